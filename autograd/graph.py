@@ -1,0 +1,196 @@
+"""The backward driver shared by every node kind, and grad mode.
+
+A *node* is anything with
+
+* ``_parents`` -- tuple of the nodes it was computed from (repeats allowed; public
+  read-only as ``parents``),
+* ``grad`` -- its gradient (a float for ``Value``, a ``Tensor`` or ``None`` for ``Tensor``),
+* ``_GRAD_UNSET`` -- class constant: the ``grad`` of a node that has received nothing,
+* hashing by identity (``__hash__ = object.__hash__``),
+* ``_seed_grad(seed)`` -- add the root's starting gradient ``dL/dL`` (or the caller's seed),
+* ``_send_grad()`` -- push ``local derivative x self.grad`` into each parent's ``grad``.
+
+This module only walks the graph; the node kinds supply the arithmetic. Nothing here
+recurses, so a chain of a million nodes backpropagates under the default recursion limit.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = [
+    "topological_order",
+    "run_backward",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+]
+
+
+# ---------------------------------------------------------------------------- grad mode
+class _GradMode:
+    """Whether new operations record parents (the only piece of global state besides dtype)."""
+
+    enabled: bool = True
+
+
+def is_grad_enabled() -> bool:
+    """True when operations record the graph (the default)."""
+    return _GradMode.enabled
+
+
+@contextmanager
+def set_grad_enabled(mode: bool) -> Iterator[None]:
+    """Context manager that turns graph recording on or off and restores the old mode."""
+    previous = _GradMode.enabled
+    _GradMode.enabled = bool(mode)
+    try:
+        yield
+    finally:
+        _GradMode.enabled = previous
+
+
+def no_grad() -> Any:
+    """``with no_grad():`` -- results are plain leaves; nothing is recorded."""
+    return set_grad_enabled(False)
+
+
+def enable_grad() -> Any:
+    """``with enable_grad():`` -- record the graph even inside ``no_grad``."""
+    return set_grad_enabled(True)
+
+
+# ---------------------------------------------------------------------------- traversal
+def topological_order(roots: Any) -> list:
+    """Every node reachable from ``roots``, each one after all of its parents.
+
+    Iterative depth-first post-order: the stack holds ``(node, iterator over its
+    parents)``; a node is emitted once its iterator is exhausted, i.e. after every
+    parent (and so every ancestor) has been emitted. No recursion anywhere.
+    """
+    if not isinstance(roots, (list, tuple)):
+        roots = (roots,)
+    order: list = []
+    seen: set = set()
+    add, emit = seen.add, order.append
+    for root in roots:
+        if root in seen:
+            continue
+        add(root)
+        stack = [(root, iter(root._parents))]
+        push, pop = stack.append, stack.pop
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent not in seen:
+                    add(parent)
+                    push((parent, iter(parent._parents)))
+                    break
+            else:
+                pop()
+                emit(node)
+    return order
+
+
+def run_backward(
+    roots: Sequence[Any], seeds: Sequence[Any], *, create_graph: bool = False
+) -> list:
+    """Apply the chain rule from ``roots`` back to the leaves; return the node order.
+
+    1. order the graph (parents before children);
+    2. interior nodes start from "no gradient yet", so their ``grad`` shows exactly this
+       pass; leaves keep what they have, so leaf gradients accumulate across calls;
+    3. seed each root;
+    4. visit nodes children-first; each pushes ``local x grad`` into its parents.
+
+    With ``create_graph=True`` the pushes are themselves recorded (Tensor only), which
+    is what makes higher-order derivatives possible.
+    """
+    # The walk allocates only short-lived, acyclic objects, so the cyclic garbage
+    # collector has nothing to find here; pausing it keeps it from re-scanning the
+    # whole (alive, cycle-free) graph many times during one pass.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(roots, seeds, create_graph)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool) -> list:
+    order = topological_order(list(roots))
+    for node in order:
+        if node._parents:
+            node.grad = node._GRAD_UNSET
+    for root, seed in zip(roots, seeds):
+        root._seed_grad(seed)
+    with set_grad_enabled(create_graph):
+        for node in reversed(order):
+            if node._parents:
+                node._send_grad()
+    return order
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple:
+    """Gradients of ``outputs`` with respect to ``inputs``, like ``torch.autograd.grad``.
+
+    Returns a tuple with one gradient per input. No node's ``.grad`` is changed: the
+    driver runs on cleared gradients and the previous ones are put back afterwards.
+
+    Parameters
+    ----------
+    outputs : node or sequence of nodes
+        The differentiated quantities. Non-scalar Tensor outputs need ``grad_outputs``.
+    inputs : node or sequence of nodes
+    grad_outputs : seed gradient(s) for ``outputs``; ``None`` means 1 for scalars.
+    create_graph : record the backward pass so the result can be differentiated again.
+    allow_unused : return ``None`` for inputs that ``outputs`` does not depend on instead
+        of raising ``ValueError``.
+    """
+    single_input = not isinstance(inputs, (list, tuple))
+    outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+    inputs = [inputs] if single_input else list(inputs)
+    if grad_outputs is None:
+        seeds: list = [None] * len(outputs)
+    elif isinstance(grad_outputs, (list, tuple)) and len(outputs) > 1:
+        seeds = list(grad_outputs)
+    else:
+        seeds = [grad_outputs] if len(outputs) == 1 else list(grad_outputs)
+    if len(seeds) != len(outputs):
+        raise ValueError(
+            f"grad: got {len(outputs)} outputs but {len(seeds)} grad_outputs; "
+            "pass one seed gradient per output"
+        )
+
+    order = topological_order(outputs)
+    in_graph = {id(n) for n in order}
+    for i, x in enumerate(inputs):
+        if id(x) not in in_graph and not allow_unused:
+            raise ValueError(
+                f"grad: input {i} is not part of the graph of the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
+    # Inputs that are not in the graph still need clearing/restoring around the pass.
+    saved = [(n, n.grad) for n in order] + [(x, x.grad) for x in inputs if id(x) not in in_graph]
+    try:
+        for node, _ in saved:
+            node.grad = node._GRAD_UNSET
+        run_backward(outputs, seeds, create_graph=create_graph)
+        result = tuple(x.grad if id(x) in in_graph else None for x in inputs)
+    finally:
+        for node, old in saved:
+            node.grad = old
+    return result
+

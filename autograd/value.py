@@ -1,0 +1,294 @@
+"""``Value``: a scalar node, compatible with micrograd.
+
+Each operation computes its result and, right beside it, the *local derivatives*
+``d out / d parent`` as plain floats. ``backward()`` then only multiplies:
+``parent.grad += local * out.grad``. No closures, no references from a node to its
+outputs: the graph is a DAG of plain references that reference counting frees as soon
+as the root is dropped.
+
+Derivatives at kinks (the one-sided choices PyTorch makes too)::
+
+    relu'(0) = 0          abs'(0) = 0            leaky_relu'(0) = alpha
+    sqrt'(0) = +inf       d(a**b)/db at a == 0 is 0 (a**b is constant 0 or 1 there)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Union
+
+from .graph import _GradMode, run_backward
+
+__all__ = ["Value"]
+
+Number = Union[int, float]
+
+
+class Value:
+    """A scalar that remembers how it was computed.
+
+    Parameters
+    ----------
+    data : float
+        The number. Stored as a Python float.
+    label : str
+        Optional name shown in drawings (``Value(2.0, label="a")``).
+
+    Attributes
+    ----------
+    data : float
+    grad : float
+        ``dL/dself`` after ``L.backward()``; 0.0 before. Leaf gradients accumulate
+        across ``backward()`` calls -- call ``zero_grad`` (or set ``grad = 0``) between.
+    parents : tuple[Value, ...]
+        The operands, in order, repeats kept (``a * a`` has parents ``(a, a)``).
+    local_grads : tuple[float, ...]
+        ``d self / d parent`` for each parent, computed in the forward pass.
+    op : str
+        Operation label: ``"+"``, ``"*"``, ``"tanh"``, ... (``""`` for a leaf).
+
+    ``==`` and ``hash`` are by identity so Values work in sets and dicts (as in
+    micrograd); ``<  <=  >  >=`` compare ``.data`` and return Python bools.
+    """
+
+    __slots__ = ("data", "grad", "_parents", "_local", "_op", "label", "__weakref__")
+
+    def __init__(
+        self,
+        data: Number,
+        label: str = "",
+        _parents: tuple = (),
+        _local: tuple = (),
+        _op: str = "",
+    ) -> None:
+        self.data = data if type(data) is float else _to_float(data)
+        self.grad = 0.0
+        self.label = label
+        if _GradMode.enabled:
+            self._parents = _parents
+            self._local = _local
+            self._op = _op
+        else:  # no_grad: a plain leaf
+            self._parents = ()
+            self._local = ()
+            self._op = ""
+
+    # ---------------------------------------------------------------- read-only graph
+    @property
+    def parents(self) -> tuple:
+        return self._parents
+
+    @property
+    def local_grads(self) -> tuple:
+        return self._local
+
+    @property
+    def op(self) -> str:
+        return self._op
+
+    def __repr__(self) -> str:
+        name = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{name})"
+
+    # ---------------------------------------------------------------- arithmetic
+    def __add__(self, other: Value | Number) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        # d(a+b)/da = 1, d(a+b)/db = 1
+        return Value(self.data + other.data, "", (self, other), (1.0, 1.0), "+")
+
+    def __mul__(self, other: Value | Number) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        # d(ab)/da = b, d(ab)/db = a
+        return Value(self.data * other.data, "", (self, other), (other.data, self.data), "*")
+
+    def __sub__(self, other: Value | Number) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        # d(a-b)/da = 1, d(a-b)/db = -1
+        return Value(self.data - other.data, "", (self, other), (1.0, -1.0), "-")
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        if other.data == 0.0:
+            raise ZeroDivisionError(f"Value '/': division of {self.data:g} by zero")
+        inv = 1.0 / other.data
+        # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+        return Value(self.data * inv, "", (self, other), (inv, -self.data * inv * inv), "/")
+
+    def __pow__(self, other: Value | Number) -> Value:
+        if isinstance(other, Value):
+            return self._pow_value(other)
+        if not isinstance(other, (int, float)):
+            return NotImplemented
+        a, n = self.data, float(other)
+        try:
+            out = a**n
+            local = n * a ** (n - 1) if n != 0.0 else 0.0
+        except ZeroDivisionError:
+            raise ZeroDivisionError(f"Value '**': 0.0 ** {n:g} is undefined") from None
+        if isinstance(out, complex):
+            raise ValueError(
+                f"Value '**': {a:g} ** {n:g} is not real; use an integer exponent "
+                "or a positive base"
+            )
+        # d(a^n)/da = n a^(n-1)
+        return Value(out, "", (self,), (local,), f"**{other:g}")
+
+    def _pow_value(self, other: Value) -> Value:
+        a, b = self.data, other.data
+        if a < 0.0 and not float(b).is_integer():
+            raise ValueError(f"Value '**': {a:g} ** {b:g} is not real (negative base)")
+        if a == 0.0 and b < 0.0:
+            raise ZeroDivisionError(f"Value '**': 0.0 ** {b:g} is undefined")
+        out = a**b
+        da = b * a ** (b - 1.0) if b != 0.0 else 0.0
+        # d(a^b)/db = a^b log a; at a == 0 the result is constant in b, so 0
+        db = out * math.log(a) if a > 0.0 else 0.0
+        return Value(out, "", (self, other), (da, db), "**")
+
+    def __rpow__(self, other: Number) -> Value:
+        return Value(other) ** self
+
+    def __neg__(self) -> Value:
+        return Value(-self.data, "", (self,), (-1.0,), "neg")
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __radd__(self, other: Number) -> Value:
+        return Value(other) + self
+
+    def __rmul__(self, other: Number) -> Value:
+        return Value(other) * self
+
+    def __rsub__(self, other: Number) -> Value:
+        return Value(other) - self
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return Value(other) / self
+
+    # ---------------------------------------------------------------- functions
+    def relu(self) -> Value:
+        x = self.data
+        # relu'(u) = 1 if u > 0 else 0 (0 at the kink)
+        return Value(x if x > 0.0 else 0.0, "", (self,), (1.0 if x > 0.0 else 0.0,), "relu")
+
+    def leaky_relu(self, alpha: float = 0.01) -> Value:
+        x = self.data
+        # f(u) = max(0,u) + alpha min(0,u);  f'(u) = 1 if u > 0 else alpha
+        if x > 0.0:
+            return Value(x, "", (self,), (1.0,), "leaky_relu")
+        return Value(alpha * x, "", (self,), (float(alpha),), "leaky_relu")
+
+    def tanh(self) -> Value:
+        t = math.tanh(self.data)
+        # tanh' = 1 - tanh^2
+        return Value(t, "", (self,), (1.0 - t * t,), "tanh")
+
+    def sigmoid(self) -> Value:
+        x = self.data
+        # stable in both tails; sigma' = sigma (1 - sigma)
+        if x >= 0.0:
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            s = e / (1.0 + e)
+        return Value(s, "", (self,), (s * (1.0 - s),), "sigmoid")
+
+    def exp(self) -> Value:
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(f"Value.exp: exp({self.data:g}) overflows a float") from None
+        # exp' = exp
+        return Value(e, "", (self,), (e,), "exp")
+
+    def log(self) -> Value:
+        x = self.data
+        if x <= 0.0:
+            raise ValueError(f"Value.log: log({x:g}) is undefined; the argument must be > 0")
+        # log'(u) = 1/u
+        return Value(math.log(x), "", (self,), (1.0 / x,), "log")
+
+    def sqrt(self) -> Value:
+        x = self.data
+        if x < 0.0:
+            raise ValueError(f"Value.sqrt: sqrt({x:g}) is undefined; the argument must be >= 0")
+        r = math.sqrt(x)
+        # sqrt'(u) = 1 / (2 sqrt u)
+        return Value(r, "", (self,), (0.5 / r if r > 0.0 else math.inf,), "sqrt")
+
+    def sin(self) -> Value:
+        # sin' = cos
+        return Value(math.sin(self.data), "", (self,), (math.cos(self.data),), "sin")
+
+    def cos(self) -> Value:
+        # cos' = -sin
+        return Value(math.cos(self.data), "", (self,), (-math.sin(self.data),), "cos")
+
+    def abs(self) -> Value:
+        x = self.data
+        # |u|' = sign(u), 0 at the kink
+        sign = 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+        return Value(abs(x), "", (self,), (sign,), "abs")
+
+    __abs__ = abs
+
+    # ---------------------------------------------------------------- comparisons
+    def __lt__(self, other: Value | Number) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Value | Number) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Value | Number) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Value | Number) -> bool:
+        return self.data >= _data(other)
+
+    __hash__ = object.__hash__
+
+    def __float__(self) -> float:
+        return self.data
+
+    # ---------------------------------------------------------------- backward
+    def backward(self) -> None:
+        """Fill ``.grad`` of every node this value depends on with ``d self / d node``.
+
+        The root is seeded with 1. Leaf gradients accumulate across calls (zero them
+        between training steps); interior nodes show the gradient of the latest call.
+        """
+        run_backward((self,), (None,))
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0 on this node and everything it depends on."""
+        from .graph import topological_order
+
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    # node protocol used by autograd.graph
+    _GRAD_UNSET = 0.0
+
+    def _seed_grad(self, seed: float | None) -> None:
+        self.grad += 1.0 if seed is None else float(seed)
+
+    def _send_grad(self) -> None:
+        g = self.grad
+        for parent, local in zip(self._parents, self._local):
+            parent.grad += local * g
+
+
+def _to_float(data: object) -> float:
+    if isinstance(data, Value):
+        raise TypeError("Value(data): data is already a Value; use it directly")
+    try:
+        return float(data)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"Value(data): expected a real number, got {type(data).__name__} {data!r}"
+        ) from None
+
+
+def _data(x: Value | Number) -> float:
+    return x.data if isinstance(x, Value) else x

@@ -1,0 +1,150 @@
+"""A neural network made of scalar ``Value`` nodes, one per weight (micrograd style).
+
+Slow by design -- every multiply is a node you can draw -- which is the point: it lets a
+learner see each weight's gradient in the graph. Use ``nn.MLP`` on Tensors to train.
+
+    u_j = sum_i w_ji x_i + b_j,      z_j = f(u_j)
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from autograd.value import Value
+
+__all__ = ["ScalarModule", "Neuron", "Layer", "MLP"]
+
+_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
+
+
+class ScalarModule:
+    """Base class: ``parameters()`` lists the Values to train, ``zero_grad()`` resets them."""
+
+    def parameters(self) -> list[Value]:
+        return []
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+class Neuron(ScalarModule):
+    """One unit: ``f(w . x + b)``.
+
+    Parameters
+    ----------
+    nin : number of inputs.
+    activation : ``"relu"`` (default), ``"tanh"``, ``"sigmoid"``, ``"leaky_relu"`` or
+        ``"linear"`` (identity, for output units).
+    nonlin : micrograd's spelling; ``nonlin=False`` means ``activation="linear"``.
+    rng : ``random.Random`` used for the U(-1, 1) initial weights (as micrograd does).
+    name : prefix for weight labels in drawings (``"w0"``, ``"w1"``, ..., ``"b"``).
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str = "relu",
+        *,
+        nonlin: bool | None = None,
+        rng: random.Random | None = None,
+        name: str = "",
+    ) -> None:
+        if nonlin is not None:
+            activation = activation if nonlin else "linear"
+        if activation not in _ACTIVATIONS:
+            raise ValueError(f"Neuron: unknown activation {activation!r}; use one of {_ACTIVATIONS}")
+        rng = rng or random
+        self.w = [Value(rng.uniform(-1.0, 1.0), label=f"{name}w{i}") for i in range(nin)]
+        self.b = Value(0.0, label=f"{name}b")
+        self.activation = activation
+
+    def __call__(self, x: Sequence[Value | float]) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(
+                f"Neuron: got {len(x)} inputs but the neuron has {len(self.w)} weights"
+            )
+        u = self.b
+        for wi, xi in zip(self.w, x):
+            u = u + wi * xi
+        if self.activation == "linear":
+            return u
+        return getattr(u, self.activation)()
+
+    def parameters(self) -> list[Value]:
+        return self.w + [self.b]
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, activation={self.activation!r})"
+
+
+class Layer(ScalarModule):
+    """``nout`` independent neurons reading the same ``nin`` inputs."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str = "relu",
+        *,
+        nonlin: bool | None = None,
+        rng: random.Random | None = None,
+        name: str = "",
+    ) -> None:
+        self.neurons = [
+            Neuron(nin, activation, nonlin=nonlin, rng=rng, name=f"{name}n{j}.")
+            for j in range(nout)
+        ]
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer({len(self.neurons[0].w)} -> {len(self.neurons)}, {self.neurons[0].activation})"
+
+
+class MLP(ScalarModule):
+    """Multi-layer perceptron: ``MLP(nin, [h1, ..., nout])`` as in micrograd.
+
+    Hidden layers use ``activation``; the last layer is linear unless ``output_activation``
+    says otherwise. ``seed`` makes the initial weights reproducible.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        *,
+        seed: int | None = None,
+    ) -> None:
+        rng = random.Random(seed) if seed is not None else None
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                output_activation if i == last else activation,
+                rng=rng,
+                name=f"L{i}.",
+            )
+            for i in range(len(nouts))
+        ]
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return "MLP[" + ", ".join(repr(layer) for layer in self.layers) + "]"
