@@ -1,0 +1,226 @@
+"""Elementwise math: exp log sqrt abs sin cos tanh sigmoid relu leaky_relu, and the
+two-input selections maximum minimum clip where.
+
+Derivatives at kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = alpha,
+clip passes the gradient where lo <= x <= hi (both ends included), and ``maximum``/
+``minimum`` split the gradient evenly between equal inputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Function
+from .arithmetic import unbroadcast
+
+
+class Exp(Function):
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.exp(x)
+
+    def backward(self, gy: Any) -> Any:
+        return gy * self.output  # exp' = exp
+
+
+class Log(Function):
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.save(x)
+        return np.log(x)
+
+    def backward(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        return gy / x  # log'(x) = 1/x
+
+
+class Sqrt(Function):
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.sqrt(x)
+
+    def backward(self, gy: Any) -> Any:
+        return gy / (2.0 * self.output)  # sqrt'(x) = 1 / (2 sqrt x)
+
+
+class Abs(Function):
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.save(x)
+        return np.abs(x)
+
+    def backward(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        return gy * np.sign(x.data)  # |x|' = sign(x), 0 at 0
+
+
+class Sin(Function):
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.save(x)
+        return np.sin(x)
+
+    def backward(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        return gy * x.cos()  # sin' = cos
+
+
+class Cos(Function):
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.save(x)
+        return np.cos(x)
+
+    def backward(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        return -gy * x.sin()  # cos' = -sin
+
+
+class Tanh(Function):
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.tanh(x)
+
+    def backward(self, gy: Any) -> Any:
+        y = self.output
+        return gy * (1.0 - y * y)  # tanh' = 1 - tanh^2
+
+
+class Sigmoid(Function):
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        # 1/(1+e^-x) overflows for very negative x; tanh form is stable everywhere
+        return 0.5 * (np.tanh(0.5 * x) + 1.0)
+
+    def backward(self, gy: Any) -> Any:
+        y = self.output
+        return gy * y * (1.0 - y)  # sigma' = sigma (1 - sigma)
+
+
+class ReLU(Function):
+    op = "relu"
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.mask = x > 0
+        return np.where(self.mask, x, x.dtype.type(0))
+
+    def backward(self, gy: Any) -> Any:
+        return gy * self.mask  # relu'(x) = 1 if x > 0 else 0
+
+
+class LeakyReLU(Function):
+    """f(x) = max(0, x) + alpha min(0, x);  f'(x) = 1 if x > 0 else alpha."""
+
+    op = "leaky_relu"
+
+    def forward(self, x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+        self.slope = np.where(x > 0, 1.0, alpha).astype(x.dtype)
+        return x * self.slope
+
+    def backward(self, gy: Any) -> Any:
+        return gy * self.slope
+
+
+class Where(Function):
+    """``where(cond, a, b)``: gradient goes to ``a`` where cond holds, else to ``b``."""
+
+    def forward(self, a: np.ndarray, b: np.ndarray, condition: np.ndarray) -> np.ndarray:
+        self.condition = condition
+        return np.where(condition, a, b)
+
+    def backward(self, gy: Any) -> tuple:
+        a, b = self.inputs
+        zero = gy * 0.0
+        ga = unbroadcast(where(self.condition, gy, zero), a.shape) if self.needs_input_grad[0] else None
+        gb = unbroadcast(where(self.condition, zero, gy), b.shape) if self.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Maximum(Function):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        # share of the gradient going to a: 1 where a wins, 1/2 on ties, else 0
+        self.share = ((a > b) + 0.5 * (a == b)).astype(np.result_type(a, b))
+        return np.maximum(a, b)
+
+    def backward(self, gy: Any) -> tuple:
+        a, b = self.inputs
+        return unbroadcast(gy * self.share, a.shape), unbroadcast(gy * (1.0 - self.share), b.shape)
+
+
+class Minimum(Function):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.share = ((a < b) + 0.5 * (a == b)).astype(np.result_type(a, b))
+        return np.minimum(a, b)
+
+    def backward(self, gy: Any) -> tuple:
+        a, b = self.inputs
+        return unbroadcast(gy * self.share, a.shape), unbroadcast(gy * (1.0 - self.share), b.shape)
+
+
+class Clip(Function):
+    def forward(self, x: np.ndarray, lo: Any = None, hi: Any = None) -> np.ndarray:
+        inside = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            inside &= x >= lo
+        if hi is not None:
+            inside &= x <= hi
+        self.inside = inside
+        return np.clip(x, lo, hi)
+
+    def backward(self, gy: Any) -> Any:
+        return gy * self.inside  # 1 inside [lo, hi], 0 where clipped
+
+
+# ---------------------------------------------------------------- functional forms
+def exp(x: Any) -> Any:
+    return Exp.apply(x)
+
+
+def log(x: Any) -> Any:
+    return Log.apply(x)
+
+
+def sqrt(x: Any) -> Any:
+    return Sqrt.apply(x)
+
+
+def abs(x: Any) -> Any:  # noqa: A001 - mirrors numpy/torch naming
+    return Abs.apply(x)
+
+
+def sin(x: Any) -> Any:
+    return Sin.apply(x)
+
+
+def cos(x: Any) -> Any:
+    return Cos.apply(x)
+
+
+def tanh(x: Any) -> Any:
+    return Tanh.apply(x)
+
+
+def sigmoid(x: Any) -> Any:
+    return Sigmoid.apply(x)
+
+
+def relu(x: Any) -> Any:
+    return ReLU.apply(x)
+
+
+def leaky_relu(x: Any, alpha: float = 0.01) -> Any:
+    return LeakyReLU.apply(x, alpha=alpha)
+
+
+def where(condition: Any, a: Any, b: Any) -> Any:
+    """Elementwise ``a if condition else b`` (condition: boolean array, not differentiated)."""
+    condition = np.asarray(getattr(condition, "data", condition), dtype=bool)
+    return Where.apply(a, b, condition=condition)
+
+
+def maximum(a: Any, b: Any) -> Any:
+    return Maximum.apply(a, b)
+
+
+def minimum(a: Any, b: Any) -> Any:
+    return Minimum.apply(a, b)
+
+
+def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:
+    if lo is None and hi is None:
+        raise ValueError("clip: give lo, hi or both")
+    return Clip.apply(x, lo=lo, hi=hi)

@@ -1,0 +1,309 @@
+"""``Tensor``: a NumPy array that remembers how it was computed.
+
+A Tensor made by the user is a *leaf*; one made by an op is an *interior* node whose
+``parents`` are the op's inputs and whose ``grad_fn`` (a :class:`Function`) knows the
+local derivatives. ``backward()`` is the same driver as for ``Value``
+(``autograd/graph.py``).
+
+dtype policy: floating arrays keep their dtype; Python numbers, lists and integer or
+boolean arrays become the default float dtype (float32, see ``set_default_dtype``);
+an explicit ``dtype=`` always wins (that is how integer class-index Tensors are made).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import anomaly
+from .dtype import get_default_dtype
+from .graph import is_grad_enabled, run_backward
+
+__all__ = ["Tensor"]
+
+ArrayLike = Any
+
+
+def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.asarray(data, dtype=dtype)
+    arr = np.asarray(data)
+    if arr.dtype.kind == "f" and isinstance(data, (np.ndarray, np.generic)):
+        return arr  # NumPy floating data keeps its precision
+    if arr.dtype.kind in "fbiu":  # Python numbers and lists, integer and bool arrays
+        return arr.astype(get_default_dtype())
+    raise TypeError(
+        f"Tensor: cannot make a Tensor from data of dtype {arr.dtype}; "
+        "pass real numbers (or give dtype= explicitly)"
+    )
+
+
+class Tensor:
+    """A node holding a NumPy array.
+
+    Parameters
+    ----------
+    data : array-like
+        Converted with the dtype policy above. Not copied when already an array of the
+        right dtype.
+    requires_grad : bool
+        Leaves with ``requires_grad=True`` receive ``.grad`` from ``backward()``.
+    dtype : numpy dtype, optional
+    label : str
+        Name shown in drawings.
+
+    Attributes
+    ----------
+    data : np.ndarray
+    grad : Tensor or None
+        ``dL/dself`` with the shape of ``data``; ``None`` until a gradient arrives.
+        Leaf gradients accumulate across ``backward()`` calls.
+    parents : tuple[Tensor, ...]
+    op : str
+    grad_fn : Function or None
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_fn", "label", "__weakref__")
+
+    # Make NumPy defer to our reflected operators (``array * tensor`` -> Tensor).
+    __array_ufunc__ = None
+    __array_priority__ = 1000
+
+    def __init__(
+        self,
+        data: ArrayLike,
+        requires_grad: bool = False,
+        dtype: Any = None,
+        label: str = "",
+    ) -> None:
+        self.data = _to_array(data, dtype)
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(
+                f"Tensor: only floating tensors can require gradients, got dtype "
+                f"{self.data.dtype}"
+            )
+        self.grad: Tensor | None = None
+        self.requires_grad = bool(requires_grad)
+        self._parents: tuple = ()
+        self._fn = None
+        self.label = label
+
+    @classmethod
+    def _constant(cls, data: np.ndarray) -> Tensor:
+        t = cls.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.requires_grad = False
+        t._parents = ()
+        t._fn = None
+        t.label = ""
+        return t
+
+    @classmethod
+    def _from_op(cls, data: np.ndarray, fn: Any) -> Tensor:
+        t = Tensor.__new__(Tensor)
+        t.data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        t.grad = None
+        t.requires_grad = True
+        t._parents = fn.inputs
+        t._fn = fn
+        t.label = ""
+        return t
+
+    # ------------------------------------------------------------------ graph view
+    @property
+    def parents(self) -> tuple:
+        return self._parents
+
+    @property
+    def op(self) -> str:
+        return self._fn.op if self._fn is not None else ""
+
+    @property
+    def grad_fn(self) -> Any:
+        return self._fn
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._fn is None
+
+    # ------------------------------------------------------------------ array view
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def item(self) -> float:
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: only a one-element Tensor converts to a number, this one has "
+                f"shape {self.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d Tensor")
+        return len(self.data)
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a Tensor of shape {self.shape} is ambiguous; "
+                "use (t > 0).any() or .all()"
+            )
+        return bool(self.data)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, threshold=20, edgeitems=2, separator=", ")
+        extras = [f"shape={self.shape}", f"dtype={self.dtype}"]
+        if self._fn is not None:
+            extras.append(f"op={self.op!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.label:
+            extras.append(f"label={self.label!r}")
+        return f"Tensor({body}, {', '.join(extras)})"
+
+    # ------------------------------------------------------------------ leaves
+    def detach(self) -> Tensor:
+        """Same data (shared), no history, no gradient."""
+        return Tensor._constant(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if not self.is_leaf:
+            raise ValueError(
+                f"requires_grad_: only leaves can change requires_grad (this Tensor was "
+                f"made by '{self.op}'); use .detach().requires_grad_()"
+            )
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(f"requires_grad_: dtype {self.dtype} cannot require gradients")
+        self.requires_grad = requires_grad
+        return self
+
+    def zero_grad(self) -> None:
+        """Forget this Tensor's gradient (``grad = None``)."""
+        self.grad = None
+
+    # ------------------------------------------------------------------ backward
+    def backward(self, grad: ArrayLike | None = None, create_graph: bool = False) -> None:
+        """Backpropagate from this Tensor into every leaf that requires grad.
+
+        Parameters
+        ----------
+        grad : array-like or Tensor, optional
+            ``dL/dself``. Needed unless this Tensor has one element (then 1).
+        create_graph : bool
+            Record the backward pass so gradients can be differentiated again.
+        """
+        if not self.requires_grad:
+            raise ValueError(
+                "backward: this Tensor does not require grad (no input had "
+                "requires_grad=True, or it was computed under no_grad())"
+            )
+        run_backward((self,), (grad,), create_graph=create_graph)
+
+    # node protocol used by autograd.graph
+    _GRAD_UNSET = None
+
+    def _seed_grad(self, seed: ArrayLike | None) -> None:
+        if seed is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    f"backward: the output has shape {self.shape}, not a scalar; pass "
+                    f"grad= of that shape (e.g. y.backward(autograd.ones_like(y))) or "
+                    f"reduce it first (y.sum().backward())"
+                )
+            seed_t = Tensor._constant(np.ones_like(self.data))
+        else:
+            seed_t = seed if isinstance(seed, Tensor) else Tensor(seed, dtype=self.dtype)
+            if seed_t.shape != self.shape:
+                raise ValueError(
+                    f"backward: grad has shape {seed_t.shape} but the output has shape "
+                    f"{self.shape}; they must match"
+                )
+        self.grad = seed_t if self.grad is None else self.grad + seed_t
+
+    def _send_grad(self) -> None:
+        gy = self.grad
+        if gy is None:
+            return
+        fn = self._fn
+        grads = fn.backward(gy)
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if anomaly._Anomaly.enabled:
+            anomaly.check_backward(fn, grads)
+        recording = is_grad_enabled()
+        for parent, g, needed in zip(self._parents, grads, fn.needs_input_grad):
+            if not needed or g is None:
+                continue
+            if g.shape != parent.shape:
+                raise RuntimeError(
+                    f"{fn.op}.backward returned a gradient of shape {g.shape} for an input "
+                    f"of shape {parent.shape}"
+                )
+            if parent.grad is None:
+                # A leaf's .grad must not share memory with another node's gradient
+                # (optimizers and clipping update it in place).
+                if parent._fn is None and not recording and (g is gy or g.data.base is not None):
+                    g = Tensor._constant(g.data.copy())
+                parent.grad = g
+            else:
+                parent.grad = parent.grad + g
+
+
+def _constant_like(x: ArrayLike, like: Tensor | None) -> Tensor:
+    """A constant operand: Python numbers take ``like``'s dtype (no float32 -> 64 creep)."""
+    floating_like = like is not None and like.dtype.kind == "f"
+    if isinstance(x, (int, float, np.number)) and floating_like:
+        return Tensor._constant(np.asarray(x, dtype=like.dtype))
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biu":
+        # masks stay boolean (NumPy multiplies them without a copy); integers take the
+        # partner's float dtype rather than promoting float32 to float64
+        if x.dtype.kind == "b":
+            return Tensor._constant(x)
+        return Tensor._constant(x.astype(like.dtype if floating_like else get_default_dtype()))
+    return Tensor._constant(_to_array(x))
+
+
+from . import tensor_methods  # noqa: E402,F401  attaches arithmetic and math methods
