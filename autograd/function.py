@@ -99,10 +99,16 @@ class Function:
         Non-Tensor inputs (Python numbers, arrays) become constants of the first Tensor
         input's dtype, so ``x * 2`` stays float32 for a float32 ``x``.
         """
-        from .tensor import Tensor, _constant_like
-
-        like = next((x for x in inputs if isinstance(x, Tensor)), None)
-        tensors = tuple(x if isinstance(x, Tensor) else _constant_like(x, like) for x in inputs)
+        Tensor = _tensor_module.Tensor
+        for x in inputs:
+            if type(x) is not Tensor and not isinstance(x, Tensor):
+                like = next((x for x in inputs if isinstance(x, Tensor)), None)
+                inputs = tuple(
+                    x if isinstance(x, Tensor) else _tensor_module._constant_like(x, like)
+                    for x in inputs
+                )
+                break
+        tensors = inputs
         fn = cls.__new__(cls)
         fn.inputs = tensors
         try:
@@ -113,7 +119,7 @@ class Function:
         if anomaly._Anomaly.enabled:
             fn.created_at = anomaly.user_frame()
             anomaly.check_forward(fn, data)
-        if _GradMode.enabled and any(t.requires_grad for t in tensors):
+        if _GradMode.enabled and any([t.requires_grad for t in tensors]):
             fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
             out = Tensor._from_op(data, fn)
             fn._output_ref = weakref.ref(out)
@@ -122,3 +128,6 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} op={self.op!r}>"
+
+
+from . import tensor as _tensor_module  # noqa: E402  (tensor.py imports this module)
