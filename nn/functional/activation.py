@@ -1,0 +1,113 @@
+"""Activation functions: softmax and log-softmax as fused stable ops, PReLU, maxout,
+and dropout. (relu, tanh, sigmoid, leaky_relu are the autograd ops themselves.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.function import Function
+from autograd.tensor import Tensor
+
+
+def _stable_log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    # subtracting the max changes nothing mathematically and keeps exp() from overflowing
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+class Softmax(Function):
+    """y_k = exp(x_k) / sum_j exp(x_j);  dx = y * (gy - sum(gy * y))  (Jacobian diag(y) - y y^T)."""
+
+    def forward(self, x: np.ndarray, dim: int = -1) -> np.ndarray:
+        self.dim = dim
+        return np.exp(_stable_log_softmax(x, dim))
+
+    def backward(self, gy: Tensor) -> Tensor:
+        y = self.output
+        return y * (gy - (gy * y).sum(axis=self.dim, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """y_k = x_k - log sum_j exp(x_j);  dx = gy - softmax(x) * sum(gy)."""
+
+    op = "log_softmax"
+
+    def forward(self, x: np.ndarray, dim: int = -1) -> np.ndarray:
+        self.dim = dim
+        return _stable_log_softmax(x, dim)
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return gy - self.output.exp() * gy.sum(axis=self.dim, keepdims=True)
+
+
+def softmax(x: Any, dim: int = -1) -> Tensor:
+    """Softmax along ``dim``: outputs in (0, 1) summing to 1."""
+    return Softmax.apply(x, dim=dim)
+
+
+def log_softmax(x: Any, dim: int = -1) -> Tensor:
+    """log(softmax(x)) computed without forming softmax (no log of 0)."""
+    return LogSoftmax.apply(x, dim=dim)
+
+
+def relu(x: Any) -> Tensor:
+    return x.relu()
+
+
+def tanh(x: Any) -> Tensor:
+    return x.tanh()
+
+
+def sigmoid(x: Any) -> Tensor:
+    return x.sigmoid()
+
+
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
+    return x.leaky_relu(negative_slope)
+
+
+def prelu(x: Any, weight: Any) -> Tensor:
+    """f(u) = max(0, u) + a min(0, u) with learnable a; ``weight`` has 1 or C (channel
+    axis 1) entries, as in PyTorch."""
+    from autograd import maximum, minimum
+
+    a = weight
+    if weight.size > 1:
+        shape = [1] * x.ndim
+        shape[1 if x.ndim > 1 else 0] = weight.size
+        a = weight.reshape(tuple(shape))
+    return maximum(x, 0.0) + a * minimum(x, 0.0)
+
+
+def maxout(x: Any, pool_size: int, dim: int = -1) -> Tensor:
+    """Maximum over consecutive groups of ``pool_size`` units along ``dim``.
+
+    (..., C, ...) -> (..., C // pool_size, ...); C must be divisible by pool_size.
+    """
+    dim = dim % x.ndim
+    c = x.shape[dim]
+    if c % pool_size:
+        raise ValueError(
+            f"maxout: {c} units along dim {dim} do not split into groups of {pool_size}"
+        )
+    grouped = x.reshape(x.shape[:dim] + (c // pool_size, pool_size) + x.shape[dim + 1 :])
+    return grouped.max(axis=dim + 1)
+
+
+def dropout(
+    x: Any, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None
+) -> Tensor:
+    """Inverted dropout: zero each unit with probability p and scale the rest by 1/(1-p),
+    so the expected activation is unchanged and evaluation needs no rescaling."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    rng = rng if rng is not None else np.random.default_rng()
+    keep = rng.random(x.shape) >= p
+    mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
+    return x * mask

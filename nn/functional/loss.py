@@ -1,0 +1,278 @@
+"""Loss functions. Each fused loss keeps the textbook delta next to its forward:
+
+    softmax + cross-entropy      dE/du = softmax(u) - t
+    sigmoid + binary cross-entr. dE/du = sigma(u) - d
+    identity + squared error     dE/dy = y - d
+
+``reduction`` is ``"mean"`` (default), ``"sum"`` or ``"none"``, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.function import Function
+from autograd.graph import is_grad_enabled
+from autograd.tensor import Tensor
+
+from .activation import _stable_log_softmax, softmax
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(name: str, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _reduce(losses: Any, reduction: str) -> Any:
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    return losses
+
+
+def _same_shape(name: str, input: Tensor, target: Any) -> Any:
+    shape = np.shape(getattr(target, "data", target))
+    if input.shape != shape:
+        raise ValueError(
+            f"{name}: input shape {input.shape} and target shape {shape} differ; reshape "
+            "one of them (e.g. target.reshape(input.shape)) so elements pair up"
+        )
+    if np.asarray(getattr(target, "data", target)).dtype.kind not in "fbiu":
+        raise TypeError(f"{name}: target must be numeric")
+    return target
+
+
+# ---------------------------------------------------------------- regression
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean squared error (y - d)^2 averaged over every element (PyTorch's definition)."""
+    _check_reduction("mse_loss", reduction)
+    d = input - _same_shape("mse_loss", input, target)
+    return _reduce(d * d, reduction)
+
+
+def sum_squared_error(input: Tensor, target: Any) -> Tensor:
+    """The textbook's E = 1/2 sum (y - d)^2, whose gradient is exactly y - d."""
+    d = input - _same_shape("sum_squared_error", input, target)
+    return 0.5 * (d * d).sum()
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean absolute error |y - d| (subgradient 0 where y == d)."""
+    _check_reduction("l1_loss", reduction)
+    return _reduce((input - _same_shape("l1_loss", input, target)).abs(), reduction)
+
+
+# ---------------------------------------------------------------- classification
+def _class_indices(name: str, input: Tensor, target: Any, ignore_index: int) -> np.ndarray:
+    t = np.asarray(getattr(target, "data", target))
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name}: class-index targets must be integers, got dtype {t.dtype}; use "
+            "target.astype(np.int64), or pass probabilities with the input's shape"
+        )
+    expected = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+    if t.shape != expected:
+        raise ValueError(
+            f"{name}: input of shape {input.shape} needs class indices of shape {expected}, "
+            f"got {t.shape}"
+        )
+    n_classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise ValueError(
+            f"{name}: target index {int(t[bad].flat[0])} is out of range for {n_classes} "
+            f"classes (valid: 0..{n_classes - 1})"
+        )
+    return t
+
+
+class CrossEntropy(Function):
+    """E = -sum_k t_k log softmax(u)_k, fused and stable; dE/du = softmax(u) - t.
+
+    Inputs: logits u (N, C, *) or (C,); targets as class indices (N, *) or as
+    probabilities with u's shape (then a Tensor input, differentiable: dE/dt = -log p).
+    """
+
+    op = "cross_entropy"
+
+    def forward(
+        self,
+        u: np.ndarray,
+        *probs: np.ndarray,
+        indices: np.ndarray | None = None,
+        reduction: str = "mean",
+        ignore_index: int = -100,
+    ) -> np.ndarray:
+        axis = 1 if u.ndim > 1 else 0
+        logp = _stable_log_softmax(u, axis)
+        if indices is not None:
+            valid = indices != ignore_index
+            safe = np.where(valid, indices, 0)
+            picked = np.take_along_axis(logp, np.expand_dims(safe, axis), axis=axis)
+            losses = -np.squeeze(picked, axis) * valid
+            target = np.zeros_like(u)
+            np.put_along_axis(target, np.expand_dims(safe, axis), np.expand_dims(valid, axis), axis)
+            count = max(int(valid.sum()), 1)
+            self.valid = None if valid.all() else np.expand_dims(valid, axis).astype(u.dtype)
+        else:
+            self.valid = None
+            target = probs[0]
+            losses = -(target * logp).sum(axis=axis)
+            count = max(losses.size, 1)
+        self.axis, self.logp, self.target, self.reduction = axis, logp, target, reduction
+        self.scale = 1.0 / count if reduction == "mean" else 1.0
+        if reduction == "none":
+            return losses
+        total = losses.sum()
+        return total * self.scale if reduction == "mean" else total
+
+    def _spread(self, gy: Tensor) -> Tensor:
+        """The upstream gradient per sample, shaped to broadcast over the class axis."""
+        if self.reduction == "none":
+            return gy.unsqueeze(self.axis)
+        return gy * self.scale
+
+    def backward(self, gy: Tensor) -> tuple:
+        u = self.inputs[0]
+        if is_grad_enabled():  # create_graph: the softmax itself must stay differentiable
+            p = softmax(u, dim=self.axis)
+        else:
+            p = Tensor._constant(np.exp(self.logp))
+        g = self._spread(gy)
+        t = self.inputs[1] if len(self.inputs) > 1 else self.target
+        gu = (p - t) * g  # the delta: softmax(u) - t
+        if self.valid is not None:  # ignored samples send nothing back
+            gu = gu * self.valid
+        gt = None
+        if len(self.inputs) > 1 and self.needs_input_grad[1]:
+            gt = -Tensor._constant(self.logp) * g
+        return (gu, gt) if len(self.inputs) > 1 else gu
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    reduction: str = "mean",
+    ignore_index: int = -100,
+) -> Tensor:
+    """Softmax cross-entropy from logits, as one stable op (PyTorch's ``F.cross_entropy``).
+
+    Parameters
+    ----------
+    input : Tensor, logits of shape (N, C), (N, C, d1, ...) or (C,)
+    target : integer class indices of shape (N,) / (N, d1, ...) / () -- a NumPy array or an
+        integer Tensor -- or a float Tensor/array of probabilities (one-hot or soft) with
+        the input's shape.
+    ignore_index : class-index targets equal to this contribute nothing (and are not
+        counted in the mean).
+    """
+    _check_reduction("cross_entropy", reduction)
+    t = getattr(target, "data", target)
+    t_arr = np.asarray(t)
+    if t_arr.dtype.kind == "f":
+        if t_arr.shape != input.shape:
+            raise ValueError(
+                f"cross_entropy: probability targets need the input's shape {input.shape}, "
+                f"got {t_arr.shape} (class indices must be an integer array)"
+            )
+        probs = target if isinstance(target, Tensor) else Tensor._constant(t_arr.astype(input.dtype))
+        return CrossEntropy.apply(input, probs, reduction=reduction, ignore_index=ignore_index)
+    indices = _class_indices("cross_entropy", input, t_arr, ignore_index)
+    return CrossEntropy.apply(input, indices=indices, reduction=reduction, ignore_index=ignore_index)
+
+
+def nll_loss(
+    input: Tensor, target: Any, reduction: str = "mean", ignore_index: int = -100
+) -> Tensor:
+    """Negative log-likelihood of log-probabilities: E = -log p[target].
+
+    input (N, C) or (N, C, d1, ...) holds log-probabilities (e.g. from ``log_softmax``);
+    target holds class indices. Gradient: -1 at the target class (per sample, /N for mean).
+    """
+    _check_reduction("nll_loss", reduction)
+    t = _class_indices("nll_loss", input, target, ignore_index)
+    if input.ndim == 1:
+        return -input[int(t)] if t != ignore_index else input.sum() * 0.0
+    n_classes = input.shape[1]
+    flat = input.swapaxes(1, -1).reshape(-1, n_classes) if input.ndim > 2 else input
+    flat_t = t.reshape(-1)
+    valid = flat_t != ignore_index
+    picked = -flat[np.arange(flat_t.size), np.where(valid, flat_t, 0)] * valid.astype(input.dtype)
+    if reduction == "none":
+        return picked.reshape(t.shape)
+    total = picked.sum()
+    return total * (1.0 / max(int(valid.sum()), 1)) if reduction == "mean" else total
+
+
+class BinaryCrossEntropy(Function):
+    """E = -[d log y + (1-d) log(1-y)], logs clamped at -100 (PyTorch's rule) so y = 0 or 1
+    stays finite; dE/dy = (y - d) / max(y (1 - y), 1e-12), finite and non-zero there too."""
+
+    op = "binary_cross_entropy"
+
+    def forward(self, y: np.ndarray, d: np.ndarray, reduction: str = "mean") -> np.ndarray:
+        self.save(y, d)
+        self.reduction = reduction
+        with np.errstate(divide="ignore"):
+            log_y = np.maximum(np.log(y), -100.0)
+            log_1my = np.maximum(np.log1p(-y), -100.0)
+        losses = -(d * log_y + (1.0 - d) * log_1my)
+        self.scale = 1.0 / max(losses.size, 1) if reduction == "mean" else 1.0
+        if reduction == "none":
+            return losses
+        return losses.sum() * self.scale
+
+    def backward(self, gy: Tensor) -> tuple:
+        y, d = self.saved_tensors
+        from autograd import clip
+
+        delta = (y - d) / clip(y * (1.0 - y), 1e-12, None)
+        g = gy if self.reduction == "none" else gy * self.scale
+        return delta * g, None
+
+
+def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """BCE on probabilities y in [0, 1] (e.g. after ``sigmoid``). Prefer the logits
+    version: it is exact where this one has to clamp."""
+    _check_reduction("binary_cross_entropy", reduction)
+    _same_shape("binary_cross_entropy", input, target)
+    y = input.data
+    if y.size and (y.min() < 0.0 or y.max() > 1.0):
+        raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1]")
+    return BinaryCrossEntropy.apply(input, target, reduction=reduction)
+
+
+class BCEWithLogits(Function):
+    """E = max(u,0) - u d + log(1 + exp(-|u|))  (= BCE(sigma(u), d) without overflow);
+    dE/du = sigma(u) - d."""
+
+    op = "bce_with_logits"
+
+    def forward(self, u: np.ndarray, d: np.ndarray, reduction: str = "mean") -> np.ndarray:
+        self.save(u, d)
+        self.reduction = reduction
+        losses = np.maximum(u, 0.0) - u * d + np.log1p(np.exp(-np.abs(u)))
+        self.scale = 1.0 / max(losses.size, 1) if reduction == "mean" else 1.0
+        if reduction == "none":
+            return losses
+        return losses.sum() * self.scale
+
+    def backward(self, gy: Tensor) -> tuple:
+        u, d = self.saved_tensors
+        g = gy if self.reduction == "none" else gy * self.scale
+        gd = -u * g if self.needs_input_grad[1] else None
+        return (u.sigmoid() - d) * g, gd
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor, target: Any, reduction: str = "mean"
+) -> Tensor:
+    """Sigmoid + binary cross-entropy in one stable op; the delta is sigma(u) - d."""
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    _same_shape("binary_cross_entropy_with_logits", input, target)
+    return BCEWithLogits.apply(input, target, reduction=reduction)

@@ -1,0 +1,92 @@
+"""Batch normalisation layers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.dtype import get_default_dtype
+from autograd.tensor import Tensor
+
+from ..functional.normalization import batch_norm
+from ..module import Module
+from ..parameter import Parameter
+
+
+class _BatchNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, statistics per channel (axis 1).
+
+    Training uses batch statistics and updates ``running_mean``/``running_var`` with
+    PyTorch's convention running = (1 - momentum) running + momentum batch (unbiased
+    variance); ``eval()`` uses the running statistics. State-dict keys match PyTorch:
+    weight, bias, running_mean, running_var, num_batches_tracked.
+    """
+
+    expected_ndim: tuple[int, ...] = ()
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        *,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        dtype = dtype or get_default_dtype()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dtype=dtype))
+            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", np.zeros(num_features, dtype=dtype))
+            self.register_buffer("running_var", np.ones(num_features, dtype=dtype))
+            self.register_buffer("num_batches_tracked", np.zeros((), dtype=np.int64))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        name = type(self).__name__
+        if x.ndim not in self.expected_ndim:
+            raise ValueError(
+                f"{name}: expected input with {' or '.join(map(str, self.expected_ndim))} "
+                f"dimensions, got shape {x.shape}"
+            )
+        if x.shape[1] != self.num_features:
+            raise ValueError(
+                f"{name}: input has {x.shape[1]} channels (shape {x.shape}) but the layer "
+                f"was built for {self.num_features}"
+            )
+        use_batch = self.training or not self.track_running_stats
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked += 1
+        return batch_norm(
+            x, self.running_mean, self.running_var, self.weight, self.bias,
+            training=use_batch, momentum=self.momentum, eps=self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+        )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm for (N, C) or (N, C, L) inputs."""
+
+    expected_ndim = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm for (N, C, H, W) images: statistics over N, H and W per channel."""
+
+    expected_ndim = (4,)
