@@ -9,7 +9,8 @@ as the root is dropped.
 Derivatives at kinks (the one-sided choices PyTorch makes too)::
 
     relu'(0) = 0          abs'(0) = 0            leaky_relu'(0) = alpha
-    sqrt'(0) = +inf       d(a**b)/db at a == 0 is 0 (a**b is constant 0 or 1 there)
+    sqrt'(0) = +inf       d(a**n)/da at a == 0 is +inf for 0 < n < 1
+    d(a**b)/db = 0 where a <= 0 (PyTorch gives nan for a < 0; a**b is not real nearby)
 """
 
 from __future__ import annotations
@@ -120,16 +121,15 @@ class Value:
         if not isinstance(other, (int, float)):
             return NotImplemented
         a, n = self.data, float(other)
-        try:
-            out = a**n
-            local = n * a ** (n - 1) if n != 0.0 else 0.0
-        except ZeroDivisionError:
-            raise ZeroDivisionError(f"Value '**': 0.0 ** {n:g} is undefined") from None
+        if a == 0.0 and n < 0.0:
+            raise ZeroDivisionError(f"Value '**': 0.0 ** {n:g} is undefined")
+        out = a**n
         if isinstance(out, complex):
             raise ValueError(
                 f"Value '**': {a:g} ** {n:g} is not real; use an integer exponent "
                 "or a positive base"
             )
+        local = _power_slope(a, n)
         # d(a^n)/da = n a^(n-1)
         return Value(out, "", (self,), (local,), f"**{other:g}")
 
@@ -140,8 +140,9 @@ class Value:
         if a == 0.0 and b < 0.0:
             raise ZeroDivisionError(f"Value '**': 0.0 ** {b:g} is undefined")
         out = a**b
-        da = b * a ** (b - 1.0) if b != 0.0 else 0.0
-        # d(a^b)/db = a^b log a; at a == 0 the result is constant in b, so 0
+        da = _power_slope(a, b)
+        # d(a^b)/db = a^b log a; taken as 0 where a <= 0 (there a^b is constant in b
+        # or not real for nearby b)
         db = out * math.log(a) if a > 0.0 else 0.0
         return Value(out, "", (self, other), (da, db), "**")
 
@@ -279,9 +280,20 @@ class Value:
             parent.grad += local * g
 
 
+def _power_slope(a: float, n: float) -> float:
+    """d(a^n)/da = n a^(n-1); +inf at a == 0 for 0 < n < 1 (as for sqrt)."""
+    if n == 0.0:
+        return 0.0
+    if a == 0.0 and n < 1.0:
+        return math.inf
+    return n * a ** (n - 1.0)
+
+
 def _to_float(data: object) -> float:
     if isinstance(data, Value):
         raise TypeError("Value(data): data is already a Value; use it directly")
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"Value(data): expected a real number, got the string {data!r}")
     try:
         return float(data)  # type: ignore[arg-type]
     except (TypeError, ValueError):
