@@ -101,26 +101,26 @@ class Function:
         """
         Tensor = _tensor_module.Tensor
         for x in inputs:
-            if type(x) is not Tensor and not isinstance(x, Tensor):
+            if not isinstance(x, Tensor):
                 like = next((x for x in inputs if isinstance(x, Tensor)), None)
                 inputs = tuple(
                     x if isinstance(x, Tensor) else _tensor_module._constant_like(x, like)
                     for x in inputs
                 )
                 break
-        tensors = inputs
-        fn = cls.__new__(cls)
-        fn.inputs = tensors
+        fn = object.__new__(cls)
+        fn.inputs = inputs
         try:
-            data = fn.forward(*[t.data for t in tensors], **kwargs)
+            data = fn.forward(*[t.data for t in inputs], **kwargs)
         except ValueError as err:
-            shapes = ", ".join(str(t.shape) for t in tensors)
+            shapes = ", ".join(str(t.shape) for t in inputs)
             raise ValueError(f"{cls.op}: {err} (input shapes: {shapes})") from None
         if anomaly._Anomaly.enabled:
             fn.created_at = anomaly.user_frame()
             anomaly.check_forward(fn, data)
-        if _GradMode.enabled and any([t.requires_grad for t in tensors]):
-            fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
+        needs = tuple([t.requires_grad for t in inputs])
+        if _GradMode.enabled and True in needs:
+            fn.needs_input_grad = needs
             out = Tensor._from_op(data, fn)
             fn._output_ref = weakref.ref(out)
             return out

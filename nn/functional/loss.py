@@ -44,7 +44,10 @@ def _same_shape(name: str, input: Tensor, target: Any) -> Any:
         )
     if np.asarray(getattr(target, "data", target)).dtype.kind not in "fbiu":
         raise TypeError(f"{name}: target must be numeric")
-    return target
+    if isinstance(target, Tensor):
+        return target
+    # plain arrays take the input's dtype (no silent float32 -> float64 promotion)
+    return Tensor._constant(np.asarray(target, dtype=input.dtype))
 
 
 # ---------------------------------------------------------------- regression
@@ -112,18 +115,21 @@ class CrossEntropy(Function):
         logp = _stable_log_softmax(u, axis)
         if indices is not None:
             valid = indices != ignore_index
-            safe = np.where(valid, indices, 0)
-            picked = np.take_along_axis(logp, np.expand_dims(safe, axis), axis=axis)
-            losses = -np.squeeze(picked, axis) * valid
+            all_valid = bool(valid.all())
+            safe = indices if all_valid else np.where(valid, indices, 0)
+            # one-hot targets t, built once: the backward's delta is softmax(u) - t
             target = np.zeros_like(u)
-            np.put_along_axis(target, np.expand_dims(safe, axis), np.expand_dims(valid, axis), axis)
+            np.put_along_axis(target, np.expand_dims(safe, axis), 1.0, axis)
+            if not all_valid:
+                target *= np.expand_dims(valid, axis)
+            losses = -(target * logp).sum(axis=axis)
             count = max(int(valid.sum()), 1)
-            self.valid = None if valid.all() else np.expand_dims(valid, axis).astype(u.dtype)
+            self.valid = None if all_valid else np.expand_dims(valid, axis).astype(u.dtype)
         else:
-            self.valid = None
             target = probs[0]
             losses = -(target * logp).sum(axis=axis)
             count = max(losses.size, 1)
+            self.valid = None
         self.axis, self.logp, self.target, self.reduction = axis, logp, target, reduction
         self.scale = 1.0 / count if reduction == "mean" else 1.0
         if reduction == "none":
@@ -139,19 +145,21 @@ class CrossEntropy(Function):
 
     def backward(self, gy: Tensor) -> tuple:
         u = self.inputs[0]
+        soft_targets = len(self.inputs) > 1
+        t = self.inputs[1] if soft_targets else self.target
         if is_grad_enabled():  # create_graph: the softmax itself must stay differentiable
-            p = softmax(u, dim=self.axis)
+            delta = softmax(u, dim=self.axis) - t
+        elif soft_targets:
+            delta = Tensor._constant(np.exp(self.logp)) - t
         else:
-            p = Tensor._constant(np.exp(self.logp))
-        g = self._spread(gy)
-        t = self.inputs[1] if len(self.inputs) > 1 else self.target
-        gu = (p - t) * g  # the delta: softmax(u) - t
+            delta = Tensor._constant(np.exp(self.logp) - self.target)  # softmax(u) - t
         if self.valid is not None:  # ignored samples send nothing back
-            gu = gu * self.valid
-        gt = None
-        if len(self.inputs) > 1 and self.needs_input_grad[1]:
-            gt = -Tensor._constant(self.logp) * g
-        return (gu, gt) if len(self.inputs) > 1 else gu
+            delta = delta * self.valid
+        g = self._spread(gy)
+        if not soft_targets:
+            return delta * g
+        gt = -Tensor._constant(self.logp) * g if self.needs_input_grad[1] else None
+        return delta * g, gt
 
 
 def cross_entropy(
@@ -240,7 +248,7 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     """BCE on probabilities y in [0, 1] (e.g. after ``sigmoid``). Prefer the logits
     version: it is exact where this one has to clamp."""
     _check_reduction("binary_cross_entropy", reduction)
-    _same_shape("binary_cross_entropy", input, target)
+    target = _same_shape("binary_cross_entropy", input, target)
     y = input.data
     if y.size and (y.min() < 0.0 or y.max() > 1.0):
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1]")
@@ -274,5 +282,5 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """Sigmoid + binary cross-entropy in one stable op; the delta is sigma(u) - d."""
     _check_reduction("binary_cross_entropy_with_logits", reduction)
-    _same_shape("binary_cross_entropy_with_logits", input, target)
+    target = _same_shape("binary_cross_entropy_with_logits", input, target)
     return BCEWithLogits.apply(input, target, reduction=reduction)
