@@ -1,0 +1,277 @@
+"""Per-coordinate adaptive learning rates: AdaGrad, RMSProp, AdaDelta.
+
+Each divides the step by a running measure of the gradient's size in that coordinate,
+so steep directions take small steps and flat ones large steps. Every formula is
+PyTorch's, to the placement of ε; ``g`` below is ``∇E`` (``-∇E`` when ``maximize``)
+plus ``weight_decay · w``, and all operations are elementwise. Adam and AdamW are in
+``nn/optim/adam.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+from .optimizer import Optimizer, ParamsT, _is_real
+
+__all__ = ["AdaGrad", "Adagrad", "RMSProp", "RMSprop", "AdaDelta", "Adadelta"]
+
+
+class AdaGrad(Optimizer):
+    r"""AdaGrad: divide by the root of the running *sum* of squared gradients.
+
+    .. math::
+
+        h_t &= h_{t-1} + g_t \odot g_t, \qquad h_0 = \text{initial\_accumulator\_value} \\
+        \eta_t &= \frac{\eta}{1 + (t - 1)\,\text{lr\_decay}} \\
+        w &\leftarrow w - \eta_t\, \frac{g_t}{\sqrt{h_t} + \varepsilon}
+
+    Because h only grows, the effective step of every coordinate shrinks over time;
+    that is AdaGrad's weakness on long runs and why RMSProp forgets old gradients.
+    State: ``step`` (t) and ``sum`` (h).
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of param-group dicts
+    lr : float
+        η (default 1e-2).
+    lr_decay : float
+        Decay of η with the step count (0 = none).
+    weight_decay : float
+        L2 penalty λ, added to the gradient as λ w.
+    initial_accumulator_value : float
+        h_0, ``>= 0``.
+    eps : float
+        ε, added *outside* the square root (default 1e-10).
+    maximize : bool
+    """
+
+    _state_keys = ("step", "sum")
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        super()._validate_group(group)
+        self._check_nonneg(group, "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+
+    def _required_state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("step", "sum")
+
+    def _update(
+        self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
+    ) -> None:
+        if not state:
+            state["step"] = 0
+            state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
+        state["step"] += 1
+        g = self._effective_grad(p, grad, group)
+        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        h = state["sum"]
+        h += g * g
+        p.data -= clr * (g / (np.sqrt(h) + group["eps"]))
+
+
+class RMSProp(Optimizer):
+    r"""RMSProp: divide by the root of an exponential *average* of squared gradients.
+
+    .. math::
+
+        v_t &= \alpha\, v_{t-1} + (1 - \alpha)\, g_t \odot g_t \\
+        \bar g_t &= \alpha\, \bar g_{t-1} + (1 - \alpha)\, g_t
+            \qquad\text{(centered only)} \\
+        s_t &= \sqrt{v_t - \bar g_t \odot \bar g_t} + \varepsilon \ \text{(centered)},
+        \qquad s_t = \sqrt{v_t} + \varepsilon \ \text{(otherwise)} \\
+        b_t &= \mu\, b_{t-1} + g_t / s_t, \quad w \leftarrow w - \eta\, b_t
+            \qquad\text{(momentum} > 0) \\
+        w &\leftarrow w - \eta\, g_t / s_t \qquad\text{(momentum} = 0)
+
+    with v_0 = ḡ_0 = b_0 = 0. ``centered`` estimates the *variance* instead of the raw
+    second moment. State: ``step``, ``square_avg`` (v), ``grad_avg`` (ḡ, centered),
+    ``momentum_buffer`` (b, momentum > 0).
+
+    **ε.** PyTorch adds ε *outside* the root, g / (√v + ε), with default 1e-8. The
+    textbook quotes ε = 1e−6: pass ``eps=1e-6`` to use its value. A formulation with ε
+    *inside* the root, g / √(v + ε), is a different rule: when v ≈ 0 it divides by √ε
+    (1e-3 for ε = 1e-6) rather than by ε, so steps on a plateau are much smaller. The
+    two agree once v ≫ ε.
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of param-group dicts
+    lr : float
+        η (default 1e-2).
+    alpha : float
+        α, the decay of the average of squares (the textbook's ρ), default 0.99.
+    eps : float
+        ε, outside the square root (default 1e-8).
+    weight_decay : float
+        L2 penalty λ, added to the gradient as λ w.
+    momentum : float
+        μ of the (optional) momentum buffer.
+    centered : bool
+    maximize : bool
+    """
+
+    _state_keys = ("step", "square_avg", "grad_avg", "momentum_buffer")
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        super()._validate_group(group)
+        self._check_nonneg(group, "alpha", "eps", "weight_decay", "momentum")
+
+    def _required_state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
+        keys = ("step", "square_avg")
+        if group["centered"]:
+            keys += ("grad_avg",)
+        if group["momentum"] > 0:
+            keys += ("momentum_buffer",)
+        return keys
+
+    def _update(
+        self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
+    ) -> None:
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(p.data)
+        state["step"] += 1
+        g = self._effective_grad(p, grad, group)
+        alpha = group["alpha"]
+        v = state["square_avg"]
+        v *= alpha
+        v += (1 - alpha) * (g * g)
+        if group["centered"]:
+            g_avg = state.setdefault("grad_avg", np.zeros_like(p.data))
+            g_avg += (1 - alpha) * (g - g_avg)  # = α ḡ + (1 − α) g, PyTorch's lerp form
+            s = np.sqrt(v - g_avg * g_avg)
+        else:
+            s = np.sqrt(v)
+        s += group["eps"]
+        if group["momentum"] > 0:
+            buf = state.setdefault("momentum_buffer", np.zeros_like(p.data))
+            buf *= group["momentum"]
+            buf += g / s
+            p.data -= group["lr"] * buf
+        else:
+            p.data -= group["lr"] * (g / s)
+
+
+class AdaDelta(Optimizer):
+    r"""AdaDelta: RMSProp whose step size is itself a running RMS of past steps.
+
+    .. math::
+
+        v_t &= \rho\, v_{t-1} + (1 - \rho)\, g_t \odot g_t \\
+        \Delta_t &= \frac{\sqrt{u_{t-1} + \varepsilon}}{\sqrt{v_t + \varepsilon}} \odot g_t \\
+        u_t &= \rho\, u_{t-1} + (1 - \rho)\, \Delta_t \odot \Delta_t \\
+        w &\leftarrow w - \eta\, \Delta_t
+
+    with v_0 = u_0 = 0. The ratio of RMS values makes the step carry the units of w, so
+    η = 1 (the default) is the original method; here ε sits *inside* both roots, as in
+    PyTorch and the paper. State: ``step``, ``square_avg`` (v), ``acc_delta`` (u).
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of param-group dicts
+    lr : float
+        η, a scale on Δ (default 1.0).
+    rho : float
+        ρ in [0, 1], the decay of both averages (default 0.9).
+    eps : float
+        ε inside the roots (default 1e-6).
+    weight_decay : float
+        L2 penalty λ, added to the gradient as λ w.
+    maximize : bool
+    """
+
+    _state_keys = ("step", "square_avg", "acc_delta")
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0.0,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        super()._validate_group(group)
+        self._check_nonneg(group, "eps", "weight_decay")
+        rho = group["rho"]
+        if not _is_real(rho) or not 0.0 <= rho <= 1.0:
+            raise ValueError(f"AdaDelta: invalid rho={rho!r}; it must lie in [0, 1]")
+
+    def _required_state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
+        return ("step", "square_avg", "acc_delta")
+
+    def _update(
+        self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
+    ) -> None:
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = np.zeros_like(p.data)
+            state["acc_delta"] = np.zeros_like(p.data)
+        state["step"] += 1
+        g = self._effective_grad(p, grad, group)
+        rho, eps = group["rho"], group["eps"]
+        v, u = state["square_avg"], state["acc_delta"]
+        v *= rho
+        v += (1 - rho) * (g * g)
+        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+        u *= rho
+        u += (1 - rho) * (delta * delta)
+        p.data -= group["lr"] * delta
+
+
+# PyTorch's spellings
+Adagrad = AdaGrad
+RMSprop = RMSProp
+Adadelta = AdaDelta

@@ -1,0 +1,128 @@
+"""Stochastic gradient descent (確率的勾配降下法) with momentum and Nesterov momentum."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+
+from .optimizer import Optimizer, ParamsT
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    r"""Gradient descent, optionally with (Nesterov) momentum — PyTorch's exact rule.
+
+    With ``g = ∇E(w)`` (``-∇E`` when ``maximize``) plus ``weight_decay · w``, one step is
+
+    .. math::
+
+        b_t &= \begin{cases} g_t & t = 1 \\
+                             \mu\, b_{t-1} + (1 - \tau)\, g_t & t > 1 \end{cases} \\
+        d_t &= g_t + \mu\, b_t \ \text{(nesterov)}, \quad d_t = b_t \ \text{(otherwise)} \\
+        w &\leftarrow w - \eta\, d_t
+
+    (μ = ``momentum``, τ = ``dampening``, η = ``lr``). Without momentum it is the plain
+    rule ``w ← w − η ∇E``. The buffer ``b`` lives in ``state[p]["momentum_buffer"]``.
+
+    **The textbook momentum form.** Textbooks write the update Δw(t) = w(t+1) − w(t) as
+
+    .. math:: \Delta w(t) = \mu\, \Delta w(t-1) - (1 - \mu)\, \eta\, \nabla E(w(t)),
+              \qquad \Delta w(0) = 0.
+
+    PyTorch's step is Δw(t) = −lr · b_t, so for t > 1 its recursion reads
+    Δw(t) = μ Δw(t−1) − (1 − τ) lr g_t. Hence:
+
+    * ``SGD(lr=(1 - μ) * η, momentum=μ)`` (dampening 0) reproduces the textbook
+      trajectory **exactly, first step included**: b_1 = g_1 gives
+      Δw(1) = −(1 − μ) η g_1, which is the textbook's μ·0 − (1 − μ) η g_1. The
+      recursion is linear in b, so the factor (1 − μ) can sit in the learning rate.
+    * ``SGD(lr=η, momentum=μ, dampening=μ)`` gives the textbook recursion for every
+      t > 1 but not its first step: PyTorch starts from b_1 = g_1 (not (1 − μ) g_1), so
+      its first step is −η g_1 instead of −(1 − μ) η g_1. For the same gradient sequence
+      its buffer then exceeds the textbook's by μ^t g_1, a start-up difference that
+      decays geometrically.
+    * ``SGD(lr=η, momentum=μ)`` is the other common textbook form,
+      Δw(t) = μ Δw(t−1) − η ∇E(w(t)), exactly (step size larger by 1/(1 − μ)).
+
+    **Nesterov.** The textbook (Sutskever et al.) form evaluates the gradient at the
+    look-ahead point w + μv:
+
+    .. math:: v_t = \mu v_{t-1} - \eta \nabla E(w_t + \mu v_{t-1}), \qquad
+              w_{t+1} = w_t + v_t.
+
+    PyTorch stores the look-ahead point itself, p_t = w_t + μ v_{t−1}, so the gradient it
+    is given *is* the look-ahead gradient. With b = −v/η the textbook recursion becomes
+    b_t = μ b_{t−1} + g_t and p_{t+1} = p_t − η (g_t + μ b_t): exactly the rule above with
+    ``nesterov=True`` (dampening must be 0). The parameters PyTorch reports are the
+    textbook's look-ahead points, and both start from p_1 = w_1 (v_0 = 0). The (1 − μ)
+    form again corresponds to ``lr = (1 - μ) * η``.
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of param-group dicts
+    lr : float
+        Learning rate η (学習率), ``>= 0``.
+    momentum : float
+        μ ``>= 0``; 0 disables the buffer.
+    dampening : float
+        τ: the new gradient enters the buffer with weight ``1 - dampening``.
+    weight_decay : float
+        λ: L2 penalty (λ/2)‖w‖², added to the gradient as λ w.
+    nesterov : bool
+        Nesterov momentum; needs ``momentum > 0`` and ``dampening == 0``.
+    maximize : bool
+        Ascend the objective instead of descending it.
+    """
+
+    _state_keys = ("momentum_buffer",)
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-3,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        super()._validate_group(group)
+        self._check_nonneg(group, "momentum", "weight_decay")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                f"SGD: Nesterov momentum requires momentum > 0 and dampening = 0, got "
+                f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
+            )
+
+    def _update(
+        self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
+    ) -> None:
+        g = self._effective_grad(p, grad, group)
+        mu = group["momentum"]
+        if mu != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                # PyTorch's first step: the buffer starts as the gradient itself, undamped
+                buf = np.array(g, copy=True)
+                state["momentum_buffer"] = buf
+            else:
+                buf *= mu
+                buf += (1 - group["dampening"]) * g
+            g = g + mu * buf if group["nesterov"] else buf
+        p.data -= group["lr"] * g
