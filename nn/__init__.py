@@ -5,7 +5,7 @@
 network made of scalar ``Value`` nodes.
 """
 
-from . import functional, init
+from . import functional, init, optim
 from .layers import (
     MLP,
     BatchNorm1d,
@@ -24,10 +24,12 @@ from .layers import (
     Tanh,
 )
 from .module import Module, ModuleList, Sequential
+from .optim import clip_grad_norm_, clip_grad_value_
 from .parameter import Parameter
 
 __all__ = [
-    "Module", "Parameter", "Sequential", "ModuleList", "functional", "init",
+    "Module", "Parameter", "Sequential", "ModuleList", "functional", "init", "optim",
+    "clip_grad_norm_", "clip_grad_value_",
     "Linear", "Identity", "Flatten", "MLP", "ReLU", "LeakyReLU", "PReLU", "Sigmoid", "Tanh",
     "Softmax", "LogSoftmax", "Maxout", "Dropout", "BatchNorm1d", "BatchNorm2d",
 ]
