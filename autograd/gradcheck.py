@@ -8,7 +8,7 @@ derivative for the price of about one extra forward pass, is what we train with.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from .graph import grad as _grad
