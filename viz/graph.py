@@ -1,14 +1,16 @@
-"""Draw the computation graph behind a ``Value``: data, gradients and local derivatives.
+"""Draw the computation graph behind a ``Value`` or ``Tensor``: data, gradients, derivatives.
 
 Picture (``rankdir="LR"``)::
 
     [ a | data 2 | grad 6 ] --∂/∂a = -3--> ( * ) --> [ e | data -6 | grad -2 ] ...
 
-* one box per value: its label, ``data`` and ``grad``; inputs/weights (leaves) are blue,
-  computed values grey, the root amber;
+* one box per node: its name, data and grad (for a Tensor: shape, dtype and a summary
+  of data and grad); leaves that receive gradients (inputs, weights) are blue,
+  constants white and dashed, computed nodes grey, the root amber;
 * one small circle per operation, fed by its operands;
-* each operand edge carries the local derivative ``∂out/∂operand`` -- the factor the
-  chain rule multiplies the output's gradient by on its way back.
+* each operand edge says how the gradient gets back to that operand: the local
+  derivative ``∂out/∂operand`` as a number for a ``Value``, the op's derivative rule
+  (``∂/∂a = gy·bᵀ``) for a ``Tensor`` (see ``viz.describe``).
 
 Boxes are Graphviz *record* labels rather than HTML-like tables: the WebAssembly
 Graphviz used when ``dot`` is not installed is built without the XML parser that
@@ -21,17 +23,21 @@ import os
 import pathlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import graphviz
 
 from autograd.graph import topological_order
-from autograd.value import Value
+from autograd.tensor import Tensor
 
 from . import render as _render
+from .describe import NodeDescription, _describe, _name, _Options, _own_name
 
-__all__ = ["Drawing", "draw_graph"]
+__all__ = ["Drawing", "draw_graph", "DEFAULT_MAX_NODES"]
+
+#: ``draw_graph``'s default limit for Tensor graphs: beyond a few hundred boxes a
+#: drawing is no longer something a person can read.
+DEFAULT_MAX_NODES = 500
 
 # Colours: explicit light fills with dark text, so the drawing reads the same on light
 # and dark notebook themes.
@@ -40,6 +46,12 @@ _FONT = "Helvetica"  # metrics known to both Graphviz builds; resvg maps it to s
 _STYLE = {
     "leaf": {"fillcolor": "#dbeafe", "color": "#1d4ed8", "penwidth": "1.2"},
     "computed": {"fillcolor": "#f3f4f6", "color": "#4b5563", "penwidth": "1"},
+    "constant": {
+        "fillcolor": "#ffffff",
+        "color": "#9ca3af",
+        "penwidth": "1",
+        "style": "filled,dashed",
+    },
     "root": {"fillcolor": "#fde68a", "color": "#b45309", "penwidth": "2.2"},
     "op": {"fillcolor": "#ffffff", "color": "#6b7280", "penwidth": "1"},
 }
@@ -205,64 +217,6 @@ class Drawing(graphviz.Digraph):
             return {"text/plain": f"<{type(self).__name__}: cannot display ({exc})>"}
 
 
-# -------------------------------------------------------------------- node descriptions
-@dataclass(frozen=True)
-class NodeDescription:
-    """What the drawing shows for one node, independent of the node kind.
-
-    Attributes
-    ----------
-    name : str
-        Display name ("" for none): the node's label or ``label_fn(node)``.
-    fields : tuple[str, ...]
-        Lines of the value box after the name, e.g. ``("data 2", "grad -3")``.
-    local_grads : tuple[str | None, ...]
-        Formatted local derivative per parent (``None``: leave the edge unlabelled).
-    """
-
-    name: str
-    fields: tuple[str, ...]
-    local_grads: tuple[str | None, ...]
-
-
-@dataclass(frozen=True)
-class _Options:
-    show_grad: bool
-    show_local_grads: bool
-    number_format: str
-    label_fn: Callable[[Any], str] | None
-
-
-def _describe(node: Any, opts: _Options) -> NodeDescription:
-    """Describe one node for drawing; the single place that knows node kinds."""
-    if isinstance(node, Value):
-        return _describe_value(node, opts)
-    # A Tensor branch goes here: shape/dtype instead of data, grad may be None.
-    raise TypeError(
-        f"draw_graph: cannot draw a node of type {type(node).__module__}."
-        f"{type(node).__qualname__}; expected an autograd.Value"
-    )
-
-
-def _describe_value(v: Value, opts: _Options) -> NodeDescription:
-    fmt = opts.number_format
-    fields = [f"data {_number(v.data, fmt)}"]
-    if opts.show_grad:
-        fields.append(f"grad {_number(v.grad, fmt)}")
-    local = tuple(_number(g, fmt) for g in v.local_grads) if opts.show_local_grads else ()
-    return NodeDescription(_name(v, opts), tuple(fields), local)
-
-
-def _number(x: float, fmt: str) -> str:
-    # -0.0 (e.g. 0 * -0.3) prints as "-0", which only puzzles a learner.
-    return format(x + 0.0 if x == 0 else x, fmt)
-
-
-def _name(node: Any, opts: _Options) -> str:
-    name = opts.label_fn(node) if opts.label_fn is not None else getattr(node, "label", "")
-    return str(name) if name else ""
-
-
 # -------------------------------------------------------------------- escaping
 def _escape(text: str, *, record: bool = False) -> str:
     r"""Make arbitrary text show literally in a Graphviz label.
@@ -279,14 +233,15 @@ def _escape(text: str, *, record: bool = False) -> str:
     return text.replace("\n", "\\n")
 
 
-def _record(desc: NodeDescription) -> str:
+def _record(desc: NodeDescription, *, flip: bool = True) -> str:
     parts = ([_escape(desc.name, record=True)] if desc.name else []) + [
         _escape(f, record=True) for f in desc.fields
     ]
     # Braces flip the record: fields side by side for LR, stacked for TB. No spaces
     # around "|": Graphviz 2.x drops a space after a non-ASCII letter in a field that
     # starts with one.
-    return graphviz.nohtml("{" + "|".join(parts) + "}")
+    body = "|".join(parts)
+    return graphviz.nohtml("{" + body + "}" if flip else body)
 
 
 def _edge_label(parent_name: str, local: str) -> str:
@@ -295,6 +250,38 @@ def _edge_label(parent_name: str, local: str) -> str:
 
 
 # -------------------------------------------------------------------- drawing
+def _parameter_names(model: Any) -> tuple[dict[int, str], dict[str, str]]:
+    """``id(parameter) -> "layers.0.weight"`` and ``module path -> class name``."""
+    named = getattr(model, "named_parameters", None)
+    if not callable(named):
+        raise TypeError(
+            f"draw_graph: model= needs an object with named_parameters() (an nn.Module), "
+            f"got {type(model).__name__}"
+        )
+    params = {id(p): str(name) for name, p in named()}
+    modules = getattr(model, "named_modules", None)
+    classes = {str(path): type(m).__name__ for path, m in modules()} if callable(modules) else {}
+    return params, classes
+
+
+def _check_size(order: list, root: Any, max_nodes: int | None | str) -> None:
+    if max_nodes == "auto":
+        # Value graphs were always drawn whole (every scalar of a tiny net is the point
+        # of them); Tensor graphs get the limit.
+        max_nodes = DEFAULT_MAX_NODES if isinstance(root, Tensor) else None
+    if max_nodes is None:
+        return
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw_graph: max_nodes must be a positive int or None, got {max_nodes!r}")
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"draw_graph: the graph has {len(order)} nodes, more than max_nodes={max_nodes}; "
+            "a drawing that large is not readable. Pass max_nodes=None to draw it anyway, "
+            "or draw a smaller sub-graph (call draw_graph on an intermediate result, or "
+            "use a smaller model or batch)"
+        )
+
+
 def draw_graph(
     root: Any,
     *,
@@ -303,24 +290,38 @@ def draw_graph(
     show_local_grads: bool = True,
     number_format: str = ".4g",
     label_fn: Callable[[Any], str] | None = None,
+    model: Any = None,
+    max_nodes: int | None | Literal["auto"] = "auto",
 ) -> Drawing:
     """Draw the computation graph that produced ``root``.
 
     Parameters
     ----------
-    root : Value
+    root : Value or Tensor
         The output node; everything it depends on is drawn.
     rankdir : {"LR", "RL", "TB", "BT"}
         Direction of the data flow.
     show_grad : bool
-        Show each value's ``grad`` (run ``root.backward()`` first to fill them).
+        Show each node's ``grad`` (run ``root.backward()`` first to fill them). A Tensor
+        that has no gradient yet shows ``grad: —  (not computed yet)``, never 0.
     show_local_grads : bool
-        Label each operand edge with the local derivative ``∂out/∂operand``: the
-        number that ``out.grad`` is multiplied by on its way back (chain rule).
+        Label each operand edge with how the gradient reaches that operand. For a
+        ``Value``: the local derivative ``∂out/∂operand``, the number that ``out.grad``
+        is multiplied by on its way back (chain rule). For a ``Tensor``: the op's rule
+        for the operand's gradient in terms of the output gradient ``gy``, e.g.
+        ``∂/∂a = gy·bᵀ`` for ``a @ b`` (``viz.describe.DERIVATIVE_RULES``); a number
+        again when the op's output and inputs all have one element.
     number_format : str
         ``format()`` spec for all numbers, e.g. ``".4g"`` or ``".3f"``.
     label_fn : callable, optional
-        ``label_fn(node) -> str`` overrides the displayed name (default: ``node.label``).
+        ``label_fn(node) -> str`` overrides the displayed name (default: the module
+        path given by ``model``, else ``node.label``, else "param" for a parameter).
+    model : nn.Module, optional
+        Name parameters after their module path (``layers.0.weight``) and group them
+        in one box per module.
+    max_nodes : int or None or "auto"
+        Refuse graphs with more nodes than this (``ValueError``); ``None``: no limit.
+        ``"auto"``: ``DEFAULT_MAX_NODES`` (500) for a Tensor root, no limit for a Value.
 
     Returns
     -------
@@ -331,9 +332,11 @@ def draw_graph(
     Raises
     ------
     TypeError
-        If ``root`` (or a node it depends on) is not a ``Value``.
+        If ``root`` (or a node it depends on) is neither a ``Value`` nor a ``Tensor``,
+        or ``model`` has no ``named_parameters()``.
     ValueError
-        If ``rankdir`` or ``number_format`` is invalid.
+        If ``rankdir``, ``number_format`` or ``max_nodes`` is invalid, or the graph has
+        more than ``max_nodes`` nodes.
 
     Examples
     --------
@@ -351,8 +354,14 @@ def draw_graph(
         raise ValueError(
             f"draw_graph: invalid number_format {number_format!r}; try '.4g' or '.3f'"
         ) from None
-    opts = _Options(show_grad, show_local_grads, number_format, label_fn)
+    param_names, module_classes = _parameter_names(model) if model is not None else ({}, {})
+    opts = _Options(show_grad, show_local_grads, number_format, label_fn, param_names)
     _describe(root, opts)  # reject a non-node root before walking it
+
+    order = topological_order(root)  # iterative: deep graphs are fine
+    _check_size(order, root, max_nodes)
+    taken = frozenset(filter(None, (_own_name(node, opts) for node in order)))
+    opts = _Options(show_grad, show_local_grads, number_format, label_fn, param_names, taken)
 
     g = Drawing(name="computation_graph", format="svg")
     g.attr(
@@ -366,18 +375,35 @@ def draw_graph(
     g.attr("node", fontname=_FONT, fontcolor=_INK, fontsize="11", style="filled")
     g.attr("edge", fontname=_FONT, fontcolor=_INK, fontsize="9", color="#374151", arrowsize="0.7")
 
-    order = topological_order(root)  # iterative: deep graphs are fine
+    clusters: dict[str, graphviz.Digraph] = {}  # module path -> its box of parameters
     index = {node: i for i, node in enumerate(order)}  # stable ids, not id()
     for i, node in enumerate(order):
         desc = _describe(node, opts)
-        kind = "root" if node is root else ("computed" if node.parents else "leaf")
-        g.node(f"v{i}", _record(desc), shape="record", **_STYLE[kind])
+        if node is root:
+            kind = "root"
+        else:
+            kind = desc.kind or ("computed" if node.parents else "leaf")
+        target = g
+        path = param_names.get(id(node))
+        if path is not None and "." in path and node is not root:
+            module_path = path.rpartition(".")[0]
+            if module_path not in clusters:
+                clusters[module_path] = _module_cluster(
+                    len(clusters), module_path, module_classes.get(module_path, "")
+                )
+            target = clusters[module_path]
+        # A Tensor's lines (shape, data, grad) are too long to sit side by side: stack
+        # them, whatever the direction of the data flow.
+        flip = not isinstance(node, Tensor) or rankdir in ("TB", "BT")
+        target.node(f"v{i}", _record(desc, flip=flip), shape="record", **_STYLE[kind])
         if not node.parents:
             continue
+        op = node.op or "?"
         g.node(
             f"op{i}",
-            graphviz.nohtml(_escape(node.op or "?")),
-            shape="circle",
+            graphviz.nohtml(_escape(op)),
+            # a circle around "cross_entropy" would dwarf the boxes
+            shape="circle" if len(op) <= 4 else "ellipse",
             width="0.3",
             height="0.3",
             margin="0.02",
@@ -386,8 +412,29 @@ def draw_graph(
         )
         for j, parent in enumerate(node.parents):
             label = None
-            if j < len(desc.local_grads) and desc.local_grads[j] is not None:
+            if desc.edge_labels:
+                text = desc.edge_labels[j] if j < len(desc.edge_labels) else None
+                label = graphviz.nohtml(_escape(text)) if text is not None else None
+            elif j < len(desc.local_grads) and desc.local_grads[j] is not None:
                 label = _edge_label(_name(parent, opts), desc.local_grads[j])
-            g.edge(f"v{index[parent]}", f"op{i}", label=label)
+            # dashed: a constant operand, to which no gradient flows back
+            style = "dashed" if getattr(parent, "requires_grad", True) is False else None
+            g.edge(f"v{index[parent]}", f"op{i}", label=label, style=style)
         g.edge(f"op{i}", f"v{i}")
+    for cluster in clusters.values():
+        g.subgraph(cluster)
     return g
+
+
+def _module_cluster(number: int, module_path: str, class_name: str) -> graphviz.Digraph:
+    title = f"{module_path} ({class_name})" if class_name else module_path
+    cluster = graphviz.Digraph(name=f"cluster_module{number}")
+    cluster.attr(
+        label=graphviz.nohtml(_escape(title)),
+        style="rounded,dashed",
+        color="#9ca3af",
+        fontsize="10",
+        fontcolor=_INK,
+        labeljust="l",
+    )
+    return cluster
