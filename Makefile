@@ -40,9 +40,9 @@ test: $(STAMP) dot
 lint: $(STAMP)
 	$(BIN)/ruff check autograd nn viz tests bench
 
-bench: $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[bench]'
-	$(BIN)/python bench/scalar.py
+bench: $(STAMP) torch
+	$(BIN)/python -m pip install -q -e '.[bench]' --config-settings editable_mode=compat
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) demo_out .pytest_cache .ruff_cache .hypothesis
