@@ -26,6 +26,7 @@ class AnomalyError(FloatingPointError):
 
 class _Anomaly:
     enabled = False
+    backward_of = None  # the Function whose backward is running, while one is
 
 
 @contextmanager

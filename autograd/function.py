@@ -76,13 +76,18 @@ class Function:
     def saved_tensors(self) -> tuple:
         from .tensor import Tensor
 
-        by_id = {id(t.data): t for t in self.inputs}
-        return tuple(
-            (by_id[id(a)] if id(a) in by_id else Tensor._constant(a))
-            if isinstance(a, np.ndarray)
-            else a
-            for a in self._saved
-        )
+        inputs = self.inputs
+        out = []
+        for k, a in enumerate(self._saved):
+            if not isinstance(a, np.ndarray):
+                out.append(a)
+            elif k < len(inputs) and inputs[k].data is a:
+                out.append(inputs[k])  # the usual case: forward saved its inputs in order
+            else:
+                # Two inputs may share one array (x and x.detach()); take the first match.
+                match = next((t for t in inputs if t.data is a), None)
+                out.append(match if match is not None else Tensor._constant(a))
+        return tuple(out)
 
     @property
     def output(self) -> Any:
@@ -115,7 +120,8 @@ class Function:
         except ValueError as err:
             shapes = ", ".join(str(t.shape) for t in inputs)
             raise ValueError(f"{cls.op}: {err} (input shapes: {shapes})") from None
-        if anomaly._Anomaly.enabled:
+        if anomaly._Anomaly.enabled and anomaly._Anomaly.backward_of is None:
+            # (ops run inside a backward are checked as that backward's result instead)
             fn.created_at = anomaly.user_frame()
             anomaly.check_forward(fn, data)
         needs = tuple([t.requires_grad for t in inputs])

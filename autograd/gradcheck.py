@@ -103,4 +103,6 @@ def gradcheck(
         rows.append((v.label or f"input {i}", a, n, err, err <= atol + rtol * abs(n)))
     if all(r[-1] for r in rows):
         return True
-    raise GradcheckError("gradcheck failed: analytic and numeric gradients differ\n" + _report(rows))
+    raise GradcheckError(
+        "gradcheck failed: analytic and numeric gradients differ\n" + _report(rows)
+    )

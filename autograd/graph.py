@@ -98,7 +98,11 @@ def topological_order(roots: Any) -> list:
 
 
 def run_backward(
-    roots: Sequence[Any], seeds: Sequence[Any], *, create_graph: bool = False
+    roots: Sequence[Any],
+    seeds: Sequence[Any],
+    *,
+    create_graph: bool = False,
+    keep: Sequence[Any] = (),
 ) -> list:
     """Apply the chain rule from ``roots`` back to the leaves; return the node order.
 
@@ -117,13 +121,15 @@ def run_backward(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run(roots, seeds, create_graph)
+        return _run(roots, seeds, create_graph, keep)
     finally:
         if collecting:
             gc.enable()
 
 
-def _run(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool) -> list:
+def _run(
+    roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool, keep: Sequence[Any]
+) -> list:
     order = topological_order(list(roots))
     for node in order:
         if node._parents:
@@ -134,6 +140,13 @@ def _run(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool) -> list
         for node in reversed(order):
             if node._parents:
                 node._send_grad()
+    if create_graph:
+        # A recorded interior gradient refers back to its own node; drop those (except
+        # the roots' and what the caller asked for) so no reference cycles remain.
+        kept = {id(n) for n in roots} | {id(n) for n in keep}
+        for node in order:
+            if node._parents and id(node) not in kept:
+                node.grad = node._GRAD_UNSET
     return order
 
 
@@ -177,6 +190,11 @@ def grad(
     order = topological_order(outputs)
     in_graph = {id(n) for n in order}
     for i, x in enumerate(inputs):
+        if getattr(x, "requires_grad", True) is False:
+            raise ValueError(
+                f"grad: input {i} does not require grad, so it has no gradient; create it "
+                "with requires_grad=True"
+            )
         if id(x) not in in_graph and not allow_unused:
             raise ValueError(
                 f"grad: input {i} is not part of the graph of the outputs; "
@@ -187,7 +205,7 @@ def grad(
     try:
         for node, _ in saved:
             node.grad = node._GRAD_UNSET
-        run_backward(outputs, seeds, create_graph=create_graph)
+        run_backward(outputs, seeds, create_graph=create_graph, keep=inputs)
         result = tuple(x.grad if id(x) in in_graph else None for x in inputs)
     finally:
         for node, old in saved:

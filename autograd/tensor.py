@@ -18,7 +18,7 @@ import numpy as np
 
 from . import anomaly
 from .dtype import get_default_dtype
-from .graph import is_grad_enabled, run_backward
+from .graph import run_backward
 
 __all__ = ["Tensor"]
 
@@ -167,6 +167,8 @@ class Tensor:
         return self.data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype)
 
     def __len__(self) -> int:
@@ -233,7 +235,10 @@ class Tensor:
         grad : array-like or Tensor, optional
             ``dL/dself``. Needed unless this Tensor has one element (then 1).
         create_graph : bool
-            Record the backward pass so gradients can be differentiated again.
+            Record the backward pass so gradients can be differentiated again. Interior
+            nodes then keep no ``.grad`` (a recorded gradient refers back to its node, a
+            reference cycle); leaves do, and ``x.grad``'s graph contains ``x`` -- set
+            ``x.grad = None`` when done, or use ``autograd.grad`` for higher-order work.
         """
         if not self.requires_grad:
             raise ValueError(
@@ -255,7 +260,11 @@ class Tensor:
                 )
             seed_t = Tensor._constant(np.ones_like(self.data))
         else:
-            seed_t = seed if isinstance(seed, Tensor) else Tensor(seed, dtype=self.dtype)
+            seed_t = seed if isinstance(seed, Tensor) else Tensor._constant(np.asarray(seed))
+            if seed_t.dtype != self.dtype:
+                seed_t = seed_t.astype(self.dtype)
+            elif self._fn is None:  # a leaf keeps its seed as .grad: never the caller's array
+                seed_t = seed_t.clone()
             if seed_t.shape != self.shape:
                 raise ValueError(
                     f"backward: grad has shape {seed_t.shape} but the output has shape "
@@ -263,17 +272,28 @@ class Tensor:
                 )
         self.grad = seed_t if self.grad is None else self.grad + seed_t
 
+    @staticmethod
+    def _checked_backward(fn: Any, gy: Tensor) -> Any:
+        previous = anomaly._Anomaly.backward_of
+        anomaly._Anomaly.backward_of = fn
+        try:
+            grads = fn.backward(gy)
+        finally:
+            anomaly._Anomaly.backward_of = previous
+        anomaly.check_backward(fn, grads if isinstance(grads, tuple) else (grads,))
+        return grads
+
     def _send_grad(self) -> None:
         gy = self.grad
         if gy is None:
             return
         fn = self._fn
-        grads = fn.backward(gy)
+        if anomaly._Anomaly.enabled:
+            grads = self._checked_backward(fn, gy)
+        else:
+            grads = fn.backward(gy)
         if not isinstance(grads, tuple):
             grads = (grads,)
-        if anomaly._Anomaly.enabled:
-            anomaly.check_backward(fn, grads)
-        recording = is_grad_enabled()
         for parent, g, needed in zip(self._parents, grads, fn.needs_input_grad):
             if not needed or g is None:
                 continue
@@ -284,9 +304,9 @@ class Tensor:
                 )
             if parent.grad is None:
                 # A leaf's .grad must not share memory with another node's gradient
-                # (optimizers and clipping update it in place).
-                if parent._fn is None and not recording and (g is gy or g.data.base is not None):
-                    g = Tensor._constant(g.data.copy())
+                # (optimizers and clipping update it in place), so views are copied.
+                if parent._fn is None and (g is gy or g.data.base is not None):
+                    g = g.clone()
                 parent.grad = g
             else:
                 parent.grad = parent.grad + g

@@ -83,6 +83,7 @@ _METHODS: dict[str, Any] = {
     "unsqueeze": shape.unsqueeze,
     "flatten": shape.flatten,
     "astype": shape.astype,
+    "clone": shape.clone,
     "split": join.split,
     "pad": join.pad,
 }

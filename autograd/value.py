@@ -16,13 +16,12 @@ Derivatives at kinks (the one-sided choices PyTorch makes too)::
 from __future__ import annotations
 
 import math
-from typing import Union
 
 from .graph import _GradMode, run_backward
 
 __all__ = ["Value"]
 
-Number = Union[int, float]
+Number = int | float
 
 
 class Value:

@@ -203,8 +203,6 @@ def test_array_protocol() -> None:
         len(Tensor(1.0))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Tensor.__array__ ignores copy=True (NumPy 2 "
-                   "protocol), so np.array(t) returns t.data itself instead of a copy")
 def test_np_array_copies() -> None:
     t = Tensor(np.array([1.0, 2.0]))
     a = np.array(t)  # copy=True is np.array's default
@@ -395,9 +393,6 @@ def test_leaf_grad_does_not_alias_the_user_seed() -> None:
     np.testing.assert_array_equal(seed, [1.0, 1.0])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Tensor._seed_grad stores the caller's seed "
-                   "as the root's .grad without copying, so for a leaf root x.backward(seed) "
-                   "x.grad shares memory with the caller's array/Tensor")
 def test_leaf_root_grad_does_not_alias_the_user_seed() -> None:
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     seed = np.array([1.0, 1.0])  # same dtype as x: no conversion, no copy
@@ -406,9 +401,6 @@ def test_leaf_root_grad_does_not_alias_the_user_seed() -> None:
     np.testing.assert_array_equal(seed, [1.0, 1.0])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Tensor._seed_grad keeps a Tensor seed's dtype; "
-                   "a float32 seed for a float64 output gives float64 leaves float32 .grad "
-                   "(PyTorch casts the seed to the output's dtype; NumPy-array seeds are cast)")
 def test_seed_tensor_is_cast_to_the_output_dtype() -> None:
     x = Tensor(np.ones(2), requires_grad=True)
     (x + 1.0).backward(Tensor(np.ones(2, np.float32)))
@@ -421,10 +413,6 @@ def test_seed_array_is_cast_to_the_output_dtype() -> None:
     assert x.grad.dtype == np.float64
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Tensor._send_grad copies a leaf's first "
-                   "gradient only when not recording; with create_graph=True a.grad is b.grad "
-                   "(the same Tensor) for a + b, and a sum's leaf grad is a read-only "
-                   "broadcast view")
 def test_leaf_grad_never_aliases_with_create_graph() -> None:
     a = Tensor([1.0, 2.0], requires_grad=True)
     b = Tensor([3.0, 4.0], requires_grad=True)

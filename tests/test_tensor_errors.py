@@ -218,10 +218,6 @@ def test_anomaly_in_backward_is_detected() -> None:
             y.sum().backward()  # d sqrt / dx = 1 / (2 sqrt x) = inf at 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: under detect_anomaly the ops run *inside* a "
-                   "backward (here '/' in Sqrt.backward) are checked as forwards, so the error "
-                   "names '/' and the backward() line instead of 'sqrt' and its forward line; "
-                   "check_backward is never reached for built-in ops")
 def test_anomaly_in_backward_names_the_op_and_its_forward_line() -> None:
     x = f64([0.0, 4.0])
     with detect_anomaly():

@@ -302,9 +302,6 @@ def test_gradient_penalty_style_double_backward() -> None:
     np.testing.assert_allclose(w.grad.data, fp + 2 * fp * fpp, rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Function.saved_tensors maps saved arrays to "
-                   "inputs by id(data); x.detach() shares x's array, so in x.detach() * x "
-                   "the detached operand is replaced by x and d2/dx2 comes out 1, not 0")
 def test_detached_operand_is_constant_in_second_derivative() -> None:
     x = f64([1.0, 2.0, 3.0])
     (g,) = ag.grad((x.detach() * x).sum(), x, create_graph=True)
@@ -313,8 +310,6 @@ def test_detached_operand_is_constant_in_second_derivative() -> None:
     assert h is None or not np.any(h.data)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Function.saved_tensors maps saved arrays by "
-                   "id(data); two Tensors wrapping one NumPy array are conflated")
 def test_two_tensors_sharing_one_array_are_distinct_in_second_derivative() -> None:
     arr = np.array([1.0, 2.0])
     const, x = Tensor(arr), Tensor(arr, requires_grad=True)

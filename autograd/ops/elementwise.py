@@ -125,8 +125,11 @@ class Where(Function):
     def backward(self, gy: Any) -> tuple:
         a, b = self.inputs
         zero = gy * 0.0
-        ga = unbroadcast(where(self.condition, gy, zero), a.shape) if self.needs_input_grad[0] else None
-        gb = unbroadcast(where(self.condition, zero, gy), b.shape) if self.needs_input_grad[1] else None
+        ga = gb = None
+        if self.needs_input_grad[0]:
+            ga = unbroadcast(where(self.condition, gy, zero), a.shape)
+        if self.needs_input_grad[1]:
+            gb = unbroadcast(where(self.condition, zero, gy), b.shape)
         return ga, gb
 
 

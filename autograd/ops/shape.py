@@ -46,6 +46,16 @@ class BroadcastTo(Function):
         return unbroadcast(gy, self.inputs[0].shape)
 
 
+class Clone(Function):
+    """A copy of the data; the gradient passes through unchanged."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x.copy()
+
+    def backward(self, gy: Any) -> Any:
+        return gy
+
+
 class AsType(Function):
     """dtype cast; the gradient is cast back to the input's dtype."""
 
@@ -100,7 +110,9 @@ def squeeze(x: Any, axis: Any = None) -> Any:
         axes = tuple(a % x.ndim for a in axes)
         for a in axes:
             if x.shape[a] != 1:
-                raise ValueError(f"squeeze: axis {a} has size {x.shape[a]}, not 1 (shape {x.shape})")
+                raise ValueError(
+                    f"squeeze: axis {a} has size {x.shape[a]}, not 1 (shape {x.shape})"
+                )
         shape = tuple(n for i, n in enumerate(x.shape) if i not in axes)
     return reshape(x, shape)
 
@@ -123,6 +135,11 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
         raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     merged = int(np.prod(x.shape[s : e + 1]))
     return reshape(x, x.shape[:s] + (merged,) + x.shape[e + 1 :])
+
+
+def clone(x: Any) -> Any:
+    """A Tensor with its own copy of the data (differentiable, like ``torch.clone``)."""
+    return Clone.apply(x)
 
 
 def astype(x: Any, dtype: Any) -> Any:
