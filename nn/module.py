@@ -140,7 +140,8 @@ class Module:
                 if buf is not None:
                     yield (f"{module_name}.{name}" if module_name else name), buf
 
-    def num_parameters(self) -> int:
+    def parameter_count(self) -> int:
+        """Number of trainable scalars (shared parameters counted once)."""
         return sum(p.size for p in self.parameters())
 
     # ------------------------------------------------------------------ modes and grads
@@ -167,14 +168,25 @@ class Module:
         return self
 
     # ------------------------------------------------------------------ state
+    def _state_items(self) -> Iterator[tuple[str, np.ndarray]]:
+        """(key, live array) in PyTorch's state-dict order: each module's parameters, then
+        its buffers, then its children, depth first. A sub-module reachable under two
+        names appears under both, as in PyTorch (tied weights keep both keys)."""
+        stack: list[tuple[str, Module]] = [("", self)]
+        while stack:
+            prefix, module = stack.pop()
+            for name, param in module._parameters.items():
+                if param is not None:
+                    yield prefix + name, param.data
+            for name, buf in module._buffers.items():
+                if buf is not None:
+                    yield prefix + name, buf
+            children = [(f"{prefix}{n}.", m) for n, m in module._modules.items() if m is not None]
+            stack.extend(reversed(children))
+
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
         """Copies of every parameter and buffer array under PyTorch's dotted names."""
-        state: OrderedDict[str, np.ndarray] = OrderedDict()
-        for name, param in self.named_parameters():
-            state[name] = param.data.copy()
-        for name, buf in self.named_buffers():
-            state[name] = np.array(buf, copy=True)
-        return state
+        return OrderedDict((key, np.array(a, copy=True)) for key, a in self._state_items())
 
     def load_state_dict(self, state_dict: Any, strict: bool = True) -> tuple[list, list]:
         """Copy arrays into the parameters and buffers, all or nothing.
@@ -214,9 +226,7 @@ class Module:
 
     def _state_targets(self) -> dict[str, np.ndarray]:
         """The live arrays behind every state-dict key (written in place on load)."""
-        targets = {name: param.data for name, param in self.named_parameters()}
-        targets.update(self.named_buffers())
-        return targets
+        return dict(self._state_items())
 
     def save(self, path: str | Path) -> Path:
         """Write the state dict to a NumPy ``.npz`` file (no pickle)."""
@@ -243,7 +253,7 @@ class Module:
             child_repr = repr(child).replace("\n", "\n  ")
             lines.append(f"  ({name}): {child_repr}")
         head = f"{type(self).__name__}({self.extra_repr()}"
-        count = self.num_parameters()
+        count = self.parameter_count()
         suffix = f"  # {count:,} parameters" if count else ""
         if not lines:
             return head + ")" + suffix
@@ -281,10 +291,10 @@ class Sequential(Module):
         return x
 
     def __getitem__(self, index: int | slice) -> Module:
-        modules = list(self._modules.values())
-        if isinstance(index, slice):
-            return Sequential(*modules[index])
-        return modules[index]
+        items = list(self._modules.items())
+        if isinstance(index, slice):  # keeps the original names, as PyTorch does
+            return Sequential(OrderedDict(items[index]))
+        return items[index][1]
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -316,8 +326,11 @@ class ModuleList(Module):
             self.append(module)
         return self
 
-    def __getitem__(self, index: int) -> Module:
-        return list(self._modules.values())[index]
+    def __getitem__(self, index: int | slice) -> Module:
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(modules[index])
+        return modules[index]
 
     def __len__(self) -> int:
         return len(self._modules)

@@ -353,12 +353,6 @@ def test_batchnorm1d_errors() -> None:
     assert bn(Tensor(np.zeros((1, 3)))).shape == (1, 3)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: BatchNorm1d(momentum=None) (PyTorch's cumulative moving average, "
-    "factor 1/num_batches_tracked) crashes in batch_norm with TypeError "
-    "(1.0 - None) instead of averaging",
-)
 def test_batchnorm1d_momentum_none_cumulative_average(torch: Any) -> None:
     ours, theirs = bn_pair(torch, 3, seed=0, momentum=None)
     rng = np.random.default_rng(0)

@@ -228,12 +228,6 @@ def b_bce_logits_hard(r: np.random.Generator, torch: Any) -> LossCase:
             u, tt(torch, d), reduction=red))
 
 
-NLL_4D_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: nll_loss on (N, C, d1, d2) input flattens input.swapaxes(1, -1) "
-    "(order N, d2, d1) but the targets in (N, d1, d2) order, so log-probabilities are "
-    "paired with the wrong targets (value, gradient and 'none' layout all wrong)",
-)
 
 BUILDERS = [
     b_mse, b_mse_tensor_target, b_l1, b_l1_tensor_target,
@@ -241,7 +235,7 @@ BUILDERS = [
     b_ce_ncd, b_ce_ncd1d2, b_ce_ncd_prob, b_ce_unbatched,
     b_ce_ignore_default, b_ce_ignore_custom, b_ce_ignore_ncd,
     b_nll, b_nll_raw, b_nll_ncd, b_nll_ignore, b_nll_ignore_custom,
-    pytest.param(b_nll_ncd1d2, marks=NLL_4D_BUG, id="nll_ncd1d2"),
+    pytest.param(b_nll_ncd1d2, id="nll_ncd1d2"),
     b_bce, b_bce_saturated, b_bce_logits, b_bce_logits_hard,
 ]
 
@@ -272,12 +266,6 @@ def test_loss_matches_torch(build: Callable, reduction: str, torch: Any) -> None
                                    atol=ATOL, err_msg=f"gradient of extra input {i}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: BinaryCrossEntropy.backward returns None for the target, so a target "
-    "Tensor with requires_grad=True silently gets no gradient (torch gives "
-    "-(log y - log(1 - y)) per element, scaled by the reduction)",
-)
 def test_bce_target_gradient_matches_torch(torch: Any) -> None:
     r = np.random.default_rng(0)
     y, d = r.uniform(0.1, 0.9, size=5), r.uniform(size=5)
@@ -530,12 +518,6 @@ def test_nll_float_class_targets_raise_typeerror() -> None:
         F.nll_loss(Tensor(np.zeros((3, 4))), np.array([0.0, 1.0, 2.0]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: cross_entropy with float class targets of shape (N,) for (N, C) input "
-    "raises ValueError ('probability targets need the input's shape') instead of the "
-    "TypeError for a wrong target dtype (DESIGN 7; nll_loss raises TypeError)",
-)
 @pytest.mark.parametrize("target", [np.array([0.0, 1.0, 2.0]),
                                     Tensor(np.array([0.0, 1.0, 2.0]))], ids=["numpy", "tensor"])
 def test_cross_entropy_float_class_targets_raise_typeerror(target: Any) -> None:

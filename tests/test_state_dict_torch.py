@@ -265,13 +265,6 @@ def test_named_modules_and_parameters_order_match_torch() -> None:
     ours.load_state_dict(theirs.state_dict())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Module.state_dict lists all parameters first and all buffers after them; "
-    "PyTorch lists each module's parameters then its buffers, module by module, so "
-    "Sequential(BatchNorm1d, Linear) gives 0.weight, 0.bias, 1.weight, 1.bias, "
-    "0.running_mean, ... instead of 0.weight, 0.bias, 0.running_mean, ..., 1.weight",
-)
 def test_state_dict_key_order_matches_torch_with_buffers() -> None:
     ours = nn.Sequential(nn.BatchNorm1d(3), nn.Linear(3, 3))
     theirs = tnn.Sequential(tnn.BatchNorm1d(3), tnn.Linear(3, 3))
@@ -292,13 +285,6 @@ class TiedTorch(tnn.Module):
         self.dec = self.enc
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Module.state_dict is built from the de-duplicated named_parameters(), so a "
-    "shared sub-module appears under one name only (enc.*); PyTorch's state_dict keeps "
-    "every name (enc.* and dec.*), so torch's state dict of a tied model is rejected by "
-    "our strict load_state_dict as 'unexpected keys: dec.weight, dec.bias'",
-)
 def test_tied_module_state_dict_keys_match_torch() -> None:
     ours, theirs = TiedOurs(), TiedTorch()
     assert list(ours.state_dict()) == list(theirs.state_dict())
@@ -311,12 +297,6 @@ def test_tied_module_parameters_listed_once_like_torch() -> None:
     assert len(list(ours.parameters())) == len(list(theirs.parameters())) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Sequential slicing renumbers the children (Sequential(*modules[index]) -> "
-    "0, 1, ...); torch.nn.Sequential keeps the original names, so seq[1:].state_dict() "
-    "keys differ from PyTorch's ('1.weight' instead of '2.weight')",
-)
 def test_sequential_slice_keeps_names_like_torch() -> None:
     ours = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     theirs = tnn.Sequential(tnn.Linear(2, 3), tnn.ReLU(), tnn.Linear(3, 1))

@@ -183,6 +183,12 @@ def cross_entropy(
     t = getattr(target, "data", target)
     t_arr = np.asarray(t)
     if t_arr.dtype.kind == "f":
+        index_shape = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+        if t_arr.shape == index_shape and t_arr.shape != input.shape:
+            raise TypeError(
+                f"cross_entropy: class-index targets must be integers, got dtype {t_arr.dtype};"
+                " use target.astype(np.int64), or pass probabilities with the input's shape"
+            )
         if t_arr.shape != input.shape:
             raise ValueError(
                 f"cross_entropy: probability targets need the input's shape {input.shape}, "
@@ -207,7 +213,11 @@ def nll_loss(
     if input.ndim == 1:
         return -input[int(t)] if t != ignore_index else input.sum() * 0.0
     n_classes = input.shape[1]
-    flat = input.swapaxes(1, -1).reshape(-1, n_classes) if input.ndim > 2 else input
+    if input.ndim > 2:  # (N, C, d1, ...) -> (N, d1, ..., C): classes last, then flatten
+        order = (0, *range(2, input.ndim), 1)
+        flat = input.transpose(*order).reshape(-1, n_classes)
+    else:
+        flat = input
     flat_t = t.reshape(-1)
     valid = flat_t != ignore_index
     picked = -flat[np.arange(flat_t.size), np.where(valid, flat_t, 0)] * valid.astype(input.dtype)
@@ -229,6 +239,7 @@ class BinaryCrossEntropy(Function):
         with np.errstate(divide="ignore"):
             log_y = np.maximum(np.log(y), -100.0)
             log_1my = np.maximum(np.log1p(-y), -100.0)
+        self.log_odds = log_y - log_1my  # dE/dd = -(log y - log(1-y))
         losses = -(d * log_y + (1.0 - d) * log_1my)
         self.scale = 1.0 / max(losses.size, 1) if reduction == "mean" else 1.0
         if reduction == "none":
@@ -241,7 +252,8 @@ class BinaryCrossEntropy(Function):
 
         delta = (y - d) / clip(y * (1.0 - y), 1e-12, None)
         g = gy if self.reduction == "none" else gy * self.scale
-        return delta * g, None
+        gd = -Tensor._constant(self.log_odds) * g if self.needs_input_grad[1] else None
+        return delta * g, gd
 
 
 def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

@@ -29,7 +29,7 @@ class _BatchNorm(Module):
         self,
         num_features: int,
         eps: float = 1e-5,
-        momentum: float = 0.1,
+        momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
         *,
@@ -66,11 +66,15 @@ class _BatchNorm(Module):
                 f"was built for {self.num_features}"
             )
         use_batch = self.training or not self.track_running_stats
+        momentum = self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked += 1
+            if momentum is None:  # cumulative moving average, as in PyTorch
+                momentum = 1.0 / float(self.num_batches_tracked)
         return batch_norm(
             x, self.running_mean, self.running_var, self.weight, self.bias,
-            training=use_batch, momentum=self.momentum, eps=self.eps,
+            training=use_batch, momentum=momentum if momentum is not None else 0.0,
+            eps=self.eps,
         )
 
     def extra_repr(self) -> str:
