@@ -119,7 +119,9 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """``("layers.0.weight", Parameter)`` pairs; a shared parameter is listed once."""
         seen: set[int] = set()
         modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
@@ -213,7 +215,9 @@ class Module:
             if array is None or array.dtype.kind not in "biuf":
                 problems.append(f"{key}: not a numeric array")
             elif array.shape != target_shape:
-                problems.append(f"{key}: shape {array.shape} in the state dict, {target_shape} in the model")
+                problems.append(
+                    f"{key}: shape {array.shape} in the state dict, {target_shape} in the model"
+                )
         if problems:
             raise ValueError(
                 f"load_state_dict for {type(self).__name__} failed; the model is unchanged.\n  "
@@ -232,7 +236,7 @@ class Module:
         """Write the state dict to a NumPy ``.npz`` file (no pickle)."""
         path = Path(path)
         if path.suffix != ".npz":
-            path = path.with_suffix(path.suffix + ".npz") if path.suffix else path.with_suffix(".npz")
+            path = path.with_name(path.name + ".npz")
         np.savez(path, **self.state_dict())
         return path
 
@@ -282,7 +286,9 @@ class Sequential(Module):
         else:
             for i, module in enumerate(modules):
                 if not isinstance(module, Module):
-                    raise TypeError(f"Sequential: item {i} is a {type(module).__name__}, not a Module")
+                    raise TypeError(
+                        f"Sequential: item {i} is a {type(module).__name__}, not a Module"
+                    )
                 self.add_module(str(i), module)
 
     def forward(self, x: Any) -> Any:

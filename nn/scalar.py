@@ -54,7 +54,9 @@ class Neuron(ScalarModule):
         if nonlin is not None:
             activation = activation if nonlin else "linear"
         if activation not in _ACTIVATIONS:
-            raise ValueError(f"Neuron: unknown activation {activation!r}; use one of {_ACTIVATIONS}")
+            raise ValueError(
+                f"Neuron: unknown activation {activation!r}; use one of {_ACTIVATIONS}"
+            )
         rng = rng or random
         self.w = [Value(rng.uniform(-1.0, 1.0), label=f"{name}w{i}") for i in range(nin)]
         self.b = Value(0.0, label=f"{name}b")
@@ -105,7 +107,8 @@ class Layer(ScalarModule):
         return [p for n in self.neurons for p in n.parameters()]
 
     def __repr__(self) -> str:
-        return f"Layer({len(self.neurons[0].w)} -> {len(self.neurons)}, {self.neurons[0].activation})"
+        first = self.neurons[0]
+        return f"Layer({len(first.w)} -> {len(self.neurons)}, {first.activation})"
 
 
 class MLP(ScalarModule):

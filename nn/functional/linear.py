@@ -20,7 +20,9 @@ class Linear(Function):
 
     op = "linear"
 
-    def forward(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
+    def forward(
+        self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None
+    ) -> np.ndarray:
         if x.shape[-1] != weight.shape[1]:
             raise ValueError(
                 f"input has {x.shape[-1]} features (shape {x.shape}) but the weight expects "

@@ -194,10 +194,13 @@ def cross_entropy(
                 f"cross_entropy: probability targets need the input's shape {input.shape}, "
                 f"got {t_arr.shape} (class indices must be an integer array)"
             )
-        probs = target if isinstance(target, Tensor) else Tensor._constant(t_arr.astype(input.dtype))
-        return CrossEntropy.apply(input, probs, reduction=reduction, ignore_index=ignore_index)
+        if not isinstance(target, Tensor):
+            target = Tensor._constant(t_arr.astype(input.dtype))
+        return CrossEntropy.apply(input, target, reduction=reduction, ignore_index=ignore_index)
     indices = _class_indices("cross_entropy", input, t_arr, ignore_index)
-    return CrossEntropy.apply(input, indices=indices, reduction=reduction, ignore_index=ignore_index)
+    return CrossEntropy.apply(
+        input, indices=indices, reduction=reduction, ignore_index=ignore_index
+    )
 
 
 def nll_loss(
