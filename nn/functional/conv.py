@@ -1,0 +1,433 @@
+"""2-D convolution as im2col + one matrix product, and its adjoint, the transposed convolution.
+
+What deep-learning libraries call convolution is the cross-correlation (the textbook's
+u_ij = Σ_pq z_{i+p, j+q} h_pq, with channels, stride S, zero padding P and dilation D):
+
+    u[n, m, i, j] = b[m] + Σ_k Σ_{p,q} z[n, k, i·S + p·D, j·S + q·D] · h[m, k, p, q]
+
+Output size along each axis: ⌊(W + 2P − D(K − 1) − 1) / S⌋ + 1, which for D = 1 is the
+textbook's ⌊(W − K + 2P) / S⌋ + 1.
+
+im2col lays every receptive field out as one column, so the whole layer is one GEMM:
+
+    U = H · cols        H: (C_out, C_in·kH·kW),  cols = im2col(z): (C_in·kH·kW, N·Ho·Wo)
+
+Three ops, each the derivative of the others, so gradients of gradients work:
+
+    conv2d(x, w)               = W · im2col(x)
+    conv_transpose2d(g, w)     = col2im(Wᵀ · g)       = ∂conv2d/∂x applied to g
+    conv2d_weight_grad(x, g)   = g · im2col(x)ᵀ       = ∂conv2d/∂w applied to g
+
+col2im is the adjoint of im2col: it adds every column back onto the pixels it came from.
+
+Layout: the GEMM writes channel-major rows (C, N, H, W), so results are (N, C, H, W)
+*views* of that memory. NumPy ops take any strides, and the next im2col copies anyway,
+so nobody pays for a transpose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from autograd.function import Function
+from autograd.tensor import Tensor
+
+__all__ = ["Window", "conv2d", "conv_transpose2d", "conv2d_weight_grad", "im2col", "col2im"]
+
+IntPair = int | tuple[int, int]
+
+
+def pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
+    """An int or a pair of ints -> (height, width), each at least ``minimum``."""
+    if isinstance(value, (int, np.integer)):
+        result = (int(value), int(value))
+    else:
+        result = tuple(int(v) for v in value)
+        if len(result) != 2:
+            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if min(result) < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return result  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where a kH x kW kernel lands on an (H, W) map: stride S, zero padding P, dilation D."""
+
+    kernel: tuple[int, int]
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int] = (0, 0)
+    dilation: tuple[int, int] = (1, 1)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """Extent of one dilated kernel: D(K − 1) + 1."""
+        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))  # type: ignore
+
+    def out_size(self, hw: tuple[int, ...]) -> tuple[int, int]:
+        """⌊(W + 2P − D(K − 1) − 1) / S⌋ + 1 per axis."""
+        return tuple(  # type: ignore[return-value]
+            (n + 2 * p - e) // s + 1 for n, p, e, s in zip(hw, self.padding, self.span, self.stride)
+        )
+
+    def offset_slices(self, p: int, q: int, grid: tuple[int, int]) -> tuple[slice, slice]:
+        """Pixels of the *padded* map that kernel tap (p, q) touches for a grid of outputs."""
+        (sh, sw), (dh, dw), (ho, wo) = self.stride, self.dilation, grid
+        return (slice(p * dh, p * dh + (ho - 1) * sh + 1, sh),
+                slice(q * dw, q * dw + (wo - 1) * sw + 1, sw))
+
+
+# ---------------------------------------------------------------- im2col and its adjoint
+def im2col(x: np.ndarray, window: Window, grid: tuple[int, int] | None = None) -> np.ndarray:
+    """(N, C, H, W) -> cols (C·kH·kW, N·Ho·Wo): column (n, i, j) is the receptive field
+    of output pixel (i, j) of image n, rows ordered (c, p, q) like a flattened weight.
+
+    ``grid`` (Ho, Wo) may be smaller than the full output (the weight gradient of a
+    transposed convolution needs that)."""
+    n, c, h, w = x.shape
+    ph, pw = window.padding
+    if ph or pw:
+        padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+        padded[:, :, ph : ph + h, pw : pw + w] = x
+        x = padded
+    (kh, kw), (sh, sw), (dh, dw) = window.kernel, window.stride, window.dilation
+    ho, wo = grid or window.out_size((h, w))
+    s_n, s_c, s_h, s_w = x.strides
+    # a read-only view (C, kH, kW, N, Ho, Wo); the checks in _check_conv keep it in bounds
+    fields = as_strided(
+        x, (c, kh, kw, n, ho, wo), (s_c, dh * s_h, dw * s_w, s_n, sh * s_h, sw * s_w),
+        writeable=False,
+    )
+    return fields.reshape(c * kh * kw, n * ho * wo)  # the one copy: rows contiguous in (n,i,j)
+
+
+def col2im(cols: np.ndarray, shape: tuple[int, ...], window: Window,
+           grid: tuple[int, int]) -> np.ndarray:
+    """Adjoint of im2col: add each column's entries back onto the pixels they came from.
+
+    cols (C·kH·kW, N·Ho·Wo) -> (N, C, H, W) with ``shape`` = (N, C, H, W). Overlapping
+    receptive fields overlap here too, hence the sum; one vectorised add per kernel tap.
+    """
+    n, c, h, w = shape
+    (kh, kw), (ph, pw) = window.kernel, window.padding
+    taps = cols.reshape(c, kh, kw, n, *grid)
+    out = np.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    for p in range(kh):
+        for q in range(kw):
+            rows, columns = window.offset_slices(p, q, grid)
+            out[:, :, rows, columns] += taps[:, p, q]
+    return out[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3)
+
+
+def _channel_rows(a: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) -> (C, N·H·W); free when ``a`` is already channel-major memory."""
+    return a.transpose(1, 0, 2, 3).reshape(a.shape[1], -1)
+
+
+# ---------------------------------------------------------------- checks
+def _check_conv(x: np.ndarray, weight: np.ndarray, groups: int, transposed: bool) -> None:
+    """The shape rules shared by conv2d and conv_transpose2d (ValueError naming shapes)."""
+    if x.ndim != 4 or weight.ndim != 4:
+        layout = "(C_in, C_out/groups, kH, kW)" if transposed else "(C_out, C_in/groups, kH, kW)"
+        raise ValueError(
+            f"expects input (N, C_in, H, W) and weight {layout}; got input of rank {x.ndim} "
+            f"{x.shape} and weight of rank {weight.ndim} {weight.shape}"
+        )
+    if x.dtype != weight.dtype:
+        raise ValueError(
+            f"input dtype {x.dtype} and weight dtype {weight.dtype} differ; cast one "
+            "(e.g. x.astype(np.float32)) so no precision changes silently"
+        )
+    c_in = x.shape[1]
+    c_out = weight.shape[1] * groups if transposed else weight.shape[0]
+    if groups < 1 or c_in % groups or c_out % groups:
+        raise ValueError(
+            f"groups={groups} must divide both input channels ({c_in}) and output "
+            f"channels ({c_out})"
+        )
+    expected = weight.shape[0] if transposed else weight.shape[1] * groups
+    if c_in != expected:
+        rule = ("weight.shape[0]" if transposed else
+                f"weight.shape[1] x groups = {weight.shape[1]} x {groups}")
+        raise ValueError(
+            f"input has {c_in} channels (shape {x.shape}) but the weight {weight.shape} "
+            f"expects {rule} = {expected}"
+        )
+
+
+def _check_fits(x: np.ndarray, window: Window) -> None:
+    for axis, n, p, e in zip("HW", x.shape[2:], window.padding, window.span):
+        if e > n + 2 * p:
+            raise ValueError(
+                f"kernel extent D(K-1)+1 = {e} is larger than the padded input {axis} + 2P "
+                f"= {n} + {2 * p} (input shape {x.shape}, kernel {window.kernel}, "
+                f"dilation {window.dilation}, padding {window.padding})"
+            )
+
+
+def _check_bias(bias: np.ndarray | None, channels: int) -> None:
+    if bias is not None and bias.shape != (channels,):
+        raise ValueError(f"bias must have shape ({channels},), got {bias.shape}")
+
+
+def _check_weight_grad(x: np.ndarray, gy: np.ndarray, window: Window) -> None:
+    full = window.out_size(x.shape[2:]) if x.ndim == 4 else ()
+    fits = gy.ndim == 4 and x.ndim == 4 and all(a <= b for a, b in zip(gy.shape[2:], full))
+    if not fits or gy.shape[0] != x.shape[0]:
+        raise ValueError(
+            f"needs x (N, C_in, H, W) and gy (N, C_out, Ho, Wo) with Ho, Wo <= the conv "
+            f"output size {full}; got x {x.shape} and gy {gy.shape}"
+        )
+
+
+# ---------------------------------------------------------------- the three ops
+class Conv2d(Function):
+    """u = W · im2col(z) + b  (cross-correlation; see the module docstring for the formula).
+
+    x (N, C_in, H, W), weight (C_out, C_in/groups, kH, kW), bias (C_out,) ->
+    (N, C_out, Ho, Wo). Groups split the channels into independent convolutions: one
+    batched GEMM (groups, C_out/g, C_in/g·kH·kW) @ (groups, C_in/g·kH·kW, N·Ho·Wo).
+
+    Backward: ∂/∂x is the transposed convolution of gy with the same kernel,
+    ∂/∂W the correlation of x with gy, ∂/∂b the sum of gy over N, H, W.
+    """
+
+    op = "conv2d"
+
+    def forward(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, *,
+                window: Window, groups: int = 1) -> np.ndarray:
+        _check_conv(x, weight, groups, transposed=False)
+        _check_fits(x, window)
+        _check_bias(bias, weight.shape[0])
+        n, c_out = x.shape[0], weight.shape[0]
+        ho, wo = window.out_size(x.shape[2:])
+        cols = im2col(x, window)
+        kernels = weight.reshape(groups, c_out // groups, -1)
+        out = np.matmul(kernels, cols.reshape(groups, kernels.shape[2], -1))
+        out = out.reshape(c_out, n * ho * wo)
+        if bias is not None:
+            out += bias[:, None]  # fused: no second pass over a separate node
+        self.window, self.groups = window, groups
+        # the weight gradient is gy · colsᵀ: keep the columns instead of rebuilding them
+        self.cols = cols if self.inputs[1].requires_grad else None
+        return out.reshape(c_out, n, ho, wo).transpose(1, 0, 2, 3)
+
+    def backward(self, gy: Tensor) -> tuple:
+        x, weight = self.inputs[0], self.inputs[1]
+        need = self.needs_input_grad
+        gx = _input_grad(gy, weight, x.shape, self.window, self.groups) if need[0] else None
+        gw = (Conv2dWeightGrad.apply(x, gy, window=self.window, groups=self.groups,
+                                     cols=self.cols) if need[1] else None)
+        if len(self.inputs) == 2:
+            return gx, gw
+        return gx, gw, gy.sum(axis=(0, 2, 3)) if need[2] else None
+
+
+class ConvTranspose2d(Function):
+    """The adjoint of conv2d: every input pixel stamps a weighted copy of the kernel onto
+    the (larger) output, y = col2im(Wᵀ · x) + b.
+
+    x (N, C_in, H, W), weight (C_in, C_out/groups, kH, kW), bias (C_out,) ->
+    (N, C_out, Hout, Wout) with Hout = (H − 1)S − 2P + D(K − 1) + output_padding + 1.
+    Backward: ∂/∂x is conv2d of gy with the same kernel; ∂/∂W correlates gy with x.
+    """
+
+    op = "conv_transpose2d"
+
+    def forward(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, *,
+                window: Window, groups: int = 1,
+                output_padding: tuple[int, int] = (0, 0)) -> np.ndarray:
+        _check_conv(x, weight, groups, transposed=True)
+        c_out = weight.shape[1] * groups
+        _check_bias(bias, c_out)
+        size = _transposed_size(x.shape[2:], window, output_padding)
+        kernels = weight.reshape(groups, x.shape[1] // groups, -1).transpose(0, 2, 1)
+        rows = _channel_rows(x)
+        cols = np.matmul(kernels, rows.reshape(groups, rows.shape[0] // groups, -1))
+        out = col2im(cols.reshape(-1, rows.shape[1]), (x.shape[0], c_out, *size), window,
+                     x.shape[2:])
+        if bias is not None:
+            out += bias[:, None, None]  # ``out`` is a view of a fresh buffer: safe in place
+        self.window, self.groups = window, groups
+        return out
+
+    def backward(self, gy: Tensor) -> tuple:
+        x, weight = self.inputs[0], self.inputs[1]
+        need = self.needs_input_grad
+        gx = gw = None
+        if need[0]:
+            gx = _crop(Conv2d.apply(gy, weight, window=self.window, groups=self.groups),
+                       x.shape[2:])
+        if need[1]:
+            gw = Conv2dWeightGrad.apply(gy, x, window=self.window, groups=self.groups)
+        if len(self.inputs) == 2:
+            return gx, gw
+        return gx, gw, gy.sum(axis=(0, 2, 3)) if need[2] else None
+
+
+class Conv2dWeightGrad(Function):
+    """∂L/∂W of u = conv2d(x, W): the correlation of the input with the output gradient,
+
+        gW[m, k, p, q] = Σ_n Σ_ij gy[n, m, i, j] · z[n, k, i·S + p·D, j·S + q·D],
+
+    i.e. gy · im2col(x)ᵀ per group -> (C_out, C_in/groups, kH, kW). It is bilinear in
+    (x, gy), so its own derivatives are the other two ops: ∂/∂x is conv_transpose2d(gy, G)
+    and ∂/∂gy is conv2d(x, G) for an upstream G.
+    """
+
+    op = "conv2d_weight_grad"
+
+    def forward(self, x: np.ndarray, gy: np.ndarray, *, window: Window, groups: int = 1,
+                cols: np.ndarray | None = None) -> np.ndarray:
+        _check_weight_grad(x, gy, window)
+        self.window, self.groups = window, groups
+        if cols is None:
+            cols = im2col(x, window, gy.shape[2:])
+        rows = _channel_rows(gy)
+        c_out, c_in = gy.shape[1], x.shape[1]
+        g_rows = rows.reshape(groups, c_out // groups, -1)
+        g_cols = cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1)
+        return np.matmul(g_rows, g_cols).reshape(c_out, c_in // groups, *window.kernel)
+
+    def backward(self, gw: Tensor) -> tuple:
+        x, gy = self.inputs
+        gx = _input_grad(gy, gw, x.shape, self.window, self.groups) if self.needs_input_grad[0] \
+            else None
+        ggy = None
+        if self.needs_input_grad[1]:
+            ggy = _crop(Conv2d.apply(x, gw, window=self.window, groups=self.groups),
+                        gy.shape[2:])
+        return gx, ggy
+
+
+# ---------------------------------------------------------------- glue between the ops
+def _transposed_size(hw: tuple[int, ...], window: Window,
+                     output_padding: tuple[int, int]) -> tuple[int, int]:
+    """(H − 1)S − 2P + D(K − 1) + output_padding + 1 per axis (must be positive)."""
+    size = tuple(
+        (n - 1) * s - 2 * p + e + op
+        for n, s, p, e, op in zip(hw, window.stride, window.padding, window.span, output_padding)
+    )
+    if min(size) < 1:
+        raise ValueError(f"output size {size} is not positive (input size {tuple(hw)})")
+    return size  # type: ignore[return-value]
+
+
+def _input_grad(gy: Tensor, weight: Tensor, x_shape: tuple[int, ...], window: Window,
+                groups: int) -> Tensor:
+    """∂conv2d/∂x applied to gy: a transposed convolution, with the output padding that
+    restores the rows the forward's floor division dropped."""
+    natural = _transposed_size(gy.shape[2:], window, (0, 0))
+    extra = tuple(n - m for n, m in zip(x_shape[2:], natural))
+    return ConvTranspose2d.apply(gy, weight, window=window, groups=groups, output_padding=extra)
+
+
+def _crop(y: Tensor, hw: tuple[int, ...]) -> Tensor:
+    """First H x W pixels: a transposed conv with output_padding >= stride (allowed when
+    dilation > stride) has rows whose conv2d adjoint reaches past the input."""
+    if y.shape[2:] == tuple(hw):
+        return y
+    return y[:, :, : hw[0], : hw[1]]
+
+
+# ---------------------------------------------------------------- public functions
+def add_batch_axis(x: Tensor) -> tuple[Tensor, bool]:
+    """Accept an unbatched (C, H, W) input as PyTorch does; other ranks fail in the op."""
+    if x.ndim == 3:
+        return x.unsqueeze(0), True
+    return x, False
+
+
+def _same_padding(x: Tensor, kernel: tuple[int, int], dilation: tuple[int, int],
+                  stride: tuple[int, int]) -> tuple[Tensor, tuple[int, int]]:
+    """padding='same': total D(K − 1) per axis, the odd pixel on the bottom/right (PyTorch)."""
+    if stride != (1, 1):
+        raise ValueError(f"conv2d: padding='same' needs stride 1, got stride {stride}")
+    total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    if total[0] % 2 or total[1] % 2:
+        x = x.pad(((0, 0), (0, 0), (0, total[0] % 2), (0, total[1] % 2)))
+    return x, (total[0] // 2, total[1] // 2)
+
+
+def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPair = 1,
+           padding: IntPair | str = 0, dilation: IntPair = 1, groups: int = 1) -> Tensor:
+    """2-D cross-correlation, PyTorch's ``F.conv2d`` (NCHW, zero padding).
+
+    Parameters
+    ----------
+    x : Tensor (N, C_in, H, W) or unbatched (C_in, H, W)
+    weight : Tensor (C_out, C_in / groups, kH, kW)
+    bias : Tensor (C_out,), optional
+    stride, dilation : int or (int, int), >= 1
+    padding : int, (int, int), ``"valid"`` (= 0) or ``"same"`` (output size = input size,
+        stride 1 only)
+    groups : int, divides C_in and C_out; groups = C_in is a depthwise convolution
+
+    Returns
+    -------
+    Tensor (N, C_out, Ho, Wo), Ho = ⌊(H + 2P − D(kH − 1) − 1) / S⌋ + 1 (likewise Wo)
+    """
+    x, unbatched = add_batch_axis(x)
+    stride_ = pair(stride, "conv2d: stride", 1)
+    dilation_ = pair(dilation, "conv2d: dilation", 1)
+    kernel = tuple(weight.shape[2:]) if weight.ndim == 4 else (1, 1)
+    if padding == "valid":
+        padding = 0
+    if padding == "same":
+        x, padding = _same_padding(x, kernel, dilation_, stride_)  # type: ignore[arg-type]
+    window = Window(kernel, stride_, pair(padding, "conv2d: padding", 0), dilation_)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    y = Conv2d.apply(*inputs, window=window, groups=int(groups))
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: IntPair = 1, padding: IntPair = 0, output_padding: IntPair = 0,
+                     groups: int = 1, dilation: IntPair = 1) -> Tensor:
+    """Transposed convolution ("deconvolution"), PyTorch's ``F.conv_transpose2d``.
+
+    Parameters
+    ----------
+    x : Tensor (N, C_in, H, W) or unbatched (C_in, H, W)
+    weight : Tensor (C_in, C_out / groups, kH, kW)
+    bias : Tensor (C_out,), optional
+    stride, dilation : int or (int, int), >= 1
+    padding : int or (int, int): removes P rows/columns from each side of the output
+    output_padding : int or (int, int), smaller than stride or dilation: extra rows on
+        the bottom/right, to pick one of the input sizes a strided conv2d maps to H
+    groups : int
+
+    Returns
+    -------
+    Tensor (N, C_out, Hout, Wout), Hout = (H − 1)S − 2P + D(kH − 1) + output_padding + 1
+    """
+    x, unbatched = add_batch_axis(x)
+    stride_ = pair(stride, "conv_transpose2d: stride", 1)
+    dilation_ = pair(dilation, "conv_transpose2d: dilation", 1)
+    extra = pair(output_padding, "conv_transpose2d: output_padding", 0)
+    for op, s, d in zip(extra, stride_, dilation_):
+        if op >= s and op >= d:
+            raise ValueError(
+                f"conv_transpose2d: output_padding {extra} must be smaller than stride "
+                f"{stride_} or dilation {dilation_}"
+            )
+    kernel = tuple(weight.shape[2:]) if weight.ndim == 4 else (1, 1)
+    window = Window(kernel, stride_, pair(padding, "conv_transpose2d: padding", 0), dilation_)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    y = ConvTranspose2d.apply(*inputs, window=window, groups=int(groups), output_padding=extra)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv2d_weight_grad(x: Tensor, gy: Tensor, kernel_size: IntPair, stride: IntPair = 1,
+                       padding: IntPair = 0, dilation: IntPair = 1, groups: int = 1) -> Tensor:
+    """∂L/∂weight of ``conv2d(x, weight, ...)`` given gy = ∂L/∂output (differentiable).
+
+    x (N, C_in, H, W), gy (N, C_out, Ho, Wo) -> (C_out, C_in / groups, kH, kW).
+    """
+    window = Window(pair(kernel_size, "kernel_size", 1), pair(stride, "stride", 1),
+                    pair(padding, "padding", 0), pair(dilation, "dilation", 1))
+    return Conv2dWeightGrad.apply(x, gy, window=window, groups=int(groups))

@@ -1,0 +1,354 @@
+"""Pooling over 2-D windows (NCHW): max, average, L^p and adaptive average.
+
+With windows of kH x kW pixels moved by stride S (default S = kernel size):
+
+    max pooling        u_ij = max_{(p,q) ∈ P_ij} z_pq
+    average pooling    u_ij = (1/|P_ij|) Σ_{(p,q) ∈ P_ij} z_pq
+    L^p pooling        u_ij = (Σ z_pq^p)^(1/p)          (PyTorch's ``lp_pool2d``)
+                       u_ij = ((1/|P_ij|) Σ z_pq^p)^(1/p)  (the textbook's, ``mean=True``):
+                       p = 1 is average pooling, p → ∞ tends to max pooling.
+
+Max pooling's derivative is 1 at the window's arg-max and 0 elsewhere, so its backward
+routes each upstream gradient to that one pixel. Average pooling is a depthwise
+convolution with a constant kernel, so it reuses ``conv2d`` and its derivatives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from autograd.function import Function
+from autograd.ops.matmul import matmul
+from autograd.tensor import Tensor
+
+from .conv import IntPair, Window, add_batch_axis, conv2d, pair
+
+__all__ = ["max_pool2d", "avg_pool2d", "lp_pool2d", "adaptive_avg_pool2d"]
+
+
+# ---------------------------------------------------------------- window geometry
+def _pool_window(name: str, kernel_size: IntPair, stride: IntPair | None, padding: IntPair,
+                 dilation: IntPair = 1) -> Window:
+    kernel = pair(kernel_size, f"{name}: kernel_size", 1)
+    window = Window(
+        kernel,
+        kernel if stride is None else pair(stride, f"{name}: stride", 1),
+        pair(padding, f"{name}: padding", 0),
+        pair(dilation, f"{name}: dilation", 1),
+    )
+    if any(2 * p > k for p, k in zip(window.padding, kernel)):
+        raise ValueError(
+            f"{name}: padding {window.padding} must be at most half the kernel size {kernel} "
+            "(otherwise a window could lie entirely in the padding)"
+        )
+    return window
+
+
+def _grid(name: str, shape: tuple[int, ...], window: Window, ceil_mode: bool) -> tuple[int, int]:
+    """Output size: ⌊(W + 2P − D(K−1) − 1)/S⌋ + 1, or ⌈…⌉ + 1 with ``ceil_mode`` -- where
+    (as in PyTorch) a last window must still start inside the input or the top/left pad."""
+    if len(shape) != 4:
+        raise ValueError(f"{name}: expects input (N, C, H, W) or (C, H, W), got shape {shape}")
+    sizes = []
+    for n, p, e, s in zip(shape[2:], window.padding, window.span, window.stride):
+        out = (n + 2 * p - e + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (out - 1) * s >= n + p:
+            out -= 1
+        if out < 1:
+            raise ValueError(
+                f"{name}: input {shape} is too small for kernel {window.kernel} with padding "
+                f"{window.padding} and dilation {window.dilation}"
+            )
+        sizes.append(out)
+    return sizes[0], sizes[1]
+
+
+def _pads(shape: tuple[int, ...], window: Window, grid: tuple[int, int]) -> tuple:
+    """((top, bottom), (left, right)): P on each side, more on the bottom/right when a
+    ceil_mode window hangs past the padding."""
+    return tuple(
+        (p, max(p, (o - 1) * s + e - n - p))
+        for n, p, e, s, o in zip(shape[2:], window.padding, window.span, window.stride, grid)
+    )
+
+
+def _padded(x: np.ndarray, pads: tuple, fill: float) -> np.ndarray:
+    (top, bottom), (left, right) = pads
+    if not (top or bottom or left or right):
+        return x
+    n, c, h, w = x.shape
+    out = np.full((n, c, top + h + bottom, left + w + right), fill, dtype=x.dtype)
+    out[:, :, top : top + h, left : left + w] = x
+    return out
+
+
+# ---------------------------------------------------------------- max pooling
+@dataclass(frozen=True, eq=False)
+class ArgmaxRoute:
+    """Which kernel tap held each window's maximum: ``masks[t]`` (N, C, Ho, Wo) is True
+    where tap t = p·kW + q won. Gathering through it is the forward of max pooling
+    (given the winners); scattering through it is the backward; they are adjoint."""
+
+    masks: np.ndarray  # (kH·kW, N, C, Ho, Wo) bool
+    window: Window  # geometry on the padded map (its own padding is unused)
+    shape: tuple[int, ...]  # the unpadded input (N, C, H, W)
+    pads: tuple  # ((top, bottom), (left, right))
+
+    def _taps(self, padded: np.ndarray) -> list[np.ndarray]:
+        kh, kw = self.window.kernel
+        grid = self.masks.shape[3:]
+        return [padded[(..., *self.window.offset_slices(p, q, grid))]
+                for p in range(kh) for q in range(kw)]
+
+    def gather(self, x: np.ndarray) -> np.ndarray:
+        """y[n, c, i, j] = x at the winning pixel of window (i, j)."""
+        taps = self._taps(_padded(x, self.pads, 0.0))
+        y = np.zeros(self.masks.shape[1:], dtype=x.dtype)
+        for tap, mask in zip(taps, self.masks):
+            y += tap * mask
+        return y
+
+    def scatter(self, gy: np.ndarray) -> np.ndarray:
+        """gx = zeros with gy[n, c, i, j] added at the winning pixel of window (i, j)."""
+        (top, bottom), (left, right) = self.pads
+        n, c, h, w = self.shape
+        full = (n, c, top + h + bottom, left + w + right)
+        (sh, sw), (eh, ew) = self.window.stride, self.window.span
+        disjoint = sh >= eh and sw >= ew  # each pixel in at most one window
+        tiled = disjoint and (sh, sw) == (eh, ew) and full[2:] == (
+            self.masks.shape[3] * sh, self.masks.shape[4] * sw)
+        out = np.empty(full, gy.dtype) if tiled else np.zeros(full, gy.dtype)
+        for tap, mask in zip(self._taps(out), self.masks):
+            if disjoint:  # no overlaps: write straight into the output, no temporary
+                np.multiply(gy, mask, out=tap)
+            else:  # overlapping windows: a pixel may win in several, contributions add
+                tap += gy * mask
+        return out[:, :, top : top + h, left : left + w]
+
+    def flat_indices(self) -> np.ndarray:
+        """PyTorch's ``return_indices``: the winner's flat index h·W + w in the input."""
+        (kw, (sh, sw), (dh, dw)) = self.window.kernel[1], self.window.stride, self.window.dilation
+        tap = np.zeros(self.masks.shape[1:], dtype=np.int64)
+        for t, mask in enumerate(self.masks[1:], start=1):
+            tap[mask] = t
+        p, q = np.divmod(tap, kw)
+        ho, wo = self.masks.shape[3:]
+        rows = np.arange(ho)[:, None] * sh + p * dh - self.pads[0][0]
+        cols = np.arange(wo)[None, :] * sw + q * dw - self.pads[1][0]
+        return rows * self.shape[3] + cols
+
+
+def _max_and_route(x: np.ndarray, window: Window, pads: tuple,
+                   grid: tuple[int, int]) -> tuple[np.ndarray, ArgmaxRoute]:
+    """The window maxima and their winners: one vectorised pass per kernel tap."""
+    padded = _padded(x, pads, -np.inf)
+    kh, kw = window.kernel
+    taps = [padded[(..., *window.offset_slices(p, q, grid))] for p in range(kh) for q in range(kw)]
+    y = taps[0].copy()
+    for tap in taps[1:]:
+        np.maximum(y, tap, out=y)
+    masks = np.empty((len(taps), *y.shape), dtype=bool)
+    unclaimed = np.ones(y.shape, dtype=bool)  # windows whose winner is still open
+    for tap, mask in zip(taps, masks):
+        np.equal(tap, y, out=mask)
+        mask &= unclaimed  # the first tap equal to the max wins a tie
+        unclaimed ^= mask
+    return y, ArgmaxRoute(masks, window, x.shape, pads)
+
+
+class MaxPool2d(Function):
+    """u = max over each window; the gradient goes only to the arg-max pixel.
+
+    Ties go to the first maximum in window order (row-major over the kernel taps), as in
+    PyTorch, so exactly one pixel per window receives the gradient; overlapping windows
+    (stride < kernel) add up at pixels that win in several. Padding is -inf: it never wins.
+
+    Double backward: the backward is ``route.scatter`` with the winners fixed, a linear
+    op whose derivative is ``route.gather`` (and vice versa), so gradients of gradients
+    flow; the second derivative with respect to x itself is 0 almost everywhere.
+    """
+
+    op = "max_pool2d"
+
+    def forward(self, x: np.ndarray, *, window: Window, pads: tuple,
+                grid: tuple[int, int]) -> np.ndarray:
+        y, self.route = _max_and_route(x, window, pads, grid)
+        return y
+
+    def backward(self, gy: Tensor) -> Tensor:
+        return ArgmaxScatter.apply(gy, route=self.route)
+
+
+class ArgmaxScatter(Function):
+    """Max pooling's backward: gy placed at each window's arg-max (zeros elsewhere)."""
+
+    op = "max_pool2d_backward"
+
+    def forward(self, gy: np.ndarray, *, route: ArgmaxRoute) -> np.ndarray:
+        self.route = route
+        return route.scatter(gy)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return ArgmaxGather.apply(g, route=self.route)
+
+
+class ArgmaxGather(Function):
+    """Each window's arg-max pixel of x (winners fixed): the adjoint of ArgmaxScatter."""
+
+    op = "argmax_gather"
+
+    def forward(self, x: np.ndarray, *, route: ArgmaxRoute) -> np.ndarray:
+        self.route = route
+        return route.gather(x)
+
+    def backward(self, g: Tensor) -> Tensor:
+        return ArgmaxScatter.apply(g, route=self.route)
+
+
+def max_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
+               padding: IntPair = 0, dilation: IntPair = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """Max pooling, PyTorch's ``F.max_pool2d``.
+
+    Parameters
+    ----------
+    x : Tensor (N, C, H, W) or (C, H, W)
+    kernel_size : int or (kH, kW)
+    stride : int or pair, default ``kernel_size``
+    padding : int or pair, at most half the kernel (implicit -inf)
+    dilation : int or pair
+    ceil_mode : round the output size up (a last, partial window)
+    return_indices : also return the flat index h·W + w of each maximum (NumPy int64)
+
+    Returns
+    -------
+    Tensor (N, C, Ho, Wo), Ho = ⌊(H + 2P − D(kH − 1) − 1)/S⌋ + 1 (⌈…⌉ with ceil_mode)
+    """
+    x, unbatched = add_batch_axis(x)
+    window = _pool_window("max_pool2d", kernel_size, stride, padding, dilation)
+    grid = _grid("max_pool2d", x.shape, window, ceil_mode)
+    pads = _pads(x.shape, window, grid)
+    y = MaxPool2d.apply(x, window=window, pads=pads, grid=grid)
+    result = y.squeeze(0) if unbatched else y
+    if not return_indices:
+        return result
+    if y.grad_fn is not None:
+        route = y.grad_fn.route
+    else:  # not recorded (no gradient needed): find the winners again
+        route = _max_and_route(x.data, window, pads, grid)[1]
+    indices = route.flat_indices()
+    return result, indices[0] if unbatched else indices
+
+
+# ---------------------------------------------------------------- average and L^p pooling
+def _divisor(shape: tuple[int, ...], window: Window, grid: tuple[int, int],
+             count_include_pad: bool) -> np.ndarray:
+    """|P_ij| per output pixel, PyTorch's rule: a window counts the padding it covers
+    (``count_include_pad``) but never the part that ceil_mode lets hang past it."""
+    counts = []
+    for n, k, s, p, o in zip(shape[2:], window.kernel, window.stride, window.padding, grid):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, n)
+        counts.append(end - start)
+    return np.outer(counts[0], counts[1])
+
+
+def avg_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
+               padding: IntPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """Average pooling, PyTorch's ``F.avg_pool2d``: a depthwise conv2d with a kernel of
+    ones (zero padding), divided by the window size -- so it is differentiable to any
+    order through conv2d.
+
+    Parameters
+    ----------
+    x : Tensor (N, C, H, W) or (C, H, W)
+    kernel_size, stride (default kernel_size), padding : int or pair
+    ceil_mode : round the output size up
+    count_include_pad : divide by the full window size, padding included (PyTorch's
+        default), rather than by the number of real pixels
+    divisor_override : divide by this number instead
+
+    Returns
+    -------
+    Tensor (N, C, Ho, Wo), Ho = ⌊(H + 2P − kH)/S⌋ + 1 (⌈…⌉ with ceil_mode)
+    """
+    x, unbatched = add_batch_axis(x)
+    window = _pool_window("avg_pool2d", kernel_size, stride, padding)
+    grid = _grid("avg_pool2d", x.shape, window, ceil_mode)
+    n, c, h, w = x.shape
+    pads = _pads(x.shape, window, grid)
+    maps = x.reshape(n * c, 1, h, w)  # every channel alone: a depthwise convolution
+    conv_padding = window.padding
+    if any(lo != hi for lo, hi in pads):  # the ceil_mode overhang: pad the bottom/right
+        maps = maps.pad(((0, 0), (0, 0), *pads))
+        conv_padding = (0, 0)
+    ones = Tensor(np.ones((1, 1, *window.kernel), dtype=x.dtype))
+    sums = conv2d(maps, ones, stride=window.stride, padding=conv_padding)
+    if divisor_override is not None:
+        divisor: Any = np.asarray(divisor_override, dtype=x.dtype)
+    else:
+        divisor = _divisor(x.shape, window, grid, count_include_pad).astype(x.dtype)
+    y = (sums * (1 / divisor).astype(x.dtype)).reshape(n, c, *grid)
+    return y.squeeze(0) if unbatched else y
+
+
+def lp_pool2d(x: Tensor, norm_type: float, kernel_size: IntPair, stride: IntPair | None = None,
+              ceil_mode: bool = False, *, mean: bool = False) -> Tensor:
+    """L^p pooling: (Σ_window z^p)^(1/p), PyTorch's ``F.lp_pool2d`` (no padding); with
+    ``mean=True`` the textbook's ((1/|P|) Σ_window z^p)^(1/p).
+
+    Built from pow, avg_pool2d and a scale, so it is differentiable to any order.
+    Shapes as in ``avg_pool2d`` with padding 0.
+    """
+    kh, kw = pair(kernel_size, "lp_pool2d: kernel_size", 1)
+    p = float(norm_type)
+    if p == 0:
+        raise ValueError("lp_pool2d: norm_type must be non-zero")
+    averaged = avg_pool2d(x**p, (kh, kw), stride, 0, ceil_mode)
+    return (averaged if mean else averaged * float(kh * kw)) ** (1.0 / p)
+
+
+# ---------------------------------------------------------------- adaptive average pooling
+def _averaging_matrix(n_in: int, n_out: int, dtype: Any) -> np.ndarray:
+    """A (n_out, n_in): row i averages input cells ⌊i·n_in/n_out⌋ .. ⌈(i+1)·n_in/n_out⌉ − 1
+    (PyTorch's start/end rule; windows may overlap and differ in size)."""
+    i = np.arange(n_out)
+    start = (i * n_in) // n_out
+    end = -((-(i + 1) * n_in) // n_out)
+    cells = np.arange(n_in)
+    inside = (cells >= start[:, None]) & (cells < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+def adaptive_avg_pool2d(x: Tensor, output_size: int | tuple[int | None, int | None]) -> Tensor:
+    """Average pooling to a fixed output size, PyTorch's ``F.adaptive_avg_pool2d``.
+
+    A rectangle's average is a row average of column averages, so the pooling is two
+    matrix products with constant averaging matrices, y = A_H · x · A_Wᵀ per map
+    (differentiable to any order through matmul).
+
+    x (N, C, H, W) or (C, H, W); ``output_size`` an int or (Ho, Wo), None keeps that size.
+    """
+    x, unbatched = add_batch_axis(x)
+    if x.ndim != 4:
+        raise ValueError(f"adaptive_avg_pool2d: expects (N, C, H, W) or (C, H, W), got {x.shape}")
+    n, c, h, w = x.shape
+    sizes = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
+    if len(sizes) != 2:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got "
+                         f"{output_size!r}")
+    ho, wo = (h if sizes[0] is None else int(sizes[0])), (w if sizes[1] is None else int(sizes[1]))
+    if ho < 1 or wo < 1:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be positive, got {(ho, wo)}")
+    rows, cols = _averaging_matrix(h, ho, x.dtype), _averaging_matrix(w, wo, x.dtype)
+    # two plain GEMMs over all maps at once: along W, then (after a transpose) along H
+    along_w = matmul(x.reshape(n * c * h, w), cols.T).reshape(n * c, h, wo)
+    along_h = matmul(along_w.transpose(0, 2, 1).reshape(n * c * wo, h), rows.T)
+    y = along_h.reshape(n, c, wo, ho).transpose(0, 1, 3, 2)
+    return y.squeeze(0) if unbatched else y
