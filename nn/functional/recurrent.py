@@ -1,0 +1,657 @@
+"""Recurrent cells: the textbook composite form and the fused fast form.
+
+Each cell (Elman RNN, LSTM, GRU) is written twice.
+
+* ``*_cell_reference`` -- the equations exactly as the textbook writes them, with
+  Tensor ops. Every intermediate is a graph node, so it draws, it passes
+  ``gradcheck``/``gradgradcheck`` and it is differentiable to any order.
+* ``RNNCellOp``, ``LSTMCellOp``, ``GRUCellOp`` -- one ``Function`` that runs the cell
+  over a *whole sequence* in NumPy: the gates of a step come from one matrix product
+  ``h W_hh^T`` plus the precomputed input part, and the backward pass
+  (backpropagation through time) is a NumPy loop too. One node for T steps instead of
+  ~20 T nodes is what makes training fast; T = 1 is a single cell step.
+
+Both are split the same way: the input part of every gate, ``x W_ih^T + b_ih``, does
+not depend on the previous state, so callers compute it for all time steps with one
+matrix product before the loop (``gates_x``, shape (T, B, G H) with G gates); the op
+only runs the recurrence. Gate order and formulas are PyTorch's, so weights move
+between the two unchanged.
+
+Derivatives and create_graph
+----------------------------
+The fused backward computes the deltas in NumPy. When the backward pass is itself
+recorded (``backward(create_graph=True)``), a fused op falls back to its composite form:
+it rebuilds its output from its inputs with the reference Tensor ops and lets autograd
+differentiate that, so second derivatives are exact. That fallback also re-walks the
+graph *upstream* of the op (the engine has no way to stop a walk early), so it is slow;
+for higher-order work prefer the modules' ``fused=False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from autograd.function import Function
+from autograd.graph import grad as _autograd_grad
+from autograd.graph import is_grad_enabled
+from autograd.ops.join import stack
+from autograd.tensor import Tensor
+
+from .linear import linear
+
+__all__ = [
+    "rnn_cell", "lstm_cell", "gru_cell",
+    "rnn_cell_reference", "lstm_cell_reference", "gru_cell_reference",
+    "rnn_sequence", "lstm_sequence", "gru_sequence",
+    "RNNCellOp", "LSTMCellOp", "GRUCellOp",
+]
+
+_NONLINEARITIES = ("tanh", "relu")
+
+
+# ============================================================== NumPy kernels (one step)
+def _sigmoid_(a: np.ndarray) -> None:
+    """sigma(a) in place, as (1 + tanh(a / 2)) / 2: the same number as 1 / (1 + e^-a),
+    but e^-a overflows for a << 0 and tanh never does."""
+    a *= 0.5
+    np.tanh(a, out=a)
+    a += 1.0
+    a *= 0.5
+
+
+def _rnn_step(pre: np.ndarray, h: np.ndarray, w_hh_t: np.ndarray, relu: bool,
+              h_new: np.ndarray) -> None:
+    """h' = f(pre + h W_hh^T), written into ``h_new``; ``pre`` = x W_ih^T + b_ih + b_hh."""
+    u = pre + h @ w_hh_t
+    if relu:
+        np.maximum(u, 0.0, out=h_new)
+    else:
+        np.tanh(u, out=h_new)
+
+
+def _rnn_step_backward(dh: np.ndarray, h_new: np.ndarray, relu: bool) -> np.ndarray:
+    """delta = dL/du = dL/dh' * f'(u), with f' read off the output: tanh' = 1 - h'^2,
+    relu' = [h' > 0]."""
+    if relu:
+        return dh * (h_new > 0)
+    return dh * (1.0 - h_new * h_new)
+
+
+def _lstm_step(gates: np.ndarray, h: np.ndarray, c: np.ndarray, w_hh_t: np.ndarray,
+               peephole: np.ndarray | None, c_new: np.ndarray, tanh_c: np.ndarray,
+               h_new: np.ndarray) -> None:
+    """One LSTM step, in place.
+
+    ``gates`` (B, 4H) holds the input part of the pre-activations (x W_ih^T + b_ih +
+    b_hh) on entry and the activations [i, f, g, o] on exit; ``c_new``, ``tanh_c`` and
+    ``h_new`` (B, H) receive c_t, tanh(c_t) and h_t.
+    """
+    n = h.shape[-1]
+    gates += h @ w_hh_t  # the one matrix product of the step, for all four gates
+    i, f, g, o = gates[:, :n], gates[:, n:2 * n], gates[:, 2 * n:3 * n], gates[:, 3 * n:]
+    if peephole is not None:  # the input and forget gates look at c_{t-1}
+        i += peephole[0] * c
+        f += peephole[1] * c
+    _sigmoid_(gates[:, :2 * n])
+    np.tanh(g, out=g)
+    np.multiply(f, c, out=c_new)  # c_t = f * c_{t-1} + i * g
+    c_new += i * g
+    if peephole is not None:  # the output gate looks at the new c_t
+        o += peephole[2] * c_new
+    _sigmoid_(o)
+    np.tanh(c_new, out=tanh_c)
+    np.multiply(o, tanh_c, out=h_new)  # h_t = o * tanh(c_t)
+
+
+def _lstm_step_backward(dh: np.ndarray, dc: np.ndarray, gates: np.ndarray,
+                        c_prev: np.ndarray, c_new: np.ndarray, tanh_c: np.ndarray,
+                        peephole: np.ndarray | None, dgates: np.ndarray,
+                        dpeephole: np.ndarray | None) -> np.ndarray:
+    """Backward of :func:`_lstm_step`: the chain rule line by line, last line first.
+
+    ``dh``, ``dc`` are dL/dh_t, dL/dc_t (from the output and from step t+1). Writes
+    dL/d(pre-activations) into ``dgates`` (B, 4H), adds the peephole gradient into
+    ``dpeephole`` (3, H) and returns dL/dc_{t-1}. (dL/dh_{t-1} = dgates W_hh, left to
+    the caller, which batches the weight products.)
+    """
+    n = dh.shape[-1]
+    i, f, g, o = gates[:, :n], gates[:, n:2 * n], gates[:, 2 * n:3 * n], gates[:, 3 * n:]
+    di, df, dg, do = dgates[:, :n], dgates[:, n:2 * n], dgates[:, 2 * n:3 * n], dgates[:, 3 * n:]
+    # h = o * tanh(c):  dL/do = dh tanh(c),  dL/dc += dh o (1 - tanh^2 c)
+    np.multiply(dh, tanh_c, out=do)
+    do *= o * (1.0 - o)  # through sigma: sigma' = sigma (1 - sigma)
+    dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
+    if peephole is not None:  # a_o = ... + p_o * c_t
+        dc += do * peephole[2]
+        dpeephole[2] += (do * c_new).sum(axis=0)
+    # c = f * c_prev + i * g
+    np.multiply(dc, g, out=di)
+    di *= i * (1.0 - i)
+    np.multiply(dc, c_prev, out=df)
+    df *= f * (1.0 - f)
+    np.multiply(dc, i, out=dg)
+    dg *= 1.0 - g * g  # tanh' = 1 - tanh^2
+    dc_prev = dc * f
+    if peephole is not None:  # a_i = ... + p_i * c_prev, a_f = ... + p_f * c_prev
+        dc_prev += di * peephole[0] + df * peephole[1]
+        dpeephole[0] += (di * c_prev).sum(axis=0)
+        dpeephole[1] += (df * c_prev).sum(axis=0)
+    return dc_prev
+
+
+def _gru_step(gates: np.ndarray, h: np.ndarray, w_hh_t: np.ndarray, b_hh: np.ndarray | None,
+              hw_n: np.ndarray, h_new: np.ndarray) -> None:
+    """One GRU step, in place.
+
+    ``gates`` (B, 3H) holds x W_ih^T + b_ih on entry and [r, z, n] on exit; ``hw_n``
+    receives W_hn h + b_hn (the backward needs it), ``h_new`` receives h_t.
+    """
+    m = h.shape[-1]
+    hw = h @ w_hh_t
+    if b_hh is not None:
+        hw += b_hh
+    rz = gates[:, :2 * m]
+    rz += hw[:, :2 * m]
+    _sigmoid_(rz)
+    r, z, n = gates[:, :m], gates[:, m:2 * m], gates[:, 2 * m:]
+    hw_n[...] = hw[:, 2 * m:]
+    n += r * hw_n  # the reset gate scales the hidden part only (PyTorch's form)
+    np.tanh(n, out=n)
+    np.subtract(h, n, out=h_new)  # h_t = (1 - z) n + z h = n + z (h - n)
+    h_new *= z
+    h_new += n
+
+
+def _gru_step_backward(dh: np.ndarray, gates: np.ndarray, h_prev: np.ndarray,
+                       hw_n: np.ndarray, dgates_x: np.ndarray, dgates_h: np.ndarray) -> np.ndarray:
+    """Backward of :func:`_gru_step`. Writes dL/d(x-part pre-activations) into ``dgates_x``
+    and dL/d(W_hh h + b_hh) into ``dgates_h`` (both (B, 3H)); returns the part of
+    dL/dh_{t-1} that skips the weights (dh z); the caller adds dgates_h W_hh."""
+    m = dh.shape[-1]
+    r, z, n = gates[:, :m], gates[:, m:2 * m], gates[:, 2 * m:]
+    dx_r, dx_z, dx_n = dgates_x[:, :m], dgates_x[:, m:2 * m], dgates_x[:, 2 * m:]
+    # h_t = n + z (h - n):  dL/dn = dh (1 - z),  dL/dz = dh (h - n)
+    np.multiply(dh, 1.0 - n * n, out=dx_n)  # through tanh, straight onto a_n
+    dx_n *= 1.0 - z
+    np.subtract(h_prev, n, out=dx_z)
+    dx_z *= dh
+    dx_z *= z * (1.0 - z)
+    # a_n = x-part + r * hw_n
+    np.multiply(dx_n, r, out=dgates_h[:, 2 * m:])
+    np.multiply(dx_n, hw_n, out=dx_r)
+    dx_r *= r * (1.0 - r)
+    dgates_h[:, :2 * m] = dgates_x[:, :2 * m]  # r and z see x-part and h-part alike
+    return dh * z
+
+
+# ============================================================== fused ops
+def _as_tensor(array: np.ndarray | None) -> Tensor | None:
+    return None if array is None else Tensor._constant(array)
+
+
+def _time_order(steps: int, reverse: bool) -> range:
+    return range(steps - 1, -1, -1) if reverse else range(steps)
+
+
+def _previous_states(h0: np.ndarray, hs: np.ndarray, reverse: bool) -> np.ndarray:
+    """h_{t-1} for every t in time order (T, B, H): what each step multiplied by W_hh."""
+    if reverse:  # the backward direction reads its state from step t + 1
+        return np.concatenate((hs[1:], h0[None]))
+    return np.concatenate((h0[None], hs[:-1]))
+
+
+def _weight_grads(dgates: np.ndarray, h_prev: np.ndarray, with_bias: bool) -> tuple:
+    """dL/dW_hh = sum_t delta_t^T h_{t-1} as ONE matrix product over all steps, and
+    dL/db_hh = sum of the deltas."""
+    flat = dgates.reshape(-1, dgates.shape[-1])
+    dw = flat.T @ h_prev.reshape(-1, h_prev.shape[-1])
+    return dw, (flat.sum(axis=0) if with_bias else None)
+
+
+def _composite_vjp(fn: Function, gy: Tensor, reference: Callable[..., Tensor]) -> tuple:
+    """Backward under ``create_graph``: rebuild the op's output with differentiable Tensor
+    ops and let autograd take the vector-Jacobian product, recording it."""
+    inputs = fn.inputs
+    out = reference(*inputs)
+    wanted = []
+    for t, need in zip(inputs, fn.needs_input_grad):
+        if need and not any(t is w for w in wanted):
+            wanted.append(t)
+    grads = dict(zip(map(id, wanted), _autograd_grad(
+        out, wanted, grad_outputs=gy, create_graph=True, allow_unused=True)))
+    result = []
+    for t, need in zip(inputs, fn.needs_input_grad):
+        # an input passed twice (h0 is c0) gets its total gradient once
+        result.append(grads.pop(id(t), None) if need else None)
+    return tuple(result)
+
+
+def _split_optional(extra: tuple, names: Sequence[str], flags: Sequence[bool]) -> dict:
+    """Optional inputs (bias, peephole) are passed only when present; name them."""
+    values = iter(extra)
+    return {name: (next(values) if flag else None) for name, flag in zip(names, flags)}
+
+
+def _check_recurrence(gates_x: np.ndarray, h0: np.ndarray, w_hh: np.ndarray,
+                      gate_count: int) -> None:
+    """Shapes of (gates_x, h0, w_hh); ``Function.apply`` prepends the op name and shapes."""
+    hidden = w_hh.shape[-1]
+    if w_hh.ndim != 2 or w_hh.shape[0] != gate_count * hidden:
+        raise ValueError(f"weight_hh must be ({gate_count} H, H), got {w_hh.shape}")
+    if gates_x.ndim not in (2, 3) or gates_x.shape[-1] != gate_count * hidden:
+        raise ValueError(
+            f"the input part of the gates must be (T, B, {gate_count * hidden}) or "
+            f"(B, {gate_count * hidden}), got {gates_x.shape}"
+        )
+    if gates_x.shape[0] == 0:
+        raise ValueError("the sequence is empty (length 0)")
+    if h0.shape != (gates_x.shape[-2], hidden):
+        raise ValueError(
+            f"state has shape {h0.shape}, expected (batch, hidden) = "
+            f"{(gates_x.shape[-2], hidden)}"
+        )
+
+
+class RNNCellOp(Function):
+    """Elman RNN over a sequence, one node:  h_t = f(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh).
+
+    Inputs ``(gates_x, h0, w_hh[, b_hh])``: gates_x = x W_ih^T + b_ih of shape (T, B, H)
+    for T steps or (B, H) for one step; h0 (B, H); w_hh (H, H); b_hh (H,).
+    Output: the states h_1..h_T, (T, B, H) (or h_1, (B, H)), in time order even with
+    ``reverse=True`` (then step t reads h_{t+1}).
+
+    Backward (BPTT):  delta_t = (dL/dh_t + delta_{t+1} W_hh) * f'(u_t); the weight
+    gradient sum_t delta_t^T h_{t-1} is one matrix product after the loop.
+    Under create_graph: composite fallback (module docstring).
+    """
+
+    op = "rnn"
+
+    def forward(self, gates_x: np.ndarray, h0: np.ndarray, w_hh: np.ndarray, *extra: np.ndarray,
+                bias: bool = True, nonlinearity: str = "tanh", reverse: bool = False) -> np.ndarray:
+        _check_recurrence(gates_x, h0, w_hh, 1)
+        self.single = gates_x.ndim == 2
+        pre = gates_x[None] if self.single else gates_x
+        if bias:
+            pre = pre + extra[0]
+        self.bias, self.relu, self.reverse = bias, nonlinearity == "relu", reverse
+        hs = np.empty(pre.shape, dtype=np.result_type(pre, h0, w_hh))
+        h, w_t = h0, w_hh.T
+        for t in _time_order(len(pre), reverse):
+            _rnn_step(pre[t], h, w_t, self.relu, hs[t])
+            h = hs[t]
+        self.hs = hs
+        return hs[0] if self.single else hs
+
+    def backward(self, gy: Tensor) -> tuple:
+        if is_grad_enabled():
+            return _composite_vjp(self, gy, self._reference)
+        gy_seq = gy.data[None] if self.single else gy.data
+        h0, w_hh = self.inputs[1].data, self.inputs[2].data
+        deltas = np.empty_like(self.hs)
+        dh = np.zeros_like(h0)
+        order = _time_order(len(self.hs), self.reverse)
+        for k, t in enumerate(reversed(order)):
+            deltas[t] = _rnn_step_backward(dh + gy_seq[t], self.hs[t], self.relu)
+            if k < len(order) - 1 or self.needs_input_grad[1]:
+                dh = deltas[t] @ w_hh
+        dw, db = _weight_grads(deltas, _previous_states(h0, self.hs, self.reverse), self.bias)
+        dgx = deltas[0] if self.single else deltas
+        return tuple(_as_tensor(g) for g in (dgx, dh, dw, db)[: len(self.inputs)])
+
+    def _reference(self, gates_x: Tensor, h0: Tensor, w_hh: Tensor,
+                   b_hh: Tensor | None = None) -> Tensor:
+        step = _rnn_recurrence_reference
+        return _sequence_reference(lambda gx, s: (step(gx, s[0], w_hh, b_hh, self.relu),),
+                                   gates_x, (h0,), self.reverse, self.single, keep_last=False)
+
+
+class LSTMCellOp(Function):
+    """LSTM over a sequence, one node (PyTorch's gate order i, f, g, o).
+
+    Inputs ``(gates_x, h0, c0, w_hh[, b_hh][, peephole])``: gates_x = x W_ih^T + b_ih,
+    (T, B, 4H) or (B, 4H) for one step; h0, c0 (B, H); w_hh (4H, H); b_hh (4H,);
+    peephole (3, H) = rows p_i, p_f, p_o. Equations (sigma = logistic sigmoid)::
+
+        i = sigma(a_i + p_i * c_{t-1})     a = x W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh
+        f = sigma(a_f + p_f * c_{t-1})     (the p terms only with a peephole)
+        g = tanh(a_g)
+        c_t = f * c_{t-1} + i * g
+        o = sigma(a_o + p_o * c_t)
+        h_t = o * tanh(c_t)
+
+    Output: ``(T + 1, B, H)`` = h_1..h_T in time order followed by c_T (c_T is
+    ``out[T]``; the engine's ops have one output, so the final cell state rides along).
+    One step: (2, B, H) = (h_1, c_1). Under create_graph: composite fallback.
+    """
+
+    op = "lstm"
+
+    def forward(self, gates_x: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_hh: np.ndarray,
+                *extra: np.ndarray, bias: bool = True, peephole: bool = False,
+                reverse: bool = False) -> np.ndarray:
+        _check_recurrence(gates_x, h0, w_hh, 4)
+        if c0.shape != h0.shape:
+            raise ValueError(f"c0 has shape {c0.shape} but h0 has {h0.shape}")
+        opt = _split_optional(extra, ("b_hh", "peephole"), (bias, peephole))
+        self.single = gates_x.ndim == 2
+        gates = (gates_x[None] if self.single else gates_x).astype(
+            np.result_type(gates_x, h0, w_hh), copy=True)
+        if bias:
+            gates += opt["b_hh"]
+        steps, batch, hidden = len(gates), h0.shape[0], h0.shape[1]
+        out = np.empty((steps + 1, batch, hidden), dtype=gates.dtype)
+        cells = np.empty((steps + 1, batch, hidden), dtype=gates.dtype)  # in processing order
+        tanh_c = np.empty((steps, batch, hidden), dtype=gates.dtype)
+        cells[0] = c0
+        h, w_t = h0, w_hh.T
+        for k, t in enumerate(_time_order(steps, reverse)):
+            _lstm_step(gates[t], h, cells[k], w_t, opt["peephole"], cells[k + 1], tanh_c[t], out[t])
+            h = out[t]
+        out[steps] = cells[steps]
+        self.gates, self.cells, self.tanh_c, self.out = gates, cells, tanh_c, out
+        self.bias, self.peephole, self.reverse = bias, peephole, reverse
+        return out
+
+    def backward(self, gy: Tensor) -> tuple:
+        if is_grad_enabled():
+            return _composite_vjp(self, gy, self._reference)
+        gy = gy.data
+        h0, w_hh = self.inputs[1].data, self.inputs[3].data
+        peephole = self.inputs[-1].data if self.peephole else None
+        steps = len(self.gates)
+        dgates = np.empty_like(self.gates)
+        dpeep = np.zeros_like(peephole) if self.peephole else None
+        dh, dc = np.zeros_like(h0), gy[steps]
+        order = _time_order(steps, self.reverse)
+        for k in reversed(range(steps)):
+            t = order[k]
+            dh = dh + gy[t]
+            dc = _lstm_step_backward(dh, dc, self.gates[t], self.cells[k], self.cells[k + 1],
+                                     self.tanh_c[t], peephole, dgates[t], dpeep)
+            if k > 0 or self.needs_input_grad[1]:
+                dh = dgates[t] @ w_hh
+        dw, db = _weight_grads(dgates, _previous_states(h0, self.out[:steps], self.reverse),
+                               self.bias)
+        grads = [dgates[0] if self.single else dgates, dh, dc, dw]
+        grads += [db] if self.bias else []
+        grads += [dpeep] if self.peephole else []
+        return tuple(_as_tensor(g) for g in grads)
+
+    def _reference(self, gates_x: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor,
+                   *extra: Tensor) -> Tensor:
+        opt = _split_optional(extra, ("b_hh", "peephole"), (self.bias, self.peephole))
+
+        def step(gx: Tensor, state: tuple) -> tuple:
+            return _lstm_recurrence_reference(gx, state, w_hh, opt["b_hh"], opt["peephole"])
+
+        return _sequence_reference(step, gates_x, (h0, c0), self.reverse, self.single,
+                                   keep_last=True)
+
+
+class GRUCellOp(Function):
+    """GRU over a sequence, one node (PyTorch's gate order r, z, n and form)::
+
+        r = sigma(W_ir x + b_ir + W_hr h + b_hr)
+        z = sigma(W_iz x + b_iz + W_hz h + b_hz)
+        n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+        h' = (1 - z) * n + z * h
+
+    Inputs ``(gates_x, h0, w_hh[, b_hh])``: gates_x = x W_ih^T + b_ih, (T, B, 3H) or
+    (B, 3H); h0 (B, H); w_hh (3H, H); b_hh (3H,) -- kept apart from b_ih because b_hn
+    sits inside the reset product. Output h_1..h_T (T, B, H) or h_1 (B, H).
+    Under create_graph: composite fallback.
+    """
+
+    op = "gru"
+
+    def forward(self, gates_x: np.ndarray, h0: np.ndarray, w_hh: np.ndarray, *extra: np.ndarray,
+                bias: bool = True, reverse: bool = False) -> np.ndarray:
+        _check_recurrence(gates_x, h0, w_hh, 3)
+        self.single = gates_x.ndim == 2
+        gates = (gates_x[None] if self.single else gates_x).astype(
+            np.result_type(gates_x, h0, w_hh), copy=True)
+        b_hh = extra[0] if bias else None
+        steps, hidden = len(gates), h0.shape[-1]
+        hs = np.empty(gates.shape[:2] + (hidden,), dtype=gates.dtype)
+        hw_n = np.empty_like(hs)
+        h, w_t = h0, w_hh.T
+        for t in _time_order(steps, reverse):
+            _gru_step(gates[t], h, w_t, b_hh, hw_n[t], hs[t])
+            h = hs[t]
+        self.gates, self.hw_n, self.hs = gates, hw_n, hs
+        self.bias, self.reverse = bias, reverse
+        return hs[0] if self.single else hs
+
+    def backward(self, gy: Tensor) -> tuple:
+        if is_grad_enabled():
+            return _composite_vjp(self, gy, self._reference)
+        gy_seq = gy.data[None] if self.single else gy.data
+        h0, w_hh = self.inputs[1].data, self.inputs[2].data
+        steps = len(self.hs)
+        h_prev = _previous_states(h0, self.hs, self.reverse)
+        dgates_x = np.empty_like(self.gates)
+        dgates_h = np.empty_like(self.gates)
+        dh = np.zeros_like(h0)
+        order = _time_order(steps, self.reverse)
+        for k in reversed(range(steps)):
+            t = order[k]
+            dh = dh + gy_seq[t]
+            dh_skip = _gru_step_backward(dh, self.gates[t], h_prev[t], self.hw_n[t],
+                                         dgates_x[t], dgates_h[t])
+            dh = dh_skip + dgates_h[t] @ w_hh if (k > 0 or self.needs_input_grad[1]) else dh_skip
+        dw, db = _weight_grads(dgates_h, h_prev, self.bias)
+        dgx = dgates_x[0] if self.single else dgates_x
+        return tuple(_as_tensor(g) for g in (dgx, dh, dw, db)[: len(self.inputs)])
+
+    def _reference(self, gates_x: Tensor, h0: Tensor, w_hh: Tensor,
+                   b_hh: Tensor | None = None) -> Tensor:
+        step = _gru_recurrence_reference
+        return _sequence_reference(lambda gx, s: (step(gx, s[0], w_hh, b_hh),),
+                                   gates_x, (h0,), self.reverse, self.single, keep_last=False)
+
+
+# ============================================================== composite reference
+def _matmul_t(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+    """x W^T + b with plain Tensor ops (the reference path avoids every fused op)."""
+    y = x @ w.T
+    return y if b is None else y + b
+
+
+def _rnn_recurrence_reference(gates_x: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None,
+                              relu: bool) -> Tensor:
+    u = gates_x + _matmul_t(h, w_hh, b_hh)
+    return u.relu() if relu else u.tanh()
+
+
+def _lstm_recurrence_reference(gates_x: Tensor, hx: tuple, w_hh: Tensor, b_hh: Tensor | None,
+                               peephole: Tensor | None) -> tuple[Tensor, Tensor]:
+    h, c = hx
+    a_i, a_f, a_g, a_o = (gates_x + _matmul_t(h, w_hh, b_hh)).split(4, axis=-1)
+    if peephole is not None:
+        a_i = a_i + peephole[0] * c
+        a_f = a_f + peephole[1] * c
+    i = a_i.sigmoid()           # input gate
+    f = a_f.sigmoid()           # forget gate
+    g = a_g.tanh()              # candidate cell content
+    c_new = f * c + i * g       # memory cell: keep part of the old, write part of the new
+    if peephole is not None:
+        a_o = a_o + peephole[2] * c_new
+    o = a_o.sigmoid()           # output gate
+    return o * c_new.tanh(), c_new
+
+
+def _gru_recurrence_reference(gates_x: Tensor, h: Tensor, w_hh: Tensor,
+                              b_hh: Tensor | None) -> Tensor:
+    x_r, x_z, x_n = gates_x.split(3, axis=-1)
+    h_r, h_z, h_n = _matmul_t(h, w_hh, b_hh).split(3, axis=-1)
+    r = (x_r + h_r).sigmoid()   # reset gate
+    z = (x_z + h_z).sigmoid()   # update gate
+    n = (x_n + r * h_n).tanh()  # candidate state
+    return (1.0 - z) * n + z * h
+
+
+def _sequence_reference(step: Callable[[Tensor, tuple], tuple], gates_x: Tensor, state: tuple,
+                        reverse: bool, single: bool, keep_last: bool) -> Tensor:
+    """Loop ``step`` over time and pack the outputs like the fused op does."""
+    if single:
+        gates_x = gates_x.unsqueeze(0)
+    outputs: list = [None] * gates_x.shape[0]
+    for t in _time_order(gates_x.shape[0], reverse):
+        state = step(gates_x[t], state)
+        outputs[t] = state[0]
+    if keep_last:  # the LSTM's c_T rides along after the hidden states
+        outputs.append(state[1])
+    if single and not keep_last:
+        return outputs[0]
+    return stack(outputs)
+
+
+def rnn_cell_reference(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
+                       b_ih: Tensor | None = None, b_hh: Tensor | None = None,
+                       nonlinearity: str = "tanh") -> Tensor:
+    """Elman cell with plain Tensor ops (the textbook's u^t = W_in x^t + W z^(t-1) + b):
+
+        h' = f(x W_ih^T + b_ih + h W_hh^T + b_hh),   f = tanh or relu
+
+    Shapes: input (B, I), hx (B, H), w_ih (H, I), w_hh (H, H), biases (H,) -> (B, H).
+    """
+    _check_nonlinearity(nonlinearity)
+    return _rnn_recurrence_reference(_matmul_t(input, w_ih, b_ih), hx, w_hh, b_hh,
+                                     nonlinearity == "relu")
+
+
+def lstm_cell_reference(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
+                        b_ih: Tensor | None = None, b_hh: Tensor | None = None,
+                        peephole: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """LSTM cell with plain Tensor ops, gate by gate (equations in :class:`LSTMCellOp`;
+    the textbook's s^t = g_I f(u^t) + g_F s^(t-1), z^t = g_O f(s^t) with f = tanh).
+
+    Shapes: input (B, I), hx = (h, c) each (B, H), w_ih (4H, I), w_hh (4H, H), biases
+    (4H,), peephole (3, H) -> (h', c').
+    """
+    return _lstm_recurrence_reference(_matmul_t(input, w_ih, b_ih), hx, w_hh, b_hh, peephole)
+
+
+def gru_cell_reference(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
+                       b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
+    """GRU cell with plain Tensor ops (equations in :class:`GRUCellOp`).
+
+    h' = (1 - z) n + z h is the textbook's h^t = z h^(t-1) + (1 - z) h~^t with the
+    candidate h~ = n: the same formula, terms swapped. Shapes: input (B, I), hx (B, H),
+    w_ih (3H, I), w_hh (3H, H), biases (3H,) -> (B, H).
+    """
+    return _gru_recurrence_reference(_matmul_t(input, w_ih, b_ih), hx, w_hh, b_hh)
+
+
+# ============================================================== functional forms
+def _check_nonlinearity(nonlinearity: str) -> None:
+    if nonlinearity not in _NONLINEARITIES:
+        raise ValueError(
+            f"unknown nonlinearity {nonlinearity!r}; choose 'tanh' or 'relu'"
+        )
+
+
+def _input_part(input: Tensor, w_ih: Tensor, b_ih: Tensor | None) -> Tensor:
+    """x W_ih^T + b_ih for every step at once: one matrix product before the loop."""
+    return linear(input, w_ih, b_ih)
+
+
+def _with_optional(*tensors: Tensor | None) -> tuple:
+    return tuple(t for t in tensors if t is not None)
+
+
+def rnn_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
+             b_ih: Tensor | None = None, b_hh: Tensor | None = None,
+             nonlinearity: str = "tanh") -> Tensor:
+    """One fused Elman step, h' = f(x W_ih^T + b_ih + h W_hh^T + b_hh) (shapes as
+    :func:`rnn_cell_reference`)."""
+    _check_nonlinearity(nonlinearity)
+    return RNNCellOp.apply(_input_part(input, w_ih, b_ih), hx, w_hh, *_with_optional(b_hh),
+                           bias=b_hh is not None, nonlinearity=nonlinearity)
+
+
+def lstm_cell(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
+              b_ih: Tensor | None = None, b_hh: Tensor | None = None,
+              peephole: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """One fused LSTM step -> (h', c') (shapes as :func:`lstm_cell_reference`)."""
+    h, c = hx
+    packed = LSTMCellOp.apply(_input_part(input, w_ih, b_ih), h, c, w_hh,
+                              *_with_optional(b_hh, peephole),
+                              bias=b_hh is not None, peephole=peephole is not None)
+    return packed[0], packed[1]
+
+
+def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
+             b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
+    """One fused GRU step (shapes as :func:`gru_cell_reference`)."""
+    return GRUCellOp.apply(_input_part(input, w_ih, b_ih), hx, w_hh, *_with_optional(b_hh),
+                           bias=b_hh is not None)
+
+
+def _reference_loop(step: Callable[[Tensor, tuple], tuple], input: Tensor, state: tuple,
+                    reverse: bool) -> tuple[Tensor, tuple]:
+    outputs: list = [None] * input.shape[0]
+    for t in _time_order(input.shape[0], reverse):
+        state = step(input[t], state)
+        outputs[t] = state[0]
+    return stack(outputs), state
+
+
+def rnn_sequence(input: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
+                 b_ih: Tensor | None = None, b_hh: Tensor | None = None,
+                 nonlinearity: str = "tanh", reverse: bool = False,
+                 fused: bool = True) -> tuple[Tensor, Tensor]:
+    """One Elman layer, one direction, over a sequence.
+
+    input (T, B, I), h0 (B, H) -> (output (T, B, H), h_n (B, H)). ``reverse`` runs from
+    the last step to the first (the backward half of a bidirectional layer); outputs
+    stay in time order. ``fused=False`` loops :func:`rnn_cell_reference` instead.
+    """
+    _check_nonlinearity(nonlinearity)
+    if not fused:
+        def step(x: Tensor, s: tuple) -> tuple:
+            return (rnn_cell_reference(x, s[0], w_ih, w_hh, b_ih, b_hh, nonlinearity),)
+
+        output, (h_n,) = _reference_loop(step, input, (h0,), reverse)
+        return output, h_n
+    output = RNNCellOp.apply(_input_part(input, w_ih, b_ih), h0, w_hh, *_with_optional(b_hh),
+                             bias=b_hh is not None, nonlinearity=nonlinearity, reverse=reverse)
+    return output, output[0 if reverse else -1]
+
+
+def lstm_sequence(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
+                  b_ih: Tensor | None = None, b_hh: Tensor | None = None,
+                  peephole: Tensor | None = None, reverse: bool = False,
+                  fused: bool = True) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+    """One LSTM layer, one direction: input (T, B, I), hx = (h0, c0) each (B, H) ->
+    (output (T, B, H), (h_n, c_n)). See :func:`rnn_sequence` for ``reverse``/``fused``."""
+    if not fused:
+        def step(x: Tensor, s: tuple) -> tuple:
+            return lstm_cell_reference(x, s, w_ih, w_hh, b_ih, b_hh, peephole)
+
+        output, (h_n, c_n) = _reference_loop(step, input, tuple(hx), reverse)
+        return output, (h_n, c_n)
+    h0, c0 = hx
+    steps = input.shape[0]
+    packed = LSTMCellOp.apply(_input_part(input, w_ih, b_ih), h0, c0, w_hh,
+                              *_with_optional(b_hh, peephole), bias=b_hh is not None,
+                              peephole=peephole is not None, reverse=reverse)
+    return packed[:steps], (packed[0 if reverse else steps - 1], packed[steps])
+
+
+def gru_sequence(input: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
+                 b_ih: Tensor | None = None, b_hh: Tensor | None = None,
+                 reverse: bool = False, fused: bool = True) -> tuple[Tensor, Tensor]:
+    """One GRU layer, one direction: input (T, B, I), h0 (B, H) -> (output, h_n)."""
+    if not fused:
+        def step(x: Tensor, s: tuple) -> tuple:
+            return (gru_cell_reference(x, s[0], w_ih, w_hh, b_ih, b_hh),)
+
+        output, (h_n,) = _reference_loop(step, input, (h0,), reverse)
+        return output, h_n
+    output = GRUCellOp.apply(_input_part(input, w_ih, b_ih), h0, w_hh, *_with_optional(b_hh),
+                             bias=b_hh is not None, reverse=reverse)
+    return output, output[0 if reverse else -1]

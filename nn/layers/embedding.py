@@ -1,0 +1,55 @@
+"""``Embedding``: a trainable lookup table from token indices to vectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.dtype import get_default_dtype
+from autograd.tensor import Tensor
+
+from ..functional.embedding import embedding, normalize_padding_idx
+from ..module import Module
+from ..parameter import Parameter
+
+__all__ = ["Embedding"]
+
+
+class Embedding(Module):
+    """Row ``i`` of ``weight`` is the vector of token ``i`` (PyTorch's ``nn.Embedding``).
+
+    Parameters
+    ----------
+    num_embeddings : int, vocabulary size V
+    embedding_dim : int, vector size D
+    padding_idx : this row starts at zero and receives no gradient, so a padding token
+        contributes nothing and stays nothing (negative counts from the end).
+    dtype, rng : parameter dtype; seed or Generator for the initial values, N(0, 1)
+        like PyTorch.
+
+    Shapes: integer input (*) -> (*, D); ``weight`` is (V, D).
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int,
+                 padding_idx: int | None = None, *, dtype: Any = None, rng: Any = None) -> None:
+        super().__init__()
+        if num_embeddings <= 0 or embedding_dim <= 0:
+            raise ValueError(
+                f"Embedding: num_embeddings and embedding_dim must be positive, got "
+                f"{num_embeddings} and {embedding_dim}"
+            )
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx = normalize_padding_idx(padding_idx, num_embeddings, "Embedding")
+        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        weight = rng.standard_normal((num_embeddings, embedding_dim))
+        if self.padding_idx is not None:
+            weight[self.padding_idx] = 0.0
+        self.weight = Parameter(weight.astype(dtype or get_default_dtype()))
+
+    def forward(self, input: Any) -> Tensor:
+        return embedding(input, self.weight, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        extra = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        return f"{self.num_embeddings}, {self.embedding_dim}{extra}"
