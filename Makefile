@@ -33,6 +33,10 @@ torch: $(STAMP)
 demo: $(STAMP) dot
 	$(BIN)/python -m viz demo --out demo_out
 
+# Two pytest workers on two cores: one BLAS thread each, or they oversubscribe the CPU.
+test: export OPENBLAS_NUM_THREADS = 1
+test: export OMP_NUM_THREADS = 1
+test: export MPLBACKEND = Agg
 test: $(STAMP) dot
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=600 notebooks

@@ -5,7 +5,8 @@
 network made of scalar ``Value`` nodes.
 """
 
-from . import functional, init, optim
+from . import data, datasets, functional, init, optim, train
+from .ensemble import Bagging
 from .layers import (
     MLP,
     BatchNorm1d,
@@ -29,7 +30,7 @@ from .parameter import Parameter
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "functional", "init", "optim",
-    "clip_grad_norm_", "clip_grad_value_",
+    "clip_grad_norm_", "clip_grad_value_", "data", "datasets", "train", "Bagging",
     "Linear", "Identity", "Flatten", "MLP", "ReLU", "LeakyReLU", "PReLU", "Sigmoid", "Tanh",
     "Softmax", "LogSoftmax", "Maxout", "Dropout", "BatchNorm1d", "BatchNorm2d",
 ]
