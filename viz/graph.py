@@ -10,7 +10,12 @@ Picture (``rankdir="LR"``)::
 * one small circle per operation, fed by its operands;
 * each operand edge says how the gradient gets back to that operand: the local
   derivative ``∂out/∂operand`` as a number for a ``Value``, the op's derivative rule
-  (``∂/∂a = gy·bᵀ``) for a ``Tensor`` (see ``viz.describe``).
+  (``∂/∂a = gy·bᵀ``) for a ``Tensor`` (see ``viz.describe``);
+* with ``model=``: parameters named after their module path, and each module's
+  parameters *and the ops it computed* inside one dashed box (``viz.collapse`` explains
+  how an op's module is inferred); ``collapse="modules"`` draws each module as a single
+  box instead, so the training graph of a real network stays readable;
+* with ``highlight="nonfinite"``: NaN/Inf in red, and the op where it started.
 
 Boxes are Graphviz *record* labels rather than HTML-like tables: the WebAssembly
 Graphviz used when ``dot`` is not installed is built without the XML parser that
@@ -19,9 +24,6 @@ HTML-like labels need, and the drawing must look the same with either backend.
 
 from __future__ import annotations
 
-import os
-import pathlib
-import re
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -29,9 +31,13 @@ import graphviz
 
 from autograd.graph import topological_order
 from autograd.tensor import Tensor
+from autograd.value import Value
 
-from . import render as _render
+from .collapse import Collapsed, ModelMap, Unit, assign_owners, collapse_modules, shapes_text
 from .describe import NodeDescription, _describe, _name, _Options, _own_name
+from .dot import FONT, INK, STYLE, Statements, escape
+from .drawing import Drawing
+from .nonfinite import NonFinite, find_nonfinite
 
 __all__ = ["Drawing", "draw_graph", "DEFAULT_MAX_NODES"]
 
@@ -39,232 +45,34 @@ __all__ = ["Drawing", "draw_graph", "DEFAULT_MAX_NODES"]
 #: drawing is no longer something a person can read.
 DEFAULT_MAX_NODES = 500
 
-# Colours: explicit light fills with dark text, so the drawing reads the same on light
-# and dark notebook themes.
-_INK = "#1f2937"
-_FONT = "Helvetica"  # metrics known to both Graphviz builds; resvg maps it to sans-serif
-_STYLE = {
-    "leaf": {"fillcolor": "#dbeafe", "color": "#1d4ed8", "penwidth": "1.2"},
-    "computed": {"fillcolor": "#f3f4f6", "color": "#4b5563", "penwidth": "1"},
-    "constant": {
-        "fillcolor": "#ffffff",
-        "color": "#9ca3af",
-        "penwidth": "1",
-        "style": "filled,dashed",
-    },
-    "root": {"fillcolor": "#fde68a", "color": "#b45309", "penwidth": "2.2"},
-    "op": {"fillcolor": "#ffffff", "color": "#6b7280", "penwidth": "1"},
-}
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Names other drawings (viz.animation) share.
+_INK, _FONT, _STYLE, _escape = INK, FONT, STYLE, escape
+_CLUSTER_STYLE = {"style": "rounded,dashed", "color": "#9ca3af", "fontsize": "10",
+                  "fontcolor": INK, "labeljust": "l"}  # fmt: skip
 
 
-class Drawing(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that renders through ``viz.render``.
-
-    Displaying it in Jupyter, ``pipe``, ``render``, ``svg()`` and ``save()`` work
-    without the Graphviz ``dot`` program when the in-process renderer is installed
-    (``pip install 'deltagrad[render]'``). Everything else -- ``source``, ``node``,
-    ``edge``, ``attr``, ``copy`` -- is plain ``graphviz.Digraph``.
-    """
-
-    # ---------------------------------------------------------------- rendering
-    def pipe(  # type: ignore[override]
-        self,
-        format: str | None = None,
-        renderer: str | None = None,
-        formatter: str | None = None,
-        neato_no_op: bool | int | None = None,
-        quiet: bool = False,
-        *,
-        engine: str | None = None,
-        encoding: str | None = None,
-    ) -> bytes | str:
-        """Return the graph rendered to ``format`` (bytes, or text given ``encoding``).
-
-        ``renderer``/``formatter``/``neato_no_op`` are options of the ``dot`` program
-        only; passing any of them hands the call to ``graphviz.Digraph.pipe``.
-        """
-        if renderer is not None or formatter is not None or neato_no_op is not None:
-            return super().pipe(
-                format=format,
-                renderer=renderer,
-                formatter=formatter,
-                neato_no_op=neato_no_op,
-                quiet=quiet,
-                engine=engine,
-                encoding=encoding,
-            )
-        data = _render.pipe(self.source, format or self.format, engine or self.engine)
-        return data.decode(encoding) if encoding is not None else data
-
-    def svg(self) -> str:
-        """The drawing as an SVG document (text)."""
-        return _render.dot_to_svg(self.source, self.engine)
-
-    def save(  # type: ignore[override]
-        self,
-        path: str | os.PathLike[str] | None = None,
-        format: str | None = None,
-        *,
-        directory: str | os.PathLike[str] | None = None,
-        skip_existing: bool | None = False,
-    ) -> pathlib.Path:
-        """Write the drawing to ``path``; the suffix picks the format.
-
-        ``.svg``, ``.png``, ``.pdf`` render the graph, ``.dot``/``.gv`` write the DOT
-        source (see ``viz.render.save``). Without ``path``, the DOT source goes to
-        ``self.filepath`` as ``graphviz.Digraph.save`` does.
-        """
-        if directory is not None:
-            self.directory = os.fspath(directory)
-            path = pathlib.Path(directory, path if path is not None else self.filename)
-        elif path is None:
-            path = self.filepath
-        path = pathlib.Path(path)
-        if skip_existing and path.exists():
-            return path
-        return _render.save(self, path, format)
-
-    def render(  # type: ignore[override]
-        self,
-        filename: str | os.PathLike[str] | None = None,
-        directory: str | os.PathLike[str] | None = None,
-        view: bool = False,
-        cleanup: bool = False,
-        format: str | None = None,
-        renderer: str | None = None,
-        formatter: str | None = None,
-        neato_no_op: bool | int | None = None,
-        quiet: bool = False,
-        quiet_view: bool = False,
-        *,
-        outfile: str | os.PathLike[str] | None = None,
-        engine: str | None = None,
-        raise_if_result_exists: bool = False,
-        overwrite_source: bool = False,
-    ) -> str:
-        """Save the DOT source and render it next to it, like ``graphviz.Digraph.render``.
-
-        The result goes to ``outfile`` (its suffix gives the format) or to
-        ``<source file>.<format>``; the path is returned.
-        """
-        if renderer is not None or formatter is not None or neato_no_op is not None:
-            # dot-only options: let graphviz run dot, on a plain Source so that its
-            # internal self.save() call keeps graphviz's meaning (write the DOT source).
-            plain = graphviz.Source(
-                self.source,
-                filename=self.filename,
-                directory=self.directory,
-                format=self.format,
-                engine=self.engine,
-                encoding=self.encoding,
-            )
-            return plain.render(
-                filename=filename,
-                directory=directory,
-                view=view,
-                cleanup=cleanup,
-                format=format,
-                renderer=renderer,
-                formatter=formatter,
-                neato_no_op=neato_no_op,
-                quiet=quiet,
-                quiet_view=quiet_view,
-                outfile=outfile,
-                engine=engine,
-                raise_if_result_exists=raise_if_result_exists,
-                overwrite_source=overwrite_source,
-            )
-        if outfile is not None:
-            outfile = pathlib.Path(outfile)
-            if format is None:
-                format = _render.SUFFIX_FORMATS.get(outfile.suffix.lower(), outfile.suffix[1:])
-            if directory is None:
-                outfile = pathlib.Path(self.directory, outfile)
-            if filename is None:
-                filename = outfile.with_suffix(".gv")
-        format = format or self.format
-        # graphviz.Digraph.save writes the DOT source (and remembers filename/directory).
-        source_path = super().save(filename, directory=directory)
-        target = pathlib.Path(outfile if outfile is not None else f"{source_path}.{format}")
-        if raise_if_result_exists and target.exists():
-            raise graphviz.FileExistsError(f"output file exists: {os.fspath(target)!r}")
-        if target.resolve() == pathlib.Path(source_path).resolve() and not overwrite_source:
-            raise ValueError(f"outfile {os.fspath(target)!r} is the same file as the source")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_render.pipe(self.source, format, engine or self.engine))
-        if cleanup:
-            os.remove(source_path)
-        if view or quiet_view:
-            self._view(target, format=format, quiet=quiet_view)
-        return os.fspath(target)
-
-    # ---------------------------------------------------------------- Jupyter
-    def _repr_image_svg_xml(self) -> str:
-        return self.svg()
-
-    def _repr_image_png(self) -> bytes:
-        return _render.dot_to_png(self.source, self.engine)
-
-    def _repr_mimebundle_(
-        self, include: Any = None, exclude: Any = None, **kwargs: Any
-    ) -> dict[str, bytes | str]:
-        # A notebook cell should say what to install, not show a traceback.
-        try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except _render.RenderError as exc:
-            return {"text/plain": f"<{type(self).__name__}: cannot display ({exc})>"}
-
-
-# -------------------------------------------------------------------- escaping
-def _escape(text: str, *, record: bool = False) -> str:
-    r"""Make arbitrary text show literally in a Graphviz label.
-
-    Graphviz reads ``\`` escapes (``\n``, ``\N``, ...) and HTML entities (``&amp;``)
-    in every label, and ``{ } | < >`` structure record labels; double quotes are
-    escaped by the ``graphviz`` package when it quotes the attribute.
-    """
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\t", " "))
-    text = text.replace("\\", "\\\\").replace("&", "&amp;")
-    if record:
-        text = re.sub(r"([{}|<>])", r"\\\1", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\n", "\\n")
-
-
-def _record(desc: NodeDescription, *, flip: bool = True) -> str:
-    parts = ([_escape(desc.name, record=True)] if desc.name else []) + [
-        _escape(f, record=True) for f in desc.fields
+def _record_text(desc: NodeDescription, *, flip: bool = True) -> str:
+    parts = ([escape(desc.name, record=True)] if desc.name else []) + [
+        escape(f, record=True) for f in desc.fields
     ]
     # Braces flip the record: fields side by side for LR, stacked for TB. No spaces
     # around "|": Graphviz 2.x drops a space after a non-ASCII letter in a field that
     # starts with one.
     body = "|".join(parts)
-    return graphviz.nohtml("{" + body + "}" if flip else body)
+    return "{" + body + "}" if flip else body
+
+
+def _record(desc: NodeDescription, *, flip: bool = True) -> str:
+    """The record label of a box, for ``graphviz.Digraph.node``."""
+    return graphviz.nohtml(_record_text(desc, flip=flip))
 
 
 def _edge_label(parent_name: str, local: str) -> str:
     wrt = f"∂/∂{parent_name}" if parent_name else "∂"
-    return graphviz.nohtml(_escape(f"{wrt} = {local}"))
+    return escape(f"{wrt} = {local}")
 
 
-# -------------------------------------------------------------------- drawing
-def _parameter_names(model: Any) -> tuple[dict[int, str], dict[str, str]]:
-    """``id(parameter) -> "layers.0.weight"`` and ``module path -> class name``."""
-    named = getattr(model, "named_parameters", None)
-    if not callable(named):
-        raise TypeError(
-            f"draw_graph: model= needs an object with named_parameters() (an nn.Module), "
-            f"got {type(model).__name__}"
-        )
-    params = {id(p): str(name) for name, p in named()}
-    modules = getattr(model, "named_modules", None)
-    classes = {str(path): type(m).__name__ for path, m in modules()} if callable(modules) else {}
-    return params, classes
-
-
-def _check_size(order: list, root: Any, max_nodes: int | None | str) -> None:
+def _check_size(count: int, root: Any, max_nodes: int | None | str, what: str) -> None:
     if max_nodes == "auto":
         # Value graphs were always drawn whole (every scalar of a tiny net is the point
         # of them); Tensor graphs get the limit.
@@ -273,12 +81,17 @@ def _check_size(order: list, root: Any, max_nodes: int | None | str) -> None:
         return
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be a positive int or None, got {max_nodes!r}")
-    if len(order) > max_nodes:
+    if count > max_nodes:
+        advice = "Pass max_nodes=None to draw it anyway"
+        if what == "graph":
+            advice = (
+                'Pass collapse="modules" (with model=your_model) to draw one box per '
+                "layer, max_nodes=None to draw it anyway"
+            )
         raise ValueError(
-            f"draw_graph: the graph has {len(order)} nodes, more than max_nodes={max_nodes}; "
-            "a drawing that large is not readable. Pass max_nodes=None to draw it anyway, "
-            "or draw a smaller sub-graph (call draw_graph on an intermediate result, or "
-            "use a smaller model or batch)"
+            f"draw_graph: the {what} has {count} nodes, more than max_nodes={max_nodes}; "
+            f"a drawing that large is not readable. {advice}, or draw a smaller sub-graph "
+            "(call draw_graph on an intermediate result, or use a smaller model or batch)"
         )
 
 
@@ -292,6 +105,8 @@ def draw_graph(
     label_fn: Callable[[Any], str] | None = None,
     model: Any = None,
     max_nodes: int | None | Literal["auto"] = "auto",
+    collapse: Literal["modules"] | None = None,
+    highlight: Literal["nonfinite"] | None = None,
 ) -> Drawing:
     """Draw the computation graph that produced ``root``.
 
@@ -303,7 +118,11 @@ def draw_graph(
         Direction of the data flow.
     show_grad : bool
         Show each node's ``grad`` (run ``root.backward()`` first to fill them). A Tensor
-        that has no gradient yet shows ``grad: —  (not computed yet)``, never 0.
+        that has no gradient yet shows ``grad: —  (not computed yet)``, never 0. A
+        ``Value``'s grad starts at 0.0, so a zero cannot be told from "not computed"
+        node by node; but ``backward()`` seeds the root with 1, so when the *root's*
+        grad is 0.0 no backward has run from it (or the grads were zeroed since), and
+        the drawing says so in its title.
     show_local_grads : bool
         Label each operand edge with how the gradient reaches that operand. For a
         ``Value``: the local derivative ``∂out/∂operand``, the number that ``out.grad``
@@ -317,11 +136,26 @@ def draw_graph(
         ``label_fn(node) -> str`` overrides the displayed name (default: the module
         path given by ``model``, else ``node.label``, else "param" for a parameter).
     model : nn.Module, optional
-        Name parameters after their module path (``layers.0.weight``) and group them
-        in one box per module.
+        Name parameters after their module path (``layers.0.weight``) and group each
+        module's parameters, ops and intermediate results in one box (the owner of an
+        op is inferred from the graph: see ``viz.collapse``).
     max_nodes : int or None or "auto"
         Refuse graphs with more nodes than this (``ValueError``); ``None``: no limit.
         ``"auto"``: ``DEFAULT_MAX_NODES`` (500) for a Tensor root, no limit for a Value.
+        With ``collapse="modules"`` the boxes of the collapsed drawing are counted.
+    collapse : {None, "modules"}
+        ``"modules"`` (needs ``model``): one box per module, labelled with its path,
+        class and the shapes going in and out (``layers.0 (Linear)`` /
+        ``128×784 → 128×256``); edges between modules carry the shapes. Nodes that
+        belong to no module (inputs, the loss) are drawn as usual.
+    highlight : {None, "nonfinite"}
+        ``"nonfinite"``: fill red every node whose data or grad holds NaN/Inf, and give
+        the op where it started -- the first op, in forward order, whose output is
+        non-finite while its inputs are finite -- a thick red border and a
+        "first non-finite" note (see ``viz.nonfinite.find_nonfinite``). Run the forward
+        under ``autograd.detect_anomaly()`` and the note also shows the line of code
+        that created that op; ``detect_anomaly`` alone stops at the same op with an
+        ``AnomalyError``.
 
     Returns
     -------
@@ -335,8 +169,8 @@ def draw_graph(
         If ``root`` (or a node it depends on) is neither a ``Value`` nor a ``Tensor``,
         or ``model`` has no ``named_parameters()``.
     ValueError
-        If ``rankdir``, ``number_format`` or ``max_nodes`` is invalid, or the graph has
-        more than ``max_nodes`` nodes.
+        If ``rankdir``, ``number_format``, ``max_nodes``, ``collapse`` or ``highlight``
+        is invalid, or the drawing would have more than ``max_nodes`` nodes.
 
     Examples
     --------
@@ -354,87 +188,185 @@ def draw_graph(
         raise ValueError(
             f"draw_graph: invalid number_format {number_format!r}; try '.4g' or '.3f'"
         ) from None
-    param_names, module_classes = _parameter_names(model) if model is not None else ({}, {})
-    opts = _Options(show_grad, show_local_grads, number_format, label_fn, param_names)
+    if collapse not in (None, "modules"):
+        raise ValueError(f"draw_graph: collapse must be None or 'modules', got {collapse!r}")
+    if collapse is not None and model is None:
+        raise ValueError(
+            "draw_graph: collapse='modules' needs model=your_model to know the modules"
+        )
+    if highlight not in (None, "nonfinite"):
+        raise ValueError(f"draw_graph: highlight must be None or 'nonfinite', got {highlight!r}")
+    mapping = ModelMap.from_model(model) if model is not None else ModelMap()
+    opts = _Options(show_grad, show_local_grads, number_format, label_fn, mapping.params)
     _describe(root, opts)  # reject a non-node root before walking it
 
     order = topological_order(root)  # iterative: deep graphs are fine
-    _check_size(order, root, max_nodes)
+    owners = None
+    if model is not None:
+        owners = assign_owners(order, mapping, lambda node: bool(_own_name(node, opts)))
+    plan = None
+    if collapse is not None and owners is not None:
+        plan = collapse_modules(order, owners, len(order) - 1)
+    if plan is not None:
+        _check_size(plan.size, root, max_nodes, "collapsed graph")
+    else:
+        _check_size(len(order), root, max_nodes, "graph")
     taken = frozenset(filter(None, (_own_name(node, opts) for node in order)))
-    opts = _Options(show_grad, show_local_grads, number_format, label_fn, param_names, taken)
+    opts = _Options(show_grad, show_local_grads, number_format, label_fn, mapping.params, taken)
+    marks = find_nonfinite(order) if highlight else None
 
     g = Drawing(name="computation_graph", format="svg")
-    g.attr(
-        rankdir=rankdir,
-        bgcolor="white",
-        fontname=_FONT,
-        fontcolor=_INK,
-        nodesep="0.25",
-        ranksep="0.35",
-    )
-    g.attr("node", fontname=_FONT, fontcolor=_INK, fontsize="11", style="filled")
-    g.attr("edge", fontname=_FONT, fontcolor=_INK, fontsize="9", color="#374151", arrowsize="0.7")
-
-    clusters: dict[str, graphviz.Digraph] = {}  # module path -> its box of parameters
-    index = {node: i for i, node in enumerate(order)}  # stable ids, not id()
-    for i, node in enumerate(order):
-        desc = _describe(node, opts)
-        if node is root:
-            kind = "root"
-        else:
-            kind = desc.kind or ("computed" if node.parents else "leaf")
-        target = g
-        path = param_names.get(id(node))
-        if path is not None and "." in path and node is not root:
-            module_path = path.rpartition(".")[0]
-            if module_path not in clusters:
-                clusters[module_path] = _module_cluster(
-                    len(clusters), module_path, module_classes.get(module_path, "")
-                )
-            target = clusters[module_path]
-        # A Tensor's lines (shape, data, grad) are too long to sit side by side: stack
-        # them, whatever the direction of the data flow.
-        flip = not isinstance(node, Tensor) or rankdir in ("TB", "BT")
-        target.node(f"v{i}", _record(desc, flip=flip), shape="record", **_STYLE[kind])
-        if not node.parents:
-            continue
-        op = node.op or "?"
-        g.node(
-            f"op{i}",
-            graphviz.nohtml(_escape(op)),
-            # a circle around "cross_entropy" would dwarf the boxes
-            shape="circle" if len(op) <= 4 else "ellipse",
-            width="0.3",
-            height="0.3",
-            margin="0.02",
-            fontsize="10",
-            **_STYLE["op"],
-        )
-        for j, parent in enumerate(node.parents):
-            label = None
-            if desc.edge_labels:
-                text = desc.edge_labels[j] if j < len(desc.edge_labels) else None
-                label = graphviz.nohtml(_escape(text)) if text is not None else None
-            elif j < len(desc.local_grads) and desc.local_grads[j] is not None:
-                label = _edge_label(_name(parent, opts), desc.local_grads[j])
-            # dashed: a constant operand, to which no gradient flows back
-            style = "dashed" if getattr(parent, "requires_grad", True) is False else None
-            g.edge(f"v{index[parent]}", f"op{i}", label=label, style=style)
-        g.edge(f"op{i}", f"v{i}")
-    for cluster in clusters.values():
-        g.subgraph(cluster)
+    title = _not_computed_title(root) if show_grad else {}
+    g.attr(rankdir=rankdir, bgcolor="white", fontname=FONT, fontcolor=INK, nodesep="0.25",
+           ranksep="0.35", **title)  # fmt: skip
+    g.attr("node", fontname=FONT, fontcolor=INK, fontsize="11", style="filled")
+    g.attr("edge", fontname=FONT, fontcolor=INK, fontsize="9", color="#374151", arrowsize="0.7")
+    painter = _Painter(order, root, opts, rankdir, marks)
+    if plan is not None:
+        painter.collapsed(plan, mapping.units)
+    else:
+        painter.expanded(owners, mapping.units)
+    g.body.extend(painter.out.body())
     return g
 
 
-def _module_cluster(number: int, module_path: str, class_name: str) -> graphviz.Digraph:
-    title = f"{module_path} ({class_name})" if class_name else module_path
-    cluster = graphviz.Digraph(name=f"cluster_module{number}")
-    cluster.attr(
-        label=graphviz.nohtml(_escape(title)),
-        style="rounded,dashed",
-        color="#9ca3af",
-        fontsize="10",
-        fontcolor=_INK,
-        labeljust="l",
-    )
-    return cluster
+def _not_computed_title(root: Any) -> dict[str, str]:
+    if not isinstance(root, Value) or root.grad != 0.0:
+        return {}
+    name = root.label or "the root"
+    text = f"grad: —  not computed yet (every grad shows 0 until {name}.backward() runs)"
+    return {"label": escape(text), "labelloc": "t", "labeljust": "l", "fontsize": "11"}
+
+
+class _Painter:
+    """Writes the DOT statements of one drawing (expanded or collapsed)."""
+
+    def __init__(
+        self, order: list, root: Any, opts: _Options, rankdir: str, marks: NonFinite | None
+    ) -> None:
+        self.order, self.root, self.opts, self.marks = order, root, opts, marks
+        self.index = {node: i for i, node in enumerate(order)}  # stable ids, not id()
+        self.tb = rankdir in ("TB", "BT")
+        self.out = Statements()
+        self.descs: dict[int, NodeDescription] = {}
+
+    # ---------------------------------------------------------------- styles
+    def _style(self, kind: str, i: int | None, **extra: str) -> str:
+        attrs = dict(STYLE[kind], **extra)
+        if self.marks is not None and i is not None:
+            if i in self.marks.bad:
+                attrs.update(STYLE["nonfinite"])
+            if i == self.marks.origin:
+                attrs.update(STYLE["origin"])
+        return self.out.style(**attrs)
+
+    def _bad(self, members: list[int]) -> tuple[bool, bool]:
+        if self.marks is None:
+            return False, False
+        return any(i in self.marks.bad for i in members), self.marks.origin in members
+
+    # ---------------------------------------------------------------- one node
+    def node(self, i: int, cluster: str | None = None, edges: bool = True) -> None:
+        """Box ``v{i}``, and for a computed node its op ``op{i}`` and operand edges."""
+        node, opts = self.order[i], self.opts
+        desc = self.descs[i] = _describe(node, opts)
+        if node is self.root:
+            kind = "root"
+        else:
+            kind = desc.kind or ("computed" if node._parents else "leaf")
+        # A Tensor's lines (shape, data, grad) are too long to sit side by side: stack
+        # them, whatever the direction of the data flow.
+        flip = not isinstance(node, Tensor) or self.tb
+        self.out.node(f"v{i}", _record_text(desc, flip=flip), self._style(kind, i, shape="record"),
+                      cluster)  # fmt: skip
+        if not node._parents:
+            return
+        op = node.op or "?"
+        origin = self.marks is not None and self.marks.origin == i
+        self.out.node(
+            f"op{i}",
+            escape(op),
+            self.out.style(
+                **STYLE["op"],
+                # a circle around "cross_entropy" would dwarf the boxes
+                shape="circle" if len(op) <= 4 else "ellipse",
+                width="0.3", height="0.3", margin="0.02", fontsize="10",
+                **(STYLE["origin"] if origin else {}),
+            ),  # fmt: skip
+            cluster,
+        )
+        if edges:
+            for j, parent in enumerate(node._parents):
+                self.operand_edge(f"v{self.index[parent]}", i, j)
+        self.out.edge(f"op{i}", f"v{i}")
+
+    def operand_edge(self, tail: str, i: int, j: int) -> None:
+        """Edge from ``tail`` into the op of node ``i`` for its operand ``j``."""
+        desc, parent = self.descs[i], self.order[i]._parents[j]
+        label = None
+        if desc.edge_labels:
+            text = desc.edge_labels[j] if j < len(desc.edge_labels) else None
+            label = escape(text) if text is not None else None
+        elif j < len(desc.local_grads) and desc.local_grads[j] is not None:
+            label = _edge_label(_name(parent, self.opts), desc.local_grads[j])
+        # dashed: a constant operand, to which no gradient flows back
+        constant = getattr(parent, "requires_grad", True) is False
+        self.out.edge(tail, f"op{i}", label, self.out.style(style="dashed") if constant else "")
+
+    def note(self, target: str) -> None:
+        """The "first non-finite" note, tied to ``target``."""
+        if self.marks is None or not self.marks.note:
+            return
+        self.out.node("nonfinite_note", escape(self.marks.note), self.out.style(**STYLE["note"]))
+        style = self.out.style(style="dashed", color=STYLE["origin"]["color"], arrowhead="none",
+                               constraint="false")  # fmt: skip
+        self.out.edge("nonfinite_note", target, None, style)
+
+    # ---------------------------------------------------------------- whole graphs
+    def expanded(self, owners: list[int] | None, units: list[Unit]) -> None:
+        clusters: dict[int, str] = {}
+        for i, node in enumerate(self.order):
+            cluster = None
+            k = owners[i] if owners is not None else -1
+            if k >= 0 and node is not self.root:
+                cluster = clusters.get(k)
+                if cluster is None:
+                    cluster = clusters[k] = units[k].path or f"({units[k].type_name})"
+                    title = escape(units[k].title)
+                    self.out.add_cluster(cluster, dict(_CLUSTER_STYLE, label=title))
+            self.node(i, cluster)
+        origin = self.marks.origin if self.marks is not None else None
+        if origin is not None:
+            self.note(f"op{origin}" if self.order[origin]._parents else f"v{origin}")
+
+    def collapsed(self, plan: Collapsed, units: list[Unit]) -> None:
+        shape = [tuple(getattr(node, "shape", ())) for node in self.order]
+        for k, (ins, outs, members) in plan.units.items():
+            text = f"{units[k].title}\n{shapes_text([shape[p] for p in ins])} → "
+            text += shapes_text([shape[p] for p in outs])
+            bad, origin = self._bad(members)
+            extra = dict(STYLE["nonfinite"], style="rounded,filled") if bad else {}
+            if len(self.order) - 1 in members:  # the root is last in the order
+                extra.update(penwidth=STYLE["root"]["penwidth"], color=STYLE["root"]["color"])
+            if origin:
+                extra.update(STYLE["origin"])
+            self.out.node(f"m{k}", escape(text), self._style("module", None, shape="box", **extra))
+        for i in plan.singles:
+            self.node(i, edges=False)
+        grouped: dict[tuple[str, str], list[tuple[int, ...]]] = {}
+        for tail, head, p, j in plan.edges:
+            tail_id = f"m{tail[1]}" if tail[0] == "unit" else f"v{tail[1]}"
+            if head[0] == "node":
+                self.operand_edge(tail_id, head[1], j)
+            else:
+                grouped.setdefault((tail_id, f"m{head[1]}"), []).append(shape[p])
+        for (tail_id, head_id), shapes in grouped.items():
+            self.out.edge(tail_id, head_id, escape(shapes_text(shapes)))
+        origin = self.marks.origin if self.marks is not None else None
+        if origin is not None:
+            k = next((k for k, u in plan.units.items() if origin in u[2]), None)
+            if k is not None:
+                self.note(f"m{k}")
+            else:
+                self.note(f"op{origin}" if self.order[origin]._parents else f"v{origin}")
+

@@ -1,0 +1,246 @@
+"""Derivative rules: how each Tensor op sends the output gradient ``gy`` back to its inputs.
+
+``draw_graph`` writes one of these on every operand edge of a Tensor graph, e.g.
+``∂/∂a = gy·bᵀ`` for ``a @ b`` (the vector-Jacobian product of the op). The rules live in
+one table, ``DERIVATIVE_RULES``, keyed by the op label (``Function.op``); add an entry
+there to teach the drawing about a new op. Ops without an entry (a user's own
+``Function``) are drawn with the neutral ``∂(op)/∂input i``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from autograd.tensor import Tensor
+
+__all__ = ["DERIVATIVE_RULES", "DerivativeRule", "derivative_rule"]
+
+# A name longer than this makes edge labels wider than the boxes they connect; the
+# rule then uses the op's own symbol for that operand (``W`` rather than
+# ``layers.0.weight``), which the edge itself ties to the box.
+_MAX_NAME_IN_RULE = 12
+
+
+# -------------------------------------------------------------------- rule table
+class DerivativeRule(NamedTuple):
+    """How an op sends its output gradient ``gy`` back to each input.
+
+    Attributes
+    ----------
+    symbols : tuple[str, ...]
+        The op's own names for its inputs, by position (``("a", "b")`` for ``a @ b``).
+    grads : tuple[str | None, ...]
+        One template per input position: the input's gradient contribution in terms of
+        ``gy`` (output gradient), ``y`` (output) and ``{0}``, ``{1}``, ... (the inputs,
+        replaced by their names in the drawing). Other placeholders: ``{shape}`` and
+        ``{dtype}`` of this input, ``{n}`` = input size / output size, ``{i}`` = position.
+        ``None``: the op does not differentiate that input.
+    broadcasts : bool
+        Elementwise op with NumPy broadcasting: an input of a smaller shape receives
+        its gradient summed over the broadcast axes (drawn as ``Σ(...)``).
+    variadic : bool
+        Any number of inputs: the last template applies to all further positions.
+    constants : tuple[tuple[str, str], ...]
+        ``(symbol, attribute)``: when the op was called without that input, the symbol is
+        a constant stored on the ``Function`` (e.g. the exponent of ``x ** 2``).
+    """
+
+    symbols: tuple[str, ...]
+    grads: tuple[str | None, ...]
+    broadcasts: bool = False
+    variadic: bool = False
+    constants: tuple[tuple[str, str], ...] = ()
+
+
+def _rule(
+    symbols: str,
+    *grads: str | None,
+    broadcasts: bool = False,
+    variadic: bool = False,
+    constants: Mapping[str, str] | None = None,
+) -> DerivativeRule:
+    return DerivativeRule(
+        tuple(symbols.split()), grads, broadcasts, variadic, tuple((constants or {}).items())
+    )
+
+
+#: Derivative rule of every op label the engine and ``nn.functional`` define.
+DERIVATIVE_RULES: dict[str, DerivativeRule] = {
+    # arithmetic; broadcasting sums each gradient back to its operand's shape
+    "+": _rule("a b", "gy", "gy", broadcasts=True),
+    "-": _rule("a b", "gy", "−gy", broadcasts=True),
+    "*": _rule("a b", "gy·{1}", "gy·{0}", broadcasts=True),
+    "/": _rule("a b", "gy/{1}", "−gy·{0}/{1}²", broadcasts=True),
+    "neg": _rule("x", "−gy"),
+    "**": _rule(
+        "a b", "gy·{1}·{0}^({1}−1)", "gy·y·ln {0}", broadcasts=True, constants={"b": "exponent"}
+    ),
+    "maximum": _rule("a b", "gy·[{0}>{1}]", "gy·[{1}>{0}]", broadcasts=True),
+    "minimum": _rule("a b", "gy·[{0}<{1}]", "gy·[{1}<{0}]", broadcasts=True),
+    "where": _rule("a b", "gy·[cond]", "gy·[not cond]", broadcasts=True),
+    # elementwise functions y = f(x): gy·f'(x), written with y where that is shorter
+    "exp": _rule("x", "gy·y"),
+    "log": _rule("x", "gy/{0}"),
+    "sqrt": _rule("x", "gy/(2y)"),
+    "abs": _rule("x", "gy·sign({0})"),
+    "sin": _rule("x", "gy·cos {0}"),
+    "cos": _rule("x", "−gy·sin {0}"),
+    "tanh": _rule("x", "gy·(1−y²)"),
+    "sigmoid": _rule("x", "gy·y(1−y)"),
+    "relu": _rule("x", "gy·[{0}>0]"),
+    "leaky_relu": _rule("x", "gy·({0}>0 ? 1 : α)"),
+    "clip": _rule("x", "gy·[lo≤{0}≤hi]"),
+    # reductions: every reduced element receives (a share of) the output's gradient
+    "sum": _rule("x", "broadcast gy to {shape}"),
+    "mean": _rule("x", "gy/n broadcast to {shape}, n = {n}"),
+    "max": _rule("x", "gy·[{0} = max]  (ties share)"),
+    "min": _rule("x", "gy·[{0} = min]  (ties share)"),
+    "logsumexp": _rule("x", "gy·softmax({0})"),
+    # shape and indexing: gradients are moved, never scaled
+    "reshape": _rule("x", "reshape gy to {shape}"),
+    "transpose": _rule("x", "transpose gy back"),
+    "broadcast_to": _rule("x", "Σ gy over broadcast axes"),
+    "astype": _rule("x", "gy as {dtype}"),
+    "clone": _rule("x", "gy"),
+    "getitem": _rule("x", "scatter gy into zeros {shape}"),
+    "index_add": _rule("g", "gather gy[index]"),
+    "concat": _rule("x", "slice {i} of gy", variadic=True),
+    "pad": _rule("x", "crop gy to {shape}"),
+    # linear algebra
+    "matmul": _rule("a b", "gy·{1}ᵀ", "{0}ᵀ·gy"),
+    # fused neural-network ops (nn.functional)
+    "linear": _rule("x W b", "gy·{1}", "gyᵀ·{0}", "Σ gy over the batch"),
+    "softmax": _rule("x", "y·(gy − Σ gy·y)"),
+    "log_softmax": _rule("x", "gy − softmax({0})·Σ gy"),
+    "cross_entropy": _rule("u t", "(softmax({0}) − {1})·gy", "−log softmax({0})·gy"),
+    "binary_cross_entropy": _rule("p d", "gy·({0} − {1})/({0}(1 − {0}))", None),
+    "bce_with_logits": _rule("u d", "(σ({0}) − {1})·gy", "−{0}·gy"),
+}
+
+
+def derivative_rule(
+    node: Tensor,
+    position: int,
+    names: Sequence[str] | None = None,
+    *,
+    taken: frozenset[str] = frozenset(),
+    number_format: str = ".4g",
+) -> str:
+    """The edge text for input ``position`` of the op that made ``node``.
+
+    Parameters
+    ----------
+    node : Tensor
+        An interior node (made by an op).
+    position : int
+        Which input of the op.
+    names : sequence of str, optional
+        Display names of the op's inputs ("" for unnamed); a named input appears under
+        its name, an unnamed one under the op's own symbol (``a``, ``b``, ``x``, ...).
+    taken : frozenset of str
+        Names used elsewhere in the drawing: an unnamed input's symbol gets primes
+        (``a′``) rather than read as a different, named node.
+    number_format : str
+        Format of constants that appear in a rule (the exponent of ``x ** 2``).
+
+    Returns
+    -------
+    str
+        E.g. ``"∂/∂a = gy·bᵀ"``; ``"∂(op)/∂input i"`` for an op without a rule.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograd import Tensor
+    >>> a = Tensor(np.ones((2, 3)), requires_grad=True, label="a")
+    >>> b = Tensor(np.ones((3, 4)), requires_grad=True, label="b")
+    >>> derivative_rule(a @ b, 1, ["a", "b"])
+    '∂/∂b = aᵀ·gy'
+    """
+    fn = node.grad_fn
+    if fn is None:
+        raise ValueError("derivative_rule: this Tensor is a leaf; it was not made by an op")
+    parents = node.parents
+    rule = DERIVATIVE_RULES.get(fn.op)
+    if rule is None or not rule.grads or (position >= len(rule.grads) and not rule.variadic):
+        return f"∂({fn.op})/∂input {position}"
+    template = rule.grads[min(position, len(rule.grads) - 1)]
+    if template is None:
+        return "not differentiated"
+    syms = _operand_symbols(rule, fn, parents, names or (), taken, number_format)
+    parent = parents[position]
+    try:
+        body = template.format(
+            *syms,
+            i=position,
+            n=parent.size // max(node.size, 1),
+            shape=_shape(parent.shape),
+            dtype=parent.dtype,
+        )
+    except (IndexError, KeyError, ValueError):
+        body = template  # a user-added template with other braces: show it verbatim
+    if rule.broadcasts and parent.shape != node.shape:
+        body = (f"Σ {body}" if body == "gy" else f"Σ({body})") + "\n(summed over broadcast axes)"
+    return f"∂/∂{syms[position]} = {body}"
+
+
+def _operand_symbols(
+    rule: DerivativeRule,
+    fn: Any,
+    parents: Sequence[Any],
+    names: Sequence[str],
+    taken: frozenset[str],
+    number_format: str,
+) -> list[str]:
+    """What each input is called in the rule text, for every symbol the rule knows."""
+    real = [
+        names[k] if k < len(names) and len(names[k]) <= _MAX_NAME_IN_RULE else ""
+        for k in range(len(parents))
+    ]
+    constants = dict(rule.constants)
+    out: list[str] = []
+    for k in range(max(len(parents), len(rule.symbols))):
+        if k < len(parents) and real[k]:
+            out.append(real[k])
+            continue
+        if rule.variadic and k >= len(rule.symbols) - 1 and len(parents) > 1:
+            sym = f"{rule.symbols[-1]}{k}"  # inputs of concat: x0, x1, ...
+        elif k < len(rule.symbols):
+            sym = rule.symbols[k]
+        else:
+            sym = f"x{k}"
+        if k >= len(parents):
+            # Called without this input: a constant of the op, e.g. the 2 of x ** 2.
+            value = getattr(fn, constants[sym], None) if sym in constants else None
+            if isinstance(value, (int, float, np.number)):
+                sym = _number(float(value), number_format)
+        else:
+            # An unnamed operand must not borrow a name that a drawn node really has.
+            while sym in taken or sym in real:
+                sym += "′"
+        out.append(sym)
+    return out
+
+
+# -------------------------------------------------------------------- numbers
+def _number(x: float, fmt: str) -> str:
+    # -0.0 (e.g. 0 * -0.3) prints as "-0", which only puzzles a learner.
+    return format(x + 0.0 if x == 0 else x, fmt)
+
+
+def _element(x: Any, fmt: str) -> str:
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, (complex, np.complexfloating)):
+        return format(complex(x), fmt)
+    return _number(float(x), fmt)
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return str(tuple(int(n) for n in shape))
+
