@@ -67,6 +67,10 @@ MODULE_OPS: dict[str, frozenset[str]] = {
 }
 
 
+#: One-input ops that only re-present a parameter (see ``assign_owners``).
+_VIEW_OPS = frozenset({"reshape", "transpose", "astype", "broadcast_to", "clone"})
+
+
 def _ops_of(type_name: str) -> frozenset[str]:
     known = MODULE_OPS.get(type_name)
     if known is not None:
@@ -172,8 +176,9 @@ def assign_owners(order: list, model: ModelMap, has_name: Callable[[Any], bool])
     n = len(order)
     owner = [-1] * n
     direct = [-1] * n  # unit of a parameterised op: rule 1
-    # A view of a parameter (``weight.reshape(...)``, ``weight.T``: a one-input op of
-    # it) counts as the parameter itself, so the op using the view is parameterised.
+    # A view of a parameter (``weight.reshape(...)``, ``weight.T``) counts as the
+    # parameter itself, so the op using the view is parameterised. (Only shape ops: an
+    # embedding lookup is also a one-input op of a parameter, but it is the layer's work.)
     view = [-1] * n
     parents = [tuple(pos[p] for p in node._parents) for node in order]
     for i, node in enumerate(order):
@@ -184,7 +189,7 @@ def assign_owners(order: list, model: ModelMap, has_name: Callable[[Any], bool])
         found = [view[j] for j in ps if view[j] >= 0]
         if found:
             direct[i] = found[0]
-            if len(ps) == 1:  # a unary op of a parameter: reshape, transpose, astype, ...
+            if len(ps) == 1 and node.op in _VIEW_OPS:
                 view[i] = found[0]
     # down[i]: unit of the nearest parameterised op that (transitively) consumes node i,
     # through parameter-free ops only. Children come after parents in `order`, so one

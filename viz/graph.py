@@ -287,11 +287,10 @@ class _Painter:
             f"op{i}",
             escape(op),
             self.out.style(
-                **STYLE["op"],
+                **dict(STYLE["op"], **(STYLE["origin"] if origin else {})),
                 # a circle around "cross_entropy" would dwarf the boxes
                 shape="circle" if len(op) <= 4 else "ellipse",
                 width="0.3", height="0.3", margin="0.02", fontsize="10",
-                **(STYLE["origin"] if origin else {}),
             ),  # fmt: skip
             cluster,
         )

@@ -156,7 +156,8 @@ def _created_at(node: Any) -> str:
     if not where:
         if fn is None:
             return ""
-        return "\n(run the forward under autograd.detect_anomaly()\nto see the line that made it)"
+        # Under detect_anomaly this op raises AnomalyError naming the line of code.
+        return "\n(autograd.detect_anomaly() stops at this op\nand names the line that made it)"
     # "/long/path/train.py:12: y = x.log()" -> "train.py:12: y = x.log()"
     m = re.match(r"^(.*?):(\d+): (.*)$", str(where))
     if m:
