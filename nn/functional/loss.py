@@ -147,12 +147,16 @@ class CrossEntropy(Function):
         u = self.inputs[0]
         soft_targets = len(self.inputs) > 1
         t = self.inputs[1] if soft_targets else self.target
+        # dE/du = softmax(u) * sum_k t_k - t, which is the textbook softmax(u) - t
+        # whenever the targets are a probability vector (one-hot or soft)
         if is_grad_enabled():  # create_graph: the softmax itself must stay differentiable
-            delta = softmax(u, dim=self.axis) - t
+            p = softmax(u, dim=self.axis)
+            delta = (p * t.sum(axis=self.axis, keepdims=True) if soft_targets else p) - t
         elif soft_targets:
-            delta = Tensor._constant(np.exp(self.logp)) - t
+            mass = t.data.sum(axis=self.axis, keepdims=True)
+            delta = Tensor._constant(np.exp(self.logp) * mass) - t
         else:
-            delta = Tensor._constant(np.exp(self.logp) - self.target)  # softmax(u) - t
+            delta = Tensor._constant(np.exp(self.logp) - self.target)
         if self.valid is not None:  # ignored samples send nothing back
             delta = delta * self.valid
         g = self._spread(gy)

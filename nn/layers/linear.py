@@ -106,6 +106,7 @@ class MLP(Module):
         class, or a zero-argument callable returning a Module; used between layers.
     output_activation : same kinds, or None for an identity (linear) output.
     dropout : dropout probability after each hidden activation (0 = none).
+    dtype : parameter dtype (default: the default float dtype, float32).
     rng : seed or Generator for the initial weights (and dropout masks).
     """
 
@@ -117,6 +118,7 @@ class MLP(Module):
         *,
         dropout: float = 0.0,
         bias: bool = True,
+        dtype: Any = None,
         rng: Any = None,
     ) -> None:
         super().__init__()
@@ -128,7 +130,7 @@ class MLP(Module):
         rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
         layers: list[Module] = []
         for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers.append(Linear(d_in, d_out, bias=bias, rng=rng))
+            layers.append(Linear(d_in, d_out, bias=bias, dtype=dtype, rng=rng))
             if i < len(sizes) - 2:
                 layers.append(activation_module(activation))
                 if dropout:
