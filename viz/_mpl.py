@@ -1,0 +1,46 @@
+"""Helpers shared by ``viz.plots`` and ``viz.plots_layers``: lazy matplotlib, arrays."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+PLOTS_HINT = "matplotlib is needed for plots: pip install 'deltagrad[plots]'"
+
+
+def figure_class() -> Any:
+    """``matplotlib.figure.Figure``, or an ImportError that says what to install.
+
+    Imported on every call (cheap once loaded), so the error appears when a plot is
+    asked for, not when ``viz`` is imported.
+    """
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ImportError(PLOTS_HINT) from exc
+    return Figure
+
+
+def class_colormap(n: int) -> Any:
+    """A colormap of ``n`` distinct class colours (tab10's first ``n``, or tab20's)."""
+    import matplotlib
+    from matplotlib.colors import ListedColormap
+
+    base = matplotlib.colormaps["tab10" if n <= 10 else "tab20"]
+    colors = list(base.colors)
+    return ListedColormap([colors[k % len(colors)] for k in range(max(n, 1))])
+
+
+def new_axes(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
+    """``(figure, axes)``: the given axes and its figure, or a new one-axes figure."""
+    Figure = figure_class()
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def numpy(x: Any) -> np.ndarray:
+    """A NumPy array from an array, a Tensor/Parameter (``.data``) or a list."""
+    return np.asarray(getattr(x, "data", x))
