@@ -17,7 +17,7 @@ from autograd.function import Function
 from autograd.graph import is_grad_enabled
 from autograd.tensor import Tensor
 
-from .activation import _stable_log_softmax, softmax
+from .activation import _stable_log_softmax, log_softmax, softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -153,8 +153,11 @@ class CrossEntropy(Function):
             p = softmax(u, dim=self.axis)
             delta = (p * t.sum(axis=self.axis, keepdims=True) if soft_targets else p) - t
         elif soft_targets:
+            p = np.exp(self.logp)
             mass = t.data.sum(axis=self.axis, keepdims=True)
-            delta = Tensor._constant(np.exp(self.logp) * mass) - t
+            if not np.allclose(mass, 1.0, rtol=0.0, atol=1e-12):  # keep exact y - d if sum 1
+                p = p * mass
+            delta = Tensor._constant(p) - t
         else:
             delta = Tensor._constant(np.exp(self.logp) - self.target)
         if self.valid is not None:  # ignored samples send nothing back
@@ -162,7 +165,10 @@ class CrossEntropy(Function):
         g = self._spread(gy)
         if not soft_targets:
             return delta * g
-        gt = -Tensor._constant(self.logp) * g if self.needs_input_grad[1] else None
+        gt = None
+        if self.needs_input_grad[1]:  # dE/dt = -log softmax(u)
+            logp = log_softmax(u, dim=self.axis) if is_grad_enabled() else self.logp
+            gt = -logp * g
         return delta * g, gt
 
 
