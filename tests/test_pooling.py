@@ -16,6 +16,7 @@ import pytest
 
 import autograd as ag
 from autograd import Tensor
+from nn.functional.conv import conv2d
 from nn.functional.pooling import adaptive_avg_pool2d, avg_pool2d, lp_pool2d, max_pool2d
 from nn.layers.pooling import AdaptiveAvgPool2d, AvgPool2d, LPPool2d, MaxPool2d
 
@@ -146,6 +147,38 @@ def test_layers_compute_the_functional_forms(torch: Any) -> None:
     np.testing.assert_array_equal(unbatched.data, y.data[0])
 
 
+@pytest.mark.parametrize("pool", ["max", "max-overlap", "avg", "adaptive"])
+def test_pooling_a_conv_output(pool: str, torch: Any) -> None:
+    """conv2d returns channel-major views; pooling runs in that memory order and hands
+    back gradients in it. conv -> relu -> pool -> conv, against PyTorch."""
+    tf = torch.nn.functional
+    ours_pool, their_pool = {
+        "max": (lambda x: max_pool2d(x, 2), lambda x: tf.max_pool2d(x, 2)),
+        "max-overlap": (lambda x: max_pool2d(x, 3, 2, 1), lambda x: tf.max_pool2d(x, 3, 2, 1)),
+        "avg": (lambda x: avg_pool2d(x, 2), lambda x: tf.avg_pool2d(x, 2)),
+        "adaptive": (lambda x: adaptive_avg_pool2d(x, 3), lambda x: tf.adaptive_avg_pool2d(x, 3)),
+    }[pool]
+    rng = np.random.default_rng(11)
+    arrays = [rng.standard_normal(s) for s in ((3, 2, 8, 7), (4, 2, 3, 3), (5, 4, 2, 2))]
+    xs = [Tensor(a, requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y = conv2d(ours_pool(conv2d(xs[0], xs[1], padding=1).relu()), xs[2])
+    ty = tf.conv2d(their_pool(tf.conv2d(ts[0], ts[1], padding=1).relu()), ts[2])
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
+    w = rng.uniform(-1, 1, y.shape)
+    (y * w).sum().backward()
+    (ty * torch.from_numpy(w)).sum().backward()
+    for x, t in zip(xs, ts):
+        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), **TOL)
+    if pool.startswith("max"):
+        h = conv2d(Tensor(arrays[0]), Tensor(arrays[1]), padding=1)
+        assert not h.data.flags.c_contiguous  # the case under test
+        args = (2,) if pool == "max" else (3, 2, 1)
+        _, idx = max_pool2d(h, *args, return_indices=True)
+        _, tidx = tf.max_pool2d(torch.tensor(h.data), *args, return_indices=True)
+        np.testing.assert_array_equal(idx, tidx.numpy())
+
+
 # ---------------------------------------------------------------- the textbook, exactly
 FEATURE_MAP = np.array([[1.0, 3.0, 2.0, 1.0],
                         [4.0, 2.0, 0.0, 1.0],
@@ -217,9 +250,12 @@ def test_gradcheck_and_gradgradcheck(fn: Any) -> None:
     assert ag.gradgradcheck(lambda x: (fn(x) ** 2).tanh(), [x])
 
 
-def test_max_pool_double_backward_matches_torch(torch: Any) -> None:
+@pytest.mark.parametrize("channel_major", [False, True])
+def test_max_pool_double_backward_matches_torch(channel_major: bool, torch: Any) -> None:
     """d/dx of |∂L/∂x|² with L = Σ v · maxpool(x)²: flows through the routing ops."""
     x = np.random.default_rng(8).standard_normal((2, 2, 6, 6))
+    if channel_major:  # memory laid out (C, N, H, W), as conv2d returns it
+        x = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
     v = np.random.default_rng(9).uniform(-1, 1, (2, 2, 3, 3))
     xt, tx = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     (g,) = ag.grad((max_pool2d(xt, 3, 2, 1) ** 2 * v).sum(), [xt], create_graph=True)

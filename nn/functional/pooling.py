@@ -92,10 +92,11 @@ class ArgmaxRoute:
     where tap t = p·kW + q won. Gathering through it is the forward of max pooling
     (given the winners); scattering through it is the backward; they are adjoint."""
 
-    masks: np.ndarray  # (kH·kW, N, C, Ho, Wo) bool
+    masks: np.ndarray  # (kH·kW, N, C, Ho, Wo) bool -- (kH·kW, C, N, Ho, Wo) if swapped
     window: Window  # geometry on the padded map (its own padding is unused)
-    shape: tuple[int, ...]  # the unpadded input (N, C, H, W)
+    shape: tuple[int, ...]  # the unpadded input (N, C, H, W), or (C, N, H, W) if swapped
     pads: tuple  # ((top, bottom), (left, right))
+    swapped: bool  # the input was channel-major memory: work on (C, N, H, W) views
 
     def _taps(self, padded: np.ndarray) -> list[np.ndarray]:
         kh, kw = self.window.kernel
@@ -105,11 +106,11 @@ class ArgmaxRoute:
 
     def gather(self, x: np.ndarray) -> np.ndarray:
         """y[n, c, i, j] = x at the winning pixel of window (i, j)."""
-        taps = self._taps(_padded(x, self.pads, 0.0))
+        taps = self._taps(_padded(_swap(x, self.swapped), self.pads, 0.0))
         y = np.zeros(self.masks.shape[1:], dtype=x.dtype)
         for tap, mask in zip(taps, self.masks):
             y += tap * mask
-        return y
+        return _swap(y, self.swapped)
 
     def scatter(self, gy: np.ndarray) -> np.ndarray:
         """gx = zeros with gy[n, c, i, j] added at the winning pixel of window (i, j)."""
@@ -121,12 +122,13 @@ class ArgmaxRoute:
         tiled = disjoint and (sh, sw) == (eh, ew) and full[2:] == (
             self.masks.shape[3] * sh, self.masks.shape[4] * sw)
         out = np.empty(full, gy.dtype) if tiled else np.zeros(full, gy.dtype)
+        gy = _swap(gy, self.swapped)
         for tap, mask in zip(self._taps(out), self.masks):
             if disjoint:  # no overlaps: write straight into the output, no temporary
                 np.multiply(gy, mask, out=tap)
             else:  # overlapping windows: a pixel may win in several, contributions add
                 tap += gy * mask
-        return out[:, :, top : top + h, left : left + w]
+        return _swap(out[:, :, top : top + h, left : left + w], self.swapped)
 
     def flat_indices(self) -> np.ndarray:
         """PyTorch's ``return_indices``: the winner's flat index h·W + w in the input."""
@@ -138,12 +140,21 @@ class ArgmaxRoute:
         ho, wo = self.masks.shape[3:]
         rows = np.arange(ho)[:, None] * sh + p * dh - self.pads[0][0]
         cols = np.arange(wo)[None, :] * sw + q * dw - self.pads[1][0]
-        return rows * self.shape[3] + cols
+        return _swap(rows * self.shape[3] + cols, self.swapped)
+
+
+def _swap(a: np.ndarray, swapped: bool) -> np.ndarray:
+    """(N, C, ...) <-> (C, N, ...) as a view. Pooling treats images and channels alike, so
+    it runs in memory order: a conv2d output is channel-major, and the gradient handed
+    back keeps that layout, which the conv's backward then reads without a copy."""
+    return a.transpose(1, 0, 2, 3) if swapped else a
 
 
 def _max_and_route(x: np.ndarray, window: Window, pads: tuple,
                    grid: tuple[int, int]) -> tuple[np.ndarray, ArgmaxRoute]:
     """The window maxima and their winners: one vectorised pass per kernel tap."""
+    swapped = not x.flags.c_contiguous and x.transpose(1, 0, 2, 3).flags.c_contiguous
+    x = _swap(x, swapped)
     padded = _padded(x, pads, -np.inf)
     kh, kw = window.kernel
     taps = [padded[(..., *window.offset_slices(p, q, grid))] for p in range(kh) for q in range(kw)]
@@ -156,7 +167,7 @@ def _max_and_route(x: np.ndarray, window: Window, pads: tuple,
         np.equal(tap, y, out=mask)
         mask &= unclaimed  # the first tap equal to the max wins a tie
         unclaimed ^= mask
-    return y, ArgmaxRoute(masks, window, x.shape, pads)
+    return _swap(y, swapped), ArgmaxRoute(masks, window, x.shape, pads, swapped)
 
 
 class MaxPool2d(Function):
