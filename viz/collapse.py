@@ -25,8 +25,10 @@ owner of every op is therefore *inferred* from the graph and the model alone:
       module, i.e. ownership propagates through parameter-free ops until the next
       parameterised op;
    f. otherwise (ops after the model, such as the loss, or before it): no module.
-3. **Constants** without a name (a dropout mask, the ``eps`` of a normalisation) go with
-   the module of the ops that use them, when that is a single module.
+3. **Constants** without a name (a dropout mask, the ``eps`` of a normalisation, the zero
+   initial state of an LSTM) go with the module of the ops that use them, when that is a
+   single module -- except a constant entering the module's first parameterised op,
+   which is the module's input (the batch).
 
 The heuristic is exact for ``Sequential`` stacks of the library's layers and reasonable
 elsewhere; its known limits: an op on parameters outside the forward (an L2 penalty
@@ -210,7 +212,7 @@ def assign_owners(order: list, model: ModelMap, has_name: Callable[[Any], bool])
             continue
         current = max((owner[j] for j in parents[i]), default=-1)
         owner[i] = _place(node.op, current, down[i], units, next_param)
-    _adopt_constants(order, parents, owner, has_name)
+    _adopt_constants(order, parents, owner, direct, has_name)
     return owner
 
 
@@ -241,15 +243,27 @@ def _place(op: str, current: int, down: int, units: list[Unit], next_param: list
 
 
 def _adopt_constants(
-    order: list, parents: list[tuple[int, ...]], owner: list[int], has_name: Callable[[Any], bool]
+    order: list,
+    parents: list[tuple[int, ...]],
+    owner: list[int],
+    direct: list[int],
+    has_name: Callable[[Any], bool],
 ) -> None:
+    first: dict[int, int] = {}  # unit -> position of its first op
+    for i, k in enumerate(owner):
+        if parents[i] and k >= 0:
+            first.setdefault(k, i)
     users: dict[int, int] = {}  # constant position -> its users' common owner (-2: several)
     for i, ps in enumerate(parents):
         for j in ps:
             if parents[j] or owner[j] >= 0:
                 continue
             seen = users.get(j)
-            users[j] = owner[i] if seen is None or seen == owner[i] else -2
+            # A constant entering the module's first parameterised op (the batch entering
+            # a Linear or Conv2d) is the module's input, drawn outside it; other constants
+            # (a dropout mask, an eps, the zero initial state of an LSTM) are its own.
+            mine = -2 if direct[i] >= 0 and first.get(owner[i]) == i else owner[i]
+            users[j] = mine if seen is None or seen == mine else -2
     for j, unit in users.items():
         node = order[j]
         if unit >= 0 and not getattr(node, "requires_grad", False) and not has_name(node):
