@@ -79,22 +79,51 @@ def _rnn_step_backward(dh: np.ndarray, h_new: np.ndarray, relu: bool) -> np.ndar
     return dh * (1.0 - h_new * h_new)
 
 
-def _lstm_step(gates: np.ndarray, h: np.ndarray, c: np.ndarray, w_hh_t: np.ndarray,
+def _gate_major(a: np.ndarray, gate_count: int) -> np.ndarray:
+    """View (..., B, G H) as (..., G, B, H): gate k of every sample, no copy.
+
+    The ops keep gates gate-major so that ``i, f, g, o = gates`` unpacks contiguous
+    blocks (NumPy runs 2-3x slower on the strided column slices of a (B, 4H) array).
+    """
+    *lead, batch, width = a.shape
+    return a.reshape(*lead, batch, gate_count, width // gate_count).swapaxes(-2, -3)
+
+
+def _gate_major_copy(gates_x: np.ndarray, gate_count: int, b_hh: np.ndarray | None,
+                     dtype: np.dtype) -> np.ndarray:
+    """(T, B, G H) -> a fresh (T, G, B, H) array (plus b_hh): the buffer the steps fill."""
+    steps, batch, width = gates_x.shape
+    gates = np.empty((steps, gate_count, batch, width // gate_count), dtype=dtype)
+    source = _gate_major(gates_x, gate_count)
+    if b_hh is None:
+        np.copyto(gates, source)
+    else:
+        np.add(source, b_hh.reshape(gate_count, 1, -1), out=gates)
+    return gates
+
+
+def _weight_blocks(w_hh: np.ndarray, gate_count: int) -> np.ndarray:
+    """(G H, H) -> (G, H, H) with h @ blocks[k] = h W_k^T: one batched product per step
+    gives every gate's hidden part already gate-major."""
+    hidden = w_hh.shape[1]
+    return np.ascontiguousarray(w_hh.reshape(gate_count, hidden, hidden).transpose(0, 2, 1))
+
+
+def _lstm_step(gates: np.ndarray, h: np.ndarray, c: np.ndarray, w_blocks: np.ndarray,
                peephole: np.ndarray | None, c_new: np.ndarray, tanh_c: np.ndarray,
                h_new: np.ndarray) -> None:
     """One LSTM step, in place.
 
-    ``gates`` (B, 4H) holds the input part of the pre-activations (x W_ih^T + b_ih +
-    b_hh) on entry and the activations [i, f, g, o] on exit; ``c_new``, ``tanh_c`` and
+    ``gates`` (4, B, H) holds the input part of the pre-activations (x W_ih^T + b_ih +
+    b_hh) on entry and the activations i, f, g, o on exit; ``c_new``, ``tanh_c`` and
     ``h_new`` (B, H) receive c_t, tanh(c_t) and h_t.
     """
-    n = h.shape[-1]
-    gates += h @ w_hh_t  # the one matrix product of the step, for all four gates
-    i, f, g, o = gates[:, :n], gates[:, n:2 * n], gates[:, 2 * n:3 * n], gates[:, 3 * n:]
+    gates += np.matmul(h, w_blocks)  # the step's one matrix product, all four gates
+    i, f, g, o = gates
     if peephole is not None:  # the input and forget gates look at c_{t-1}
         i += peephole[0] * c
         f += peephole[1] * c
-    _sigmoid_(gates[:, :2 * n])
+    _sigmoid_(gates[:2])
     np.tanh(g, out=g)
     np.multiply(f, c, out=c_new)  # c_t = f * c_{t-1} + i * g
     c_new += i * g
@@ -112,51 +141,52 @@ def _lstm_step_backward(dh: np.ndarray, dc: np.ndarray, gates: np.ndarray,
     """Backward of :func:`_lstm_step`: the chain rule line by line, last line first.
 
     ``dh``, ``dc`` are dL/dh_t, dL/dc_t (from the output and from step t+1). Writes
-    dL/d(pre-activations) into ``dgates`` (B, 4H), adds the peephole gradient into
-    ``dpeephole`` (3, H) and returns dL/dc_{t-1}. (dL/dh_{t-1} = dgates W_hh, left to
+    dL/d(pre-activations) into ``dgates`` (4, B, H), adds the peephole gradient into
+    ``dpeephole`` (3, H) and returns dL/dc_{t-1}. (dL/dh_{t-1} = dgates W_hh is left to
     the caller, which batches the weight products.)
     """
-    n = dh.shape[-1]
-    i, f, g, o = gates[:, :n], gates[:, n:2 * n], gates[:, 2 * n:3 * n], gates[:, 3 * n:]
-    di, df, dg, do = dgates[:, :n], dgates[:, n:2 * n], dgates[:, 2 * n:3 * n], dgates[:, 3 * n:]
+    i, f, g, o = gates
+    # slope of each activation at its pre-activation: sigma' = sigma (1 - sigma) for
+    # i, f, o and tanh' = 1 - tanh^2 for g
+    slope = gates * (1.0 - gates)
+    np.multiply(g, g, out=slope[2])
+    np.subtract(1.0, slope[2], out=slope[2])
+    up = np.empty_like(gates)  # dL/d(activation) for i, f, g, o
     # h = o * tanh(c):  dL/do = dh tanh(c),  dL/dc += dh o (1 - tanh^2 c)
-    np.multiply(dh, tanh_c, out=do)
-    do *= o * (1.0 - o)  # through sigma: sigma' = sigma (1 - sigma)
+    np.multiply(dh, tanh_c, out=up[3])
     dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
     if peephole is not None:  # a_o = ... + p_o * c_t
-        dc += do * peephole[2]
-        dpeephole[2] += (do * c_new).sum(axis=0)
+        da_o = up[3] * slope[3]
+        dc += da_o * peephole[2]
+        dpeephole[2] += (da_o * c_new).sum(axis=0)
     # c = f * c_prev + i * g
-    np.multiply(dc, g, out=di)
-    di *= i * (1.0 - i)
-    np.multiply(dc, c_prev, out=df)
-    df *= f * (1.0 - f)
-    np.multiply(dc, i, out=dg)
-    dg *= 1.0 - g * g  # tanh' = 1 - tanh^2
+    np.multiply(dc, g, out=up[0])
+    np.multiply(dc, c_prev, out=up[1])
+    np.multiply(dc, i, out=up[2])
+    np.multiply(up, slope, out=dgates)  # through the activations, all gates at once
     dc_prev = dc * f
     if peephole is not None:  # a_i = ... + p_i * c_prev, a_f = ... + p_f * c_prev
-        dc_prev += di * peephole[0] + df * peephole[1]
-        dpeephole[0] += (di * c_prev).sum(axis=0)
-        dpeephole[1] += (df * c_prev).sum(axis=0)
+        dc_prev += dgates[0] * peephole[0] + dgates[1] * peephole[1]
+        dpeephole[0] += (dgates[0] * c_prev).sum(axis=0)
+        dpeephole[1] += (dgates[1] * c_prev).sum(axis=0)
     return dc_prev
 
 
-def _gru_step(gates: np.ndarray, h: np.ndarray, w_hh_t: np.ndarray, b_hh: np.ndarray | None,
+def _gru_step(gates: np.ndarray, h: np.ndarray, w_blocks: np.ndarray, b_hh: np.ndarray | None,
               hw_n: np.ndarray, h_new: np.ndarray) -> None:
     """One GRU step, in place.
 
-    ``gates`` (B, 3H) holds x W_ih^T + b_ih on entry and [r, z, n] on exit; ``hw_n``
-    receives W_hn h + b_hn (the backward needs it), ``h_new`` receives h_t.
+    ``gates`` (3, B, H) holds x W_ih^T + b_ih on entry and r, z, n on exit; ``b_hh`` is
+    (3, 1, H); ``hw_n`` receives h W_hn^T + b_hn (the backward needs it), ``h_new`` h_t.
     """
-    m = h.shape[-1]
-    hw = h @ w_hh_t
+    hw = np.matmul(h, w_blocks)
     if b_hh is not None:
         hw += b_hh
-    rz = gates[:, :2 * m]
-    rz += hw[:, :2 * m]
+    rz = gates[:2]
+    rz += hw[:2]
     _sigmoid_(rz)
-    r, z, n = gates[:, :m], gates[:, m:2 * m], gates[:, 2 * m:]
-    hw_n[...] = hw[:, 2 * m:]
+    r, z, n = gates
+    hw_n[...] = hw[2]
     n += r * hw_n  # the reset gate scales the hidden part only (PyTorch's form)
     np.tanh(n, out=n)
     np.subtract(h, n, out=h_new)  # h_t = (1 - z) n + z h = n + z (h - n)
@@ -167,22 +197,22 @@ def _gru_step(gates: np.ndarray, h: np.ndarray, w_hh_t: np.ndarray, b_hh: np.nda
 def _gru_step_backward(dh: np.ndarray, gates: np.ndarray, h_prev: np.ndarray,
                        hw_n: np.ndarray, dgates_x: np.ndarray, dgates_h: np.ndarray) -> np.ndarray:
     """Backward of :func:`_gru_step`. Writes dL/d(x-part pre-activations) into ``dgates_x``
-    and dL/d(W_hh h + b_hh) into ``dgates_h`` (both (B, 3H)); returns the part of
+    and dL/d(h W_hh^T + b_hh) into ``dgates_h`` (both (3, B, H)); returns the part of
     dL/dh_{t-1} that skips the weights (dh z); the caller adds dgates_h W_hh."""
-    m = dh.shape[-1]
-    r, z, n = gates[:, :m], gates[:, m:2 * m], gates[:, 2 * m:]
-    dx_r, dx_z, dx_n = dgates_x[:, :m], dgates_x[:, m:2 * m], dgates_x[:, 2 * m:]
+    r, z, n = gates
+    d = np.empty_like(gates)
     # h_t = n + z (h - n):  dL/dn = dh (1 - z),  dL/dz = dh (h - n)
-    np.multiply(dh, 1.0 - n * n, out=dx_n)  # through tanh, straight onto a_n
-    dx_n *= 1.0 - z
-    np.subtract(h_prev, n, out=dx_z)
-    dx_z *= dh
-    dx_z *= z * (1.0 - z)
-    # a_n = x-part + r * hw_n
-    np.multiply(dx_n, r, out=dgates_h[:, 2 * m:])
-    np.multiply(dx_n, hw_n, out=dx_r)
-    dx_r *= r * (1.0 - r)
-    dgates_h[:, :2 * m] = dgates_x[:, :2 * m]  # r and z see x-part and h-part alike
+    np.multiply(dh, 1.0 - z, out=d[2])
+    d[2] *= 1.0 - n * n  # through tanh onto a_n
+    np.subtract(h_prev, n, out=d[1])
+    d[1] *= dh
+    d[1] *= z * (1.0 - z)  # through sigma onto a_z
+    # a_n = x_n + r * hw_n:  dL/dr = dL/da_n hw_n,  dL/dhw_n = dL/da_n r
+    np.multiply(d[2], hw_n, out=d[0])
+    d[0] *= r * (1.0 - r)
+    dgates_x[...] = d
+    d[2] *= r
+    dgates_h[...] = d  # r and z see the x-part and the h-part alike
     return dh * z
 
 
@@ -195,19 +225,23 @@ def _time_order(steps: int, reverse: bool) -> range:
     return range(steps - 1, -1, -1) if reverse else range(steps)
 
 
-def _previous_states(h0: np.ndarray, hs: np.ndarray, reverse: bool) -> np.ndarray:
-    """h_{t-1} for every t in time order (T, B, H): what each step multiplied by W_hh."""
-    if reverse:  # the backward direction reads its state from step t + 1
-        return np.concatenate((hs[1:], h0[None]))
-    return np.concatenate((h0[None], hs[:-1]))
+def _flat(a: np.ndarray) -> np.ndarray:
+    return a.reshape(-1, a.shape[-1])
 
 
-def _weight_grads(dgates: np.ndarray, h_prev: np.ndarray, with_bias: bool) -> tuple:
-    """dL/dW_hh = sum_t delta_t^T h_{t-1} as ONE matrix product over all steps, and
-    dL/db_hh = sum of the deltas."""
-    flat = dgates.reshape(-1, dgates.shape[-1])
-    dw = flat.T @ h_prev.reshape(-1, h_prev.shape[-1])
-    return dw, (flat.sum(axis=0) if with_bias else None)
+def _weight_grads(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray, reverse: bool,
+                  with_bias: bool) -> tuple:
+    """dL/dW_hh = sum_t delta_t^T h_{t-1} and dL/db_hh = sum_t delta_t, with the sum over
+    steps done by one big matrix product instead of T small ones.
+
+    ``dgates`` (T, B, G H) holds the deltas in time order and ``hs`` (T, B, H) the states;
+    step t read h_{t-1} = hs[t - 1] (hs[t + 1] when ``reverse``), the first step h0.
+    """
+    if reverse:
+        dw = _flat(dgates[:-1]).T @ _flat(hs[1:]) + dgates[-1].T @ h0
+    else:
+        dw = _flat(dgates[1:]).T @ _flat(hs[:-1]) + dgates[0].T @ h0
+    return dw, (_flat(dgates).sum(axis=0) if with_bias else None)
 
 
 def _composite_vjp(fn: Function, gy: Tensor, reference: Callable[..., Tensor]) -> tuple:
@@ -297,7 +331,7 @@ class RNNCellOp(Function):
             deltas[t] = _rnn_step_backward(dh + gy_seq[t], self.hs[t], self.relu)
             if k < len(order) - 1 or self.needs_input_grad[1]:
                 dh = deltas[t] @ w_hh
-        dw, db = _weight_grads(deltas, _previous_states(h0, self.hs, self.reverse), self.bias)
+        dw, db = _weight_grads(deltas, h0, self.hs, self.reverse, self.bias)
         dgx = deltas[0] if self.single else deltas
         return tuple(_as_tensor(g) for g in (dgx, dh, dw, db)[: len(self.inputs)])
 
@@ -337,18 +371,17 @@ class LSTMCellOp(Function):
             raise ValueError(f"c0 has shape {c0.shape} but h0 has {h0.shape}")
         opt = _split_optional(extra, ("b_hh", "peephole"), (bias, peephole))
         self.single = gates_x.ndim == 2
-        gates = (gates_x[None] if self.single else gates_x).astype(
-            np.result_type(gates_x, h0, w_hh), copy=True)
-        if bias:
-            gates += opt["b_hh"]
+        gates = _gate_major_copy(gates_x[None] if self.single else gates_x, 4,
+                                 opt["b_hh"], np.result_type(gates_x, h0, w_hh))
         steps, batch, hidden = len(gates), h0.shape[0], h0.shape[1]
         out = np.empty((steps + 1, batch, hidden), dtype=gates.dtype)
         cells = np.empty((steps + 1, batch, hidden), dtype=gates.dtype)  # in processing order
         tanh_c = np.empty((steps, batch, hidden), dtype=gates.dtype)
         cells[0] = c0
-        h, w_t = h0, w_hh.T
+        h, w_blocks = h0, _weight_blocks(w_hh, 4)
         for k, t in enumerate(_time_order(steps, reverse)):
-            _lstm_step(gates[t], h, cells[k], w_t, opt["peephole"], cells[k + 1], tanh_c[t], out[t])
+            _lstm_step(gates[t], h, cells[k], w_blocks, opt["peephole"], cells[k + 1],
+                       tanh_c[t], out[t])
             h = out[t]
         out[steps] = cells[steps]
         self.gates, self.cells, self.tanh_c, self.out = gates, cells, tanh_c, out
@@ -361,8 +394,8 @@ class LSTMCellOp(Function):
         gy = gy.data
         h0, w_hh = self.inputs[1].data, self.inputs[3].data
         peephole = self.inputs[-1].data if self.peephole else None
-        steps = len(self.gates)
-        dgates = np.empty_like(self.gates)
+        steps, _, batch, hidden = self.gates.shape
+        dgates = np.empty((steps, batch, 4 * hidden), dtype=self.gates.dtype)  # gates_x layout
         dpeep = np.zeros_like(peephole) if self.peephole else None
         dh, dc = np.zeros_like(h0), gy[steps]
         order = _time_order(steps, self.reverse)
@@ -370,11 +403,10 @@ class LSTMCellOp(Function):
             t = order[k]
             dh = dh + gy[t]
             dc = _lstm_step_backward(dh, dc, self.gates[t], self.cells[k], self.cells[k + 1],
-                                     self.tanh_c[t], peephole, dgates[t], dpeep)
+                                     self.tanh_c[t], peephole, _gate_major(dgates[t], 4), dpeep)
             if k > 0 or self.needs_input_grad[1]:
                 dh = dgates[t] @ w_hh
-        dw, db = _weight_grads(dgates, _previous_states(h0, self.out[:steps], self.reverse),
-                               self.bias)
+        dw, db = _weight_grads(dgates, h0, self.out[:steps], self.reverse, self.bias)
         grads = [dgates[0] if self.single else dgates, dh, dc, dw]
         grads += [db] if self.bias else []
         grads += [dpeep] if self.peephole else []
@@ -411,15 +443,15 @@ class GRUCellOp(Function):
                 bias: bool = True, reverse: bool = False) -> np.ndarray:
         _check_recurrence(gates_x, h0, w_hh, 3)
         self.single = gates_x.ndim == 2
-        gates = (gates_x[None] if self.single else gates_x).astype(
-            np.result_type(gates_x, h0, w_hh), copy=True)
-        b_hh = extra[0] if bias else None
-        steps, hidden = len(gates), h0.shape[-1]
-        hs = np.empty(gates.shape[:2] + (hidden,), dtype=gates.dtype)
+        gates = _gate_major_copy(gates_x[None] if self.single else gates_x, 3, None,
+                                 np.result_type(gates_x, h0, w_hh))
+        b_hh = extra[0].reshape(3, 1, -1) if bias else None
+        steps, _, batch, hidden = gates.shape
+        hs = np.empty((steps, batch, hidden), dtype=gates.dtype)
         hw_n = np.empty_like(hs)
-        h, w_t = h0, w_hh.T
+        h, w_blocks = h0, _weight_blocks(w_hh, 3)
         for t in _time_order(steps, reverse):
-            _gru_step(gates[t], h, w_t, b_hh, hw_n[t], hs[t])
+            _gru_step(gates[t], h, w_blocks, b_hh, hw_n[t], hs[t])
             h = hs[t]
         self.gates, self.hw_n, self.hs = gates, hw_n, hs
         self.bias, self.reverse = bias, reverse
@@ -430,19 +462,19 @@ class GRUCellOp(Function):
             return _composite_vjp(self, gy, self._reference)
         gy_seq = gy.data[None] if self.single else gy.data
         h0, w_hh = self.inputs[1].data, self.inputs[2].data
-        steps = len(self.hs)
-        h_prev = _previous_states(h0, self.hs, self.reverse)
-        dgates_x = np.empty_like(self.gates)
-        dgates_h = np.empty_like(self.gates)
+        steps, _, batch, hidden = self.gates.shape
+        dgates_x = np.empty((steps, batch, 3 * hidden), dtype=self.gates.dtype)
+        dgates_h = np.empty_like(dgates_x)
         dh = np.zeros_like(h0)
         order = _time_order(steps, self.reverse)
         for k in reversed(range(steps)):
             t = order[k]
+            h_prev = self.hs[order[k - 1]] if k > 0 else h0
             dh = dh + gy_seq[t]
-            dh_skip = _gru_step_backward(dh, self.gates[t], h_prev[t], self.hw_n[t],
-                                         dgates_x[t], dgates_h[t])
+            dh_skip = _gru_step_backward(dh, self.gates[t], h_prev, self.hw_n[t],
+                                         _gate_major(dgates_x[t], 3), _gate_major(dgates_h[t], 3))
             dh = dh_skip + dgates_h[t] @ w_hh if (k > 0 or self.needs_input_grad[1]) else dh_skip
-        dw, db = _weight_grads(dgates_h, h_prev, self.bias)
+        dw, db = _weight_grads(dgates_h, h0, self.hs, self.reverse, self.bias)
         dgx = dgates_x[0] if self.single else dgates_x
         return tuple(_as_tensor(g) for g in (dgx, dh, dw, db)[: len(self.inputs)])
 
