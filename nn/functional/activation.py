@@ -1,5 +1,5 @@
 """Activation functions: softmax and log-softmax as fused stable ops, PReLU, maxout,
-and dropout. (relu, tanh, sigmoid, leaky_relu are the autograd ops themselves.)"""
+and dropout, dropout2d. (relu, tanh, sigmoid, leaky_relu are the autograd ops themselves.)"""
 
 from __future__ import annotations
 
@@ -109,5 +109,44 @@ def dropout(
         return x * 0.0
     rng = rng if rng is not None else np.random.default_rng()
     keep = rng.random(x.shape) >= p
+    mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
+    return x * mask
+
+
+def dropout2d(
+    x: Any, p: float = 0.5, training: bool = True, rng: np.random.Generator | None = None
+) -> Tensor:
+    """Channel dropout (PyTorch's ``F.dropout2d``): zero each whole feature map x[n, c]
+    with probability p and scale the surviving maps by 1/(1-p); identity when not
+    training.
+
+    Neighbouring pixels of a feature map are strongly correlated, so dropping single
+    pixels barely regularises a convolutional layer -- the map's neighbours carry the
+    same information. Dropping the whole map does.
+
+    Parameters
+    ----------
+    x : Tensor (N, C, H, W), or unbatched (C, H, W)
+        A 3-D input is one image: its maps x[c] are dropped, as PyTorch documents for
+        ``nn.Dropout2d``. (PyTorch 2.x itself still treats 3-D input as (N, C, L) and
+        zeroes rows x[n, c, :] with a warning; pass (1, C, H, W) to be unambiguous.)
+    p : float in [0, 1]
+    training : bool
+    rng : numpy Generator, optional (fresh entropy when omitted)
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout2d: p must be in [0, 1], got {p}")
+    if x.ndim not in (3, 4):
+        raise ValueError(
+            f"dropout2d: expected input (N, C, H, W) or unbatched (C, H, W), got shape "
+            f"{x.shape}; use dropout for other ranks"
+        )
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    rng = rng if rng is not None else np.random.default_rng()
+    # one draw per map; the (1, 1) trailing axes broadcast it over the map's pixels
+    keep = rng.random(x.shape[:-2] + (1, 1)) >= p
     mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
     return x * mask

@@ -1,4 +1,5 @@
-"""Dropout: random masks while training, identity while evaluating."""
+"""Dropout (units) and Dropout2d (whole feature maps): random masks while training,
+identity while evaluating."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 
 from autograd.tensor import Tensor
 
-from ..functional.activation import dropout
+from ..functional.activation import dropout, dropout2d
 from ..module import Module
 
 
@@ -28,6 +29,29 @@ class Dropout(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return dropout(x, self.p, self.training, self.rng)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class Dropout2d(Module):
+    """Channel dropout, PyTorch's ``nn.Dropout2d``: during training each feature map
+    x[n, c] of an (N, C, H, W) input (x[c] of an unbatched (C, H, W) one) is zeroed with
+    probability ``p`` and survivors are scaled by 1/(1-p); ``eval()`` passes x through.
+
+    ``rng`` (seed or Generator) makes the masks reproducible. See
+    ``nn.functional.dropout2d``.
+    """
+
+    def __init__(self, p: float = 0.5, *, rng: Any = None) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout2d: p must be in [0, 1], got {p}")
+        self.p = p
+        self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return dropout2d(x, self.p, self.training, self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

@@ -1,4 +1,5 @@
-"""Batch normalisation layers."""
+"""Normalisation layers: batch norm, local response norm (across channels) and local
+contrast norm (across space)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ import numpy as np
 from autograd.dtype import get_default_dtype
 from autograd.tensor import Tensor
 
-from ..functional.normalization import batch_norm
+from ..functional.normalization import (
+    PaddingMode,
+    batch_norm,
+    check_lcn_options,
+    default_sigma,
+    local_contrast_norm,
+    local_response_norm,
+)
 from ..module import Module
 from ..parameter import Parameter
 
@@ -94,3 +102,75 @@ class BatchNorm2d(_BatchNorm):
     """Batch norm for (N, C, H, W) images: statistics over N, H and W per channel."""
 
     expected_ndim = (4,)
+
+
+class LocalResponseNorm(Module):
+    r"""Local response normalisation across channels, PyTorch's ``nn.LocalResponseNorm``.
+
+    .. math::
+
+        b_c = a_c \Big(k + \frac{\alpha}{n} \sum_{c' \in \text{window}(c)} a_{c'}^2\Big)^{-\beta}
+
+    over the ``n = size`` channels around c (zero channels beyond the edges). See
+    ``nn.functional.local_response_norm``. Input (N, C, *), no parameters.
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        if int(size) != size or size < 1:
+            raise ValueError(f"LocalResponseNorm: size must be a positive int, got {size!r}")
+        self.size, self.alpha, self.beta, self.k = int(size), alpha, beta, k
+
+    def forward(self, x: Tensor) -> Tensor:
+        return local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class LocalContrastNorm(Module):
+    """Local contrast normalisation (Jarrett et al. 2009) with a ``size x size`` Gaussian
+    window: subtract the local mean z̄ (over the window and the channels), then divide by
+    max(c, σ), σ the local spread and c its mean over the image.
+
+    ``subtractive_only=True`` stops after the subtraction. See
+    ``nn.functional.local_contrast_norm`` for the formulas and the other options.
+    Input (N, C, H, W) or (C, H, W), no parameters (PyTorch has no namesake).
+    """
+
+    def __init__(
+        self,
+        size: int = 9,
+        sigma: float | None = None,
+        eps: float = 1e-4,
+        *,
+        subtractive_only: bool = False,
+        across_channels: bool = True,
+        variance: str = "jarrett",
+        padding_mode: PaddingMode = "reflect",
+    ) -> None:
+        super().__init__()
+        check_lcn_options(size, sigma, eps, variance, padding_mode)  # fail here, not later
+        self.size, self.sigma, self.eps = int(size), sigma, eps
+        self.subtractive_only, self.across_channels = subtractive_only, across_channels
+        self.variance, self.padding_mode = variance, padding_mode
+
+    def forward(self, x: Tensor) -> Tensor:
+        return local_contrast_norm(
+            x, self.size, self.sigma, self.eps, subtractive_only=self.subtractive_only,
+            across_channels=self.across_channels, variance=self.variance,  # type: ignore[arg-type]
+            padding_mode=self.padding_mode,
+        )
+
+    def extra_repr(self) -> str:
+        sigma = default_sigma(self.size) if self.sigma is None else self.sigma
+        text = f"{self.size}, sigma={sigma:g}, eps={self.eps}"
+        if self.subtractive_only:
+            text += ", subtractive_only=True"
+        if not self.across_channels:
+            text += ", across_channels=False"
+        if self.variance != "jarrett":
+            text += f", variance={self.variance!r}"
+        if self.padding_mode != "reflect":
+            text += f", padding_mode={self.padding_mode!r}"
+        return text
