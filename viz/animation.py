@@ -1,0 +1,647 @@
+"""``backward_animation(root)``: backpropagation replayed one chain-rule step per frame.
+
+The frames follow the real driver (``autograd/graph.py``) exactly:
+
+0. the forward pass: every box shows its data, no gradient yet;
+1. the root is seeded: ``grad[L] = ∂L/∂L = 1``;
+2. then, walking the topological order backwards, one frame per (node, operand) pair:
+   the node hands its gradient to that operand through the op's local derivative,
+
+   .. math:: \\text{grad}[p] \\mathrel{+}= \\frac{\\partial n}{\\partial p}\\,\\text{grad}[n]
+
+   and the operand's box shows its gradient growing (a node used twice gets two
+   contributions -- the ``+=`` of the multivariable chain rule).
+
+The gradients are computed on the side; the graph's own ``.grad`` fields are never
+touched, so an animation can be built before or after ``root.backward()``. The replay
+starts from zero gradients, i.e. it shows one ``backward()`` pass on a fresh graph.
+
+This module replays the pass and writes the captions; ``viz.player`` draws the frames
+(one Graphviz layout shared by all, so boxes do not jump as numbers arrive) and plays
+them: the HTML player, the GIF, the frame files.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from html import escape as _xml_escape
+from typing import Any
+
+import numpy as np
+
+from autograd.graph import no_grad, topological_order
+from autograd.tensor import Tensor
+from autograd.value import Value
+
+from . import render as _render
+from .describe import _number, summarize
+from .player import (
+    FrameDrawer,
+    captioned_pages,
+    check_interval,
+    gif_bytes,
+    named_in_box,
+    player_document,
+    player_fragment,
+)
+
+__all__ = ["backward_animation", "BackwardAnimation", "Frame", "Step", "DEFAULT_MAX_FRAMES"]
+
+#: ``backward_animation``'s default limit: an animation is watched frame by frame, and
+#: a few hundred steps is already more than anyone steps through.
+DEFAULT_MAX_FRAMES = 400
+
+_INFIX = frozenset({"+", "-", "*", "/", "**"})
+
+GradValue = float | np.ndarray | None
+
+
+# -------------------------------------------------------------------- records
+@dataclass(frozen=True)
+class Step:
+    """One application of the chain rule: ``grad[parent] += local × grad[node]``.
+
+    Attributes
+    ----------
+    node : int
+        Index (in ``BackwardAnimation.nodes``) of the node sending its gradient back.
+    parent : int
+        Index of the operand receiving the contribution.
+    position : int
+        Which operand of the node's op the parent is (``a * a`` has positions 0 and 1,
+        both the same parent).
+    local : float or str
+        ``∂node/∂parent`` as a number (``Value``), or the op's derivative rule as text
+        (``Tensor``, e.g. ``"∂/∂W = gyᵀ·x"``).
+    upstream : float or numpy.ndarray
+        ``grad[node]`` -- the gradient arriving from the output side.
+    contribution : float or numpy.ndarray
+        What this step adds to ``grad[parent]``.
+    total : float or numpy.ndarray
+        ``grad[parent]`` after the step.
+    """
+
+    node: int
+    parent: int
+    position: int
+    local: float | str
+    upstream: float | np.ndarray
+    contribution: float | np.ndarray
+    total: float | np.ndarray
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One picture of the animation.
+
+    Attributes
+    ----------
+    index : int
+        Position in ``BackwardAnimation.frames``.
+    kind : str
+        ``"forward"`` (frame 0), ``"seed"`` (frame 1) or ``"step"``.
+    caption : str
+        One line saying what happens in this frame.
+    dot : str
+        Graphviz DOT source of the picture (``viz.render.dot_to_svg(frame.dot)``); the
+        caption is not drawn in it (``BackwardAnimation.captioned_svgs`` adds it).
+    grads : dict[str, float | numpy.ndarray | None]
+        Every node's gradient *as of this frame*, keyed by the node's name in the
+        drawing (``BackwardAnimation.names``); ``None``: nothing has arrived yet.
+        Arrays are read-only (frames share unchanged ones).
+    step : Step or None
+        The chain-rule step of a ``"step"`` frame.
+    """
+
+    index: int
+    kind: str
+    caption: str
+    dot: str
+    grads: dict[str, GradValue]
+    step: Step | None = None
+
+
+# -------------------------------------------------------------------- the animation
+@dataclass(eq=False)
+class BackwardAnimation:
+    """Frames of one backward pass; shows as an HTML player in Jupyter.
+
+    Attributes
+    ----------
+    frames : list[Frame]
+        Frame 0 (forward values), frame 1 (seed), then one frame per chain-rule step.
+    nodes : tuple
+        The graph's nodes in topological order (parents before children), as the
+        driver orders them; ``Step.node``/``Step.parent`` index into it.
+    names : tuple[str, ...]
+        The unique name each node has in the drawing and captions: its label, or
+        ``n1``, ``n2``, ... (``out`` for an unlabelled root). Keys of ``Frame.grads``.
+    """
+
+    frames: list[Frame]
+    nodes: tuple
+    names: tuple[str, ...]
+    engine: str = "dot"
+    _svgs: dict[int, str] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def __getitem__(self, i: int) -> Frame:
+        return self.frames[i]
+
+    def __iter__(self) -> Iterator[Frame]:
+        return iter(self.frames)
+
+    def __repr__(self) -> str:
+        return f"<BackwardAnimation: {len(self.frames)} frames, {len(self.nodes)} nodes>"
+
+    @property
+    def steps(self) -> list[Step]:
+        """The chain-rule steps in driver order (one per ``"step"`` frame)."""
+        return [f.step for f in self.frames if f.step is not None]
+
+    def grads_of(self, node: Any, frame: int = -1) -> GradValue:
+        """The gradient of ``node`` (a node of the graph) as of ``frame``."""
+        for i, n in enumerate(self.nodes):
+            if n is node:
+                return self.frames[frame].grads[self.names[i]]
+        raise ValueError("grads_of: this node is not part of the animated graph")
+
+    # ---------------------------------------------------------------- rendering
+    def svg(self, index: int) -> str:
+        """Frame ``index`` as an SVG document (rendered once, then cached)."""
+        index = range(len(self.frames))[index]  # negative indices, IndexError
+        if index not in self._svgs:
+            self._svgs[index] = _render.dot_to_svg(self.frames[index].dot, self.engine)
+        return self._svgs[index]
+
+    def svgs(self) -> list[str]:
+        """All frames as SVG documents."""
+        missing = [i for i in range(len(self.frames)) if i not in self._svgs]
+        if len(missing) > 8:
+            # The system dot runs as a subprocess per frame: a few at a time take a
+            # fraction of the wall time. (The in-process renderer serialises itself.)
+            with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+                for i, svg in zip(
+                    missing,
+                    pool.map(
+                        lambda i: _render.dot_to_svg(self.frames[i].dot, self.engine), missing
+                    ),
+                ):
+                    self._svgs[i] = svg
+        return [self.svg(i) for i in range(len(self.frames))]
+
+    def captioned_svgs(self) -> list[str]:
+        """Every frame as a standalone SVG with its caption under the graph.
+
+        All documents have the same size (the largest frame's), so they can be played
+        as a movie; used for the GIF and the frame files.
+        """
+        return captioned_pages(self.svgs(), [f.caption for f in self.frames])
+
+    # ---------------------------------------------------------------- HTML
+    def to_html(self, autoplay: bool = False, interval_ms: int = 800) -> str:
+        """A self-contained HTML page with a player for the frames.
+
+        Parameters
+        ----------
+        autoplay : bool
+            Start playing as soon as the page is loaded.
+        interval_ms : int
+            Time per frame when playing, in milliseconds.
+
+        Returns
+        -------
+        str
+            A complete HTML document: every frame's SVG inline, a slider, previous /
+            play / next buttons, a frame counter and the caption. No external files
+            or URLs; ``page.html#frame=N`` opens at frame ``N`` (0-based).
+        """
+        return player_document(self, autoplay=autoplay, interval_ms=interval_ms)
+
+    def _repr_html_(self) -> str:
+        try:
+            return player_fragment(self, autoplay=False, interval_ms=800)
+        except _render.RenderError as exc:
+            # A notebook cell should say what to install, not show a traceback.
+            return f"<pre>{_xml_escape(f'{self!r}: cannot display ({exc})')}</pre>"
+
+    # ---------------------------------------------------------------- files
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        format: str | None = None,
+        *,
+        interval_ms: int = 800,
+        scale: float = 1.0,
+    ) -> pathlib.Path:
+        """Write the animation as an HTML player, an animated GIF or one file per frame.
+
+        Parameters
+        ----------
+        path : str or path-like
+            ``*.html``: the player (see ``to_html``). ``*.gif``: an animated GIF.
+            A directory (existing, ending in ``/``, or a name without suffix): one
+            file per frame, ``frame_000.png``, ``frame_001.png``, ...
+        format : {"html", "gif", "png", "svg"}, optional
+            Overrides the suffix. ``"png"``/``"svg"`` write frame files into the
+            directory ``path``.
+        interval_ms : int
+            Time per frame of the player and the GIF (the GIF holds the last frame
+            three times as long).
+        scale : float
+            Zoom of the rasterised frames (GIF and PNG); 1.0 is 96 dpi.
+
+        Returns
+        -------
+        pathlib.Path
+            The written file, or the directory holding the frames.
+
+        Raises
+        ------
+        ValueError
+            If the format is unknown or cannot be told from ``path``.
+        viz.RenderError
+            If no renderer is available (see ``viz.render``); GIF and PNG also need
+            ``resvg-py``, and GIF needs Pillow.
+        """
+        check_interval(interval_ms)
+        raw = os.fspath(path)
+        path = pathlib.Path(raw)
+        fmt = _save_format(path, raw, format)
+        if fmt == "html":
+            text = self.to_html(interval_ms=interval_ms)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            return path
+        if fmt == "gif":
+            data = gif_bytes(self.captioned_svgs(), interval_ms, scale)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            return path
+        # Render everything before writing, so a failure leaves no half-written folder.
+        pages = self.captioned_svgs()
+        if fmt == "png":
+            files = [_render.svg_to_png(svg, scale) for svg in pages]
+        else:
+            files = [svg.encode("utf-8") for svg in pages]
+        path.mkdir(parents=True, exist_ok=True)
+        width = max(3, len(str(len(files) - 1)))
+        for i, data in enumerate(files):
+            (path / f"frame_{i:0{width}d}.{fmt}").write_bytes(data)
+        return path
+
+
+# -------------------------------------------------------------------- building
+def backward_animation(
+    root: Any,
+    *,
+    rankdir: str = "LR",
+    number_format: str = ".4g",
+    max_frames: int = DEFAULT_MAX_FRAMES,
+) -> BackwardAnimation:
+    """Replay ``root.backward()`` one chain-rule step per frame.
+
+    Parameters
+    ----------
+    root : Value or Tensor
+        The output (a one-element Tensor for the array engine). Its graph is read,
+        never changed: no ``.grad`` is written.
+    rankdir : {"LR", "RL", "TB", "BT"}
+        Direction of the data flow in the drawings.
+    number_format : str
+        ``format()`` spec of every number, e.g. ``".4g"`` or ``".3f"``.
+    max_frames : int
+        Refuse graphs that need more frames than this (``ValueError``).
+
+    Returns
+    -------
+    BackwardAnimation
+        ``len(anim) == 2 + number of (node, operand) chain-rule steps``. Displays as a
+        player in Jupyter; ``anim.save("backprop.gif")``, ``anim.save("player.html")``,
+        ``anim.save("frames/")``.
+
+    Raises
+    ------
+    TypeError
+        If ``root`` is not a ``Value`` or ``Tensor``.
+    ValueError
+        If an option is invalid, the graph needs more than ``max_frames`` frames, or a
+        Tensor root does not have exactly one element (reduce it with ``.sum()``).
+
+    Examples
+    --------
+    >>> from autograd import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> L = a * b; L.label = "L"
+    >>> anim = backward_animation(L)
+    >>> len(anim)                       # forward, seed, one step per operand
+    4
+    >>> anim.frames[-1].grads["a"], a.grad   # computed on the side
+    (-3.0, 0.0)
+    """
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(
+            f"backward_animation: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}"
+        )
+    try:
+        format(1.5, number_format)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"backward_animation: invalid number_format {number_format!r}; try '.4g' or '.3f'"
+        ) from None
+    if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 2:
+        raise ValueError(f"backward_animation: max_frames must be an int >= 2, got {max_frames!r}")
+    if not isinstance(root, (Value, Tensor)):
+        raise TypeError(
+            f"backward_animation: expected an autograd.Value or autograd.Tensor root, got "
+            f"{type(root).__module__}.{type(root).__qualname__}"
+        )
+    if isinstance(root, Tensor):
+        if not root.requires_grad:
+            raise ValueError(
+                "backward_animation: this Tensor does not require grad (no input had "
+                "requires_grad=True, or it was computed under no_grad()); there is no "
+                "backward pass to show"
+            )
+        if root.size != 1:
+            raise ValueError(
+                f"backward_animation: the root has shape {root.shape}, not one element; "
+                "backward() seeds a scalar output with 1, so reduce it first "
+                "(e.g. backward_animation(y.sum()))"
+            )
+
+    order = topological_order(root)  # the driver's own order
+    planned = sum(_planned_steps(node) for node in order)
+    if planned + 2 > max_frames:
+        raise ValueError(
+            f"backward_animation: this graph needs {planned + 2} frames ({planned} chain-rule "
+            f"steps, one per (node, operand) pair, plus the forward and seed frames), more "
+            f"than max_frames={max_frames}. Animate a smaller graph (a single neuron, an "
+            "intermediate result, a smaller batch) or pass a larger max_frames"
+        )
+    names = _unique_names(order, root)
+    seed, steps = _replay(order, root)
+    return _Builder(order, root, names, rankdir, number_format).animation(seed, steps)
+
+
+def _planned_steps(node: Any) -> int:
+    """Upper bound on the steps a node contributes (exact for ``Value``)."""
+    parents = node.parents
+    if not parents:
+        return 0
+    if isinstance(node, Tensor):
+        return sum(1 for needed in node.grad_fn.needs_input_grad if needed)
+    return len(parents)
+
+
+def _unique_names(order: list, root: Any) -> tuple[str, ...]:
+    """Label of each node, made unique; ``n1, n2, ...`` (``out`` for the root) if none."""
+    labels = [str(getattr(node, "label", "") or "") for node in order]
+    taken = set(labels)
+    names: list[str] = []
+    used: set[str] = set()
+    counter = 0
+    for node, label in zip(order, labels):
+        name = label
+        if not name and node is root and "out" not in taken:
+            name = "out"
+        if not name or name in used:
+            base = label
+            while True:
+                counter += 1
+                name = f"{base}#{counter}" if base else f"n{counter}"
+                if name not in taken and name not in used:
+                    break
+        used.add(name)
+        names.append(name)
+    return tuple(names)
+
+
+# -------------------------------------------------------------------- the replay
+def _replay(order: list, root: Any) -> tuple[list[GradValue], list[tuple[Step, list[GradValue]]]]:
+    """Run the chain rule on the side; return the seeded grads and each step's grads.
+
+    Mirrors ``autograd.graph._run`` operation for operation (same order, same ``+=``,
+    Tensor ops' own ``backward``), so the last grads equal what ``backward()`` writes.
+    """
+    index = {node: i for i, node in enumerate(order)}
+    grads: list[GradValue] = [None] * len(order)
+    r = index[root]
+    if isinstance(root, Tensor):
+        grads[r] = _frozen(np.ones_like(root.data))  # Tensor._seed_grad with no seed
+    else:
+        grads[r] = 0.0 + 1.0  # Value._seed_grad on a cleared grad
+    seeded = list(grads)
+    steps: list[tuple[Step, list[GradValue]]] = []
+    for i in range(len(order) - 1, -1, -1):
+        node = order[i]
+        if not node.parents:
+            continue
+        if isinstance(node, Tensor):
+            events = _tensor_contributions(node, grads[i])
+        else:
+            events = _value_contributions(node, grads[i])
+        for position, local, contribution in events:
+            p = index[node.parents[position]]
+            previous = grads[p]
+            if isinstance(node, Tensor):
+                total = contribution if previous is None else _frozen(previous + contribution)
+            else:
+                # the driver adds into a grad cleared to 0.0: keep its exact arithmetic
+                total = (0.0 if previous is None else previous) + contribution
+            grads[p] = total
+            step = Step(i, p, position, local, grads[i], contribution, total)
+            steps.append((step, list(grads)))
+    return seeded, steps
+
+
+def _value_contributions(node: Value, g: GradValue) -> list[tuple[int, float, float]]:
+    # Value._send_grad: parent.grad += local * g, for every parent (repeats included).
+    # Every interior node of the order is an ancestor of the root, so g has arrived.
+    g = 0.0 if g is None else g
+    return [(j, local, local * g) for j, local in enumerate(node.local_grads)]
+
+
+def _tensor_contributions(node: Tensor, gy: GradValue) -> list[tuple[int, str, np.ndarray]]:
+    if gy is None:
+        return []  # Tensor._send_grad: nothing arrived, nothing to send
+    fn = node.grad_fn
+    with no_grad():
+        grads = fn.backward(Tensor(gy, dtype=gy.dtype))
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    out: list[tuple[int, str, np.ndarray]] = []
+    for j, (parent, g, needed) in enumerate(zip(node.parents, grads, fn.needs_input_grad)):
+        if not needed or g is None:
+            continue
+        if g.shape != parent.shape:
+            raise RuntimeError(
+                f"{fn.op}.backward returned a gradient of shape {g.shape} for an input "
+                f"of shape {parent.shape}"
+            )
+        # Copied: a backward may hand back an array it shares with the graph.
+        out.append((j, "", _frozen(np.array(getattr(g, "data", g), copy=True))))
+    return out
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a)
+    a.setflags(write=False)
+    return a
+
+
+# -------------------------------------------------------------------- the frames
+class _Builder:
+    """Turns the replay into frames: captions here, pictures by ``viz.player.FrameDrawer``."""
+
+    def __init__(
+        self, order: list, root: Any, names: tuple[str, ...], rankdir: str, number_format: str
+    ) -> None:
+        self.order = order
+        self.root = root
+        self.names = names
+        self.fmt = number_format
+        self.index = {node: i for i, node in enumerate(order)}
+        self.drawer = FrameDrawer(order, root, names, rankdir, number_format)
+
+    # ---------------------------------------------------------------- texts
+    def number(self, x: float) -> str:
+        return _number(x, self.fmt)
+
+    def array(self, a: np.ndarray) -> str:
+        return summarize(a, self.fmt)
+
+    def show(self, g: float | np.ndarray) -> str:
+        return self.array(g) if isinstance(g, np.ndarray) else self.number(g)
+
+    def token(self, node: Any) -> str:
+        """How a node is referred to in a formula: its name, or a constant's value."""
+        if not named_in_box(node) and node.size == 1:
+            return self.array(node.data)
+        return self.names[self.index[node]]
+
+    def expression(self, i: int) -> str:
+        """``e = a * b``, ``o = tanh(n)``: how the node was computed, by name."""
+        node = self.order[i]
+        args = [self.token(p) for p in node.parents]
+        op = node.op or "?"
+        if len(args) == 2 and op in _INFIX:
+            body = f"{args[0]} {op} {args[1]}"
+        elif len(args) == 1 and op.startswith("**"):
+            body = f"{args[0]}{op}"
+        elif len(args) == 1 and op == "neg":
+            body = f"−{args[0]}"
+        else:
+            body = f"{op}({', '.join(args)})"
+        return f"{self.names[i]} = {body}"
+
+    def step_caption(self, k: int, total_steps: int, step: Step, previous: GradValue) -> str:
+        n, p = self.names[step.node], self.names[step.parent]
+        node = self.order[step.node]
+        operand = (
+            f" (operand {step.position + 1} of {len(node.parents)})"
+            if sum(q is node.parents[step.position] for q in node.parents) > 1
+            else ""
+        )
+        head = f"Step {k}/{total_steps} · {self.expression(step.node)}{operand}: "
+        if isinstance(step.contribution, np.ndarray):
+            rule = (self.drawer.edge_text(step.node, step.position) or "").replace("\n", " ")
+            text = (
+                f"grad[{p}] += {rule}  with gy = grad[{n}] = {self.show(step.upstream)}"
+                f"  → {self.show(step.contribution)}"
+            )
+        else:
+            text = (
+                f"grad[{p}] += ∂{n}/∂{p} × grad[{n}] = {self.number(float(step.local))} × "
+                f"{self.number(float(step.upstream))} = {self.number(float(step.contribution))}"
+            )
+        if previous is not None:
+            text += (
+                f";  grad[{p}] = {self.show(previous)} + {self.show(step.contribution)}"
+                f" = {self.show(step.total)}"
+            )
+        if k == total_steps:
+            text += "  — done: every grad is now ∂" + self.names[self.index[self.root]] + "/∂node"
+        return head + text
+
+    # ---------------------------------------------------------------- frames
+    def animation(
+        self, seed: list[GradValue], steps: list[tuple[Step, list[GradValue]]]
+    ) -> BackwardAnimation:
+        r = self.index[self.root]
+        L = self.names[r]
+        empty: list[GradValue] = [None] * len(self.order)
+        seed_value = seed[r]
+        seed_text = (
+            f"ones of shape {self.root.shape}"
+            if isinstance(seed_value, np.ndarray) and seed_value.ndim
+            else "1"
+        )
+        plan: list[tuple[str, str, list[GradValue], Step | None]] = [
+            (
+                "forward",
+                "Forward pass done: every box shows its data; no gradient has been computed "
+                f"yet. Backward starts at {L} and walks the graph back to its inputs.",
+                empty,
+                None,
+            ),
+            (
+                "seed",
+                f"Seed: grad[{L}] = ∂{L}/∂{L} = {seed_text}. Now each node, from the output "
+                "back, sends local derivative × its grad into each operand (+=).",
+                seed,
+                None,
+            ),
+        ]
+        before = seed
+        for k, (step, grads) in enumerate(steps, start=1):
+            if isinstance(step.contribution, np.ndarray):
+                # the replay knows numbers; the rule text is the drawing's business
+                step = replace(step, local=self.drawer.edge_text(step.node, step.position) or "")
+            caption = self.step_caption(k, len(steps), step, before[step.parent])
+            plan.append(("step", caption, grads, step))
+            before = grads
+
+        # Every text a box will show, to size it once for all frames.
+        texts: list[set[str]] = [set() for _ in self.order]
+        for _, _, grads, _ in plan:
+            for i, g in enumerate(grads):
+                texts[i].add(self.drawer.grad_text(i, g))
+        sizes = self.drawer.box_sizes(texts)
+
+        frames = []
+        for index, (kind, caption, grads, step) in enumerate(plan):
+            texts = [self.drawer.grad_text(i, g) for i, g in enumerate(grads)]
+            dot = self.drawer.dot(texts, kind, step, sizes)
+            named = {self.names[i]: g for i, g in enumerate(grads)}
+            frames.append(Frame(index, kind, caption, dot, named, step))
+        return BackwardAnimation(frames, tuple(self.order), self.names)
+
+
+def _save_format(path: pathlib.Path, raw: str, format: str | None) -> str:
+    if format is not None:
+        fmt = format.lower().lstrip(".")
+        fmt = "html" if fmt == "htm" else fmt
+        if fmt not in ("html", "gif", "png", "svg"):
+            raise ValueError(
+                f"BackwardAnimation.save: unknown format {format!r}; use 'html', 'gif', "
+                "'png' or 'svg'"
+            )
+        return fmt
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return "html"
+    if suffix == ".gif":
+        return "gif"
+    if raw.endswith(("/", os.sep)) or path.is_dir() or not suffix:
+        return "png"
+    raise ValueError(
+        f"BackwardAnimation.save: cannot tell what to write from {raw!r}; use a .html or "
+        ".gif file, or a directory for one file per frame (format='png' or 'svg')"
+    )
