@@ -365,9 +365,10 @@ def test_100000_node_chain_draws_without_recursion(kind):
 def test_10000_node_graph_builds_dot_quickly():
     y = chain("tensor", 5_000)
     assert len(topological_order(y)) == 10_001
-    start = time.perf_counter()
+    # CPU time of this process: other jobs on a busy CI machine do not count against it
+    start = time.process_time()
     src = draw_graph(y, max_nodes=None).source
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert src.count("shape=circle") == 5_000
     assert elapsed < 3.0, f"DOT for 10,000 nodes took {elapsed:.2f} s (bench/viz.py measures it)"
 
