@@ -211,17 +211,18 @@ class Conv2d(Function):
         out = out.reshape(c_out, n * ho * wo)
         if bias is not None:
             out += bias[:, None]  # fused: no second pass over a separate node
+        # The columns are not kept for the weight gradient: rebuilding them costs one copy,
+        # keeping them would hold kH·kW copies of the input for the whole step.
         self.window, self.groups = window, groups
-        # the weight gradient is gy · colsᵀ: keep the columns instead of rebuilding them
-        self.cols = cols if self.inputs[1].requires_grad else None
         return out.reshape(c_out, n, ho, wo).transpose(1, 0, 2, 3)
 
     def backward(self, gy: Tensor) -> tuple:
         x, weight = self.inputs[0], self.inputs[1]
         need = self.needs_input_grad
+        # weight first: its columns buffer is freed before the input gradient's is made
+        gw = Conv2dWeightGrad.apply(x, gy, window=self.window, groups=self.groups) \
+            if need[1] else None
         gx = _input_grad(gy, weight, x.shape, self.window, self.groups) if need[0] else None
-        gw = (Conv2dWeightGrad.apply(x, gy, window=self.window, groups=self.groups,
-                                     cols=self.cols) if need[1] else None)
         if len(self.inputs) == 2:
             return gx, gw
         return gx, gw, gy.sum(axis=(0, 2, 3)) if need[2] else None
@@ -281,12 +282,11 @@ class Conv2dWeightGrad(Function):
 
     op = "conv2d_weight_grad"
 
-    def forward(self, x: np.ndarray, gy: np.ndarray, *, window: Window, groups: int = 1,
-                cols: np.ndarray | None = None) -> np.ndarray:
+    def forward(self, x: np.ndarray, gy: np.ndarray, *, window: Window,
+                groups: int = 1) -> np.ndarray:
         _check_weight_grad(x, gy, window)
         self.window, self.groups = window, groups
-        if cols is None:
-            cols = im2col(x, window, gy.shape[2:])
+        cols = im2col(x, window, gy.shape[2:])
         rows = _channel_rows(gy)
         c_out, c_in = gy.shape[1], x.shape[1]
         g_rows = rows.reshape(groups, c_out // groups, -1)
