@@ -11,4 +11,6 @@ from .animation import BackwardAnimation, backward_animation
 from .graph import Drawing, draw_graph
 from .render import RenderError, save
 
-__all__ = ["draw_graph", "Drawing", "save", "RenderError", "backward_animation", "BackwardAnimation"]
+__all__ = [
+    "draw_graph", "Drawing", "save", "RenderError", "backward_animation", "BackwardAnimation",
+]
