@@ -27,7 +27,7 @@ owner of every op is therefore *inferred* from the graph and the model alone:
    f. otherwise (ops after the model, such as the loss, or before it): no module.
 3. **Constants** without a name (a dropout mask, the ``eps`` of a normalisation, the zero
    initial state of an LSTM) go with the module of the ops that use them, when that is a
-   single module -- except a constant entering the module's first parameterised op,
+   single module -- except the first operand of the module's first parameterised op,
    which is the module's input (the batch).
 
 The heuristic is exact for ``Sequential`` stacks of the library's layers and reasonable
@@ -255,14 +255,15 @@ def _adopt_constants(
             first.setdefault(k, i)
     users: dict[int, int] = {}  # constant position -> its users' common owner (-2: several)
     for i, ps in enumerate(parents):
-        for j in ps:
+        for operand, j in enumerate(ps):
             if parents[j] or owner[j] >= 0:
                 continue
             seen = users.get(j)
-            # A constant entering the module's first parameterised op (the batch entering
-            # a Linear or Conv2d) is the module's input, drawn outside it; other constants
-            # (a dropout mask, an eps, the zero initial state of an LSTM) are its own.
-            mine = -2 if direct[i] >= 0 and first.get(owner[i]) == i else owner[i]
+            # The first operand of the module's first parameterised op (the batch entering
+            # a Linear, Conv2d or LSTM) is the module's input, drawn outside it; other
+            # constants (a dropout mask, an eps, an LSTM's zero initial state) are its own.
+            entry = direct[i] >= 0 and first.get(owner[i]) == i and operand == 0
+            mine = -2 if entry else owner[i]
             users[j] = mine if seen is None or seen == mine else -2
     for j, unit in users.items():
         node = order[j]

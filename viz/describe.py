@@ -116,7 +116,8 @@ def _describe_value(v: Value, opts: _Options) -> NodeDescription:
 
 def _describe_tensor(t: Tensor, opts: _Options) -> NodeDescription:
     fmt = opts.number_format
-    fields = [f"shape {_shape(t.shape)}  {t.dtype}", f"data: {summarize(t.data, fmt)}"]
+    fields = [f"shape {_shape(t.shape)}  {_dtype_name(t.data.dtype)}",
+              f"data: {summarize(t.data, fmt)}"]  # fmt: skip
     if opts.show_grad:
         if t.grad is not None:
             fields.append(f"grad: {summarize(np.asarray(t.grad.data), fmt)}")
@@ -185,6 +186,17 @@ def _number_or_empty(t: Tensor, number_format: str) -> str:
     return _element(t.data.reshape(-1)[0], number_format)
 
 
+_DTYPE_NAMES: dict[np.dtype, str] = {}
+
+
+def _dtype_name(dtype: np.dtype) -> str:
+    # str(dtype) goes through NumPy's Python-level name lookup: cache it per drawing run
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = str(dtype)
+    return name
+
+
 # -------------------------------------------------------------------- names
 def _own_name(node: Any, opts: _Options) -> str:
     """The node's real name: ``label_fn``, module path or label; "" if it has none."""
@@ -248,11 +260,18 @@ def summarize(data: np.ndarray, number_format: str = ".4g") -> str:
         return _nested(data.tolist(), number_format)
     if data.dtype.kind == "b":
         return f"{int(data.sum())} of {data.size} True"
-    values = data.astype(np.complex128 if data.dtype.kind == "c" else np.float64)
-    if values.dtype.kind == "c":
-        values = np.abs(values)  # magnitudes: complex numbers have no min/max
+    if data.dtype.kind == "c":
+        values = np.abs(data.astype(np.complex128)).ravel()  # complex: magnitudes
+    else:
+        values = data.astype(np.float64).ravel()
+    # The ufunc reductions themselves, not ndarray.mean/std: the same numbers (population
+    # std), without their per-call overhead, which dominates for the small arrays of a
+    # drawing with thousands of boxes.
     with np.errstate(all="ignore"):  # inf/nan data summarizes to inf/nan, not warnings
-        stats = (values.mean(), values.std(), values.min(), values.max())
+        mean_ = np.add.reduce(values) / values.size
+        centered = values - mean_
+        std_ = np.sqrt(np.dot(centered, centered) / values.size)
+        stats = (mean_, std_, np.minimum.reduce(values), np.maximum.reduce(values))
     mean, std, lo, hi = (_number(float(s), number_format) for s in stats)
     return f"mean {mean}  std {std}  min {lo}  max {hi}"
 

@@ -74,7 +74,7 @@ def escape(text: str, *, record: bool = False) -> str:
     if _CONTROL.search(text):
         text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     text = text.replace("\t", " ").replace("\\", "\\\\").replace("&", "&amp;")
-    if record:
+    if record and ("{" in text or "}" in text or "|" in text or "<" in text or ">" in text):
         text = _RECORD_SPECIAL.sub(r"\\\1", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\n", "\\n")
