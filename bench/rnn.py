@@ -9,19 +9,23 @@ mean over the batch at each step, added up over time). Timed for
 * deltagrad ``nn.LSTMCell`` in a Python loop over the steps (one fused node per step),
 * deltagrad ``nn.LSTM(fused=False)`` (the textbook cell unrolled with Tensor ops),
 * DeZero 0.0.13 ``dezero.layers.LSTM`` (its per-step API; bench-only peer),
-* PyTorch ``nn.LSTM`` and an ``nn.LSTMCell`` loop, CPU, 2 threads (when installed).
+* PyTorch ``nn.LSTM`` and an ``nn.LSTMCell`` loop, CPU (when installed).
+
+Threads: PyTorch gets ``torch.set_num_threads(N)`` and NumPy's BLAS the same N through
+threadpoolctl when that is installed (``--threads``, default 2).
 
 Every contestant starts from the same weights and sees the same data; the losses are
 printed so you can see they compute the same thing. Contestants run interleaved in
 one process and each reports its best run, so ratios compare like with like on a
 noisy machine.
 
-Run: ``.venv/bin/python bench/rnn.py [--repeats 10]``
+Run: ``.venv/bin/python bench/rnn.py [--repeats 10] [--threads 2] [--skip-slow]``
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import platform
 import sys
 import time
@@ -39,6 +43,7 @@ from nn.layers.rnn import LSTM  # noqa: E402
 from nn.layers.rnn_cells import LSTMCell  # noqa: E402
 
 T, B, I, H, C = 35, 32, 32, 128, 128
+THREADS = 2
 
 Step = Callable[[], float]
 
@@ -143,7 +148,7 @@ def _torch() -> object | None:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(2)
+    torch.set_num_threads(THREADS)
     return torch
 
 
@@ -217,13 +222,31 @@ def best_times(fns: dict[str, Step], repeats: int) -> tuple[dict[str, float], di
     return {name: min(ts) for name, ts in times.items()}, losses
 
 
+def blas_threads(n: int) -> contextlib.AbstractContextManager:
+    """Limit NumPy's BLAS to n threads (a no-op without threadpoolctl)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        print("  (threadpoolctl not installed: NumPy's BLAS keeps its default thread count)")
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=n, user_api="blas")
+
+
 def main() -> None:
+    global THREADS
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2,
+                        help="threads for PyTorch and for NumPy's BLAS (default 2)")
     parser.add_argument("--skip-slow", action="store_true",
                         help="leave out the unrolled reference and DeZero")
     args = parser.parse_args()
+    THREADS = args.threads
+    with blas_threads(args.threads):
+        run(args)
 
+
+def run(args: argparse.Namespace) -> None:
     print(f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}")
     X, Y = make_data()
     weights = initial_weights()
@@ -247,7 +270,8 @@ def main() -> None:
     ours = results["deltagrad nn.LSTM (fused)"]
     reference = results.get("PyTorch nn.LSTMCell loop")
     print(f"\nForward + backward: LSTM {I}->{H}, batch {B}, {T} steps, Linear({H}->{C}) head "
-          f"and cross-entropy on every step, float32, best of {args.repeats}\n")
+          f"and cross-entropy on every step, float32, {args.threads} thread(s), best of "
+          f"{args.repeats}\n")
     print("| contestant | ms / step | vs deltagrad nn.LSTM | vs PyTorch LSTMCell loop | loss |")
     print("|---|---:|---:|---:|---:|")
     for name, seconds in results.items():

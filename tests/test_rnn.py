@@ -483,6 +483,20 @@ def test_shapes_dtype_and_repr() -> None:
     assert repr(LSTMCell(2, 3, bias=False)).startswith("LSTMCell(2, 3, bias=False)")
 
 
+def test_bias_gradients_do_not_share_memory() -> None:
+    """b_ih and b_hh get the same gradient in an RNN/LSTM, but as separate arrays: an
+    in-place update of one (gradient clipping, say) must not touch the other."""
+    for model in (LSTM(I, H, rng=0), RNN(I, H, rng=0), LSTMCell(I, H, rng=0)):
+        out = model(ag.randn(T, B, I, rng=1) if not isinstance(model, LSTMCell)
+                    else ag.randn(B, I, rng=1))
+        (out[0] if isinstance(out, tuple) else out).sum().backward()
+        grads = {n: p.grad.data for n, p in model.named_parameters()}
+        b_ih = next(g for n, g in grads.items() if n.startswith("bias_ih"))
+        b_hh = next(g for n, g in grads.items() if n.startswith("bias_hh"))
+        np.testing.assert_array_equal(b_ih, b_hh)
+        assert not np.shares_memory(b_ih, b_hh)
+
+
 def test_lstm_learns_to_remember_the_first_input() -> None:
     """A tiny end-to-end check: plain gradient descent teaches the layer to output, after
     five steps, the sign it saw first (only the recurrence can carry it there)."""
@@ -565,11 +579,17 @@ def test_construction_errors() -> None:
 
 
 def test_fused_op_shape_errors_name_the_op() -> None:
-    w = ag.zeros(4 * H, H)
+    w_ih, w_hh = ag.zeros(4 * H, I), ag.zeros(4 * H, H)
     with pytest.raises(ValueError, match=r"lstm: state has shape \(2, 6\), expected"):
-        R.LSTMCellOp.apply(ag.zeros(T, B, 4 * H), ag.zeros(2, H), ag.zeros(2, H), w, bias=False)
+        R.LSTMCellOp.apply(ag.zeros(T, B, I), ag.zeros(2, H), ag.zeros(2, H), w_ih, w_hh,
+                           bias=False)
     with pytest.raises(ValueError, match=r"gru: weight_hh must be \(3 H, H\)"):
-        R.GRUCellOp.apply(ag.zeros(T, B, 3 * H), ag.zeros(B, H), w, bias=False)
+        R.GRUCellOp.apply(ag.zeros(T, B, I), ag.zeros(B, H), w_ih, w_hh)
+    with pytest.raises(ValueError, match=r"rnn: weight_ih must be \(1 H, I\) = \(6, 5\)"):
+        R.RNNCellOp.apply(ag.zeros(T, B, I), ag.zeros(B, H), ag.zeros(H, 2), ag.zeros(H, H))
+    with pytest.raises(ValueError, match="both b_ih and b_hh"):
+        R.gru_cell(ag.zeros(B, I), ag.zeros(B, H), ag.zeros(3 * H, I), ag.zeros(3 * H, H),
+                   b_ih=ag.zeros(3 * H))
 
 
 def test_warning_free_on_normal_use() -> None:

@@ -29,7 +29,7 @@ for higher-order work prefer the modules' ``fused=False``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 
@@ -38,8 +38,6 @@ from autograd.graph import grad as _autograd_grad
 from autograd.graph import is_grad_enabled
 from autograd.ops.join import stack
 from autograd.tensor import Tensor
-
-from .linear import linear
 
 __all__ = [
     "rnn_cell", "lstm_cell", "gru_cell",
@@ -89,24 +87,11 @@ def _gate_major(a: np.ndarray, gate_count: int) -> np.ndarray:
     return a.reshape(*lead, batch, gate_count, width // gate_count).swapaxes(-2, -3)
 
 
-def _gate_major_copy(gates_x: np.ndarray, gate_count: int, b_hh: np.ndarray | None,
-                     dtype: np.dtype) -> np.ndarray:
-    """(T, B, G H) -> a fresh (T, G, B, H) array (plus b_hh): the buffer the steps fill."""
-    steps, batch, width = gates_x.shape
-    gates = np.empty((steps, gate_count, batch, width // gate_count), dtype=dtype)
-    source = _gate_major(gates_x, gate_count)
-    if b_hh is None:
-        np.copyto(gates, source)
-    else:
-        np.add(source, b_hh.reshape(gate_count, 1, -1), out=gates)
-    return gates
-
-
-def _weight_blocks(w_hh: np.ndarray, gate_count: int) -> np.ndarray:
-    """(G H, H) -> (G, H, H) with h @ blocks[k] = h W_k^T: one batched product per step
-    gives every gate's hidden part already gate-major."""
-    hidden = w_hh.shape[1]
-    return np.ascontiguousarray(w_hh.reshape(gate_count, hidden, hidden).transpose(0, 2, 1))
+def _weight_blocks(w: np.ndarray, gate_count: int) -> np.ndarray:
+    """(G H, K) -> (G, K, H) with v @ blocks[k] = v W_k^T: one batched matrix product
+    gives every gate's part already gate-major."""
+    rows = w.shape[0] // gate_count
+    return np.ascontiguousarray(w.reshape(gate_count, rows, w.shape[1]).transpose(0, 2, 1))
 
 
 def _lstm_step(gates: np.ndarray, h: np.ndarray, c: np.ndarray, w_blocks: np.ndarray,
@@ -229,19 +214,30 @@ def _flat(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1, a.shape[-1])
 
 
-def _weight_grads(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray, reverse: bool,
-                  with_bias: bool) -> tuple:
-    """dL/dW_hh = sum_t delta_t^T h_{t-1} and dL/db_hh = sum_t delta_t, with the sum over
-    steps done by one big matrix product instead of T small ones.
+def _input_gates(x: np.ndarray, w_ih: np.ndarray, bias: np.ndarray | None, gate_count: int,
+                 dtype: np.dtype) -> np.ndarray:
+    """x_t W_ih^T + bias for every step t at once: (T, B, I) -> (G, T, B, H), gate-major.
+
+    None of it depends on the recurrence, so it is one (batched) matrix product before
+    the loop instead of T small ones inside it.
+    """
+    steps, batch, _ = x.shape
+    gates = np.matmul(_flat(x), _weight_blocks(w_ih, gate_count)).astype(dtype, copy=False)
+    if bias is not None:
+        gates += bias.reshape(gate_count, 1, -1)
+    return gates.reshape(gate_count, steps, batch, -1)
+
+
+def _weight_grads(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray, reverse: bool) -> np.ndarray:
+    """dL/dW_hh = sum_t delta_t^T h_{t-1}, the sum over steps done by one big matrix product
+    instead of T small ones.
 
     ``dgates`` (T, B, G H) holds the deltas in time order and ``hs`` (T, B, H) the states;
     step t read h_{t-1} = hs[t - 1] (hs[t + 1] when ``reverse``), the first step h0.
     """
     if reverse:
-        dw = _flat(dgates[:-1]).T @ _flat(hs[1:]) + dgates[-1].T @ h0
-    else:
-        dw = _flat(dgates[1:]).T @ _flat(hs[:-1]) + dgates[0].T @ h0
-    return dw, (_flat(dgates).sum(axis=0) if with_bias else None)
+        return _flat(dgates[:-1]).T @ _flat(hs[1:]) + dgates[-1].T @ h0
+    return _flat(dgates[1:]).T @ _flat(hs[:-1]) + dgates[0].T @ h0
 
 
 def _composite_vjp(fn: Function, gy: Tensor, reference: Callable[..., Tensor]) -> tuple:
@@ -262,56 +258,74 @@ def _composite_vjp(fn: Function, gy: Tensor, reference: Callable[..., Tensor]) -
     return tuple(result)
 
 
-def _split_optional(extra: tuple, names: Sequence[str], flags: Sequence[bool]) -> dict:
-    """Optional inputs (bias, peephole) are passed only when present; name them."""
-    values = iter(extra)
-    return {name: (next(values) if flag else None) for name, flag in zip(names, flags)}
-
-
-def _check_recurrence(gates_x: np.ndarray, h0: np.ndarray, w_hh: np.ndarray,
-                      gate_count: int) -> None:
-    """Shapes of (gates_x, h0, w_hh); ``Function.apply`` prepends the op name and shapes."""
+def _check_shapes(x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
+                  gate_count: int) -> None:
+    """``Function.apply`` prepends the op name and the input shapes to these messages."""
     hidden = w_hh.shape[-1]
     if w_hh.ndim != 2 or w_hh.shape[0] != gate_count * hidden:
         raise ValueError(f"weight_hh must be ({gate_count} H, H), got {w_hh.shape}")
-    if gates_x.ndim not in (2, 3) or gates_x.shape[-1] != gate_count * hidden:
+    if x.ndim not in (2, 3) or 0 in x.shape:
+        raise ValueError(f"input must be a non-empty (T, B, I) or (B, I), got {x.shape}")
+    if w_ih.shape != (gate_count * hidden, x.shape[-1]):
         raise ValueError(
-            f"the input part of the gates must be (T, B, {gate_count * hidden}) or "
-            f"(B, {gate_count * hidden}), got {gates_x.shape}"
+            f"weight_ih must be ({gate_count} H, I) = {(gate_count * hidden, x.shape[-1])} "
+            f"for input of shape {x.shape}, got {w_ih.shape}"
         )
-    if gates_x.shape[0] == 0:
-        raise ValueError("the sequence is empty (length 0)")
-    if h0.shape != (gates_x.shape[-2], hidden):
+    if h0.shape != (x.shape[-2], hidden):
         raise ValueError(
-            f"state has shape {h0.shape}, expected (batch, hidden) = "
-            f"{(gates_x.shape[-2], hidden)}"
+            f"state has shape {h0.shape}, expected (batch, hidden) = {(x.shape[-2], hidden)}"
         )
 
 
-class RNNCellOp(Function):
+class _Recurrence(Function):
+    """What the three fused ops share: input layout, the input-side gradients.
+
+    Inputs are ``(x, h0[, c0], w_ih, w_hh[, b_ih, b_hh][, peephole])``; x is (T, B, I)
+    for a sequence or (B, I) for a single step (then the output drops the time axis).
+    """
+
+    gate_count = 1
+    state_count = 1  # h0 (and c0 for the LSTM) come right after x
+
+    def _prepare(self, x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
+                 reverse: bool) -> tuple[np.ndarray, np.dtype]:
+        _check_shapes(x, h0, w_ih, w_hh, self.gate_count)
+        self.single, self.reverse = x.ndim == 2, reverse
+        return (x[None] if self.single else x), np.result_type(x, h0, w_ih, w_hh)
+
+    def _input_side(self, dgates_x: np.ndarray, with_bias: bool) -> list:
+        """dL/dx = delta W_ih, dL/dW_ih = sum over (t, b) of delta^T x, dL/db_ih = sum delta,
+        each as one matrix product (or sum) over all steps."""
+        x, w_ih = self.inputs[0].data, self.inputs[1 + self.state_count].data
+        flat = _flat(dgates_x)
+        need = self.needs_input_grad
+        dx = (flat @ w_ih).reshape(x.shape) if need[0] else None
+        dw_ih = flat.T @ _flat(x) if need[1 + self.state_count] else None
+        db_ih = flat.sum(axis=0) if with_bias else None
+        return [dx, dw_ih, db_ih]
+
+
+class RNNCellOp(_Recurrence):
     """Elman RNN over a sequence, one node:  h_t = f(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh).
 
-    Inputs ``(gates_x, h0, w_hh[, b_hh])``: gates_x = x W_ih^T + b_ih of shape (T, B, H)
-    for T steps or (B, H) for one step; h0 (B, H); w_hh (H, H); b_hh (H,).
-    Output: the states h_1..h_T, (T, B, H) (or h_1, (B, H)), in time order even with
-    ``reverse=True`` (then step t reads h_{t+1}).
+    Inputs ``(x, h0, w_ih, w_hh[, b_ih, b_hh])``: x (T, B, I) or one step (B, I); h0 (B, H);
+    w_ih (H, I); w_hh (H, H); biases (H,). Output: h_1..h_T, (T, B, H) (or h_1, (B, H)),
+    in time order even with ``reverse=True`` (then step t reads h_{t+1}).
 
     Backward (BPTT):  delta_t = (dL/dh_t + delta_{t+1} W_hh) * f'(u_t); the weight
-    gradient sum_t delta_t^T h_{t-1} is one matrix product after the loop.
-    Under create_graph: composite fallback (module docstring).
+    gradients sum_t delta_t^T h_{t-1} and sum_t delta_t^T x_t are one matrix product
+    each, after the loop. Under create_graph: composite fallback (module docstring).
     """
 
     op = "rnn"
 
-    def forward(self, gates_x: np.ndarray, h0: np.ndarray, w_hh: np.ndarray, *extra: np.ndarray,
-                bias: bool = True, nonlinearity: str = "tanh", reverse: bool = False) -> np.ndarray:
-        _check_recurrence(gates_x, h0, w_hh, 1)
-        self.single = gates_x.ndim == 2
-        pre = gates_x[None] if self.single else gates_x
-        if bias:
-            pre = pre + extra[0]
-        self.bias, self.relu, self.reverse = bias, nonlinearity == "relu", reverse
-        hs = np.empty(pre.shape, dtype=np.result_type(pre, h0, w_hh))
+    def forward(self, x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
+                *biases: np.ndarray, nonlinearity: str = "tanh",
+                reverse: bool = False) -> np.ndarray:
+        xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
+        pre = _input_gates(xs, w_ih, biases[0] + biases[1] if biases else None, 1, dtype)[0]
+        self.relu, self.bias = nonlinearity == "relu", bool(biases)
+        hs = np.empty_like(pre)
         h, w_t = h0, w_hh.T
         for t in _time_order(len(pre), reverse):
             _rnn_step(pre[t], h, w_t, self.relu, hs[t])
@@ -323,146 +337,150 @@ class RNNCellOp(Function):
         if is_grad_enabled():
             return _composite_vjp(self, gy, self._reference)
         gy_seq = gy.data[None] if self.single else gy.data
-        h0, w_hh = self.inputs[1].data, self.inputs[2].data
+        h0, w_hh = self.inputs[1].data, self.inputs[3].data
         deltas = np.empty_like(self.hs)
         dh = np.zeros_like(h0)
         order = _time_order(len(self.hs), self.reverse)
-        for k, t in enumerate(reversed(order)):
+        for k in reversed(range(len(order))):
+            t = order[k]
             deltas[t] = _rnn_step_backward(dh + gy_seq[t], self.hs[t], self.relu)
-            if k < len(order) - 1 or self.needs_input_grad[1]:
+            if k > 0 or self.needs_input_grad[1]:
                 dh = deltas[t] @ w_hh
-        dw, db = _weight_grads(deltas, h0, self.hs, self.reverse, self.bias)
-        dgx = deltas[0] if self.single else deltas
-        return tuple(_as_tensor(g) for g in (dgx, dh, dw, db)[: len(self.inputs)])
+        dx, dw_ih, db = self._input_side(deltas, self.bias)
+        grads = [dx, dh, dw_ih, _weight_grads(deltas, h0, self.hs, self.reverse)]
+        grads += [db, db.copy()] if self.bias else []  # b_ih and b_hh: same value, own arrays
+        return tuple(_as_tensor(g) for g in grads)
 
-    def _reference(self, gates_x: Tensor, h0: Tensor, w_hh: Tensor,
-                   b_hh: Tensor | None = None) -> Tensor:
-        step = _rnn_recurrence_reference
-        return _sequence_reference(lambda gx, s: (step(gx, s[0], w_hh, b_hh, self.relu),),
-                                   gates_x, (h0,), self.reverse, self.single, keep_last=False)
+    def _reference(self, x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
+                   *biases: Tensor) -> Tensor:
+        nonlinearity = "relu" if self.relu else "tanh"
+        b_ih, b_hh = biases if biases else (None, None)
+
+        def step(x_t: Tensor, state: tuple) -> tuple:
+            return (rnn_cell_reference(x_t, state[0], w_ih, w_hh, b_ih, b_hh, nonlinearity),)
+
+        return _packed_reference(step, x, (h0,), self.reverse, self.single)
 
 
-class LSTMCellOp(Function):
+class LSTMCellOp(_Recurrence):
     """LSTM over a sequence, one node (PyTorch's gate order i, f, g, o).
 
-    Inputs ``(gates_x, h0, c0, w_hh[, b_hh][, peephole])``: gates_x = x W_ih^T + b_ih,
-    (T, B, 4H) or (B, 4H) for one step; h0, c0 (B, H); w_hh (4H, H); b_hh (4H,);
-    peephole (3, H) = rows p_i, p_f, p_o. Equations (sigma = logistic sigmoid)::
+    Inputs ``(x, h0, c0, w_ih, w_hh[, b_ih, b_hh][, peephole])``: x (T, B, I) or one step
+    (B, I); h0, c0 (B, H); w_ih (4H, I); w_hh (4H, H); biases (4H,); peephole (3, H) =
+    rows p_i, p_f, p_o. Equations (sigma = logistic sigmoid, * elementwise)::
 
-        i = sigma(a_i + p_i * c_{t-1})     a = x W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh
-        f = sigma(a_f + p_f * c_{t-1})     (the p terms only with a peephole)
+        a = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh, split into a_i, a_f, a_g, a_o
+        i = sigma(a_i + p_i * c_{t-1})     (the p terms only with a peephole)
+        f = sigma(a_f + p_f * c_{t-1})
         g = tanh(a_g)
         c_t = f * c_{t-1} + i * g
         o = sigma(a_o + p_o * c_t)
         h_t = o * tanh(c_t)
 
-    Output: ``(T + 1, B, H)`` = h_1..h_T in time order followed by c_T (c_T is
-    ``out[T]``; the engine's ops have one output, so the final cell state rides along).
-    One step: (2, B, H) = (h_1, c_1). Under create_graph: composite fallback.
+    Output: ``(T + 1, B, H)`` = h_1..h_T in time order followed by c_T (the engine's ops
+    have one output, so the final cell state rides along as ``out[T]``). One step:
+    (2, B, H) = (h_1, c_1). Under create_graph: composite fallback.
     """
 
     op = "lstm"
+    gate_count, state_count = 4, 2
 
-    def forward(self, gates_x: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_hh: np.ndarray,
-                *extra: np.ndarray, bias: bool = True, peephole: bool = False,
+    def forward(self, x: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_ih: np.ndarray,
+                w_hh: np.ndarray, *extra: np.ndarray, bias: bool = True, peephole: bool = False,
                 reverse: bool = False) -> np.ndarray:
-        _check_recurrence(gates_x, h0, w_hh, 4)
+        xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
         if c0.shape != h0.shape:
             raise ValueError(f"c0 has shape {c0.shape} but h0 has {h0.shape}")
-        opt = _split_optional(extra, ("b_hh", "peephole"), (bias, peephole))
-        self.single = gates_x.ndim == 2
-        gates = _gate_major_copy(gates_x[None] if self.single else gates_x, 4,
-                                 opt["b_hh"], np.result_type(gates_x, h0, w_hh))
-        steps, batch, hidden = len(gates), h0.shape[0], h0.shape[1]
-        out = np.empty((steps + 1, batch, hidden), dtype=gates.dtype)
-        cells = np.empty((steps + 1, batch, hidden), dtype=gates.dtype)  # in processing order
-        tanh_c = np.empty((steps, batch, hidden), dtype=gates.dtype)
+        self.bias, self.peephole = bias, peephole
+        p = extra[-1] if peephole else None
+        gates = _input_gates(xs, w_ih, extra[0] + extra[1] if bias else None, 4, dtype)
+        steps, batch, hidden = gates.shape[1:]
+        out = np.empty((steps + 1, batch, hidden), dtype=dtype)
+        cells = np.empty((steps + 1, batch, hidden), dtype=dtype)  # in processing order
+        tanh_c = np.empty((steps, batch, hidden), dtype=dtype)
         cells[0] = c0
         h, w_blocks = h0, _weight_blocks(w_hh, 4)
         for k, t in enumerate(_time_order(steps, reverse)):
-            _lstm_step(gates[t], h, cells[k], w_blocks, opt["peephole"], cells[k + 1],
-                       tanh_c[t], out[t])
+            _lstm_step(gates[:, t], h, cells[k], w_blocks, p, cells[k + 1], tanh_c[t], out[t])
             h = out[t]
         out[steps] = cells[steps]
         self.gates, self.cells, self.tanh_c, self.out = gates, cells, tanh_c, out
-        self.bias, self.peephole, self.reverse = bias, peephole, reverse
         return out
 
     def backward(self, gy: Tensor) -> tuple:
         if is_grad_enabled():
             return _composite_vjp(self, gy, self._reference)
         gy = gy.data
-        h0, w_hh = self.inputs[1].data, self.inputs[3].data
+        h0, w_hh = self.inputs[1].data, self.inputs[4].data
         peephole = self.inputs[-1].data if self.peephole else None
-        steps, _, batch, hidden = self.gates.shape
-        dgates = np.empty((steps, batch, 4 * hidden), dtype=self.gates.dtype)  # gates_x layout
+        _, steps, batch, hidden = self.gates.shape
+        dgates = np.empty((steps, batch, 4 * hidden), dtype=self.gates.dtype)  # x's layout
         dpeep = np.zeros_like(peephole) if self.peephole else None
         dh, dc = np.zeros_like(h0), gy[steps]
         order = _time_order(steps, self.reverse)
         for k in reversed(range(steps)):
             t = order[k]
             dh = dh + gy[t]
-            dc = _lstm_step_backward(dh, dc, self.gates[t], self.cells[k], self.cells[k + 1],
+            dc = _lstm_step_backward(dh, dc, self.gates[:, t], self.cells[k], self.cells[k + 1],
                                      self.tanh_c[t], peephole, _gate_major(dgates[t], 4), dpeep)
             if k > 0 or self.needs_input_grad[1]:
                 dh = dgates[t] @ w_hh
-        dw, db = _weight_grads(dgates, h0, self.out[:steps], self.reverse, self.bias)
-        grads = [dgates[0] if self.single else dgates, dh, dc, dw]
-        grads += [db] if self.bias else []
+        dx, dw_ih, db = self._input_side(dgates, self.bias)
+        grads = [dx, dh, dc, dw_ih, _weight_grads(dgates, h0, self.out[:steps], self.reverse)]
+        grads += [db, db.copy()] if self.bias else []  # b_ih and b_hh: same value, own arrays
         grads += [dpeep] if self.peephole else []
         return tuple(_as_tensor(g) for g in grads)
 
-    def _reference(self, gates_x: Tensor, h0: Tensor, c0: Tensor, w_hh: Tensor,
+    def _reference(self, x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor,
                    *extra: Tensor) -> Tensor:
-        opt = _split_optional(extra, ("b_hh", "peephole"), (self.bias, self.peephole))
+        biases = extra[:2] if self.bias else (None, None)
+        peephole = extra[-1] if self.peephole else None
 
-        def step(gx: Tensor, state: tuple) -> tuple:
-            return _lstm_recurrence_reference(gx, state, w_hh, opt["b_hh"], opt["peephole"])
+        def step(x_t: Tensor, state: tuple) -> tuple:
+            return lstm_cell_reference(x_t, state, w_ih, w_hh, *biases, peephole)
 
-        return _sequence_reference(step, gates_x, (h0, c0), self.reverse, self.single,
-                                   keep_last=True)
+        return _packed_reference(step, x, (h0, c0), self.reverse, self.single)
 
 
-class GRUCellOp(Function):
+class GRUCellOp(_Recurrence):
     """GRU over a sequence, one node (PyTorch's gate order r, z, n and form)::
 
-        r = sigma(W_ir x + b_ir + W_hr h + b_hr)
-        z = sigma(W_iz x + b_iz + W_hz h + b_hz)
-        n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
+        r = sigma(x W_ir^T + b_ir + h W_hr^T + b_hr)
+        z = sigma(x W_iz^T + b_iz + h W_hz^T + b_hz)
+        n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn))
         h' = (1 - z) * n + z * h
 
-    Inputs ``(gates_x, h0, w_hh[, b_hh])``: gates_x = x W_ih^T + b_ih, (T, B, 3H) or
-    (B, 3H); h0 (B, H); w_hh (3H, H); b_hh (3H,) -- kept apart from b_ih because b_hn
-    sits inside the reset product. Output h_1..h_T (T, B, H) or h_1 (B, H).
+    Inputs ``(x, h0, w_ih, w_hh[, b_ih, b_hh])``: x (T, B, I) or one step (B, I); h0
+    (B, H); w_ih (3H, I); w_hh (3H, H); biases (3H,) -- b_hh stays apart from b_ih
+    because b_hn sits inside the reset product. Output h_1..h_T (T, B, H) or h_1 (B, H).
     Under create_graph: composite fallback.
     """
 
     op = "gru"
+    gate_count = 3
 
-    def forward(self, gates_x: np.ndarray, h0: np.ndarray, w_hh: np.ndarray, *extra: np.ndarray,
-                bias: bool = True, reverse: bool = False) -> np.ndarray:
-        _check_recurrence(gates_x, h0, w_hh, 3)
-        self.single = gates_x.ndim == 2
-        gates = _gate_major_copy(gates_x[None] if self.single else gates_x, 3, None,
-                                 np.result_type(gates_x, h0, w_hh))
-        b_hh = extra[0].reshape(3, 1, -1) if bias else None
-        steps, _, batch, hidden = gates.shape
-        hs = np.empty((steps, batch, hidden), dtype=gates.dtype)
+    def forward(self, x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
+                *biases: np.ndarray, reverse: bool = False) -> np.ndarray:
+        xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
+        self.bias = bool(biases)
+        gates = _input_gates(xs, w_ih, biases[0] if biases else None, 3, dtype)
+        b_hh = biases[1].reshape(3, 1, -1) if biases else None
+        steps, batch, hidden = gates.shape[1:]
+        hs = np.empty((steps, batch, hidden), dtype=dtype)
         hw_n = np.empty_like(hs)
         h, w_blocks = h0, _weight_blocks(w_hh, 3)
         for t in _time_order(steps, reverse):
-            _gru_step(gates[t], h, w_blocks, b_hh, hw_n[t], hs[t])
+            _gru_step(gates[:, t], h, w_blocks, b_hh, hw_n[t], hs[t])
             h = hs[t]
         self.gates, self.hw_n, self.hs = gates, hw_n, hs
-        self.bias, self.reverse = bias, reverse
         return hs[0] if self.single else hs
 
     def backward(self, gy: Tensor) -> tuple:
         if is_grad_enabled():
             return _composite_vjp(self, gy, self._reference)
         gy_seq = gy.data[None] if self.single else gy.data
-        h0, w_hh = self.inputs[1].data, self.inputs[2].data
-        steps, _, batch, hidden = self.gates.shape
+        h0, w_hh = self.inputs[1].data, self.inputs[3].data
+        _, steps, batch, hidden = self.gates.shape
         dgates_x = np.empty((steps, batch, 3 * hidden), dtype=self.gates.dtype)
         dgates_h = np.empty_like(dgates_x)
         dh = np.zeros_like(h0)
@@ -471,37 +489,55 @@ class GRUCellOp(Function):
             t = order[k]
             h_prev = self.hs[order[k - 1]] if k > 0 else h0
             dh = dh + gy_seq[t]
-            dh_skip = _gru_step_backward(dh, self.gates[t], h_prev, self.hw_n[t],
+            dh_skip = _gru_step_backward(dh, self.gates[:, t], h_prev, self.hw_n[t],
                                          _gate_major(dgates_x[t], 3), _gate_major(dgates_h[t], 3))
             dh = dh_skip + dgates_h[t] @ w_hh if (k > 0 or self.needs_input_grad[1]) else dh_skip
-        dw, db = _weight_grads(dgates_h, h0, self.hs, self.reverse, self.bias)
-        dgx = dgates_x[0] if self.single else dgates_x
-        return tuple(_as_tensor(g) for g in (dgx, dh, dw, db)[: len(self.inputs)])
+        dx, dw_ih, db_ih = self._input_side(dgates_x, self.bias)
+        grads = [dx, dh, dw_ih, _weight_grads(dgates_h, h0, self.hs, self.reverse)]
+        grads += [db_ih, _flat(dgates_h).sum(axis=0)] if self.bias else []
+        return tuple(_as_tensor(g) for g in grads)
 
-    def _reference(self, gates_x: Tensor, h0: Tensor, w_hh: Tensor,
-                   b_hh: Tensor | None = None) -> Tensor:
-        step = _gru_recurrence_reference
-        return _sequence_reference(lambda gx, s: (step(gx, s[0], w_hh, b_hh),),
-                                   gates_x, (h0,), self.reverse, self.single, keep_last=False)
+    def _reference(self, x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
+                   *biases: Tensor) -> Tensor:
+        def step(x_t: Tensor, state: tuple) -> tuple:
+            return (gru_cell_reference(x_t, state[0], w_ih, w_hh, *biases),)
+
+        return _packed_reference(step, x, (h0,), self.reverse, self.single)
 
 
 # ============================================================== composite reference
-def _matmul_t(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+def _affine(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
     """x W^T + b with plain Tensor ops (the reference path avoids every fused op)."""
     y = x @ w.T
     return y if b is None else y + b
 
 
-def _rnn_recurrence_reference(gates_x: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None,
-                              relu: bool) -> Tensor:
-    u = gates_x + _matmul_t(h, w_hh, b_hh)
-    return u.relu() if relu else u.tanh()
+def rnn_cell_reference(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
+                       b_ih: Tensor | None = None, b_hh: Tensor | None = None,
+                       nonlinearity: str = "tanh") -> Tensor:
+    """Elman cell with plain Tensor ops (the textbook's u^t = W_in x^t + W z^(t-1) + b,
+    z^t = f(u^t), in row-vector form)::
+
+        h' = f(x W_ih^T + b_ih + h W_hh^T + b_hh),   f = tanh or relu
+
+    Shapes: input (B, I), hx (B, H), w_ih (H, I), w_hh (H, H), biases (H,) -> (B, H).
+    """
+    _check_nonlinearity(nonlinearity)
+    u = _affine(input, w_ih, b_ih) + _affine(hx, w_hh, b_hh)
+    return u.relu() if nonlinearity == "relu" else u.tanh()
 
 
-def _lstm_recurrence_reference(gates_x: Tensor, hx: tuple, w_hh: Tensor, b_hh: Tensor | None,
-                               peephole: Tensor | None) -> tuple[Tensor, Tensor]:
+def lstm_cell_reference(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
+                        b_ih: Tensor | None = None, b_hh: Tensor | None = None,
+                        peephole: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """LSTM cell with plain Tensor ops, gate by gate (equations in :class:`LSTMCellOp`;
+    the textbook's s^t = g_I f(u^t) + g_F s^(t-1), z^t = g_O f(s^t) with f = tanh).
+
+    Shapes: input (B, I), hx = (h, c) each (B, H), w_ih (4H, I), w_hh (4H, H), biases
+    (4H,), peephole (3, H) -> (h', c').
+    """
     h, c = hx
-    a_i, a_f, a_g, a_o = (gates_x + _matmul_t(h, w_hh, b_hh)).split(4, axis=-1)
+    a_i, a_f, a_g, a_o = (_affine(input, w_ih, b_ih) + _affine(h, w_hh, b_hh)).split(4, axis=-1)
     if peephole is not None:
         a_i = a_i + peephole[0] * c
         a_f = a_f + peephole[1] * c
@@ -515,58 +551,6 @@ def _lstm_recurrence_reference(gates_x: Tensor, hx: tuple, w_hh: Tensor, b_hh: T
     return o * c_new.tanh(), c_new
 
 
-def _gru_recurrence_reference(gates_x: Tensor, h: Tensor, w_hh: Tensor,
-                              b_hh: Tensor | None) -> Tensor:
-    x_r, x_z, x_n = gates_x.split(3, axis=-1)
-    h_r, h_z, h_n = _matmul_t(h, w_hh, b_hh).split(3, axis=-1)
-    r = (x_r + h_r).sigmoid()   # reset gate
-    z = (x_z + h_z).sigmoid()   # update gate
-    n = (x_n + r * h_n).tanh()  # candidate state
-    return (1.0 - z) * n + z * h
-
-
-def _sequence_reference(step: Callable[[Tensor, tuple], tuple], gates_x: Tensor, state: tuple,
-                        reverse: bool, single: bool, keep_last: bool) -> Tensor:
-    """Loop ``step`` over time and pack the outputs like the fused op does."""
-    if single:
-        gates_x = gates_x.unsqueeze(0)
-    outputs: list = [None] * gates_x.shape[0]
-    for t in _time_order(gates_x.shape[0], reverse):
-        state = step(gates_x[t], state)
-        outputs[t] = state[0]
-    if keep_last:  # the LSTM's c_T rides along after the hidden states
-        outputs.append(state[1])
-    if single and not keep_last:
-        return outputs[0]
-    return stack(outputs)
-
-
-def rnn_cell_reference(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
-                       b_ih: Tensor | None = None, b_hh: Tensor | None = None,
-                       nonlinearity: str = "tanh") -> Tensor:
-    """Elman cell with plain Tensor ops (the textbook's u^t = W_in x^t + W z^(t-1) + b):
-
-        h' = f(x W_ih^T + b_ih + h W_hh^T + b_hh),   f = tanh or relu
-
-    Shapes: input (B, I), hx (B, H), w_ih (H, I), w_hh (H, H), biases (H,) -> (B, H).
-    """
-    _check_nonlinearity(nonlinearity)
-    return _rnn_recurrence_reference(_matmul_t(input, w_ih, b_ih), hx, w_hh, b_hh,
-                                     nonlinearity == "relu")
-
-
-def lstm_cell_reference(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
-                        b_ih: Tensor | None = None, b_hh: Tensor | None = None,
-                        peephole: Tensor | None = None) -> tuple[Tensor, Tensor]:
-    """LSTM cell with plain Tensor ops, gate by gate (equations in :class:`LSTMCellOp`;
-    the textbook's s^t = g_I f(u^t) + g_F s^(t-1), z^t = g_O f(s^t) with f = tanh).
-
-    Shapes: input (B, I), hx = (h, c) each (B, H), w_ih (4H, I), w_hh (4H, H), biases
-    (4H,), peephole (3, H) -> (h', c').
-    """
-    return _lstm_recurrence_reference(_matmul_t(input, w_ih, b_ih), hx, w_hh, b_hh, peephole)
-
-
 def gru_cell_reference(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
                        b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
     """GRU cell with plain Tensor ops (equations in :class:`GRUCellOp`).
@@ -575,34 +559,54 @@ def gru_cell_reference(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
     candidate h~ = n: the same formula, terms swapped. Shapes: input (B, I), hx (B, H),
     w_ih (3H, I), w_hh (3H, H), biases (3H,) -> (B, H).
     """
-    return _gru_recurrence_reference(_matmul_t(input, w_ih, b_ih), hx, w_hh, b_hh)
+    x_r, x_z, x_n = _affine(input, w_ih, b_ih).split(3, axis=-1)
+    h_r, h_z, h_n = _affine(hx, w_hh, b_hh).split(3, axis=-1)
+    r = (x_r + h_r).sigmoid()   # reset gate
+    z = (x_z + h_z).sigmoid()   # update gate
+    n = (x_n + r * h_n).tanh()  # candidate state
+    return (1.0 - z) * n + z * hx
+
+
+Step = Callable[[Tensor, tuple], tuple]
+
+
+def _unroll(step: Step, x: Tensor, state: tuple, reverse: bool) -> tuple[list, tuple]:
+    """Apply ``step`` along the time axis; -> (outputs in time order, final state)."""
+    outputs: list = [None] * x.shape[0]
+    for t in _time_order(x.shape[0], reverse):
+        state = step(x[t], state)
+        outputs[t] = state[0]
+    return outputs, state
+
+
+def _packed_reference(step: Step, x: Tensor, state: tuple, reverse: bool,
+                      single: bool) -> Tensor:
+    """The unrolled reference packed exactly like the fused op's output."""
+    outputs, state = _unroll(step, x.unsqueeze(0) if single else x, state, reverse)
+    if len(state) == 2:  # the LSTM's c_T rides along after the hidden states
+        outputs.append(state[1])
+    return outputs[0] if single and len(outputs) == 1 else stack(outputs)
 
 
 # ============================================================== functional forms
 def _check_nonlinearity(nonlinearity: str) -> None:
     if nonlinearity not in _NONLINEARITIES:
-        raise ValueError(
-            f"unknown nonlinearity {nonlinearity!r}; choose 'tanh' or 'relu'"
-        )
+        raise ValueError(f"unknown nonlinearity {nonlinearity!r}; choose 'tanh' or 'relu'")
 
 
-def _input_part(input: Tensor, w_ih: Tensor, b_ih: Tensor | None) -> Tensor:
-    """x W_ih^T + b_ih for every step at once: one matrix product before the loop."""
-    return linear(input, w_ih, b_ih)
-
-
-def _with_optional(*tensors: Tensor | None) -> tuple:
-    return tuple(t for t in tensors if t is not None)
+def _biases(b_ih: Tensor | None, b_hh: Tensor | None) -> tuple:
+    if (b_ih is None) != (b_hh is None):
+        raise ValueError("pass both b_ih and b_hh, or neither")
+    return () if b_ih is None else (b_ih, b_hh)
 
 
 def rnn_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
              b_ih: Tensor | None = None, b_hh: Tensor | None = None,
              nonlinearity: str = "tanh") -> Tensor:
-    """One fused Elman step, h' = f(x W_ih^T + b_ih + h W_hh^T + b_hh) (shapes as
-    :func:`rnn_cell_reference`)."""
+    """One fused Elman step (shapes and formula as :func:`rnn_cell_reference`)."""
     _check_nonlinearity(nonlinearity)
-    return RNNCellOp.apply(_input_part(input, w_ih, b_ih), hx, w_hh, *_with_optional(b_hh),
-                           bias=b_hh is not None, nonlinearity=nonlinearity)
+    return RNNCellOp.apply(input, hx, w_ih, w_hh, *_biases(b_ih, b_hh),
+                           nonlinearity=nonlinearity)
 
 
 def lstm_cell(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
@@ -610,26 +614,17 @@ def lstm_cell(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tens
               peephole: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """One fused LSTM step -> (h', c') (shapes as :func:`lstm_cell_reference`)."""
     h, c = hx
-    packed = LSTMCellOp.apply(_input_part(input, w_ih, b_ih), h, c, w_hh,
-                              *_with_optional(b_hh, peephole),
-                              bias=b_hh is not None, peephole=peephole is not None)
+    biases = _biases(b_ih, b_hh)
+    extra = biases + (() if peephole is None else (peephole,))
+    packed = LSTMCellOp.apply(input, h, c, w_ih, w_hh, *extra, bias=bool(biases),
+                              peephole=peephole is not None)
     return packed[0], packed[1]
 
 
 def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
              b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
-    """One fused GRU step (shapes as :func:`gru_cell_reference`)."""
-    return GRUCellOp.apply(_input_part(input, w_ih, b_ih), hx, w_hh, *_with_optional(b_hh),
-                           bias=b_hh is not None)
-
-
-def _reference_loop(step: Callable[[Tensor, tuple], tuple], input: Tensor, state: tuple,
-                    reverse: bool) -> tuple[Tensor, tuple]:
-    outputs: list = [None] * input.shape[0]
-    for t in _time_order(input.shape[0], reverse):
-        state = step(input[t], state)
-        outputs[t] = state[0]
-    return stack(outputs), state
+    """One fused GRU step (shapes and formula as :func:`gru_cell_reference`)."""
+    return GRUCellOp.apply(input, hx, w_ih, w_hh, *_biases(b_ih, b_hh))
 
 
 def rnn_sequence(input: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
@@ -647,10 +642,10 @@ def rnn_sequence(input: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
         def step(x: Tensor, s: tuple) -> tuple:
             return (rnn_cell_reference(x, s[0], w_ih, w_hh, b_ih, b_hh, nonlinearity),)
 
-        output, (h_n,) = _reference_loop(step, input, (h0,), reverse)
-        return output, h_n
-    output = RNNCellOp.apply(_input_part(input, w_ih, b_ih), h0, w_hh, *_with_optional(b_hh),
-                             bias=b_hh is not None, nonlinearity=nonlinearity, reverse=reverse)
+        outputs, (h_n,) = _unroll(step, input, (h0,), reverse)
+        return stack(outputs), h_n
+    output = RNNCellOp.apply(input, h0, w_ih, w_hh, *_biases(b_ih, b_hh),
+                             nonlinearity=nonlinearity, reverse=reverse)
     return output, output[0 if reverse else -1]
 
 
@@ -664,13 +659,14 @@ def lstm_sequence(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: 
         def step(x: Tensor, s: tuple) -> tuple:
             return lstm_cell_reference(x, s, w_ih, w_hh, b_ih, b_hh, peephole)
 
-        output, (h_n, c_n) = _reference_loop(step, input, tuple(hx), reverse)
-        return output, (h_n, c_n)
+        outputs, (h_n, c_n) = _unroll(step, input, tuple(hx), reverse)
+        return stack(outputs), (h_n, c_n)
     h0, c0 = hx
-    steps = input.shape[0]
-    packed = LSTMCellOp.apply(_input_part(input, w_ih, b_ih), h0, c0, w_hh,
-                              *_with_optional(b_hh, peephole), bias=b_hh is not None,
+    biases = _biases(b_ih, b_hh)
+    extra = biases + (() if peephole is None else (peephole,))
+    packed = LSTMCellOp.apply(input, h0, c0, w_ih, w_hh, *extra, bias=bool(biases),
                               peephole=peephole is not None, reverse=reverse)
+    steps = input.shape[0]
     return packed[:steps], (packed[0 if reverse else steps - 1], packed[steps])
 
 
@@ -682,8 +678,7 @@ def gru_sequence(input: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
         def step(x: Tensor, s: tuple) -> tuple:
             return (gru_cell_reference(x, s[0], w_ih, w_hh, b_ih, b_hh),)
 
-        output, (h_n,) = _reference_loop(step, input, (h0,), reverse)
-        return output, h_n
-    output = GRUCellOp.apply(_input_part(input, w_ih, b_ih), h0, w_hh, *_with_optional(b_hh),
-                             bias=b_hh is not None, reverse=reverse)
+        outputs, (h_n,) = _unroll(step, input, (h0,), reverse)
+        return stack(outputs), h_n
+    output = GRUCellOp.apply(input, h0, w_ih, w_hh, *_biases(b_ih, b_hh), reverse=reverse)
     return output, output[0 if reverse else -1]
