@@ -27,8 +27,8 @@ owner of every op is therefore *inferred* from the graph and the model alone:
    f. otherwise (ops after the model, such as the loss, or before it): no module.
 3. **Constants** without a name (a dropout mask, the ``eps`` of a normalisation, the zero
    initial state of an LSTM) go with the module of the ops that use them, when that is a
-   single module -- except the first operand of the module's first parameterised op,
-   which is the module's input (the batch).
+   single module -- except the first operand of a parameterised op (``linear(x, W, b)``,
+   ``conv2d(x, W, b)``), which is the module's input: the batch.
 
 The heuristic is exact for ``Sequential`` stacks of the library's layers and reasonable
 elsewhere; its known limits: an op on parameters outside the forward (an L2 penalty
@@ -212,7 +212,9 @@ def assign_owners(order: list, model: ModelMap, has_name: Callable[[Any], bool])
             continue
         current = max((owner[j] for j in parents[i]), default=-1)
         owner[i] = _place(node.op, current, down[i], units, next_param)
-    _adopt_constants(order, parents, owner, direct, has_name)
+    # parameterised ops that do the module's work (not mere views of a parameter)
+    entry = [d if d >= 0 and view[i] < 0 else -1 for i, d in enumerate(direct)]
+    _adopt_constants(order, parents, owner, entry, has_name)
     return owner
 
 
@@ -246,24 +248,20 @@ def _adopt_constants(
     order: list,
     parents: list[tuple[int, ...]],
     owner: list[int],
-    direct: list[int],
+    entry: list[int],
     has_name: Callable[[Any], bool],
 ) -> None:
-    first: dict[int, int] = {}  # unit -> position of its first op
-    for i, k in enumerate(owner):
-        if parents[i] and k >= 0:
-            first.setdefault(k, i)
     users: dict[int, int] = {}  # constant position -> its users' common owner (-2: several)
     for i, ps in enumerate(parents):
         for operand, j in enumerate(ps):
             if parents[j] or owner[j] >= 0:
                 continue
             seen = users.get(j)
-            # The first operand of the module's first parameterised op (the batch entering
-            # a Linear, Conv2d or LSTM) is the module's input, drawn outside it; other
-            # constants (a dropout mask, an eps, an LSTM's zero initial state) are its own.
-            entry = direct[i] >= 0 and first.get(owner[i]) == i and operand == 0
-            mine = -2 if entry else owner[i]
+            # The first operand of a parameterised op (the batch entering a Linear, Conv2d
+            # or LSTM, each x_t of a cell unrolled over time) is the module's input, drawn
+            # outside it; other constants (a dropout mask, an eps, the zero initial state
+            # of a fused LSTM) are its own.
+            mine = -2 if operand == 0 and entry[i] >= 0 else owner[i]
             users[j] = mine if seen is None or seen == mine else -2
     for j, unit in users.items():
         node = order[j]
