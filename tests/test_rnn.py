@@ -547,6 +547,8 @@ def test_layer_input_errors() -> None:
         RNN(I, H, batch_first=True)(ag.zeros(I))
     with pytest.raises(ValueError, match=r"hx has shape \(3, 6\), expected \(1, 3, 6\)"):
         GRU(I, H)(ag.zeros(T, B, I), ag.zeros(B, H))
+    with pytest.raises(TypeError, match="GRU: hx must be one Tensor, got a tuple"):
+        GRU(I, H)(ag.zeros(T, B, I), (ag.zeros(1, B, H), ag.zeros(1, B, H)))
 
 
 def test_cell_input_errors() -> None:
@@ -563,6 +565,8 @@ def test_cell_input_errors() -> None:
         GRUCell(I, H)(ag.zeros(B, I), ag.zeros(H))
     with pytest.raises(ValueError, match=r"hx has shape \(3, 6\), expected \(6,\)"):
         RNNCell(I, H)(ag.zeros(I), ag.zeros(B, H))
+    with pytest.raises(TypeError, match="GRUCell: hx must be one Tensor, got a tuple"):
+        GRUCell(I, H)(ag.zeros(B, I), (ag.zeros(B, H), ag.zeros(B, H)))
 
 
 def test_construction_errors() -> None:

@@ -6,16 +6,17 @@ Each cell (Elman RNN, LSTM, GRU) is written twice.
   Tensor ops. Every intermediate is a graph node, so it draws, it passes
   ``gradcheck``/``gradgradcheck`` and it is differentiable to any order.
 * ``RNNCellOp``, ``LSTMCellOp``, ``GRUCellOp`` -- one ``Function`` that runs the cell
-  over a *whole sequence* in NumPy: the gates of a step come from one matrix product
-  ``h W_hh^T`` plus the precomputed input part, and the backward pass
-  (backpropagation through time) is a NumPy loop too. One node for T steps instead of
-  ~20 T nodes is what makes training fast; T = 1 is a single cell step.
+  over a *whole sequence* in NumPy, forward and backward (backpropagation through
+  time). One node for T steps instead of ~20 T nodes is what makes training fast;
+  T = 1 is a single cell step.
 
-Both are split the same way: the input part of every gate, ``x W_ih^T + b_ih``, does
-not depend on the previous state, so callers compute it for all time steps with one
-matrix product before the loop (``gates_x``, shape (T, B, G H) with G gates); the op
-only runs the recurrence. Gate order and formulas are PyTorch's, so weights move
-between the two unchanged.
+The fused ops split each gate's pre-activation into an input part, x W_ih^T + b, and a
+hidden part, h W_hh^T. The input part does not depend on the previous state, so it is
+computed for all time steps with one matrix product before the loop; inside the loop
+each step costs one matrix product (all gates at once) plus elementwise NumPy. The
+weight gradients sum_t delta_t^T h_{t-1} and sum_t delta_t^T x_t are likewise one
+matrix product each after the backward loop. Gate order and formulas are PyTorch's, so
+weights move between the two unchanged.
 
 Derivatives and create_graph
 ----------------------------
@@ -80,8 +81,10 @@ def _rnn_step_backward(dh: np.ndarray, h_new: np.ndarray, relu: bool) -> np.ndar
 def _gate_major(a: np.ndarray, gate_count: int) -> np.ndarray:
     """View (..., B, G H) as (..., G, B, H): gate k of every sample, no copy.
 
-    The ops keep gates gate-major so that ``i, f, g, o = gates`` unpacks contiguous
-    blocks (NumPy runs 2-3x slower on the strided column slices of a (B, 4H) array).
+    The ops keep their gates gate-major, (G, B, H), so that ``i, f, g, o = gates``
+    unpacks contiguous blocks: NumPy's elementwise ops run 2-3x slower on the strided
+    column slices of a (B, G H) array. The backward writes its deltas through this view
+    straight into the (T, B, G H) layout that the weight products want.
     """
     *lead, batch, width = a.shape
     return a.reshape(*lead, batch, gate_count, width // gate_count).swapaxes(-2, -3)

@@ -2,11 +2,10 @@
 arguments, parameter names, shapes and initialisation, so state dicts load into
 ``torch.nn.LSTM`` and back).
 
-Each layer of each direction runs in two nodes: one matrix product computes the input
-part of every gate for all time steps at once, then one fused op runs the recurrence
-over time in NumPy (``nn.functional.recurrent``). ``fused=False`` unrolls the
-textbook cell step by step with plain Tensor ops instead -- slower, but every gate of
-every step is a node you can draw, and it is differentiable to any order.
+Each layer of each direction is one fused node that runs the whole sequence in NumPy
+(``nn.functional.recurrent``). ``fused=False`` unrolls the textbook cell step by step
+with plain Tensor ops instead -- slower, but every gate of every step is a node you can
+draw, and it is differentiable to any order without the fused ops' fallback.
 """
 
 from __future__ import annotations
@@ -120,6 +119,8 @@ class RNNBase(Module):
         layers = self.num_layers * self.num_directions
         if state is None:
             return Tensor(np.zeros((layers, x.shape[1], self.hidden_size), dtype=x.dtype))
+        if isinstance(state, (tuple, list)):
+            raise TypeError(f"{name}: {what} must be one Tensor, got a {type(state).__name__}")
         state = as_float_tensor(name, state, what)
         expected = (layers, x.shape[1], self.hidden_size) if batched else (layers, self.hidden_size)
         if state.shape != expected:

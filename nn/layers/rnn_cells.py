@@ -112,6 +112,8 @@ class RNNCellBase(Module):
         name = type(self).__name__
         if state is None:
             return Tensor(np.zeros((x.shape[0], self.hidden_size), dtype=x.dtype))
+        if isinstance(state, (tuple, list)):
+            raise TypeError(f"{name}: {what} must be one Tensor, got a {type(state).__name__}")
         state = as_float_tensor(name, state, what)
         expected = (x.shape[0], self.hidden_size) if batched else (self.hidden_size,)
         if state.shape != expected:
