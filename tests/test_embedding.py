@@ -124,6 +124,20 @@ def test_initialisation_is_standard_normal_and_seeded() -> None:
     assert repr(Embedding(10, 3, padding_idx=0)).startswith("Embedding(10, 3, padding_idx=0)")
 
 
+def test_from_pretrained() -> None:
+    vectors = np.arange(12, dtype=F64).reshape(4, 3)
+    frozen = Embedding.from_pretrained(vectors, padding_idx=0)
+    assert frozen.weight.dtype == F64 and not frozen.weight.requires_grad
+    np.testing.assert_array_equal(frozen(np.array([0, 2])).data, vectors[[0, 2]])
+    vectors[0] = -1.0  # a copy was taken
+    assert frozen.weight.data[0, 0] == 0.0
+    trainable = Embedding.from_pretrained(vectors, freeze=False)
+    trainable(np.array([1, 1])).sum().backward()
+    np.testing.assert_array_equal(trainable.weight.grad.data[1], [2.0, 2.0, 2.0])
+    with pytest.raises(ValueError, match=r"float \(num_embeddings, dim\) array"):
+        Embedding.from_pretrained(np.zeros(3))
+
+
 def test_embedding_feeds_an_lstm() -> None:
     from nn.layers.rnn import LSTM
 

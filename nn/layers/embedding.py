@@ -47,6 +47,25 @@ class Embedding(Module):
             weight[self.padding_idx] = 0.0
         self.weight = Parameter(weight.astype(dtype or get_default_dtype()))
 
+    @classmethod
+    def from_pretrained(cls, embeddings: Any, freeze: bool = True,
+                        padding_idx: int | None = None) -> Embedding:
+        """An Embedding holding a copy of ``embeddings`` (V, D), e.g. trained word vectors.
+
+        ``freeze`` (default, as in PyTorch) turns its gradient off. The padding row keeps
+        its given values; it just receives no gradient.
+        """
+        data = np.array(getattr(embeddings, "data", embeddings), copy=True)
+        if data.ndim != 2 or data.dtype.kind != "f":
+            raise ValueError(
+                f"Embedding.from_pretrained: expected a float (num_embeddings, dim) array, "
+                f"got shape {data.shape} and dtype {data.dtype}"
+            )
+        emb = cls(*data.shape, padding_idx=padding_idx, dtype=data.dtype)
+        emb.weight.data = data
+        emb.weight.requires_grad = not freeze
+        return emb
+
     def forward(self, input: Any) -> Tensor:
         return embedding(input, self.weight, self.padding_idx)
 
