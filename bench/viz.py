@@ -130,8 +130,9 @@ def measure(
             lambda extra=extra: draw_graph(root, model=model, max_nodes=None, **extra), repeats
         )
         source = drawing.source
-        boxes = sum(1 for line in source.splitlines() if "shape=record" in line
-                    or "shape=box" in line)  # fmt: skip
+        boxes = sum(
+            1 for line in source.splitlines() if "shape=record" in line or "shape=box" in line
+        )
         if mode == "collapsed" or render_expanded:
             system, wasm = (render_time(source, b, repeats) for b in ("system", "wasm"))
         else:
@@ -143,16 +144,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="runs per timing (best is kept)")
     args = parser.parse_args()
-    print(f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}; "
-          f"dot: {viz_render.find_dot() or 'not installed'}\n")  # fmt: skip
+    print(
+        f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}; "
+        f"dot: {viz_render.find_dot() or 'not installed'}\n"
+    )
     rows: list[list[str]] = []
     for size in (100, 1_000, 10_000):
         measure(f"chain ~{size:,}", chain(size), size <= 1_000, args.repeats, rows)
     for size in (100, 1_000, 10_000):
         measure(f"lstm ~{size:,}", lstm(size), size <= 100, args.repeats, rows)
     measure("mlp 784-256-256-10", mlp(), True, args.repeats, rows)
-    header = ["graph", "nodes", "drawing", "boxes", "DOT build", "SVG (system dot)",
-              "SVG (wasm)"]  # fmt: skip
+    header = ["graph", "nodes", "drawing", "boxes", "DOT build", "SVG (system dot)", "SVG (wasm)"]
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" if i < 3 else "---:" for i in range(len(header))) + "|")
     for row in rows:

@@ -60,8 +60,15 @@ def test_history_from_a_dict():
 def test_history_object_with_early_stop_and_lr():
     h = History()
     for e in range(6):
-        h.record(e, {"train_loss": 1 / (e + 1), "val_loss": 1 / (e + 1) + 0.1 * max(0, e - 3),
-                     "val_acc": 0.5 + 0.05 * e, "lr": 0.1 * 0.5**e})  # fmt: skip
+        h.record(
+            e,
+            {
+                "train_loss": 1 / (e + 1),
+                "val_loss": 1 / (e + 1) + 0.1 * max(0, e - 3),
+                "val_acc": 0.5 + 0.05 * e,
+                "lr": 0.1 * 0.5**e,
+            },
+        )
     h.best_epoch, h.stopped_epoch = 3, 5
     fig = h.plot()  # History.plot -> viz.plots.plot_history
     assert [a.get_title() for a in fig.axes] == ["loss", "acc"]
@@ -83,9 +90,15 @@ def test_history_from_a_real_fit():
     y = (X[:, 0] > 0).astype(np.int64)
     loader = nn.data.DataLoader(nn.data.TensorDataset(X, y), batch_size=16)
     model = nn.MLP([2, 8, 2], rng=0)
-    history = nn.train.fit(model, nn.functional.cross_entropy,
-                           nn.optim.SGD(model.parameters(), lr=0.1), loader, val_loader=loader,
-                           epochs=3, progress=False)  # fmt: skip
+    history = nn.train.fit(
+        model,
+        nn.functional.cross_entropy,
+        nn.optim.SGD(model.parameters(), lr=0.1),
+        loader,
+        val_loader=loader,
+        epochs=3,
+        progress=False,
+    )
     fig = plots.plot_history(history)
     assert len(fig.axes[0].get_lines()[0].get_ydata()) == 3
     renders(fig)
@@ -115,8 +128,9 @@ def test_decision_boundary_of_a_model_and_of_a_function():
     # one sigmoid output (probabilities) is cut at 0.5; three scores use argmax
     probs = plots.plot_decision_boundary(lambda p: 1 / (1 + np.exp(-p[:, :1])), X, y)
     assert probs.axes[0].get_title() == "decision regions (2 classes)"
-    three = plots.plot_decision_boundary(lambda p: np.stack([p[:, 0], p[:, 1], -p[:, 0]], 1),
-                                         X, np.arange(len(X)) % 3)  # fmt: skip
+    three = plots.plot_decision_boundary(
+        lambda p: np.stack([p[:, 0], p[:, 1], -p[:, 0]], 1), X, np.arange(len(X)) % 3
+    )
     assert three.axes[0].get_title() == "decision regions (3 classes)"
     renders(three)
     with pytest.raises(ValueError, match=r"shape \(N, 2\)"):
@@ -140,8 +154,9 @@ def test_optimizer_trajectories():
     assert len(ax.get_lines()) == 6  # path, start and end marker per optimizer
     assert ax.get_xlim() == (-2, 2)
     # a function of floats only is evaluated point by point
-    fig = plots.plot_optimizer_trajectories(lambda x, y: float(x) ** 2 + float(y) ** 2,
-                                            {}, (-1, 1), (-1, 1), levels=5, resolution=20)
+    fig = plots.plot_optimizer_trajectories(
+        lambda x, y: float(x) ** 2 + float(y) ** 2, {}, (-1, 1), (-1, 1), levels=5, resolution=20
+    )
     renders(fig)
 
 
@@ -183,8 +198,10 @@ def test_histograms():
     w = model.layers[0].weight.data
     assert fig.axes[0].get_title().startswith("layers.0.weight\nmean")
     assert sum(p.get_height() for p in fig.axes[0].patches) == w.size
-    acts = {"relu1": np.maximum(np.random.default_rng(0).standard_normal(500), 0),
-            "bad": np.array([1.0, np.nan, np.inf, 2.0])}  # fmt: skip
+    acts = {
+        "relu1": np.maximum(np.random.default_rng(0).standard_normal(500), 0),
+        "bad": np.array([1.0, np.nan, np.inf, 2.0]),
+    }
     fig = plots.plot_histograms(acts, bins=10)
     assert len(fig.axes) == 2 and len(fig.axes[0].patches) == 10
     assert "2 non-finite" in fig.axes[1].get_title()
@@ -223,8 +240,10 @@ def test_axes_can_be_given():
     ax = fig.add_subplot()
     X, y = moons()
     assert plots.plot_decision_boundary(lambda p: p[:, 0] > 0, X, y, ax=ax) is fig
-    assert plots.plot_optimizer_trajectories(lambda x, y: x * x + y * y, {}, (-1, 1), (-1, 1),
-                                             ax=ax) is fig  # fmt: skip
+    assert (
+        plots.plot_optimizer_trajectories(lambda x, y: x * x + y * y, {}, (-1, 1), (-1, 1), ax=ax)
+        is fig
+    )
 
 
 # ------------------------------------------------------------------------ no matplotlib

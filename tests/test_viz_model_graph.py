@@ -65,8 +65,9 @@ def ops_in(source: str, ids: set[str]) -> list[str]:
 
 def mlp_loss(sizes=(4, 8, 3), batch=5, **kwargs):
     m = nn.MLP(list(sizes), rng=0, **kwargs)
-    x = Tensor(np.random.default_rng(1).standard_normal((batch, sizes[0])), dtype=np.float32,
-               label="x")  # fmt: skip
+    x = Tensor(
+        np.random.default_rng(1).standard_normal((batch, sizes[0])), dtype=np.float32, label="x"
+    )
     loss = F.cross_entropy(m(x), np.arange(batch) % sizes[-1])
     loss.label = "loss"
     return m, loss
@@ -97,8 +98,13 @@ def test_mlp_clusters_hold_each_modules_ops():
 
 
 def test_dropout_and_batchnorm_ops_go_to_their_modules():
-    m = nn.Sequential(nn.Linear(4, 6, rng=0), nn.BatchNorm1d(6), nn.ReLU(), nn.Dropout(0.5, rng=0),
-                      nn.Linear(6, 2, rng=1))  # fmt: skip
+    m = nn.Sequential(
+        nn.Linear(4, 6, rng=0),
+        nn.BatchNorm1d(6),
+        nn.ReLU(),
+        nn.Dropout(0.5, rng=0),
+        nn.Linear(6, 2, rng=1),
+    )
     x = Tensor(np.random.default_rng(0).standard_normal((8, 4)), dtype=np.float32, label="x")
     loss = F.cross_entropy(m(x), np.arange(8) % 2)
     src = draw_graph(loss, model=m, max_nodes=None).source
@@ -146,13 +152,15 @@ def test_collapsed_mlp_has_one_box_per_module_with_shapes_and_edges():
     src = draw_graph(loss, model=m, collapse="modules").source
     ns = nodes(src)
     modules = {nid: lab for nid, (lab, _) in ns.items() if nid.startswith("m")}
-    assert sorted(modules.values()) == sorted([
-        r"layers.0 (Linear)\n5×4 → 5×8",
-        r"layers.1 (ReLU)\n5×8 → 5×8",
-        r"layers.2 (Linear)\n5×8 → 5×8",
-        r"layers.3 (ReLU)\n5×8 → 5×8",
-        r"layers.4 (Linear)\n5×8 → 5×3",
-    ])  # fmt: skip
+    assert sorted(modules.values()) == sorted(
+        [
+            r"layers.0 (Linear)\n5×4 → 5×8",
+            r"layers.1 (ReLU)\n5×8 → 5×8",
+            r"layers.2 (Linear)\n5×8 → 5×8",
+            r"layers.3 (ReLU)\n5×8 → 5×8",
+            r"layers.4 (Linear)\n5×8 → 5×3",
+        ]
+    )
     name = {nid: lab.split("\\n")[0].split("|")[0] for nid, (lab, _) in ns.items()}
     ce = next(nid for nid, lab in ns.items() if lab[0] == "cross_entropy")
     got = {(name[t], name[h], label_of(a)) for t, h, a in edges(src)}
@@ -170,12 +178,16 @@ def test_collapsed_mlp_has_one_box_per_module_with_shapes_and_edges():
 
 
 def test_collapsed_cnn_and_lstm():
-    cnn = nn.Sequential(Conv2d(1, 4, 3, rng=0), nn.ReLU(), MaxPool2d(2), nn.Flatten(),
-                        nn.Linear(36, 10, rng=0))  # fmt: skip
+    cnn = nn.Sequential(
+        Conv2d(1, 4, 3, rng=0), nn.ReLU(), MaxPool2d(2), nn.Flatten(), nn.Linear(36, 10, rng=0)
+    )
     x = Tensor(np.random.default_rng(0).standard_normal((16, 1, 8, 8)), dtype=np.float32)
     loss = F.cross_entropy(cnn(x), np.arange(16) % 10)
-    labels = [lab for nid, (lab, _) in nodes(draw_graph(loss, model=cnn, collapse="modules")
-                                             .source).items() if nid.startswith("m")]  # fmt: skip
+    labels = [
+        lab
+        for nid, (lab, _) in nodes(draw_graph(loss, model=cnn, collapse="modules").source).items()
+        if nid.startswith("m")
+    ]
     assert labels == [
         r"0 (Conv2d)\n16×1×8×8 → 16×4×6×6",
         r"1 (ReLU)\n16×4×6×6 → 16×4×6×6",
@@ -200,6 +212,37 @@ def test_collapsed_cnn_and_lstm():
     src = draw_graph(loss, model=model, collapse="modules").source
     labels = sorted(lab for nid, (lab, _) in nodes(src).items() if nid.startswith("m"))
     assert labels == [r"fc (Linear)\n4×6 → 4×2", r"lstm (LSTM)\n7×4×3 → 4×6"]
+
+
+def test_unrolled_textbook_cell_collapses_to_one_box_fed_at_every_step():
+    from nn.layers.rnn_cells import LSTMCell
+
+    class Unrolled(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.cell = LSTMCell(8, 16, fused=False, rng=0)  # one graph node per operation
+            self.head = nn.Linear(16, 4, rng=0)
+
+        def forward(self, xs: Tensor) -> Tensor:
+            h = c = None
+            for x in xs:
+                h, c = self.cell(x, None if h is None else (h, c))
+            return self.head(h)
+
+    model = Unrolled()
+    xs = Tensor(np.random.default_rng(0).standard_normal((3, 4, 8)), dtype=np.float32)
+    loss = F.cross_entropy(model(xs), np.array([0, 1, 2, 3]))
+    expanded = draw_graph(loss, model=model, max_nodes=None).source
+    cell_ops = ops_in(expanded, clusters(expanded)["cell (LSTMCell)"])
+    assert cell_ops.count("sigmoid") == 9 and cell_ops.count("tanh") == 6  # 3 steps
+    assert ops_in(expanded, clusters(expanded)["head (Linear)"]) == ["linear"]
+    src = draw_graph(loss, model=model, collapse="modules").source
+    ns = nodes(src)
+    assert sorted(lab for i, (lab, _) in ns.items() if i.startswith("m")) == [
+        r"cell (LSTMCell)\n4×8 (×3), 4×16 → 4×16",  # x_1..x_3 and the zero initial h
+        r"head (Linear)\n4×16 → 4×4",
+    ]
+    assert len(ns) == 2 + 4 + 1 + 1  # modules, 3 inputs + h0, cross_entropy op and loss
 
 
 def test_collapse_arguments():
@@ -250,8 +293,11 @@ def red_boxes(src: str) -> set[str]:
     """names of the red value boxes ("" for an unnamed one)"""
     ns = nodes(src)
     first = {i: ns[i][0].lstrip("{").split("|")[0] for i in ns if i.startswith("v")}
-    return {"" if name.startswith(("data ", "shape ")) else name for i, name in first.items()
-            if attr(ns[i][1], "fillcolor") == RED}  # fmt: skip
+    return {
+        "" if name.startswith(("data ", "shape ")) else name
+        for i, name in first.items()
+        if attr(ns[i][1], "fillcolor") == RED
+    }
 
 
 def test_nonfinite_marks_exactly_the_poisoned_nodes_and_the_origin():
@@ -269,7 +315,12 @@ def test_nonfinite_marks_exactly_the_poisoned_nodes_and_the_origin():
     with np.errstate(divide="ignore", invalid="ignore"):
         loss.backward()
     assert red_boxes(draw_graph(loss, highlight="nonfinite").source) == {
-        "logx", "y", "s1", "loss", "x", "w"
+        "logx",
+        "y",
+        "s1",
+        "loss",
+        "x",
+        "w",
     }
     assert RED not in draw_graph(loss).source  # only on request
 
@@ -308,8 +359,11 @@ def test_nonfinite_in_value_graphs_and_collapsed_graphs():
     loss = F.cross_entropy(m(x), np.array([0]))
     src = draw_graph(loss, model=m, collapse="modules", highlight="nonfinite").source
     ns = nodes(src)
-    red_modules = {lab.split("\\n")[0] for i, (lab, a) in ns.items()
-                   if i.startswith("m") and attr(a, "fillcolor") == RED}  # fmt: skip
+    red_modules = {
+        lab.split("\\n")[0]
+        for i, (lab, a) in ns.items()
+        if i.startswith("m") and attr(a, "fillcolor") == RED
+    }
     assert red_modules == {"layers.0 (Linear)", "layers.1 (ReLU)", "layers.2 (Linear)"}
     assert ns["nonfinite_note"][0].startswith("non-finite input: nan")
 
@@ -328,8 +382,11 @@ def test_value_graph_says_grads_are_not_computed_until_backward():
 
 def test_every_drawing_has_an_explicit_background():
     m, loss = mlp_loss()
-    for g in (draw_graph(loss, model=m), draw_graph(loss, model=m, collapse="modules"),
-              draw_graph(Value(1.0) * 2.0)):  # fmt: skip
+    for g in (
+        draw_graph(loss, model=m),
+        draw_graph(loss, model=m, collapse="modules"),
+        draw_graph(Value(1.0) * 2.0),
+    ):
         assert "bgcolor=white" in g.source
 
 

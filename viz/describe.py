@@ -116,8 +116,10 @@ def _describe_value(v: Value, opts: _Options) -> NodeDescription:
 
 def _describe_tensor(t: Tensor, opts: _Options) -> NodeDescription:
     fmt = opts.number_format
-    fields = [f"shape {_shape(t.shape)}  {_dtype_name(t.data.dtype)}",
-              f"data: {summarize(t.data, fmt)}"]  # fmt: skip
+    fields = [
+        f"shape {_shape(t.shape)}  {_dtype_name(t.data.dtype)}",
+        f"data: {summarize(t.data, fmt)}",
+    ]
     if opts.show_grad:
         if t.grad is not None:
             fields.append(f"grad: {summarize(np.asarray(t.grad.data), fmt)}")

@@ -112,8 +112,10 @@ class Statements:
 
     def node(self, name: str, label: str, style: str, cluster: str | None = None) -> None:
         """Add ``name [label=... <style>]``; ``style`` comes from ``style()``."""
-        line = f"\t{name} [label={quote(label)} {style}]\n" if style else (
-            f"\t{name} [label={quote(label)}]\n"
+        line = (
+            f"\t{name} [label={quote(label)} {style}]\n"
+            if style
+            else (f"\t{name} [label={quote(label)}]\n")
         )
         if cluster is None:
             self.lines.append(line)

@@ -47,8 +47,13 @@ DEFAULT_MAX_NODES = 500
 
 # Names other drawings (viz.animation) share.
 _INK, _FONT, _STYLE, _escape = INK, FONT, STYLE, escape
-_CLUSTER_STYLE = {"style": "rounded,dashed", "color": "#9ca3af", "fontsize": "10",
-                  "fontcolor": INK, "labeljust": "l"}  # fmt: skip
+_CLUSTER_STYLE = {
+    "style": "rounded,dashed",
+    "color": "#9ca3af",
+    "fontsize": "10",
+    "fontcolor": INK,
+    "labeljust": "l",
+}
 
 
 def _record_text(desc: NodeDescription, *, flip: bool = True) -> str:
@@ -217,8 +222,15 @@ def draw_graph(
 
     g = Drawing(name="computation_graph", format="svg")
     title = _not_computed_title(root) if show_grad else {}
-    g.attr(rankdir=rankdir, bgcolor="white", fontname=FONT, fontcolor=INK, nodesep="0.25",
-           ranksep="0.35", **title)  # fmt: skip
+    g.attr(
+        rankdir=rankdir,
+        bgcolor="white",
+        fontname=FONT,
+        fontcolor=INK,
+        nodesep="0.25",
+        ranksep="0.35",
+        **title,
+    )
     g.attr("node", fontname=FONT, fontcolor=INK, fontsize="11", style="filled")
     g.attr("edge", fontname=FONT, fontcolor=INK, fontsize="9", color="#374151", arrowsize="0.7")
     painter = _Painter(order, root, opts, rankdir, marks)
@@ -233,8 +245,8 @@ def draw_graph(
 def _not_computed_title(root: Any) -> dict[str, str]:
     if not isinstance(root, Value) or root.grad != 0.0:
         return {}
-    name = root.label or "the root"
-    text = f"grad: —  not computed yet (every grad shows 0 until {name}.backward() runs)"
+    call = f"{root.label}.backward()" if root.label else "backward() on the root"
+    text = f"grad: —  not computed yet (every grad shows 0 until {call} runs)"
     return {"label": escape(text), "labelloc": "t", "labeljust": "l", "fontsize": "11"}
 
 
@@ -277,8 +289,9 @@ class _Painter:
         # A Tensor's lines (shape, data, grad) are too long to sit side by side: stack
         # them, whatever the direction of the data flow.
         flip = not isinstance(node, Tensor) or self.tb
-        self.out.node(f"v{i}", _record_text(desc, flip=flip), self._style(kind, i, shape="record"),
-                      cluster)  # fmt: skip
+        self.out.node(
+            f"v{i}", _record_text(desc, flip=flip), self._style(kind, i, shape="record"), cluster
+        )
         if not node._parents:
             return
         op = node.op or "?"
@@ -290,8 +303,11 @@ class _Painter:
                 **dict(STYLE["op"], **(STYLE["origin"] if origin else {})),
                 # a circle around "cross_entropy" would dwarf the boxes
                 shape="circle" if len(op) <= 4 else "ellipse",
-                width="0.3", height="0.3", margin="0.02", fontsize="10",
-            ),  # fmt: skip
+                width="0.3",
+                height="0.3",
+                margin="0.02",
+                fontsize="10",
+            ),
             cluster,
         )
         if edges:
@@ -317,8 +333,9 @@ class _Painter:
         if self.marks is None or not self.marks.note:
             return
         self.out.node("nonfinite_note", escape(self.marks.note), self.out.style(**STYLE["note"]))
-        style = self.out.style(style="dashed", color=STYLE["origin"]["color"], arrowhead="none",
-                               constraint="false")  # fmt: skip
+        style = self.out.style(
+            style="dashed", color=STYLE["origin"]["color"], arrowhead="none", constraint="false"
+        )
         self.out.edge("nonfinite_note", target, None, style)
 
     # ---------------------------------------------------------------- whole graphs
@@ -368,4 +385,3 @@ class _Painter:
                 self.note(f"m{k}")
             else:
                 self.note(f"op{origin}" if self.order[origin]._parents else f"v{origin}")
-

@@ -34,6 +34,7 @@ __all__ = [
     "PLOTS_HINT",
 ]
 
+
 # -------------------------------------------------------------------- history
 def _series(history: Any) -> tuple[list, dict[str, list[float]], int | None, int | None]:
     """epochs, named series, best epoch and stopped epoch of a History or a dict."""
@@ -136,11 +137,17 @@ def plot_history(
         axes[k].set_title(base)
     for a in axes:
         if best is not None:
-            a.axvline(best, color="tab:green", linestyle="--", linewidth=1,
-                      label=f"best epoch {best}")  # fmt: skip
+            a.axvline(
+                best, color="tab:green", linestyle="--", linewidth=1, label=f"best epoch {best}"
+            )
         if stopped is not None:
-            a.axvline(stopped, color="tab:red", linestyle=":", linewidth=1.2,
-                      label=f"stopped after epoch {stopped}")  # fmt: skip
+            a.axvline(
+                stopped,
+                color="tab:red",
+                linestyle=":",
+                linewidth=1.2,
+                label=f"stopped after epoch {stopped}",
+            )
         a.set_xlabel("epoch")
         a.grid(alpha=0.3)
         a.legend(fontsize="small")
@@ -229,8 +236,17 @@ def plot_decision_boundary(
     cmap = class_colormap(n)
     levels = np.arange(n + 1) - 0.5
     ax.contourf(gx, gy, classes, levels=levels, cmap=cmap, alpha=0.3)
-    ax.scatter(X[:, 0], X[:, 1], c=labels, cmap=cmap, vmin=-0.5, vmax=n - 0.5,
-               edgecolors="black", linewidths=0.5, s=22)  # fmt: skip
+    ax.scatter(
+        X[:, 0],
+        X[:, 1],
+        c=labels,
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=n - 0.5,
+        edgecolors="black",
+        linewidths=0.5,
+        s=22,
+    )
     ax.set_xlim(gx.min(), gx.max())
     ax.set_ylim(gy.min(), gy.max())
     ax.set_title(f"decision regions ({n} classes)")
@@ -294,8 +310,14 @@ def plot_optimizer_trajectories(
     ax.contour(gx, gy, z, levels=levels, cmap="viridis", linewidths=0.7, alpha=0.8)
     for name, path in trajectories.items():
         pts = np.array([_numpy(p).reshape(-1) for p in path], dtype=float).reshape(-1, 2)
-        (line,) = ax.plot(pts[:, 0], pts[:, 1], marker=".", markersize=3, linewidth=1.4,
-                          label=f"{name} ({len(pts) - 1} steps)")  # fmt: skip
+        (line,) = ax.plot(
+            pts[:, 0],
+            pts[:, 1],
+            marker=".",
+            markersize=3,
+            linewidth=1.4,
+            label=f"{name} ({len(pts) - 1} steps)",
+        )
         ax.plot(pts[0, 0], pts[0, 1], "o", color=line.get_color(), markersize=6)
         ax.plot(pts[-1, 0], pts[-1, 1], "*", color=line.get_color(), markersize=11)
     ax.set_xlim(*xlim)

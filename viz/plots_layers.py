@@ -54,8 +54,9 @@ def _image_axes(fig: Any, n: int, ncols: int) -> list[Any]:
 
 
 # -------------------------------------------------------------------- gradient flow
-def plot_gradient_flow(model_or_named_parameters: Any, *, include_bias: bool = True,
-                       ax: Any = None) -> Any:  # fmt: skip
+def plot_gradient_flow(
+    model_or_named_parameters: Any, *, include_bias: bool = True, ax: Any = None
+) -> Any:
     """Mean and max |gradient| per parameter, on a log scale, in the order of the layers.
 
     Shows at a glance whether gradients shrink towards the input (vanishing: the bars
@@ -102,8 +103,10 @@ def plot_gradient_flow(model_or_named_parameters: Any, *, include_bias: bool = T
     x = np.arange(len(names))
     positive = [v for v in means + maxes if v > 0]
     floor = min(positive) / 10 if positive else 1e-12
-    for values, offset, label, color in ((maxes, 0.2, "max |grad|", "tab:blue"),
-                                         (means, -0.2, "mean |grad|", "tab:orange")):  # fmt: skip
+    for values, offset, label, color in (
+        (maxes, 0.2, "max |grad|", "tab:blue"),
+        (means, -0.2, "mean |grad|", "tab:orange"),
+    ):
         heights = [v if v > 0 else np.nan for v in values]
         ax.bar(x + offset, heights, width=0.4, label=label, color=color, alpha=0.85)
         for xi, v in zip(x, values):
@@ -137,14 +140,16 @@ def plot_histograms(named_arrays: Any, *, bins: int = 50, ncols: int = 4) -> Any
         numbers to compare with the initialisation variance: 1/d_in for LeCun, 2/d_in
         for He, ...).
     """
-    pairs = [(n, _numpy(a).astype(float, copy=False).ravel())
-             for n, a in _named(named_arrays, "plot_histograms")]  # fmt: skip
+    pairs = [
+        (n, _numpy(a).astype(float, copy=False).ravel())
+        for n, a in _named(named_arrays, "plot_histograms")
+    ]
     if not pairs:
         raise ValueError("plot_histograms: nothing to plot")
     rows, cols = _grid(len(pairs), ncols)
     fig = figure_class()(figsize=(3.2 * cols, 2.5 * rows), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    for a in axes[len(pairs):]:
+    for a in axes[len(pairs) :]:
         fig.delaxes(a)
     for a, (name, values) in zip(axes, pairs):
         finite = values[np.isfinite(values)]
@@ -158,8 +163,9 @@ def plot_histograms(named_arrays: Any, *, bins: int = 50, ncols: int = 4) -> Any
 
 
 # -------------------------------------------------------------------- CNN images
-def plot_filters(weight: Any, *, channel: int | None = None, ncols: int = 8,
-                 max_images: int = 256) -> Any:  # fmt: skip
+def plot_filters(
+    weight: Any, *, channel: int | None = None, ncols: int = 8, max_images: int = 256
+) -> Any:
     """Convolution kernels as images.
 
     Parameters
@@ -216,8 +222,9 @@ def plot_filters(weight: Any, *, channel: int | None = None, ncols: int = 8,
     return fig
 
 
-def plot_feature_maps(maps: Any, *, sample: int = 0, ncols: int = 8, max_maps: int = 64,
-                      cmap: str = "viridis") -> Any:  # fmt: skip
+def plot_feature_maps(
+    maps: Any, *, sample: int = 0, ncols: int = 8, max_maps: int = 64, cmap: str = "viridis"
+) -> Any:
     """Activations of a convolution layer, one image per channel.
 
     Parameters

@@ -120,9 +120,7 @@ DERIVATIVE_RULES: dict[str, DerivativeRule] = {
     "bce_with_logits": _rule("u d", "(σ({0}) − {1})·gy", "−{0}·gy"),
     # convolution and pooling (nn.functional.conv / pooling)
     "conv2d": _rule("x W b", "conv_transpose2d(gy, {1})", "corr({0}, gy)", "Σ gy over N, H, W"),
-    "conv_transpose2d": _rule(
-        "x W b", "conv2d(gy, {1})", "corr(gy, {0})", "Σ gy over N, H, W"
-    ),
+    "conv_transpose2d": _rule("x W b", "conv2d(gy, {1})", "corr(gy, {0})", "Σ gy over N, H, W"),
     "conv2d_weight_grad": _rule("x g", "conv_transpose2d({1}, gy)", "conv2d({0}, gy)"),
     "max_pool2d": _rule("x", "gy to each window's max"),
     "max_pool2d_backward": _rule("g", "gather gy at the max positions"),
@@ -130,9 +128,7 @@ DERIVATIVE_RULES: dict[str, DerivativeRule] = {
     "embedding": _rule("W", "add gy rows at the indices"),
     # fused recurrences over a whole sequence (nn.functional.recurrent): backprop
     # through time, δ_t = (gy_t + δ_{t+1}·W_hh)·f′(u_t) with f′ of the cell's gates
-    "rnn": _rule(
-        "gx h0 W_hh b_hh", "δ_t (BPTT)", "δ_1·{2}", "Σ_t δ_tᵀ·h_{{t−1}}", "Σ_t δ_t"
-    ),
+    "rnn": _rule("gx h0 W_hh b_hh", "δ_t (BPTT)", "δ_1·{2}", "Σ_t δ_tᵀ·h_{{t−1}}", "Σ_t δ_t"),
     "lstm": _rule(
         "gx h0 c0 W_hh b_hh p",
         "gate deltas δ_t (BPTT)",
@@ -143,7 +139,10 @@ DERIVATIVE_RULES: dict[str, DerivativeRule] = {
         "Σ_t δ_t·c (peephole)",
     ),
     "gru": _rule(
-        "gx h0 W_hh b_hh", "gate deltas δ_t (BPTT)", "δ_1·{2} + gy·z_1", "Σ_t δ_tᵀ·h_{{t−1}}",
+        "gx h0 W_hh b_hh",
+        "gate deltas δ_t (BPTT)",
+        "δ_1·{2} + gy·z_1",
+        "Σ_t δ_tᵀ·h_{{t−1}}",
         "Σ_t δ_t",
     ),
 }
@@ -271,4 +270,3 @@ def _element(x: Any, fmt: str) -> str:
 
 def _shape(shape: tuple[int, ...]) -> str:
     return str(tuple(int(n) for n in shape))
-
