@@ -20,6 +20,7 @@ Run: ``.venv/bin/python bench/cnn.py [--repeats 5] [--steps 10]``
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -186,16 +187,17 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10, help="training steps per timed run")
     args = parser.parse_args()
 
-    print(f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}")
+    print(f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     x, t = make_batch()
-    contestants = [
-        ("deltagrad", deltagrad_steps(x, t, args.steps)),
-        ("DeZero 0.0.13", dezero_steps(x, t, args.steps)),
-        ("PyTorch CPU, 2 threads", torch_steps(x, t, args.steps)),
-    ]
-    for name, fn in contestants:
-        if fn is None:
-            print(f"  ({name}: not available, skipped)")
+    makers = [("deltagrad", deltagrad_steps), ("DeZero 0.0.13", dezero_steps),
+              ("PyTorch CPU, 2 threads", torch_steps)]
+    # the same computation: every contestant's first step gives the same loss
+    first = {name: make(x, t, 1) for name, make in makers}
+    for name, fn in first.items():
+        print(f"  {name}: " + ("not available, skipped" if fn is None
+                               else f"first-step loss {fn():.5f}"))
+    contestants = [(name, make(x, t, args.steps)) for name, make in makers]
     results = best_times({n: fn for n, fn in contestants if fn is not None}, args.repeats)
 
     ours = results["deltagrad"]

@@ -97,7 +97,7 @@ def im2col(x: np.ndarray, window: Window, grid: tuple[int, int] | None = None) -
     (kh, kw), (sh, sw), (dh, dw) = window.kernel, window.stride, window.dilation
     ho, wo = grid or window.out_size((h, w))
     s_n, s_c, s_h, s_w = x.strides
-    # a read-only view (C, kH, kW, N, Ho, Wo); the checks in _check_conv keep it in bounds
+    # a read-only view (C, kH, kW, N, Ho, Wo); the shape checks keep it inside x
     fields = as_strided(
         x, (c, kh, kw, n, ho, wo), (s_c, dh * s_h, dw * s_w, s_n, sh * s_h, sw * s_w),
         writeable=False,
@@ -186,11 +186,13 @@ def _check_weight_grad(x: np.ndarray, gy: np.ndarray, window: Window) -> None:
 
 # ---------------------------------------------------------------- the three ops
 class Conv2d(Function):
-    """u = W · im2col(z) + b  (cross-correlation; see the module docstring for the formula).
+    """Cross-correlation u[n, m, i, j] = b[m] + Σ_{k,p,q} z[n, k, iS + pD, jS + qD] h[m, k, p, q]
+    (z zero-padded by P), computed as U = H · im2col(z) + b.
 
     x (N, C_in, H, W), weight (C_out, C_in/groups, kH, kW), bias (C_out,) ->
-    (N, C_out, Ho, Wo). Groups split the channels into independent convolutions: one
-    batched GEMM (groups, C_out/g, C_in/g·kH·kW) @ (groups, C_in/g·kH·kW, N·Ho·Wo).
+    (N, C_out, Ho, Wo), Ho = ⌊(H + 2P − D(kH − 1) − 1)/S⌋ + 1. Groups split the channels
+    into independent convolutions: one batched GEMM over the groups,
+    (g, C_out/g, C_in/g·kH·kW) @ (g, C_in/g·kH·kW, N·Ho·Wo).
 
     Backward: ∂/∂x is the transposed convolution of gy with the same kernel,
     ∂/∂W the correlation of x with gy, ∂/∂b the sum of gy over N, H, W.
@@ -230,7 +232,11 @@ class Conv2d(Function):
 
 class ConvTranspose2d(Function):
     """The adjoint of conv2d: every input pixel stamps a weighted copy of the kernel onto
-    the (larger) output, y = col2im(Wᵀ · x) + b.
+    the (larger) output,
+
+        y[n, m, iS + pD − P, jS + qD − P] += Σ_k x[n, k, i, j] h[k, m, p, q],  + b[m],
+
+    computed as y = col2im(Wᵀ · x) + b (one GEMM, then one add per kernel tap).
 
     x (N, C_in, H, W), weight (C_in, C_out/groups, kH, kW), bias (C_out,) ->
     (N, C_out, Hout, Wout) with Hout = (H − 1)S − 2P + D(K − 1) + output_padding + 1.

@@ -39,10 +39,10 @@ def _pool_window(name: str, kernel_size: IntPair, stride: IntPair | None, paddin
         pair(padding, f"{name}: padding", 0),
         pair(dilation, f"{name}: dilation", 1),
     )
-    if any(2 * p > k for p, k in zip(window.padding, kernel)):
+    if any(2 * p > k for p, k in zip(window.padding, kernel)):  # PyTorch's rule
         raise ValueError(
-            f"{name}: padding {window.padding} must be at most half the kernel size {kernel} "
-            "(otherwise a window could lie entirely in the padding)"
+            f"{name}: padding {window.padding} must be at most half the kernel size {kernel}, "
+            "so no window lies entirely in the padding"
         )
     return window
 
