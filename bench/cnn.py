@@ -14,7 +14,12 @@ all from the same initial weights. Contestants run interleaved in one process an
 reports its best run, so ratios compare like with like on a noisy machine. Also reports
 the peak memory (tracemalloc, which sees NumPy's buffers) of one deltagrad step.
 
-Run: ``.venv/bin/python bench/cnn.py [--repeats 5] [--steps 10]``
+``--single-thread`` reruns everything with one BLAS/OpenMP thread per library (NumPy's
+OpenBLAS and PyTorch alike). On a loaded 2-core machine, multi-threaded BLAS calls can
+wait milliseconds for a descheduled worker thread; the single-thread table is the
+load-robust comparison of the work each library does.
+
+Run: ``.venv/bin/python bench/cnn.py [--repeats 5] [--steps 10] [--single-thread]``
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ from nn.layers.conv import Conv2d  # noqa: E402
 from nn.layers.pooling import MaxPool2d  # noqa: E402
 
 BATCH, CLASSES, LR = 64, 10, 0.01
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+TORCH_THREADS = 1 if os.environ.get("OPENBLAS_NUM_THREADS") == "1" else 2
+TORCH = f"PyTorch CPU, {TORCH_THREADS} thread{'s' if TORCH_THREADS > 1 else ''}"
 
 
 def make_batch() -> tuple[np.ndarray, np.ndarray]:
@@ -130,7 +138,7 @@ def torch_steps(x: np.ndarray, t: np.ndarray, steps: int) -> Callable[[], float]
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(2)
+    torch.set_num_threads(TORCH_THREADS)
     tn = torch.nn
     model = tn.Sequential(
         tn.Conv2d(1, 16, 3, padding=1), tn.ReLU(), tn.MaxPool2d(2),
@@ -185,13 +193,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--steps", type=int, default=10, help="training steps per timed run")
+    parser.add_argument("--single-thread", action="store_true",
+                        help="one BLAS/OpenMP thread for every library (re-executes itself)")
     args = parser.parse_args()
+    if args.single_thread and os.environ.get("OPENBLAS_NUM_THREADS") != "1":
+        # thread pools are sized when NumPy/PyTorch load: set the variables, start afresh
+        env = {**os.environ, **{name: "1" for name in THREAD_VARIABLES}}
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
+    threads = ", one thread per library" if TORCH_THREADS == 1 else ""
     print(f"Python {platform.python_version()}, NumPy {np.__version__}, {platform.machine()}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}{threads}")
     x, t = make_batch()
     makers = [("deltagrad", deltagrad_steps), ("DeZero 0.0.13", dezero_steps),
-              ("PyTorch CPU, 2 threads", torch_steps)]
+              (TORCH, torch_steps)]
     # the same computation: every contestant's first step gives the same loss
     first = {name: make(x, t, 1) for name, make in makers}
     for name, fn in first.items():
@@ -209,8 +224,8 @@ def main() -> None:
         print(f"| {name} | {seconds / args.steps * 1e3:.2f} | {seconds / ours:.2f}x |")
     if "DeZero 0.0.13" in results:
         print(f"\nDeZero / deltagrad: {results['DeZero 0.0.13'] / ours:.2f}x")
-    if "PyTorch CPU, 2 threads" in results:
-        print(f"deltagrad / PyTorch: {ours / results['PyTorch CPU, 2 threads']:.2f}x")
+    if TORCH in results:
+        print(f"deltagrad / PyTorch: {ours / results[TORCH]:.2f}x")
     one_step = deltagrad_steps(x, t, 1)
     print(f"peak memory of one deltagrad step: {peak_memory(one_step) / 2**20:.1f} MiB "
           f"(input batch {x.nbytes / 2**20:.2f} MiB)")
