@@ -242,7 +242,12 @@ def test_unrolled_textbook_cell_collapses_to_one_box_fed_at_every_step():
         r"cell (LSTMCell)\n4×8 (×3), 4×16 → 4×16",  # x_1..x_3 and the zero initial h
         r"head (Linear)\n4×16 → 4×4",
     ]
-    assert len(ns) == 2 + 4 + 1 + 1  # modules, 3 inputs + h0, cross_entropy op and loss
+    # the three x_t share one box ("3 inputs like this"); h0, the loss op and loss remain
+    stack = [lab for lab, _ in ns.values() if lab.startswith("3 inputs like this|")]
+    assert stack == ["3 inputs like this|shape (4, 8)  float32"]
+    assert len(ns) == 2 + 1 + 1 + 2
+    got = [(t, h, label_of(a)) for t, h, a in edges(src) if h.startswith("m")]
+    assert sorted(lab for *_, lab in got) == ["4×16", "4×16", "4×8 (×3)"]
 
 
 def test_collapse_arguments():

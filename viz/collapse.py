@@ -285,11 +285,15 @@ class Collapsed:
         ``(tail, head, position, j)``: ``tail``/``head`` are ``("unit", k)`` or
         ``("node", i)``; ``position`` is the node whose value flows; ``j`` is the operand
         index when the head is a single node's op (else -1).
+    stacks : dict
+        position -> positions: single nodes drawn as one box for many alike inputs (the
+        x_t of a cell unrolled over time), keyed by the one that is drawn.
     """
 
     units: dict[int, tuple[list[int], list[int], list[int]]]
     singles: list[int]
     edges: list[tuple[tuple[str, int], tuple[str, int], int, int]]
+    stacks: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -297,8 +301,14 @@ class Collapsed:
         return len(self.units) + len(self.singles)
 
 
-def collapse_modules(order: list, owner: list[int], root_position: int) -> Collapsed:
-    """Merge the nodes owned by each unit; keep the edges that cross a unit boundary."""
+def collapse_modules(
+    order: list, owner: list[int], root_position: int, stackable: list[bool] | None = None
+) -> Collapsed:
+    """Merge the nodes owned by each unit; keep the edges that cross a unit boundary.
+
+    ``stackable[i]`` marks single nodes (anonymous constant inputs) that may share one
+    box with others of the same shape and dtype feeding the same module only.
+    """
     pos = {node: i for i, node in enumerate(order)}
     units: dict[int, tuple[list[int], list[int], list[int]]] = {}
     singles: list[int] = []
@@ -332,7 +342,36 @@ def collapse_modules(order: list, owner: list[int], root_position: int) -> Colla
     k = owner[root_position]
     if k >= 0 and root_position not in seen_out:
         units[k][1].append(root_position)
-    return Collapsed(units, singles, edges)
+    plan = Collapsed(units, singles, edges)
+    if stackable is not None:
+        _stack_inputs(plan, order, stackable)
+    return plan
+
+
+def _stack_inputs(plan: Collapsed, order: list, stackable: list[bool]) -> None:
+    """One box for many alike anonymous inputs of one module (e.g. 500 time steps)."""
+    heads: dict[int, set[tuple[str, int]]] = {}
+    for tail, head, p, _ in plan.edges:
+        if tail[0] == "node" and stackable[p]:
+            heads.setdefault(p, set()).add(head)
+    groups: dict[tuple, list[int]] = {}
+    for p, targets in heads.items():
+        (head,) = targets if len(targets) == 1 else ((None, -1),)
+        if head[0] == "unit":
+            node = order[p]
+            key = (head, tuple(node.shape), str(node.data.dtype))
+            groups.setdefault(key, []).append(p)
+    drawn = {}
+    for members in groups.values():
+        if len(members) > 1:
+            plan.stacks[members[0]] = members
+            drawn.update((p, members[0]) for p in members)
+    if drawn:
+        plan.singles = [i for i in plan.singles if drawn.get(i, i) == i]
+        plan.edges = [
+            (("node", drawn.get(t[1], t[1])) if t[0] == "node" else t, h, p, j)
+            for t, h, p, j in plan.edges
+        ]
 
 
 def shape_text(shape: tuple[int, ...]) -> str:

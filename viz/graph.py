@@ -211,7 +211,11 @@ def draw_graph(
         owners = assign_owners(order, mapping, lambda node: bool(_own_name(node, opts)))
     plan = None
     if collapse is not None and owners is not None:
-        plan = collapse_modules(order, owners, len(order) - 1)
+        stackable = [
+            not node._parents and not getattr(node, "requires_grad", True) and not named
+            for node, named in zip(order, (_own_name(node, opts) for node in order))
+        ]
+        plan = collapse_modules(order, owners, len(order) - 1, stackable)
     if plan is not None:
         _check_size(plan.size, root, max_nodes, "collapsed graph")
     else:
@@ -315,6 +319,17 @@ class _Painter:
                 self.operand_edge(f"v{self.index[parent]}", i, j)
         self.out.edge(f"op{i}", f"v{i}")
 
+    def stack(self, i: int, count: int) -> None:
+        """Box ``v{i}`` standing for ``count`` alike constant inputs (collapsed view)."""
+        node = self.order[i]
+        shape = tuple(int(n) for n in node.shape)
+        fields = (f"{count} inputs like this", f"shape {shape}  {node.data.dtype}")
+        desc = NodeDescription("", fields, (), (), "constant")
+        flip = self.tb
+        self.out.node(
+            f"v{i}", _record_text(desc, flip=flip), self._style("constant", i, shape="record")
+        )
+
     def operand_edge(self, tail: str, i: int, j: int) -> None:
         """Edge from ``tail`` into the op of node ``i`` for its operand ``j``."""
         desc, parent = self.descs[i], self.order[i]._parents[j]
@@ -368,7 +383,10 @@ class _Painter:
                 extra.update(STYLE["origin"])
             self.out.node(f"m{k}", escape(text), self._style("module", None, shape="box", **extra))
         for i in plan.singles:
-            self.node(i, edges=False)
+            if i in plan.stacks:
+                self.stack(i, len(plan.stacks[i]))
+            else:
+                self.node(i, edges=False)
         grouped: dict[tuple[str, str], list[tuple[int, ...]]] = {}
         for tail, head, p, j in plan.edges:
             tail_id = f"m{tail[1]}" if tail[0] == "unit" else f"v{tail[1]}"
