@@ -324,11 +324,8 @@ class _Painter:
         node = self.order[i]
         shape = tuple(int(n) for n in node.shape)
         fields = (f"{count} inputs like this", f"shape {shape}  {node.data.dtype}")
-        desc = NodeDescription("", fields, (), (), "constant")
-        flip = self.tb
-        self.out.node(
-            f"v{i}", _record_text(desc, flip=flip), self._style("constant", i, shape="record")
-        )
+        label = _record_text(NodeDescription("", fields, ()), flip=self.tb)
+        self.out.node(f"v{i}", label, self._style("constant", i, shape="record"))
 
     def operand_edge(self, tail: str, i: int, j: int) -> None:
         """Edge from ``tail`` into the op of node ``i`` for its operand ``j``."""
