@@ -9,8 +9,19 @@ PNG frames); ``viz.plots`` holds the matplotlib plots (optional dependency).
 
 from .animation import BackwardAnimation, backward_animation
 from .graph import Drawing, draw_graph
+from .plots import (
+    plot_decision_boundary,
+    plot_feature_maps,
+    plot_filters,
+    plot_gradient_flow,
+    plot_histograms,
+    plot_history,
+    plot_optimizer_trajectories,
+)
 from .render import RenderError, save
 
 __all__ = [
     "draw_graph", "Drawing", "save", "RenderError", "backward_animation", "BackwardAnimation",
+    "plot_history", "plot_decision_boundary", "plot_optimizer_trajectories",
+    "plot_gradient_flow", "plot_histograms", "plot_filters", "plot_feature_maps",
 ]
