@@ -265,3 +265,18 @@ def test_clear_import_error_without_matplotlib(monkeypatch, call):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match=r"pip install 'deltagrad\[plots\]'"):
         call()
+
+
+def test_plot_sequence_predictions_draws_targets_and_predictions() -> None:
+    from viz.plots import plot_sequence_predictions
+
+    t = np.sin(np.linspace(0, 6, 40)).reshape(2, 20, 1)
+    p = t + 0.1
+    fig = plot_sequence_predictions(t, p, inputs=t, n_series=2)
+    ax = fig.axes[0]
+    assert len(ax.lines) == 6  # per series: input, target, prediction
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), t[0, :, 0])
+    np.testing.assert_allclose(ax.lines[2].get_ydata(), p[0, :, 0])
+    assert ax.get_title() == "MSE 0.01"
+    with pytest.raises(ValueError, match="differ"):
+        plot_sequence_predictions(t, p[:, :10])

@@ -17,6 +17,7 @@ from .plots import (
     plot_histograms,
     plot_history,
     plot_optimizer_trajectories,
+    plot_sequence_predictions,
 )
 from .render import RenderError, save
 
@@ -24,4 +25,5 @@ __all__ = [
     "draw_graph", "Drawing", "save", "RenderError", "backward_animation", "BackwardAnimation",
     "plot_history", "plot_decision_boundary", "plot_optimizer_trajectories",
     "plot_gradient_flow", "plot_histograms", "plot_filters", "plot_feature_maps",
+    "plot_sequence_predictions",
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "plot_history",
     "plot_decision_boundary",
     "plot_optimizer_trajectories",
+    "plot_sequence_predictions",
     "plot_gradient_flow",
     "plot_histograms",
     "plot_filters",
@@ -326,6 +327,54 @@ def plot_optimizer_trajectories(
     ax.set_ylabel("y")
     if trajectories:
         ax.legend(fontsize="small")
+    return fig
+
+
+# -------------------------------------------------------------------- sequences
+def plot_sequence_predictions(
+    targets: Any,
+    predictions: Any,
+    inputs: Any = None,
+    *,
+    n_series: int = 3,
+    ax: Any = None,
+) -> Any:
+    """Predicted vs true sequences (e.g. an RNN's next-step predictions of a sine wave).
+
+    Parameters
+    ----------
+    targets, predictions : array or Tensor of shape (N, T), (N, T, 1) or (T,)
+        The true and the predicted values per time step.
+    inputs : same shapes, optional
+        Drawn faintly for context (the sequence the model saw).
+    n_series : int
+        How many of the N sequences to draw (one colour each).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Solid lines are targets, dashed lines predictions; the title gives the MSE over
+        everything passed in.
+    """
+    t, p = (_numpy(a).astype(float) for a in (targets, predictions))
+    if t.shape != p.shape:
+        raise ValueError(
+            f"plot_sequence_predictions: targets {t.shape} and predictions {p.shape} differ"
+        )
+    t, p = (a.reshape(-1, a.shape[-2] if a.ndim == 3 else a.shape[-1]) for a in (t, p))
+    x = None if inputs is None else _numpy(inputs).astype(float).reshape(t.shape)
+    fig, ax = new_axes(ax, (7.0, 3.5))
+    steps = np.arange(t.shape[1])
+    for k in range(min(n_series, t.shape[0])):
+        color = f"C{k}"
+        if x is not None:
+            ax.plot(steps, x[k], color=color, alpha=0.25, linewidth=1.0)
+        ax.plot(steps, t[k], color=color, linewidth=1.6, label="target" if k == 0 else None)
+        ax.plot(steps, p[k], color=color, linestyle="--", linewidth=1.6,
+                label="prediction" if k == 0 else None)
+    ax.set_xlabel("time step t")
+    ax.set_title(f"MSE {float(np.mean((t - p) ** 2)):.3g}")
+    ax.legend(fontsize="small")
     return fig
 
 
