@@ -170,7 +170,7 @@ def test_collapsed_mlp_has_one_box_per_module_with_shapes_and_edges():
         ("layers.1 (ReLU)", "layers.2 (Linear)", "5×8"),
         ("layers.2 (Linear)", "layers.3 (ReLU)", "5×8"),
         ("layers.3 (ReLU)", "layers.4 (Linear)", "5×8"),
-        ("layers.4 (Linear)", "cross_entropy", "∂/∂u = (softmax(u) − t)·gy"),
+        ("layers.4 (Linear)", "cross_entropy", "∂/∂u = (softmax(u) − t)·gy/5"),
         ("cross_entropy", "loss", None),
     }
     assert "layers.0.weight" not in src  # parameters are inside their module's box

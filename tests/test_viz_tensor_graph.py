@@ -195,7 +195,7 @@ def test_model_gives_parameter_paths_and_module_boxes(mlp_loss):
     labels = edge_labels(src)
     assert "∂/∂W = gyᵀ·x" in labels  # first layer: x is the labelled input
     assert "∂/∂b = Σ gy over the batch" in labels
-    assert "∂/∂u = (softmax(u) − t)·gy" in labels
+    assert "∂/∂u = (softmax(u) − t)·gy/5" in labels  # mean over the batch of 5
     assert sorted(ops(src)) == ["cross_entropy", "linear", "linear", "relu"]
 
 

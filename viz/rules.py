@@ -36,7 +36,8 @@ class DerivativeRule(NamedTuple):
         One template per input position: the input's gradient contribution in terms of
         ``gy`` (output gradient), ``y`` (output) and ``{0}``, ``{1}``, ... (the inputs,
         replaced by their names in the drawing). Other placeholders: ``{shape}`` and
-        ``{dtype}`` of this input, ``{n}`` = input size / output size, ``{i}`` = position.
+        ``{dtype}`` of this input, ``{n}`` = input size / output size, ``{i}`` = position,
+        ``{scale}`` = ``/N`` when a fused loss averages N terms (``reduction="mean"``).
         ``None``: the op does not differentiate that input.
     broadcasts : bool
         Elementwise op with NumPy broadcasting: an input of a smaller shape receives
@@ -115,9 +116,11 @@ DERIVATIVE_RULES: dict[str, DerivativeRule] = {
     "linear": _rule("x W b", "gy·{1}", "gyᵀ·{0}", "Σ gy over the batch"),
     "softmax": _rule("x", "y·(gy − Σ gy·y)"),
     "log_softmax": _rule("x", "gy − softmax({0})·Σ gy"),
-    "cross_entropy": _rule("u t", "(softmax({0}) − {1})·gy", "−log softmax({0})·gy"),
-    "binary_cross_entropy": _rule("p d", "gy·({0} − {1})/({0}(1 − {0}))", None),
-    "bce_with_logits": _rule("u d", "(σ({0}) − {1})·gy", "−{0}·gy"),
+    "cross_entropy": _rule(
+        "u t", "(softmax({0}) − {1})·gy{scale}", "−log softmax({0})·gy{scale}"
+    ),
+    "binary_cross_entropy": _rule("p d", "gy{scale}·({0} − {1})/({0}(1 − {0}))", None),
+    "bce_with_logits": _rule("u d", "(σ({0}) − {1})·gy{scale}", "−{0}·gy{scale}"),
     # convolution and pooling (nn.functional.conv / pooling)
     "conv2d": _rule("x W b", "conv_transpose2d(gy, {1})", "corr({0}, gy)", "Σ gy over N, H, W"),
     "conv_transpose2d": _rule("x W b", "conv2d(gy, {1})", "corr(gy, {0})", "Σ gy over N, H, W"),
@@ -206,12 +209,21 @@ def derivative_rule(
             n=parent.size // max(node.size, 1),
             shape=_shape(parent.shape),
             dtype=parent.dtype,
+            scale=_mean_scale(fn),
         )
     except (IndexError, KeyError, ValueError):
         body = template  # a user-added template with other braces: show it verbatim
     if rule.broadcasts and parent.shape != node.shape:
         body = (f"Σ {body}" if body == "gy" else f"Σ({body})") + "\n(summed over broadcast axes)"
     return f"∂/∂{syms[position]} = {body}"
+
+
+def _mean_scale(fn: Any) -> str:
+    """``/N`` for a fused loss averaged over N terms (``reduction="mean"``), else ''."""
+    scale = getattr(fn, "scale", 1.0)
+    if getattr(fn, "reduction", None) != "mean" or not scale or scale == 1.0:
+        return ""
+    return f"/{round(1.0 / scale)}"
 
 
 def _operand_symbols(
