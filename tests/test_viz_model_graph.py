@@ -315,7 +315,7 @@ def test_nonfinite_marks_exactly_the_poisoned_nodes_and_the_origin():
     assert thick == {log_op, "v" + log_op[2:]}  # the log op and its output, nothing else
     note = ns["nonfinite_note"][0]
     assert note.startswith("first non-finite: 'log' gives -inf") and "detect_anomaly" in note
-    assert ("nonfinite_note", log_op) in [(t, h) for t, h, _ in edges(src)]
+    assert (log_op, "nonfinite_note") in [(t, h) for t, h, _ in edges(src)]  # note beside it
     # after backward the gradients of x (1/x) and w (log x) are poisoned too; a, b stay clean
     with np.errstate(divide="ignore", invalid="ignore"):
         loss.backward()

@@ -345,10 +345,10 @@ class _Painter:
         if self.marks is None or not self.marks.note:
             return
         self.out.node("nonfinite_note", escape(self.marks.note), self.out.style(**STYLE["note"]))
-        style = self.out.style(
-            style="dashed", color=STYLE["origin"]["color"], arrowhead="none", constraint="false"
-        )
-        self.out.edge("nonfinite_note", target, None, style)
+        # A ranked edge from the origin keeps the note one rank away from it; an
+        # unconstrained one let Graphviz park the note in the first rank, far away.
+        style = self.out.style(style="dashed", color=STYLE["origin"]["color"], arrowhead="none")
+        self.out.edge(target, "nonfinite_note", None, style)
 
     # ---------------------------------------------------------------- whole graphs
     def expanded(self, owners: list[int] | None, units: list[Unit]) -> None:
