@@ -28,7 +28,6 @@ import argparse
 import os
 import platform
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +35,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from timing import best_times  # noqa: E402  (bench/timing.py, beside this script)
 
 import autograd  # noqa: E402
 import nn  # noqa: E402
@@ -164,19 +165,6 @@ def torch_steps(x: np.ndarray, t: np.ndarray, steps: int) -> Callable[[], float]
 
 
 # ---------------------------------------------------------------- measuring
-def best_times(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Interleave the contestants (A B C A B C ...) and keep each one's fastest run, so a
-    burst of background load hits everyone alike and cannot inflate one ratio."""
-    for fn in fns.values():
-        fn()  # warm-up (imports, caches, BLAS threads)
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: min(ts) for name, ts in times.items()}
-
 
 def peak_memory(fn: Callable[[], object]) -> int:
     """Peak bytes allocated while ``fn`` runs (NumPy reports its buffers to tracemalloc)."""
@@ -213,7 +201,7 @@ def main() -> None:
         print(f"  {name}: " + ("not available, skipped" if fn is None
                                else f"first-step loss {fn():.5f}"))
     contestants = [(name, make(x, t, args.steps)) for name, make in makers]
-    results = best_times({n: fn for n, fn in contestants if fn is not None}, args.repeats)
+    results, _ = best_times({n: fn for n, fn in contestants if fn is not None}, args.repeats)
 
     ours = results["deltagrad"]
     print(f"\nOne training step: batch {BATCH} x 1x28x28, conv16-pool-conv32-pool-linear, "

@@ -28,13 +28,14 @@ import argparse
 import contextlib
 import platform
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from timing import best_times  # noqa: E402  (bench/timing.py, beside this script)
 
 import nn.functional as F  # noqa: E402
 from autograd import Tensor  # noqa: E402
@@ -208,19 +209,6 @@ def torch_cell_loop(X: np.ndarray, Y: np.ndarray, weights: dict) -> Step | None:
 
 
 # ---------------------------------------------------------------- timing
-def best_times(fns: dict[str, Step], repeats: int) -> tuple[dict[str, float], dict[str, float]]:
-    """Interleave the contestants (A B C A B C ...) and keep each one's fastest run, so a
-    burst of background load hits everyone alike and cannot inflate one ratio. Also
-    returns each contestant's loss, to show they all compute the same number."""
-    losses = {name: fn() for name, fn in fns.items()}  # warm-up (imports, caches, BLAS)
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: min(ts) for name, ts in times.items()}, losses
-
 
 def blas_threads(n: int) -> contextlib.AbstractContextManager:
     """Limit NumPy's BLAS to n threads (a no-op without threadpoolctl)."""

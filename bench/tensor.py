@@ -28,6 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import best_times  # noqa: E402  (bench/timing.py, beside this script)
+
 import autograd  # noqa: E402
 import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
@@ -211,19 +213,6 @@ def torch_epoch(X: np.ndarray, Y: np.ndarray) -> Callable[[], float] | None:
 
 
 # ---------------------------------------------------------------- timing
-def best_times(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Interleave the contestants (A B C A B C ...) and keep each one's fastest run, so a
-    burst of background load hits everyone alike and cannot inflate one ratio."""
-    for fn in fns.values():
-        fn()  # warm-up (imports, caches, BLAS threads)
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: min(ts) for name, ts in times.items()}
-
 
 def per_op_overhead() -> list[tuple[str, float, float]]:
     rows = []
@@ -265,7 +254,7 @@ def main() -> None:
     for name, fn in contestants:
         if fn is None:
             print(f"  ({name}: not available, skipped)")
-    results = best_times({n: fn for n, fn in contestants if fn is not None}, args.repeats)
+    results, _ = best_times({n: fn for n, fn in contestants if fn is not None}, args.repeats)
 
     floor = results["hand-written NumPy"]
     print(f"\nOne epoch: {N} samples, batch {BATCH}, MLP {D}-{H}-{H}-{C}, float32, SGD\n")
