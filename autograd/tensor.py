@@ -283,18 +283,15 @@ class Tensor:
         anomaly.check_backward(fn, grads if isinstance(grads, tuple) else (grads,))
         return grads
 
-    def _send_grad(self) -> None:
-        gy = self.grad
-        if gy is None:
-            return
+    def _input_grads(self, gy: Tensor) -> list[tuple[int, Tensor]]:
+        """``(position, gradient)`` for each input that wants one: the op's local step
+        of the chain rule, with the gradient's shape checked against the input's."""
         fn = self._fn
-        if anomaly._Anomaly.enabled:
-            grads = self._checked_backward(fn, gy)
-        else:
-            grads = fn.backward(gy)
+        grads = self._checked_backward(fn, gy) if anomaly._Anomaly.enabled else fn.backward(gy)
         if not isinstance(grads, tuple):
             grads = (grads,)
-        for parent, g, needed in zip(self._parents, grads, fn.needs_input_grad):
+        out = []
+        for j, (parent, g, needed) in enumerate(zip(self._parents, grads, fn.needs_input_grad)):
             if not needed or g is None:
                 continue
             if g.shape != parent.shape:
@@ -302,6 +299,15 @@ class Tensor:
                     f"{fn.op}.backward returned a gradient of shape {g.shape} for an input "
                     f"of shape {parent.shape}"
                 )
+            out.append((j, g))
+        return out
+
+    def _send_grad(self) -> None:
+        gy = self.grad
+        if gy is None:
+            return
+        for j, g in self._input_grads(gy):
+            parent = self._parents[j]
             if parent.grad is None:
                 # A leaf's .grad must not share memory with another node's gradient
                 # (optimizers and clipping update it in place), so views are copied.

@@ -471,20 +471,10 @@ def _value_contributions(node: Value, g: GradValue) -> list[tuple[int, float, fl
 def _tensor_contributions(node: Tensor, gy: GradValue) -> list[tuple[int, str, np.ndarray]]:
     if gy is None:
         return []  # Tensor._send_grad: nothing arrived, nothing to send
-    fn = node.grad_fn
     with no_grad():
-        grads = fn.backward(Tensor(gy, dtype=gy.dtype))
-    if not isinstance(grads, tuple):
-        grads = (grads,)
+        grads = node._input_grads(Tensor(gy, dtype=gy.dtype))  # the driver's own step
     out: list[tuple[int, str, np.ndarray]] = []
-    for j, (parent, g, needed) in enumerate(zip(node.parents, grads, fn.needs_input_grad)):
-        if not needed or g is None:
-            continue
-        if g.shape != parent.shape:
-            raise RuntimeError(
-                f"{fn.op}.backward returned a gradient of shape {g.shape} for an input "
-                f"of shape {parent.shape}"
-            )
+    for j, g in grads:
         # Copied: a backward may hand back an array it shares with the graph.
         out.append((j, "", _frozen(np.array(getattr(g, "data", g), copy=True))))
     return out
