@@ -16,9 +16,11 @@ The gradients are computed on the side; the graph's own ``.grad`` fields are nev
 touched, so an animation can be built before or after ``root.backward()``. The replay
 starts from zero gradients, i.e. it shows one ``backward()`` pass on a fresh graph.
 
-This module replays the pass and writes the captions; ``viz.player`` draws the frames
-(one Graphviz layout shared by all, so boxes do not jump as numbers arrive) and plays
-them: the HTML player, the GIF, the frame files.
+The work is shared out: ``viz.replay`` computes each step's gradients, ``viz.frames``
+writes the captions and ``viz.frame_drawer`` the pictures (one Graphviz layout shared by
+all, so boxes do not jump as numbers arrive); ``viz.player`` plays them as HTML and
+``viz.frame_export`` makes the GIF and the frame files. This module holds the public
+``backward_animation`` and ``BackwardAnimation``.
 """
 
 from __future__ import annotations
@@ -27,102 +29,25 @@ import os
 import pathlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from html import escape as _xml_escape
 from typing import Any
 
-import numpy as np
-
-from autograd.graph import no_grad, topological_order
+from autograd.graph import topological_order
 from autograd.tensor import Tensor
 from autograd.value import Value
 
 from . import render as _render
-from .describe import _number, summarize
-from .player import (
-    FrameDrawer,
-    captioned_pages,
-    check_interval,
-    gif_bytes,
-    named_in_box,
-    player_document,
-    player_fragment,
-)
+from .frame_export import captioned_pages, gif_bytes
+from .frames import Frame, FrameBuilder, unique_names
+from .player import check_interval, player_document, player_fragment
+from .replay import GradValue, Step, planned_steps, replay
 
 __all__ = ["backward_animation", "BackwardAnimation", "Frame", "Step", "DEFAULT_MAX_FRAMES"]
 
 #: ``backward_animation``'s default limit: an animation is watched frame by frame, and
 #: a few hundred steps is already more than anyone steps through.
 DEFAULT_MAX_FRAMES = 400
-
-_INFIX = frozenset({"+", "-", "*", "/", "**"})
-
-GradValue = float | np.ndarray | None
-
-
-# -------------------------------------------------------------------- records
-@dataclass(frozen=True)
-class Step:
-    """One application of the chain rule: ``grad[parent] += local × grad[node]``.
-
-    Attributes
-    ----------
-    node : int
-        Index (in ``BackwardAnimation.nodes``) of the node sending its gradient back.
-    parent : int
-        Index of the operand receiving the contribution.
-    position : int
-        Which operand of the node's op the parent is (``a * a`` has positions 0 and 1,
-        both the same parent).
-    local : float or str
-        ``∂node/∂parent`` as a number (``Value``), or the op's derivative rule as text
-        (``Tensor``, e.g. ``"∂/∂W = gyᵀ·x"``).
-    upstream : float or numpy.ndarray
-        ``grad[node]`` -- the gradient arriving from the output side.
-    contribution : float or numpy.ndarray
-        What this step adds to ``grad[parent]``.
-    total : float or numpy.ndarray
-        ``grad[parent]`` after the step.
-    """
-
-    node: int
-    parent: int
-    position: int
-    local: float | str
-    upstream: float | np.ndarray
-    contribution: float | np.ndarray
-    total: float | np.ndarray
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One picture of the animation.
-
-    Attributes
-    ----------
-    index : int
-        Position in ``BackwardAnimation.frames``.
-    kind : str
-        ``"forward"`` (frame 0), ``"seed"`` (frame 1) or ``"step"``.
-    caption : str
-        One line saying what happens in this frame.
-    dot : str
-        Graphviz DOT source of the picture (``viz.render.dot_to_svg(frame.dot)``); the
-        caption is not drawn in it (``BackwardAnimation.captioned_svgs`` adds it).
-    grads : dict[str, float | numpy.ndarray | None]
-        Every node's gradient *as of this frame*, keyed by the node's name in the
-        drawing (``BackwardAnimation.names``); ``None``: nothing has arrived yet.
-        Arrays are read-only (frames share unchanged ones).
-    step : Step or None
-        The chain-rule step of a ``"step"`` frame.
-    """
-
-    index: int
-    kind: str
-    caption: str
-    dot: str
-    grads: dict[str, GradValue]
-    step: Step | None = None
 
 
 # -------------------------------------------------------------------- the animation
@@ -377,7 +302,7 @@ def backward_animation(
             )
 
     order = topological_order(root)  # the driver's own order
-    planned = sum(_planned_steps(node) for node in order)
+    planned = sum(planned_steps(node) for node in order)
     if planned + 2 > max_frames:
         raise ValueError(
             f"backward_animation: this graph needs {planned + 2} frames ({planned} chain-rule "
@@ -385,233 +310,10 @@ def backward_animation(
             f"than max_frames={max_frames}. Animate a smaller graph (a single neuron, an "
             "intermediate result, a smaller batch) or pass a larger max_frames"
         )
-    names = _unique_names(order, root)
-    seed, steps = _replay(order, root)
-    return _Builder(order, root, names, rankdir, number_format).animation(seed, steps)
-
-
-def _planned_steps(node: Any) -> int:
-    """Upper bound on the steps a node contributes (exact for ``Value``)."""
-    parents = node.parents
-    if not parents:
-        return 0
-    if isinstance(node, Tensor):
-        return sum(1 for needed in node.grad_fn.needs_input_grad if needed)
-    return len(parents)
-
-
-def _unique_names(order: list, root: Any) -> tuple[str, ...]:
-    """Label of each node, made unique; ``n1, n2, ...`` (``out`` for the root) if none."""
-    labels = [str(getattr(node, "label", "") or "") for node in order]
-    taken = set(labels)
-    names: list[str] = []
-    used: set[str] = set()
-    counter = 0
-    for node, label in zip(order, labels):
-        name = label
-        if not name and node is root and "out" not in taken:
-            name = "out"
-        if not name or name in used:
-            base = label
-            while True:
-                counter += 1
-                name = f"{base}#{counter}" if base else f"n{counter}"
-                if name not in taken and name not in used:
-                    break
-        used.add(name)
-        names.append(name)
-    return tuple(names)
-
-
-# -------------------------------------------------------------------- the replay
-def _replay(order: list, root: Any) -> tuple[list[GradValue], list[tuple[Step, list[GradValue]]]]:
-    """Run the chain rule on the side; return the seeded grads and each step's grads.
-
-    Mirrors ``autograd.graph._run`` operation for operation (same order, same ``+=``,
-    Tensor ops' own ``backward``), so the last grads equal what ``backward()`` writes.
-    """
-    index = {node: i for i, node in enumerate(order)}
-    grads: list[GradValue] = [None] * len(order)
-    r = index[root]
-    if isinstance(root, Tensor):
-        grads[r] = _frozen(np.ones_like(root.data))  # Tensor._seed_grad with no seed
-    else:
-        grads[r] = 0.0 + 1.0  # Value._seed_grad on a cleared grad
-    seeded = list(grads)
-    steps: list[tuple[Step, list[GradValue]]] = []
-    for i in range(len(order) - 1, -1, -1):
-        node = order[i]
-        if not node.parents:
-            continue
-        if isinstance(node, Tensor):
-            events = _tensor_contributions(node, grads[i])
-        else:
-            events = _value_contributions(node, grads[i])
-        for position, local, contribution in events:
-            p = index[node.parents[position]]
-            previous = grads[p]
-            if isinstance(node, Tensor):
-                total = contribution if previous is None else _frozen(previous + contribution)
-            else:
-                # the driver adds into a grad cleared to 0.0: keep its exact arithmetic
-                total = (0.0 if previous is None else previous) + contribution
-            grads[p] = total
-            step = Step(i, p, position, local, grads[i], contribution, total)
-            steps.append((step, list(grads)))
-    return seeded, steps
-
-
-def _value_contributions(node: Value, g: GradValue) -> list[tuple[int, float, float]]:
-    # Value._send_grad: parent.grad += local * g, for every parent (repeats included).
-    # Every interior node of the order is an ancestor of the root, so g has arrived.
-    g = 0.0 if g is None else g
-    return [(j, local, local * g) for j, local in enumerate(node.local_grads)]
-
-
-def _tensor_contributions(node: Tensor, gy: GradValue) -> list[tuple[int, str, np.ndarray]]:
-    if gy is None:
-        return []  # Tensor._send_grad: nothing arrived, nothing to send
-    with no_grad():
-        grads = node._input_grads(Tensor(gy, dtype=gy.dtype))  # the driver's own step
-    out: list[tuple[int, str, np.ndarray]] = []
-    for j, g in grads:
-        # Copied: a backward may hand back an array it shares with the graph.
-        out.append((j, "", _frozen(np.array(getattr(g, "data", g), copy=True))))
-    return out
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.asarray(a)
-    a.setflags(write=False)
-    return a
-
-
-# -------------------------------------------------------------------- the frames
-class _Builder:
-    """Turns the replay into frames: captions here, pictures by ``viz.player.FrameDrawer``."""
-
-    def __init__(
-        self, order: list, root: Any, names: tuple[str, ...], rankdir: str, number_format: str
-    ) -> None:
-        self.order = order
-        self.root = root
-        self.names = names
-        self.fmt = number_format
-        self.index = {node: i for i, node in enumerate(order)}
-        self.drawer = FrameDrawer(order, root, names, rankdir, number_format)
-
-    # ---------------------------------------------------------------- texts
-    def number(self, x: float) -> str:
-        return _number(x, self.fmt)
-
-    def array(self, a: np.ndarray) -> str:
-        return summarize(a, self.fmt)
-
-    def show(self, g: float | np.ndarray) -> str:
-        return self.array(g) if isinstance(g, np.ndarray) else self.number(g)
-
-    def token(self, node: Any) -> str:
-        """How a node is referred to in a formula: its name, or a constant's value."""
-        if not named_in_box(node) and node.size == 1:
-            return self.array(node.data)
-        return self.names[self.index[node]]
-
-    def expression(self, i: int) -> str:
-        """``e = a * b``, ``o = tanh(n)``: how the node was computed, by name."""
-        node = self.order[i]
-        args = [self.token(p) for p in node.parents]
-        op = node.op or "?"
-        if len(args) == 2 and op in _INFIX:
-            body = f"{args[0]} {op} {args[1]}"
-        elif len(args) == 1 and op.startswith("**"):
-            body = f"{args[0]}{op}"
-        elif len(args) == 1 and op == "neg":
-            body = f"−{args[0]}"
-        else:
-            body = f"{op}({', '.join(args)})"
-        return f"{self.names[i]} = {body}"
-
-    def step_caption(self, k: int, total_steps: int, step: Step, previous: GradValue) -> str:
-        n, p = self.names[step.node], self.names[step.parent]
-        node = self.order[step.node]
-        operand = (
-            f" (operand {step.position + 1} of {len(node.parents)})"
-            if sum(q is node.parents[step.position] for q in node.parents) > 1
-            else ""
-        )
-        head = f"Step {k}/{total_steps} · {self.expression(step.node)}{operand}: "
-        if isinstance(step.contribution, np.ndarray):
-            rule = (self.drawer.edge_text(step.node, step.position) or "").replace("\n", " ")
-            text = (
-                f"grad[{p}] += {rule}  with gy = grad[{n}] = {self.show(step.upstream)}"
-                f"  → {self.show(step.contribution)}"
-            )
-        else:
-            text = (
-                f"grad[{p}] += ∂{n}/∂{p} × grad[{n}] = {self.number(float(step.local))} × "
-                f"{self.number(float(step.upstream))} = {self.number(float(step.contribution))}"
-            )
-        if previous is not None:
-            text += (
-                f";  grad[{p}] = {self.show(previous)} + {self.show(step.contribution)}"
-                f" = {self.show(step.total)}"
-            )
-        if k == total_steps:
-            text += "  — done: every grad is now ∂" + self.names[self.index[self.root]] + "/∂node"
-        return head + text
-
-    # ---------------------------------------------------------------- frames
-    def animation(
-        self, seed: list[GradValue], steps: list[tuple[Step, list[GradValue]]]
-    ) -> BackwardAnimation:
-        r = self.index[self.root]
-        L = self.names[r]
-        empty: list[GradValue] = [None] * len(self.order)
-        seed_value = seed[r]
-        seed_text = (
-            f"ones of shape {self.root.shape}"
-            if isinstance(seed_value, np.ndarray) and seed_value.ndim
-            else "1"
-        )
-        plan: list[tuple[str, str, list[GradValue], Step | None]] = [
-            (
-                "forward",
-                "Forward pass done: every box shows its data; no gradient has been computed "
-                f"yet. Backward starts at {L} and walks the graph back to its inputs.",
-                empty,
-                None,
-            ),
-            (
-                "seed",
-                f"Seed: grad[{L}] = ∂{L}/∂{L} = {seed_text}. Now each node, from the output "
-                "back, sends local derivative × its grad into each operand (+=).",
-                seed,
-                None,
-            ),
-        ]
-        before = seed
-        for k, (step, grads) in enumerate(steps, start=1):
-            if isinstance(step.contribution, np.ndarray):
-                # the replay knows numbers; the rule text is the drawing's business
-                step = replace(step, local=self.drawer.edge_text(step.node, step.position) or "")
-            caption = self.step_caption(k, len(steps), step, before[step.parent])
-            plan.append(("step", caption, grads, step))
-            before = grads
-
-        # Every text a box will show, to size it once for all frames.
-        texts: list[set[str]] = [set() for _ in self.order]
-        for _, _, grads, _ in plan:
-            for i, g in enumerate(grads):
-                texts[i].add(self.drawer.grad_text(i, g))
-        sizes = self.drawer.box_sizes(texts)
-
-        frames = []
-        for index, (kind, caption, grads, step) in enumerate(plan):
-            texts = [self.drawer.grad_text(i, g) for i, g in enumerate(grads)]
-            dot = self.drawer.dot(texts, kind, step, sizes)
-            named = {self.names[i]: g for i, g in enumerate(grads)}
-            frames.append(Frame(index, kind, caption, dot, named, step))
-        return BackwardAnimation(frames, tuple(self.order), self.names)
+    names = unique_names(order, root)
+    seed, steps = replay(order, root)
+    frames = FrameBuilder(order, root, names, rankdir, number_format).frames(seed, steps)
+    return BackwardAnimation(frames, tuple(order), names)
 
 
 def _save_format(path: pathlib.Path, raw: str, format: str | None) -> str:

@@ -1,0 +1,202 @@
+"""The frames of ``BackwardAnimation``: the ``Frame`` record and how the replay becomes frames.
+
+``FrameBuilder`` writes each frame's caption (the chain-rule step in words and numbers)
+and has ``viz.frame_drawer.FrameDrawer`` draw its picture; ``unique_names`` gives every
+node the name it has in both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from .describe import _number, summarize
+from .frame_drawer import FrameDrawer, named_in_box
+from .replay import GradValue, Step
+
+__all__ = ["Frame", "FrameBuilder", "unique_names"]
+
+_INFIX = frozenset({"+", "-", "*", "/", "**"})
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One picture of the animation.
+
+    Attributes
+    ----------
+    index : int
+        Position in ``BackwardAnimation.frames``.
+    kind : str
+        ``"forward"`` (frame 0), ``"seed"`` (frame 1) or ``"step"``.
+    caption : str
+        One line saying what happens in this frame.
+    dot : str
+        Graphviz DOT source of the picture (``viz.render.dot_to_svg(frame.dot)``); the
+        caption is not drawn in it (``BackwardAnimation.captioned_svgs`` adds it).
+    grads : dict[str, float | numpy.ndarray | None]
+        Every node's gradient *as of this frame*, keyed by the node's name in the
+        drawing (``BackwardAnimation.names``); ``None``: nothing has arrived yet.
+        Arrays are read-only (frames share unchanged ones).
+    step : Step or None
+        The chain-rule step of a ``"step"`` frame.
+    """
+
+    index: int
+    kind: str
+    caption: str
+    dot: str
+    grads: dict[str, GradValue]
+    step: Step | None = None
+
+
+def unique_names(order: list, root: Any) -> tuple[str, ...]:
+    """Label of each node, made unique; ``n1, n2, ...`` (``out`` for the root) if none."""
+    labels = [str(getattr(node, "label", "") or "") for node in order]
+    taken = set(labels)
+    names: list[str] = []
+    used: set[str] = set()
+    counter = 0
+    for node, label in zip(order, labels):
+        name = label
+        if not name and node is root and "out" not in taken:
+            name = "out"
+        if not name or name in used:
+            base = label
+            while True:
+                counter += 1
+                name = f"{base}#{counter}" if base else f"n{counter}"
+                if name not in taken and name not in used:
+                    break
+        used.add(name)
+        names.append(name)
+    return tuple(names)
+
+
+class FrameBuilder:
+    """Turns the replay into frames: captions here, pictures by ``FrameDrawer``."""
+
+    def __init__(
+        self, order: list, root: Any, names: tuple[str, ...], rankdir: str, number_format: str
+    ) -> None:
+        self.order = order
+        self.root = root
+        self.names = names
+        self.fmt = number_format
+        self.index = {node: i for i, node in enumerate(order)}
+        self.drawer = FrameDrawer(order, root, names, rankdir, number_format)
+
+    # ---------------------------------------------------------------- texts
+    def number(self, x: float) -> str:
+        return _number(x, self.fmt)
+
+    def array(self, a: np.ndarray) -> str:
+        return summarize(a, self.fmt)
+
+    def show(self, g: float | np.ndarray) -> str:
+        return self.array(g) if isinstance(g, np.ndarray) else self.number(g)
+
+    def token(self, node: Any) -> str:
+        """How a node is referred to in a formula: its name, or a constant's value."""
+        if not named_in_box(node) and node.size == 1:
+            return self.array(node.data)
+        return self.names[self.index[node]]
+
+    def expression(self, i: int) -> str:
+        """``e = a * b``, ``o = tanh(n)``: how the node was computed, by name."""
+        node = self.order[i]
+        args = [self.token(p) for p in node.parents]
+        op = node.op or "?"
+        if len(args) == 2 and op in _INFIX:
+            body = f"{args[0]} {op} {args[1]}"
+        elif len(args) == 1 and op.startswith("**"):
+            body = f"{args[0]}{op}"
+        elif len(args) == 1 and op == "neg":
+            body = f"−{args[0]}"
+        else:
+            body = f"{op}({', '.join(args)})"
+        return f"{self.names[i]} = {body}"
+
+    def step_caption(self, k: int, total_steps: int, step: Step, previous: GradValue) -> str:
+        n, p = self.names[step.node], self.names[step.parent]
+        node = self.order[step.node]
+        operand = (
+            f" (operand {step.position + 1} of {len(node.parents)})"
+            if sum(q is node.parents[step.position] for q in node.parents) > 1
+            else ""
+        )
+        head = f"Step {k}/{total_steps} · {self.expression(step.node)}{operand}: "
+        if isinstance(step.contribution, np.ndarray):
+            rule = (self.drawer.edge_text(step.node, step.position) or "").replace("\n", " ")
+            text = (
+                f"grad[{p}] += {rule}  with gy = grad[{n}] = {self.show(step.upstream)}"
+                f"  → {self.show(step.contribution)}"
+            )
+        else:
+            text = (
+                f"grad[{p}] += ∂{n}/∂{p} × grad[{n}] = {self.number(float(step.local))} × "
+                f"{self.number(float(step.upstream))} = {self.number(float(step.contribution))}"
+            )
+        if previous is not None:
+            text += (
+                f";  grad[{p}] = {self.show(previous)} + {self.show(step.contribution)}"
+                f" = {self.show(step.total)}"
+            )
+        if k == total_steps:
+            text += "  — done: every grad is now ∂" + self.names[self.index[self.root]] + "/∂node"
+        return head + text
+
+    # ---------------------------------------------------------------- frames
+    def frames(
+        self, seed: list[GradValue], steps: list[tuple[Step, list[GradValue]]]
+    ) -> list[Frame]:
+        r = self.index[self.root]
+        L = self.names[r]
+        empty: list[GradValue] = [None] * len(self.order)
+        seed_value = seed[r]
+        seed_text = (
+            f"ones of shape {self.root.shape}"
+            if isinstance(seed_value, np.ndarray) and seed_value.ndim
+            else "1"
+        )
+        plan: list[tuple[str, str, list[GradValue], Step | None]] = [
+            (
+                "forward",
+                "Forward pass done: every box shows its data; no gradient has been computed "
+                f"yet. Backward starts at {L} and walks the graph back to its inputs.",
+                empty,
+                None,
+            ),
+            (
+                "seed",
+                f"Seed: grad[{L}] = ∂{L}/∂{L} = {seed_text}. Now each node, from the output "
+                "back, sends local derivative × its grad into each operand (+=).",
+                seed,
+                None,
+            ),
+        ]
+        before = seed
+        for k, (step, grads) in enumerate(steps, start=1):
+            if isinstance(step.contribution, np.ndarray):
+                # the replay knows numbers; the rule text is the drawing's business
+                step = replace(step, local=self.drawer.edge_text(step.node, step.position) or "")
+            caption = self.step_caption(k, len(steps), step, before[step.parent])
+            plan.append(("step", caption, grads, step))
+            before = grads
+
+        # Every text a box will show, to size it once for all frames.
+        texts: list[set[str]] = [set() for _ in self.order]
+        for _, _, grads, _ in plan:
+            for i, g in enumerate(grads):
+                texts[i].add(self.drawer.grad_text(i, g))
+        sizes = self.drawer.box_sizes(texts)
+
+        frames = []
+        for index, (kind, caption, grads, step) in enumerate(plan):
+            texts = [self.drawer.grad_text(i, g) for i, g in enumerate(grads)]
+            dot = self.drawer.dot(texts, kind, step, sizes)
+            named = {self.names[i]: g for i, g in enumerate(grads)}
+            frames.append(Frame(index, kind, caption, dot, named, step))
+        return frames
