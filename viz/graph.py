@@ -45,7 +45,7 @@ __all__ = ["Drawing", "draw_graph", "DEFAULT_MAX_NODES"]
 #: drawing is no longer something a person can read.
 DEFAULT_MAX_NODES = 500
 
-# Names other drawings (viz.animation) share.
+# Names other drawings (viz.frame_drawer, viz.frame_export) share.
 _INK, _FONT, _STYLE, _escape = INK, FONT, STYLE, escape
 _CLUSTER_STYLE = {
     "style": "rounded,dashed",
