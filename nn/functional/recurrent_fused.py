@@ -1,0 +1,355 @@
+"""The fused recurrent ops: ``RNNCellOp``, ``LSTMCellOp``, ``GRUCellOp``.
+
+Each is one ``Function`` that runs the cell over a *whole sequence* in NumPy, forward
+and backward (backpropagation through time). One node for T steps instead of ~20 T
+nodes is what makes training fast; T = 1 is a single cell step. The per-step NumPy
+math lives in :mod:`nn.functional.recurrent_kernels`; the textbook form of each cell,
+in :mod:`nn.functional.recurrent_reference`.
+
+The fused ops split each gate's pre-activation into an input part, x W_ih^T + b, and a
+hidden part, h W_hh^T. The input part does not depend on the previous state, so it is
+computed for all time steps with one matrix product before the loop; inside the loop
+each step costs one matrix product (all gates at once) plus elementwise NumPy. The
+weight gradients sum_t delta_t^T h_{t-1} and sum_t delta_t^T x_t are likewise one
+matrix product each after the backward loop. Gate order and formulas are PyTorch's, so
+weights move between the two unchanged.
+
+Derivatives and create_graph
+----------------------------
+The fused backward computes the deltas in NumPy. When the backward pass is itself
+recorded (``backward(create_graph=True)``), a fused op falls back to its composite form:
+it rebuilds its output from its inputs with the reference Tensor ops and lets autograd
+differentiate that, so second derivatives are exact. That fallback also re-walks the
+graph *upstream* of the op (the engine has no way to stop a walk early), so it is slow;
+for higher-order work prefer the modules' ``fused=False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from autograd.function import Function
+from autograd.graph import grad as _autograd_grad
+from autograd.graph import is_grad_enabled
+from autograd.tensor import Tensor
+
+from .recurrent_kernels import (
+    _gate_major,
+    _gru_step,
+    _gru_step_backward,
+    _lstm_step,
+    _lstm_step_backward,
+    _rnn_step,
+    _rnn_step_backward,
+    _weight_blocks,
+)
+from .recurrent_reference import (
+    _packed_reference,
+    _time_order,
+    gru_cell_reference,
+    lstm_cell_reference,
+    rnn_cell_reference,
+)
+
+__all__ = ["RNNCellOp", "LSTMCellOp", "GRUCellOp"]
+
+
+def _as_tensor(array: np.ndarray | None) -> Tensor | None:
+    return None if array is None else Tensor._constant(array)
+
+
+def _flat(a: np.ndarray) -> np.ndarray:
+    return a.reshape(-1, a.shape[-1])
+
+
+def _input_gates(x: np.ndarray, w_ih: np.ndarray, bias: np.ndarray | None, gate_count: int,
+                 dtype: np.dtype) -> np.ndarray:
+    """x_t W_ih^T + bias for every step t at once: (T, B, I) -> (G, T, B, H), gate-major.
+
+    None of it depends on the recurrence, so it is one (batched) matrix product before
+    the loop instead of T small ones inside it.
+    """
+    steps, batch, _ = x.shape
+    gates = np.matmul(_flat(x), _weight_blocks(w_ih, gate_count)).astype(dtype, copy=False)
+    if bias is not None:
+        gates += bias.reshape(gate_count, 1, -1)
+    return gates.reshape(gate_count, steps, batch, -1)
+
+
+def _weight_grads(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray, reverse: bool) -> np.ndarray:
+    """dL/dW_hh = sum_t delta_t^T h_{t-1}, the sum over steps done by one big matrix product
+    instead of T small ones.
+
+    ``dgates`` (T, B, G H) holds the deltas in time order and ``hs`` (T, B, H) the states;
+    step t read h_{t-1} = hs[t - 1] (hs[t + 1] when ``reverse``), the first step h0.
+    """
+    if reverse:
+        return _flat(dgates[:-1]).T @ _flat(hs[1:]) + dgates[-1].T @ h0
+    return _flat(dgates[1:]).T @ _flat(hs[:-1]) + dgates[0].T @ h0
+
+
+def _composite_vjp(fn: Function, gy: Tensor, reference: Callable[..., Tensor]) -> tuple:
+    """Backward under ``create_graph``: rebuild the op's output with differentiable Tensor
+    ops and let autograd take the vector-Jacobian product, recording it."""
+    inputs = fn.inputs
+    out = reference(*inputs)
+    wanted = []
+    for t, need in zip(inputs, fn.needs_input_grad):
+        if need and not any(t is w for w in wanted):
+            wanted.append(t)
+    grads = dict(zip(map(id, wanted), _autograd_grad(
+        out, wanted, grad_outputs=gy, create_graph=True, allow_unused=True)))
+    result = []
+    for t, need in zip(inputs, fn.needs_input_grad):
+        # an input passed twice (h0 is c0) gets its total gradient once
+        result.append(grads.pop(id(t), None) if need else None)
+    return tuple(result)
+
+
+def _check_shapes(x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
+                  gate_count: int) -> None:
+    """``Function.apply`` prepends the op name and the input shapes to these messages."""
+    hidden = w_hh.shape[-1]
+    if w_hh.ndim != 2 or w_hh.shape[0] != gate_count * hidden:
+        raise ValueError(f"weight_hh must be ({gate_count} H, H), got {w_hh.shape}")
+    if x.ndim not in (2, 3) or 0 in x.shape:
+        raise ValueError(f"input must be a non-empty (T, B, I) or (B, I), got {x.shape}")
+    if w_ih.shape != (gate_count * hidden, x.shape[-1]):
+        raise ValueError(
+            f"weight_ih must be ({gate_count} H, I) = {(gate_count * hidden, x.shape[-1])} "
+            f"for input of shape {x.shape}, got {w_ih.shape}"
+        )
+    if h0.shape != (x.shape[-2], hidden):
+        raise ValueError(
+            f"state has shape {h0.shape}, expected (batch, hidden) = {(x.shape[-2], hidden)}"
+        )
+
+
+class _Recurrence(Function):
+    """What the three fused ops share: input layout, the input-side gradients.
+
+    Inputs are ``(x, h0[, c0], w_ih, w_hh[, b_ih, b_hh][, peephole])``; x is (T, B, I)
+    for a sequence or (B, I) for a single step (then the output drops the time axis).
+    """
+
+    gate_count = 1
+    state_count = 1  # h0 (and c0 for the LSTM) come right after x
+
+    def _prepare(self, x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
+                 reverse: bool) -> tuple[np.ndarray, np.dtype]:
+        _check_shapes(x, h0, w_ih, w_hh, self.gate_count)
+        self.single, self.reverse = x.ndim == 2, reverse
+        return (x[None] if self.single else x), np.result_type(x, h0, w_ih, w_hh)
+
+    def _input_side(self, dgates_x: np.ndarray, with_bias: bool) -> list:
+        """dL/dx = delta W_ih, dL/dW_ih = sum over (t, b) of delta^T x, dL/db_ih = sum delta,
+        each as one matrix product (or sum) over all steps."""
+        x, w_ih = self.inputs[0].data, self.inputs[1 + self.state_count].data
+        flat = _flat(dgates_x)
+        need = self.needs_input_grad
+        dx = (flat @ w_ih).reshape(x.shape) if need[0] else None
+        dw_ih = flat.T @ _flat(x) if need[1 + self.state_count] else None
+        db_ih = flat.sum(axis=0) if with_bias else None
+        return [dx, dw_ih, db_ih]
+
+
+class RNNCellOp(_Recurrence):
+    """Elman RNN over a sequence, one node:  h_t = f(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh).
+
+    Inputs ``(x, h0, w_ih, w_hh[, b_ih, b_hh])``: x (T, B, I) or one step (B, I); h0 (B, H);
+    w_ih (H, I); w_hh (H, H); biases (H,). Output: h_1..h_T, (T, B, H) (or h_1, (B, H)),
+    in time order even with ``reverse=True`` (then step t reads h_{t+1}).
+
+    Backward (BPTT):  delta_t = (dL/dh_t + delta_{t+1} W_hh) * f'(u_t); the weight
+    gradients sum_t delta_t^T h_{t-1} and sum_t delta_t^T x_t are one matrix product
+    each, after the loop. Under create_graph: composite fallback (module docstring).
+    """
+
+    op = "rnn"
+
+    def forward(self, x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
+                *biases: np.ndarray, nonlinearity: str = "tanh",
+                reverse: bool = False) -> np.ndarray:
+        xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
+        pre = _input_gates(xs, w_ih, biases[0] + biases[1] if biases else None, 1, dtype)[0]
+        self.relu, self.bias = nonlinearity == "relu", bool(biases)
+        hs = np.empty_like(pre)
+        h, w_t = h0, w_hh.T
+        for t in _time_order(len(pre), reverse):
+            _rnn_step(pre[t], h, w_t, self.relu, hs[t])
+            h = hs[t]
+        self.hs = hs
+        return hs[0] if self.single else hs
+
+    def backward(self, gy: Tensor) -> tuple:
+        if is_grad_enabled():
+            return _composite_vjp(self, gy, self._reference)
+        gy_seq = gy.data[None] if self.single else gy.data
+        h0, w_hh = self.inputs[1].data, self.inputs[3].data
+        deltas = np.empty_like(self.hs)
+        dh = np.zeros_like(h0)
+        order = _time_order(len(self.hs), self.reverse)
+        for k in reversed(range(len(order))):
+            t = order[k]
+            deltas[t] = _rnn_step_backward(dh + gy_seq[t], self.hs[t], self.relu)
+            if k > 0 or self.needs_input_grad[1]:
+                dh = deltas[t] @ w_hh
+        dx, dw_ih, db = self._input_side(deltas, self.bias)
+        grads = [dx, dh, dw_ih, _weight_grads(deltas, h0, self.hs, self.reverse)]
+        grads += [db, db.copy()] if self.bias else []  # b_ih and b_hh: same value, own arrays
+        return tuple(_as_tensor(g) for g in grads)
+
+    def _reference(self, x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
+                   *biases: Tensor) -> Tensor:
+        nonlinearity = "relu" if self.relu else "tanh"
+        b_ih, b_hh = biases if biases else (None, None)
+
+        def step(x_t: Tensor, state: tuple) -> tuple:
+            return (rnn_cell_reference(x_t, state[0], w_ih, w_hh, b_ih, b_hh, nonlinearity),)
+
+        return _packed_reference(step, x, (h0,), self.reverse, self.single)
+
+
+class LSTMCellOp(_Recurrence):
+    """LSTM over a sequence, one node (PyTorch's gate order i, f, g, o).
+
+    Inputs ``(x, h0, c0, w_ih, w_hh[, b_ih, b_hh][, peephole])``: x (T, B, I) or one step
+    (B, I); h0, c0 (B, H); w_ih (4H, I); w_hh (4H, H); biases (4H,); peephole (3, H) =
+    rows p_i, p_f, p_o. Equations (sigma = logistic sigmoid, * elementwise)::
+
+        a = x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh, split into a_i, a_f, a_g, a_o
+        i = sigma(a_i + p_i * c_{t-1})     (the p terms only with a peephole)
+        f = sigma(a_f + p_f * c_{t-1})
+        g = tanh(a_g)
+        c_t = f * c_{t-1} + i * g
+        o = sigma(a_o + p_o * c_t)
+        h_t = o * tanh(c_t)
+
+    Output: ``(T + 1, B, H)`` = h_1..h_T in time order followed by c_T (the engine's ops
+    have one output, so the final cell state rides along as ``out[T]``). One step:
+    (2, B, H) = (h_1, c_1). Under create_graph: composite fallback.
+    """
+
+    op = "lstm"
+    gate_count, state_count = 4, 2
+
+    def forward(self, x: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_ih: np.ndarray,
+                w_hh: np.ndarray, *extra: np.ndarray, bias: bool = True, peephole: bool = False,
+                reverse: bool = False) -> np.ndarray:
+        xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
+        if c0.shape != h0.shape:
+            raise ValueError(f"c0 has shape {c0.shape} but h0 has {h0.shape}")
+        self.bias, self.peephole = bias, peephole
+        p = extra[-1] if peephole else None
+        gates = _input_gates(xs, w_ih, extra[0] + extra[1] if bias else None, 4, dtype)
+        steps, batch, hidden = gates.shape[1:]
+        out = np.empty((steps + 1, batch, hidden), dtype=dtype)
+        cells = np.empty((steps + 1, batch, hidden), dtype=dtype)  # in processing order
+        tanh_c = np.empty((steps, batch, hidden), dtype=dtype)
+        cells[0] = c0
+        h, w_blocks = h0, _weight_blocks(w_hh, 4)
+        for k, t in enumerate(_time_order(steps, reverse)):
+            _lstm_step(gates[:, t], h, cells[k], w_blocks, p, cells[k + 1], tanh_c[t], out[t])
+            h = out[t]
+        out[steps] = cells[steps]
+        self.gates, self.cells, self.tanh_c, self.out = gates, cells, tanh_c, out
+        return out
+
+    def backward(self, gy: Tensor) -> tuple:
+        if is_grad_enabled():
+            return _composite_vjp(self, gy, self._reference)
+        gy = gy.data
+        h0, w_hh = self.inputs[1].data, self.inputs[4].data
+        peephole = self.inputs[-1].data if self.peephole else None
+        _, steps, batch, hidden = self.gates.shape
+        dgates = np.empty((steps, batch, 4 * hidden), dtype=self.gates.dtype)  # x's layout
+        dpeep = np.zeros_like(peephole) if self.peephole else None
+        dh, dc = np.zeros_like(h0), gy[steps]
+        order = _time_order(steps, self.reverse)
+        for k in reversed(range(steps)):
+            t = order[k]
+            dh = dh + gy[t]
+            dc = _lstm_step_backward(dh, dc, self.gates[:, t], self.cells[k], self.cells[k + 1],
+                                     self.tanh_c[t], peephole, _gate_major(dgates[t], 4), dpeep)
+            if k > 0 or self.needs_input_grad[1]:
+                dh = dgates[t] @ w_hh
+        dx, dw_ih, db = self._input_side(dgates, self.bias)
+        grads = [dx, dh, dc, dw_ih, _weight_grads(dgates, h0, self.out[:steps], self.reverse)]
+        grads += [db, db.copy()] if self.bias else []  # b_ih and b_hh: same value, own arrays
+        grads += [dpeep] if self.peephole else []
+        return tuple(_as_tensor(g) for g in grads)
+
+    def _reference(self, x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor,
+                   *extra: Tensor) -> Tensor:
+        biases = extra[:2] if self.bias else (None, None)
+        peephole = extra[-1] if self.peephole else None
+
+        def step(x_t: Tensor, state: tuple) -> tuple:
+            return lstm_cell_reference(x_t, state, w_ih, w_hh, *biases, peephole)
+
+        return _packed_reference(step, x, (h0, c0), self.reverse, self.single)
+
+
+class GRUCellOp(_Recurrence):
+    """GRU over a sequence, one node (PyTorch's gate order r, z, n and form)::
+
+        r = sigma(x W_ir^T + b_ir + h W_hr^T + b_hr)
+        z = sigma(x W_iz^T + b_iz + h W_hz^T + b_hz)
+        n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn))
+        h' = (1 - z) * n + z * h
+
+    Inputs ``(x, h0, w_ih, w_hh[, b_ih, b_hh])``: x (T, B, I) or one step (B, I); h0
+    (B, H); w_ih (3H, I); w_hh (3H, H); biases (3H,) -- b_hh stays apart from b_ih
+    because b_hn sits inside the reset product. Output h_1..h_T (T, B, H) or h_1 (B, H).
+    Under create_graph: composite fallback.
+    """
+
+    op = "gru"
+    gate_count = 3
+
+    def forward(self, x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
+                *biases: np.ndarray, reverse: bool = False) -> np.ndarray:
+        xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
+        self.bias = bool(biases)
+        gates = _input_gates(xs, w_ih, biases[0] if biases else None, 3, dtype)
+        b_hh = biases[1].reshape(3, 1, -1) if biases else None
+        steps, batch, hidden = gates.shape[1:]
+        hs = np.empty((steps, batch, hidden), dtype=dtype)
+        hw_n = np.empty_like(hs)
+        h, w_blocks = h0, _weight_blocks(w_hh, 3)
+        for t in _time_order(steps, reverse):
+            _gru_step(gates[:, t], h, w_blocks, b_hh, hw_n[t], hs[t])
+            h = hs[t]
+        self.gates, self.hw_n, self.hs = gates, hw_n, hs
+        return hs[0] if self.single else hs
+
+    def backward(self, gy: Tensor) -> tuple:
+        if is_grad_enabled():
+            return _composite_vjp(self, gy, self._reference)
+        gy_seq = gy.data[None] if self.single else gy.data
+        h0, w_hh = self.inputs[1].data, self.inputs[3].data
+        _, steps, batch, hidden = self.gates.shape
+        dgates_x = np.empty((steps, batch, 3 * hidden), dtype=self.gates.dtype)
+        dgates_h = np.empty_like(dgates_x)
+        dh = np.zeros_like(h0)
+        order = _time_order(steps, self.reverse)
+        for k in reversed(range(steps)):
+            t = order[k]
+            h_prev = self.hs[order[k - 1]] if k > 0 else h0
+            dh = dh + gy_seq[t]
+            dh_skip = _gru_step_backward(dh, self.gates[:, t], h_prev, self.hw_n[t],
+                                         _gate_major(dgates_x[t], 3), _gate_major(dgates_h[t], 3))
+            dh = dh_skip + dgates_h[t] @ w_hh if (k > 0 or self.needs_input_grad[1]) else dh_skip
+        dx, dw_ih, db_ih = self._input_side(dgates_x, self.bias)
+        grads = [dx, dh, dw_ih, _weight_grads(dgates_h, h0, self.hs, self.reverse)]
+        grads += [db_ih, _flat(dgates_h).sum(axis=0)] if self.bias else []
+        return tuple(_as_tensor(g) for g in grads)
+
+    def _reference(self, x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
+                   *biases: Tensor) -> Tensor:
+        def step(x_t: Tensor, state: tuple) -> tuple:
+            return (gru_cell_reference(x_t, state[0], w_ih, w_hh, *biases),)
+
+        return _packed_reference(step, x, (h0,), self.reverse, self.single)
