@@ -124,6 +124,16 @@ class RNNCellBase(Module):
             )
         return state if batched else state.unsqueeze(0)
 
+    def forward(self, input: Any, hx: Any = None) -> Any:
+        return self._step(input, hx, self.fused)
+
+    def forward_reference(self, input: Any, hx: Any = None) -> Any:
+        """The same step with plain Tensor ops (differentiable to any order, drawable)."""
+        return self._step(input, hx, False)
+
+    def _step(self, input: Any, hx: Any, fused: bool) -> Any:
+        raise NotImplementedError
+
     def extra_repr(self) -> str:
         extra = "" if self.bias_ih is not None else ", bias=False"
         return f"{self.input_size}, {self.hidden_size}{extra}"
@@ -155,13 +165,6 @@ class RNNCell(RNNCellBase):
         R._check_nonlinearity(nonlinearity)
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng, fused=fused)
         self.nonlinearity = nonlinearity
-
-    def forward(self, input: Any, hx: Any = None) -> Tensor:
-        return self._step(input, hx, self.fused)
-
-    def forward_reference(self, input: Any, hx: Any = None) -> Tensor:
-        """The same step with plain Tensor ops (differentiable to any order, drawable)."""
-        return self._step(input, hx, False)
 
     def _step(self, input: Any, hx: Any, fused: bool) -> Tensor:
         x, batched = self._check_input(input)
@@ -209,13 +212,6 @@ class LSTMCell(RNNCellBase):
         else:
             self.register_parameter("weight_peephole", None)
 
-    def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Tensor]:
-        return self._step(input, hx, self.fused)
-
-    def forward_reference(self, input: Any, hx: Any = None) -> tuple[Tensor, Tensor]:
-        """The same step with plain Tensor ops (differentiable to any order, drawable)."""
-        return self._step(input, hx, False)
-
     def _step(self, input: Any, hx: Any, fused: bool) -> tuple[Tensor, Tensor]:
         x, batched = self._check_input(input)
         if hx is None:
@@ -250,13 +246,6 @@ class GRUCell(RNNCellBase):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *,
                  dtype: Any = None, rng: Any = None, fused: bool = True) -> None:
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng, fused=fused)
-
-    def forward(self, input: Any, hx: Any = None) -> Tensor:
-        return self._step(input, hx, self.fused)
-
-    def forward_reference(self, input: Any, hx: Any = None) -> Tensor:
-        """The same step with plain Tensor ops (differentiable to any order, drawable)."""
-        return self._step(input, hx, False)
 
     def _step(self, input: Any, hx: Any, fused: bool) -> Tensor:
         x, batched = self._check_input(input)
