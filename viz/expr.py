@@ -16,6 +16,9 @@ Allowed
       argument) and ``leaky_relu(x)`` / ``leaky_relu(x, alpha)`` with a constant
       ``alpha``.
 
+The parse and the whitelist check (with the wording of every refusal) live in
+:mod:`viz.expr_check`; this module builds the accepted tree out of ``Value`` nodes.
+
 Why this is safe against big inputs too: the text length is capped (which bounds the
 parse, the graph and the drawing), nothing here recurses (deep nesting that Python's
 own parser accepts is built with an explicit stack), and every number is a Python
@@ -31,95 +34,32 @@ from collections.abc import Callable
 
 from autograd.value import Value
 
-__all__ = ["ExprError", "build_expression", "FUNCTIONS", "MAX_LENGTH"]
+# The plain imports are what the builder uses. The ``name as name`` ones are
+# re-exports: these private helpers lived in this module before the whitelist check
+# moved out, and old callers may still reach them here; the redundant alias marks the
+# import as intended.
+from .expr_check import _ALLOWED as _ALLOWED
+from .expr_check import (
+    _BINARY_OPS,
+    FUNCTIONS,
+    ExprError,
+    _check_whitelist,
+    _parse,
+    _parseable,
+    _refusal,
+)
+from .expr_check import _CONSTRUCT_NAMES as _CONSTRUCT_NAMES
+from .expr_check import _OPERATOR_NAMES as _OPERATOR_NAMES
+from .expr_check import _check_call as _check_call
+from .expr_check import _check_constant as _check_constant
+from .expr_check import _describe_callee as _describe_callee
+from .expr_check import _syntax_message as _syntax_message
 
-#: Function name -> ``Value`` method name. Only these may be called.
-FUNCTIONS: dict[str, str] = {
-    name: name
-    for name in (
-        "tanh",
-        "relu",
-        "sigmoid",
-        "exp",
-        "log",
-        "sqrt",
-        "sin",
-        "cos",
-        "abs",
-        "leaky_relu",
-    )
-}
+__all__ = ["ExprError", "build_expression", "FUNCTIONS", "MAX_LENGTH"]
 
 #: Longest accepted expression, in characters. Hand-typed formulas are far shorter;
 #: the cap bounds parse time, memory and the size of the drawing.
 MAX_LENGTH = 1000
-
-_BINARY_OPS: dict[type, str] = {
-    ast.Add: "+",
-    ast.Sub: "-",
-    ast.Mult: "*",
-    ast.Div: "/",
-    ast.Pow: "**",
-}
-
-# Friendly names for the constructs people most often try; anything else falls back to
-# the ast class name.
-_CONSTRUCT_NAMES: dict[type, str] = {
-    ast.Attribute: "attribute access",
-    ast.Subscript: "subscript",
-    ast.Lambda: "lambda",
-    ast.ListComp: "list comprehension",
-    ast.SetComp: "set comprehension",
-    ast.DictComp: "dict comprehension",
-    ast.GeneratorExp: "generator expression",
-    ast.List: "list",
-    ast.Tuple: "tuple",
-    ast.Set: "set",
-    ast.Dict: "dict",
-    ast.Compare: "comparison",
-    ast.BoolOp: "boolean operator",
-    ast.IfExp: "conditional expression",
-    ast.Starred: "starred argument",
-    ast.NamedExpr: "assignment expression (walrus)",
-    ast.JoinedStr: "f-string",
-    ast.FormattedValue: "f-string",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-    ast.Slice: "slice",
-    ast.Assign: "assignment",
-    ast.AugAssign: "augmented assignment",
-    ast.AnnAssign: "annotated assignment",
-    ast.Import: "import statement",
-    ast.ImportFrom: "import statement",
-    ast.FunctionDef: "function definition",
-    ast.ClassDef: "class definition",
-    ast.Delete: "del statement",
-    ast.Pass: "pass statement",
-}
-
-_OPERATOR_NAMES: dict[type, str] = {
-    ast.FloorDiv: "'//'",
-    ast.Mod: "'%'",
-    ast.MatMult: "'@'",
-    ast.LShift: "'<<'",
-    ast.RShift: "'>>'",
-    ast.BitOr: "'|'",
-    ast.BitAnd: "'&'",
-    ast.BitXor: "'^'",
-    ast.Invert: "'~'",
-    ast.Not: "'not'",
-}
-
-_ALLOWED = (
-    "allowed: numbers, variable names, + - * / **, unary - and +, "
-    f"and calls of {', '.join(FUNCTIONS)}"
-)
-
-
-class ExprError(ValueError):
-    """The expression is not valid, uses a construct outside the whitelist, or cannot be
-    evaluated with the given values (unknown names, division by zero, overflow, ...)."""
 
 
 def build_expression(text: str, values: dict[str, float]) -> tuple[Value, dict[str, Value]]:
@@ -170,124 +110,7 @@ def build_expression(text: str, values: dict[str, float]) -> tuple[Value, dict[s
     return root, leaves
 
 
-# ---------------------------------------------------------------------------- parsing
-def _parseable(text: str) -> str:
-    """``text``, changed only so that leading blanks do not cause "unexpected indent".
-
-    The first blank becomes ``(`` and a ``)`` is added on a line of its own (after any
-    trailing comment): every node keeps its line and column, so error messages still
-    point at the right place in what the user typed.
-    """
-    return "(" + text[1:] + "\n)" if text[:1].isspace() else text
-
-
-def _parse(text: str) -> ast.expr:
-    """Parse one expression; statements get a clear refusal instead of "invalid syntax"."""
-    if "\0" in text:
-        raise ExprError("expression contains a null character")
-    try:
-        return ast.parse(text, mode="eval").body
-    except SyntaxError as err:
-        syntax_error = err
-    except (RecursionError, MemoryError):
-        raise ExprError("expression is nested too deeply") from None
-    # Not an expression. Parsed as a module it may be statements ("x = 1", "a; b"),
-    # which deserve a better message than the expression parser's error.
-    try:
-        module = ast.parse(text, mode="exec")
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        raise ExprError(_syntax_message(syntax_error, text)) from None
-    body = module.body
-    if len(body) != 1:
-        raise ExprError(
-            f"expected one expression, got {len(body)} statements; "
-            "write a single expression without ';' or newlines"
-        )
-    statement = body[0]
-    if not isinstance(statement, ast.Expr):
-        raise _refusal(text, statement)
-    return statement.value
-
-
-def _syntax_message(err: SyntaxError, text: str) -> str:
-    lines = text.splitlines()
-    if text.startswith("(") and lines[-1] == ")":  # the line _parseable may have added
-        lines.pop()
-    detail = "" if err.msg == "invalid syntax" else f": {err.msg}"
-    inside = err.lineno is not None and 1 <= err.lineno <= len(lines)
-    if inside and err.offset and 1 <= err.offset <= len(lines[err.lineno - 1]):
-        line = f"line {err.lineno}, " if len(lines) > 1 else ""
-        return f"invalid syntax at {line}column {err.offset}{detail}"
-    # Python points past the last character: the expression stops too early.
-    return f"invalid syntax at the end of the expression{detail} (is something missing?)"
-
-
-def _check_whitelist(text: str, tree: ast.expr) -> None:
-    """Refuse the first construct outside the whitelist, outermost first.
-
-    This runs before anything is built or any variable is looked up, so
-    ``[x for x in y]`` is refused as a comprehension, not for lacking ``x`` and ``y``.
-    """
-    stack: list[ast.AST] = [tree]
-    while stack:
-        node = stack.pop()
-        children: list[ast.AST] = []
-        if isinstance(node, ast.Constant):
-            _check_constant(text, node)
-        elif isinstance(node, ast.Name):
-            pass
-        elif isinstance(node, ast.BinOp):
-            if type(node.op) not in _BINARY_OPS:
-                raise _refusal(text, node, f"operator {_OPERATOR_NAMES[type(node.op)]}")
-            children = [node.left, node.right]
-        elif isinstance(node, ast.UnaryOp):
-            if not isinstance(node.op, (ast.USub, ast.UAdd)):
-                raise _refusal(text, node, f"operator {_OPERATOR_NAMES[type(node.op)]}")
-            children = [node.operand]
-        elif isinstance(node, ast.Call):
-            _check_call(text, node)
-            children = list(node.args)  # not node.func: it is a whitelisted bare name
-        else:
-            raise _refusal(text, node)
-        stack.extend(reversed(children))  # pop left before right: report in reading order
-
-
-def _check_constant(text: str, node: ast.Constant) -> None:
-    value = node.value
-    # bool is an int subclass: refuse True/False explicitly.
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        kind = {str: "string", bytes: "bytes", complex: "complex number"}.get(
-            type(value), f"constant {value!r}"
-        )
-        raise _refusal(text, node, kind)
-    try:
-        finite = math.isfinite(float(value))
-    except OverflowError:  # an int literal with hundreds of digits
-        finite = False
-    if not finite:
-        raise _refusal(text, node, "number too large for a float")
-
-
-def _check_call(text: str, node: ast.Call) -> None:
-    func = node.func
-    if not isinstance(func, ast.Name):
-        raise _refusal(text, node, f"call of {_describe_callee(func)}")
-    name = func.id
-    if name not in FUNCTIONS:
-        raise _refusal(text, node, f"call of {name!r}")
-    if node.keywords:
-        raise _refusal(text, node.keywords[0], "keyword argument")
-    for arg in node.args:
-        if isinstance(arg, ast.Starred):
-            raise _refusal(text, arg)
-    max_args = 2 if name == "leaky_relu" else 1
-    if not 1 <= len(node.args) <= max_args:
-        expected = "1 or 2 arguments" if max_args == 2 else "1 argument"
-        raise ExprError(
-            f"{name}() at column {node.col_offset + 1} takes {expected}, got {len(node.args)}"
-        )
-
-
+# ---------------------------------------------------------------------------- building
 def _make_leaves(tree: ast.AST, values: dict[str, float]) -> dict[str, Value]:
     """One labelled leaf per variable name; all missing names are reported at once."""
     callees = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
@@ -311,26 +134,6 @@ def _make_leaves(tree: ast.AST, values: dict[str, float]) -> dict[str, Value]:
     return leaves
 
 
-def _refusal(text: str, node: ast.AST, what: str | None = None) -> ExprError:
-    """An ExprError naming the construct, quoting its source and giving its column."""
-    what = what or _CONSTRUCT_NAMES.get(type(node)) or _OPERATOR_NAMES.get(type(node))
-    what = what or type(node).__name__
-    snippet = ast.get_source_segment(text, node) if hasattr(node, "col_offset") else None
-    quoted = f" {snippet!r}" if snippet and len(snippet) <= 60 else ""
-    column = getattr(node, "col_offset", None)
-    where = f" at column {column + 1}" if column is not None else ""
-    return ExprError(f"{what}{quoted}{where} is not allowed; {_ALLOWED}")
-
-
-def _describe_callee(func: ast.AST) -> str:
-    if isinstance(func, ast.Attribute):
-        return f"method {func.attr!r} (attribute access)"
-    if isinstance(func, ast.Call):
-        return "the result of a call"
-    return _CONSTRUCT_NAMES.get(type(func), type(func).__name__)
-
-
-# ---------------------------------------------------------------------------- building
 class _Builder:
     """Turns an already whitelisted tree into Values, children before parents.
 
