@@ -36,6 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from peers import import_dezero  # noqa: E402  (bench/peers.py, beside this script)
 from timing import best_times  # noqa: E402  (bench/timing.py, beside this script)
 
 import autograd  # noqa: E402
@@ -94,14 +95,10 @@ def deltagrad_steps(x: np.ndarray, t: np.ndarray, steps: int) -> Callable[[], fl
 
 
 def dezero_steps(x: np.ndarray, t: np.ndarray, steps: int) -> Callable[[], float] | None:
-    if not hasattr(np, "int"):
-        np.int = int  # type: ignore[attr-defined]  # DeZero 0.0.13 predates NumPy 1.24
-    try:
-        import dezero
-        import dezero.functions as DF
-        import dezero.layers as DL
-    except Exception:
+    peers = import_dezero()
+    if peers is None:
         return None
+    dezero, DF, DL = peers
 
     class Net(dezero.Model):
         def __init__(self) -> None:

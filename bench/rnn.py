@@ -35,6 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from peers import import_dezero  # noqa: E402  (bench/peers.py, beside this script)
 from timing import best_times  # noqa: E402  (bench/timing.py, beside this script)
 
 import nn.functional as F  # noqa: E402
@@ -110,13 +111,10 @@ def deltagrad_cell_loop(X: np.ndarray, Y: np.ndarray, weights: dict) -> Step:
 
 
 def dezero_lstm(X: np.ndarray, Y: np.ndarray, weights: dict) -> Step | None:
-    if not hasattr(np, "int"):
-        np.int = int  # type: ignore[attr-defined]  # DeZero 0.0.13 predates NumPy 1.24
-    try:
-        import dezero.functions as DF
-        import dezero.layers as DL
-    except Exception:
+    peers = import_dezero()
+    if peers is None:
         return None
+    _, DF, DL = peers
 
     lstm, head = DL.LSTM(H, in_size=I), DL.Linear(C, in_size=H)
     # DeZero keeps one Linear per gate, W stored (in, out); its u gate is PyTorch's g.

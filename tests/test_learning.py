@@ -12,7 +12,6 @@ engine reaches comfortably (the numbers are for 2 CPU cores):
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import numpy as np
@@ -28,19 +27,7 @@ from nn.train import EarlyStopping, accuracy, evaluate, fit
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(autouse=True)
-def _one_blas_thread():
-    """These matrices are small (at most 32 x 256): a second BLAS thread buys nothing, and
-    when the cores are busy (pytest-xdist, other jobs) an oversubscribed multi-threaded
-    BLAS makes the same training several times slower."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # comes with scikit-learn; without it, run as configured
-        limits = contextlib.nullcontext()
-    else:
-        limits = threadpool_limits(limits=1, user_api="blas")
-    with limits:
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 def test_mlp_reaches_97_percent_test_accuracy_on_digits():

@@ -3,7 +3,6 @@ a real learning test (reversing digit strings)."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import numpy as np
@@ -14,19 +13,6 @@ from nn.optim import Adam, CosineAnnealingLR
 from nn.seq2seq import Decoder, Encoder, Seq2Seq, make_reversal_task, sequence_accuracy
 from nn.sequence import sequence_cross_entropy
 from nn.train import fit
-
-
-@pytest.fixture
-def one_blas_thread():
-    """Small matrices: a second BLAS thread buys nothing and oversubscribes busy cores."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        limits = contextlib.nullcontext()
-    else:
-        limits = threadpool_limits(limits=1, user_api="blas")
-    with limits:
-        yield
 
 
 # ============================================================== the task

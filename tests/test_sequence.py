@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 
@@ -23,19 +22,6 @@ from nn.sequence import (
     recurrent_layer,
     sequence_cross_entropy,
 )
-
-
-@pytest.fixture
-def one_blas_thread():
-    """Small matrices: a second BLAS thread buys nothing and oversubscribes busy cores."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        limits = contextlib.nullcontext()
-    else:
-        limits = threadpool_limits(limits=1, user_api="blas")
-    with limits:
-        yield
 
 
 # ============================================================== SequenceLoader
