@@ -254,9 +254,9 @@ class Module:
             for param in module._parameters.values():
                 if param is not None and param.data.dtype.kind == "f":
                     _cast_parameter(param, dtype)
-            for name, buf in module._buffers.items():
+            for name, buf in list(module._buffers.items()):
                 if isinstance(buf, np.ndarray) and buf.dtype.kind == "f" and buf.dtype != dtype:
-                    module.register_buffer(name, buf.astype(dtype))
+                    module.__setattr__(name, buf.astype(dtype))  # keeps the buffer's place
         return self
 
     def cpu(self) -> Module:
