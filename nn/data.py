@@ -218,15 +218,6 @@ class DataLoader:
         pin_memory_device: str = "",
         in_order: bool = True,
     ) -> None:
-        _check_torch_only_arguments(
-            sampler, batch_sampler, num_workers, timeout, worker_init_fn,
-            multiprocessing_context, prefetch_factor, persistent_workers,
-        )
-        # accepted for PyTorch compatibility; in-process loading makes them no-ops
-        self.num_workers, self.pin_memory, self.timeout = int(num_workers), pin_memory, timeout
-        self.worker_init_fn, self.prefetch_factor = worker_init_fn, prefetch_factor
-        self.persistent_workers, self.pin_memory_device = persistent_workers, pin_memory_device
-        self.multiprocessing_context, self.in_order = multiprocessing_context, in_order
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
             raise TypeError(
                 f"DataLoader: batch_size must be a positive int, got {type(batch_size).__name__}"
@@ -238,6 +229,15 @@ class DataLoader:
                 f"DataLoader: dataset must have __len__ and __getitem__ (a Dataset), got "
                 f"{type(dataset).__name__}; wrap arrays as TensorDataset(X, y)"
             )
+        _check_torch_only_arguments(
+            sampler, batch_sampler, num_workers, timeout, worker_init_fn,
+            multiprocessing_context, prefetch_factor, persistent_workers,
+        )
+        # accepted for PyTorch compatibility; in-process loading makes them no-ops
+        self.num_workers, self.pin_memory, self.timeout = int(num_workers), pin_memory, timeout
+        self.worker_init_fn, self.prefetch_factor = worker_init_fn, prefetch_factor
+        self.persistent_workers, self.pin_memory_device = persistent_workers, pin_memory_device
+        self.multiprocessing_context, self.in_order = multiprocessing_context, in_order
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
