@@ -1,10 +1,9 @@
 """Data handling: datasets and mini-batch loaders.
 
 PyTorch's names and arguments (``Dataset``, ``TensorDataset``, ``DataLoader``, ``Subset``,
-``random_split``). The small
-preprocessing tools a first course needs (``Standardizer``, ``train_test_split``,
-``one_hot``) live in :mod:`nn.preprocessing` and are re-exported here, so nothing in
-``nn`` depends on scikit-learn.
+``random_split``). The small preprocessing tools a first course needs (``Standardizer``,
+``train_test_split``, ``one_hot``) live in :mod:`nn.preprocessing` and are re-exported
+here, so nothing in ``nn`` depends on scikit-learn.
 
 What a batch looks like
 -----------------------
