@@ -139,3 +139,16 @@ def test_module_double_trains() -> None:
     assert model.weight.grad.dtype == np.float64
     opt.step()
     assert model.weight.dtype == np.float64
+
+
+def test_lstm_to_float64_matches_torch_double() -> None:
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.LSTM(3, 4, batch_first=True).double()
+    ours = nn.LSTM(3, 4, batch_first=True)
+    ours.load_state_dict(theirs.state_dict())
+    ours.to(torch.float64)
+    x = np.random.default_rng(0).normal(size=(2, 5, 3))
+    out = ours(Tensor(x))[0]
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out.data, theirs(torch.tensor(x))[0].detach().numpy(),
+                               rtol=1e-12, atol=1e-14)
