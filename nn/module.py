@@ -242,6 +242,8 @@ class Module:
         only: any other device (``"cuda"``, ``"mps"``) raises ``ValueError``. Create the
         optimizer after casting (its state keeps the old dtype), as in PyTorch.
         """
+        if "copy" in kwargs:  # Tensor.to's keyword; a module is always changed in place
+            raise TypeError(f"{type(self).__name__}.to: unexpected keyword argument 'copy'")
         dtype, _ = parse_to(f"{type(self).__name__}.to", args, kwargs)
         if dtype is None:
             return self

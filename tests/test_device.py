@@ -124,6 +124,16 @@ def test_module_to_dtype_casts_in_place_like_torch() -> None:
     assert ours.double()[0].bias.dtype == np.float64
 
 
+def test_module_to_has_no_copy_keyword() -> None:
+    model = nn.Linear(2, 2, rng=0)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'copy'"):
+        model.to(np.float64, copy=True)
+    assert model.weight.dtype == np.float32
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="copy"):
+        torch.nn.Linear(2, 2).to(torch.float64, copy=True)
+
+
 def test_module_to_integer_dtype_refused() -> None:
     model = nn.Linear(2, 2, rng=0)
     with pytest.raises(TypeError, match="floating"):
