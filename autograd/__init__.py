@@ -1,6 +1,7 @@
 """deltagrad's engine: ``Value`` and ``Tensor`` nodes, the shared backward driver,
 grad mode, Tensor ops and gradient checks."""
 
+from . import device  # noqa: F401  (attaches Tensor.to / .cpu() / .device)
 from .anomaly import AnomalyError, detect_anomaly
 from .creation import (
     arange,

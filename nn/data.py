@@ -1,9 +1,9 @@
 """Data handling: datasets and mini-batch loaders.
 
-PyTorch's names and arguments (``Dataset``, ``TensorDataset``, ``DataLoader``). The small
-preprocessing tools a first course needs (``Standardizer``, ``train_test_split``,
-``one_hot``) live in :mod:`nn.preprocessing` and are re-exported here, so nothing in
-``nn`` depends on scikit-learn.
+PyTorch's names and arguments (``Dataset``, ``TensorDataset``, ``DataLoader``, ``Subset``,
+``random_split``). The small preprocessing tools a first course needs (``Standardizer``,
+``train_test_split``, ``one_hot``) live in :mod:`nn.preprocessing` and are re-exported
+here, so nothing in ``nn`` depends on scikit-learn.
 
 What a batch looks like
 -----------------------
@@ -28,6 +28,7 @@ Example::
 from __future__ import annotations
 
 import math
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -53,6 +54,8 @@ __all__ = [
     "TensorDataset",
     "DataLoader",
     "default_collate",
+    "Subset",
+    "random_split",
     "Standardizer",
     "train_test_split",
     "one_hot",
@@ -175,6 +178,16 @@ class DataLoader:
     collate_fn : callable, optional
         ``collate_fn(list_of_samples) -> batch``; defaults to :func:`default_collate`.
         Giving one turns the TensorDataset fast path off.
+    num_workers, pin_memory, timeout, worker_init_fn, multiprocessing_context,
+    prefetch_factor, persistent_workers, pin_memory_device, in_order
+        PyTorch's multi-process and device-memory options, accepted so PyTorch code runs
+        unchanged. deltagrad always loads in the calling process, in order, into CPU
+        memory: ``num_workers > 0`` warns once (``worker_init_fn`` is then never called),
+        and the rest are checked the way PyTorch checks them (e.g. ``prefetch_factor``
+        and ``persistent_workers`` need ``num_workers > 0``).
+    sampler, batch_sampler
+        Not supported (``NotImplementedError``): use ``shuffle`` and ``batch_size``, or
+        wrap the dataset in a :class:`Subset` for a fixed selection.
 
     Notes
     -----
@@ -189,9 +202,21 @@ class DataLoader:
         dataset: Any,
         batch_size: int = 1,
         shuffle: bool = False,
-        drop_last: bool = False,
-        generator: Seed = None,
+        sampler: Any = None,
+        batch_sampler: Any = None,
+        num_workers: int = 0,
         collate_fn: Callable[[list[Any]], Any] | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], Any] | None = None,
+        multiprocessing_context: Any = None,
+        generator: Seed = None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
     ) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
             raise TypeError(
@@ -204,6 +229,15 @@ class DataLoader:
                 f"DataLoader: dataset must have __len__ and __getitem__ (a Dataset), got "
                 f"{type(dataset).__name__}; wrap arrays as TensorDataset(X, y)"
             )
+        _check_torch_only_arguments(
+            sampler, batch_sampler, num_workers, timeout, worker_init_fn,
+            multiprocessing_context, prefetch_factor, persistent_workers,
+        )
+        # accepted for PyTorch compatibility; in-process loading makes them no-ops
+        self.num_workers, self.pin_memory, self.timeout = int(num_workers), pin_memory, timeout
+        self.worker_init_fn, self.prefetch_factor = worker_init_fn, prefetch_factor
+        self.persistent_workers, self.pin_memory_device = persistent_workers, pin_memory_device
+        self.multiprocessing_context, self.in_order = multiprocessing_context, in_order
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
@@ -250,3 +284,145 @@ class DataLoader:
             f"DataLoader({type(self.dataset).__name__} of {len(self.dataset)}, "
             f"batch_size={self.batch_size}, shuffle={self.shuffle}, drop_last={self.drop_last})"
         )
+
+
+# ---------------------------------------------------------------- PyTorch-only arguments
+_WORKERS_WARNED = False  # num_workers > 0 warns once per process, not once per loader
+
+
+def _check_torch_only_arguments(
+    sampler: Any,
+    batch_sampler: Any,
+    num_workers: Any,
+    timeout: Any,
+    worker_init_fn: Any,
+    multiprocessing_context: Any,
+    prefetch_factor: Any,
+    persistent_workers: Any,
+) -> None:
+    """Validate DataLoader's multi-process options as PyTorch does; warn that deltagrad
+    loads in-process. Raises before the loader is built, so nothing half-exists."""
+    global _WORKERS_WARNED
+    for name, value in (("sampler", sampler), ("batch_sampler", batch_sampler)):
+        if value is not None:
+            raise NotImplementedError(
+                f"DataLoader: {name} is not supported; use shuffle=True/False and "
+                "batch_size, or select samples with nn.data.Subset(dataset, indices)"
+            )
+    if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)):
+        raise TypeError(f"DataLoader: num_workers must be an int, got {type(num_workers).__name__}")
+    if num_workers < 0:
+        raise ValueError(f"DataLoader: num_workers must be >= 0, got {num_workers}")
+    if timeout < 0:
+        raise ValueError(f"DataLoader: timeout must be >= 0, got {timeout}")
+    if num_workers == 0:
+        if prefetch_factor is not None:
+            raise ValueError(
+                "DataLoader: prefetch_factor only applies with num_workers > 0 (as in "
+                "PyTorch); drop it"
+            )
+        if persistent_workers:
+            raise ValueError(
+                "DataLoader: persistent_workers=True needs num_workers > 0 (as in PyTorch); "
+                "drop it"
+            )
+        if multiprocessing_context is not None:
+            raise ValueError(
+                "DataLoader: multiprocessing_context only applies with num_workers > 0 (as "
+                "in PyTorch); drop it"
+            )
+        return
+    if prefetch_factor is not None and prefetch_factor < 1:
+        raise ValueError(f"DataLoader: prefetch_factor must be >= 1, got {prefetch_factor}")
+    if not _WORKERS_WARNED:
+        _WORKERS_WARNED = True
+        note = " and worker_init_fn is never called" if worker_init_fn is not None else ""
+        warnings.warn(
+            f"DataLoader: num_workers={num_workers} -- deltagrad loads batches in-process "
+            f"(no worker processes{note}); the batches are the same as with num_workers=0",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+# ---------------------------------------------------------------- splitting a dataset
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order (PyTorch's ``Subset``).
+
+    ``subset[i] == dataset[indices[i]]``; a list of positions gives
+    ``dataset[[indices[i] for i in positions]]``.
+    """
+
+    def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = indices
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, list):
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __repr__(self) -> str:
+        return f"Subset({type(self.dataset).__name__}, {len(self)} of {len(self.dataset)})"
+
+
+def random_split(
+    dataset: Any, lengths: Sequence[int | float], generator: Seed = None
+) -> list[Subset]:
+    """Split ``dataset`` into non-overlapping random :class:`Subset` s (PyTorch's rule).
+
+    Parameters
+    ----------
+    dataset : Dataset
+    lengths : sequence of ints summing to ``len(dataset)``, or of fractions summing to 1
+        Fractions become floor(n * f) samples each, and the n - sum(floor) left over
+        go one at a time to the splits in order (round robin), as in PyTorch >= 1.13.
+    generator : int, np.random.Generator or None
+        Source of the random permutation (a seed makes the split reproducible).
+
+    Returns
+    -------
+    list of Subset, one per length, together covering every sample exactly once.
+    """
+    n = len(dataset)
+    values = list(lengths)
+    if not values:
+        raise ValueError("random_split: give at least one length")
+    total = sum(values)
+    if math.isclose(total, 1.0) and total <= 1:  # fractions (PyTorch reads [1] as 100%)
+        counts = []
+        for i, fraction in enumerate(values):
+            if not 0.0 <= fraction <= 1.0:
+                raise ValueError(f"random_split: fraction {fraction} at index {i} is not in [0, 1]")
+            counts.append(math.floor(n * fraction))
+        for i in range(n - sum(counts)):  # the remainder, round robin
+            counts[i % len(counts)] += 1
+        for i, count in enumerate(counts):
+            if count == 0:
+                warnings.warn(
+                    f"random_split: split {i} is empty ({values[i]} of {n} samples)",
+                    UserWarning,
+                    stacklevel=2,
+                )
+    else:
+        for i, v in enumerate(values):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                raise ValueError(
+                    f"random_split: lengths must be non-negative ints summing to "
+                    f"len(dataset) = {n}, or fractions summing to 1; got {v!r} at index {i}"
+                )
+        counts = [int(v) for v in values]
+    if sum(counts) != n:
+        raise ValueError(
+            f"random_split: the lengths {values} sum to {sum(counts)}, but the dataset has "
+            f"{n} samples; make them add up to {n} or pass fractions summing to 1"
+        )
+    order = _rng(generator).permutation(n).tolist()
+    splits, start = [], 0
+    for count in counts:
+        splits.append(Subset(dataset, order[start : start + count]))
+        start += count
+    return splits

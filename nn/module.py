@@ -8,15 +8,17 @@ everything -- the same names PyTorch uses, so state dicts move between the two.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from autograd.device import parse_to
 from autograd.tensor import Tensor
 
-from .parameter import Parameter
+from .hooks import RemovableHandle, add_hook, call_with_hooks
+from .parameter import Parameter, _data_slot
 
 __all__ = ["Module", "Sequential", "ModuleList"]
 
@@ -87,8 +89,55 @@ class Module:
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not written")
 
+    # True once a forward hook or pre-hook is registered (see nn.hooks); a class default,
+    # so __call__ costs one attribute check for the usual module without hooks
+    _has_hooks: bool = False
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._has_hooks:
+            return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ hooks
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every ``forward``; returns a handle.
+
+        A return value other than None replaces the positional inputs (a non-tuple is
+        wrapped in a tuple). With ``with_kwargs=True`` the hook is
+        ``hook(module, args, kwargs)`` and may return ``(args, kwargs)``. Hooks run in
+        registration order; ``prepend=True`` puts this one first. ``handle.remove()``
+        unregisters it.
+        """
+        return add_hook(self, "_forward_pre_hooks", hook, prepend, with_kwargs)
+
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every ``forward``; returns a handle.
+
+        A return value other than None replaces the output. With ``with_kwargs=True``
+        the hook is ``hook(module, args, kwargs, output)``. Hooks run in registration
+        order; ``prepend=True`` puts this one first. ``handle.remove()`` unregisters it.
+        """
+        if always_call:
+            raise NotImplementedError(
+                f"{type(self).__name__}.register_forward_hook: always_call=True (run the hook "
+                "even when forward raises) is not supported; leave it False"
+            )
+        return add_hook(self, "_forward_hooks", hook, prepend, with_kwargs)
+
+    def _refresh_hook_flag(self) -> None:
+        has = bool(self.__dict__.get("_forward_pre_hooks")) or bool(
+            self.__dict__.get("_forward_hooks")
+        )
+        object.__setattr__(self, "_has_hooks", has)
 
     # ------------------------------------------------------------------ traversal
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
@@ -168,6 +217,61 @@ class Module:
         for p in self.parameters():
             p.requires_grad = requires_grad
         return self
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn(module)`` on every child (recursively, children first), then on
+        ``self``; returns ``self`` -- PyTorch's order, e.g. for custom initialisation::
+
+            model.apply(lambda m: nn.init.zeros_(m.bias) if isinstance(m, nn.Linear) else None)
+        """
+        seen: set[int] = set()
+        for child in self.children():
+            if id(child) not in seen:  # a child registered under two names: once
+                seen.add(id(child))
+                child.apply(fn)
+        fn(self)
+        return self
+
+    # ------------------------------------------------------------------ device and dtype
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """PyTorch's ``Module.to``: ``"cpu"`` is a no-op, a floating dtype casts every
+        floating parameter and buffer in place; returns ``self``.
+
+        Accepts ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)`` and
+        the keywords ``device``, ``dtype``, ``non_blocking``. deltagrad runs on the CPU
+        only: any other device (``"cuda"``, ``"mps"``) raises ``ValueError``. Create the
+        optimizer after casting (its state keeps the old dtype), as in PyTorch.
+        """
+        if "copy" in kwargs:  # Tensor.to's keyword; a module is always changed in place
+            raise TypeError(f"{type(self).__name__}.to: unexpected keyword argument 'copy'")
+        dtype, _ = parse_to(f"{type(self).__name__}.to", args, kwargs)
+        if dtype is None:
+            return self
+        if dtype.kind != "f":
+            raise TypeError(
+                f"{type(self).__name__}.to only casts to floating dtypes, got {dtype}; "
+                "parameters must stay floating to be trained"
+            )
+        for module in self.modules():
+            for param in module._parameters.values():
+                if param is not None and param.data.dtype.kind == "f":
+                    _cast_parameter(param, dtype)
+            for name, buf in list(module._buffers.items()):
+                if isinstance(buf, np.ndarray) and buf.dtype.kind == "f" and buf.dtype != dtype:
+                    module.__setattr__(name, buf.astype(dtype))  # keeps the buffer's place
+        return self
+
+    def cpu(self) -> Module:
+        """``self``: deltagrad modules always live on the CPU (PyTorch's ``.cpu()``)."""
+        return self
+
+    def double(self) -> Module:
+        """Cast floating parameters and buffers to float64 in place; returns ``self``."""
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        """Cast floating parameters and buffers to float32 in place; returns ``self``."""
+        return self.to(np.float32)
 
     # ------------------------------------------------------------------ state
     def _state_items(self) -> Iterator[tuple[str, np.ndarray]]:
@@ -262,6 +366,16 @@ class Module:
         if not lines:
             return head + ")" + suffix
         return head + suffix + "\n" + "\n".join(lines) + "\n)"
+
+
+def _cast_parameter(param: Parameter, dtype: np.dtype) -> None:
+    """Give ``param`` (and its gradient) a new dtype in place: the same Parameter object,
+    so references to it (a model's attributes, tied weights) all see the cast."""
+    if param.data.dtype == dtype:
+        return
+    _data_slot.__set__(param, param.data.astype(dtype))  # the setter would keep the dtype
+    if param.grad is not None:
+        param.grad = Tensor(param.grad.data.astype(dtype))
 
 
 def _to_numpy(value: Any) -> np.ndarray | None:

@@ -36,3 +36,75 @@ def test_readme_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert abs(namespace["d2"].item() - 4.2) < 1e-12
     assert namespace["history"].metrics["val_acc"][-1] > 0.95
     assert namespace["out"].shape == (8, 35, 128)
+
+
+# ------------------------------------------------------------ "Coming from ..." mappings
+_MAPPING_HEADING = "## Coming from micrograd, ゼロから作る / DeZero, or PyTorch"
+
+
+def _mapping_tables() -> dict[str, list[list[str]]]:
+    """Rows (cells) of each table in the "Coming from" section, by subsection title."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index(_MAPPING_HEADING)
+    end = text.index("\n## ", start + 1)
+    tables: dict[str, list[list[str]]] = {}
+    title = ""
+    for line in text[start:end].splitlines():
+        if line.startswith("### "):
+            title = line[4:].strip()
+        elif line.startswith("|") and not set(line) <= set("|-: "):
+            tables.setdefault(title, []).append([c.strip() for c in line.strip("|").split("|")])
+    return {t: rows[1:] for t, rows in tables.items()}  # drop the header rows
+
+
+def _resolve(expr: str, roots: dict) -> object:
+    """The object a README name like ``nn.Module.to`` or ``import nn`` refers to."""
+    import importlib
+
+    if expr.startswith("import "):
+        return importlib.import_module(expr.removeprefix("import ").strip())
+    head, *rest = expr.split("(")[0].strip().split(".")
+    obj = roots[head]
+    for part in rest:
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:  # a submodule not imported yet (nn.functional, ...)
+            obj = importlib.import_module(f"{obj.__name__}.{part}")
+    return obj
+
+
+def test_coming_from_section_sits_before_notebooks() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert text.index(_MAPPING_HEADING) < text.index("## Notebooks")
+    titles = {"micrograd", "ゼロから作る Deep Learning ❸ / DeZero", "PyTorch"}
+    assert set(_mapping_tables()) == titles
+
+
+def test_coming_from_tables_name_only_existing_deltagrad_objects() -> None:
+    import autograd
+    import nn
+    import viz
+
+    roots = {"autograd": autograd, "nn": nn, "viz": viz, "Tensor": autograd.Tensor,
+             "Value": autograd.Value}
+    checked = []
+    for title, rows in _mapping_tables().items():
+        for row in rows:
+            names = re.findall(r"`([^`]+)`", row[1])
+            assert names, f"{title}: row {row} names nothing in the deltagrad column"
+            for name in names:
+                try:
+                    _resolve(name, roots)
+                except (AttributeError, ImportError, KeyError) as err:
+                    raise AssertionError(f"README ({title}): {name!r} does not exist") from err
+                checked.append(name)
+    assert len(checked) >= 60
+
+
+def test_coming_from_pytorch_table_names_exist_in_torch() -> None:
+    torch = pytest.importorskip("torch")
+    rows = _mapping_tables()["PyTorch"]
+    names = [n for row in rows for n in re.findall(r"`([^`]+)`", row[0])]
+    for name in names:
+        _resolve(name, {"torch": torch})
+    assert len(names) == len(rows)

@@ -5,6 +5,7 @@ from .conv import Conv2d, ConvTranspose2d
 from .dropout import Dropout, Dropout2d
 from .embedding import Embedding
 from .linear import MLP, Flatten, Identity, Linear
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from .normalization import BatchNorm1d, BatchNorm2d, LocalContrastNorm, LocalResponseNorm
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, LPPool2d, MaxPool2d
 from .rnn import GRU, LSTM, RNN
@@ -15,5 +16,6 @@ __all__ = [
     "Softmax", "LogSoftmax", "Maxout", "Dropout", "Dropout2d", "BatchNorm1d", "BatchNorm2d",
     "LocalResponseNorm", "LocalContrastNorm", "Conv2d", "ConvTranspose2d", "MaxPool2d",
     "AvgPool2d", "LPPool2d", "AdaptiveAvgPool2d", "Embedding", "RNN", "LSTM", "GRU",
-    "RNNCell", "LSTMCell", "GRUCell",
+    "RNNCell", "LSTMCell", "GRUCell", "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss",
+    "BCELoss", "BCEWithLogitsLoss",
 ]

@@ -1,0 +1,148 @@
+"""``Tensor.to``/``.cpu()``/``.device``: PyTorch's device calls, for a CPU-only engine.
+
+deltagrad keeps every array in NumPy on the CPU, so moving to ``"cpu"`` is a no-op and
+the code people bring from PyTorch (``x.to(device)``, ``model.cpu()``) runs unchanged.
+Any other device (``"cuda"``, ``"mps"``, ...) is refused with a message saying so --
+silently staying on the CPU would hide that the rest of such a script expects a GPU.
+A dtype is honoured: ``x.to(np.float64)`` (or ``torch.float64``) casts like
+``astype``, with the gradient flowing back through the cast.
+
+The methods are attached to :class:`~autograd.tensor.Tensor` here (``setattr``) so the
+device vocabulary lives in one small module; ``nn.Module.to`` uses the same parser.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor
+
+__all__ = ["parse_to", "check_device"]
+
+_CPU = re.compile(r"cpu(:\d+)?")
+
+
+def _cpu_only(owner: str, device: Any) -> ValueError:
+    return ValueError(
+        f"{owner}: device {device!r} is not available -- deltagrad runs on the CPU only; "
+        "remove the .to(device) call or use device='cpu'"
+    )
+
+
+def check_device(owner: str, device: Any) -> None:
+    """Accept ``"cpu"``, ``"cpu:0"`` or a device object whose ``.type`` is ``"cpu"``.
+
+    Raises ``ValueError`` for any other device (``"cuda"``, ``"mps"``, an int, which
+    PyTorch reads as a CUDA index) and ``TypeError`` for something that is no device.
+    """
+    if device is None:
+        return
+    if isinstance(device, str):
+        if _CPU.fullmatch(device.strip()):
+            return
+        raise _cpu_only(owner, device)
+    kind = getattr(device, "type", None)  # torch.device("cpu").type == "cpu"
+    if isinstance(kind, str):
+        if kind == "cpu":
+            return
+        raise _cpu_only(owner, str(device))
+    if isinstance(device, (int, np.integer)) and not isinstance(device, bool):
+        raise _cpu_only(owner, f"cuda:{int(device)}")
+    raise TypeError(
+        f"{owner}: expected a device ('cpu') or a dtype, got {type(device).__name__}"
+    )
+
+
+def _as_dtype(value: Any) -> np.dtype | None:
+    """The NumPy dtype ``value`` names (NumPy/Python types, strings, ``torch.float64``),
+    or None if it names no dtype."""
+    if isinstance(value, np.dtype):
+        return value
+    if isinstance(value, type) and issubclass(value, (np.generic, float, int, bool, complex)):
+        return np.dtype(value)
+    if type(value).__module__ == "torch" and type(value).__name__ == "dtype":
+        name = str(value).removeprefix("torch.")  # torch.float64 -> "float64"
+        try:
+            return np.dtype(name)
+        except TypeError:
+            raise TypeError(f"dtype {value} has no NumPy counterpart") from None
+    if isinstance(value, str) and not _looks_like_device(value):
+        try:
+            return np.dtype(value)
+        except TypeError:
+            return None
+    return None
+
+
+def _looks_like_device(text: str) -> bool:
+    return ":" in text or text.strip() in {
+        "cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "npu", "hpu", "mtia", "ipu", "vulkan",
+    }
+
+
+def parse_to(owner: str, args: tuple, kwargs: dict) -> tuple[np.dtype | None, bool]:
+    """Read PyTorch's ``.to(...)`` arguments; return ``(dtype or None, copy)``.
+
+    Accepted forms: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``,
+    ``to(other_tensor)`` (its dtype), and the keywords ``device``, ``dtype``,
+    ``non_blocking`` (meaningless on the CPU) and ``copy``.
+    """
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy"}
+    if unknown:
+        raise TypeError(f"{owner}: unexpected keyword argument(s) {sorted(unknown)}")
+    if len(args) > 2:
+        raise TypeError(f"{owner}: takes at most (device, dtype) positionally, got {len(args)}")
+    device, dtype = kwargs.get("device"), kwargs.get("dtype")
+    positional = list(args)
+    if positional and (isinstance(positional[0], Tensor) or _is_torch_tensor(positional[0])):
+        other = positional.pop(0)
+        dtype = dtype if dtype is not None else _as_dtype(other.dtype)
+        device = getattr(other, "device", None)
+    for value in positional:
+        as_dtype = _as_dtype(value)
+        if as_dtype is not None:
+            dtype = as_dtype
+        else:
+            device = value
+    check_device(owner, device)
+    if dtype is not None:
+        resolved = _as_dtype(dtype)
+        if resolved is None:
+            raise TypeError(f"{owner}: {dtype!r} is not a dtype")
+        dtype = resolved
+    return dtype, bool(kwargs.get("copy", False))
+
+
+def _is_torch_tensor(value: Any) -> bool:
+    return type(value).__module__.startswith("torch") and hasattr(value, "dtype") and hasattr(
+        value, "device"
+    )
+
+
+def _tensor_to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """PyTorch's ``Tensor.to``: ``"cpu"`` is a no-op, a dtype casts (differentiably).
+
+    Returns ``self`` when nothing changes (as PyTorch does), unless ``copy=True``.
+    Any device other than the CPU raises ``ValueError``.
+    """
+    dtype, copy = parse_to("Tensor.to", args, kwargs)
+    out = self if dtype is None else self.astype(dtype)
+    return out.clone() if copy and out is self else out
+
+
+def _tensor_cpu(self: Tensor) -> Tensor:
+    """``self``: a deltagrad Tensor already lives on the CPU."""
+    return self
+
+
+def _tensor_device(self: Tensor) -> str:
+    """Always ``"cpu"``: deltagrad keeps every array in NumPy on the CPU."""
+    return "cpu"
+
+
+Tensor.to = _tensor_to  # type: ignore[attr-defined]
+Tensor.cpu = _tensor_cpu  # type: ignore[attr-defined]
+Tensor.device = property(_tensor_device)  # type: ignore[attr-defined]
