@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -287,8 +288,6 @@ def test_tensor_limit_error_is_the_new_class_and_still_a_value_error():
 
 # ------------------------------------------------------------------ folded edges
 def _edges_into_ops(source: str) -> list[tuple[str, str, str]]:
-    import re
-
     pat = re.compile(r'^\t(\w+) -> (op\w+)(?: \[label="((?:[^"\\]|\\.)*)"[^\]]*\])?$', re.M)
     return [(m[1], m[2], m[3]) for m in pat.finditer(source)]
 
@@ -349,3 +348,63 @@ def test_a_power_chain_draws_far_uses_from_copies_of_the_leaf():
     # the full box of `a` appears once, with the total gradient
     assert src.count("{a|data 1.01|grad ") == 1
     assert f"grad {a.grad:.4g}" in src
+
+
+# ------------------------------------------------------------------ the command line
+def _cli(args: list[str], backend: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("DELTAGRAD_LAYOUT_TIMEOUT", None)
+    if backend == "wasm":
+        env["DELTAGRAD_NO_SYSTEM_DOT"] = "1"
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "viz", *args],
+            capture_output=True,
+            text=True,
+            timeout=GUARD,
+            env=env,
+            cwd=cwd,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"python -m viz {args[:2]} hung: no answer after {GUARD:.0f} s")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_cli_draws_a_power_chain_of_51_factors(backend, tmp_path):
+    text = "*".join(["a"] * 51)  # 101 characters: the issue's report
+    proc = _cli(["expr", text, "a=1.01", "-o", "g.svg"], backend, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    svg = (tmp_path / "g.svg").read_text(encoding="utf-8")
+    assert "(×2)" in svg and "same node" in svg
+
+
+def test_cli_refuses_a_graph_over_the_limit_and_says_why(tmp_path):
+    text = "*".join(["a"] * 500)  # 999 characters, 500 nodes
+    proc = _cli(["expr", text, "a=1", "-o", "g.svg"], "wasm", tmp_path)
+    assert proc.returncode == 1
+    assert "500 nodes" in proc.stderr and f"max_nodes={DEFAULT_MAX_VALUE_NODES}" in proc.stderr
+    assert "sub-expression" in proc.stderr
+    assert not (tmp_path / "g.svg").exists()
+
+
+# ------------------------------------------------------------------ the animation
+def test_animation_of_a_power_chain_uses_copies_and_keeps_every_step():
+    from viz import backward_animation
+
+    a = Value(1.5, label="a")
+    y = a
+    for _ in range(9):
+        y = y * a
+    anim = backward_animation(y)
+    assert len(anim) == 2 + 2 * 9  # one step per (node, operand) pair, repeats kept
+    assert anim.frames[-1].grads["a"] == pytest.approx(10 * 1.5**9)
+    dot = anim.frames[0].dot
+    copies = set(re.findall(r"\b(use0_\d+) -> op\d+", dot))
+    assert len(copies) >= 3  # the far uses of `a` come from copies
+    assert dot.count("shape=record") == 10 + len(copies)
+    # the step sending the gradient to `a` through a copy highlights that copy's edge
+    frame = next(f for f in anim.frames if f.step and f.step.node == 9 and f.step.parent == 0)
+    assert frame.step.local == pytest.approx(1.5**9)  # d(y8 * a)/da = y8
+    hot = "use0_9 -> op9"
+    line = frame.dot.split(hot, 1)[1].split("\n", 1)[0]
+    assert "∂/∂a = 38.44" in line and "penwidth=2.6" in line

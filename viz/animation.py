@@ -158,8 +158,8 @@ class BackwardAnimation:
     def _repr_html_(self) -> str:
         try:
             return player_fragment(self, autoplay=False, interval_ms=800)
-        except _render.RenderError as exc:
-            # A notebook cell should say what to install, not show a traceback.
+        except (_render.RenderError, _render.GraphTooLargeError) as exc:
+            # A notebook cell should say what to install or draw, not show a traceback.
             return f"<pre>{_xml_escape(f'{self!r}: cannot display ({exc})')}</pre>"
 
     # ---------------------------------------------------------------- files

@@ -214,5 +214,6 @@ class Drawing(graphviz.Digraph):
         # A notebook cell should say what to install, not show a traceback.
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except _render.RenderError as exc:
+        except (_render.RenderError, _render.GraphTooLargeError) as exc:
+            # including a layout stopped by the time limit: the message says what to do
             return {"text/plain": f"<{type(self).__name__}: cannot display ({exc})>"}
