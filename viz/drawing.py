@@ -81,18 +81,29 @@ class Drawing(graphviz.Digraph):
         """Return the graph rendered to ``format`` (bytes, or text given ``encoding``).
 
         ``renderer``/``formatter``/``neato_no_op`` are options of the ``dot`` program
-        only; passing any of them hands the call to ``graphviz.Digraph.pipe``.
+        only; passing any of them runs the system ``dot`` with them (with the same size
+        check and time limit as every other layout).
         """
         if renderer is not None or formatter is not None or neato_no_op is not None:
-            return super().pipe(
-                format=format,
+            from graphviz.backend.dot_command import command
+
+            dot = _render.find_dot()
+            if dot is None:
+                raise _render.RenderError(
+                    "renderer=, formatter= and neato_no_op= are options of the Graphviz "
+                    "program `dot`, which is not installed (apt-get install graphviz); "
+                    "leave them out to render with the in-process Graphviz"
+                )
+            args = command(
+                engine or self.engine,
+                format or self.format,
                 renderer=renderer,
                 formatter=formatter,
                 neato_no_op=neato_no_op,
-                quiet=quiet,
-                engine=engine,
-                encoding=encoding,
-            )
+            )[1:]
+            _render._check_source(self.source)
+            data = _render._run_dot(dot, self.source, [str(a) for a in args])
+            return data.decode(encoding) if encoding is not None else data
         data = _render.pipe(self.source, format or self.format, engine or self.engine)
         return data.decode(encoding) if encoding is not None else data
 
