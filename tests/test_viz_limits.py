@@ -231,6 +231,7 @@ def test_layout_time_limit_default_is_seconds_and_configurable(monkeypatch):
     monkeypatch.setenv("DELTAGRAD_LAYOUT_TIMEOUT", "2.5")
     assert render.layout_timeout() == 2.5
     assert render.layout_timeout(7) == 7.0
+    assert render.layout_timeout(float("inf")) == float("inf")  # no limit, on request
     monkeypatch.setenv("DELTAGRAD_LAYOUT_TIMEOUT", "soon")
     with pytest.raises(ValueError, match="DELTAGRAD_LAYOUT_TIMEOUT"):
         render.layout_timeout()

@@ -113,8 +113,8 @@ def layout_timeout(timeout: float | None = None) -> float:
     Parameters
     ----------
     timeout : float, optional
-        An explicit limit (seconds, > 0). Default: the environment variable
-        ``DELTAGRAD_LAYOUT_TIMEOUT`` if set, else ``LAYOUT_TIMEOUT``.
+        An explicit limit (seconds, > 0; ``math.inf`` for none). Default: the
+        environment variable ``DELTAGRAD_LAYOUT_TIMEOUT`` if set, else ``LAYOUT_TIMEOUT``.
 
     Raises
     ------
@@ -129,7 +129,7 @@ def layout_timeout(timeout: float | None = None) -> float:
             value = float(text)
         except ValueError:
             value = float("nan")
-        if not value > 0 or value == float("inf"):
+        if not value > 0:
             raise ValueError(
                 f"DELTAGRAD_LAYOUT_TIMEOUT must be a positive number of seconds, got {text!r}"
             )
@@ -177,7 +177,7 @@ def _run_dot(dot: str, source: str, args: list[str], timeout: float | None = Non
             [dot, *args],
             input=source.encode("utf-8"),
             capture_output=True,
-            timeout=seconds,
+            timeout=None if seconds == float("inf") else seconds,
             check=False,
         )
     except subprocess.TimeoutExpired:
@@ -271,7 +271,8 @@ def _wasm_render(source: str, format: str, engine: str, timeout: float | None = 
         backend._session.store.set_epoch_deadline(1)
         timer = threading.Timer(seconds, stop)
         timer.daemon = True
-        timer.start()
+        if seconds != float("inf"):
+            timer.start()
         try:
             return backend.render(source, format=format, engine=engine)
         except WasiGraphvizError as exc:
