@@ -409,3 +409,10 @@ def test_animation_of_a_power_chain_uses_copies_and_keeps_every_step():
     hot = "use0_9 -> op9"
     line = frame.dot.split(hot, 1)[1].split("\n", 1)[0]
     assert "∂/∂a = 38.44" in line and "penwidth=2.6" in line
+
+
+def test_dot_only_options_without_dot_say_what_is_missing(monkeypatch):
+    monkeypatch.setenv("DELTAGRAD_NO_SYSTEM_DOT", "1")
+    g = draw_graph(Value(2.0, label="a") * 3.0)
+    with pytest.raises(RenderError, match="renderer=.*not installed"):
+        g.pipe(format="png", renderer="cairo")
