@@ -16,6 +16,10 @@ Picture (``rankdir="LR"``)::
   how an op's module is inferred); ``collapse="modules"`` draws each module as a single
   box instead, so the training graph of a real network stays readable;
 * with ``highlight="nonfinite"``: NaN/Inf in red, and the op where it started.
+* never a hang: graphs over ``max_nodes`` are refused before layout
+  (``GraphTooLargeError``), ``x*x`` is one edge ``∂/∂x = 3 (×2)``, the far uses of a
+  node used many times get small copies of it (``far_uses``), and ``viz.render`` stops
+  any layout after ``layout_timeout()`` seconds (``LayoutTimeoutError``).
 
 Boxes are Graphviz *record* labels rather than HTML-like tables: the WebAssembly
 Graphviz used when ``dot`` is not installed is built without the XML parser that
