@@ -118,11 +118,12 @@ def _check_size(count: int, root: Any, max_nodes: int | None | str, what: str) -
     if count > max_nodes:
         if what == "graph":
             advice = (
-                'Pass collapse="modules" (with model=your_model) to draw one box per '
-                "layer; or draw a smaller sub-graph (call draw_graph on an intermediate "
-                "result -- a sub-expression, a single neuron -- or use a smaller model or "
-                "batch); or pass max_nodes=None to draw it anyway (Graphviz may then take "
-                "long, and is stopped after viz.render.layout_timeout() seconds)"
+                "Draw a smaller sub-graph (call draw_graph on an intermediate result -- a "
+                "sub-expression, a single neuron -- or use a smaller model or batch); for "
+                'a network, pass model=your_model with collapse="modules" to draw one box '
+                "per module (nn.Module layers, nn.scalar neurons); or pass max_nodes=None "
+                "to draw it anyway (Graphviz may then take long, and is stopped after "
+                "viz.render.layout_timeout() seconds)"
             )
         else:
             advice = (
