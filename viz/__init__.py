@@ -19,10 +19,11 @@ from .plots import (
     plot_optimizer_trajectories,
     plot_sequence_predictions,
 )
-from .render import RenderError, save
+from .render import GraphTooLargeError, LayoutTimeoutError, RenderError, save
 
 __all__ = [
-    "draw_graph", "Drawing", "save", "RenderError", "backward_animation", "BackwardAnimation",
+    "draw_graph", "Drawing", "save", "RenderError", "GraphTooLargeError", "LayoutTimeoutError",
+    "backward_animation", "BackwardAnimation",
     "plot_history", "plot_decision_boundary", "plot_optimizer_trajectories",
     "plot_gradient_flow", "plot_histograms", "plot_filters", "plot_feature_maps",
     "plot_sequence_predictions",

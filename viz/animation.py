@@ -109,9 +109,13 @@ class BackwardAnimation:
         """All frames as SVG documents."""
         missing = [i for i in range(len(self.frames)) if i not in self._svgs]
         if len(missing) > 8:
+            # One frame first: if it is refused or times out, so would every other one,
+            # and the user should hear it once, not after len(frames) time limits.
+            self.svg(missing.pop(0))
             # The system dot runs as a subprocess per frame: a few at a time take a
             # fraction of the wall time. (The in-process renderer serialises itself.)
-            with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
+            try:
                 for i, svg in zip(
                     missing,
                     pool.map(
@@ -119,6 +123,8 @@ class BackwardAnimation:
                     ),
                 ):
                     self._svgs[i] = svg
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)  # a failure stops the rest
         return [self.svg(i) for i in range(len(self.frames))]
 
     def captioned_svgs(self) -> list[str]:
@@ -152,8 +158,8 @@ class BackwardAnimation:
     def _repr_html_(self) -> str:
         try:
             return player_fragment(self, autoplay=False, interval_ms=800)
-        except _render.RenderError as exc:
-            # A notebook cell should say what to install, not show a traceback.
+        except (_render.RenderError, _render.GraphTooLargeError) as exc:
+            # A notebook cell should say what to install or draw, not show a traceback.
             return f"<pre>{_xml_escape(f'{self!r}: cannot display ({exc})')}</pre>"
 
     # ---------------------------------------------------------------- files
@@ -256,8 +262,14 @@ def backward_animation(
     TypeError
         If ``root`` is not a ``Value`` or ``Tensor``.
     ValueError
-        If an option is invalid, the graph needs more than ``max_frames`` frames, or a
-        Tensor root does not have exactly one element (reduce it with ``.sum()``).
+        If an option is invalid, or a Tensor root does not have exactly one element
+        (reduce it with ``.sum()``).
+    viz.GraphTooLargeError
+        (a ``ValueError``) If the graph needs more than ``max_frames`` frames; checked
+        before anything is computed or laid out.
+    viz.LayoutTimeoutError
+        If Graphviz cannot lay out the graph within ``viz.render.layout_timeout()``
+        seconds (the frames share one layout, measured up front).
 
     Examples
     --------
@@ -304,11 +316,12 @@ def backward_animation(
     order = topological_order(root)  # the driver's own order
     planned = sum(planned_steps(node) for node in order)
     if planned + 2 > max_frames:
-        raise ValueError(
+        raise _render.GraphTooLargeError(
             f"backward_animation: this graph needs {planned + 2} frames ({planned} chain-rule "
             f"steps, one per (node, operand) pair, plus the forward and seed frames), more "
-            f"than max_frames={max_frames}. Animate a smaller graph (a single neuron, an "
-            "intermediate result, a smaller batch) or pass a larger max_frames"
+            f"than max_frames={max_frames}. Animate a smaller sub-graph (a single neuron, an "
+            "intermediate result, a smaller batch) or pass a larger max_frames (each frame "
+            "is laid out by Graphviz, so this takes longer)"
         )
     names = unique_names(order, root)
     seed, steps = replay(order, root)

@@ -30,6 +30,12 @@ owner of every op is therefore *inferred* from the graph and the model alone:
    single module -- except the first operand of a parameterised op (``linear(x, W, b)``,
    ``conv2d(x, W, b)``), which is the module's input: the batch.
 
+Models: an ``nn.Module`` (``named_parameters()``/``named_modules()``), or a
+micrograd-style network of ``Value`` parameters such as ``nn.scalar.MLP``, found by
+walking its ``layers``, ``neurons``, ``w`` and ``b`` attributes (``scalar_modules``):
+each ``Neuron`` becomes a module named like ``layers.1.neurons.3``, its weights
+``layers.1.neurons.3.w.0`` ... and its bias ``layers.1.neurons.3.b``.
+
 The heuristic is exact for ``Sequential`` stacks of the library's layers and reasonable
 elsewhere; its known limits: an op on parameters outside the forward (an L2 penalty
 ``(w ** 2).sum()``) is owned by the parameter's module, and modules called in another
@@ -129,13 +135,18 @@ class ModelMap:
 
     @classmethod
     def from_model(cls, model: Any) -> ModelMap:
-        """Read ``named_parameters()`` and ``named_modules()`` of an ``nn.Module``."""
+        """Read ``named_parameters()`` and ``named_modules()`` of an ``nn.Module``, or
+        walk a micrograd-style network (``scalar_modules``)."""
         named = getattr(model, "named_parameters", None)
         if not callable(named):
-            raise TypeError(
-                "draw_graph: model= needs an object with named_parameters() (an nn.Module), "
-                f"got {type(model).__name__}"
-            )
+            walked = scalar_modules(model)
+            if walked is None:
+                raise TypeError(
+                    "draw_graph: model= needs an nn.Module (with named_parameters()) or an "
+                    "nn.scalar network (Neuron, Layer, MLP: layers/neurons/w/b attributes), "
+                    f"got {type(model).__name__}"
+                )
+            return cls._from_scalar(walked)
         out = cls(params={id(p): str(name) for name, p in named()})
         modules = getattr(model, "named_modules", None)
         pairs = list(modules()) if callable(modules) else [("", model)]
@@ -153,6 +164,65 @@ class ModelMap:
             if unit is not None:
                 out.param_unit[pid] = unit
         return out
+
+
+    @classmethod
+    def _from_scalar(cls, modules: list[tuple[str, Any, list[tuple[str, Any]]]]) -> ModelMap:
+        out = cls()
+        for path, module, own in modules:
+            if not own:
+                continue  # a Layer or MLP: its neurons own everything
+            unit = len(out.units)
+            kind = type(module).__name__
+            out.units.append(Unit(path, kind, True, _ops_of(kind)))
+            for name, p in own:
+                out.params[id(p)] = name
+                out.param_unit[id(p)] = unit
+        return out
+
+
+def scalar_modules(model: Any) -> list[tuple[str, Any, list[tuple[str, Any]]]] | None:
+    """The modules of a micrograd-style network, or ``None`` if ``model`` is not one.
+
+    Walks the attributes ``layers`` and ``neurons`` (lists of sub-modules) and ``w``
+    (a list of ``Value``) and ``b`` (a ``Value``) -- the shape of ``nn.scalar``'s
+    ``MLP``, ``Layer`` and ``Neuron`` and of micrograd's own classes -- depth first,
+    in list order.
+
+    Returns
+    -------
+    list of (path, module, own parameters) or None
+        ``path`` is dotted (``"layers.1.neurons.3"``, ``""`` for ``model``); own
+        parameters are ``(name, Value)`` pairs (``"layers.1.neurons.3.w.0"``).
+    """
+    from autograd.value import Value
+
+    out: list[tuple[str, Any, list[tuple[str, Any]]]] = []
+    stack: list[tuple[str, Any]] = [("", model)]
+    seen: set[int] = set()
+    while stack:
+        path, module = stack.pop()
+        if id(module) in seen:
+            continue
+        seen.add(id(module))
+        prefix = f"{path}." if path else ""
+        own: list[tuple[str, Any]] = []
+        w = getattr(module, "w", None)
+        if isinstance(w, (list, tuple)) and all(isinstance(p, Value) for p in w):
+            own += [(f"{prefix}w.{i}", p) for i, p in enumerate(w)]
+        b = getattr(module, "b", None)
+        if isinstance(b, Value):
+            own.append((f"{prefix}b", b))
+        children: list[tuple[str, Any]] = []
+        for attr in ("layers", "neurons"):
+            items = getattr(module, attr, None)
+            if isinstance(items, (list, tuple)):
+                children += [(f"{prefix}{attr}.{i}", c) for i, c in enumerate(items)]
+        out.append((path, module, own))
+        stack.extend(reversed(children))
+    if not any(own for _, _, own in out):
+        return None
+    return out
 
 
 def _own_parameters(module: Any) -> list:

@@ -13,6 +13,8 @@ import re
 from typing import Any
 
 import graphviz
+from graphviz.backend.dot_command import command
+from graphviz.backend.rendering import get_outfile
 
 from . import render as _render
 
@@ -81,18 +83,27 @@ class Drawing(graphviz.Digraph):
         """Return the graph rendered to ``format`` (bytes, or text given ``encoding``).
 
         ``renderer``/``formatter``/``neato_no_op`` are options of the ``dot`` program
-        only; passing any of them hands the call to ``graphviz.Digraph.pipe``.
+        only; passing any of them runs the system ``dot`` with them (with the same size
+        check and time limit as every other layout).
         """
         if renderer is not None or formatter is not None or neato_no_op is not None:
-            return super().pipe(
-                format=format,
+            dot = _render.find_dot()
+            if dot is None:
+                raise _render.RenderError(
+                    "renderer=, formatter= and neato_no_op= are options of the Graphviz "
+                    "program `dot`, which is not installed (apt-get install graphviz); "
+                    "leave them out to render with the in-process Graphviz"
+                )
+            args = command(
+                engine or self.engine,
+                format or self.format,
                 renderer=renderer,
                 formatter=formatter,
                 neato_no_op=neato_no_op,
-                quiet=quiet,
-                engine=engine,
-                encoding=encoding,
-            )
+            )[1:]
+            _render._check_source(self.source)
+            data = _render._run_dot(dot, self.source, [str(a) for a in args])
+            return data.decode(encoding) if encoding is not None else data
         data = _render.pipe(self.source, format or self.format, engine or self.engine)
         return data.decode(encoding) if encoding is not None else data
 
@@ -148,35 +159,11 @@ class Drawing(graphviz.Digraph):
         """Save the DOT source and render it next to it, like ``graphviz.Digraph.render``.
 
         The result goes to ``outfile`` (its suffix gives the format) or to
-        ``<source file>.<format>``; the path is returned.
+        ``<source file>.<format>``; the path is returned. ``renderer``, ``formatter``
+        and ``neato_no_op`` need the system ``dot`` (the file is then named as
+        graphviz names it, ``<source file>.<renderer>.<format>``); every layout has the
+        time limit of ``viz.render.layout_timeout()``.
         """
-        if renderer is not None or formatter is not None or neato_no_op is not None:
-            # dot-only options: let graphviz run dot, on a plain Source so that its
-            # internal self.save() call keeps graphviz's meaning (write the DOT source).
-            plain = graphviz.Source(
-                self.source,
-                filename=self.filename,
-                directory=self.directory,
-                format=self.format,
-                engine=self.engine,
-                encoding=self.encoding,
-            )
-            return plain.render(
-                filename=filename,
-                directory=directory,
-                view=view,
-                cleanup=cleanup,
-                format=format,
-                renderer=renderer,
-                formatter=formatter,
-                neato_no_op=neato_no_op,
-                quiet=quiet,
-                quiet_view=quiet_view,
-                outfile=outfile,
-                engine=engine,
-                raise_if_result_exists=raise_if_result_exists,
-                overwrite_source=overwrite_source,
-            )
         if outfile is not None:
             outfile = pathlib.Path(outfile)
             if format is None:
@@ -188,13 +175,23 @@ class Drawing(graphviz.Digraph):
         format = format or self.format
         # graphviz.Digraph.save writes the DOT source (and remembers filename/directory).
         source_path = super().save(filename, directory=directory)
-        target = pathlib.Path(outfile if outfile is not None else f"{source_path}.{format}")
+        dot_only = renderer is not None or formatter is not None or neato_no_op is not None
+        if outfile is not None:
+            target = pathlib.Path(outfile)
+        elif dot_only:  # graphviz's name: <source>.<formatter>.<renderer>.<format>
+            target = get_outfile(source_path, format=format, renderer=renderer, formatter=formatter)
+        else:
+            target = pathlib.Path(f"{source_path}.{format}")
         if raise_if_result_exists and target.exists():
             raise graphviz.FileExistsError(f"output file exists: {os.fspath(target)!r}")
         if target.resolve() == pathlib.Path(source_path).resolve() and not overwrite_source:
             raise ValueError(f"outfile {os.fspath(target)!r} is the same file as the source")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_render.pipe(self.source, format, engine or self.engine))
+        if dot_only:  # the system dot with its own options, under the same time limit
+            data = self.pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine)
+        else:
+            data = _render.pipe(self.source, format, engine or self.engine)
+        target.write_bytes(data)
         if cleanup:
             os.remove(source_path)
         if view or quiet_view:
@@ -214,5 +211,6 @@ class Drawing(graphviz.Digraph):
         # A notebook cell should say what to install, not show a traceback.
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except _render.RenderError as exc:
+        except (_render.RenderError, _render.GraphTooLargeError) as exc:
+            # including a layout stopped by the time limit: the message says what to do
             return {"text/plain": f"<{type(self).__name__}: cannot display ({exc})>"}

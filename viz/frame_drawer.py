@@ -18,7 +18,7 @@ from autograd.tensor import Tensor
 
 from . import render as _render
 from .describe import NO_GRAD, NOT_COMPUTED, _describe, _number, _Options, summarize
-from .graph import _FONT, _INK, _STYLE, _escape, _record
+from .graph import _FONT, _INK, _STYLE, _escape, _record, far_uses
 from .replay import GradValue, Step
 
 __all__ = ["FrameDrawer", "named_in_box"]
@@ -68,6 +68,8 @@ class FrameDrawer:
         )
         self.descs = [_describe(node, opts) for node in order]
         self._statements: dict[tuple, str] = {}
+        # Far uses of a node are drawn from small copies of it, as draw_graph does.
+        self.far = far_uses(order, self.index)
 
     def grad_text(self, i: int, g: GradValue) -> str:
         """The gradient line of node ``i``'s box; "—" until a gradient has arrived."""
@@ -107,6 +109,8 @@ class FrameDrawer:
         try:
             wide = _node_sizes(self.dot(widest, "forward", None, None))
             tall = _node_sizes(self.dot(single, "forward", None, None))
+        except (_render.LayoutTimeoutError, _render.GraphTooLargeError):
+            raise  # every frame would take as long: say so now, not once per frame
         except (_render.RenderError, ValueError, KeyError):
             return None
         sizes = {}
@@ -143,6 +147,9 @@ class FrameDrawer:
                 continue
             sending = step is not None and i == active
             lines.append(self._cached(("op", i, sending), self._op))
+            for parent in dict.fromkeys(node.parents):
+                if (self.index[parent], i) in self.far:
+                    lines.append(self._cached(("copy", self.index[parent], i), self._copy))
             for j in range(len(node.parents)):
                 hot = step is not None and step.node == i and step.position == j
                 lines.append(self._cached(("in", i, j, hot), self._operand_edge))
@@ -213,6 +220,14 @@ class FrameDrawer:
             **style,
         )
 
+    def _copy(self, g: graphviz.Digraph, p: int, i: int) -> None:
+        """A small dashed copy of node ``p`` beside its far use by node ``i``."""
+        node, desc = self.order[p], self.descs[p]
+        name = self.names[p] if named_in_box(node) else ""
+        record = type(desc)(name, (*desc.fields, "(same node)"), ())
+        flip = not isinstance(node, Tensor) or self.rankdir in ("TB", "BT")
+        g.node(f"use{p}_{i}", _record(record, flip=flip), shape="record", **_STYLE["constant"])
+
     def _operand_edge(self, g: graphviz.Digraph, i: int, j: int, hot: bool) -> None:
         parent = self.order[i].parents[j]
         text = self.edge_text(i, j)
@@ -222,7 +237,9 @@ class FrameDrawer:
         if hot:
             attrs.update(_ACTIVE_EDGE)
         label = None if text is None else graphviz.nohtml(_escape(text))
-        g.edge(f"v{self.index[parent]}", f"op{i}", label=label, **attrs)
+        p = self.index[parent]
+        tail = f"use{p}_{i}" if (p, i) in self.far else f"v{p}"
+        g.edge(tail, f"op{i}", label=label, **attrs)
 
     def _result_edge(self, g: graphviz.Digraph, i: int, sending: bool) -> None:
         attrs = {k: v for k, v in _ACTIVE_EDGE.items() if k != "fontcolor"} if sending else {}

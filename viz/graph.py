@@ -16,6 +16,10 @@ Picture (``rankdir="LR"``)::
   how an op's module is inferred); ``collapse="modules"`` draws each module as a single
   box instead, so the training graph of a real network stays readable;
 * with ``highlight="nonfinite"``: NaN/Inf in red, and the op where it started.
+* never a hang: graphs over ``max_nodes`` are refused before layout
+  (``GraphTooLargeError``), ``x*x`` is one edge ``∂/∂x = 3 (×2)``, the far uses of a
+  node used many times get small copies of it (``far_uses``), and ``viz.render`` stops
+  any layout after ``layout_timeout()`` seconds (``LayoutTimeoutError``).
 
 Boxes are Graphviz *record* labels rather than HTML-like tables: the WebAssembly
 Graphviz used when ``dot`` is not installed is built without the XML parser that
@@ -38,12 +42,32 @@ from .describe import NodeDescription, _describe, _name, _Options, _own_name
 from .dot import FONT, INK, STYLE, Statements, escape
 from .drawing import Drawing
 from .nonfinite import NonFinite, find_nonfinite
+from .render import GraphTooLargeError
 
-__all__ = ["Drawing", "draw_graph", "DEFAULT_MAX_NODES"]
+__all__ = [
+    "Drawing",
+    "draw_graph",
+    "DEFAULT_MAX_NODES",
+    "DEFAULT_MAX_VALUE_NODES",
+    "GraphTooLargeError",
+    "far_uses",
+]
 
 #: ``draw_graph``'s default limit for Tensor graphs: beyond a few hundred boxes a
 #: drawing is no longer something a person can read.
 DEFAULT_MAX_NODES = 500
+
+#: ``draw_graph``'s default limit for Value graphs. Calibrated so that a drawing at the
+#: limit lays out in about 2 s or less with either Graphviz backend (a Value drawing has
+#: an op circle and a labelled edge per computed node, so it is denser than a Tensor one).
+DEFAULT_MAX_VALUE_NODES = 350
+
+#: A node whose uses lie far apart in the data flow (``a`` in ``a*a*...*a``) would get
+#: one long edge per use, and Graphviz's layout time explodes with such edges (60 uses:
+#: minutes). When it has at least ``FAR_USES`` uses more than ``FAR_SPAN`` ops beyond
+#: its nearest one, those uses are drawn from small copies of the node instead.
+FAR_USES = 3
+FAR_SPAN = 2
 
 # Names other drawings (viz.frame_drawer, viz.frame_export) share.
 _INK, _FONT, _STYLE, _escape = INK, FONT, STYLE, escape
@@ -77,27 +101,73 @@ def _edge_label(parent_name: str, local: str) -> str:
     return escape(f"{wrt} = {local}")
 
 
+def _folded(texts: list[str]) -> str:
+    """One label for ``n`` parallel edges (``x*x``): ``"3 (×2)"``, or each value listed."""
+    distinct = list(dict.fromkeys(texts))
+    body = distinct[0] if len(distinct) == 1 else ", ".join(texts)
+    return body if len(texts) == 1 else f"{body} (×{len(texts)})"
+
+
 def _check_size(count: int, root: Any, max_nodes: int | None | str, what: str) -> None:
     if max_nodes == "auto":
-        # Value graphs were always drawn whole (every scalar of a tiny net is the point
-        # of them); Tensor graphs get the limit.
-        max_nodes = DEFAULT_MAX_NODES if isinstance(root, Tensor) else None
+        max_nodes = DEFAULT_MAX_NODES if isinstance(root, Tensor) else DEFAULT_MAX_VALUE_NODES
     if max_nodes is None:
         return
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be a positive int or None, got {max_nodes!r}")
     if count > max_nodes:
-        advice = "Pass max_nodes=None to draw it anyway"
         if what == "graph":
             advice = (
-                'Pass collapse="modules" (with model=your_model) to draw one box per '
-                "layer, max_nodes=None to draw it anyway"
+                "Draw a smaller sub-graph (call draw_graph on an intermediate result -- a "
+                "sub-expression, a single neuron -- or use a smaller model or batch); for "
+                'a network, pass model=your_model with collapse="modules" to draw one box '
+                "per module (nn.Module layers, nn.scalar neurons); or pass max_nodes=None "
+                "to draw it anyway (Graphviz may then take long, and is stopped after "
+                "viz.render.layout_timeout() seconds)"
             )
-        raise ValueError(
+        else:
+            advice = (
+                "Draw a smaller sub-graph (call draw_graph on an intermediate result, or "
+                "use a smaller model or batch), or pass max_nodes=None to draw it anyway"
+            )
+        raise GraphTooLargeError(
             f"draw_graph: the {what} has {count} nodes, more than max_nodes={max_nodes}; "
-            f"a drawing that large is not readable. {advice}, or draw a smaller sub-graph "
-            "(call draw_graph on an intermediate result, or use a smaller model or batch)"
+            f"a drawing that large is not readable, and Graphviz would take very long to "
+            f"lay it out. {advice}"
         )
+
+
+def far_uses(order: list, index: dict[Any, int]) -> set[tuple[int, int]]:
+    """``(parent, consumer)`` positions whose edge is drawn from a copy of the parent.
+
+    The depth of a node is its longest path from a leaf (ops only). For each node, its
+    consumers more than ``FAR_SPAN`` deeper than its nearest consumer are "far"; when
+    there are at least ``FAR_USES`` of them, each gets its own copy of the node, so the
+    layout has only short edges (``a*a*...*a``: linear instead of minutes).
+    """
+    depth = [0] * len(order)
+    consumers: dict[int, list[int]] = {}
+    for i, node in enumerate(order):
+        parents = node._parents
+        if not parents:
+            continue
+        deepest = 0
+        for parent in parents:
+            p = index[parent]
+            deepest = max(deepest, depth[p])
+            users = consumers.setdefault(p, [])
+            if not users or users[-1] != i:
+                users.append(i)
+        depth[i] = deepest + 1
+    out: set[tuple[int, int]] = set()
+    for p, users in consumers.items():
+        if len(users) <= FAR_USES:
+            continue
+        near = min(depth[c] for c in users)
+        far = [c for c in users if depth[c] - near > FAR_SPAN]
+        if len(far) >= FAR_USES:
+            out.update((p, c) for c in far)
+    return out
 
 
 def draw_graph(
@@ -145,9 +215,12 @@ def draw_graph(
         module's parameters, ops and intermediate results in one box (the owner of an
         op is inferred from the graph: see ``viz.collapse``).
     max_nodes : int or None or "auto"
-        Refuse graphs with more nodes than this (``ValueError``); ``None``: no limit.
-        ``"auto"``: ``DEFAULT_MAX_NODES`` (500) for a Tensor root, no limit for a Value.
-        With ``collapse="modules"`` the boxes of the collapsed drawing are counted.
+        Refuse graphs with more nodes than this (``GraphTooLargeError``, a
+        ``ValueError``, raised before any layout); ``None``: no limit (the layout is
+        still stopped after ``viz.render.layout_timeout()`` seconds). ``"auto"``:
+        ``DEFAULT_MAX_NODES`` (500) for a Tensor root, ``DEFAULT_MAX_VALUE_NODES``
+        (350) for a Value root. With ``collapse="modules"`` the boxes of the collapsed
+        drawing are counted.
     collapse : {None, "modules"}
         ``"modules"`` (needs ``model``): one box per module, labelled with its path,
         class and the shapes going in and out (``layers.0 (Linear)`` /
@@ -175,7 +248,17 @@ def draw_graph(
         or ``model`` has no ``named_parameters()``.
     ValueError
         If ``rankdir``, ``number_format``, ``max_nodes``, ``collapse`` or ``highlight``
-        is invalid, or the drawing would have more than ``max_nodes`` nodes.
+        is invalid.
+    GraphTooLargeError
+        (a ``ValueError``) If the drawing would have more than ``max_nodes`` nodes; the
+        message says what to draw instead.
+
+    Notes
+    -----
+    Two operands that are the same node (``x*x``, ``x+x``) share one edge labelled
+    with the count: ``∂/∂x = 3 (×2)``. A node used many times far apart (``a`` in
+    ``a*a*...*a``) is drawn once in full, and its far uses come from small dashed
+    copies (see ``far_uses``): the layout stays fast.
 
     Examples
     --------
@@ -265,6 +348,7 @@ class _Painter:
         self.tb = rankdir in ("TB", "BT")
         self.out = Statements()
         self.descs: dict[int, NodeDescription] = {}
+        self.far = far_uses(order, self.index)
 
     # ---------------------------------------------------------------- styles
     def _style(self, kind: str, i: int | None, **extra: str) -> str:
@@ -315,9 +399,28 @@ class _Painter:
             cluster,
         )
         if edges:
+            # Parallel edges (x*x, x+x) are folded into one, labelled with a count.
+            positions: dict[int, list[int]] = {}
             for j, parent in enumerate(node._parents):
-                self.operand_edge(f"v{self.index[parent]}", i, j)
+                positions.setdefault(self.index[parent], []).append(j)
+            for p, js in positions.items():
+                tail = f"v{p}"
+                if (p, i) in self.far:
+                    tail = self.copy(p, i, cluster)
+                self.operand_edge(tail, i, js)
         self.out.edge(f"op{i}", f"v{i}")
+
+    def copy(self, p: int, i: int, cluster: str | None) -> str:
+        """A small dashed copy of node ``p`` next to its use by node ``i`` (``far_uses``)."""
+        desc = self.descs.get(p) or _describe(self.order[p], self.opts)
+        node = self.order[p]
+        data = desc.fields[:2] if isinstance(node, Tensor) else desc.fields[:1]
+        fields = (*data, "(same node)")
+        flip = not isinstance(node, Tensor) or self.tb
+        label = _record_text(NodeDescription(desc.name, fields, ()), flip=flip)
+        name = f"use{p}_{i}"
+        self.out.node(name, label, self._style("constant", None, shape="record"), cluster)
+        return name
 
     def stack(self, i: int, count: int) -> None:
         """Box ``v{i}`` standing for ``count`` alike constant inputs (collapsed view)."""
@@ -327,15 +430,21 @@ class _Painter:
         label = _record_text(NodeDescription("", fields, ()), flip=self.tb)
         self.out.node(f"v{i}", label, self._style("constant", i, shape="record"))
 
-    def operand_edge(self, tail: str, i: int, j: int) -> None:
-        """Edge from ``tail`` into the op of node ``i`` for its operand ``j``."""
-        desc, parent = self.descs[i], self.order[i]._parents[j]
+    def operand_edge(self, tail: str, i: int, js: list[int]) -> None:
+        """One edge from ``tail`` into the op of node ``i`` for its operands ``js``.
+
+        ``js`` lists the positions of one parent (``[0, 1]`` for ``x*x``): one edge,
+        labelled with each position's local derivative and the count, ``(×2)``.
+        """
+        desc, parent = self.descs[i], self.order[i]._parents[js[0]]
         label = None
         if desc.edge_labels:
-            text = desc.edge_labels[j] if j < len(desc.edge_labels) else None
-            label = escape(text) if text is not None else None
-        elif j < len(desc.local_grads) and desc.local_grads[j] is not None:
-            label = _edge_label(_name(parent, self.opts), desc.local_grads[j])
+            texts = [desc.edge_labels[j] if j < len(desc.edge_labels) else None for j in js]
+            shown = [t for t in texts if t is not None]
+            label = escape(_folded(shown)) if shown else None
+        elif all(j < len(desc.local_grads) and desc.local_grads[j] is not None for j in js):
+            local = _folded([desc.local_grads[j] for j in js])
+            label = _edge_label(_name(parent, self.opts), local)
         # dashed: a constant operand, to which no gradient flows back
         constant = getattr(parent, "requires_grad", True) is False
         self.out.edge(tail, f"op{i}", label, self.out.style(style="dashed") if constant else "")
@@ -388,7 +497,7 @@ class _Painter:
         for tail, head, p, j in plan.edges:
             tail_id = f"m{tail[1]}" if tail[0] == "unit" else f"v{tail[1]}"
             if head[0] == "node":
-                self.operand_edge(tail_id, head[1], j)
+                self.operand_edge(tail_id, head[1], [j])
             else:
                 grouped.setdefault((tail_id, f"m{head[1]}"), []).append(shape[p])
         for (tail_id, head_id), shapes in grouped.items():

