@@ -520,6 +520,20 @@ def test_function_takes_tensor_array_and_nested_list_alike(name: str, call: Any,
         np.testing.assert_array_equal(got, expected)
 
 
+_NAMED_AS = {"rnn_cell": "rnn", "lstm_cell": "lstm", "gru_cell": "gru"}  # the fused op's name
+_ANY_RANK = {"relu", "tanh", "sigmoid", "leaky_relu", "softmax", "log_softmax", "dropout"}
+
+
+@pytest.mark.parametrize("name,call", [(c[0], c[1]) for c in FN_CASES if c[0] not in _ANY_RANK],
+                         ids=[c[0] for c in FN_CASES if c[0] not in _ANY_RANK])
+def test_function_refuses_zero_d_input_naming_itself(name: str, call: Any) -> None:
+    with pytest.raises(ValueError) as info:
+        call(Tensor(np.float32(1.0)))
+    message = str(info.value)
+    assert message.startswith(_NAMED_AS.get(name, name) + ":"), message
+    assert "()" in message, message
+
+
 # ---------------------------------------------------------------- functional argument checks
 @pytest.mark.parametrize("call,exc,pattern", [
     (lambda x: F.avg_pool2d(x, 2, divisor_override=0), ValueError, "divisor_override"),

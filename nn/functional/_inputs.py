@@ -74,7 +74,7 @@ def as_array(x: Any, who: str, what: str = "input") -> Any:
 
 def check_ndim(x: Tensor, who: str, ndims: tuple[int, ...], layout: str) -> None:
     """ValueError unless ``x.ndim`` is one of ``ndims``; ``layout`` spells the shape."""
-    if x.ndim not in ndims:
+    if x.data.ndim not in ndims:
         fix = ("add a batch axis with x.unsqueeze(0)" if x.ndim + 1 in ndims
                else f"reshape it to {layout}")
         raise ValueError(f"{who}: expected input {layout}, got shape {x.shape}; {fix}")
@@ -83,7 +83,9 @@ def check_ndim(x: Tensor, who: str, ndims: tuple[int, ...], layout: str) -> None
 def check_dim(x: Tensor, who: str, dim: int, name: str = "dim", scalar_ok: bool = True) -> int:
     """``dim`` as a non-negative axis of ``x`` (PyTorch's range: -n .. n-1, with a 0-d
     input counting as 1-d when ``scalar_ok``)."""
-    n = max(x.ndim, 1) if scalar_ok else x.ndim
+    n = x.data.ndim
+    if scalar_ok and n == 0:
+        n = 1
     if not -n <= dim < n:
         valid = f"{-n} .. {n - 1}" if n else "none: the input has no axes"
         raise ValueError(

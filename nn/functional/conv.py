@@ -338,8 +338,10 @@ def _tensors(who: str, x: Any, weight: Any, bias: Any) -> tuple[Tensor, Tensor, 
 
 def check_conv_input(x: Tensor, who: str, in_channels: int) -> None:
     """A conv layer's input: (N, C_in, H, W) or unbatched (C_in, H, W), C_in matching."""
-    check_ndim(x, who, (3, 4), f"(N, {in_channels}, H, W) or unbatched ({in_channels}, H, W)")
-    if x.shape[-3] != in_channels:
+    shape = x.data.shape
+    if len(shape) != 4 and len(shape) != 3:
+        check_ndim(x, who, (3, 4), f"(N, {in_channels}, H, W) or unbatched ({in_channels}, H, W)")
+    if shape[-3] != in_channels:
         raise ValueError(
             f"{who}: input has {x.shape[-3]} channels (shape {x.shape}) but the layer was "
             f"built with in_channels={in_channels}"

@@ -24,7 +24,7 @@ from autograd.function import Function
 from autograd.ops.matmul import matmul
 from autograd.tensor import Tensor
 
-from ._inputs import as_tensor, check_int, check_number, check_output_size, pair
+from ._inputs import as_tensor, check_int, check_ndim, check_number, check_output_size, pair
 from .conv import IntPair, Window, add_batch_axis, conv2d
 
 __all__ = ["max_pool2d", "avg_pool2d", "lp_pool2d", "adaptive_avg_pool2d"]
@@ -335,6 +335,7 @@ def lp_pool2d(x: Tensor, norm_type: float, kernel_size: IntPair, stride: IntPair
     Shapes as in ``avg_pool2d`` with padding 0.
     """
     x = as_tensor(x, "lp_pool2d")
+    check_ndim(x, "lp_pool2d", (3, 4), "(N, C, H, W) or (C, H, W)")
     kh, kw = pair(kernel_size, "lp_pool2d: kernel_size", 1)
     p = check_norm_type("lp_pool2d", norm_type)
     averaged = avg_pool2d(x**p, (kh, kw), stride, 0, ceil_mode)
