@@ -24,7 +24,8 @@ from autograd.tensor import Tensor
 
 __all__ = [
     "as_tensor", "check_ndim", "check_dim", "check_int", "check_number", "check_probability",
-    "pair", "check_output_size", "as_array",
+    "pair", "check_output_size", "as_array", "class_scores", "check_prelu_channels",
+    "check_divisor", "check_norm_type",
 ]
 
 _ACCEPTED = "a Tensor, a NumPy array or a nested list of numbers"
@@ -72,11 +73,28 @@ def as_array(x: Any, who: str, what: str = "input") -> Any:
     return array
 
 
-def check_ndim(x: Tensor, who: str, ndims: tuple[int, ...], layout: str) -> None:
-    """ValueError unless ``x.ndim`` is one of ``ndims``; ``layout`` spells the shape."""
+def class_scores(name: str, input: Any) -> Tensor:
+    """The input rule for the class scores of cross_entropy and nll_loss, (N, C, *) or
+    (C,): at least one axis of classes."""
+    input = as_tensor(input, name)
+    if input.ndim == 0:
+        raise ValueError(
+            f"{name}: expected scores of shape (N, C), (N, C, d1, ...) or (C,), got shape (); "
+            "one number has no classes to choose from (for a yes/no target use "
+            "binary_cross_entropy_with_logits)"
+        )
+    return input
+
+
+def check_ndim(x: Tensor, who: str, ndims: tuple[int, ...], layout: str,
+               other: str = "") -> None:
+    """ValueError unless ``x.ndim`` is one of ``ndims``; ``layout`` spells the shape,
+    ``other`` names a layer for the other ranks (e.g. "BatchNorm2d for (N, C, H, W)")."""
     if x.data.ndim not in ndims:
-        fix = ("add a batch axis with x.unsqueeze(0)" if x.ndim + 1 in ndims
-               else f"reshape it to {layout}")
+        if x.ndim + 1 in ndims:
+            fix = "add a batch axis with x.unsqueeze(0)"
+        else:
+            fix = f"reshape it to {layout}" + (f", or use {other}" if other else "")
         raise ValueError(f"{who}: expected input {layout}, got shape {x.shape}; {fix}")
 
 
@@ -124,6 +142,34 @@ def check_probability(who: str, name: str, value: Any) -> float:
     p = check_number(who, name, value)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{who}: {name} must be in [0, 1], got {value}")
+    return p
+
+
+def check_prelu_channels(x: Tensor, who: str, count: int) -> None:
+    """One slope, or one per channel: axis 1, or axis 0 of a 1-D input (PyTorch)."""
+    if count == 1:
+        return
+    channels = x.shape[1] if x.ndim > 1 else (x.shape[0] if x.ndim else None)
+    if channels != count:
+        raise ValueError(
+            f"{who}: {count} parameters need {count} channels on axis 1 (axis 0 of a 1-D "
+            f"input), got input of shape {x.shape}; use num_parameters=1 for one shared "
+            "slope"
+        )
+
+
+def check_divisor(name: str, divisor_override: Any) -> None:
+    """avg_pool2d's divisor_override: None or a non-zero int (PyTorch's rule)."""
+    if divisor_override is not None:
+        if check_int(name, "divisor_override", divisor_override) == 0:
+            raise ValueError(f"{name}: divisor_override must be non-zero (or None), got 0")
+
+
+def check_norm_type(name: str, norm_type: Any) -> float:
+    """lp_pool2d's p: a non-zero number (p = 0 would take a 0-th root)."""
+    p = check_number(name, "norm_type", norm_type)
+    if p == 0:
+        raise ValueError(f"{name}: norm_type must be non-zero")
     return p
 
 

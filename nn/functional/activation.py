@@ -10,7 +10,7 @@ import numpy as np
 from autograd.function import Function
 from autograd.tensor import Tensor
 
-from ._inputs import as_tensor, check_dim, check_int, check_probability
+from ._inputs import as_tensor, check_dim, check_int, check_prelu_channels, check_probability
 
 
 def _stable_log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -87,19 +87,6 @@ def prelu(x: Any, weight: Any) -> Tensor:
         shape[1 if x.ndim > 1 else 0] = weight.size
         a = weight.reshape(tuple(shape))
     return maximum(x, 0.0) + a * minimum(x, 0.0)
-
-
-def check_prelu_channels(x: Tensor, who: str, count: int) -> None:
-    """One slope, or one per channel: axis 1, or axis 0 of a 1-D input (PyTorch)."""
-    if count == 1:
-        return
-    channels = x.shape[1] if x.ndim > 1 else (x.shape[0] if x.ndim else None)
-    if channels != count:
-        raise ValueError(
-            f"{who}: {count} parameters need {count} channels on axis 1 (axis 0 of a 1-D "
-            f"input), got input of shape {x.shape}; use num_parameters=1 for one shared "
-            "slope"
-        )
 
 
 def maxout(x: Any, pool_size: int, dim: int = -1) -> Tensor:

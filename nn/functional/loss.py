@@ -17,7 +17,7 @@ from autograd.function import Function
 from autograd.graph import is_grad_enabled
 from autograd.tensor import Tensor
 
-from ._inputs import as_tensor
+from ._inputs import as_tensor, class_scores
 from .activation import _stable_log_softmax, log_softmax, softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -75,18 +75,6 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 
 # ---------------------------------------------------------------- classification
-def _class_scores(name: str, input: Any) -> Tensor:
-    """The input rule for class scores (N, C, *) or (C,): at least one axis of classes."""
-    input = as_tensor(input, name)
-    if input.ndim == 0:
-        raise ValueError(
-            f"{name}: expected scores of shape (N, C), (N, C, d1, ...) or (C,), got shape (); "
-            "one number has no classes to choose from (for a yes/no target use "
-            "binary_cross_entropy_with_logits)"
-        )
-    return input
-
-
 def _class_indices(name: str, input: Tensor, target: Any, ignore_index: int) -> np.ndarray:
     t = np.asarray(getattr(target, "data", target))
     if t.dtype.kind not in "iu":
@@ -206,7 +194,7 @@ def cross_entropy(
         counted in the mean).
     """
     _check_reduction("cross_entropy", reduction)
-    input = _class_scores("cross_entropy", input)
+    input = class_scores("cross_entropy", input)
     t = getattr(target, "data", target)
     t_arr = np.asarray(t)
     if t_arr.dtype.kind == "f":
@@ -239,7 +227,7 @@ def nll_loss(
     target holds class indices. Gradient: -1 at the target class (per sample, /N for mean).
     """
     _check_reduction("nll_loss", reduction)
-    input = _class_scores("nll_loss", input)
+    input = class_scores("nll_loss", input)
     t = _class_indices("nll_loss", input, target, ignore_index)
     if input.ndim == 1:
         return -input[int(t)] if t != ignore_index else input.sum() * 0.0

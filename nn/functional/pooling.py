@@ -24,7 +24,14 @@ from autograd.function import Function
 from autograd.ops.matmul import matmul
 from autograd.tensor import Tensor
 
-from ._inputs import as_tensor, check_int, check_ndim, check_number, check_output_size, pair
+from ._inputs import (
+    as_tensor,
+    check_divisor,
+    check_ndim,
+    check_norm_type,
+    check_output_size,
+    pair,
+)
 from .conv import IntPair, Window, add_batch_axis, conv2d
 
 __all__ = ["max_pool2d", "avg_pool2d", "lp_pool2d", "adaptive_avg_pool2d"]
@@ -46,21 +53,6 @@ def _pool_window(name: str, kernel_size: IntPair, stride: IntPair | None, paddin
             "so no window lies entirely in the padding"
         )
     return window
-
-
-def check_divisor(name: str, divisor_override: Any) -> None:
-    """avg_pool2d's divisor_override: None or a non-zero int (PyTorch's rule)."""
-    if divisor_override is not None:
-        if check_int(name, "divisor_override", divisor_override) == 0:
-            raise ValueError(f"{name}: divisor_override must be non-zero (or None), got 0")
-
-
-def check_norm_type(name: str, norm_type: Any) -> float:
-    """lp_pool2d's p: a non-zero number (p = 0 would take a 0-th root)."""
-    p = check_number(name, "norm_type", norm_type)
-    if p == 0:
-        raise ValueError(f"{name}: norm_type must be non-zero")
-    return p
 
 
 def _grid(name: str, shape: tuple[int, ...], window: Window, ceil_mode: bool) -> tuple[int, int]:

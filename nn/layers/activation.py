@@ -19,7 +19,13 @@ from autograd.dtype import get_default_dtype
 from autograd.tensor import Tensor
 
 from ..functional import activation as F
-from ..functional._inputs import as_tensor, check_dim, check_int, check_number
+from ..functional._inputs import (
+    as_tensor,
+    check_dim,
+    check_int,
+    check_number,
+    check_prelu_channels,
+)
 from ..module import Module
 from ..parameter import Parameter
 
@@ -64,7 +70,7 @@ class PReLU(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         x = as_tensor(x, "PReLU")
-        F.check_prelu_channels(x, "PReLU", self.num_parameters)
+        check_prelu_channels(x, "PReLU", self.num_parameters)
         return F.prelu(x, self.weight)
 
     def extra_repr(self) -> str:

@@ -33,6 +33,7 @@ class _BatchNorm(Module):
     """
 
     expected_ndim: tuple[int, ...] = ()
+    layout = other = ""
 
     def __init__(
         self,
@@ -80,11 +81,7 @@ class _BatchNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         name = type(self).__name__
         x = as_tensor(x, name)
-        if x.ndim not in self.expected_ndim:
-            raise ValueError(
-                f"{name}: expected input with {' or '.join(map(str, self.expected_ndim))} "
-                f"dimensions, got shape {x.shape}"
-            )
+        check_ndim(x, name, self.expected_ndim, self.layout, self.other)
         if x.shape[1] != self.num_features:
             raise ValueError(
                 f"{name}: input has {x.shape[1]} channels (shape {x.shape}) but the layer "
@@ -115,12 +112,14 @@ class BatchNorm1d(_BatchNorm):
     """Batch norm for (N, C) or (N, C, L) inputs."""
 
     expected_ndim = (2, 3)
+    layout, other = "(N, C) or (N, C, L)", "BatchNorm2d for (N, C, H, W)"
 
 
 class BatchNorm2d(_BatchNorm):
     """Batch norm for (N, C, H, W) images: statistics over N, H and W per channel."""
 
     expected_ndim = (4,)
+    layout, other = "(N, C, H, W)", "BatchNorm1d for (N, C) or (N, C, L)"
 
 
 class LocalResponseNorm(Module):
@@ -143,8 +142,8 @@ class LocalResponseNorm(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         x = as_tensor(x, "LocalResponseNorm")
-        check_ndim(x, "LocalResponseNorm", tuple(range(3, max(x.ndim, 3) + 1)),
-                   "(N, C, *) with at least 3 dimensions")
+        if x.data.ndim < 3:
+            check_ndim(x, "LocalResponseNorm", (3,), "(N, C, *) with at least 3 dimensions")
         return local_response_norm(x, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:

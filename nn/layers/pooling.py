@@ -7,14 +7,19 @@ from typing import Any
 
 from autograd.tensor import Tensor
 
-from ..functional._inputs import as_tensor, check_ndim, check_output_size, pair
+from ..functional._inputs import (
+    as_tensor,
+    check_divisor,
+    check_ndim,
+    check_norm_type,
+    check_output_size,
+    pair,
+)
 from ..functional.conv import IntPair
 from ..functional.pooling import (
     _pool_window,
     adaptive_avg_pool2d,
     avg_pool2d,
-    check_divisor,
-    check_norm_type,
     lp_pool2d,
     max_pool2d,
 )
