@@ -534,6 +534,19 @@ def test_function_refuses_zero_d_input_naming_itself(name: str, call: Any) -> No
     assert "()" in message, message
 
 
+_AUTOGRAD_OPS = {"relu", "tanh", "sigmoid", "leaky_relu"}  # autograd's own ops, not nn's
+
+
+@pytest.mark.parametrize("name,call", [(c[0], c[1]) for c in FN_CASES
+                                       if c[0] not in _AUTOGRAD_OPS],
+                         ids=[c[0] for c in FN_CASES if c[0] not in _AUTOGRAD_OPS])
+def test_function_refuses_non_numeric_input_naming_itself(name: str, call: Any) -> None:
+    with pytest.raises(TypeError, match=f"^{name}: input must be a Tensor"):
+        call("abc")
+    with pytest.raises(ValueError, match=f"^{name}: input is a ragged nested list"):
+        call([[1.0, 2.0], [1.0]])
+
+
 # ---------------------------------------------------------------- functional argument checks
 @pytest.mark.parametrize("call,exc,pattern", [
     (lambda x: F.avg_pool2d(x, 2, divisor_override=0), ValueError, "divisor_override"),
