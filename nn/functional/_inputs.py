@@ -87,15 +87,19 @@ def class_scores(name: str, input: Any) -> Tensor:
 
 
 def check_ndim(x: Tensor, who: str, ndims: tuple[int, ...], layout: str,
-               other: str = "") -> None:
+               other: str = "", count: str = "") -> None:
     """ValueError unless ``x.ndim`` is one of ``ndims``; ``layout`` spells the shape,
-    ``other`` names a layer for the other ranks (e.g. "BatchNorm2d for (N, C, H, W)")."""
+    ``count`` the number of dimensions (default: ``ndims``), ``other`` a layer for other
+    ranks (e.g. "BatchNorm2d for (N, C, H, W)")."""
     if x.data.ndim not in ndims:
         if x.ndim + 1 in ndims:
             fix = "add a batch axis with x.unsqueeze(0)"
         else:
             fix = f"reshape it to {layout}" + (f", or use {other}" if other else "")
-        raise ValueError(f"{who}: expected input {layout}, got shape {x.shape}; {fix}")
+        count = count or " or ".join(map(str, ndims))
+        raise ValueError(
+            f"{who}: expected input {layout} ({count} dimensions), got shape {x.shape}; {fix}"
+        )
 
 
 def check_dim(x: Tensor, who: str, dim: int, name: str = "dim", scalar_ok: bool = True) -> int:

@@ -344,7 +344,8 @@ def check_conv_input(x: Tensor, who: str, in_channels: int) -> None:
     if shape[-3] != in_channels:
         raise ValueError(
             f"{who}: input has {x.shape[-3]} channels (shape {x.shape}) but the layer was "
-            f"built with in_channels={in_channels}"
+            f"built with in_channels={in_channels}; pass (N, {in_channels}, H, W) or build "
+            f"the layer with in_channels={x.shape[-3]}"
         )
 
 

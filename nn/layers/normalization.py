@@ -143,7 +143,7 @@ class LocalResponseNorm(Module):
     def forward(self, x: Tensor) -> Tensor:
         x = as_tensor(x, "LocalResponseNorm")
         if x.data.ndim < 3:
-            check_ndim(x, "LocalResponseNorm", (3,), "(N, C, *) with at least 3 dimensions")
+            check_ndim(x, "LocalResponseNorm", (3,), "(N, C, *)", count="at least 3")
         return local_response_norm(x, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
