@@ -591,6 +591,16 @@ def test_batchnorm_momentum_none_counts_only_successful_batches() -> None:
     assert int(ours.num_batches_tracked) == 2
 
 
+def test_functional_batch_norm_refusal_leaves_running_stats_alone() -> None:
+    x = Tensor(_x((4, 2)))
+    mean, var = np.array([0.5, -0.5]), np.array([2.0, 3.0])
+    for kwargs in ({"weight": Tensor(np.ones(3))}, {"bias": Tensor(np.ones(1))}):
+        with pytest.raises(ValueError, match=r"^batch_norm: (weight|bias) has shape"):
+            F.batch_norm(x, mean, var, training=True, **kwargs)
+        np.testing.assert_array_equal(mean, [0.5, -0.5])
+        np.testing.assert_array_equal(var, [2.0, 3.0])
+
+
 @pytest.mark.parametrize("make,bad", [
     (lambda: nn.Linear(3, 2, rng=0), np.ones((2, 4), np.float32)),
     (lambda: nn.Conv2d(2, 3, 2, rng=0), np.ones((1, 3, 4, 4), np.float32)),
