@@ -83,7 +83,7 @@ def test_lrn_errors() -> None:
         local_response_norm(t64(np.ones((4, 5))), 3)
     with pytest.raises(ValueError, match="size"):
         local_response_norm(t64(np.ones((1, 4, 5))), 0)
-    with pytest.raises(ValueError, match="size"):
+    with pytest.raises(TypeError, match="size must be an int"):  # as every int argument
         LocalResponseNorm(2.5)  # type: ignore[arg-type]
 
 

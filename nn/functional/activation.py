@@ -10,6 +10,8 @@ import numpy as np
 from autograd.function import Function
 from autograd.tensor import Tensor
 
+from ._inputs import as_tensor, check_dim, check_int, check_prelu_channels, check_probability
+
 
 def _stable_log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     # subtracting the max changes nothing mathematically and keeps exp() from overflowing
@@ -44,28 +46,32 @@ class LogSoftmax(Function):
 
 def softmax(x: Any, dim: int = -1) -> Tensor:
     """Softmax along ``dim``: outputs in (0, 1) summing to 1."""
+    x = as_tensor(x, "softmax")
+    check_dim(x, "softmax", dim)
     return Softmax.apply(x, dim=dim)
 
 
 def log_softmax(x: Any, dim: int = -1) -> Tensor:
     """log(softmax(x)) computed without forming softmax (no log of 0)."""
+    x = as_tensor(x, "log_softmax")
+    check_dim(x, "log_softmax", dim)
     return LogSoftmax.apply(x, dim=dim)
 
 
 def relu(x: Any) -> Tensor:
-    return x.relu()
+    return as_tensor(x, "relu").relu()
 
 
 def tanh(x: Any) -> Tensor:
-    return x.tanh()
+    return as_tensor(x, "tanh").tanh()
 
 
 def sigmoid(x: Any) -> Tensor:
-    return x.sigmoid()
+    return as_tensor(x, "sigmoid").sigmoid()
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
-    return x.leaky_relu(negative_slope)
+    return as_tensor(x, "leaky_relu").leaky_relu(negative_slope)
 
 
 def prelu(x: Any, weight: Any) -> Tensor:
@@ -73,6 +79,8 @@ def prelu(x: Any, weight: Any) -> Tensor:
     axis 1) entries, as in PyTorch."""
     from autograd import maximum, minimum
 
+    x, weight = as_tensor(x, "prelu"), as_tensor(weight, "prelu", "weight")
+    check_prelu_channels(x, "prelu", weight.size)
     a = weight
     if weight.size > 1:
         shape = [1] * x.ndim
@@ -86,7 +94,9 @@ def maxout(x: Any, pool_size: int, dim: int = -1) -> Tensor:
 
     (..., C, ...) -> (..., C // pool_size, ...); C must be divisible by pool_size.
     """
-    dim = dim % x.ndim
+    x = as_tensor(x, "maxout")
+    check_int("maxout", "pool_size", pool_size, 1)
+    dim = check_dim(x, "maxout", dim, scalar_ok=False)
     c = x.shape[dim]
     if c % pool_size:
         raise ValueError(
@@ -101,8 +111,8 @@ def dropout(
 ) -> Tensor:
     """Inverted dropout: zero each unit with probability p and scale the rest by 1/(1-p),
     so the expected activation is unchanged and evaluation needs no rescaling."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    check_probability("dropout", "p", p)
+    x = as_tensor(x, "dropout")
     if not training or p == 0.0:
         return x
     if p == 1.0:
@@ -134,8 +144,8 @@ def dropout2d(
     training : bool
     rng : numpy Generator, optional (fresh entropy when omitted)
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout2d: p must be in [0, 1], got {p}")
+    check_probability("dropout2d", "p", p)
+    x = as_tensor(x, "dropout2d")
     if x.ndim not in (3, 4):
         raise ValueError(
             f"dropout2d: expected input (N, C, H, W) or unbatched (C, H, W), got shape "

@@ -36,22 +36,11 @@ from numpy.lib.stride_tricks import as_strided
 from autograd.function import Function
 from autograd.tensor import Tensor
 
+from ._inputs import as_tensor, check_int, check_ndim, pair
+
 __all__ = ["Window", "conv2d", "conv_transpose2d", "conv2d_weight_grad", "im2col", "col2im"]
 
 IntPair = int | tuple[int, int]
-
-
-def pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
-    """An int or a pair of ints -> (height, width), each at least ``minimum``."""
-    if isinstance(value, (int, np.integer)):
-        result = (int(value), int(value))
-    else:
-        result = tuple(int(v) for v in value)
-        if len(result) != 2:
-            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    if min(result) < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return result  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -341,6 +330,25 @@ def _crop(y: Tensor, hw: tuple[int, ...]) -> Tensor:
 
 
 # ---------------------------------------------------------------- public functions
+def _tensors(who: str, x: Any, weight: Any, bias: Any) -> tuple[Tensor, Tensor, Any]:
+    """The input rule (``nn.functional._inputs``) for input, weight and bias."""
+    return (as_tensor(x, who), as_tensor(weight, who, "weight"),
+            None if bias is None else as_tensor(bias, who, "bias"))
+
+
+def check_conv_input(x: Tensor, who: str, in_channels: int) -> None:
+    """A conv layer's input: (N, C_in, H, W) or unbatched (C_in, H, W), C_in matching."""
+    shape = x.data.shape
+    if len(shape) != 4 and len(shape) != 3:
+        check_ndim(x, who, (3, 4), f"(N, {in_channels}, H, W) or unbatched ({in_channels}, H, W)")
+    if shape[-3] != in_channels:
+        raise ValueError(
+            f"{who}: input has {x.shape[-3]} channels (shape {x.shape}) but the layer was "
+            f"built with in_channels={in_channels}; pass (N, {in_channels}, H, W) or build "
+            f"the layer with in_channels={x.shape[-3]}"
+        )
+
+
 def add_batch_axis(x: Tensor) -> tuple[Tensor, bool]:
     """Accept an unbatched (C, H, W) input as PyTorch does; other ranks fail in the op."""
     if x.ndim == 3:
@@ -377,6 +385,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPai
     -------
     Tensor (N, C_out, Ho, Wo), Ho = ⌊(H + 2P − D(kH − 1) − 1) / S⌋ + 1 (likewise Wo)
     """
+    x, weight, bias = _tensors("conv2d", x, weight, bias)
     x, unbatched = add_batch_axis(x)
     stride_ = pair(stride, "conv2d: stride", 1)
     dilation_ = pair(dilation, "conv2d: dilation", 1)
@@ -387,7 +396,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPai
         x, padding = _same_padding(x, kernel, dilation_, stride_)  # type: ignore[arg-type]
     window = Window(kernel, stride_, pair(padding, "conv2d: padding", 0), dilation_)
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    y = Conv2d.apply(*inputs, window=window, groups=int(groups))
+    y = Conv2d.apply(*inputs, window=window, groups=check_int("conv2d", "groups", groups))
     return y.squeeze(0) if unbatched else y
 
 
@@ -411,6 +420,7 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
     -------
     Tensor (N, C_out, Hout, Wout), Hout = (H − 1)S − 2P + D(kH − 1) + output_padding + 1
     """
+    x, weight, bias = _tensors("conv_transpose2d", x, weight, bias)
     x, unbatched = add_batch_axis(x)
     stride_ = pair(stride, "conv_transpose2d: stride", 1)
     dilation_ = pair(dilation, "conv_transpose2d: dilation", 1)
@@ -424,7 +434,9 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
     kernel = tuple(weight.shape[2:]) if weight.ndim == 4 else (1, 1)
     window = Window(kernel, stride_, pair(padding, "conv_transpose2d: padding", 0), dilation_)
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    y = ConvTranspose2d.apply(*inputs, window=window, groups=int(groups), output_padding=extra)
+    y = ConvTranspose2d.apply(*inputs, window=window,
+                              groups=check_int("conv_transpose2d", "groups", groups),
+                              output_padding=extra)
     return y.squeeze(0) if unbatched else y
 
 

@@ -16,6 +16,8 @@ from autograd.graph import is_grad_enabled
 from autograd.ops.indexing import IndexAdd
 from autograd.tensor import Tensor
 
+from ._inputs import as_array, as_tensor
+
 __all__ = ["embedding", "Embedding", "check_indices", "normalize_padding_idx"]
 
 
@@ -88,6 +90,7 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
 
     Returns a Tensor of shape (*, D).
     """
+    input, weight = as_array(input, "embedding"), as_tensor(weight, "embedding", "weight")
     if weight.ndim != 2:
         raise ValueError(f"embedding: weight must be (num_embeddings, dim), got {weight.shape}")
     indices = check_indices(input, weight.shape[0])

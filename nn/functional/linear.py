@@ -9,6 +9,8 @@ import numpy as np
 from autograd.function import Function
 from autograd.tensor import Tensor
 
+from ._inputs import as_tensor
+
 
 class Linear(Function):
     """y = x W^T + b  for x of shape (..., in), W of shape (out, in), b of shape (out,).
@@ -55,6 +57,17 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
     Shapes: x (..., in_features), weight (out_features, in_features), bias (out_features,)
     -> (..., out_features).
     """
+    x, weight = as_tensor(x, "linear"), as_tensor(weight, "linear", "weight")
+    if weight.ndim != 2:
+        raise ValueError(
+            f"linear: weight must be 2-D (out_features, in_features), got shape "
+            f"{weight.shape}; for a single output use weight.reshape(1, -1)"
+        )
+    if x.ndim == 0:
+        raise ValueError(
+            f"linear: expected input (..., {weight.shape[1]}) with the features on the last "
+            f"axis, got shape {x.shape}; a single sample is x.reshape(1, -1)"
+        )
     if bias is None:
         return Linear.apply(x, weight)
     return Linear.apply(x, weight, bias)

@@ -17,6 +17,7 @@ from autograd.function import Function
 from autograd.graph import is_grad_enabled
 from autograd.tensor import Tensor
 
+from ._inputs import as_tensor, class_scores
 from .activation import _stable_log_softmax, log_softmax, softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -54,12 +55,14 @@ def _same_shape(name: str, input: Tensor, target: Any) -> Any:
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean squared error (y - d)^2 averaged over every element (PyTorch's definition)."""
     _check_reduction("mse_loss", reduction)
+    input = as_tensor(input, "mse_loss")
     d = input - _same_shape("mse_loss", input, target)
     return _reduce(d * d, reduction)
 
 
 def sum_squared_error(input: Tensor, target: Any) -> Tensor:
     """The textbook's E = 1/2 sum (y - d)^2, whose gradient is exactly y - d."""
+    input = as_tensor(input, "sum_squared_error")
     d = input - _same_shape("sum_squared_error", input, target)
     return 0.5 * (d * d).sum()
 
@@ -67,6 +70,7 @@ def sum_squared_error(input: Tensor, target: Any) -> Tensor:
 def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean absolute error |y - d| (subgradient 0 where y == d)."""
     _check_reduction("l1_loss", reduction)
+    input = as_tensor(input, "l1_loss")
     return _reduce((input - _same_shape("l1_loss", input, target)).abs(), reduction)
 
 
@@ -190,6 +194,7 @@ def cross_entropy(
         counted in the mean).
     """
     _check_reduction("cross_entropy", reduction)
+    input = class_scores("cross_entropy", input)
     t = getattr(target, "data", target)
     t_arr = np.asarray(t)
     if t_arr.dtype.kind == "f":
@@ -222,6 +227,7 @@ def nll_loss(
     target holds class indices. Gradient: -1 at the target class (per sample, /N for mean).
     """
     _check_reduction("nll_loss", reduction)
+    input = class_scores("nll_loss", input)
     t = _class_indices("nll_loss", input, target, ignore_index)
     if input.ndim == 1:
         return -input[int(t)] if t != ignore_index else input.sum() * 0.0
@@ -273,6 +279,7 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     """BCE on probabilities y in [0, 1] (e.g. after ``sigmoid``). Prefer the logits
     version: it is exact where this one has to clamp."""
     _check_reduction("binary_cross_entropy", reduction)
+    input = as_tensor(input, "binary_cross_entropy")
     target = _same_shape("binary_cross_entropy", input, target)
     y = input.data
     if y.size and (y.min() < 0.0 or y.max() > 1.0):
@@ -307,5 +314,6 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """Sigmoid + binary cross-entropy in one stable op; the delta is sigma(u) - d."""
     _check_reduction("binary_cross_entropy_with_logits", reduction)
+    input = as_tensor(input, "binary_cross_entropy_with_logits")
     target = _same_shape("binary_cross_entropy_with_logits", input, target)
     return BCEWithLogits.apply(input, target, reduction=reduction)

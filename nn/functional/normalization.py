@@ -15,6 +15,7 @@ import numpy as np
 from autograd.ops.elementwise import maximum
 from autograd.tensor import Tensor
 
+from ._inputs import as_tensor
 from .conv import conv2d
 
 __all__ = ["batch_norm", "local_response_norm", "local_contrast_norm", "gaussian_window"]
@@ -40,8 +41,19 @@ def batch_norm(
     In evaluation the running statistics are used. Built from differentiable ops, so its
     gradient (and second derivative) comes from the chain rule.
     """
+    x = as_tensor(x, "batch_norm")
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected input of shape (N, C, *), got {x.shape}")
+    if training and not eps > 0:  # PyTorch's rule: var + eps must stay away from 0
+        raise ValueError(f"batch_norm: eps must be positive in training, got {eps}")
+    # all shapes checked before the running statistics move: a refused call changes nothing
+    for name, given in (("running_mean", running_mean), ("running_var", running_var),
+                        ("weight", weight), ("bias", bias)):
+        if given is not None and np.shape(given) != (x.shape[1],):
+            raise ValueError(
+                f"batch_norm: {name} has shape {np.shape(given)} but the input {x.shape} has "
+                f"{x.shape[1]} channels (axis 1); it must be ({x.shape[1]},)"
+            )
     axes = (0,) + tuple(range(2, x.ndim))
     stat_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if training:
@@ -100,6 +112,7 @@ def local_response_norm(
     -------
     Tensor of the shape of ``x``.
     """
+    x = as_tensor(x, "local_response_norm")
     if x.ndim < 3:
         raise ValueError(
             f"local_response_norm: expected input of shape (N, C, *) with at least 3 "
@@ -132,7 +145,8 @@ def default_sigma(size: int) -> float:
     return (size - 1) / 4.0 if size > 1 else 1.0
 
 
-def gaussian_window(size: int, sigma: float | None = None) -> np.ndarray:
+def gaussian_window(size: int, sigma: float | None = None,
+                    who: str = "local_contrast_norm") -> np.ndarray:
     """The ``size x size`` Gaussian weights w_pq ∝ exp(−(p² + q²) / 2σ²), p, q in
     −size//2 .. size//2, normalised so that Σ_pq w_pq = 1 (float64).
 
@@ -142,12 +156,12 @@ def gaussian_window(size: int, sigma: float | None = None) -> np.ndarray:
     """
     if int(size) != size or size < 1 or size % 2 == 0:
         raise ValueError(
-            f"local_contrast_norm: size must be a positive odd int (a window centred on "
+            f"{who}: size must be a positive odd int (a window centred on "
             f"each pixel), got {size!r}"
         )
     sigma = default_sigma(size) if sigma is None else float(sigma)
     if not sigma > 0.0:
-        raise ValueError(f"local_contrast_norm: sigma must be positive, got {sigma!r}")
+        raise ValueError(f"{who}: sigma must be positive, got {sigma!r}")
     offsets = np.arange(size, dtype=np.float64) - size // 2
     g = np.exp(-(offsets**2) / (2.0 * sigma**2))
     w = np.outer(g, g)  # separable: exp(-(p²+q²)/2σ²) = exp(-p²/2σ²) exp(-q²/2σ²)
@@ -175,22 +189,23 @@ def _local_mean(t: Tensor, window: np.ndarray, padding_mode: str) -> Tensor:
 
 
 def check_lcn_options(
-    size: int, sigma: float | None, eps: float, variance: str, padding_mode: str
+    size: int, sigma: float | None, eps: float, variance: str, padding_mode: str,
+    who: str = "local_contrast_norm",
 ) -> np.ndarray:
     """Validate ``local_contrast_norm``'s options (ValueError naming the bad one) and
     return the Gaussian window."""
     if padding_mode not in _PADDING_MODES:
         raise ValueError(
-            f"local_contrast_norm: padding_mode must be one of {_PADDING_MODES}, got "
+            f"{who}: padding_mode must be one of {_PADDING_MODES}, got "
             f"{padding_mode!r}"
         )
     if variance not in ("jarrett", "local"):
         raise ValueError(
-            f"local_contrast_norm: variance must be 'jarrett' or 'local', got {variance!r}"
+            f"{who}: variance must be 'jarrett' or 'local', got {variance!r}"
         )
     if not eps > 0.0:
-        raise ValueError(f"local_contrast_norm: eps must be positive, got {eps!r}")
-    return gaussian_window(size, sigma)
+        raise ValueError(f"{who}: eps must be positive, got {eps!r}")
+    return gaussian_window(size, sigma, who)
 
 
 def local_contrast_norm(
@@ -259,6 +274,7 @@ def local_contrast_norm(
     -------
     Tensor of the shape of ``x``.
     """
+    x = as_tensor(x, "local_contrast_norm")
     if x.ndim not in (3, 4):
         raise ValueError(
             f"local_contrast_norm: expected input (N, C, H, W) or unbatched (C, H, W), got "

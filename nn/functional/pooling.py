@@ -24,7 +24,15 @@ from autograd.function import Function
 from autograd.ops.matmul import matmul
 from autograd.tensor import Tensor
 
-from .conv import IntPair, Window, add_batch_axis, conv2d, pair
+from ._inputs import (
+    as_tensor,
+    check_divisor,
+    check_ndim,
+    check_norm_type,
+    check_output_size,
+    pair,
+)
+from .conv import IntPair, Window, add_batch_axis, conv2d
 
 __all__ = ["max_pool2d", "avg_pool2d", "lp_pool2d", "adaptive_avg_pool2d"]
 
@@ -238,7 +246,7 @@ def max_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
     -------
     Tensor (N, C, Ho, Wo), Ho = ⌊(H + 2P − D(kH − 1) − 1)/S⌋ + 1 (⌈…⌉ with ceil_mode)
     """
-    x, unbatched = add_batch_axis(x)
+    x, unbatched = add_batch_axis(as_tensor(x, "max_pool2d"))
     window = _pool_window("max_pool2d", kernel_size, stride, padding, dilation)
     grid = _grid("max_pool2d", x.shape, window, ceil_mode)
     pads = _pads(x.shape, window, grid)
@@ -289,8 +297,9 @@ def avg_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
     -------
     Tensor (N, C, Ho, Wo), Ho = ⌊(H + 2P − kH)/S⌋ + 1 (⌈…⌉ with ceil_mode)
     """
-    x, unbatched = add_batch_axis(x)
+    x, unbatched = add_batch_axis(as_tensor(x, "avg_pool2d"))
     window = _pool_window("avg_pool2d", kernel_size, stride, padding)
+    check_divisor("avg_pool2d", divisor_override)
     grid = _grid("avg_pool2d", x.shape, window, ceil_mode)
     n, c, h, w = x.shape
     pads = _pads(x.shape, window, grid)
@@ -317,10 +326,10 @@ def lp_pool2d(x: Tensor, norm_type: float, kernel_size: IntPair, stride: IntPair
     Built from pow, avg_pool2d and a scale, so it is differentiable to any order.
     Shapes as in ``avg_pool2d`` with padding 0.
     """
+    x = as_tensor(x, "lp_pool2d")
+    check_ndim(x, "lp_pool2d", (3, 4), "(N, C, H, W) or (C, H, W)")
     kh, kw = pair(kernel_size, "lp_pool2d: kernel_size", 1)
-    p = float(norm_type)
-    if p == 0:
-        raise ValueError("lp_pool2d: norm_type must be non-zero")
+    p = check_norm_type("lp_pool2d", norm_type)
     averaged = avg_pool2d(x**p, (kh, kw), stride, 0, ceil_mode)
     return (averaged if mean else averaged * float(kh * kw)) ** (1.0 / p)
 
@@ -346,17 +355,12 @@ def adaptive_avg_pool2d(x: Tensor, output_size: int | tuple[int | None, int | No
 
     x (N, C, H, W) or (C, H, W); ``output_size`` an int or (Ho, Wo), None keeps that size.
     """
-    x, unbatched = add_batch_axis(x)
+    x, unbatched = add_batch_axis(as_tensor(x, "adaptive_avg_pool2d"))
     if x.ndim != 4:
         raise ValueError(f"adaptive_avg_pool2d: expects (N, C, H, W) or (C, H, W), got {x.shape}")
     n, c, h, w = x.shape
-    sizes = (output_size, output_size) if isinstance(output_size, int) else tuple(output_size)
-    if len(sizes) != 2:
-        raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got "
-                         f"{output_size!r}")
-    ho, wo = (h if sizes[0] is None else int(sizes[0])), (w if sizes[1] is None else int(sizes[1]))
-    if ho < 1 or wo < 1:
-        raise ValueError(f"adaptive_avg_pool2d: output_size must be positive, got {(ho, wo)}")
+    sizes = check_output_size("adaptive_avg_pool2d", output_size)
+    ho, wo = (h if sizes[0] is None else sizes[0]), (w if sizes[1] is None else sizes[1])
     rows, cols = _averaging_matrix(h, ho, x.dtype), _averaging_matrix(w, wo, x.dtype)
     # two plain GEMMs over all maps at once: along W, then (after a transpose) along H
     along_w = matmul(x.reshape(n * c * h, w), cols.T).reshape(n * c, h, wo)

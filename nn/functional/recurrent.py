@@ -22,6 +22,8 @@ from __future__ import annotations
 from autograd.ops.join import stack
 from autograd.tensor import Tensor
 
+from ._inputs import as_tensor
+
 # The ``name as name`` imports are re-exports: these private helpers lived in this
 # module before it was split, and old callers may still reach them here (the layers
 # use ``R._check_nonlinearity``); the redundant alias marks the import as intended.
@@ -74,6 +76,7 @@ def rnn_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
              nonlinearity: str = "tanh") -> Tensor:
     """One fused Elman step (shapes and formula as :func:`rnn_cell_reference`)."""
     _check_nonlinearity(nonlinearity)
+    input, hx = as_tensor(input, "rnn_cell"), as_tensor(hx, "rnn_cell", "hx")
     return RNNCellOp.apply(input, hx, w_ih, w_hh, *_biases(b_ih, b_hh),
                            nonlinearity=nonlinearity)
 
@@ -82,7 +85,8 @@ def lstm_cell(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tens
               b_ih: Tensor | None = None, b_hh: Tensor | None = None,
               peephole: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """One fused LSTM step -> (h', c') (shapes as :func:`lstm_cell_reference`)."""
-    h, c = hx
+    input = as_tensor(input, "lstm_cell")
+    h, c = as_tensor(hx[0], "lstm_cell", "h"), as_tensor(hx[1], "lstm_cell", "c")
     biases = _biases(b_ih, b_hh)
     extra = biases + (() if peephole is None else (peephole,))
     packed = LSTMCellOp.apply(input, h, c, w_ih, w_hh, *extra, bias=bool(biases),
@@ -93,6 +97,7 @@ def lstm_cell(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tens
 def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
              b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
     """One fused GRU step (shapes and formula as :func:`gru_cell_reference`)."""
+    input, hx = as_tensor(input, "gru_cell"), as_tensor(hx, "gru_cell", "hx")
     return GRUCellOp.apply(input, hx, w_ih, w_hh, *_biases(b_ih, b_hh))
 
 

@@ -19,32 +19,40 @@ from autograd.dtype import get_default_dtype
 from autograd.tensor import Tensor
 
 from ..functional import activation as F
+from ..functional._inputs import (
+    as_tensor,
+    check_dim,
+    check_int,
+    check_number,
+    check_prelu_channels,
+)
 from ..module import Module
 from ..parameter import Parameter
 
 
 class ReLU(Module):
     def forward(self, x: Tensor) -> Tensor:
-        return x.relu()
+        return as_tensor(x, "ReLU").relu()
 
 
 class Sigmoid(Module):
     def forward(self, x: Tensor) -> Tensor:
-        return x.sigmoid()
+        return as_tensor(x, "Sigmoid").sigmoid()
 
 
 class Tanh(Module):
     def forward(self, x: Tensor) -> Tensor:
-        return x.tanh()
+        return as_tensor(x, "Tanh").tanh()
 
 
 class LeakyReLU(Module):
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
+        check_number("LeakyReLU", "negative_slope", negative_slope)
         self.negative_slope = negative_slope
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.leaky_relu(self.negative_slope)
+        return as_tensor(x, "LeakyReLU").leaky_relu(self.negative_slope)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
@@ -56,10 +64,13 @@ class PReLU(Module):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, *, dtype: Any = None) -> None:
         super().__init__()
-        self.num_parameters = num_parameters
+        self.num_parameters = check_int("PReLU", "num_parameters", num_parameters, 1)
+        check_number("PReLU", "init", init)
         self.weight = Parameter(np.full(num_parameters, init, dtype=dtype or get_default_dtype()))
 
     def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "PReLU")
+        check_prelu_channels(x, "PReLU", self.num_parameters)
         return F.prelu(x, self.weight)
 
     def extra_repr(self) -> str:
@@ -69,9 +80,11 @@ class PReLU(Module):
 class Softmax(Module):
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
-        self.dim = dim
+        self.dim = check_int("Softmax", "dim", dim)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "Softmax")
+        check_dim(x, "Softmax", self.dim)
         return F.softmax(x, dim=self.dim)
 
     def extra_repr(self) -> str:
@@ -81,9 +94,11 @@ class Softmax(Module):
 class LogSoftmax(Module):
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
-        self.dim = dim
+        self.dim = check_int("LogSoftmax", "dim", dim)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "LogSoftmax")
+        check_dim(x, "LogSoftmax", self.dim)
         return F.log_softmax(x, dim=self.dim)
 
     def extra_repr(self) -> str:
@@ -96,11 +111,12 @@ class Maxout(Module):
 
     def __init__(self, pool_size: int, dim: int = -1) -> None:
         super().__init__()
-        if pool_size < 1:
-            raise ValueError(f"Maxout: pool_size must be >= 1, got {pool_size}")
-        self.pool_size, self.dim = pool_size, dim
+        self.pool_size = check_int("Maxout", "pool_size", pool_size, 1)
+        self.dim = check_int("Maxout", "dim", dim)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "Maxout")
+        check_dim(x, "Maxout", self.dim, scalar_ok=False)
         return F.maxout(x, self.pool_size, self.dim)
 
     def extra_repr(self) -> str:

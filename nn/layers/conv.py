@@ -12,11 +12,27 @@ from autograd.dtype import get_default_dtype
 from autograd.tensor import Tensor
 
 from .. import init
-from ..functional.conv import IntPair, conv2d, conv_transpose2d, pair
+from ..functional._inputs import as_tensor, check_int, pair
+from ..functional.conv import IntPair, check_conv_input, conv2d, conv_transpose2d
 from ..module import Module
 from ..parameter import Parameter
 
 __all__ = ["Conv2d", "ConvTranspose2d"]
+
+
+def _check_channels(name: str, in_channels: Any, out_channels: Any, kernel_size: Any,
+                    groups: Any) -> tuple[int, int, tuple[int, int], int]:
+    """Channel counts, kernel and groups as PyTorch requires them (ValueError/TypeError)."""
+    in_channels = check_int(name, "in_channels", in_channels, 1)
+    out_channels = check_int(name, "out_channels", out_channels, 1)
+    kernel = pair(kernel_size, f"{name}: kernel_size", 1)
+    groups = check_int(name, "groups", groups, 1)
+    if in_channels % groups or out_channels % groups:
+        raise ValueError(
+            f"{name}: groups={groups} must divide in_channels={in_channels} and "
+            f"out_channels={out_channels}"
+        )
+    return in_channels, out_channels, kernel, groups
 
 
 class _ConvNd(Module):
@@ -30,19 +46,10 @@ class _ConvNd(Module):
 
     def __init__(self, name: str, in_channels: int, out_channels: int, kernel_size: IntPair,
                  groups: int, bias: bool, transposed: bool, dtype: Any, rng: Any) -> None:
+        # every argument is checked by the subclass before this draws any random number
         super().__init__()
-        if in_channels <= 0 or out_channels <= 0:
-            raise ValueError(
-                f"{name}: in_channels and out_channels must be positive, got "
-                f"{in_channels} and {out_channels}"
-            )
-        if groups < 1 or in_channels % groups or out_channels % groups:
-            raise ValueError(
-                f"{name}: groups={groups} must divide in_channels={in_channels} and "
-                f"out_channels={out_channels}"
-            )
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = pair(kernel_size, f"{name}: kernel_size", 1)
+        self.kernel_size = kernel_size
         shape = ((in_channels, out_channels // groups) if transposed
                  else (out_channels, in_channels // groups))
         dtype = dtype or get_default_dtype()
@@ -98,24 +105,29 @@ class Conv2d(_ConvNd):
                  stride: IntPair = 1, padding: IntPair | str = 0, dilation: IntPair = 1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", *,
                  dtype: Any = None, rng: Any = None) -> None:
-        super().__init__("Conv2d", in_channels, out_channels, kernel_size, groups, bias,
-                         False, dtype, rng)
+        in_channels, out_channels, kernel, groups = _check_channels(
+            "Conv2d", in_channels, out_channels, kernel_size, groups)
         if padding_mode != "zeros":
             raise ValueError(f"Conv2d: padding_mode {padding_mode!r} is not supported; use 'zeros'")
-        self.stride = pair(stride, "Conv2d: stride", 1)
-        self.dilation = pair(dilation, "Conv2d: dilation", 1)
+        stride_ = pair(stride, "Conv2d: stride", 1)
+        dilation_ = pair(dilation, "Conv2d: dilation", 1)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
                 raise ValueError(
                     f"Conv2d: padding must be 'same', 'valid' or ints, got {padding!r}"
                 )
-            if padding == "same" and self.stride != (1, 1):
+            if padding == "same" and stride_ != (1, 1):
                 raise ValueError("Conv2d: padding='same' is not supported for strided convolutions")
-            self.padding: Any = padding
+            padding_: Any = padding
         else:
-            self.padding = pair(padding, "Conv2d: padding", 0)
+            padding_ = pair(padding, "Conv2d: padding", 0)
+        super().__init__("Conv2d", in_channels, out_channels, kernel, groups, bias,
+                         False, dtype, rng)
+        self.stride, self.dilation, self.padding = stride_, dilation_, padding_
 
     def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "Conv2d")
+        check_conv_input(x, "Conv2d", self.in_channels)
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
                       self.groups)
 
@@ -141,16 +153,25 @@ class ConvTranspose2d(_ConvNd):
                  stride: IntPair = 1, padding: IntPair = 0, output_padding: IntPair = 0,
                  groups: int = 1, bias: bool = True, dilation: IntPair = 1,
                  padding_mode: str = "zeros", *, dtype: Any = None, rng: Any = None) -> None:
-        super().__init__("ConvTranspose2d", in_channels, out_channels, kernel_size, groups,
-                         bias, True, dtype, rng)
+        in_channels, out_channels, kernel, groups = _check_channels(
+            "ConvTranspose2d", in_channels, out_channels, kernel_size, groups)
         if padding_mode != "zeros":
             raise ValueError(
                 f"ConvTranspose2d: padding_mode {padding_mode!r} is not supported; use 'zeros'"
             )
-        self.stride = pair(stride, "ConvTranspose2d: stride", 1)
-        self.padding = pair(padding, "ConvTranspose2d: padding", 0)
-        self.output_padding = pair(output_padding, "ConvTranspose2d: output_padding", 0)
-        self.dilation = pair(dilation, "ConvTranspose2d: dilation", 1)
+        stride_ = pair(stride, "ConvTranspose2d: stride", 1)
+        padding_ = pair(padding, "ConvTranspose2d: padding", 0)
+        output_padding_ = pair(output_padding, "ConvTranspose2d: output_padding", 0)
+        dilation_ = pair(dilation, "ConvTranspose2d: dilation", 1)
+        if any(o >= s and o >= d for o, s, d in zip(output_padding_, stride_, dilation_)):
+            raise ValueError(
+                f"ConvTranspose2d: output_padding {output_padding_} must be smaller than "
+                f"stride {stride_} or dilation {dilation_}"
+            )
+        super().__init__("ConvTranspose2d", in_channels, out_channels, kernel, groups,
+                         bias, True, dtype, rng)
+        self.stride, self.padding = stride_, padding_
+        self.output_padding, self.dilation = output_padding_, dilation_
 
     def _output_padding(self, x: Tensor, output_size: Any) -> tuple[int, int]:
         if output_size is None:
@@ -171,5 +192,7 @@ class ConvTranspose2d(_ConvNd):
         return extra  # type: ignore[return-value]
 
     def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
+        x = as_tensor(x, "ConvTranspose2d")
+        check_conv_input(x, "ConvTranspose2d", self.in_channels)
         return conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
                                 self._output_padding(x, output_size), self.groups, self.dilation)

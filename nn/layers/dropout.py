@@ -9,6 +9,7 @@ import numpy as np
 
 from autograd.tensor import Tensor
 
+from ..functional._inputs import as_tensor, check_ndim, check_probability
 from ..functional.activation import dropout, dropout2d
 from ..module import Module
 
@@ -22,13 +23,12 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, *, rng: Any = None) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
+        check_probability("Dropout", "p", p)
         self.p = p
         self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
     def forward(self, x: Tensor) -> Tensor:
-        return dropout(x, self.p, self.training, self.rng)
+        return dropout(as_tensor(x, "Dropout"), self.p, self.training, self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
@@ -45,12 +45,13 @@ class Dropout2d(Module):
 
     def __init__(self, p: float = 0.5, *, rng: Any = None) -> None:
         super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout2d: p must be in [0, 1], got {p}")
+        check_probability("Dropout2d", "p", p)
         self.p = p
         self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "Dropout2d")
+        check_ndim(x, "Dropout2d", (3, 4), "(N, C, H, W) or unbatched (C, H, W)")
         return dropout2d(x, self.p, self.training, self.rng)
 
     def extra_repr(self) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 from autograd.dtype import get_default_dtype
 from autograd.tensor import Tensor
 
+from ..functional._inputs import as_array, check_int
 from ..functional.embedding import embedding, normalize_padding_idx
 from ..module import Module
 from ..parameter import Parameter
@@ -34,11 +35,10 @@ class Embedding(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int,
                  padding_idx: int | None = None, *, dtype: Any = None, rng: Any = None) -> None:
         super().__init__()
-        if num_embeddings <= 0 or embedding_dim <= 0:
-            raise ValueError(
-                f"Embedding: num_embeddings and embedding_dim must be positive, got "
-                f"{num_embeddings} and {embedding_dim}"
-            )
+        num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings, 1)
+        embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim, 1)
+        if padding_idx is not None:
+            check_int("Embedding", "padding_idx", padding_idx)
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.padding_idx = normalize_padding_idx(padding_idx, num_embeddings, "Embedding")
         rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
@@ -67,7 +67,7 @@ class Embedding(Module):
         return emb
 
     def forward(self, input: Any) -> Tensor:
-        return embedding(input, self.weight, self.padding_idx)
+        return embedding(as_array(input, "Embedding"), self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
         extra = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"

@@ -12,10 +12,23 @@ from autograd.dtype import get_default_dtype
 from autograd.tensor import Tensor
 
 from .. import init
+from ..functional._inputs import as_tensor, check_int, check_probability
 from ..functional.linear import linear
 from ..module import Module, Sequential
 from ..parameter import Parameter
 from .activation import activation_module
+
+
+def check_features(x: Tensor, who: str, in_features: int) -> None:
+    """A fully connected input: (..., in_features), at least 1-D."""
+    shape = x.data.shape  # (the array's own attribute: this runs on every forward)
+    if not shape or shape[-1] != in_features:
+        fix = ("a single sample is x.reshape(1, -1)" if not shape else
+               f"reshape it so the last axis holds the {in_features} features")
+        raise ValueError(
+            f"{who}: expected input (..., {in_features}), i.e. in_features={in_features} "
+            f"on the last axis, got shape {x.shape}; {fix}"
+        )
 
 
 class Linear(Module):
@@ -42,11 +55,8 @@ class Linear(Module):
         rng: Any = None,
     ) -> None:
         super().__init__()
-        if in_features <= 0 or out_features <= 0:
-            raise ValueError(
-                f"Linear: in_features and out_features must be positive, got "
-                f"{in_features} and {out_features}"
-            )
+        in_features = check_int("Linear", "in_features", in_features, 1)
+        out_features = check_int("Linear", "out_features", out_features, 1)
         self.in_features = in_features
         self.out_features = out_features
         dtype = dtype or get_default_dtype()
@@ -62,6 +72,8 @@ class Linear(Module):
             self.register_parameter("bias", None)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "Linear")
+        check_features(x, "Linear", self.in_features)
         return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
@@ -83,9 +95,27 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
+        start_dim = check_int("Flatten", "start_dim", start_dim)
+        end_dim = check_int("Flatten", "end_dim", end_dim)
+        if (start_dim < 0) == (end_dim < 0) and start_dim > end_dim:  # wrong for any input
+            raise ValueError(f"Flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "Flatten")
+        n = max(x.ndim, 1)  # PyTorch: a 0-d input has one axis to name
+        for name, dim in (("start_dim", self.start_dim), ("end_dim", self.end_dim)):
+            if not -n <= dim < n:
+                raise ValueError(
+                    f"Flatten: {name}={dim} is out of range for input of shape {x.shape} "
+                    f"(valid: {-n} .. {n - 1}); choose dims that exist, e.g. Flatten(0) for "
+                    "a single unbatched sample"
+                )
+        if self.start_dim % n > self.end_dim % n:
+            raise ValueError(
+                f"Flatten: start_dim {self.start_dim} comes after end_dim {self.end_dim} for "
+                f"input of shape {x.shape}"
+            )
         return x.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
@@ -125,6 +155,15 @@ class MLP(Module):
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"MLP: need at least input and output sizes, got {sizes}")
+        # everything checked before the first weight is drawn from rng
+        sizes = [check_int("MLP", f"sizes[{i}]", n, 1) for i, n in enumerate(sizes)]
+        check_probability("MLP", "dropout", dropout)
+        for spec in (activation, output_activation):
+            try:
+                if spec is not None:
+                    activation_module(spec)
+            except (TypeError, ValueError) as err:
+                raise type(err)(f"MLP: {err}") from None
         from .dropout import Dropout
 
         rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
@@ -141,6 +180,8 @@ class MLP(Module):
         self.layers = Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "MLP")
+        check_features(x, "MLP", self.sizes[0])
         return self.layers(x)
 
     def extra_repr(self) -> str:

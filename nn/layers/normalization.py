@@ -10,6 +10,7 @@ import numpy as np
 from autograd.dtype import get_default_dtype
 from autograd.tensor import Tensor
 
+from ..functional._inputs import as_tensor, check_int, check_ndim, check_number
 from ..functional.normalization import (
     PaddingMode,
     batch_norm,
@@ -32,6 +33,7 @@ class _BatchNorm(Module):
     """
 
     expected_ndim: tuple[int, ...] = ()
+    layout = other = ""
 
     def __init__(
         self,
@@ -44,6 +46,21 @@ class _BatchNorm(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
+        name = type(self).__name__
+        num_features = check_int(name, "num_features", num_features, 1)
+        if check_number(name, "eps", eps) < 0:  # eps < 0 can make var + eps negative: NaN
+            raise ValueError(f"{name}: eps must be >= 0, got {eps}")
+        if momentum is not None:
+            if not isinstance(momentum, (int, float, np.number)) or isinstance(momentum, bool):
+                raise TypeError(
+                    f"{name}: momentum must be a number or None, got "
+                    f"{type(momentum).__name__} {momentum!r}"
+                )
+            if not 0.0 <= momentum <= 1.0:
+                raise ValueError(
+                    f"{name}: momentum must be in [0, 1] or None (cumulative average), got "
+                    f"{momentum}"
+                )
         dtype = dtype or get_default_dtype()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -63,11 +80,8 @@ class _BatchNorm(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         name = type(self).__name__
-        if x.ndim not in self.expected_ndim:
-            raise ValueError(
-                f"{name}: expected input with {' or '.join(map(str, self.expected_ndim))} "
-                f"dimensions, got shape {x.shape}"
-            )
+        x = as_tensor(x, name)
+        check_ndim(x, name, self.expected_ndim, self.layout, self.other)
         if x.shape[1] != self.num_features:
             raise ValueError(
                 f"{name}: input has {x.shape[1]} channels (shape {x.shape}) but the layer "
@@ -75,15 +89,17 @@ class _BatchNorm(Module):
             )
         use_batch = self.training or not self.track_running_stats
         momentum = self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked += 1
-            if momentum is None:  # cumulative moving average, as in PyTorch
-                momentum = 1.0 / float(self.num_batches_tracked)
-        return batch_norm(
+        counting = self.training and self.track_running_stats
+        if counting and momentum is None:  # cumulative moving average, as in PyTorch
+            momentum = 1.0 / float(self.num_batches_tracked + 1)
+        y = batch_norm(
             x, self.running_mean, self.running_var, self.weight, self.bias,
             training=use_batch, momentum=momentum if momentum is not None else 0.0,
             eps=self.eps,
         )
+        if counting:  # only once batch_norm succeeded: a refused batch changes nothing
+            self.num_batches_tracked += 1
+        return y
 
     def extra_repr(self) -> str:
         return (
@@ -96,12 +112,14 @@ class BatchNorm1d(_BatchNorm):
     """Batch norm for (N, C) or (N, C, L) inputs."""
 
     expected_ndim = (2, 3)
+    layout, other = "(N, C) or (N, C, L)", "BatchNorm2d for (N, C, H, W)"
 
 
 class BatchNorm2d(_BatchNorm):
     """Batch norm for (N, C, H, W) images: statistics over N, H and W per channel."""
 
     expected_ndim = (4,)
+    layout, other = "(N, C, H, W)", "BatchNorm1d for (N, C) or (N, C, L)"
 
 
 class LocalResponseNorm(Module):
@@ -117,11 +135,15 @@ class LocalResponseNorm(Module):
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
         super().__init__()
-        if int(size) != size or size < 1:
-            raise ValueError(f"LocalResponseNorm: size must be a positive int, got {size!r}")
+        size = check_int("LocalResponseNorm", "size", size, 1)
+        for arg, value in (("alpha", alpha), ("beta", beta), ("k", k)):
+            check_number("LocalResponseNorm", arg, value)
         self.size, self.alpha, self.beta, self.k = int(size), alpha, beta, k
 
     def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "LocalResponseNorm")
+        if x.data.ndim < 3:
+            check_ndim(x, "LocalResponseNorm", (3,), "(N, C, *)", count="at least 3")
         return local_response_norm(x, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
@@ -150,12 +172,15 @@ class LocalContrastNorm(Module):
         padding_mode: PaddingMode = "reflect",
     ) -> None:
         super().__init__()
-        check_lcn_options(size, sigma, eps, variance, padding_mode)  # fail here, not later
+        check_lcn_options(size, sigma, eps, variance, padding_mode,  # fail here, not later
+                          "LocalContrastNorm")
         self.size, self.sigma, self.eps = int(size), sigma, eps
         self.subtractive_only, self.across_channels = subtractive_only, across_channels
         self.variance, self.padding_mode = variance, padding_mode
 
     def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "LocalContrastNorm")
+        check_ndim(x, "LocalContrastNorm", (3, 4), "(N, C, H, W) or unbatched (C, H, W)")
         return local_contrast_norm(
             x, self.size, self.sigma, self.eps, subtractive_only=self.subtractive_only,
             across_channels=self.across_channels, variance=self.variance,  # type: ignore[arg-type]

@@ -7,11 +7,34 @@ from typing import Any
 
 from autograd.tensor import Tensor
 
+from ..functional._inputs import (
+    as_tensor,
+    check_divisor,
+    check_ndim,
+    check_norm_type,
+    check_output_size,
+    pair,
+)
 from ..functional.conv import IntPair
-from ..functional.pooling import adaptive_avg_pool2d, avg_pool2d, lp_pool2d, max_pool2d
+from ..functional.pooling import (
+    _pool_window,
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    lp_pool2d,
+    max_pool2d,
+)
 from ..module import Module
 
 __all__ = ["MaxPool2d", "AvgPool2d", "LPPool2d", "AdaptiveAvgPool2d"]
+
+_LAYOUT = "(N, C, H, W) or unbatched (C, H, W)"
+
+
+def _image(x: Tensor, name: str) -> Tensor:
+    """The input rule plus the rank every 2-D pooling layer needs."""
+    x = as_tensor(x, name)
+    check_ndim(x, name, (3, 4), _LAYOUT)
+    return x
 
 
 class MaxPool2d(Module):
@@ -34,14 +57,15 @@ class MaxPool2d(Module):
                  padding: IntPair = 0, dilation: IntPair = 1, return_indices: bool = False,
                  ceil_mode: bool = False) -> None:
         super().__init__()
+        _pool_window("MaxPool2d", kernel_size, stride, padding, dilation)  # fail here, not later
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.dilation = padding, dilation
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, x: Tensor) -> Any:
-        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation,
-                          self.ceil_mode, self.return_indices)
+        return max_pool2d(_image(x, "MaxPool2d"), self.kernel_size, self.stride, self.padding,
+                          self.dilation, self.ceil_mode, self.return_indices)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
@@ -65,14 +89,16 @@ class AvgPool2d(Module):
                  padding: IntPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
                  divisor_override: int | None = None) -> None:
         super().__init__()
+        _pool_window("AvgPool2d", kernel_size, stride, padding)  # fail here, not later
+        check_divisor("AvgPool2d", divisor_override)
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.ceil_mode = padding, ceil_mode
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, x: Tensor) -> Tensor:
-        return avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                          self.count_include_pad, self.divisor_override)
+        return avg_pool2d(_image(x, "AvgPool2d"), self.kernel_size, self.stride, self.padding,
+                          self.ceil_mode, self.count_include_pad, self.divisor_override)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -95,12 +121,16 @@ class LPPool2d(Module):
     def __init__(self, norm_type: float, kernel_size: IntPair, stride: IntPair | None = None,
                  ceil_mode: bool = False, *, mean: bool = False) -> None:
         super().__init__()
+        check_norm_type("LPPool2d", norm_type)  # fail here, not at the first forward
+        pair(kernel_size, "LPPool2d: kernel_size", 1)
+        if stride is not None:
+            pair(stride, "LPPool2d: stride", 1)
         self.norm_type, self.kernel_size, self.stride = norm_type, kernel_size, stride
         self.ceil_mode, self.mean = ceil_mode, mean
 
     def forward(self, x: Tensor) -> Tensor:
-        return lp_pool2d(x, self.norm_type, self.kernel_size, self.stride, self.ceil_mode,
-                         mean=self.mean)
+        return lp_pool2d(_image(x, "LPPool2d"), self.norm_type, self.kernel_size, self.stride,
+                         self.ceil_mode, mean=self.mean)
 
     def extra_repr(self) -> str:
         text = (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
@@ -114,10 +144,11 @@ class AdaptiveAvgPool2d(Module):
 
     def __init__(self, output_size: int | tuple[int | None, int | None]) -> None:
         super().__init__()
+        check_output_size("AdaptiveAvgPool2d", output_size)  # fail here, not later
         self.output_size = output_size
 
     def forward(self, x: Tensor) -> Tensor:
-        return adaptive_avg_pool2d(x, self.output_size)
+        return adaptive_avg_pool2d(_image(x, "AdaptiveAvgPool2d"), self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"

@@ -20,9 +20,16 @@ from autograd.ops.join import concatenate, stack
 from autograd.tensor import Tensor
 
 from ..functional import recurrent as R
+from ..functional._inputs import check_int, check_probability
 from ..functional.activation import dropout as _dropout
 from ..module import Module
-from .rnn_cells import as_float_tensor, check_sizes, new_rng, uniform_parameter
+from .rnn_cells import (
+    as_float_tensor,
+    check_nonlinearity,
+    check_sizes,
+    new_rng,
+    uniform_parameter,
+)
 
 __all__ = ["RNN", "LSTM", "GRU", "RNNBase"]
 
@@ -46,10 +53,8 @@ class RNNBase(Module):
         super().__init__()
         name = type(self).__name__
         check_sizes(name, input_size, hidden_size)
-        if int(num_layers) != num_layers or num_layers < 1:
-            raise ValueError(f"{name}: num_layers must be a positive integer, got {num_layers}")
-        if not 0.0 <= dropout <= 1.0:
-            raise ValueError(f"{name}: dropout must be in [0, 1], got {dropout}")
+        check_int(name, "num_layers", num_layers, 1)
+        check_probability(name, "dropout", dropout)
         if dropout > 0 and num_layers == 1:
             warnings.warn(
                 f"{name}: dropout={dropout} acts between layers, so with num_layers=1 it does "
@@ -209,7 +214,7 @@ class RNN(RNNBase):
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
                  dropout: float = 0.0, bidirectional: bool = False, *, dtype: Any = None,
                  rng: Any = None, fused: bool = True) -> None:
-        R._check_nonlinearity(nonlinearity)
+        check_nonlinearity("RNN", nonlinearity)
         mode = "RNN_RELU" if nonlinearity == "relu" else "RNN_TANH"
         super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, dtype=dtype, rng=rng, fused=fused)

@@ -26,6 +26,7 @@ from autograd.tensor import Tensor
 
 from .. import init
 from ..functional import recurrent as R
+from ..functional._inputs import as_array, check_int
 from ..module import Module
 from ..parameter import Parameter
 
@@ -46,16 +47,19 @@ def uniform_parameter(shape: tuple[int, ...], hidden_size: int, dtype: Any,
 
 
 def check_sizes(name: str, input_size: int, hidden_size: int) -> None:
-    if input_size <= 0 or hidden_size <= 0:
-        raise ValueError(
-            f"{name}: input_size and hidden_size must be positive, got {input_size} and "
-            f"{hidden_size}"
-        )
+    check_int(name, "input_size", input_size, 1)
+    check_int(name, "hidden_size", hidden_size, 1)
+
+
+def check_nonlinearity(name: str, nonlinearity: str) -> None:
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"{name}: unknown nonlinearity {nonlinearity!r}; choose 'tanh' or 'relu'")
 
 
 def as_float_tensor(name: str, x: Any, what: str) -> Tensor:
-    """Tensors pass, arrays become Tensors; integer data is refused with a hint."""
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    """The input rule (``nn.functional._inputs``), then a refusal of integer data: token
+    indices must become vectors first."""
+    data = x.data if isinstance(x, Tensor) else as_array(x, name, what)
     if data.dtype.kind != "f":
         raise TypeError(
             f"{name}: {what} has dtype {data.dtype}; recurrent layers take float features "
@@ -162,7 +166,7 @@ class RNNCell(RNNCellBase):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
                  nonlinearity: str = "tanh", *, dtype: Any = None, rng: Any = None,
                  fused: bool = True) -> None:
-        R._check_nonlinearity(nonlinearity)
+        check_nonlinearity("RNNCell", nonlinearity)
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng, fused=fused)
         self.nonlinearity = nonlinearity
 
