@@ -2,21 +2,36 @@
 
 An optimizer owns *parameter groups* (lists of Tensors with their own hyperparameters,
 ``optimizer.param_groups``) and per-parameter *state* (``optimizer.state[p]``: momentum
-buffers, running averages, step counts). ``step()`` walks the groups and hands every
-parameter that has a gradient to the subclass's ``_update``, which changes ``p.data``
-in place, so a module keeps the very same parameter objects.
+buffers, running averages, step counts).
+
+``step()`` is all-or-nothing, in three phases:
+
+1. **check** every group's hyperparameters and every gradient (shape, a writable
+   parameter array); a problem raises before anything changes;
+2. **compute** every parameter's update Δ and its new state into fresh arrays (the
+   subclass's ``_compute``, which reads but never writes);
+3. **commit**: ``p.data -= Δ`` (in place, so a module keeps the very same arrays; the
+   same floating-point operation as an in-place rule) and store the new state, with
+   Ctrl-C held back until all are written.
+
+A failed step therefore changes nothing, and an interrupted one is either complete or
+not begun: the model is always after a whole number of steps.
 
 Subclasses implement three hooks:
 
 ``_validate_group(group)``
     Raise ``ValueError`` for a bad hyperparameter (negative ``lr``, ...). It runs for
     every group (constructor, ``add_param_group``, ``load_state_dict``), so an invalid
-    value never reaches ``step()``.
+    value never reaches an update; ``step()`` re-checks ``lr``, which schedulers and
+    hand edits change between steps.
 ``_required_state_keys(group)``
     The state entries a parameter has once it has been updated; ``load_state_dict``
     checks them.
-``_update(p, grad, group, state)``
-    Apply the rule to one parameter.
+``_compute(p, grad, group, state) -> (shrink, delta, new_state)``
+    Apply the rule to one parameter without modifying ``p.data``, ``grad`` or the
+    arrays in ``state``: the commit does ``p.data *= shrink`` (unless it is None; AdamW's
+    decoupled decay) and then ``p.data -= delta``; ``new_state`` holds the entries to
+    store (new arrays, never the stored ones changed in place).
 """
 
 from __future__ import annotations
@@ -30,7 +45,11 @@ import numpy as np
 
 from autograd import Tensor, enable_grad
 
+from .deferred_interrupt import defer_keyboard_interrupt
+
 __all__ = ["Optimizer", "ParamsT"]
+
+_NO_STATE: dict[str, Any] = {}  # read-only stand-in for a parameter not updated yet
 
 #: What an optimizer accepts: an iterable of Tensors or of param-group dicts.
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
@@ -188,33 +207,86 @@ class Optimizer:
         """Update every parameter that has a gradient; parameters with ``grad None`` are
         skipped (their state is untouched).
 
+        All or nothing: every hyperparameter and gradient is checked and every new value
+        computed before the first parameter is written, so an error leaves parameters
+        and state as they were; a Ctrl-C during the writes takes effect right after the
+        last one.
+
         Parameters
         ----------
         closure : callable, optional
             Re-evaluates the model and returns the loss (called with gradients enabled,
             before the update). Its return value is returned.
+
+        Raises
+        ------
+        ValueError
+            For a negative or non-numeric ``group["lr"]`` (set by hand), a gradient
+            whose shape differs from its parameter's, or a read-only parameter array.
+            Nothing is changed.
         """
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                grad = p.grad.data
-                if grad.shape != p.data.shape:
-                    raise ValueError(
-                        f"{type(self).__name__}.step: a parameter of shape {p.data.shape} has "
-                        f"a gradient of shape {grad.shape}; they must match"
-                    )
-                self._update(p, grad, group, self.state.setdefault(p, {}))
+        updates = []
+        for p, grad, group in self._checked_work():
+            data = p.data
+            shrink, delta, new_state = self._compute(
+                p, grad, group, self.state.get(p, _NO_STATE)
+            )
+            if delta.dtype != data.dtype and not np.can_cast(delta.dtype, data.dtype, "same_kind"):
+                raise TypeError(
+                    f"{type(self).__name__}.step: the update of a parameter of dtype "
+                    f"{data.dtype} came out as {delta.dtype}, which cannot be stored in it. "
+                    "No parameter was changed"
+                )
+            updates.append((data, shrink, delta, self.state.setdefault(p, {}), new_state))
+        with defer_keyboard_interrupt():
+            for data, shrink, delta, state, new_state in updates:
+                if shrink is not None:
+                    data *= shrink
+                data -= delta
+                state.update(new_state)
         return loss
 
-    def _update(
+    def _checked_work(self) -> list[tuple[Tensor, np.ndarray, dict[str, Any]]]:
+        """Phase 1: (parameter, gradient array, group) for every parameter with a
+        gradient, after checking everything that could make an update fail halfway."""
+        name = f"{type(self).__name__}.step"
+        work = []
+        for k, group in enumerate(self.param_groups):
+            # the other hyperparameters were checked when the group was added or loaded;
+            # lr is the one that schedulers and hand edits change between steps
+            lr = group["lr"]
+            if not (type(lr) is float and lr >= 0.0) and not (_is_real(lr) and lr >= 0.0):
+                raise ValueError(
+                    f"{name}: parameter group {k} has the invalid learning rate lr={lr!r}; "
+                    "it must be a number >= 0. No parameter was changed"
+                )
+            for i, p in enumerate(group["params"]):
+                if p.grad is None:
+                    continue
+                grad = p.grad.data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
+                where = f"parameter {i} of group {k}"
+                if grad.shape != p.data.shape:
+                    raise ValueError(
+                        f"{name}: {where} has shape {p.data.shape} but its gradient has "
+                        f"shape {grad.shape}; they must match. No parameter was changed"
+                    )
+                if not p.data.flags.writeable:
+                    raise ValueError(
+                        f"{name}: {where} (shape {p.data.shape}) is read-only (its array "
+                        "has writeable=False), so it cannot be updated in place; give it a "
+                        "writable copy (p.data = p.data.copy()). No parameter was changed"
+                    )
+                work.append((p, grad, group))
+        return work
+
+    def _compute(
         self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
-    ) -> None:
-        raise NotImplementedError(f"{type(self).__name__} does not implement _update")
+    ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
+        raise NotImplementedError(f"{type(self).__name__} does not implement _compute")
 
     @staticmethod
     def _effective_grad(p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> np.ndarray:
@@ -374,6 +446,12 @@ class Optimizer:
                     lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _plus(a: np.ndarray, b: Any) -> np.ndarray:
+    """``a + b`` as a new array with ``a``'s dtype: exactly what ``a += b`` would store,
+    without touching ``a`` (state arrays are only read while a step is computed)."""
+    return np.add(a, b, out=np.empty_like(a))
 
 
 def _is_real(x: Any) -> bool:
