@@ -253,7 +253,10 @@ class StepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    r"""Multiply the rate by γ every step: η_t = η₀ γ^t (recursively η_t = γ η_{t−1})."""
+    r"""Multiply the rate by γ every step: η_t = η₀ γ^t (recursively η_t = γ η_{t−1}).
+
+    ``gamma`` must be a finite number >= 0 (a negative γ would alternate the sign).
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = _check_number("ExponentialLR", "gamma", gamma)
@@ -286,7 +289,7 @@ class CosineAnnealingLR(LRScheduler):
     with a special case where the denominator vanishes (t − 1 = T_max, 3T_max, ...), so
     past T_max the rate climbs back up along the cosine: the schedule has period
     2 T_max. The recursion equals the closed form up to rounding when nothing else
-    changes the rate.
+    changes the rate. ``T_max`` is an int > 0, ``eta_min`` a finite number >= 0.
     """
 
     def __init__(
