@@ -243,6 +243,26 @@ def test_reduce_lr_on_plateau_drives_fit_style_loop() -> None:
     assert lrs(opt) == [0.1 * 0.5 * 0.5]
 
 
+def test_fit_steps_reduce_lr_on_plateau_with_the_validation_loss() -> None:
+    from nn.data import DataLoader, TensorDataset
+    from nn.datasets import make_moons
+    from nn.functional import cross_entropy
+    from nn.train import fit
+
+    X, y = make_moons(64, noise=0.1, random_state=0)
+    train = DataLoader(TensorDataset(X[:32], y[:32]), batch_size=16)
+    val = DataLoader(TensorDataset(X[32:], y[32:]), batch_size=32)
+    model = nn.MLP([2, 8, 2], rng=0)
+    opt = Adam(model.parameters(), lr=1e-3)
+    # threshold 0.5 (rel): only halving the loss counts as progress, so after the first
+    # epoch every epoch is bad and, with patience 0, halves the rate
+    sched = ReduceLROnPlateau(opt, patience=0, factor=0.5, threshold=0.5)
+    h = fit(model, cross_entropy, opt, train, val, epochs=3, scheduler=sched, progress=False)
+    assert h.lr == [1e-3, 1e-3, 5e-4]
+    assert lrs(opt) == [2.5e-4]
+    assert sched.best == h.val_loss[0] and sched.last_epoch == 3
+
+
 # ----------------------------------------------------------------------------- nn.utils
 def test_nn_utils_has_torchs_clipping_functions() -> None:
     from nn.utils import clip_grad_norm_ as a

@@ -32,6 +32,7 @@ from autograd.tensor import Tensor
 from ..data import to_batch_field
 from ..optim import clip_grad_norm_
 from ..optim.deferred_interrupt import defer_keyboard_interrupt
+from ..optim.lr_scheduler import ReduceLROnPlateau
 from .callbacks import Callback
 from .history import History
 
@@ -125,7 +126,9 @@ def fit(
         mean over the training batches (``train_<name>``; training mode, weights still
         moving -- the Keras convention).
     scheduler : learning-rate scheduler, optional
-        ``scheduler.step()`` is called once at the end of every epoch.
+        ``scheduler.step()`` is called once at the end of every epoch;
+        a :class:`~nn.optim.lr_scheduler.ReduceLROnPlateau` is stepped with the
+        epoch's validation loss (the training loss without a ``val_loader``).
     progress : bool
         Show a tqdm progress bar over epochs with the latest logs. Silently off when
         tqdm is not installed.
@@ -221,7 +224,10 @@ def fit(
                 logs["lr"] = lr
             if scheduler is not None:
                 with defer_keyboard_interrupt():  # every group's rate, or none
-                    scheduler.step()
+                    if isinstance(scheduler, ReduceLROnPlateau):
+                        scheduler.step(logs.get("val_loss", logs["train_loss"]))
+                    else:
+                        scheduler.step()
             history.record(epoch, logs)
 
             stop = False
