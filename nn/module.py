@@ -195,7 +195,8 @@ class Module:
 
         Every problem (missing keys, unexpected keys, shape mismatches, non-numeric
         data) is collected and reported in one ``ValueError``; the model is only
-        touched once everything checks out. With ``strict=False`` missing/unexpected
+        touched once everything checks out, and a Ctrl-C during the copy takes effect
+        after the last array. With ``strict=False`` missing/unexpected
         keys are allowed (returned) but shapes must still match.
         Accepts NumPy arrays, Tensors and anything with ``.numpy()`` (torch tensors).
         """
@@ -223,9 +224,12 @@ class Module:
                 f"load_state_dict for {type(self).__name__} failed; the model is unchanged.\n  "
                 + "\n  ".join(problems)
             )
-        for key, array in incoming.items():
-            if key in own:
-                np.copyto(own[key], array, casting="unsafe")
+        from .optim.deferred_interrupt import defer_keyboard_interrupt
+
+        with defer_keyboard_interrupt():  # Ctrl-C waits until every array is copied
+            for key, array in incoming.items():
+                if key in own:
+                    np.copyto(own[key], array, casting="unsafe")
         return missing, unexpected
 
     def _state_targets(self) -> dict[str, np.ndarray]:

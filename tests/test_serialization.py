@@ -354,3 +354,39 @@ def test_unsupported_objects_are_refused_before_writing(
     with pytest.raises(TypeError, match=pattern):
         autograd.save(obj, path)
     assert os.listdir(tmp_path) == []
+
+
+# ----------------------------------------------------------------------------- Ctrl-C
+@pytest.fixture
+def sigint_raises() -> Any:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are only delivered to the main thread")
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_during_load_state_dict_loads_everything(
+    monkeypatch: pytest.MonkeyPatch, sigint_raises: None
+) -> None:
+    import signal
+
+    src, dst = nn.MLP([4, 8, 3], rng=0), nn.MLP([4, 8, 3], rng=1)
+    real_copyto = np.copyto
+    calls = {"n": 0}
+
+    def copyto(*args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:  # Ctrl-C while the second array is copied
+            signal.raise_signal(signal.SIGINT)
+        real_copyto(*args, **kwargs)
+
+    monkeypatch.setattr(np, "copyto", copyto)
+    with pytest.raises(KeyboardInterrupt):
+        dst.load_state_dict(src.state_dict())
+    monkeypatch.undo()
+    assert calls["n"] == 4  # every array was copied before the interrupt took effect
+    assert_arrays_equal(model_arrays(dst), model_arrays(src))

@@ -11,6 +11,8 @@ import numpy as np
 
 from autograd import Tensor
 
+from .deferred_interrupt import defer_keyboard_interrupt
+
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 
@@ -111,8 +113,9 @@ def clip_grad_norm_(
         )
     coef = max_norm / (total + 1e-6)
     if coef < 1.0:
-        for g in grads:
-            _scale_(g, coef)
+        with defer_keyboard_interrupt():  # all gradients scaled, or (Ctrl-C before) none
+            for g in grads:
+                _scale_(g, coef)
     return total
 
 
@@ -127,8 +130,10 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     """
     clip_value = _check("clip_grad_value_", "clip_value", clip_value,
                         "a number >= 0 (math.inf: never clip)", lambda x: x >= 0)
-    for g in _grads(parameters):
-        if g.data.flags.writeable:
-            np.clip(g.data, -clip_value, clip_value, out=g.data)
-        else:
-            g.data = np.clip(g.data, -clip_value, clip_value)
+    grads = _grads(parameters)
+    with defer_keyboard_interrupt():  # all gradients clipped, or (Ctrl-C before) none
+        for g in grads:
+            if g.data.flags.writeable:
+                np.clip(g.data, -clip_value, clip_value, out=g.data)
+            else:
+                g.data = np.clip(g.data, -clip_value, clip_value)

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from .deferred_interrupt import defer_keyboard_interrupt
 from .optimizer import Optimizer, _is_real
 
 __all__ = [
@@ -136,8 +137,9 @@ class LRScheduler:
             self.last_epoch = int(epoch)
             closed = getattr(self, "_get_closed_form_lr", None)
             values = closed() if closed is not None else self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
+        with defer_keyboard_interrupt():  # every group's new rate, or none
+            for group, lr in zip(self.optimizer.param_groups, values):
+                group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
     def state_dict(self) -> dict[str, Any]:
@@ -471,11 +473,12 @@ class ReduceLROnPlateau(LRScheduler):
                     "to one value per group"
                 )
             self.min_lrs = [self.default_min_lr] * len(groups)
-        for group, low in zip(groups, self.min_lrs):
-            old = float(group["lr"])
-            new = max(old * self.factor, low)
-            if old - new > self.eps:
-                group["lr"] = new
+        with defer_keyboard_interrupt():  # every group's new rate, or none
+            for group, low in zip(groups, self.min_lrs):
+                old = float(group["lr"])
+                new = max(old * self.factor, low)
+                if old - new > self.eps:
+                    group["lr"] = new
 
     def get_lr(self) -> list[float]:
         return self._group_lrs()

@@ -393,11 +393,12 @@ class Optimizer:
                 raise ValueError(f"{name}: state for parameter id {idx!r}, which no group lists")
             p = by_index[idx]
             new_state[p] = self._load_param_state(name, idx, p, entry, group_of[id(p)])
-        # every check passed: commit
-        for ours, group in zip(self.param_groups, new_groups):
-            ours.clear()
-            ours.update(group)
-        self.state = new_state
+        # every check passed: commit, with Ctrl-C held back until it is complete
+        with defer_keyboard_interrupt():
+            for ours, group in zip(self.param_groups, new_groups):
+                ours.clear()
+                ours.update(group)
+            self.state = new_state
 
     def _load_param_state(
         self, name: str, idx: Any, p: Tensor, entry: Any, group: dict[str, Any]

@@ -223,7 +223,7 @@ def fit(
             if lr is not None:
                 logs["lr"] = lr
             if scheduler is not None:
-                with defer_keyboard_interrupt():  # every group's rate, or none
+                with defer_keyboard_interrupt():  # the step and its effect on the rates
                     if isinstance(scheduler, ReduceLROnPlateau):
                         scheduler.step(logs.get("val_loss", logs["train_loss"]))
                     else:
