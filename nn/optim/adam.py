@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .optimizer import Optimizer, ParamsT, _plus
+from .optimizer import Optimizer, ParamsT
 
 __all__ = ["Adam", "AdamW"]
 
@@ -115,14 +115,16 @@ class Adam(Optimizer):
         m, v = state.get("exp_avg"), state.get("exp_avg_sq")
         if m is None or v is None:
             m, v = np.zeros_like(p.data), np.zeros_like(p.data)
-        # new arrays of the state's dtype; the stored moments are only read
-        m = _plus(m, (1 - beta1) * (g - m))  # = β₁ m + (1 − β₁) g, PyTorch's lerp form
-        v = v * beta2
+        # PyTorch's in-place updates, written into buffers: the stored moments are only
+        # read (Optimizer.step); m ← m + (1 − β₁)(g − m) = β₁ m + (1 − β₁) g, a lerp
+        m = np.add(m, (1 - beta1) * (g - m), out=self._scratch(p, "exp_avg", m))
+        v = np.multiply(v, beta2, out=self._scratch(p, "exp_avg_sq", v))
         v += (1 - beta2) * (g * g)
         new_state: dict[str, Any] = {"step": t, "exp_avg": m, "exp_avg_sq": v}
         if group["amsgrad"]:
             v_max = state.get("max_exp_avg_sq")
-            v_max = np.maximum(v if v_max is None else v_max, v)
+            v_max = v if v_max is None else v_max  # ṽ_0 = 0 and v ≥ 0: max(0, v) = v
+            v_max = np.maximum(v_max, v, out=self._scratch(p, "max_exp_avg_sq", v_max))
             new_state["max_exp_avg_sq"] = v_max
         else:
             v_max = v

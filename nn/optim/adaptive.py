@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .optimizer import Optimizer, ParamsT, _is_real, _plus
+from .optimizer import Optimizer, ParamsT, _is_real
 
 __all__ = ["AdaGrad", "Adagrad", "RMSProp", "RMSprop", "AdaDelta", "Adadelta"]
 
@@ -88,7 +88,8 @@ class AdaGrad(Optimizer):
             h = np.full_like(p.data, group["initial_accumulator_value"])
         g = self._effective_grad(p, grad, group)
         clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
-        h = _plus(h, g * g)  # a new array: the stored state is only read (Optimizer.step)
+        # h += g², into a buffer: the stored state is only read (Optimizer.step)
+        h = np.add(h, g * g, out=self._scratch(p, "sum", h))
         return None, clr * (g / (np.sqrt(h) + group["eps"])), {"step": t, "sum": h}
 
 
@@ -176,16 +177,22 @@ class RMSProp(Optimizer):
         t = state.get("step", 0) + 1
         g = self._effective_grad(p, grad, group)
         alpha = group["alpha"]
-        # new arrays of the state's dtype throughout: the stored state is only read
+        # in-place rules written into buffers: the stored state is only read (see
+        # Optimizer.step and Optimizer._scratch)
         v = state.get("square_avg")
-        v = np.zeros_like(p.data) if v is None else v * alpha
+        if v is None:
+            v = np.zeros_like(p.data)
+        else:
+            v = np.multiply(v, alpha, out=self._scratch(p, "square_avg", v))
         v += (1 - alpha) * (g * g)
         new_state: dict[str, Any] = {"step": t, "square_avg": v}
         if group["centered"]:
             g_avg = state.get("grad_avg")
             if g_avg is None:
                 g_avg = np.zeros_like(p.data)
-            g_avg = _plus(g_avg, (1 - alpha) * (g - g_avg))  # = α ḡ + (1 − α) g, as a lerp
+            # ḡ ← ḡ + (1 − α)(g − ḡ) = α ḡ + (1 − α) g, PyTorch's lerp form
+            out = self._scratch(p, "grad_avg", g_avg)
+            g_avg = np.add(g_avg, (1 - alpha) * (g - g_avg), out=out)
             new_state["grad_avg"] = g_avg
             s = np.sqrt(v - g_avg * g_avg)
         else:
@@ -193,7 +200,12 @@ class RMSProp(Optimizer):
         s += group["eps"]
         if group["momentum"] > 0:
             buf = state.get("momentum_buffer")
-            buf = np.zeros_like(p.data) if buf is None else buf * group["momentum"]
+            if buf is None:
+                buf = np.zeros_like(p.data)
+            else:
+                buf = np.multiply(
+                    buf, group["momentum"], out=self._scratch(p, "momentum_buffer", buf)
+                )
             buf += g / s
             new_state["momentum_buffer"] = buf
             return None, group["lr"] * buf, new_state
@@ -262,10 +274,11 @@ class AdaDelta(Optimizer):
         v, u = state.get("square_avg"), state.get("acc_delta")
         if v is None or u is None:
             v, u = np.zeros_like(p.data), np.zeros_like(p.data)
-        v = v * rho  # new arrays of the state's dtype: the stored averages are only read
+        # in-place rules written into buffers: the stored averages are only read
+        v = np.multiply(v, rho, out=self._scratch(p, "square_avg", v))
         v += (1 - rho) * (g * g)
         delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
-        u = u * rho
+        u = np.multiply(u, rho, out=self._scratch(p, "acc_delta", u))
         u += (1 - rho) * (delta * delta)
         return None, group["lr"] * delta, {"step": t, "square_avg": v, "acc_delta": u}
 

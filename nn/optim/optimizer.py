@@ -31,7 +31,8 @@ Subclasses implement three hooks:
     Apply the rule to one parameter without modifying ``p.data``, ``grad`` or the
     arrays in ``state``: the commit does ``p.data *= shrink`` (unless it is None; AdamW's
     decoupled decay) and then ``p.data -= delta``; ``new_state`` holds the entries to
-    store (new arrays, never the stored ones changed in place).
+    store, computed into ``self._scratch(p, key, like)`` buffers (``out=``), never into
+    the stored arrays.
 """
 
 from __future__ import annotations
@@ -83,6 +84,9 @@ class Optimizer:
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
+        # state arrays replaced by the last step, reused as the next step's output
+        # buffers (see _scratch): computing a new state then costs no allocation
+        self._spares: dict[Tensor, dict[str, np.ndarray]] = {}
         self.param_groups: list[dict[str, Any]] = []
         name = type(self).__name__
         if isinstance(params, Tensor):
@@ -241,14 +245,32 @@ class Optimizer:
                     f"{data.dtype} came out as {delta.dtype}, which cannot be stored in it. "
                     "No parameter was changed"
                 )
-            updates.append((data, shrink, delta, self.state.setdefault(p, {}), new_state))
+            updates.append((p, data, shrink, delta, new_state))
         with defer_keyboard_interrupt():
-            for data, shrink, delta, state, new_state in updates:
+            for p, data, shrink, delta, new_state in updates:
                 if shrink is not None:
                     data *= shrink
                 data -= delta
-                state.update(new_state)
+                state = self.state.setdefault(p, {})
+                spares = self._spares.setdefault(p, {})
+                for key, value in new_state.items():
+                    old = state.get(key)
+                    if isinstance(old, np.ndarray) and old is not value:
+                        spares[key] = old  # next step's buffer for this entry
+                    state[key] = value
         return loss
+
+    def _scratch(self, p: Tensor, key: str, like: np.ndarray) -> np.ndarray:
+        """An array like ``like`` to compute the new value of ``state[p][key]`` into.
+
+        It is the array that entry held before the previous step (or a new one), never
+        the current entry, so ``np.multiply(v, beta, out=self._scratch(p, key, v))`` is
+        PyTorch's in-place ``v *= beta`` without touching ``v`` and without allocating.
+        """
+        spare = self._spares.get(p, _NO_STATE).get(key)
+        if spare is None or spare.shape != like.shape or spare.dtype != like.dtype:
+            return np.empty_like(like)
+        return spare
 
     def _checked_work(self) -> list[tuple[Tensor, np.ndarray, dict[str, Any]]]:
         """Phase 1: (parameter, gradient array, group) for every parameter with a
@@ -447,12 +469,6 @@ class Optimizer:
                     lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
-
-
-def _plus(a: np.ndarray, b: Any) -> np.ndarray:
-    """``a + b`` as a new array with ``a``'s dtype: exactly what ``a += b`` would store,
-    without touching ``a`` (state arrays are only read while a step is computed)."""
-    return np.add(a, b, out=np.empty_like(a))
 
 
 def _is_real(x: Any) -> bool:

@@ -122,7 +122,8 @@ class SGD(Optimizer):
                 # PyTorch's first step: the buffer starts as the gradient itself, undamped
                 buf = np.array(g, copy=True)
             else:
-                buf = buf * mu  # a new array (same dtype): the stored one is only read
+                # buf *= mu, into a buffer: the stored one is only read (Optimizer.step)
+                buf = np.multiply(buf, mu, out=self._scratch(p, "momentum_buffer", buf))
                 buf += (1 - group["dampening"]) * g
             new_state["momentum_buffer"] = buf
             g = g + mu * buf if group["nesterov"] else buf
