@@ -213,3 +213,26 @@ def test_adam_step_counts_agree_after_ctrl_c(sigint_raises: None) -> None:
 def test_ctrl_c_outside_a_step_is_not_delayed(sigint_raises: None) -> None:
     with pytest.raises(KeyboardInterrupt):
         signal.raise_signal(signal.SIGINT)
+
+
+@pytest.mark.parametrize("cls, kwargs", CASES, ids=IDS)
+def test_reused_buffers_never_alias_the_live_state(cls: type, kwargs: dict) -> None:
+    params, opt = warmed_up(cls, kwargs)
+    ref_params, ref_opt = warmed_up(cls, kwargs)
+    for seed in range(3, 8):
+        kept = copy.deepcopy([opt.state[p] for p in params])  # the state before the step
+        held = [dict(opt.state[p]) for p in params]  # the live arrays themselves
+        set_grads(params, seed)
+        opt.step()
+        for p, before in zip(params, held):
+            for key, value in opt.state[p].items():
+                spare = opt._spares.get(p, {}).get(key)
+                assert spare is None or spare is not value
+                if isinstance(value, np.ndarray):
+                    assert value is not before.get(key)  # a new array each step...
+        for before, state in zip(held, kept):  # ...and the old one was not written
+            assert_same(before, state)
+    for seed in range(3, 8):
+        set_grads(ref_params, seed)
+        ref_opt.step()
+    assert_same(everything(params, opt)[:2], everything(ref_params, ref_opt)[:2])
