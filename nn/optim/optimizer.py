@@ -6,10 +6,11 @@ buffers, running averages, step counts).
 
 ``step()`` is all-or-nothing, in three phases:
 
-1. **check** every group's hyperparameters and every gradient (shape, a writable
+1. **check** every group's learning rate and every gradient (shape, a writable
    parameter array); a problem raises before anything changes;
-2. **compute** every parameter's update Δ and its new state into fresh arrays (the
-   subclass's ``_compute``, which reads but never writes);
+2. **compute** every parameter's update Δ and its new state (the subclass's
+   ``_compute``, which reads the stored state but never writes it: new state values go
+   into spare buffers, the arrays that the previous step replaced);
 3. **commit**: ``p.data -= Δ`` (in place, so a module keeps the very same arrays; the
    same floating-point operation as an in-place rule) and store the new state, with
    Ctrl-C held back until all are written.

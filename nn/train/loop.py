@@ -161,7 +161,8 @@ def fit(
     came (``stopped_batch`` is None when it came between batches, e.g. in a callback),
     ``history.stop_reason`` says all of it in words, and ``history.epoch`` lists only
     the epochs that finished. To resume, call ``fit`` again with the same model and
-    optimizer.
+    optimizer. (A callback's ``on_train_end`` still runs: ``EarlyStopping`` with
+    ``restore_best=True`` then puts back the best epoch's weights.)
 
     **No graph outlives its step.** The loss is added up as ``loss.item()`` and metric
     values as floats, and each batch's graph is released before the next forward pass,
