@@ -236,3 +236,30 @@ def test_reused_buffers_never_alias_the_live_state(cls: type, kwargs: dict) -> N
         set_grads(ref_params, seed)
         ref_opt.step()
     assert_same(everything(params, opt)[:2], everything(ref_params, ref_opt)[:2])
+
+
+def test_defer_keyboard_interrupt_replays_to_the_previous_handler_once() -> None:
+    from nn.optim.deferred_interrupt import defer_keyboard_interrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are only delivered to the main thread")
+    calls: list[str] = []
+
+    def handler(signum: int, frame: Any) -> None:
+        calls.append("handled")
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        with defer_keyboard_interrupt():
+            with defer_keyboard_interrupt():  # nested: only the outer one defers
+                signal.raise_signal(signal.SIGINT)
+                calls.append("inner body done")
+            calls.append("outer body done")
+        calls.append("after")
+        assert calls == ["inner body done", "outer body done", "handled", "after"]
+        assert signal.getsignal(signal.SIGINT) is handler
+        with defer_keyboard_interrupt():  # no signal: nothing replayed
+            pass
+        assert calls[-1] == "after"
+    finally:
+        signal.signal(signal.SIGINT, previous)
