@@ -138,9 +138,15 @@ def _is_flat_state(obj: Any) -> bool:
     if not isinstance(obj, dict):
         return False
     return all(
-        isinstance(k, str) and k != MANIFEST and _as_array(v) is not None
+        isinstance(k, str) and k != MANIFEST and _plain_member_name(k) and _as_array(v) is not None
         for k, v in obj.items()
     )
+
+
+def _plain_member_name(key: str) -> bool:
+    """Whether ``key`` survives as a zip member name (zipfile cuts names at a NUL and,
+    on Windows, turns backslashes into slashes); other keys go through the manifest."""
+    return "\x00" not in key and (os.sep == "/" or os.sep not in key)
 
 
 def _check_array(array: np.ndarray, where: str) -> np.ndarray:

@@ -248,6 +248,7 @@ def test_nested_structures_round_trip_with_their_types(tmp_path: Path) -> None:
         3: {"int keys": "kept"},
         "slash/key": np.ones(1),
         "": "empty key",
+        "nul\x00key": np.arange(2),
     }
     path = tmp_path / "obj.bin"
     autograd.save(obj, path)
@@ -257,7 +258,7 @@ def test_nested_structures_round_trip_with_their_types(tmp_path: Path) -> None:
                 3, ""):
         assert back[key] == obj[key] and type(back[key]) is type(obj[key]), key
     assert type(back["np_scalar"]) is np.float32 and back["np_scalar"] == 1.5
-    for key in ("ints", "mask", "half", "slash/key"):
+    for key in ("ints", "mask", "half", "slash/key", "nul\x00key"):
         assert back[key].dtype == obj[key].dtype
         np.testing.assert_array_equal(back[key], obj[key])
     assert isinstance(back["tensor"], Tensor) and back["tensor"].requires_grad
@@ -275,6 +276,14 @@ def test_nested_structures_round_trip_with_their_types(tmp_path: Path) -> None:
     with np.load(path, allow_pickle=False) as archive:
         for name in archive.files:
             archive[name]
+
+
+def test_flat_dict_with_unusual_keys_round_trips(tmp_path: Path) -> None:
+    obj = {"a/b": np.ones(2), "c\x00d": np.zeros(1), "e.npy": np.arange(3), "": np.ones(1)}
+    back = autograd.load(_saved(tmp_path, obj))
+    assert list(back) == list(obj)
+    for key in obj:
+        np.testing.assert_array_equal(back[key], obj[key])
 
 
 def _saved(tmp_path: Path, obj: Any) -> Path:
