@@ -61,6 +61,7 @@ from .ops.shape import (
     transpose,
     unsqueeze,
 )
+from .serialization import load, save
 from .tensor import Tensor
 from .tensor_check import gradgradcheck
 from .value import Value
@@ -79,4 +80,5 @@ __all__ = [
     "reshape", "transpose", "permute", "swapaxes", "broadcast_to", "squeeze", "unsqueeze",
     "flatten", "astype", "getitem", "concatenate", "stack", "split", "pad", "matmul",
     "unbroadcast",
+    "save", "load",
 ]

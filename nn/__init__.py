@@ -5,7 +5,7 @@
 network made of scalar ``Value`` nodes.
 """
 
-from . import data, datasets, functional, init, optim, rtrl, scalar, seq2seq, sequence, train
+from . import data, datasets, functional, init, optim, rtrl, scalar, seq2seq, sequence, train, utils
 from .ensemble import Bagging
 from .layers import *  # noqa: F403  (the layer classes, listed in layers.__all__)
 from .layers import __all__ as _layer_names
@@ -17,7 +17,8 @@ from .sequence import CharRNN, SequenceLoader, detach_state
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "functional", "init", "optim",
-    "clip_grad_norm_", "clip_grad_value_", "data", "datasets", "train", "Bagging", "rtrl", "scalar",
+    "clip_grad_norm_", "clip_grad_value_", "utils", "data", "datasets", "train", "Bagging",
+    "rtrl", "scalar",
     "sequence", "seq2seq", "SequenceLoader", "CharRNN", "detach_state", "Seq2Seq", "Encoder",
     "Decoder", *_layer_names,
 ]

@@ -299,7 +299,8 @@ class Module:
 
         Every problem (missing keys, unexpected keys, shape mismatches, non-numeric
         data) is collected and reported in one ``ValueError``; the model is only
-        touched once everything checks out. With ``strict=False`` missing/unexpected
+        touched once everything checks out, and a Ctrl-C during the copy takes effect
+        after the last array. With ``strict=False`` missing/unexpected
         keys are allowed (returned) but shapes must still match.
         Accepts NumPy arrays, Tensors and anything with ``.numpy()`` (torch tensors).
         """
@@ -327,9 +328,12 @@ class Module:
                 f"load_state_dict for {type(self).__name__} failed; the model is unchanged.\n  "
                 + "\n  ".join(problems)
             )
-        for key, array in incoming.items():
-            if key in own:
-                np.copyto(own[key], array, casting="unsafe")
+        from .optim.deferred_interrupt import defer_keyboard_interrupt
+
+        with defer_keyboard_interrupt():  # Ctrl-C waits until every array is copied
+            for key, array in incoming.items():
+                if key in own:
+                    np.copyto(own[key], array, casting="unsafe")
         return missing, unexpected
 
     def _state_targets(self) -> dict[str, np.ndarray]:
@@ -337,17 +341,43 @@ class Module:
         return dict(self._state_items())
 
     def save(self, path: str | Path) -> Path:
-        """Write the state dict to a NumPy ``.npz`` file (no pickle)."""
-        path = Path(path)
-        if path.suffix != ".npz":
-            path = path.with_name(path.name + ".npz")
-        np.savez(path, **self.state_dict())
-        return path
+        """Write the state dict to ``path`` as a NumPy ``.npz`` archive (no pickle).
+
+        The path is used exactly as given (``save("m.pth")`` writes ``m.pth``; nothing
+        is appended) and a directory is refused. The write is atomic: the archive goes
+        to a temporary file in the same folder, is flushed to disk, then renamed over
+        ``path``, so a full disk or Ctrl-C mid-save leaves the previous checkpoint
+        intact. The file is the same as ``autograd.save(self.state_dict(), path)`` and
+        ``np.load`` reads it. Returns ``Path(path)``.
+        """
+        from autograd.serialization import save_file  # kept beside save/load
+
+        return save_file(self.state_dict(), path, what=f"{type(self).__name__}.save")
 
     def load(self, path: str | Path, strict: bool = True) -> Module:
-        """Load a state dict written by :meth:`save` (``allow_pickle=False``); returns self."""
-        with np.load(Path(path), allow_pickle=False) as archive:
-            state = {key: archive[key] for key in archive.files}
+        """Load a state dict written by :meth:`save` or ``autograd.save``; returns self.
+
+        Read with ``allow_pickle=False``. A file of another kind (a ``.npy`` array, a
+        text file, a pickle, a ``torch.save`` file, a truncated archive) raises a
+        ``ValueError`` saying what it is; loading is all-or-nothing as in
+        :meth:`load_state_dict`.
+        """
+        from autograd.serialization import load_file
+
+        what = f"{type(self).__name__}.load"
+        state = load_file(path, what=what)
+        if not isinstance(state, dict) or not all(
+            isinstance(k, str) and isinstance(v, (np.ndarray, Tensor)) for k, v in state.items()
+        ):
+            if isinstance(state, dict):
+                found = "a dict with the keys " + ", ".join(sorted(repr(k) for k in state))
+            else:
+                found = f"a {type(state).__name__}"
+            raise ValueError(
+                f"{what}: {str(path)!r} holds {found}, not a state dict (a flat dict of "
+                "arrays); for a checkpoint written with autograd.save, pick the model's "
+                "entry: model.load_state_dict(autograd.load(path)['model'])"
+            )
         self.load_state_dict(state, strict=strict)
         return self
 

@@ -350,7 +350,7 @@ def test_save_load_npz_roundtrip(tmp_path: Path) -> None:
     src = Net()
     src.head.steps[...] = 3.0
     path = src.save(tmp_path / "model")
-    assert path.suffix == ".npz" and path.exists()
+    assert path == tmp_path / "model" and path.exists()  # the path exactly as given
     with np.load(path, allow_pickle=False) as archive:
         assert sorted(archive.files) == sorted(src.state_dict())
     dst = Net()
@@ -362,7 +362,7 @@ def test_save_load_npz_roundtrip(tmp_path: Path) -> None:
     np.testing.assert_array_equal(dst(x).data, src(x).data)
 
 
-def test_save_keeps_explicit_npz_suffix(tmp_path: Path) -> None:
+def test_save_keeps_the_npz_suffix_it_is_given(tmp_path: Path) -> None:
     path = nn.Linear(2, 2).save(tmp_path / "w.npz")
     assert path == tmp_path / "w.npz" and path.exists()
 

@@ -16,7 +16,14 @@ from . import lr_scheduler
 from .adam import Adam, AdamW
 from .adaptive import AdaDelta, Adadelta, AdaGrad, Adagrad, RMSProp, RMSprop
 from .clip import clip_grad_norm_, clip_grad_value_
-from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LinearDecay, LRScheduler, StepLR
+from .lr_scheduler import (
+    CosineAnnealingLR,
+    ExponentialLR,
+    LinearDecay,
+    LRScheduler,
+    ReduceLROnPlateau,
+    StepLR,
+)
 from .optimizer import Optimizer
 from .sgd import SGD
 
@@ -30,4 +37,5 @@ __all__ = [
     "clip_grad_norm_", "clip_grad_value_",
     "lr_scheduler",
     "LRScheduler", "LinearDecay", "StepLR", "ExponentialLR", "CosineAnnealingLR",
+    "ReduceLROnPlateau",
 ]

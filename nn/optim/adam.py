@@ -99,35 +99,38 @@ class Adam(Optimizer):
         keys = ("step", "exp_avg", "exp_avg_sq")
         return keys + ("max_exp_avg_sq",) if group["amsgrad"] else keys
 
-    def _update(
+    def _compute(
         self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
-    ) -> None:
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p.data)
-            state["exp_avg_sq"] = np.zeros_like(p.data)
-        state["step"] += 1
-        t = state["step"]
+    ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
+        t = state.get("step", 0) + 1
         lr, wd = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         g = -grad if group["maximize"] else grad
+        shrink = None
         if wd != 0:
             if group["decoupled_weight_decay"]:
-                p.data *= 1 - lr * wd  # shrink w itself; the gradient stays ∇E alone
+                shrink = 1 - lr * wd  # w <- (1 - ηλ) w; the gradient stays ∇E alone
             else:
                 g = g + wd * p.data
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m += (1 - beta1) * (g - m)  # = β₁ m + (1 − β₁) g, in PyTorch's lerp form
-        v *= beta2
+        m, v = state.get("exp_avg"), state.get("exp_avg_sq")
+        if m is None or v is None:
+            m, v = np.zeros_like(p.data), np.zeros_like(p.data)
+        # PyTorch's in-place updates, written into buffers: the stored moments are only
+        # read (Optimizer.step); m ← m + (1 − β₁)(g − m) = β₁ m + (1 − β₁) g, a lerp
+        m = np.add(m, (1 - beta1) * (g - m), out=self._scratch(p, "exp_avg", m))
+        v = np.multiply(v, beta2, out=self._scratch(p, "exp_avg_sq", v))
         v += (1 - beta2) * (g * g)
+        new_state: dict[str, Any] = {"step": t, "exp_avg": m, "exp_avg_sq": v}
         if group["amsgrad"]:
-            v_max = state.setdefault("max_exp_avg_sq", np.zeros_like(p.data))
-            np.maximum(v_max, v, out=v_max)
+            v_max = state.get("max_exp_avg_sq")
+            v_max = v if v_max is None else v_max  # ṽ_0 = 0 and v ≥ 0: max(0, v) = v
+            v_max = np.maximum(v_max, v, out=self._scratch(p, "max_exp_avg_sq", v_max))
+            new_state["max_exp_avg_sq"] = v_max
         else:
             v_max = v
         step_size = lr / (1 - beta1**t)
         denom = np.sqrt(v_max) / (1 - beta2**t) ** 0.5 + group["eps"]
-        p.data -= step_size * (m / denom)
+        return shrink, step_size * (m / denom), new_state
 
 
 class AdamW(Adam):

@@ -79,18 +79,18 @@ class AdaGrad(Optimizer):
     def _required_state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("step", "sum")
 
-    def _update(
+    def _compute(
         self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
-    ) -> None:
-        if not state:
-            state["step"] = 0
-            state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
-        state["step"] += 1
+    ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
+        t = state.get("step", 0) + 1
+        h = state.get("sum")
+        if h is None:
+            h = np.full_like(p.data, group["initial_accumulator_value"])
         g = self._effective_grad(p, grad, group)
-        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        h = state["sum"]
-        h += g * g
-        p.data -= clr * (g / (np.sqrt(h) + group["eps"]))
+        clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
+        # h += g², into a buffer: the stored state is only read (Optimizer.step)
+        h = np.add(h, g * g, out=self._scratch(p, "sum", h))
+        return None, clr * (g / (np.sqrt(h) + group["eps"])), {"step": t, "sum": h}
 
 
 class RMSProp(Optimizer):
@@ -171,32 +171,45 @@ class RMSProp(Optimizer):
             keys += ("momentum_buffer",)
         return keys
 
-    def _update(
+    def _compute(
         self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
-    ) -> None:
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(p.data)
-        state["step"] += 1
+    ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
+        t = state.get("step", 0) + 1
         g = self._effective_grad(p, grad, group)
         alpha = group["alpha"]
-        v = state["square_avg"]
-        v *= alpha
+        # in-place rules written into buffers: the stored state is only read (see
+        # Optimizer.step and Optimizer._scratch)
+        v = state.get("square_avg")
+        if v is None:
+            v = np.zeros_like(p.data)
+        else:
+            v = np.multiply(v, alpha, out=self._scratch(p, "square_avg", v))
         v += (1 - alpha) * (g * g)
+        new_state: dict[str, Any] = {"step": t, "square_avg": v}
         if group["centered"]:
-            g_avg = state.setdefault("grad_avg", np.zeros_like(p.data))
-            g_avg += (1 - alpha) * (g - g_avg)  # = α ḡ + (1 − α) g, PyTorch's lerp form
+            g_avg = state.get("grad_avg")
+            if g_avg is None:
+                g_avg = np.zeros_like(p.data)
+            # ḡ ← ḡ + (1 − α)(g − ḡ) = α ḡ + (1 − α) g, PyTorch's lerp form
+            out = self._scratch(p, "grad_avg", g_avg)
+            g_avg = np.add(g_avg, (1 - alpha) * (g - g_avg), out=out)
+            new_state["grad_avg"] = g_avg
             s = np.sqrt(v - g_avg * g_avg)
         else:
             s = np.sqrt(v)
         s += group["eps"]
         if group["momentum"] > 0:
-            buf = state.setdefault("momentum_buffer", np.zeros_like(p.data))
-            buf *= group["momentum"]
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = np.zeros_like(p.data)
+            else:
+                buf = np.multiply(
+                    buf, group["momentum"], out=self._scratch(p, "momentum_buffer", buf)
+                )
             buf += g / s
-            p.data -= group["lr"] * buf
-        else:
-            p.data -= group["lr"] * (g / s)
+            new_state["momentum_buffer"] = buf
+            return None, group["lr"] * buf, new_state
+        return None, group["lr"] * (g / s), new_state
 
 
 class AdaDelta(Optimizer):
@@ -252,23 +265,22 @@ class AdaDelta(Optimizer):
     def _required_state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("step", "square_avg", "acc_delta")
 
-    def _update(
+    def _compute(
         self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
-    ) -> None:
-        if not state:
-            state["step"] = 0
-            state["square_avg"] = np.zeros_like(p.data)
-            state["acc_delta"] = np.zeros_like(p.data)
-        state["step"] += 1
+    ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
+        t = state.get("step", 0) + 1
         g = self._effective_grad(p, grad, group)
         rho, eps = group["rho"], group["eps"]
-        v, u = state["square_avg"], state["acc_delta"]
-        v *= rho
+        v, u = state.get("square_avg"), state.get("acc_delta")
+        if v is None or u is None:
+            v, u = np.zeros_like(p.data), np.zeros_like(p.data)
+        # in-place rules written into buffers: the stored averages are only read
+        v = np.multiply(v, rho, out=self._scratch(p, "square_avg", v))
         v += (1 - rho) * (g * g)
         delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
-        u *= rho
+        u = np.multiply(u, rho, out=self._scratch(p, "acc_delta", u))
         u += (1 - rho) * (delta * delta)
-        p.data -= group["lr"] * delta
+        return None, group["lr"] * delta, {"step": t, "square_avg": v, "acc_delta": u}
 
 
 # PyTorch's spellings

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import numbers
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
 from autograd import Tensor
 
+from .deferred_interrupt import defer_keyboard_interrupt
+
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
+
+
+def _check(owner: str, name: str, value: Any, allowed: str, ok: Callable[[float], bool]) -> float:
+    """``float(value)`` if it is a real number satisfying ``ok``; else ValueError naming
+    the argument, its value and the allowed range (NaN never satisfies ``ok``)."""
+    if isinstance(value, (numbers.Real, np.floating, np.integer)) and not isinstance(
+        value, (bool, np.bool_)
+    ):
+        x = float(value)
+        if ok(x):
+            return x
+    raise ValueError(f"{owner}: {name}={value!r} is not allowed; it must be {allowed}")
 
 
 def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
@@ -59,7 +75,9 @@ def clip_grad_norm_(
     parameters : Tensor or iterable of Tensor
         Their ``.grad`` is scaled in place.
     max_norm : float
-        g₀.
+        g₀, ``>= 0`` (``math.inf`` measures the norm without clipping; 0 zeroes the
+        gradients, as in PyTorch). PyTorch does not check it; a negative value would
+        flip every gradient, so it raises ``ValueError`` here.
     norm_type : float
         p of the p-norm, ``> 0``, or ``math.inf`` for the largest absolute entry.
     error_if_nonfinite : bool
@@ -71,11 +89,12 @@ def clip_grad_norm_(
     float
         The total norm ‖g‖_p *before* clipping (log it to see how often you clip).
     """
-    norm_type = float(norm_type)
-    if not (norm_type > 0):
-        raise ValueError(
-            f"clip_grad_norm_: norm_type must be > 0 or math.inf, got {norm_type}"
-        )
+    name = "clip_grad_norm_"
+    # a negative max_norm would flip every gradient (ascent); NaN would make them NaN
+    max_norm = _check(name, "max_norm", max_norm, "a number >= 0 (math.inf: never clip)",
+                      lambda x: x >= 0)
+    norm_type = _check(name, "norm_type", norm_type, "a number > 0 or math.inf",
+                       lambda x: x > 0)
     grads = _grads(parameters)
     if not grads:
         return 0.0
@@ -92,10 +111,11 @@ def clip_grad_norm_(
             f"{total}; the loss or a gradient overflowed. Pass error_if_nonfinite=False "
             "to clip anyway"
         )
-    coef = float(max_norm) / (total + 1e-6)
+    coef = max_norm / (total + 1e-6)
     if coef < 1.0:
-        for g in grads:
-            _scale_(g, coef)
+        with defer_keyboard_interrupt():  # all gradients scaled, or (Ctrl-C before) none
+            for g in grads:
+                _scale_(g, coef)
     return total
 
 
@@ -105,13 +125,15 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     .. math:: g_i \leftarrow \min(\max(g_i, -c), c)
 
     Unlike :func:`clip_grad_norm_` this changes the *direction* of the gradient; it is
-    the simpler guard against single huge entries.
+    the simpler guard against single huge entries. ``clip_value`` must be a number
+    ``>= 0`` (a negative or NaN one raises ``ValueError``; PyTorch does not check).
     """
-    clip_value = float(clip_value)
-    if clip_value < 0:
-        raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
-    for g in _grads(parameters):
-        if g.data.flags.writeable:
-            np.clip(g.data, -clip_value, clip_value, out=g.data)
-        else:
-            g.data = np.clip(g.data, -clip_value, clip_value)
+    clip_value = _check("clip_grad_value_", "clip_value", clip_value,
+                        "a number >= 0 (math.inf: never clip)", lambda x: x >= 0)
+    grads = _grads(parameters)
+    with defer_keyboard_interrupt():  # all gradients clipped, or (Ctrl-C before) none
+        for g in grads:
+            if g.data.flags.writeable:
+                np.clip(g.data, -clip_value, clip_value, out=g.data)
+            else:
+                g.data = np.clip(g.data, -clip_value, clip_value)

@@ -2,21 +2,38 @@
 
 An optimizer owns *parameter groups* (lists of Tensors with their own hyperparameters,
 ``optimizer.param_groups``) and per-parameter *state* (``optimizer.state[p]``: momentum
-buffers, running averages, step counts). ``step()`` walks the groups and hands every
-parameter that has a gradient to the subclass's ``_update``, which changes ``p.data``
-in place, so a module keeps the very same parameter objects.
+buffers, running averages, step counts).
+
+``step()`` is all-or-nothing, in three phases:
+
+1. **check** every group's learning rate and every gradient (shape, a writable
+   parameter array); a problem raises before anything changes;
+2. **compute** every parameter's update Δ and its new state (the subclass's
+   ``_compute``, which reads the stored state but never writes it: new state values go
+   into spare buffers, the arrays that the previous step replaced);
+3. **commit**: ``p.data -= Δ`` (in place, so a module keeps the very same arrays; the
+   same floating-point operation as an in-place rule) and store the new state, with
+   Ctrl-C held back until all are written.
+
+A failed step therefore changes nothing, and an interrupted one is either complete or
+not begun: the model is always after a whole number of steps.
 
 Subclasses implement three hooks:
 
 ``_validate_group(group)``
     Raise ``ValueError`` for a bad hyperparameter (negative ``lr``, ...). It runs for
     every group (constructor, ``add_param_group``, ``load_state_dict``), so an invalid
-    value never reaches ``step()``.
+    value never reaches an update; ``step()`` re-checks ``lr``, which schedulers and
+    hand edits change between steps.
 ``_required_state_keys(group)``
     The state entries a parameter has once it has been updated; ``load_state_dict``
     checks them.
-``_update(p, grad, group, state)``
-    Apply the rule to one parameter.
+``_compute(p, grad, group, state) -> (shrink, delta, new_state)``
+    Apply the rule to one parameter without modifying ``p.data``, ``grad`` or the
+    arrays in ``state``: the commit does ``p.data *= shrink`` (unless it is None; AdamW's
+    decoupled decay) and then ``p.data -= delta``; ``new_state`` holds the entries to
+    store, computed into ``self._scratch(p, key, like)`` buffers (``out=``), never into
+    the stored arrays.
 """
 
 from __future__ import annotations
@@ -30,7 +47,11 @@ import numpy as np
 
 from autograd import Tensor, enable_grad
 
+from .deferred_interrupt import defer_keyboard_interrupt
+
 __all__ = ["Optimizer", "ParamsT"]
+
+_NO_STATE: dict[str, Any] = {}  # read-only stand-in for a parameter not updated yet
 
 #: What an optimizer accepts: an iterable of Tensors or of param-group dicts.
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
@@ -64,6 +85,9 @@ class Optimizer:
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
+        # state arrays replaced by the last step, reused as the next step's output
+        # buffers (see _scratch): computing a new state then costs no allocation
+        self._spares: dict[Tensor, dict[str, np.ndarray]] = {}
         self.param_groups: list[dict[str, Any]] = []
         name = type(self).__name__
         if isinstance(params, Tensor):
@@ -188,33 +212,104 @@ class Optimizer:
         """Update every parameter that has a gradient; parameters with ``grad None`` are
         skipped (their state is untouched).
 
+        All or nothing: every hyperparameter and gradient is checked and every new value
+        computed before the first parameter is written, so an error leaves parameters
+        and state as they were; a Ctrl-C during the writes takes effect right after the
+        last one.
+
         Parameters
         ----------
         closure : callable, optional
             Re-evaluates the model and returns the loss (called with gradients enabled,
             before the update). Its return value is returned.
+
+        Raises
+        ------
+        ValueError
+            For a negative or non-numeric ``group["lr"]`` (set by hand), a gradient
+            whose shape differs from its parameter's, or a read-only parameter array.
+            Nothing is changed.
         """
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                grad = p.grad.data
-                if grad.shape != p.data.shape:
-                    raise ValueError(
-                        f"{type(self).__name__}.step: a parameter of shape {p.data.shape} has "
-                        f"a gradient of shape {grad.shape}; they must match"
-                    )
-                self._update(p, grad, group, self.state.setdefault(p, {}))
+        updates = []
+        for p, grad, group in self._checked_work():
+            data = p.data
+            shrink, delta, new_state = self._compute(
+                p, grad, group, self.state.get(p, _NO_STATE)
+            )
+            if delta.dtype != data.dtype and not np.can_cast(delta.dtype, data.dtype, "same_kind"):
+                raise TypeError(
+                    f"{type(self).__name__}.step: the update of a parameter of dtype "
+                    f"{data.dtype} came out as {delta.dtype}, which cannot be stored in it. "
+                    "No parameter was changed"
+                )
+            updates.append((p, data, shrink, delta, new_state))
+        with defer_keyboard_interrupt():
+            for p, data, shrink, delta, new_state in updates:
+                if shrink is not None:
+                    data *= shrink
+                data -= delta
+                state = self.state.setdefault(p, {})
+                spares = self._spares.setdefault(p, {})
+                for key, value in new_state.items():
+                    old = state.get(key)
+                    if isinstance(old, np.ndarray) and old is not value:
+                        spares[key] = old  # next step's buffer for this entry
+                    state[key] = value
         return loss
 
-    def _update(
+    def _scratch(self, p: Tensor, key: str, like: np.ndarray) -> np.ndarray:
+        """An array like ``like`` to compute the new value of ``state[p][key]`` into.
+
+        It is the array that entry held before the previous step (or a new one), never
+        the current entry, so ``np.multiply(v, beta, out=self._scratch(p, key, v))`` is
+        PyTorch's in-place ``v *= beta`` without touching ``v`` and without allocating.
+        """
+        spare = self._spares.get(p, _NO_STATE).get(key)
+        if spare is None or spare.shape != like.shape or spare.dtype != like.dtype:
+            return np.empty_like(like)
+        return spare
+
+    def _checked_work(self) -> list[tuple[Tensor, np.ndarray, dict[str, Any]]]:
+        """Phase 1: (parameter, gradient array, group) for every parameter with a
+        gradient, after checking everything that could make an update fail halfway."""
+        name = f"{type(self).__name__}.step"
+        work = []
+        for k, group in enumerate(self.param_groups):
+            # the other hyperparameters were checked when the group was added or loaded;
+            # lr is the one that schedulers and hand edits change between steps
+            lr = group["lr"]
+            if not (type(lr) is float and lr >= 0.0) and not (_is_real(lr) and lr >= 0.0):
+                raise ValueError(
+                    f"{name}: parameter group {k} has the invalid learning rate lr={lr!r}; "
+                    "it must be a number >= 0. No parameter was changed"
+                )
+            for i, p in enumerate(group["params"]):
+                if p.grad is None:
+                    continue
+                grad = p.grad.data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
+                where = f"parameter {i} of group {k}"
+                if grad.shape != p.data.shape:
+                    raise ValueError(
+                        f"{name}: {where} has shape {p.data.shape} but its gradient has "
+                        f"shape {grad.shape}; they must match. No parameter was changed"
+                    )
+                if not p.data.flags.writeable:
+                    raise ValueError(
+                        f"{name}: {where} (shape {p.data.shape}) is read-only (its array "
+                        "has writeable=False), so it cannot be updated in place; give it a "
+                        "writable copy (p.data = p.data.copy()). No parameter was changed"
+                    )
+                work.append((p, grad, group))
+        return work
+
+    def _compute(
         self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
-    ) -> None:
-        raise NotImplementedError(f"{type(self).__name__} does not implement _update")
+    ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
+        raise NotImplementedError(f"{type(self).__name__} does not implement _compute")
 
     @staticmethod
     def _effective_grad(p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> np.ndarray:
@@ -321,11 +416,12 @@ class Optimizer:
                 raise ValueError(f"{name}: state for parameter id {idx!r}, which no group lists")
             p = by_index[idx]
             new_state[p] = self._load_param_state(name, idx, p, entry, group_of[id(p)])
-        # every check passed: commit
-        for ours, group in zip(self.param_groups, new_groups):
-            ours.clear()
-            ours.update(group)
-        self.state = new_state
+        # every check passed: commit, with Ctrl-C held back until it is complete
+        with defer_keyboard_interrupt():
+            for ours, group in zip(self.param_groups, new_groups):
+                ours.clear()
+                ours.update(group)
+            self.state = new_state
 
     def _load_param_state(
         self, name: str, idx: Any, p: Tensor, entry: Any, group: dict[str, Any]

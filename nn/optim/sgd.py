@@ -110,19 +110,21 @@ class SGD(Optimizer):
                 f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
             )
 
-    def _update(
+    def _compute(
         self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
-    ) -> None:
+    ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
         g = self._effective_grad(p, grad, group)
         mu = group["momentum"]
+        new_state: dict[str, Any] = {}
         if mu != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
                 # PyTorch's first step: the buffer starts as the gradient itself, undamped
                 buf = np.array(g, copy=True)
-                state["momentum_buffer"] = buf
             else:
-                buf *= mu
+                # buf *= mu, into a buffer: the stored one is only read (Optimizer.step)
+                buf = np.multiply(buf, mu, out=self._scratch(p, "momentum_buffer", buf))
                 buf += (1 - group["dampening"]) * g
+            new_state["momentum_buffer"] = buf
             g = g + mu * buf if group["nesterov"] else buf
-        p.data -= group["lr"] * g
+        return None, group["lr"] * g, new_state

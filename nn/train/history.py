@@ -38,6 +38,12 @@ class History:
         was used, else the lowest validation loss, else the lowest training loss.
     interrupted : bool
         True if training was stopped with Ctrl-C (KeyboardInterrupt).
+    steps : int
+        Optimizer steps that ``fit`` took. After Ctrl-C the model holds exactly the
+        weights after this many steps (an interrupted step is complete or not begun).
+    stopped_batch : int or None
+        After Ctrl-C during a batch: its index in ``stopped_epoch`` (from 0); None
+        otherwise (also when Ctrl-C came between batches, e.g. in a callback).
     """
 
     def __init__(self) -> None:
@@ -50,6 +56,8 @@ class History:
         self.stop_reason: str | None = None
         self.best_epoch: int | None = None
         self.interrupted = False
+        self.steps = 0
+        self.stopped_batch: int | None = None
 
     def record(self, epoch: int, logs: dict[str, float]) -> None:
         """Append one epoch's logs (keys ``train_loss``, ``val_loss``, ``lr``, metrics)."""

@@ -12,7 +12,9 @@ One epoch of ``fit`` is the mini-batch gradient descent of the textbook written 
 
 followed by a validation pass in ``eval()`` mode under ``no_grad()``. The batch loop does
 nothing else per batch but add up the loss (and training metrics, if asked for), so it
-runs at the speed of the hand-written loop.
+runs at the speed of the hand-written loop. It adds up ``loss.item()`` -- a float -- and
+drops each batch's graph before the next forward pass: ``total += loss`` would build one
+ever-growing graph that keeps every step's activations alive.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from autograd.tensor import Tensor
 
 from ..data import to_batch_field
 from ..optim import clip_grad_norm_
+from ..optim.deferred_interrupt import defer_keyboard_interrupt
+from ..optim.lr_scheduler import ReduceLROnPlateau
 from .callbacks import Callback
 from .history import History
 
@@ -122,7 +126,9 @@ def fit(
         mean over the training batches (``train_<name>``; training mode, weights still
         moving -- the Keras convention).
     scheduler : learning-rate scheduler, optional
-        ``scheduler.step()`` is called once at the end of every epoch.
+        ``scheduler.step()`` is called once at the end of every epoch;
+        a :class:`~nn.optim.lr_scheduler.ReduceLROnPlateau` is stepped with the
+        epoch's validation loss (the training loss without a ``val_loader``).
     progress : bool
         Show a tqdm progress bar over epochs with the latest logs. Silently off when
         tqdm is not installed.
@@ -135,16 +141,32 @@ def fit(
     Returns
     -------
     History
-        Losses, metrics and learning rate per epoch, plus ``best_epoch`` and
-        ``stopped_epoch``.
+        Losses, metrics and learning rate per epoch, plus ``best_epoch``,
+        ``stopped_epoch``, ``steps`` (optimizer steps taken) and, after Ctrl-C,
+        ``interrupted``/``stopped_batch``.
 
     Notes
     -----
     Training stops early when a callback returns True, when the epoch's training loss
     is not finite (a warning says so: lower the learning rate or clip gradients), or on
-    Ctrl-C (KeyboardInterrupt), which returns the history so far instead of raising.
-    Every callback's ``on_train_end`` runs in all three cases, so ``EarlyStopping``
-    still restores the best weights.
+    Ctrl-C (KeyboardInterrupt). Every callback's ``on_train_end`` runs in all three
+    cases, so ``EarlyStopping`` still restores the best weights.
+
+    **Ctrl-C returns, it does not raise.** ``fit`` catches the KeyboardInterrupt and
+    returns the history so far with ``history.interrupted = True``. The model is then
+    after a whole number of optimizer steps, ``history.steps``: a Ctrl-C that arrives
+    while the optimizer writes the parameters takes effect once the step is complete;
+    one that arrives earlier in the batch (forward, loss, backward) stops it before the
+    step begins. ``history.stopped_epoch`` and ``history.stopped_batch`` say where it
+    came (``stopped_batch`` is None when it came between batches, e.g. in a callback),
+    ``history.stop_reason`` says all of it in words, and ``history.epoch`` lists only
+    the epochs that finished. To resume, call ``fit`` again with the same model and
+    optimizer. (A callback's ``on_train_end`` still runs: ``EarlyStopping`` with
+    ``restore_best=True`` then puts back the best epoch's weights.)
+
+    **No graph outlives its step.** The loss is added up as ``loss.item()`` and metric
+    values as floats, and each batch's graph is released before the next forward pass,
+    so memory stays flat over any number of steps.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"fit: epochs must be a non-negative int, got {epochs!r}")
@@ -158,13 +180,14 @@ def fit(
         if hasattr(cb, "on_train_begin"):
             cb.on_train_begin(model)
 
-    epoch = -1
+    epoch, batch_index = -1, None
     try:
         for epoch in range(int(epochs)):
             model.train()
             total, count = 0.0, 0
             metric_sums = [0.0] * len(train_metric_fns)
-            for batch in train_loader:
+            for b, batch in enumerate(train_loader):
+                batch_index = b  # where a Ctrl-C came, for the history
                 inputs, target = _split_batch(batch, "fit")
                 output = model(*inputs)
                 loss = loss_fn(output, target)
@@ -172,12 +195,19 @@ def fit(
                 loss.backward()
                 if clip_params is not None:
                     clip_grad_norm_(clip_params, clip_grad_norm)
-                optimizer.step()
+                # a Ctrl-C during the update takes effect after it, and after the count
+                with defer_keyboard_interrupt():
+                    optimizer.step()
+                    history.steps += 1
                 n = len(target)
+                # .item(): a float. `total += loss` would chain every step's graph
+                # (and all its activations) into one that lives until fit returns.
                 total += loss.item() * n
                 count += n
                 for i, (_, fn) in enumerate(train_metric_fns):
-                    metric_sums[i] += fn(output, target) * n
+                    metric_sums[i] += float(fn(output, target)) * n
+                del output, loss  # free this step's graph before the next forward pass
+            batch_index = None
             if count == 0:
                 raise ValueError(
                     "fit: train_loader produced no batches (empty dataset, or drop_last=True "
@@ -194,7 +224,11 @@ def fit(
             if lr is not None:
                 logs["lr"] = lr
             if scheduler is not None:
-                scheduler.step()
+                with defer_keyboard_interrupt():  # the step and its effect on the rates
+                    if isinstance(scheduler, ReduceLROnPlateau):
+                        scheduler.step(logs.get("val_loss", logs["train_loss"]))
+                    else:
+                        scheduler.step()
             history.record(epoch, logs)
 
             stop = False
@@ -224,7 +258,13 @@ def fit(
     except KeyboardInterrupt:
         history.interrupted = True
         history.stopped_epoch = epoch
-        history.stop_reason = f"interrupted (Ctrl-C) during epoch {epoch}"
+        history.stopped_batch = batch_index
+        where = f"epoch {epoch}" + (f", batch {batch_index}" if batch_index is not None else "")
+        history.stop_reason = (
+            f"interrupted (Ctrl-C) in {where}; the model holds the weights after "
+            f"{history.steps} optimizer steps (an interrupted step is either complete or "
+            "not begun)"
+        )
     finally:
         if bar is not None:
             bar.close()
