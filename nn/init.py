@@ -145,7 +145,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, rng: Any = None) -> Tensor:
     if tensor.ndim < 2:
         raise ValueError(f"orthogonal_: needs >= 2 dimensions, got shape {tensor.shape}")
     rows = tensor.shape[0]
-    cols = tensor.size // rows
+    cols = tensor.numel() // rows
     flat = _rng(rng).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T

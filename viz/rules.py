@@ -206,7 +206,7 @@ def derivative_rule(
         body = template.format(
             *syms,
             i=position,
-            n=parent.size // max(node.size, 1),
+            n=parent.numel() // max(node.numel(), 1),
             shape=_shape(parent.shape),
             dtype=parent.dtype,
             scale=_mean_scale(fn),

@@ -74,9 +74,9 @@ def prelu(x: Any, weight: Any) -> Tensor:
     from autograd import maximum, minimum
 
     a = weight
-    if weight.size > 1:
+    if weight.numel() > 1:
         shape = [1] * x.ndim
-        shape[1 if x.ndim > 1 else 0] = weight.size
+        shape[1 if x.ndim > 1 else 0] = weight.numel()
         a = weight.reshape(tuple(shape))
     return maximum(x, 0.0) + a * minimum(x, 0.0)
 
@@ -93,7 +93,7 @@ def maxout(x: Any, pool_size: int, dim: int = -1) -> Tensor:
             f"maxout: {c} units along dim {dim} do not split into groups of {pool_size}"
         )
     grouped = x.reshape(x.shape[:dim] + (c // pool_size, pool_size) + x.shape[dim + 1 :])
-    return grouped.max(axis=dim + 1)
+    return grouped.amax(dim=dim + 1)
 
 
 def dropout(
