@@ -52,18 +52,22 @@ class Pad(Function):
         return gy[index]
 
 
-def cat(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = None) -> Any:
-    """Join tensors along an existing dimension (all other dimensions must agree)."""
-    d = dim_of("cat", dim, axis)
+def _cat(op: str, tensors: Sequence[Any], dim: Any, axis: Any) -> Any:
+    d = dim_of(op, dim, axis)
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("cat: need at least one tensor")
+        raise ValueError(f"{op}: need at least one tensor")
     return Concatenate.apply(*tensors, axis=0 if d is None else d)
+
+
+def cat(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = None) -> Any:
+    """Join tensors along an existing dimension (all other dimensions must agree)."""
+    return _cat("cat", tensors, dim, axis)
 
 
 def concatenate(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = None) -> Any:
     """NumPy's name for :func:`cat`."""
-    return cat(tensors, dim, axis=axis)
+    return _cat("concatenate", tensors, dim, axis)
 
 
 def stack(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = None) -> Any:

@@ -180,7 +180,13 @@ def _single_dim(op: str, x: Any, dim: Any) -> int:
             f"{op}(dim=...) takes one dimension (an int), got {dim!r}; to reduce over "
             f"several dimensions use a{op}(dim={dim!r}) (values only)"
         )
-    return _axes(int(dim), x.ndim)[0] if x.ndim else 0
+    ndim = x.ndim
+    if not -builtins.max(ndim, 1) <= dim < builtins.max(ndim, 1):
+        raise ValueError(
+            f"{op}: dim {dim} is out of range for a Tensor of shape {x.shape} "
+            f"(valid {-builtins.max(ndim, 1)}..{builtins.max(ndim, 1) - 1})"
+        )
+    return int(dim) % ndim if ndim else 0
 
 
 def sum(  # noqa: A001
@@ -338,8 +344,8 @@ def var(
     n = int(np.prod([x.shape[a] for a in axes]))
     if n - c <= 0:
         raise ValueError(
-            f"var: {n} elements with correction (ddof)={c} leaves no degrees of freedom; "
-            "use correction=0 for the population variance"
+            f"var: {n} elements with ddof={c} (correction={c}) leave no degrees of "
+            "freedom; use correction=0 for the population variance"
         )
     dev = x - x.mean(axis=axes, keepdims=True)
     return (dev * dev).sum(axis=axes, keepdims=keep) * (1.0 / (n - c))
