@@ -64,8 +64,8 @@ def as_generator(generator: Any = None) -> np.random.Generator:
         return _DEFAULT
     if isinstance(generator, np.random.Generator):
         return generator
-    if isinstance(generator, bool) or not isinstance(generator, (int, np.integer)):
+    if isinstance(generator, (bool, float, str)):
         raise TypeError(
             f"expected a seed (int), a np.random.Generator or None, got {generator!r}"
         )
-    return np.random.default_rng(int(generator))
+    return np.random.default_rng(generator)  # an int seed (or a SeedSequence)

@@ -192,7 +192,8 @@ def test_array_protocol() -> None:
     assert np.asarray(t, dtype=np.float32).dtype == np.float32
     assert t.numpy() is t.data
     assert np.array(t).shape == (2, 3)
-    assert t.shape == (2, 3) and t.ndim == 2 and t.numel() == 6 and t.size() == (2, 3) and t.size(-1) == 3 and t.dtype == np.float64
+    assert t.shape == (2, 3) and t.ndim == 2 and t.numel() == 6 and t.dtype == np.float64
+    assert t.size() == (2, 3) and t.size(-1) == 3 and t.dim() == 2
     assert t.T.shape == (3, 2)
     assert t.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
     assert len(t) == 2

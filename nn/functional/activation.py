@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 
@@ -107,7 +108,7 @@ def dropout(
         return x
     if p == 1.0:
         return x * 0.0
-    rng = rng if rng is not None else np.random.default_rng()
+    rng = as_generator(rng)
     keep = rng.random(x.shape) >= p
     mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
     return x * mask
@@ -132,7 +133,7 @@ def dropout2d(
         zeroes rows x[n, c, :] with a warning; pass (1, C, H, W) to be unambiguous.)
     p : float in [0, 1]
     training : bool
-    rng : numpy Generator, optional (fresh entropy when omitted)
+    rng : numpy Generator, optional (the default stream, ``autograd.manual_seed``, when omitted)
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout2d: p must be in [0, 1], got {p}")
@@ -145,7 +146,7 @@ def dropout2d(
         return x
     if p == 1.0:
         return x * 0.0
-    rng = rng if rng is not None else np.random.default_rng()
+    rng = as_generator(rng)
     # one draw per map; the (1, 1) trailing axes broadcast it over the map's pixels
     keep = rng.random(x.shape[:-2] + (1, 1)) >= p
     mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)

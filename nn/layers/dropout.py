@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from ..functional.activation import dropout, dropout2d
@@ -25,7 +24,7 @@ class Dropout(Module):
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
         self.p = p
-        self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        self.rng = as_generator(rng)
 
     def forward(self, x: Tensor) -> Tensor:
         return dropout(x, self.p, self.training, self.rng)
@@ -48,7 +47,7 @@ class Dropout2d(Module):
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout2d: p must be in [0, 1], got {p}")
         self.p = p
-        self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        self.rng = as_generator(rng)
 
     def forward(self, x: Tensor) -> Tensor:
         return dropout2d(x, self.p, self.training, self.rng)
