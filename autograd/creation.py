@@ -107,7 +107,10 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """``size`` filled with ``fill_value``; the dtype follows the value (int -> int64)."""
     size = _shape((size,) if isinstance(size, (int, np.integer)) else tuple(size), "full")
-    dt = _dtype(dtype) if dtype is not None else _inferred(fill_value).dtype
+    if dtype is None:  # a NumPy scalar counts as a Python number here, as in torch
+        value = fill_value.item() if isinstance(fill_value, np.generic) else fill_value
+        dtype = _inferred(value).dtype
+    dt = np.dtype(dtype)
     return _make(np.full(size, fill_value, dt), requires_grad)
 
 
