@@ -8,6 +8,7 @@ differentiable.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,8 @@ def _data(x: Any) -> Any:
 
 def _compare(op: Any) -> Any:
     def method(self: Tensor, other: Any) -> Tensor:
-        return Tensor._constant(np.asarray(op(self.data, _data(other))))
+        out = op(self.data, _data(other))
+        return Tensor._constant(out if isinstance(out, np.ndarray) else np.asarray(out))
 
     return method
 
@@ -143,18 +145,18 @@ _METHODS: dict[str, Any] = {
     "__rmatmul__": lambda self, o: matmul.MatMul.apply(o, self),
     "__getitem__": indexing.getitem,
     # comparisons: boolean Tensors, outside the graph
-    "__lt__": _compare(np.less),
-    "__le__": _compare(np.less_equal),
-    "__gt__": _compare(np.greater),
-    "__ge__": _compare(np.greater_equal),
-    "__eq__": _compare(np.equal),
-    "__ne__": _compare(np.not_equal),
-    "lt": _compare(np.less),
-    "le": _compare(np.less_equal),
-    "gt": _compare(np.greater),
-    "ge": _compare(np.greater_equal),
-    "eq": _compare(np.equal),
-    "ne": _compare(np.not_equal),
+    "__lt__": _compare(operator.lt),
+    "__le__": _compare(operator.le),
+    "__gt__": _compare(operator.gt),
+    "__ge__": _compare(operator.ge),
+    "__eq__": _compare(operator.eq),
+    "__ne__": _compare(operator.ne),
+    "lt": _compare(operator.lt),
+    "le": _compare(operator.le),
+    "gt": _compare(operator.gt),
+    "ge": _compare(operator.ge),
+    "eq": _compare(operator.eq),
+    "ne": _compare(operator.ne),
     "__and__": _logical(np.bitwise_and, "&"),
     "__or__": _logical(np.bitwise_or, "|"),
     "__xor__": _logical(np.bitwise_xor, "^"),
