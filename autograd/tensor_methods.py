@@ -65,20 +65,6 @@ def _type(self: Tensor, dtype: Any = None) -> Any:
     return shape.astype(self, dtype)
 
 
-def _to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None, **kw: Any) -> Tensor:
-    """``to(dtype)`` casts; ``to("cpu")`` is a no-op (everything lives on the CPU)."""
-    for a in args:
-        if isinstance(a, str) and device is None:
-            device = a
-        elif dtype is None:
-            dtype = a.dtype if isinstance(a, Tensor) else a
-        else:
-            raise TypeError(f"to: unexpected argument {a!r}")
-    if device is not None and str(device) != "cpu":
-        raise ValueError(f"to: only the 'cpu' device exists here, got {device!r}")
-    return self if dtype is None else shape.astype(self, dtype)
-
-
 def _numel(self: Tensor) -> int:
     """Number of elements (NumPy's ``.size``)."""
     return self.data.size
@@ -228,7 +214,6 @@ _METHODS: dict[str, Any] = {
     "short": _cast(np.int16),
     "bool": _cast(np.bool_),
     "type": _type,
-    "to": _to,
     # new tensors with this one's dtype
     "new_zeros": _new("zeros"),
     "new_ones": _new("ones"),
