@@ -26,6 +26,7 @@ def np_dtype(t: Any) -> np.dtype:
 
 
 def assert_same(ours: Tensor, theirs: Any) -> None:
+    assert isinstance(ours, Tensor), type(ours)
     assert ours.dtype == np_dtype(theirs), (ours.dtype, theirs.dtype)
     assert ours.shape == tuple(theirs.shape)
     np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-6, atol=1e-7)

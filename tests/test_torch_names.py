@@ -26,7 +26,8 @@ def pair(a: np.ndarray = X) -> tuple[Tensor, Any]:
 
 
 def assert_same(ours: Any, theirs: Any) -> None:
-    """Same values and dtype (numpy dtype vs torch dtype by name)."""
+    """Same values and dtype (numpy dtype vs torch dtype by name), and a Tensor."""
+    assert isinstance(ours, Tensor), type(ours)
     theirs_np = theirs.detach().numpy()
     assert ours.shape == tuple(theirs.shape)
     assert ours.dtype == theirs_np.dtype, (ours.dtype, theirs.dtype)
