@@ -79,6 +79,7 @@ CALLS_WITH_BOTH = [
     ("stack", lambda x: ag.stack([x, x], dim=0, axis=0)),
     ("split", lambda x: x.split(2, dim=0, axis=0)),
     ("chunk", lambda x: x.chunk(2, dim=0, axis=0)),
+    ("topk", lambda x: x.topk(2, dim=0, axis=0)),
 ]
 
 
@@ -156,6 +157,8 @@ def test_topk_matches_torch(k: int, dim: int, largest: bool) -> None:
     x, tx = pair()
     values, indices = x.topk(k, dim=dim, largest=largest)
     tv, ti = torch.topk(tx, k, dim=dim, largest=largest)
+    np.testing.assert_array_equal(ag.topk(x, k, axis=dim, largest=largest).indices.data,
+                                  indices.data)
     assert_same(values, tv)
     assert_same(indices, ti)
     w = np.arange(1.0, values.numel() + 1).reshape(values.shape)

@@ -278,17 +278,19 @@ def min(  # noqa: A001
 
 
 def topk(
-    x: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True,  # noqa: A002
+    x: Any, k: int, dim: int | None = None, largest: bool = True, sorted: bool = True,  # noqa: A002
+    *, axis: int | None = None,
 ) -> TopKResult:
     """The ``k`` largest (``largest=False``: smallest) elements along ``dim``.
 
     Returns ``(values, indices)``; ``values`` is differentiable (the gradient goes to
     the picked elements), ``indices`` are int64. Ties keep the earlier element first.
     """
-    d = _single_dim("topk", x, dim)
+    dim = dim_of("topk", dim, axis)
+    d = _single_dim("topk", x, -1 if dim is None else dim)
     n = x.shape[d] if x.ndim else 1
     if not 0 <= k <= n:
-        raise ValueError(f"topk: k={k} is out of range for dimension {dim} of size {n}")
+        raise ValueError(f"topk: k={k} is out of range for dimension {d} of size {n}")
     data = x.data if x.ndim else x.data.reshape(1)
     # a stable sort of the negated values puts the largest first and keeps ties in order
     order = np.argsort(-data if largest else data, axis=d, kind="stable")
