@@ -2,23 +2,50 @@
 grad mode, Tensor ops and gradient checks."""
 
 from . import device  # noqa: F401  (attaches Tensor.to / .cpu() / .device)
+from . import random
 from .anomaly import AnomalyError, detect_anomaly
 from .creation import (
     arange,
+    empty,
+    empty_like,
     eye,
+    from_numpy,
     full,
     full_like,
+    linspace,
     ones,
     ones_like,
     rand,
     rand_like,
+    randint,
     randn,
     randn_like,
+    randperm,
     tensor,
     zeros,
     zeros_like,
 )
-from .dtype import get_default_dtype, set_default_dtype
+
+# PyTorch's dtype names ``bool``/``float``/``int`` shadow the builtins in this namespace
+from .dtype import bool_ as bool
+from .dtype import (
+    double,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from .dtype import float32 as float
+from .dtype import int32 as int
 from .function import Function
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from .graph import (
@@ -47,20 +74,38 @@ from .ops.elementwise import (
     where,
 )
 from .ops.indexing import getitem
-from .ops.join import concatenate, pad, split, stack
+from .ops.join import cat, chunk, concatenate, pad, split, stack
 from .ops.matmul import matmul
-from .ops.reduction import argmax, argmin, logsumexp, max, mean, min, sum, var
+from .ops.reduction import (
+    amax,
+    amin,
+    argmax,
+    argmin,
+    gather,
+    logsumexp,
+    max,
+    mean,
+    min,
+    std,
+    sum,
+    topk,
+    var,
+)
 from .ops.shape import (
     astype,
     broadcast_to,
     flatten,
+    narrow,
     permute,
     reshape,
     squeeze,
     swapaxes,
+    t,
     transpose,
     unsqueeze,
+    view,
 )
+from .random import default_generator, get_rng_state, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .tensor import Tensor
 from .tensor_check import gradgradcheck
@@ -72,13 +117,19 @@ __all__ = [
     "topological_order", "detect_anomaly", "AnomalyError",
     "gradcheck", "gradgradcheck", "numerical_grad", "GradcheckError",
     "get_default_dtype", "set_default_dtype",
-    "tensor", "zeros", "ones", "full", "eye", "arange", "randn", "rand",
-    "zeros_like", "ones_like", "full_like", "randn_like", "rand_like",
+    "float16", "half", "float32", "float", "float64", "double",
+    "int8", "uint8", "int16", "short", "int32", "int", "int64", "long", "bool",
+    "random", "manual_seed", "seed", "default_generator", "get_rng_state", "set_rng_state",
+    "tensor", "from_numpy", "zeros", "ones", "empty", "full", "eye", "arange", "linspace",
+    "randn", "rand", "randint", "randperm",
+    "zeros_like", "ones_like", "empty_like", "full_like", "randn_like", "rand_like",
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
     "maximum", "minimum", "clip", "where",
-    "sum", "mean", "max", "min", "var", "logsumexp", "argmax", "argmin",
-    "reshape", "transpose", "permute", "swapaxes", "broadcast_to", "squeeze", "unsqueeze",
-    "flatten", "astype", "getitem", "concatenate", "stack", "split", "pad", "matmul",
+    "sum", "mean", "max", "min", "amax", "amin", "var", "std", "logsumexp",
+    "argmax", "argmin", "topk", "gather",
+    "reshape", "view", "transpose", "t", "permute", "swapaxes", "narrow", "broadcast_to",
+    "squeeze", "unsqueeze", "flatten", "astype", "getitem",
+    "cat", "concatenate", "stack", "split", "chunk", "pad", "matmul",
     "unbroadcast",
     "save", "load",
 ]

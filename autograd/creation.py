@@ -1,5 +1,20 @@
-"""Tensor constructors. Random ones take ``rng`` (a seed or ``np.random.Generator``) so
-results are reproducible without a hidden global random state."""
+"""Tensor factories with PyTorch's names, arguments and dtype rules.
+
+dtype rules (as ``torch``):
+
+* ``tensor(data)`` infers the dtype from the data: Python ints -> int64, floats -> the
+  default float dtype (float32), bools -> bool; a NumPy array keeps its dtype. The
+  ``Tensor(...)`` constructor instead makes Python numbers float, as ``torch.Tensor``.
+* ``arange`` with integer arguments gives int64 (``arange(5)``), with any float
+  argument the default float dtype (``arange(0, 1, 0.1)``); ``full`` takes the dtype of
+  its fill value the same way.
+* ``zeros ones empty eye rand randn linspace`` give the default float dtype;
+  ``randint randperm`` int64; ``*_like`` the dtype of their model. An explicit
+  ``dtype=`` always wins, integer ones included.
+
+Random factories draw from the default stream (``autograd.manual_seed``) unless given
+``generator=`` (a seed or ``np.random.Generator``; ``rng=`` is the same argument).
+"""
 
 from __future__ import annotations
 
@@ -8,84 +23,194 @@ from typing import Any
 import numpy as np
 
 from .dtype import get_default_dtype
+from .ops.argnames import pick
+from .random import as_generator
 from .tensor import Tensor
 
 __all__ = [
-    "tensor", "zeros", "ones", "full", "arange", "randn", "rand", "eye",
-    "zeros_like", "ones_like", "full_like", "randn_like", "rand_like",
+    "tensor", "from_numpy", "zeros", "ones", "empty", "full", "arange", "linspace", "eye",
+    "randn", "rand", "randint", "randperm",
+    "zeros_like", "ones_like", "empty_like", "full_like", "randn_like", "rand_like",
 ]
 
 
-def _shape(shape: tuple) -> tuple[int, ...]:
+def _shape(shape: tuple, op: str) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
-    return tuple(shape)
+        shape = tuple(shape[0])
+    for n in shape:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+            raise TypeError(f"{op}: sizes must be non-negative ints, got {shape!r}")
+    return tuple(int(n) for n in shape)
 
 
 def _dtype(dtype: Any) -> np.dtype:
     return np.dtype(dtype) if dtype is not None else get_default_dtype()
 
 
-def _rng(rng: Any) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+def _make(data: np.ndarray, requires_grad: bool) -> Tensor:
+    # ``dtype=`` keeps the array's dtype (the constructor would turn integers into floats)
+    return Tensor(data, dtype=data.dtype, requires_grad=requires_grad)
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None, label: str = "") -> Tensor:
-    """Same as ``Tensor(...)`` (PyTorch spelling)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, label=label)
+def _generator(op: str, generator: Any, rng: Any) -> np.random.Generator:
+    return as_generator(pick(op, "generator", generator, "rng", rng))
 
 
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.zeros(_shape(shape), _dtype(dtype)), requires_grad=requires_grad)
+def _inferred(data: Any) -> np.ndarray:
+    """``torch.tensor``'s dtype inference for Python data (see the module docstring)."""
+    arr = np.asarray(data)
+    if arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.generic)):
+        return arr.astype(get_default_dtype())  # Python floats: the default float dtype
+    if arr.dtype.kind in "iu" and not isinstance(data, (np.ndarray, np.generic)):
+        return arr.astype(np.int64)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"tensor: cannot make a Tensor from data of dtype {arr.dtype}; pass real "
+            "numbers or bools (or give dtype= explicitly)"
+        )
+    return arr
 
 
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.ones(_shape(shape), _dtype(dtype)), requires_grad=requires_grad)
+def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False, label: str = "") -> Tensor:
+    """A new Tensor holding a copy of ``data``, its dtype inferred as ``torch.tensor`` does.
+
+    ``tensor([1, 2])`` is int64, ``tensor([1.0, 2])`` float32 (the default float dtype),
+    ``tensor([True])`` bool, ``tensor(np.zeros(3))`` float64. (``Tensor([1, 2])`` is
+    float32: the constructor always makes Python numbers floats.)
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    arr = np.array(data, dtype=dtype) if dtype is not None else np.array(_inferred(data))
+    return Tensor(arr, dtype=arr.dtype, requires_grad=requires_grad, label=label)
 
 
-def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return Tensor(np.full(shape, fill_value, _dtype(dtype)), requires_grad=requires_grad)
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A Tensor sharing memory with ``array`` (writes to one show in the other)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a np.ndarray, got {type(array).__name__}")
+    return Tensor._constant(array)
+
+
+def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(np.zeros(_shape(size, "zeros"), _dtype(dtype)), requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(np.ones(_shape(size, "ones"), _dtype(dtype)), requires_grad)
+
+
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uninitialised memory (whatever was there), as ``torch.empty``."""
+    return _make(np.empty(_shape(size, "empty"), _dtype(dtype)), requires_grad)
+
+
+def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``size`` filled with ``fill_value``; the dtype follows the value (int -> int64)."""
+    size = _shape((size,) if isinstance(size, (int, np.integer)) else tuple(size), "full")
+    if dtype is None:  # a NumPy scalar counts as a Python number here, as in torch
+        value = fill_value.item() if isinstance(fill_value, np.generic) else fill_value
+        dtype = _inferred(value).dtype
+    dt = np.dtype(dtype)
+    return _make(np.full(size, fill_value, dt), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.eye(n, m, dtype=_dtype(dtype)), requires_grad=requires_grad)
+    return _make(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 
-def arange(*args: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """``np.arange`` in the default float dtype unless ``dtype`` says otherwise."""
-    return Tensor(np.arange(*args, dtype=_dtype(dtype)), requires_grad=requires_grad)
+def arange(*args: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``arange(end)``, ``arange(start, end)``, ``arange(start, end, step)``.
+
+    Integer arguments give int64 (``arange(5)``), any float one the default float dtype.
+    """
+    if not 1 <= len(args) <= 3:
+        raise TypeError(f"arange: takes end, start/end or start/end/step, got {args!r}")
+    if dtype is None:
+        integral = all(
+            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args
+        )
+        dtype = np.int64 if integral else get_default_dtype()
+    return _make(np.arange(*args, dtype=np.dtype(dtype)), requires_grad)
 
 
-def randn(*shape: Any, rng: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def linspace(start: float, end: float, steps: int, dtype: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise TypeError(f"linspace: steps must be a non-negative int, got {steps!r}")
+    return _make(np.linspace(start, end, int(steps)).astype(_dtype(dtype)), requires_grad)
+
+
+def randn(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+          rng: Any = None) -> Tensor:
     """Standard normal samples."""
-    data = _rng(rng).standard_normal(_shape(shape)).astype(_dtype(dtype))
-    return Tensor(data, requires_grad=requires_grad)
+    g = _generator("randn", generator, rng)
+    return _make(g.standard_normal(_shape(size, "randn")).astype(_dtype(dtype)), requires_grad)
 
 
-def rand(*shape: Any, rng: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+         rng: Any = None) -> Tensor:
     """Uniform samples on [0, 1)."""
-    data = _rng(rng).random(_shape(shape)).astype(_dtype(dtype))
-    return Tensor(data, requires_grad=requires_grad)
+    g = _generator("rand", generator, rng)
+    return _make(g.random(_shape(size, "rand")).astype(_dtype(dtype)), requires_grad)
+
+
+def randint(*args: Any, generator: Any = None, dtype: Any = None,
+            requires_grad: bool = False, rng: Any = None) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``: ints in [low, high), int64."""
+    if len(args) == 2:
+        low, (high, size) = 0, args
+    elif len(args) == 3:
+        low, high, size = args
+    else:
+        raise TypeError(f"randint: takes (high, size) or (low, high, size), got {args!r}")
+    if low >= high:
+        raise ValueError(f"randint: needs low < high, got low={low}, high={high}")
+    size = _shape((size,) if isinstance(size, (int, np.integer)) else tuple(size), "randint")
+    g = _generator("randint", generator, rng)
+    data = g.integers(low, high, size=size, dtype=np.int64)
+    return _make(data.astype(np.dtype(dtype) if dtype is not None else np.int64), requires_grad)
+
+
+def randperm(n: int, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+             rng: Any = None) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (int64)."""
+    g = _generator("randperm", generator, rng)
+    data = g.permutation(int(n)).astype(np.dtype(dtype) if dtype is not None else np.int64)
+    return _make(data, requires_grad)
+
+
+def _like(t: Any) -> np.ndarray:
+    return t.data if isinstance(t, Tensor) else np.asarray(t)
 
 
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.zeros_like(np.asarray(t), dtype=dtype), requires_grad=requires_grad)
+    return _make(np.zeros_like(_like(t), dtype=dtype), requires_grad)
 
 
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.ones_like(np.asarray(t), dtype=dtype), requires_grad=requires_grad)
+    return _make(np.ones_like(_like(t), dtype=dtype), requires_grad)
 
 
-def full_like(t: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.full_like(np.asarray(t), fill_value, dtype=dtype), requires_grad=requires_grad)
+def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(np.empty_like(_like(t), dtype=dtype), requires_grad)
 
 
-def randn_like(t: Any, rng: Any = None, requires_grad: bool = False) -> Tensor:
-    a = np.asarray(t)
-    return Tensor(_rng(rng).standard_normal(a.shape).astype(a.dtype), requires_grad=requires_grad)
+def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return _make(np.full_like(_like(t), fill_value, dtype=dtype), requires_grad)
 
 
-def rand_like(t: Any, rng: Any = None, requires_grad: bool = False) -> Tensor:
-    a = np.asarray(t)
-    return Tensor(_rng(rng).random(a.shape).astype(a.dtype), requires_grad=requires_grad)
+def randn_like(t: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+               rng: Any = None) -> Tensor:
+    a = _like(t)
+    g = _generator("randn_like", generator, rng)
+    dt = np.dtype(dtype) if dtype is not None else a.dtype
+    return _make(g.standard_normal(a.shape).astype(dt), requires_grad)
+
+
+def rand_like(t: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+              rng: Any = None) -> Tensor:
+    a = _like(t)
+    g = _generator("rand_like", generator, rng)
+    dt = np.dtype(dtype) if dtype is not None else a.dtype
+    return _make(g.random(a.shape).astype(dt), requires_grad)

@@ -1,10 +1,33 @@
-"""The default floating dtype: what Python numbers, lists and integer arrays become."""
+"""dtypes: PyTorch's names for NumPy dtypes, and the default floating dtype.
+
+``autograd.float32``, ``autograd.long`` ... are plain ``np.dtype`` objects, so
+``x.dtype == autograd.float32`` and ``dtype=autograd.int64`` work everywhere NumPy
+dtypes do. The default floating dtype is what Python floats and the ``Tensor(...)``
+constructor's Python numbers, lists and integer arrays become.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["get_default_dtype", "set_default_dtype"]
+__all__ = [
+    "get_default_dtype", "set_default_dtype",
+    "float16", "half", "float32", "float64", "double",
+    "int8", "uint8", "int16", "short", "int32", "int64", "long", "bool_",
+]
+
+# PyTorch's dtype names (``float`` is float32 and ``int`` int32 there, not 64-bit)
+float16 = half = np.dtype(np.float16)
+float32 = np.dtype(np.float32)
+float64 = double = np.dtype(np.float64)
+int8 = np.dtype(np.int8)
+uint8 = np.dtype(np.uint8)
+int16 = short = np.dtype(np.int16)
+int32 = np.dtype(np.int32)
+int64 = long = np.dtype(np.int64)
+bool_ = np.dtype(np.bool_)
+# ``autograd.float``/``int``/``bool`` are exported by ``autograd/__init__.py`` (defining
+# them here would hide Python's builtins inside this module)
 
 
 class _Default:

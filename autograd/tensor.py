@@ -143,9 +143,14 @@ class Tensor:
     def dtype(self) -> np.dtype:
         return self.data.dtype
 
-    @property
-    def size(self) -> int:
-        return self.data.size
+    def size(self, dim: int | None = None) -> Any:
+        """The shape (``size()``) or the length of one dimension (``size(dim)``).
+
+        A method, as in PyTorch; NumPy's ``.size`` (the element count) is ``numel()``.
+        """
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[dim]
 
     @property
     def T(self) -> Tensor:

@@ -173,7 +173,8 @@ class DataLoader:
         Skip the final, smaller batch when ``len(ds)`` is not a multiple of
         ``batch_size`` (keeps every batch the same size).
     generator : int, np.random.Generator or None
-        Source of the shuffling order. A seed makes the whole sequence of epochs
+        Source of the shuffling order; None draws from the default stream
+        (``autograd.manual_seed``). A seed makes the whole sequence of epochs
         reproducible; the generator is created once, so successive epochs still differ.
     collate_fn : callable, optional
         ``collate_fn(list_of_samples) -> batch``; defaults to :func:`default_collate`.

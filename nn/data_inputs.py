@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 Seed = int | np.random.Generator | None
@@ -26,7 +27,5 @@ def _as_array(data: Any) -> np.ndarray:
 
 
 def _rng(generator: Seed) -> np.random.Generator:
-    if isinstance(generator, np.random.Generator):
-        return generator
-    return np.random.default_rng(generator)
+    return as_generator(generator)
 

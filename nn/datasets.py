@@ -1,8 +1,9 @@
 """Small data sets: synthetic generators (NumPy only), scikit-learn's bundled digits and a
 bundled text corpus for character-level models.
 
-Every generator takes ``random_state`` (an int seed, a ``np.random.Generator`` or None)
-and returns the same arrays for the same seed. Inputs are float64 NumPy arrays and class
+Every generator takes ``random_state`` (an int seed, a ``np.random.Generator`` or None
+for the default stream that ``autograd.manual_seed`` seeds) and returns the same arrays
+for the same seed. Inputs are float64 NumPy arrays and class
 labels int64 NumPy arrays; ``nn.data.DataLoader`` turns them into batches.
 """
 
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from autograd.random import as_generator
 
 __all__ = [
     "make_moons",
@@ -28,9 +31,7 @@ _CORPORA = {"shakespeare": "tiny_shakespeare.txt"}
 
 
 def _rng(random_state: Any) -> np.random.Generator:
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    return np.random.default_rng(random_state)
+    return as_generator(random_state)
 
 
 def make_moons(
@@ -45,7 +46,7 @@ def make_moons(
     """
     if n_samples < 2:
         raise ValueError(f"make_moons: n_samples must be >= 2, got {n_samples}")
-    rng = np.random.default_rng(random_state)
+    rng = as_generator(random_state)
     n_upper = n_samples // 2
     n_lower = n_samples - n_upper
     t_up = np.linspace(0.0, np.pi, n_upper)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 import autograd
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 __all__ = [
@@ -116,8 +117,7 @@ def init_elman_params(input_size: int, hidden_size: int, output_size: int,
     dict
         ``W_in`` (H, I), ``W`` (H, H), ``b`` (H,), ``W_out`` (O, H).
     """
-    rng = random_state if isinstance(random_state, np.random.Generator) else \
-        np.random.default_rng(random_state)
+    rng = as_generator(random_state)
     h, i, o = hidden_size, input_size, output_size
     return {
         "W_in": rng.normal(0.0, scale / np.sqrt(i), (h, i)),

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd.random import as_generator
+
 from .data import DataLoader, TensorDataset
 from .module import Module
 from .train import History, fit, predict
@@ -83,11 +85,7 @@ class Bagging:
             raise ValueError(f"Bagging: n_models must be >= 1, got {n_models}")
         self.make_model = make_model
         self.n_models = int(n_models)
-        self.rng = (
-            random_state
-            if isinstance(random_state, np.random.Generator)
-            else np.random.default_rng(random_state)
-        )
+        self.rng = as_generator(random_state)
         self.models: list[Module] = []
         self.bootstrap_indices: list[np.ndarray] = []
         self.histories: list[History] = []

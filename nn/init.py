@@ -1,5 +1,6 @@
 """Weight initialisers (in place, PyTorch's names). Each keeps the variance of signals
-roughly constant from layer to layer; ``rng`` is a seed or ``np.random.Generator``.
+roughly constant from layer to layer; ``rng`` is a seed or ``np.random.Generator`` (None:
+the default stream that ``autograd.manual_seed`` seeds).
 
     LeCun        Var[w] = 1 / fan_in                  (tanh/sigmoid-like, SELU)
     Glorot/Xavier Var[w] = 2 / (fan_in + fan_out)      (tanh, keeps forward and backward)
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 __all__ = [
@@ -26,7 +28,7 @@ __all__ = [
 
 
 def _rng(rng: Any) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    return as_generator(rng)
 
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
@@ -145,7 +147,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, rng: Any = None) -> Tensor:
     if tensor.ndim < 2:
         raise ValueError(f"orthogonal_: needs >= 2 dimensions, got shape {tensor.shape}")
     rows = tensor.shape[0]
-    cols = tensor.size // rows
+    cols = tensor.numel() // rows
     flat = _rng(rng).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T

@@ -193,7 +193,7 @@ class Module:
 
     def parameter_count(self) -> int:
         """Number of trainable scalars (shared parameters counted once)."""
-        return sum(p.size for p in self.parameters())
+        return sum(p.numel() for p in self.parameters())
 
     # ------------------------------------------------------------------ modes and grads
     def train(self, mode: bool = True) -> Module:

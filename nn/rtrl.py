@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 # The ``name as name`` imports are re-exports: nn.elman was split out of this module, and
@@ -248,7 +249,7 @@ def cost_table(lengths: Iterable[int], input_size: int = 1, hidden_size: int = 8
         ``bptt_state_floats`` -- history stored, (T + 1) H + T O, linear in T.
         Rows load straight into ``pandas.DataFrame``.
     """
-    rng = np.random.default_rng(random_state)
+    rng = as_generator(random_state)
     h, i, o = hidden_size, input_size, output_size
     params = init_elman_params(i, h, o, random_state=rng)
     n_recurrent = h * i + h * h + h

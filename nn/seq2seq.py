@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import no_grad
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from .layers.embedding import Embedding
@@ -130,7 +131,7 @@ class Seq2Seq(Module):
         super().__init__()
         if cell not in _SEQ2SEQ_CELLS:
             raise ValueError(f"Seq2Seq: unknown cell {cell!r}; choose one of {_SEQ2SEQ_CELLS}")
-        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        rng = as_generator(rng)
         self.cell = cell
         self.tgt_vocab_size = vocab_size if tgt_vocab_size is None else tgt_vocab_size
         self.encoder = Encoder(vocab_size, embed_dim, hidden_size, cell, num_layers, rng)
@@ -222,8 +223,7 @@ def make_reversal_task(n: int, length: int, vocab: int = 10,
         raise ValueError(
             f"make_reversal_task: n, length and vocab must be >= 1, got {n}, {length}, {vocab}"
         )
-    rng = random_state if isinstance(random_state, np.random.Generator) else \
-        np.random.default_rng(random_state)
+    rng = as_generator(random_state)
     src = rng.integers(0, vocab, (n, length), dtype=np.int64)
     tgt_out = src[:, ::-1].copy()
     bos = np.full((n, 1), vocab, dtype=np.int64)

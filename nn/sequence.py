@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import no_grad
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from .data import to_batch_field
@@ -362,7 +363,7 @@ class CharRNN(Module):
                  cell: str = "lstm", num_layers: int = 1, dropout: float = 0.0,
                  rng: Any = None) -> None:
         super().__init__()
-        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        rng = as_generator(rng)
         self.cell = cell
         self.embedding = Embedding(vocab_size, embed_dim, rng=rng)
         self.rnn = recurrent_layer(cell, embed_dim, hidden_size, num_layers, dropout, rng)
@@ -398,8 +399,7 @@ def generate(model: Module, prompt: Any, length: int, temperature: float = 1.0,
                          f"{prompt.dtype} of shape {prompt.shape}")
     if not temperature > 0:
         raise ValueError(f"generate: temperature must be > 0, got {temperature}")
-    rng = random_state if isinstance(random_state, np.random.Generator) else \
-        np.random.default_rng(random_state)
+    rng = as_generator(random_state)
     was_training = model.training
     model.eval()
     out = np.empty(length, dtype=np.int64)

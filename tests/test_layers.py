@@ -212,7 +212,7 @@ def test_dropout_train_statistics(p: float) -> None:
     x = Tensor(np.ones((200, 500)), requires_grad=True)
     y = nn.Dropout(p, rng=0)(x)
     zero_fraction = float((y.data == 0).mean())
-    n = y.size
+    n = y.numel()
     assert abs(zero_fraction - p) < 5 * np.sqrt(p * (1 - p) / n)
     survivors = y.data[y.data != 0]
     np.testing.assert_allclose(survivors, 1.0 / (1.0 - p), rtol=1e-12)

@@ -267,7 +267,7 @@ def test_state_dict_is_not_changed_by_later_training() -> None:
 def test_load_state_dict_roundtrip_writes_in_place() -> None:
     src, dst = Net(), Net()
     for p in src.parameters():
-        p.data = np.random.default_rng(p.size).normal(size=p.shape)
+        p.data = np.random.default_rng(p.numel()).normal(size=p.shape)
     src.head.steps[...] = 5.0
     weight_obj, array_obj = dst.layers[0].weight, dst.layers[0].weight.data
     assert dst.load_state_dict(src.state_dict()) == ([], [])

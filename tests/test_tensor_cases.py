@@ -222,19 +222,51 @@ def _torch_reduce(name: str, axis: Any, keepdims: bool, **kw: Any) -> Callable:
     return lambda x: getattr(x, name)(dim=tdims(axis, x.ndim), keepdim=keepdims, **kw)
 
 
+def _values(name: str, **kw: Any) -> Callable:
+    """``max(dim=...)``/``min(dim=...)`` return (values, indices): keep the values."""
+    return lambda x: getattr(x, name)(**kw).values
+
+
 def _reduction_cases() -> list:
-    # our max/min split ties evenly: that is torch's amax/amin (see test_tensor_torch)
-    torch_names = {"sum": "sum", "mean": "mean", "max": "amax", "min": "amin",
-                   "logsumexp": "logsumexp"}
+    # amax/amin split ties evenly over one or several dims; max/min(dim) return
+    # (values, indices) and send the gradient to the index only, as torch does
     out = []
-    for name, tname in torch_names.items():
+    for name in ("sum", "mean", "amax", "amin", "logsumexp"):
         for axis in (None, 0, 1, -1, (0, 2), (-1, 0)):
             for keepdims in (False, True):
                 out.append(case(
                     f"{name}-axis{axis}-keep{int(keepdims)}".replace(" ", ""),
                     _reduce(name, axis=axis, keepdims=keepdims), [(2, 3, 4)],
-                    _torch_reduce(tname, axis, keepdims), ops=[name],
+                    _torch_reduce(name, axis, keepdims), ops=[name],
                 ))
+    for name in ("max", "min"):
+        out.append(case(f"{name}-all", _reduce(name), [(2, 3, 4)], _reduce(name), ops=[name]))
+        for dim in (0, 1, -1):
+            for keepdim in (False, True):
+                out.append(case(
+                    f"{name}-dim{dim}-keep{int(keepdim)}",
+                    _values(name, dim=dim, keepdim=keepdim), [(2, 3, 4)],
+                    _values(name, dim=dim, keepdim=keepdim), ops=[name],
+                ))
+        # NumPy's keywords mean the same here: (values, indices)
+        out.append(case(f"{name}-axis1-keepdims", _values(name, axis=1, keepdims=True),
+                        [(2, 3, 4)], _values(name, dim=1, keepdim=True)))
+    for k, largest in ((1, True), (2, True), (3, False)):
+        out.append(case(
+            f"topk-k{k}-{'largest' if largest else 'smallest'}",
+            lambda x, k=k, largest=largest: x.topk(k, dim=1, largest=largest).values,
+            [(2, 4, 3)],
+            lambda x, k=k, largest=largest: x.topk(k, dim=1, largest=largest).values,
+            ops=["topk"],
+        ))
+    out.append(case("topk_fn_last_dim", lambda x: ag.topk(x, 2).values, [(3, 4)],
+                    lambda x: _torch().topk(x, 2).values))
+    out.append(case(
+        "gather", lambda x: x.gather(1, Tensor(np.array([[2, 0, 2], [1, 1, 0]]), dtype=np.int64)),
+        [(2, 4)], lambda x: x.gather(1, _torch().tensor([[2, 0, 2], [1, 1, 0]])), ops=["gather"],
+    ))
+    out.append(case("gather_fn_dim0", lambda x: ag.gather(x, 0, np.array([[1, 0, 1, 1]])),
+                    [(2, 4)], lambda x: _torch().gather(x, 0, _torch().tensor([[1, 0, 1, 1]]))))
     for ddof in (0, 1):
         for axis in (None, 1, -1, (0, 2)):
             for keepdims in (False, True):
@@ -243,11 +275,28 @@ def _reduction_cases() -> list:
                     _reduce("var", axis=axis, keepdims=keepdims, ddof=ddof), [(2, 3, 4)],
                     _torch_reduce("var", axis, keepdims, correction=ddof), ops=["var"],
                 ))
+    out += [
+        # torch's default: n - 1 (NumPy's var divides by n)
+        case("var_default_unbiased", lambda x: x.var(dim=1), [(3, 4)], lambda x: x.var(dim=1)),
+        case("var_unbiased_false", lambda x: x.var(1, False), [(3, 4)], lambda x: x.var(1, False)),
+        case("std", lambda x: x.std(dim=0, keepdim=True), [(3, 4)],
+             lambda x: x.std(dim=0, keepdim=True), ops=["std"]),
+        case("std_fn_correction0", lambda x: ag.std(x, correction=0), [(3, 4)],
+             lambda x: x.std(correction=0)),
+    ]
     # functional spellings
     out += [
         case("sum_fn", lambda x: ag.sum(x, axis=1), [(3, 4)], lambda x: x.sum(dim=1)),
+        case("sum_dim_keepdim", lambda x: x.sum(dim=1, keepdim=True), [(3, 4)],
+             lambda x: x.sum(dim=1, keepdim=True)),
+        case("mean_dim_tuple", lambda x: ag.mean(x, dim=(0, 2)), [(2, 3, 4)],
+             lambda x: x.mean(dim=(0, 2))),
         case("mean_fn", lambda x: ag.mean(x), [(3, 4)], lambda x: x.mean()),
-        case("max_fn", lambda x: ag.max(x, axis=0), [(3, 4)], lambda x: x.amax(dim=0)),
+        case("max_fn", lambda x: ag.max(x, dim=0).values, [(3, 4)],
+             lambda x: x.max(dim=0).values),
+        case("max_fn_all", lambda x: ag.max(x), [(3, 4)], lambda x: x.max()),
+        case("amax_fn", lambda x: ag.amax(x, dim=(0, 1)), [(3, 4)], lambda x: x.amax(dim=(0, 1))),
+        case("amin_fn", lambda x: ag.amin(x, axis=0), [(3, 4)], lambda x: x.amin(dim=0)),
         case("min_fn", lambda x: ag.min(x), [(3, 4)], lambda x: x.min()),
         case("var_fn", lambda x: ag.var(x, axis=0, ddof=1), [(3, 4)], lambda x: x.var(dim=0)),
         case("logsumexp_fn", lambda x: ag.logsumexp(x, axis=-1), [(3, 4)],
@@ -269,10 +318,22 @@ SHAPE = [
     case("reshape_fn", lambda x: ag.reshape(x, (-1,)), [(2, 3, 4)], lambda x: x.reshape(-1)),
     case("transpose_noargs", lambda x: x.transpose(), [(2, 3, 4)],
          lambda x: x.permute(2, 1, 0), ops=["transpose"]),
-    case("transpose_perm", lambda x: x.transpose(1, 0, 2), [(2, 3, 4)],
+    case("transpose_swap", lambda x: x.transpose(0, 2), [(2, 3, 4)],
+         lambda x: x.transpose(0, 2)),
+    case("transpose_swap_negative", lambda x: ag.transpose(x, -1, 1), [(2, 3, 4)],
+         lambda x: x.transpose(-1, 1)),
+    case("permute_perm", lambda x: x.permute(1, 0, 2), [(2, 3, 4)],
          lambda x: x.permute(1, 0, 2)),
-    case("transpose_tuple_negative", lambda x: x.transpose((-1, 0, 1)), [(2, 3, 4)],
+    case("permute_tuple_negative", lambda x: x.permute((-1, 0, 1)), [(2, 3, 4)],
          lambda x: x.permute(2, 0, 1)),
+    case("t", lambda x: x.t(), [(3, 4)], lambda x: x.t(), ops=["t"]),
+    case("t_fn", lambda x: ag.t(x), [(2, 3)], lambda x: x.t()),
+    case("view", lambda x: x.view(4, -1), [(2, 3, 4)], lambda x: x.view(4, -1), ops=["view"]),
+    case("view_fn", lambda x: ag.view(x, (6, 4)), [(2, 3, 4)], lambda x: x.view(6, 4)),
+    case("narrow", lambda x: x.narrow(1, 1, 2), [(2, 4, 3)], lambda x: x.narrow(1, 1, 2),
+         ops=["narrow"]),
+    case("narrow_fn_negative_start", lambda x: ag.narrow(x, -1, -2, 2), [(2, 4)],
+         lambda x: x.narrow(-1, -2, 2)),
     case("transpose_fn", lambda x: ag.transpose(x), [(3, 4)], lambda x: x.T),
     case("T", lambda x: x.T, [(3, 4)], lambda x: x.T),
     case("permute", lambda x: x.permute(2, 0, 1), [(2, 3, 4)], lambda x: x.permute(2, 0, 1),
@@ -372,12 +433,21 @@ JOIN = [
          lambda a, b, c: _torch().stack([a, b, c], dim=-1)),
     case("stack_middle", lambda a, b: ag.stack([a, b], axis=1), [(2, 3), (2, 3)],
          lambda a, b: _torch().stack([a, b], dim=1)),
-    case("split_sections", lambda x: _weighted_pieces(ag.split(x, 3, axis=1)), [(2, 6)],
-         lambda x: _weighted_pieces(_torch().tensor_split(x, 3, dim=1)), ops=["split"]),
-    case("split_indices", lambda x: _weighted_pieces(x.split([1, 3], axis=0)), [(5, 2)],
-         lambda x: _weighted_pieces(_torch().tensor_split(x, [1, 3], dim=0))),
+    case("cat", lambda a, b: ag.cat([a, b], dim=1), [(2, 4), (2, 1)],
+         lambda a, b: _torch().cat([a, b], dim=1), ops=["cat"]),
+    # split takes a piece *size* (or a list of sizes), as torch.split
+    case("split_size", lambda x: _weighted_pieces(ag.split(x, 3, dim=1)), [(2, 6)],
+         lambda x: _weighted_pieces(_torch().split(x, 3, dim=1)), ops=["split"]),
+    case("split_size_uneven", lambda x: _weighted_pieces(x.split(2)), [(5, 2)],
+         lambda x: _weighted_pieces(x.split(2))),
+    case("split_sizes", lambda x: _weighted_pieces(x.split([1, 3, 1], axis=0)), [(5, 2)],
+         lambda x: _weighted_pieces(x.split([1, 3, 1], dim=0))),
     case("split_negative_axis", lambda x: _weighted_pieces(ag.split(x, 2, axis=-1)),
-         [(3, 4)], lambda x: _weighted_pieces(_torch().tensor_split(x, 2, dim=-1))),
+         [(3, 4)], lambda x: _weighted_pieces(_torch().split(x, 2, dim=-1))),
+    case("chunk", lambda x: _weighted_pieces(x.chunk(3, dim=1)), [(2, 6)],
+         lambda x: _weighted_pieces(x.chunk(3, dim=1)), ops=["chunk"]),
+    case("chunk_uneven_fn", lambda x: _weighted_pieces(ag.chunk(x, 4, axis=0)), [(6, 2)],
+         lambda x: _weighted_pieces(_torch().chunk(x, 4, dim=0))),
     case("pad", lambda x: ag.pad(x, ((1, 2), (0, 1))), [(3, 4)],
          lambda x: torch_pad(x, ((1, 2), (0, 1))), ops=["pad"]),
     case("pad_int", lambda x: x.pad(1), [(2, 3)], lambda x: torch_pad(x, ((1, 1), (1, 1)))),
@@ -411,7 +481,8 @@ COMPOSITE = [
          [(4, 3), (3, 5), (5,), (5, 2)], lambda x, w, b, v: (x @ w + b).tanh() @ v),
     case("softmax", lambda x: (x - x.logsumexp(axis=-1, keepdims=True)).exp(), [(3, 4)],
          lambda x: x.softmax(dim=-1)),
-    case("standardize", lambda x: (x - x.mean(axis=0)) / (x.var(axis=0) + 1e-5).sqrt(),
+    case("standardize",
+         lambda x: (x - x.mean(axis=0)) / (x.var(axis=0, correction=0) + 1e-5).sqrt(),
          [(5, 3)], lambda x: (x - x.mean(0)) / (x.var(0, correction=0) + 1e-5).sqrt()),
     case("shared_subexpression", lambda a, b: (a * b).sin() * (a * b) + a / (b * b + 1.0),
          [(3,), (2, 3)], lambda a, b: (a * b).sin() * (a * b) + a / (b * b + 1.0)),
@@ -434,10 +505,10 @@ def _ops_covered() -> set[str]:
 def test_every_public_tensor_op_has_a_case() -> None:
     functional = {
         "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
-        "maximum", "minimum", "clip", "where", "sum", "mean", "max", "min", "var",
-        "logsumexp", "reshape", "transpose", "permute", "swapaxes", "broadcast_to",
-        "squeeze", "unsqueeze", "flatten", "astype", "getitem", "concatenate", "stack",
-        "split", "pad", "matmul",
+        "maximum", "minimum", "clip", "where", "sum", "mean", "max", "min", "amax", "amin",
+        "var", "std", "logsumexp", "topk", "gather", "reshape", "view", "transpose", "t",
+        "permute", "swapaxes", "narrow", "broadcast_to", "squeeze", "unsqueeze", "flatten",
+        "astype", "getitem", "cat", "concatenate", "stack", "split", "chunk", "pad", "matmul",
     }
     assert functional <= set(ag.__all__)
     operators = {"+", "-", "*", "/", "neg", "**"}

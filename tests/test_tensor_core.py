@@ -101,7 +101,8 @@ def test_default_dtype_fixture_restores(float64_default: None) -> None:
 @pytest.mark.parametrize("make", [
     lambda: ag.zeros(2, 3), lambda: ag.ones((2, 3)), lambda: ag.full((2, 3), 7.0),
     lambda: ag.randn(2, 3, rng=0), lambda: ag.rand(2, 3, rng=0), lambda: ag.eye(2, 3),
-    lambda: ag.arange(6).reshape(2, 3), lambda: ag.tensor([[1, 2, 3], [4, 5, 6]]),
+    lambda: ag.arange(6.0).reshape(2, 3), lambda: ag.tensor([[1, 2, 3], [4, 5, 6.0]]),
+    lambda: Tensor([[1, 2, 3], [4, 5, 6]]), lambda: ag.linspace(0, 1, 6).reshape(2, 3),
     lambda: ag.zeros_like(np.ones((2, 3), np.float32)),
     lambda: ag.ones_like(Tensor(np.ones((2, 3), np.float32))),
 ])
@@ -191,7 +192,8 @@ def test_array_protocol() -> None:
     assert np.asarray(t, dtype=np.float32).dtype == np.float32
     assert t.numpy() is t.data
     assert np.array(t).shape == (2, 3)
-    assert t.shape == (2, 3) and t.ndim == 2 and t.size == 6 and t.dtype == np.float64
+    assert t.shape == (2, 3) and t.ndim == 2 and t.numel() == 6 and t.dtype == np.float64
+    assert t.size() == (2, 3) and t.size(-1) == 3 and t.dim() == 2
     assert t.T.shape == (3, 2)
     assert t.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
     assert len(t) == 2
@@ -228,7 +230,7 @@ def test_repr_shows_shape_dtype_and_op() -> None:
 
 
 # ----------------------------------------------------------------------------- comparisons
-def test_comparisons_return_numpy_bool_arrays() -> None:
+def test_comparisons_return_bool_tensors_outside_the_graph() -> None:
     a, b = Tensor([1.0, 2.0, 3.0], requires_grad=True), Tensor([3.0, 2.0, 1.0])
     cases = {
         "<": (a < b, [True, False, False]),
@@ -239,10 +241,20 @@ def test_comparisons_return_numpy_bool_arrays() -> None:
         "!=": (a != np.array([1.0, 0.0, 3.0]), [False, True, False]),
     }
     for name, (got, want) in cases.items():
-        assert isinstance(got, np.ndarray) and not isinstance(got, Tensor), name
-        assert got.dtype == bool, name
-        np.testing.assert_array_equal(got, want, err_msg=name)
-    assert isinstance(2.0 < a, np.ndarray)  # reflected
+        assert isinstance(got, Tensor) and got.dtype == bool, name
+        assert not got.requires_grad and got.grad_fn is None, name
+        np.testing.assert_array_equal(got.data, want, err_msg=name)
+    reflected = 2.0 < a
+    assert isinstance(reflected, Tensor) and reflected.tolist() == [False, False, True]
+    for name in ("lt", "le", "gt", "ge", "eq", "ne"):  # PyTorch's method names
+        op = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}[name]
+        np.testing.assert_array_equal(getattr(a, name)(b).data, eval(f"a.data {op} b.data"))
+    mask = (a > 1.0) & (a < 3.0) | (a == 1.0)
+    assert mask.tolist() == [True, True, False] and (~mask).tolist() == [False, False, True]
+    assert bool((a > 0).all()) and not bool((a > 2).all()) and bool((a > 2).any())
+    np.testing.assert_array_equal(a[a > 1.5].data, [2.0, 3.0])  # a bool Tensor indexes
+    with pytest.raises(TypeError, match="&.*bool"):
+        a & b
 
 
 def test_eq_keeps_tensors_hashable() -> None:
@@ -255,9 +267,10 @@ def test_eq_keeps_tensors_hashable() -> None:
 
 def test_argmax_argmin_return_integers() -> None:
     t = Tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]], requires_grad=True)
-    assert t.argmax() == 3 and np.issubdtype(np.asarray(t.argmax()).dtype, np.integer)
+    assert t.argmax().item() == 3 and t.argmax().dtype == np.int64  # into the flat tensor
     am = t.argmax(axis=1)
-    assert isinstance(am, np.ndarray) and am.dtype.kind == "i"
+    assert isinstance(am, Tensor) and am.dtype == np.int64 and not am.requires_grad
+    np.testing.assert_array_equal(t.argmax(dim=1, keepdim=True).data, [[1], [0]])
     np.testing.assert_array_equal(am, [1, 0])
     np.testing.assert_array_equal(ag.argmin(t, axis=0), [0, 1, 0])
     np.testing.assert_array_equal(ag.argmax(t, axis=1, keepdims=True), [[1], [0]])

@@ -169,10 +169,20 @@ def test_kink_conventions() -> None:
 def test_max_ties_split_the_gradient_evenly() -> None:
     x = f64([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
     np.testing.assert_array_equal(grads_of(x.max(), x)[0], [[0, 0.5, 0.5], [0, 0, 0]])
-    (gx,) = grads_of(x.max(axis=1), x, seed=np.array([1.0, 4.0]))
+    (gx,) = grads_of(x.amax(axis=1), x, seed=np.array([1.0, 4.0]))
     np.testing.assert_array_equal(gx, [[0, 0.5, 0.5], [2.0, 2.0, 0]])
-    (gx,) = grads_of(x.min(axis=0, keepdims=True), x, seed=np.ones((1, 3)))
+    (gx,) = grads_of(x.amin(dim=0, keepdim=True), x, seed=np.ones((1, 3)))
     np.testing.assert_array_equal(gx, [[1, 0, 0], [0, 1, 1]])
+
+
+def test_max_along_dim_sends_the_gradient_to_the_first_tie() -> None:
+    x = f64([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]])
+    values, indices = x.max(dim=1)
+    np.testing.assert_array_equal(indices.data, [1, 0])
+    (gx,) = grads_of(values, x, seed=np.array([1.0, 4.0]))
+    np.testing.assert_array_equal(gx, [[0, 1.0, 0], [4.0, 0, 0]])
+    result = x.min(axis=0, keepdims=True)  # NumPy's keywords: the same (values, indices)
+    assert result.values.shape == (1, 3) and result.indices.tolist() == [[0, 1, 1]]
 
 
 def test_maximum_minimum_ties_split_evenly() -> None:
@@ -194,8 +204,12 @@ def test_reduction_values_match_numpy() -> None:
             kw = {"axis": axis, "keepdims": keepdims}
             np.testing.assert_allclose(t.sum(**kw).data, x.sum(**kw), rtol=1e-12)
             np.testing.assert_allclose(t.mean(**kw).data, x.mean(**kw), rtol=1e-12)
-            np.testing.assert_array_equal(t.max(**kw).data, x.max(**kw))
-            np.testing.assert_array_equal(t.min(**kw).data, x.min(**kw))
+            np.testing.assert_array_equal(t.amax(**kw).data, x.max(**kw))
+            np.testing.assert_array_equal(t.amin(**kw).data, x.min(**kw))
+            if isinstance(axis, int):
+                np.testing.assert_array_equal(t.max(**kw).values.data, x.max(**kw))
+                np.testing.assert_array_equal(t.min(**kw).indices.data,
+                                              np.argmin(x, axis=axis, keepdims=keepdims))
             for ddof in (0, 1):
                 np.testing.assert_allclose(t.var(ddof=ddof, **kw).data, x.var(ddof=ddof, **kw),
                                            rtol=1e-12)
@@ -224,8 +238,11 @@ def test_join_and_shape_values() -> None:
     a, b = f64(np.arange(6.0).reshape(2, 3)), f64(np.ones((2, 3)))
     np.testing.assert_array_equal(ag.stack([a, b], axis=1).data, np.stack([a.data, b.data], 1))
     np.testing.assert_array_equal(ag.concatenate([a, b], -1).data, np.hstack([a.data, b.data]))
-    pieces = ag.split(a, [1, 2], axis=1)
-    assert [p.shape for p in pieces] == [(2, 1), (2, 1), (2, 1)]
+    pieces = ag.split(a, [1, 2], axis=1)  # sizes, as torch.split
+    assert [p.shape for p in pieces] == [(2, 1), (2, 2)]
+    assert [p.shape for p in a.split(2, dim=1)] == [(2, 2), (2, 1)]
+    assert [p.shape for p in a.chunk(3, dim=1)] == [(2, 1), (2, 1), (2, 1)]
+    np.testing.assert_array_equal(ag.cat([a, b], dim=-1).data, np.hstack([a.data, b.data]))
     np.testing.assert_array_equal(ag.pad(a, 1).data, np.pad(a.data, 1))
     x = Tensor(np.zeros((2, 1, 3, 1)))
     assert x.squeeze().shape == (2, 3)
@@ -238,7 +255,7 @@ def test_join_and_shape_values() -> None:
 
 def test_split_pieces_used_partially() -> None:
     x = f64(np.arange(6.0))
-    first, _, third = ag.split(x, 3)
+    first, _, third = ag.split(x, 2)
     (gx,) = grads_of(first * 2.0 + third, x)
     np.testing.assert_array_equal(gx, [2.0, 2.0, 0.0, 0.0, 1.0, 1.0])
 

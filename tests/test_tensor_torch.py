@@ -64,12 +64,17 @@ TIE_CASES = [
     pytest.param(lambda x: x.min(), lambda x: x.min(), id="min_full"),
     pytest.param(lambda x: ag.max(x, keepdims=True),
                  lambda x: x.amax(dim=(0, 1), keepdim=True), id="max_full_keepdims"),
-    # along an axis our max/min are torch's amax/amin (even split), not torch.max(dim)
-    pytest.param(lambda x: x.max(axis=1), lambda x: x.amax(dim=1), id="max_axis1"),
-    pytest.param(lambda x: x.max(axis=0), lambda x: x.amax(dim=0), id="max_axis0"),
-    pytest.param(lambda x: x.min(axis=-1, keepdims=True), lambda x: x.amin(dim=-1, keepdim=True),
-                 id="min_axis_keepdims"),
-    pytest.param(lambda x: x.min(axis=(0, 1)), lambda x: x.amin(dim=(0, 1)), id="min_axes"),
+    # amax/amin split the gradient evenly among ties, over one or several dims
+    pytest.param(lambda x: x.amax(axis=1), lambda x: x.amax(dim=1), id="amax_axis1"),
+    pytest.param(lambda x: x.amax(dim=0), lambda x: x.amax(dim=0), id="amax_dim0"),
+    pytest.param(lambda x: x.amin(axis=-1, keepdims=True), lambda x: x.amin(dim=-1, keepdim=True),
+                 id="amin_axis_keepdims"),
+    pytest.param(lambda x: x.amin(dim=(0, 1)), lambda x: x.amin(dim=(0, 1)), id="amin_dims"),
+    # max/min(dim) send the whole gradient to the index they return (the first tie)
+    pytest.param(lambda x: x.max(dim=1).values, lambda x: x.max(dim=1).values, id="max_dim1"),
+    pytest.param(lambda x: x.max(axis=0).values, lambda x: x.max(dim=0).values, id="max_axis0"),
+    pytest.param(lambda x: x.min(-1, True).values, lambda x: x.min(-1, True).values,
+                 id="min_dim_keepdim"),
     pytest.param(lambda x: x.relu(), lambda x: x.relu(), id="relu"),
     pytest.param(lambda x: (x - 2.0).relu(), lambda x: (x - 2.0).relu(), id="relu_at_zero"),
     pytest.param(lambda x: (x - 2.0).abs(), lambda x: (x - 2.0).abs(), id="abs_at_zero"),
@@ -93,15 +98,27 @@ def test_elementwise_extremum_ties_match_torch(name: str) -> None:
     compare(lambda x: getattr(ag, name)(x, x), lambda x: getattr(torch, name)(x, x), [a], seed=4)
 
 
-def test_torch_max_along_dim_picks_one_index_ours_splits() -> None:
-    """A documented difference: ``torch.max(x, dim)`` (values, indices) sends the whole
-    gradient to one index; ours, like ``amax``, splits it. Totals agree."""
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_max_min_along_dim_return_torchs_indices_and_gradient(name: str, dim: int) -> None:
+    """``max(dim)``/``min(dim)`` return (values, indices) and send the whole gradient to
+    the returned index, as ``torch.max(x, dim)``; ``amax`` splits it among ties."""
     x = Tensor(TIES, requires_grad=True)
-    x.max(axis=1).sum().backward()
+    values, indices = getattr(x, name)(dim=dim)
+    (values * Tensor(np.arange(1.0, values.numel() + 1).reshape(values.shape))).sum().backward()
     tx = torch.tensor(TIES, requires_grad=True)
-    torch.max(tx, dim=1).values.sum().backward()
-    np.testing.assert_allclose(x.grad.data.sum(axis=1), tx.grad.numpy().sum(axis=1))
-    assert (x.grad.data > 0).sum() > (tx.grad.numpy() > 0).sum()
+    tv, ti = getattr(torch, name)(tx, dim=dim)
+    (tv * torch.arange(1.0, tv.numel() + 1, dtype=torch.float64).reshape(tv.shape)).sum().backward()
+    np.testing.assert_array_equal(values.data, tv.detach().numpy())
+    np.testing.assert_array_equal(indices.data, ti.numpy())
+    assert indices.dtype == np.int64 and ti.dtype == torch.int64
+    np.testing.assert_array_equal(x.grad.data, tx.grad.numpy())
+    assert getattr(x, name)(dim).values is not None  # positional dim, named fields
+    x.grad = None
+    getattr(x, "a" + name)(dim=dim).sum().backward()
+    extremes = TIES == getattr(TIES, name)(axis=dim, keepdims=True)
+    np.testing.assert_array_equal(x.grad.data != 0, extremes)  # amax reaches every tie
+    assert extremes.sum() > values.numel() or dim == 0  # TIES has ties along dims 1 and -1
 
 
 # ----------------------------------------------------------------------------- second order
@@ -113,11 +130,14 @@ SECOND_ORDER = [
     pytest.param(lambda x: ((x * x + 1.0).sqrt() / (x.cos() + 2.0)).sum(), id="sqrt_div_cos"),
     pytest.param(lambda x: (x @ x.T).tanh().sum(), id="matmul"),
     pytest.param(lambda x: x.logsumexp(axis=1).sum() + (x**3).mean(), id="logsumexp_pow"),
-    pytest.param((lambda x: x.var(axis=0).sum() * x.sum(),
+    pytest.param((lambda x: x.var(axis=0, ddof=0).sum() * x.sum(),
                   lambda x: x.var(dim=0, correction=0).sum() * x.sum()), id="var"),
+    pytest.param(lambda x: x.var(dim=1).sum() * x.sum(), id="var_default_unbiased"),
+    pytest.param(lambda x: (x.max(dim=1).values * x.topk(2, dim=0).values.sum()).sum(),
+                 id="max_dim_topk"),
     pytest.param((lambda x: (x[[0, 0, 1]] * x[:, ::-1][[1, 0, 0]]).sum(),
                   lambda x: (x[[0, 0, 1]] * x.flip(1)[[1, 0, 0]]).sum()), id="indexing"),
-    pytest.param((lambda x: ag.stack([x, x * x], axis=1).max(axis=1).sum(),
+    pytest.param((lambda x: ag.stack([x, x * x], axis=1).amax(axis=1).sum(),
                   lambda x: torch.stack([x, x * x], dim=1).amax(dim=1).sum()), id="stack_max"),
 ]
 

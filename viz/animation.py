@@ -306,7 +306,7 @@ def backward_animation(
                 "requires_grad=True, or it was computed under no_grad()); there is no "
                 "backward pass to show"
             )
-        if root.size != 1:
+        if root.numel() != 1:
             raise ValueError(
                 f"backward_animation: the root has shape {root.shape}, not one element; "
                 "backward() seeds a scalar output with 1, so reduce it first "

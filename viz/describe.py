@@ -166,7 +166,7 @@ def _scalar_local_derivatives(t: Tensor) -> list[float | None] | None:
     Running the op's own ``backward`` with ``gy = 1`` gives exactly the local
     derivatives; for one-element tensors that costs microseconds.
     """
-    if t.size != 1 or any(p.size != 1 for p in t.parents):
+    if t.numel() != 1 or any(p.numel() != 1 for p in t.parents):
         return None
     try:
         with no_grad():
@@ -183,7 +183,7 @@ def _scalar_local_derivatives(t: Tensor) -> list[float | None] | None:
 
 
 def _number_or_empty(t: Tensor, number_format: str) -> str:
-    if t.size != 1 or t.dtype.kind not in "fiub":
+    if t.numel() != 1 or t.dtype.kind not in "fiub":
         return ""
     return _element(t.data.reshape(-1)[0], number_format)
 

@@ -100,7 +100,7 @@ class FrameBuilder:
 
     def token(self, node: Any) -> str:
         """How a node is referred to in a formula: its name, or a constant's value."""
-        if not named_in_box(node) and node.size == 1:
+        if not named_in_box(node) and node.numel() == 1:
             return self.array(node.data)
         return self.names[self.index[node]]
 

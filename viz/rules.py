@@ -97,8 +97,10 @@ DERIVATIVE_RULES: dict[str, DerivativeRule] = {
     # reductions: every reduced element receives (a share of) the output's gradient
     "sum": _rule("x", "broadcast gy to {shape}"),
     "mean": _rule("x", "gy/n broadcast to {shape}, n = {n}"),
-    "max": _rule("x", "gy·[{0} = max]  (ties share)"),
-    "min": _rule("x", "gy·[{0} = min]  (ties share)"),
+    "max": _rule("x", "gy·[{0} = max]  (max(): ties share; max(dim): the index only)"),
+    "min": _rule("x", "gy·[{0} = min]  (min(): ties share; min(dim): the index only)"),
+    "gather": _rule("x", "scatter gy to the gathered positions"),
+    "topk": _rule("x", "scatter gy to the top-k positions"),
     "logsumexp": _rule("x", "gy·softmax({0})"),
     # shape and indexing: gradients are moved, never scaled
     "reshape": _rule("x", "reshape gy to {shape}"),
@@ -206,7 +208,7 @@ def derivative_rule(
         body = template.format(
             *syms,
             i=position,
-            n=parent.size // max(node.size, 1),
+            n=parent.numel() // max(node.numel(), 1),
             shape=_shape(parent.shape),
             dtype=parent.dtype,
             scale=_mean_scale(fn),

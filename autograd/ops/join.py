@@ -1,4 +1,7 @@
-"""Joining and cutting: concatenate, stack, split, pad.
+"""Joining and cutting: cat/concatenate, stack, split, chunk, pad.
+
+``split`` has PyTorch's meaning (a chunk *size* or a list of sizes), not NumPy's (a
+number of sections or a list of cut points); ``chunk`` asks for a number of pieces.
 
 Concatenation's gradient is the upstream gradient cut back into the input pieces;
 padding's gradient is the upstream gradient with the border cut off.
@@ -12,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
+from .argnames import dim_of
 
 
 class Concatenate(Function):
@@ -48,16 +52,28 @@ class Pad(Function):
         return gy[index]
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Any:
-    """Join tensors along an existing axis (all other dimensions must agree)."""
+def _cat(op: str, tensors: Sequence[Any], dim: Any, axis: Any) -> Any:
+    d = dim_of(op, dim, axis)
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("concatenate: need at least one tensor")
-    return Concatenate.apply(*tensors, axis=axis)
+        raise ValueError(f"{op}: need at least one tensor")
+    return Concatenate.apply(*tensors, axis=0 if d is None else d)
 
 
-def stack(tensors: Sequence[Any], axis: int = 0) -> Any:
-    """Join tensors of equal shape along a new axis."""
+def cat(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = None) -> Any:
+    """Join tensors along an existing dimension (all other dimensions must agree)."""
+    return _cat("cat", tensors, dim, axis)
+
+
+def concatenate(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = None) -> Any:
+    """NumPy's name for :func:`cat`."""
+    return _cat("concatenate", tensors, dim, axis)
+
+
+def stack(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = None) -> Any:
+    """Join tensors of equal shape along a new dimension ``dim``."""
+    d = dim_of("stack", dim, axis)
+    d = 0 if d is None else d
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack: need at least one tensor")
@@ -69,27 +85,68 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Any:
 
     ndim = len(next(iter(shapes))) + 1
     return Concatenate.apply(
-        *[unsqueeze(t if isinstance(t, Tensor) else Tensor(t), axis) for t in tensors],
-        axis=axis % ndim,
+        *[unsqueeze(t if isinstance(t, Tensor) else Tensor(t), d) for t in tensors],
+        axis=d % ndim,
     )
 
 
-def split(x: Any, indices_or_sections: Any, axis: int = 0) -> list:
-    """NumPy's ``split``: a number of equal sections or a list of cut points."""
-    n = x.shape[axis]
-    if isinstance(indices_or_sections, int):
-        if n % indices_or_sections:
-            raise ValueError(
-                f"split: axis {axis} of size {n} does not divide into "
-                f"{indices_or_sections} equal sections"
-            )
-        step = n // indices_or_sections
-        cuts = list(range(step, n, step))
-    else:
-        cuts = list(indices_or_sections)
-    bounds = [0, *cuts, n]
-    axis = axis % x.ndim
-    return [x[(slice(None),) * axis + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:])]
+def _pieces(x: Any, d: int, sizes: list[int]) -> tuple:
+    bounds = np.cumsum([0, *sizes]).tolist()
+    return tuple(
+        x[(slice(None),) * d + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:])
+    )
+
+
+def _split_dim(op: str, x: Any, dim: Any) -> int:
+    if x.ndim == 0:
+        raise ValueError(f"{op}: a 0-d Tensor has no dimension to cut")
+    if not -x.ndim <= dim < x.ndim:
+        raise ValueError(f"{op}: dim {dim} is out of range for a Tensor of shape {x.shape}")
+    return dim % x.ndim
+
+
+def split(
+    x: Any, split_size_or_sections: Any, dim: int | None = None, *, axis: int | None = None,
+) -> tuple:
+    """PyTorch's ``split``: cut ``x`` along ``dim`` into pieces of a given size.
+
+    * an int ``s``: pieces of ``s`` elements each, the last one smaller if ``s`` does
+      not divide the size (``split(2)`` of 5 elements gives sizes 2, 2, 1);
+    * a list of sizes, which must add up to the size of ``dim``.
+
+    (NumPy's ``split(x, 4)`` asks for 4 *pieces*: that is ``chunk(4)`` here.)
+    """
+    d = dim_of("split", dim, axis)
+    d = _split_dim("split", x, 0 if d is None else d)
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        s = int(split_size_or_sections)
+        if s <= 0:
+            raise ValueError(f"split: the piece size must be positive, got {s}")
+        sizes = [s] * (n // s) + ([n % s] if n % s else [])
+        return _pieces(x, d, sizes or [0])
+    sizes = [int(v) for v in split_size_or_sections]
+    if sum(sizes) != n or any(v < 0 for v in sizes):
+        raise ValueError(
+            f"split: sizes {sizes} must be >= 0 and add up to {n}, the size of dim {dim} "
+            f"(shape {x.shape}); to cut into k equal pieces use chunk(k, dim)"
+        )
+    return _pieces(x, d, sizes)
+
+
+def chunk(x: Any, chunks: int, dim: int | None = None, *, axis: int | None = None) -> tuple:
+    """Cut ``x`` into ``chunks`` pieces along ``dim`` (PyTorch's ``chunk``).
+
+    Each piece has ceil(n / chunks) elements, the last one fewer; as in PyTorch that
+    can mean fewer than ``chunks`` pieces (``chunk(4)`` of 6 elements: 2, 2, 2).
+    """
+    d = dim_of("chunk", dim, axis)
+    d = _split_dim("chunk", x, 0 if d is None else d)
+    if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks <= 0:
+        raise ValueError(f"chunk: the number of chunks must be a positive int, got {chunks!r}")
+    n = x.shape[d]
+    size = -(-n // int(chunks))  # ceil(n / chunks)
+    return split(x, size if size else 1, d)
 
 
 def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float = 0.0) -> Any:

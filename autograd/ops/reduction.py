@@ -1,4 +1,8 @@
-"""Reductions with NumPy's ``axis``/``keepdims``: sum mean max min var logsumexp, argmax.
+"""Reductions: sum mean amax amin max min var std logsumexp, argmax argmin, topk.
+
+Each takes PyTorch's ``dim``/``keepdim`` or NumPy's ``axis``/``keepdims``. Where the two
+libraries give one call different meanings, PyTorch's wins: ``max(dim=...)``/``min``
+return ``(values, indices)`` and ``var`` divides by n - 1 unless told otherwise.
 
 The gradient of a reduction is the upstream gradient broadcast back over the reduced
 axes (times 1/n for the mean). ``max``/``min`` split it evenly between tied maxima --
@@ -8,11 +12,13 @@ the subgradient PyTorch uses for full reductions -- so the total still adds up t
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..function import Function
+from .argnames import dim_of, keepdim_of, pick
+from .indexing import IndexAdd
 
 
 def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -105,43 +111,276 @@ class LogSumExp(Function):
         return _expand(gy, x.shape, self.axes, self.keepdims) * (x - lse).exp()
 
 
-def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
-    return Sum.apply(x, axis=axis, keepdims=keepdims)
+class Gather(Function):
+    """``np.take_along_axis(x, index, dim)``: pick one element per position along ``dim``.
 
-
-def mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    return Mean.apply(x, axis=axis, keepdims=keepdims)
-
-
-def max(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
-    return Max.apply(x, axis=axis, keepdims=keepdims)
-
-
-def min(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001
-    return Min.apply(x, axis=axis, keepdims=keepdims)
-
-
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    return LogSumExp.apply(x, axis=axis, keepdims=keepdims)
-
-
-def var(x: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> Any:
-    """Variance with NumPy's convention (``ddof=0``: divide by n; ``ddof=1``: by n - 1).
-
-    Built from differentiable ops: mean((x - mean x)^2) * n / (n - ddof).
+    Backward puts each upstream gradient back where its element came from (a
+    scatter-add into zeros), so only the picked elements get gradient -- that is how
+    PyTorch differentiates ``max(dim)``, ``topk`` and ``gather``.
     """
-    axes = _axes(axis, x.ndim)
+
+    def forward(self, x: np.ndarray, index: np.ndarray, dim: int,
+                keepdim: bool = True) -> np.ndarray:
+        self.dim = dim % x.ndim if x.ndim else 0
+        self.index_shape = index.shape
+        if x.ndim == 0:
+            self.where: Any = ()
+            return x.copy()
+        # open-grid coordinates: ``where`` addresses exactly the gathered elements
+        grids = list(np.ogrid[tuple(slice(n) for n in index.shape)])
+        grids[self.dim] = index
+        self.where = tuple(grids)
+        y = x[self.where]
+        return y if keepdim else np.squeeze(y, axis=self.dim)
+
+    def backward(self, gy: Any) -> Any:
+        gy = gy.reshape(self.index_shape)  # put a squeezed dim back first
+        return IndexAdd.apply(gy, index=self.where, shape=self.inputs[0].shape)
+
+
+class MaxAlong(Gather):
+    op = "max"
+
+
+class MinAlong(Gather):
+    op = "min"
+
+
+class TopK(Gather):
+    op = "topk"
+
+
+def _tensor_type() -> Any:
+    from ..tensor import Tensor
+
+    return Tensor
+
+
+class MaxMin(NamedTuple):
+    """What ``max(dim=...)``/``min(dim=...)`` return, like ``torch.return_types.max``."""
+
+    values: Any
+    indices: Any
+
+
+class TopKResult(NamedTuple):
+    """What ``topk`` returns: the k values and their int64 indices."""
+
+    values: Any
+    indices: Any
+
+
+def _indices(idx: np.ndarray) -> Any:
+    return _tensor_type()._constant(np.asarray(idx, dtype=np.int64))
+
+
+def _single_dim(op: str, x: Any, dim: Any) -> int:
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(
+            f"{op}(dim=...) takes one dimension (an int), got {dim!r}; to reduce over "
+            f"several dimensions use a{op}(dim={dim!r}) (values only)"
+        )
+    ndim = x.ndim
+    if not -builtins.max(ndim, 1) <= dim < builtins.max(ndim, 1):
+        raise ValueError(
+            f"{op}: dim {dim} is out of range for a Tensor of shape {x.shape} "
+            f"(valid {-builtins.max(ndim, 1)}..{builtins.max(ndim, 1) - 1})"
+        )
+    return int(dim) % ndim if ndim else 0
+
+
+def sum(  # noqa: A001
+    x: Any, dim: Any = None, keepdim: bool | None = None, *,
+    axis: Any = None, keepdims: bool | None = None,
+) -> Any:
+    """Sum over ``dim`` (all dimensions when None); ``keepdim`` keeps them as size 1."""
+    return Sum.apply(x, axis=dim_of("sum", dim, axis),
+                     keepdims=keepdim_of("sum", keepdim, keepdims))
+
+
+def mean(
+    x: Any, dim: Any = None, keepdim: bool | None = None, *,
+    axis: Any = None, keepdims: bool | None = None,
+) -> Any:
+    return Mean.apply(x, axis=dim_of("mean", dim, axis),
+                      keepdims=keepdim_of("mean", keepdim, keepdims))
+
+
+def amax(
+    x: Any, dim: Any = None, keepdim: bool | None = None, *,
+    axis: Any = None, keepdims: bool | None = None,
+) -> Any:
+    """Largest values over one or several dimensions (values only, like ``torch.amax``).
+
+    Tied maxima share the gradient evenly.
+    """
+    return Max.apply(x, axis=dim_of("amax", dim, axis),
+                     keepdims=keepdim_of("amax", keepdim, keepdims))
+
+
+def amin(
+    x: Any, dim: Any = None, keepdim: bool | None = None, *,
+    axis: Any = None, keepdims: bool | None = None,
+) -> Any:
+    return Min.apply(x, axis=dim_of("amin", dim, axis),
+                     keepdims=keepdim_of("amin", keepdim, keepdims))
+
+
+def _extremum_along(op: str, x: Any, dim: Any, keepdim: bool, fn: Any, pick: Any) -> MaxMin:
+    d = _single_dim(op, x, dim)
+    data = x.data
+    idx = pick(data, axis=d, keepdims=True) if data.ndim else np.zeros((), np.int64)
+    values = fn.apply(x, index=idx, dim=d, keepdim=keepdim)
+    if not keepdim and data.ndim:
+        idx = np.squeeze(idx, axis=d)
+    return MaxMin(values, _indices(idx))
+
+
+def max(  # noqa: A001
+    x: Any, dim: Any = None, keepdim: bool | None = None, *,
+    axis: Any = None, keepdims: bool | None = None,
+) -> Any:
+    """PyTorch's ``max``.
+
+    * ``max()``: the largest element (0-d; tied maxima share the gradient evenly).
+    * ``max(dim)`` (or ``axis=``): a named tuple ``(values, indices)`` -- the largest
+      value along ``dim`` and where it is (int64). The gradient goes to that index only.
+      (NumPy's ``max(axis=...)`` returns values alone; here use ``amax`` for that.)
+    * ``max(other)`` with a Tensor: the elementwise ``maximum``.
+    """
+    Tensor = _tensor_type()
+    if isinstance(dim, Tensor):
+        from .elementwise import maximum
+
+        return maximum(x, dim)
+    d = dim_of("max", dim, axis)
+    k = keepdim_of("max", keepdim, keepdims)
+    if d is None:
+        return Max.apply(x, axis=None, keepdims=k)
+    return _extremum_along("max", x, d, k, MaxAlong, np.argmax)
+
+
+def min(  # noqa: A001
+    x: Any, dim: Any = None, keepdim: bool | None = None, *,
+    axis: Any = None, keepdims: bool | None = None,
+) -> Any:
+    """PyTorch's ``min``: see :func:`max` (``(values, indices)`` with a ``dim``)."""
+    Tensor = _tensor_type()
+    if isinstance(dim, Tensor):
+        from .elementwise import minimum
+
+        return minimum(x, dim)
+    d = dim_of("min", dim, axis)
+    k = keepdim_of("min", keepdim, keepdims)
+    if d is None:
+        return Min.apply(x, axis=None, keepdims=k)
+    return _extremum_along("min", x, d, k, MinAlong, np.argmin)
+
+
+def topk(
+    x: Any, k: int, dim: int | None = None, largest: bool = True, sorted: bool = True,  # noqa: A002
+    *, axis: int | None = None,
+) -> TopKResult:
+    """The ``k`` largest (``largest=False``: smallest) elements along ``dim``.
+
+    Returns ``(values, indices)``; ``values`` is differentiable (the gradient goes to
+    the picked elements), ``indices`` are int64. Ties keep the earlier element first.
+    """
+    dim = dim_of("topk", dim, axis)
+    d = _single_dim("topk", x, -1 if dim is None else dim)
+    n = x.shape[d] if x.ndim else 1
+    if not 0 <= k <= n:
+        raise ValueError(f"topk: k={k} is out of range for dimension {d} of size {n}")
+    data = x.data if x.ndim else x.data.reshape(1)
+    # a stable sort of the negated values puts the largest first and keeps ties in order
+    order = np.argsort(-data if largest else data, axis=d, kind="stable")
+    idx = np.take(order, np.arange(k), axis=d)
+    if not sorted:
+        idx = np.sort(idx, axis=d)
+    if x.ndim == 0:
+        return TopKResult(x if k else x.reshape(0)[:0], _indices(idx))
+    return TopKResult(TopK.apply(x, index=idx, dim=d), _indices(idx))
+
+
+def gather(x: Any, dim: int, index: Any) -> Any:
+    """``out[i][j] = x[i][index[i][j]]`` for ``dim=1`` (PyTorch's ``gather``)."""
+    idx = np.asarray(getattr(index, "data", index))
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather: index must hold integers, got dtype {idx.dtype}")
+    if idx.ndim != x.ndim:
+        raise ValueError(
+            f"gather: index has {idx.ndim} dimensions but the input has {x.ndim}; they must match"
+        )
+    return Gather.apply(x, index=idx, dim=dim)
+
+
+def logsumexp(
+    x: Any, dim: Any = None, keepdim: bool | None = None, *,
+    axis: Any = None, keepdims: bool | None = None,
+) -> Any:
+    return LogSumExp.apply(x, axis=dim_of("logsumexp", dim, axis),
+                           keepdims=keepdim_of("logsumexp", keepdim, keepdims))
+
+
+def var(
+    x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool | None = None, *,
+    correction: float | None = None, axis: Any = None, keepdims: bool | None = None,
+    ddof: float | None = None,
+) -> Any:
+    """Variance, PyTorch's convention: divides by n - 1 (``correction=1``) by default.
+
+    ``correction`` (PyTorch) and ``ddof`` (NumPy) are the same number: the result is
+    sum (x - mean x)^2 / (n - correction). ``unbiased=False`` means ``correction=0``.
+    (NumPy's ``var`` defaults to ``ddof=0``: pass ``correction=0`` for that.)
+    Built from differentiable ops.
+    """
+    d = dim_of("var", dim, axis)
+    keep = keepdim_of("var", keepdim, keepdims)
+    c = pick("var", "correction", correction, "ddof", ddof)
+    if unbiased is not None:
+        if c is not None:
+            raise TypeError("var: got both unbiased= and correction=/ddof=; pass only one")
+        c = 1 if unbiased else 0
+    c = 1 if c is None else c
+    axes = _axes(d, x.ndim)
     n = int(np.prod([x.shape[a] for a in axes]))
-    if n - ddof <= 0:
-        raise ValueError(f"var: {n} elements with ddof={ddof} leaves no degrees of freedom")
-    d = x - x.mean(axis=axes, keepdims=True)
-    return (d * d).sum(axis=axes, keepdims=keepdims) * (1.0 / (n - ddof))
+    if n - c <= 0:
+        raise ValueError(
+            f"var: {n} elements with ddof={c} (correction={c}) leave no degrees of "
+            "freedom; use correction=0 for the population variance"
+        )
+    dev = x - x.mean(axis=axes, keepdims=True)
+    return (dev * dev).sum(axis=axes, keepdims=keep) * (1.0 / (n - c))
 
 
-def argmax(x: Any, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
-    """Index of the maximum (a plain integer array: not differentiable)."""
-    return np.argmax(getattr(x, "data", x), axis=axis, keepdims=keepdims)
+def std(
+    x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool | None = None, *,
+    correction: float | None = None, axis: Any = None, keepdims: bool | None = None,
+    ddof: float | None = None,
+) -> Any:
+    """Standard deviation: ``sqrt(var(...))`` with the same arguments (n - 1 by default)."""
+    return var(x, dim, unbiased, keepdim, correction=correction, axis=axis,
+               keepdims=keepdims, ddof=ddof).sqrt()
 
 
-def argmin(x: Any, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
-    return np.argmin(getattr(x, "data", x), axis=axis, keepdims=keepdims)
+def argmax(
+    x: Any, dim: Any = None, keepdim: bool | None = None, *,
+    axis: Any = None, keepdims: bool | None = None,
+) -> Any:
+    """Index of the maximum, an int64 Tensor outside the graph (not differentiable).
+
+    With no ``dim`` the index is into the flattened tensor, as in PyTorch.
+    """
+    d = dim_of("argmax", dim, axis)
+    k = keepdim_of("argmax", keepdim, keepdims)
+    return _indices(np.argmax(getattr(x, "data", x), axis=d, keepdims=k))
+
+
+def argmin(
+    x: Any, dim: Any = None, keepdim: bool | None = None, *,
+    axis: Any = None, keepdims: bool | None = None,
+) -> Any:
+    """Index of the minimum, an int64 Tensor outside the graph."""
+    d = dim_of("argmin", dim, axis)
+    k = keepdim_of("argmin", keepdim, keepdims)
+    return _indices(np.argmin(getattr(x, "data", x), axis=d, keepdims=k))

@@ -1,4 +1,7 @@
-"""Shape ops: reshape, transpose/permute, broadcast_to, squeeze/unsqueeze/flatten.
+"""Shape ops: reshape/view, transpose/permute, broadcast_to, squeeze/unsqueeze/flatten.
+
+PyTorch's meanings where NumPy's differ: ``transpose(d0, d1)`` swaps two dimensions
+(a whole permutation is ``permute``), ``squeeze``/``unsqueeze`` take ``dim``.
 
 They move numbers around without changing them, so each gradient is the inverse move:
 reshape back, transpose with the inverse permutation, sum over broadcast axes.
@@ -11,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
+from .argnames import dim_of
 from .arithmetic import unbroadcast
 
 
@@ -33,7 +37,7 @@ class Transpose(Function):
         return np.transpose(x, self.axes)
 
     def backward(self, gy: Any) -> Any:
-        return gy.transpose(*np.argsort(self.axes).tolist())  # inverse permutation
+        return gy.permute(*np.argsort(self.axes).tolist())  # inverse permutation
 
 
 class BroadcastTo(Function):
@@ -76,23 +80,80 @@ def reshape(x: Any, *shape: Any) -> Any:
     return Reshape.apply(x, shape=tuple(shape))
 
 
-def transpose(x: Any, *axes: Any) -> Any:
-    """NumPy semantics: no axes reverses them all; otherwise a permutation."""
-    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-        axes = tuple(axes[0])
-    if axes and sorted(a % x.ndim for a in axes) != list(range(x.ndim)):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of {x.ndim} dimensions")
-    return Transpose.apply(x, axes=tuple(a % x.ndim for a in axes) if axes else None)
+def _dim(op: str, d: Any, ndim: int) -> int:
+    if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+        raise TypeError(f"{op}: dimensions must be ints, got {d!r}")
+    if not -max(ndim, 1) <= d < max(ndim, 1):
+        raise ValueError(
+            f"{op}: dimension {d} is out of range for a Tensor with {ndim} dimensions "
+            f"(valid {-max(ndim, 1)}..{max(ndim, 1) - 1})"
+        )
+    return int(d) % ndim if ndim else 0
+
+
+def transpose(x: Any, *dims: Any) -> Any:
+    """PyTorch's ``transpose(dim0, dim1)``: swap two dimensions.
+
+    With no arguments all dimensions are reversed (what ``.T`` does). NumPy's
+    ``transpose(axes)`` with a whole permutation is ``permute`` here.
+    """
+    if not dims:
+        return Transpose.apply(x, axes=None)
+    if len(dims) != 2 or isinstance(dims[0], (tuple, list)):
+        perm = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        raise TypeError(
+            f"transpose(dim0, dim1) swaps two dimensions (PyTorch's meaning), got {dims!r}; "
+            f"for a whole permutation use permute{tuple(perm)!r}"
+        )
+    return swapaxes(x, *dims)
 
 
 def permute(x: Any, *dims: Any) -> Any:
-    return transpose(x, *dims)
+    """Reorder all dimensions: ``permute(2, 0, 1)`` puts the last one first."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    axes = tuple(_dim("permute", d, x.ndim) for d in dims)
+    if sorted(axes) != list(range(x.ndim)):
+        raise ValueError(
+            f"permute: dims {dims} are not a permutation of the {x.ndim} dimensions of a "
+            f"Tensor of shape {x.shape}"
+        )
+    return Transpose.apply(x, axes=axes)
 
 
-def swapaxes(x: Any, a: int, b: int) -> Any:
+def swapaxes(x: Any, dim0: int, dim1: int) -> Any:
+    """Swap two dimensions (PyTorch's ``transpose``; NumPy's ``swapaxes``)."""
+    a, b = _dim("transpose", dim0, x.ndim), _dim("transpose", dim1, x.ndim)
     perm = list(range(x.ndim))
     perm[a], perm[b] = perm[b], perm[a]
     return Transpose.apply(x, axes=tuple(perm))
+
+
+def t(x: Any) -> Any:
+    """Transpose a tensor of at most 2 dimensions (PyTorch's ``t``)."""
+    if x.ndim > 2:
+        raise ValueError(
+            f"t: expects a Tensor with <= 2 dimensions, got shape {x.shape}; use "
+            "transpose(dim0, dim1) or permute(...)"
+        )
+    return Transpose.apply(x, axes=None) if x.ndim == 2 else x
+
+
+def view(x: Any, *shape: Any) -> Any:
+    """PyTorch's ``view``: same as ``reshape`` here (a Tensor always has one layout)."""
+    return reshape(x, *shape)
+
+
+def narrow(x: Any, dim: int, start: int, length: int) -> Any:
+    """Elements ``start .. start + length - 1`` along ``dim`` (a differentiable slice)."""
+    d = _dim("narrow", dim, x.ndim)
+    n = x.shape[d]
+    start = start + n if start < 0 else start
+    if not (0 <= start <= n and 0 <= length and start + length <= n):
+        raise ValueError(
+            f"narrow: start={start}, length={length} does not fit dimension {dim} of size {n}"
+        )
+    return x[(slice(None),) * d + (slice(start, start + length),)]
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
@@ -102,22 +163,27 @@ def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
     return BroadcastTo.apply(x, shape=shape)
 
 
-def squeeze(x: Any, axis: Any = None) -> Any:
+def squeeze(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
+    """Drop size-1 dimensions: all of them, or those of ``dim`` (an int or a tuple).
+
+    As in PyTorch, a named ``dim`` whose size is not 1 is left alone (NumPy raises).
+    """
+    axis = dim_of("squeeze", dim, axis)
     if axis is None:
         shape = tuple(n for n in x.shape if n != 1)
     else:
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
-        axes = tuple(a % x.ndim for a in axes)
-        for a in axes:
-            if x.shape[a] != 1:
-                raise ValueError(
-                    f"squeeze: axis {a} has size {x.shape[a]}, not 1 (shape {x.shape})"
-                )
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        axes = tuple(_dim("squeeze", a, x.ndim) for a in axes)
+        axes = tuple(a for a in axes if x.shape[a] == 1)
         shape = tuple(n for i, n in enumerate(x.shape) if i not in axes)
     return reshape(x, shape)
 
 
-def unsqueeze(x: Any, axis: int) -> Any:
+def unsqueeze(x: Any, dim: int | None = None, *, axis: int | None = None) -> Any:
+    """Insert a size-1 dimension at ``dim``."""
+    axis = dim_of("unsqueeze", dim, axis)
+    if axis is None:
+        raise TypeError("unsqueeze: missing the dimension; call unsqueeze(dim)")
     ndim = x.ndim + 1
     if not -ndim <= axis < ndim:
         raise ValueError(f"unsqueeze: axis {axis} out of range for a result with {ndim} dims")
@@ -143,6 +209,13 @@ def clone(x: Any) -> Any:
 
 
 def astype(x: Any, dtype: Any) -> Any:
-    if np.dtype(dtype) == x.dtype:
+    """Cast to ``dtype``. A cast to an integer or bool dtype leaves the graph (such a
+    Tensor cannot carry gradients, as in PyTorch)."""
+    dt = np.dtype(dtype)
+    if dt == x.dtype:
         return x
-    return AsType.apply(x, dtype=np.dtype(dtype))
+    if dt.kind not in "fc":
+        from ..tensor import Tensor
+
+        return Tensor._constant(x.data.astype(dt))
+    return AsType.apply(x, dtype=dt)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from ._inputs import as_tensor, check_dim, check_int, check_prelu_channels, check_probability
@@ -82,9 +83,9 @@ def prelu(x: Any, weight: Any) -> Tensor:
     x, weight = as_tensor(x, "prelu"), as_tensor(weight, "prelu", "weight")
     check_prelu_channels(x, "prelu", weight.size)
     a = weight
-    if weight.size > 1:
+    if weight.numel() > 1:
         shape = [1] * x.ndim
-        shape[1 if x.ndim > 1 else 0] = weight.size
+        shape[1 if x.ndim > 1 else 0] = weight.numel()
         a = weight.reshape(tuple(shape))
     return maximum(x, 0.0) + a * minimum(x, 0.0)
 
@@ -103,7 +104,7 @@ def maxout(x: Any, pool_size: int, dim: int = -1) -> Tensor:
             f"maxout: {c} units along dim {dim} do not split into groups of {pool_size}"
         )
     grouped = x.reshape(x.shape[:dim] + (c // pool_size, pool_size) + x.shape[dim + 1 :])
-    return grouped.max(axis=dim + 1)
+    return grouped.amax(dim=dim + 1)
 
 
 def dropout(
@@ -117,7 +118,7 @@ def dropout(
         return x
     if p == 1.0:
         return x * 0.0
-    rng = rng if rng is not None else np.random.default_rng()
+    rng = as_generator(rng)
     keep = rng.random(x.shape) >= p
     mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
     return x * mask
@@ -142,7 +143,7 @@ def dropout2d(
         zeroes rows x[n, c, :] with a warning; pass (1, C, H, W) to be unambiguous.)
     p : float in [0, 1]
     training : bool
-    rng : numpy Generator, optional (fresh entropy when omitted)
+    rng : numpy Generator, optional (the default stream, ``autograd.manual_seed``, when omitted)
     """
     check_probability("dropout2d", "p", p)
     x = as_tensor(x, "dropout2d")
@@ -155,7 +156,7 @@ def dropout2d(
         return x
     if p == 1.0:
         return x * 0.0
-    rng = rng if rng is not None else np.random.default_rng()
+    rng = as_generator(rng)
     # one draw per map; the (1, 1) trailing axes broadcast it over the map's pixels
     keep = rng.random(x.shape[:-2] + (1, 1)) >= p
     mask = keep.astype(x.dtype) * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)

@@ -234,7 +234,7 @@ def nll_loss(
     n_classes = input.shape[1]
     if input.ndim > 2:  # (N, C, d1, ...) -> (N, d1, ..., C): classes last, then flatten
         order = (0, *range(2, input.ndim), 1)
-        flat = input.transpose(*order).reshape(-1, n_classes)
+        flat = input.permute(*order).reshape(-1, n_classes)
     else:
         flat = input
     flat_t = t.reshape(-1)

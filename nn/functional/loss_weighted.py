@@ -60,7 +60,7 @@ def _classes_last(x: Tensor) -> Tensor:
     if x.ndim == 1:
         return x.reshape(1, x.shape[0])
     if x.ndim > 2:
-        x = x.transpose(0, *range(2, x.ndim), 1)
+        x = x.permute(0, *range(2, x.ndim), 1)
     return x.reshape(-1, x.shape[-1])
 
 

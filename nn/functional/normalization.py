@@ -57,7 +57,7 @@ def batch_norm(
     axes = (0,) + tuple(range(2, x.ndim))
     stat_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if training:
-        n = x.size // x.shape[1]
+        n = x.numel() // x.shape[1]
         if n <= 1:
             raise ValueError(
                 f"batch_norm: training needs more than one value per channel, got input "
@@ -121,7 +121,7 @@ def local_response_norm(
     if int(size) != size or size < 1:
         raise ValueError(f"local_response_norm: size must be a positive int, got {size!r}")
     size = int(size)
-    if x.size == 0:
+    if x.numel() == 0:
         return x
     channels = x.shape[1]
     widths = [(0, 0)] * x.ndim

@@ -364,6 +364,6 @@ def adaptive_avg_pool2d(x: Tensor, output_size: int | tuple[int | None, int | No
     rows, cols = _averaging_matrix(h, ho, x.dtype), _averaging_matrix(w, wo, x.dtype)
     # two plain GEMMs over all maps at once: along W, then (after a transpose) along H
     along_w = matmul(x.reshape(n * c * h, w), cols.T).reshape(n * c, h, wo)
-    along_h = matmul(along_w.transpose(0, 2, 1).reshape(n * c * wo, h), rows.T)
-    y = along_h.reshape(n, c, wo, ho).transpose(0, 1, 3, 2)
+    along_h = matmul(along_w.permute(0, 2, 1).reshape(n * c * wo, h), rows.T)
+    y = along_h.reshape(n, c, wo, ho).permute(0, 1, 3, 2)
     return y.squeeze(0) if unbatched else y

@@ -58,7 +58,7 @@ def lstm_cell_reference(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, 
     (4H,), peephole (3, H) -> (h', c').
     """
     h, c = hx
-    a_i, a_f, a_g, a_o = (_affine(input, w_ih, b_ih) + _affine(h, w_hh, b_hh)).split(4, axis=-1)
+    a_i, a_f, a_g, a_o = (_affine(input, w_ih, b_ih) + _affine(h, w_hh, b_hh)).chunk(4, dim=-1)
     if peephole is not None:
         a_i = a_i + peephole[0] * c
         a_f = a_f + peephole[1] * c
@@ -80,8 +80,8 @@ def gru_cell_reference(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
     candidate h~ = n: the same formula, terms swapped. Shapes: input (B, I), hx (B, H),
     w_ih (3H, I), w_hh (3H, H), biases (3H,) -> (B, H).
     """
-    x_r, x_z, x_n = _affine(input, w_ih, b_ih).split(3, axis=-1)
-    h_r, h_z, h_n = _affine(hx, w_hh, b_hh).split(3, axis=-1)
+    x_r, x_z, x_n = _affine(input, w_ih, b_ih).chunk(3, dim=-1)
+    h_r, h_z, h_n = _affine(hx, w_hh, b_hh).chunk(3, dim=-1)
     r = (x_r + h_r).sigmoid()   # reset gate
     z = (x_z + h_z).sigmoid()   # update gate
     n = (x_n + r * h_n).tanh()  # candidate state

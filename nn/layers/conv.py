@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd.dtype import get_default_dtype
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from .. import init
@@ -53,7 +54,7 @@ class _ConvNd(Module):
         shape = ((in_channels, out_channels // groups) if transposed
                  else (out_channels, in_channels // groups))
         dtype = dtype or get_default_dtype()
-        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        rng = as_generator(rng)
         self.weight = Parameter(np.empty((*shape, *self.kernel_size), dtype=dtype))
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), rng=rng)
         if bias:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from ..functional._inputs import as_tensor, check_ndim, check_probability
@@ -25,7 +24,7 @@ class Dropout(Module):
         super().__init__()
         check_probability("Dropout", "p", p)
         self.p = p
-        self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        self.rng = as_generator(rng)
 
     def forward(self, x: Tensor) -> Tensor:
         return dropout(as_tensor(x, "Dropout"), self.p, self.training, self.rng)
@@ -47,7 +46,7 @@ class Dropout2d(Module):
         super().__init__()
         check_probability("Dropout2d", "p", p)
         self.p = p
-        self.rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        self.rng = as_generator(rng)
 
     def forward(self, x: Tensor) -> Tensor:
         x = as_tensor(x, "Dropout2d")

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd.dtype import get_default_dtype
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from ..functional._inputs import as_array, check_int
@@ -41,7 +42,7 @@ class Embedding(Module):
             check_int("Embedding", "padding_idx", padding_idx)
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.padding_idx = normalize_padding_idx(padding_idx, num_embeddings, "Embedding")
-        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        rng = as_generator(rng)
         weight = rng.standard_normal((num_embeddings, embedding_dim))
         if self.padding_idx is not None:
             weight[self.padding_idx] = 0.0

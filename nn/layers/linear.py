@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd.dtype import get_default_dtype
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from .. import init
@@ -60,7 +61,7 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         dtype = dtype or get_default_dtype()
-        rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+        rng = as_generator(rng)
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         # PyTorch: kaiming_uniform_(a=sqrt(5)) == U(-1/sqrt(fan_in), 1/sqrt(fan_in))
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), rng=rng)
@@ -166,7 +167,7 @@ class MLP(Module):
                 raise type(err)(f"MLP: {err}") from None
         from .dropout import Dropout
 
-        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        rng = as_generator(rng)
         layers: list[Module] = []
         for i, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             layers.append(Linear(d_in, d_out, bias=bias, dtype=dtype, rng=rng))

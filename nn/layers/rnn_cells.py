@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from autograd.dtype import get_default_dtype
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from .. import init
@@ -34,7 +35,7 @@ __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNNCellBase"]
 
 
 def new_rng(rng: Any) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    return as_generator(rng)
 
 
 def uniform_parameter(shape: tuple[int, ...], hidden_size: int, dtype: Any,

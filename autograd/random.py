@@ -1,0 +1,71 @@
+"""One default random stream for all of deltagrad, seeded by ``manual_seed``.
+
+Every random draw that is not given its own generator -- ``randn``/``rand``/``randint``/
+``randperm``, ``nn.init``, layer initialisers, dropout masks, ``DataLoader`` shuffling --
+comes from :func:`default_generator`. So, as in PyTorch, ``autograd.manual_seed(0)``
+at the top of a script makes the whole run reproducible. An explicit ``generator=``/
+``rng=`` (a seed or a ``np.random.Generator``) always wins and leaves the default
+stream untouched.
+
+The default stream is one ``np.random.Generator`` object that ``manual_seed`` re-seeds
+in place, so a layer or loader that kept a reference to it follows the new seed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "manual_seed", "seed", "default_generator", "get_rng_state", "set_rng_state",
+    "as_generator",
+]
+
+_DEFAULT = np.random.Generator(np.random.PCG64())  # fresh OS entropy until seeded
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed the default random stream (``torch.manual_seed``); returns the generator."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"manual_seed: the seed must be an int, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"manual_seed: the seed must be >= 0, got {seed}")
+    _DEFAULT.bit_generator.state = np.random.PCG64(int(seed)).state
+    return _DEFAULT
+
+
+def seed() -> int:
+    """Re-seed the default stream from OS entropy; returns the seed used."""
+    s = int(np.random.SeedSequence().entropy % (2**63))
+    manual_seed(s)
+    return s
+
+
+def default_generator() -> np.random.Generator:
+    """The generator behind every draw that is not given its own."""
+    return _DEFAULT
+
+
+def get_rng_state() -> dict:
+    """A snapshot of the default stream (pass it to :func:`set_rng_state` to replay)."""
+    return _DEFAULT.bit_generator.state
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore a snapshot taken with :func:`get_rng_state`."""
+    _DEFAULT.bit_generator.state = state
+
+
+def as_generator(generator: Any = None) -> np.random.Generator:
+    """``None`` -> the default stream; an int -> a new generator seeded with it; a
+    ``np.random.Generator`` -> itself."""
+    if generator is None:
+        return _DEFAULT
+    if isinstance(generator, np.random.Generator):
+        return generator
+    if isinstance(generator, (bool, float, str)):
+        raise TypeError(
+            f"expected a seed (int), a np.random.Generator or None, got {generator!r}"
+        )
+    return np.random.default_rng(generator)  # an int seed (or a SeedSequence)
