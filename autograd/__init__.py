@@ -1,8 +1,10 @@
 """deltagrad's engine: ``Value`` and ``Tensor`` nodes, the shared backward driver,
 grad mode, Tensor ops and gradient checks."""
 
-from . import device  # noqa: F401  (attaches Tensor.to / .cpu() / .device)
-from . import random
+from . import (
+    device,  # noqa: F401  (attaches Tensor.to / .cpu() / .device)
+    random,
+)
 from .anomaly import AnomalyError, detect_anomaly
 from .creation import (
     arange,
