@@ -15,6 +15,8 @@ from .arithmetic import unbroadcast
 
 
 class Reshape(Function):
+    view_of_input = True  # NumPy returns a view when it can
+
     def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         try:
             return x.reshape(shape)
@@ -28,6 +30,8 @@ class Reshape(Function):
 
 
 class Transpose(Function):
+    view_of_input = True  # NumPy returns a view when it can
+
     def forward(self, x: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
         self.axes = tuple(reversed(range(x.ndim))) if axes is None else axes
         return np.transpose(x, self.axes)
@@ -38,6 +42,7 @@ class Transpose(Function):
 
 class BroadcastTo(Function):
     op = "broadcast_to"
+    view_of_input = True
 
     def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return np.broadcast_to(x, shape)
@@ -143,6 +148,11 @@ def clone(x: Any) -> Any:
 
 
 def astype(x: Any, dtype: Any) -> Any:
-    if np.dtype(dtype) == x.dtype:
+    dtype = np.dtype(dtype)
+    if dtype == x.dtype:
         return x
-    return AsType.apply(x, dtype=np.dtype(dtype))
+    if dtype.kind not in "fc":
+        # integers and booleans are not differentiable: the result is a constant, as a
+        # cast to an integer dtype is in PyTorch
+        return AsType.apply(x.detach(), dtype=dtype)
+    return AsType.apply(x, dtype=dtype)
