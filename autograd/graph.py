@@ -200,7 +200,8 @@ def _run(
                     if node._parents:
                         node._send_grad()
                     elif id(node) in hooked:
-                        node._finish_leaf_grad(hooked.pop(id(node))[1])
+                        node._finish_leaf_grad(hooked[id(node)][1])
+                        del hooked[id(node)]
         finally:  # a failed pass leaves the hooked leaves' gradients as they were
             for node, previous in hooked.values():
                 node.grad = previous
