@@ -26,7 +26,7 @@ import numpy as np
 from . import anomaly
 from .anomaly import _Anomaly
 from .anomaly import _local as _anomaly_local
-from .graph import _GradMode, _Rebase
+from .graph import _GradMode, _Mutations, _new_version_counter
 from .graph import _local as _grad_local
 
 __all__ = ["Function"]
@@ -49,11 +49,11 @@ class Function:
 
     Saved tensors and in-place changes
     ----------------------------------
-    ``save`` notes the version counter (``Tensor._version``) of every input, and the
-    output's version is noted when the op runs. If an in-place op later changes a saved
-    input (or the output, which ``backward`` reads through ``self.output``), the versions
-    differ and ``saved_tensors``/``output`` raise ``RuntimeError`` instead of letting
-    ``backward`` use the new values -- PyTorch's rule.
+    If an in-place op changes a saved input (or the output, which ``backward`` reads
+    through ``self.output``) after this op ran, ``saved_tensors``/``output`` raise
+    ``RuntimeError`` instead of letting ``backward`` use the new values -- PyTorch's
+    rule. (The check compares the tensor's version counter with the op's ``_stamp``;
+    see ``autograd/inplace.py``.)
     """
 
     #: label used in drawings; defaults to the lower-case class name
@@ -67,9 +67,7 @@ class Function:
     #: True for ops whose forward may return a view of input 0 (reshape, transpose, ...):
     #: the output then shares the input's version counter, as views do in PyTorch
     view_of_input: bool = False
-    _versions: Any = None  # inputs' versions at save(); None means all 0
-    _out_version: int = 0
-    _epoch: int = 0  # in-place rebase counter when recorded (see autograd/inplace.py)
+    _stamp: int = 0  # newest in-place stamp when recorded (see autograd/graph.py)
     _saved_extra: tuple = ()  # tensors standing in for saved arrays (inplace.py)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -89,10 +87,6 @@ class Function:
     def save(self, *arrays: Any) -> None:
         """Keep what ``backward`` needs. Input arrays are remembered by position."""
         self._saved = arrays
-        for t in self.inputs:
-            if t._vc is not None:  # some input has been shared or changed in place
-                self._versions = tuple([0 if t._vc is None else t._vc[0] for t in self.inputs])
-                break
 
     @property
     def saved_tensors(self) -> tuple:
@@ -114,20 +108,23 @@ class Function:
                     out.append(extra if extra is not None else Tensor._constant(a))
                     continue
             t = inputs[j]
-            if t._vc is not None:
-                expected = 0 if self._versions is None else self._versions[j]
-                if t._vc[0] != expected:
-                    self._modified_error(t, f"input {j}", expected)
+            if t._vc is not None and t._vc[2] > self._stamp:
+                self._modified_error(t, f"input {j}")
             out.append(t)
         return tuple(out)
 
-    def _modified_error(self, t: Any, which: str, expected: int) -> None:
+    def _modified_error(self, t: Any, which: str) -> None:
+        version, _, _, recent = t._vc
+        newer = sum(1 for s in recent if s > self._stamp)
+        saved = f"version {version - newer}" if newer < len(recent) or newer == version else (
+            f"a version before {version - newer + 1}"
+        )
         raise RuntimeError(
             f"{self.op}: a tensor this op saved for backward ({which}, shape {t.shape}, "
             f"dtype {t.dtype}) was modified by an in-place operation: it is at version "
-            f"{t._vc[0]}, but the op saved version {expected}, so its gradient would use "
-            "the new values. Use an out-of-place op instead (y = y + 1, not y += 1 or "
-            "y.add_(1)), or modify a copy made with .clone()"
+            f"{version}, but the op saved {saved}, so its gradient would use the new "
+            "values. Use an out-of-place op instead (y = y + 1, not y += 1 or y.add_(1)), "
+            "or modify a copy made with .clone()"
         )
 
     @property
@@ -135,8 +132,8 @@ class Function:
         out = self._output_ref()
         if out is None:  # only reachable if a user keeps a Function after its output died
             raise RuntimeError(f"{self.op}: the output of this op no longer exists")
-        if out._vc is not None and out._vc[0] != self._out_version:
-            self._modified_error(out, "its output", self._out_version)
+        if out._vc is not None and out._vc[2] > self._stamp:
+            self._modified_error(out, "its output")
         return out
 
     # ------------------------------------------------------------------ running
@@ -172,26 +169,28 @@ class Function:
             fn.needs_input_grad = needs
             out = Tensor._from_op(data, fn)
             fn._output_ref = weakref.ref(out)
-            if _Rebase.epoch:
-                fn._epoch = _Rebase.epoch
+            if _Mutations.latest:
+                fn._stamp = _Mutations.latest
         else:
             out = Tensor._constant(data)
-        if cls.view_of_input and np.may_share_memory(data, inputs[0]._data):
-            _share_version(inputs[0], out, fn)
+        if cls.view_of_input:
+            _share_version(inputs[0], out)
         return out
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} op={self.op!r}>"
 
 
-def _share_version(base: Any, view: Any, fn: Function) -> None:
+def _share_version(base: Any, view: Any) -> None:
     """A view shares its base's version counter: changing either changes both."""
+    owner = view._data.base
+    if owner is None or not (owner is base._data or owner is base._data.base):
+        return  # NumPy had to copy: not a view after all
     vc = base._vc
     if vc is None:
-        vc = base._vc = [0, False]
-    vc[1] = True  # [version, has views]; see autograd/inplace.py
+        vc = base._vc = _new_version_counter()
+    vc[1] = True  # has views
     view._vc = vc
-    fn._out_version = vc[0]
 
 
 from . import tensor as _tensor_module  # noqa: E402  (tensor.py imports this module)

@@ -69,12 +69,23 @@ def _set_mode(mode: bool) -> None:
         _GradMode.all_on = _GradMode.off_count == 0
 
 
-class _Rebase:
-    """``epoch`` counts recorded in-place ops that gave a tensor a new history
-    (``autograd/inplace.py``); ops remember it so backward can tell which version of an
-    input they used. 0 -- nothing was ever rebased -- keeps the hot paths untouched."""
+class _Mutations:
+    """Stamps of in-place changes (``autograd/inplace.py``).
 
-    epoch: int = 0
+    Every in-place op takes the next stamp from one process-wide counter and writes it
+    into the version counter of the tensor it changes; ``latest`` is the newest stamp.
+    A recorded op remembers ``latest`` as its own ``_stamp``, so "was this tensor
+    changed after that op ran?" is one comparison, ``counter[2] > fn._stamp``, with no
+    per-op bookkeeping. ``latest == 0`` (no in-place op yet) keeps the hot path untouched.
+    """
+
+    latest: int = 0
+    lock = threading.Lock()
+
+
+def _new_version_counter() -> list:
+    """``[version, has_views, stamp of the last change, stamps of the last few]``."""
+    return [0, False, 0, []]
 
 
 class _LeafHooks:

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from .function import Function
-from .graph import _GradMode, _Rebase
+from .graph import _GradMode, _Mutations, _new_version_counter
 from .graph import _local as _grad_local
 from .ops import arithmetic as ar
 from .ops import elementwise as ew
@@ -43,16 +43,31 @@ from .tensor import Tensor
 
 __all__ = ["resolve_parents"]
 
-_epochs = itertools.count(1)
+_stamps = itertools.count(1)
 
 
 # ---------------------------------------------------------------- version counter
 def _box(t: Tensor) -> list:
-    """``t``'s version counter ``[version, has_views]``, created on first use."""
+    """``t``'s version counter, created on first use."""
     vc = t._vc
     if vc is None:
-        vc = t._vc = [0, False]
+        vc = t._vc = _new_version_counter()
     return vc
+
+
+def _bump(t: Tensor) -> int:
+    """Count one in-place change of ``t``'s array; return its stamp."""
+    vc = _box(t)
+    with _Mutations.lock:  # stamps must reach ``latest`` in order
+        stamp = next(_stamps)
+        vc[0] += 1
+        vc[2] = stamp
+        recent = vc[3]
+        recent.append(stamp)
+        if len(recent) > 8:  # enough to name the saved version in an error message
+            del recent[0]
+        _Mutations.latest = stamp
+    return stamp
 
 
 def _array(x: Any) -> Any:
@@ -118,13 +133,13 @@ def _inplace(
                 f"{name}: {err}; an in-place op keeps the shape {self.shape} of the Tensor "
                 "it writes into (use the out-of-place form to broadcast to a new shape)"
             ) from None
-        _box(self)[0] += 1
+        _bump(self)
         return self
     result = compute()
     _check_result(self, result, name)
     if result._fn is None:  # e.g. every operand turned out constant
         np.copyto(self._data, result._data, casting="same_kind")
-        _box(self)[0] += 1
+        _bump(self)
         return self
     _rebase(self, result, name)
     return self
@@ -157,14 +172,13 @@ def _rebase(self: Tensor, result: Tensor, name: str) -> None:
         fn._saved_extra = fn._saved_extra + (original,)
     fn.inputs = tuple(old if t is self else t for t in fn.inputs)
     np.copyto(self._data, result._data, casting="same_kind")
-    vc[0] += 1
-    # self (same object) becomes the op's output
+    stamp = _bump(self)
+    # self (same object) becomes the op's output, as of after the write
     self._fn, self._parents, self.requires_grad = fn, fn.inputs, True
     fn._output_ref = weakref.ref(self)
-    fn._out_version = vc[0]
-    epoch = _Rebase.epoch = next(_epochs)
+    fn._stamp = stamp
     snaps = [s for s in (self._snaps or ()) if s[1]() is not None]
-    snaps.append((epoch, weakref.ref(old)))
+    snaps.append((stamp, weakref.ref(old)))
     self._snaps = snaps
 
 
@@ -175,8 +189,8 @@ def resolve_parents(fn: Function) -> tuple:
     for p in fn.inputs:
         snaps = p._snaps
         if snaps:
-            for epoch, ref in snaps:
-                if epoch > fn._epoch:
+            for stamp, ref in snaps:
+                if stamp > fn._stamp:
                     snap = ref()
                     if snap is not None:
                         p = snap

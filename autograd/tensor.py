@@ -19,7 +19,7 @@ import numpy as np
 from . import anomaly
 from .anomaly import _Anomaly
 from .dtype import get_default_dtype
-from .graph import _Rebase, run_backward
+from .graph import _Mutations, _new_version_counter, run_backward
 
 __all__ = ["Tensor"]
 
@@ -70,7 +70,7 @@ class Tensor:
     grad_fn : Function or None
     """
 
-    # ``_vc`` is the version counter, a one-element list shared by every Tensor that
+    # ``_vc`` is the version counter (``autograd/graph.py``), shared by every Tensor that
     # shares the same array (``detach()``, views); ``None`` until first needed, meaning 0.
     # ``_hooks`` holds the gradient hooks (``register_hook``), ``_snaps`` the hidden
     # snapshots of earlier versions left behind by recorded in-place ops.
@@ -253,7 +253,7 @@ class Tensor:
         """
         vc = self._vc
         if vc is None:
-            vc = self._vc = [0, False]
+            vc = self._vc = _new_version_counter()
         t = Tensor._constant(self._data)
         t._vc = vc
         return t
@@ -363,7 +363,7 @@ class Tensor:
         if self._hooks:
             gy = self.grad = _hooks.run_hooks(self, gy)
         parents = self._parents
-        if self._fn._epoch < _Rebase.epoch:
+        if self._fn._stamp < _Mutations.latest:
             # an input was changed in place (and given a new history) after this op
             # used it: the gradient belongs to the snapshot of the version we used
             parents = _rebase.resolve_parents(self._fn)
