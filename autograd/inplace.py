@@ -9,9 +9,10 @@ Three rules keep gradients honest:
    recorded (their gradient would describe values they no longer hold). Updating
    parameters is done under ``with no_grad():``, which is exactly what optimizers do.
 2. **Version counter.** Every in-place op bumps ``x._version`` (shared by ``x``, its
-   ``detach()`` and its views). ``Function.save`` notes the versions of the inputs it
-   keeps; when backward reaches an op whose saved tensor was changed since, it raises
-   instead of using the new values (``Function.saved_tensors`` / ``Function.output``).
+   ``detach()`` and its views) and stamps the counter with a process-wide, increasing
+   number; a recorded op remembers the newest stamp when it ran. When backward reaches
+   an op whose saved tensor carries a newer stamp, it raises instead of using the new
+   values (``Function.saved_tensors`` / ``Function.output``). Ops pay nothing for this.
 3. **Rebase.** While recording, an in-place op on a tensor in the graph (or with an
    operand that requires grad) is differentiable: ``h += b`` computes ``h + b`` out of
    place, writes it into ``h``'s array, and gives ``h`` (same object) the new op as
@@ -300,7 +301,7 @@ def copy_(self: Tensor, src: Any) -> Tensor:
 
 def fill_(self: Tensor, value: Any) -> Tensor:
     """In place: every element becomes ``value`` (a number or a one-element Tensor)."""
-    if isinstance(value, Tensor) and value.size != 1:
+    if isinstance(value, Tensor) and value._data.size != 1:
         raise ValueError(
             f"fill_: the value must be a number or a one-element Tensor, got shape {value.shape}"
         )
