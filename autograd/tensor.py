@@ -68,6 +68,8 @@ class Tensor:
     parents : tuple[Tensor, ...]
     op : str
     grad_fn : Function or None
+    _version : int
+        How many in-place changes its array has seen (``autograd/inplace.py``).
     """
 
     # ``_vc`` is the version counter (``autograd/graph.py``), shared by every Tensor that
@@ -273,6 +275,15 @@ class Tensor:
         """Forget this Tensor's gradient (``grad = None``)."""
         self.grad = None
 
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` when backward computes this Tensor's gradient.
+
+        A Tensor returned by ``hook`` replaces the gradient (what this Tensor's op sends
+        on, or what a leaf accumulates). Returns a handle; ``handle.remove()`` unregisters
+        the hook. See ``autograd/hooks.py``.
+        """
+        return _hooks.register_hook(self, hook)
+
     # ------------------------------------------------------------------ backward
     def backward(self, grad: ArrayLike | None = None, create_graph: bool = False) -> None:
         """Backpropagate from this Tensor into every leaf that requires grad.
@@ -418,5 +429,3 @@ def _constant_like(x: ArrayLike, like: Tensor | None) -> Tensor:
 from . import hooks as _hooks  # noqa: E402
 from . import inplace as _rebase  # noqa: E402  attaches the in-place methods
 from . import tensor_methods  # noqa: E402,F401  attaches arithmetic and math methods
-
-Tensor.register_hook = _hooks.register_hook  # type: ignore[attr-defined]
