@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,21 +25,55 @@ class AnomalyError(FloatingPointError):
     """NaN or Inf produced by an op under ``detect_anomaly()``."""
 
 
+class _ThreadAnomaly(threading.local):
+    """This thread's anomaly mode (class attributes = the defaults of a new thread)."""
+
+    enabled: bool = False
+    backward_of: Any = None  # the Function whose backward is running, while one is
+
+
+_local = _ThreadAnomaly()
+
+
 class _Anomaly:
-    enabled = False
-    backward_of = None  # the Function whose backward is running, while one is
+    """Anomaly mode is per thread; ``any_on`` lets ops skip the thread-local read.
+
+    ``any_on`` is True while at least one thread is inside ``detect_anomaly()``; only then
+    do ops look at their own thread's ``_local.enabled``.
+    """
+
+    any_on: bool = False
+    on_count: int = 0
+    lock = threading.Lock()
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()`` in *this thread*."""
+    return _Anomaly.any_on and _local.enabled
+
+
+def _set_mode(mode: bool) -> None:
+    if _local.enabled == mode:
+        return
+    with _Anomaly.lock:
+        _Anomaly.on_count += 1 if mode else -1
+        _local.enabled = mode
+        _Anomaly.any_on = _Anomaly.on_count > 0
 
 
 @contextmanager
 def detect_anomaly() -> Iterator[None]:
-    """Within this context, the first non-finite forward result or gradient raises."""
-    previous = _Anomaly.enabled
-    _Anomaly.enabled = True
+    """Within this context, the first non-finite forward result or gradient raises.
+
+    The mode belongs to the calling thread (as in PyTorch); other threads are unaffected.
+    """
+    previous = _local.enabled
+    _set_mode(True)
     try:
         with np.errstate(all="ignore"):  # we report the op ourselves, with context
             yield
     finally:
-        _Anomaly.enabled = previous
+        _set_mode(previous)
 
 
 def user_frame() -> str:

@@ -40,7 +40,11 @@ def get_default_dtype() -> np.dtype:
 
 
 def set_default_dtype(dtype: object) -> None:
-    """Change the default floating dtype (``np.float32`` or ``np.float64``, say)."""
+    """Change the default floating dtype (``np.float32`` or ``np.float64``, say).
+
+    The default dtype is global to the process, shared by all threads (as PyTorch's
+    is), unlike grad mode and anomaly mode, which are per thread.
+    """
     dt = np.dtype(dtype)  # type: ignore[call-overload]
     if dt.kind != "f":
         raise TypeError(f"set_default_dtype: expected a floating dtype, got {dt}")

@@ -24,7 +24,10 @@ from typing import Any
 import numpy as np
 
 from . import anomaly
-from .graph import _GradMode
+from .anomaly import _Anomaly
+from .anomaly import _local as _anomaly_local
+from .graph import _GradMode, _Mutations, _new_version_counter
+from .graph import _local as _grad_local
 
 __all__ = ["Function"]
 
@@ -43,6 +46,14 @@ class Function:
         themselves (so second derivatives flow through them), other arrays as constants.
     output : Tensor
         The result node (held weakly: a node never keeps its own output alive).
+
+    Saved tensors and in-place changes
+    ----------------------------------
+    If an in-place op changes a saved input (or the output, which ``backward`` reads
+    through ``self.output``) after this op ran, ``saved_tensors``/``output`` raise
+    ``RuntimeError`` instead of letting ``backward`` use the new values -- PyTorch's
+    rule. (The check compares the tensor's version counter with the op's ``_stamp``;
+    see ``autograd/inplace.py``.)
     """
 
     #: label used in drawings; defaults to the lower-case class name
@@ -53,6 +64,11 @@ class Function:
     _saved: tuple
     _output_ref: Any
     created_at: Any = None
+    #: True for ops whose forward may return a view of input 0 (reshape, transpose, ...):
+    #: the output then shares the input's version counter, as views do in PyTorch
+    view_of_input: bool = False
+    _stamp: int = 0  # newest in-place stamp when recorded (see autograd/graph.py)
+    _saved_extra: tuple = ()  # tensors standing in for saved arrays (inplace.py)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -81,19 +97,43 @@ class Function:
         for k, a in enumerate(self._saved):
             if not isinstance(a, np.ndarray):
                 out.append(a)
-            elif k < len(inputs) and inputs[k].data is a:
-                out.append(inputs[k])  # the usual case: forward saved its inputs in order
+                continue
+            if k < len(inputs) and inputs[k]._data is a:
+                j = k  # the usual case: forward saved its inputs in order
             else:
                 # Two inputs may share one array (x and x.detach()); take the first match.
-                match = next((t for t in inputs if t.data is a), None)
-                out.append(match if match is not None else Tensor._constant(a))
+                j = next((i for i, t in enumerate(inputs) if t._data is a), -1)
+                if j < 0:
+                    extra = next((t for t in self._saved_extra if t._data is a), None)
+                    out.append(extra if extra is not None else Tensor._constant(a))
+                    continue
+            t = inputs[j]
+            if t._vc is not None and t._vc[2] > self._stamp:
+                self._modified_error(t, f"input {j}")
+            out.append(t)
         return tuple(out)
+
+    def _modified_error(self, t: Any, which: str) -> None:
+        version, _, _, recent = t._vc
+        newer = sum(1 for s in recent if s > self._stamp)
+        saved = f"version {version - newer}" if newer < len(recent) or newer == version else (
+            f"a version before {version - newer + 1}"
+        )
+        raise RuntimeError(
+            f"{self.op}: a tensor this op saved for backward ({which}, shape {t.shape}, "
+            f"dtype {t.dtype}) was modified by an in-place operation: it is at version "
+            f"{version}, but the op saved {saved}, so its gradient would use the new "
+            "values. Use an out-of-place op instead (y = y + 1, not y += 1 or y.add_(1)), "
+            "or modify a copy made with .clone()"
+        )
 
     @property
     def output(self) -> Any:
         out = self._output_ref()
         if out is None:  # only reachable if a user keeps a Function after its output died
             raise RuntimeError(f"{self.op}: the output of this op no longer exists")
+        if out._vc is not None and out._vc[2] > self._stamp:
+            self._modified_error(out, "its output")
         return out
 
     # ------------------------------------------------------------------ running
@@ -116,24 +156,41 @@ class Function:
         fn = object.__new__(cls)
         fn.inputs = inputs
         try:
-            data = fn.forward(*[t.data for t in inputs], **kwargs)
+            data = fn.forward(*[t._data for t in inputs], **kwargs)
         except ValueError as err:
             shapes = ", ".join(str(t.shape) for t in inputs)
             raise ValueError(f"{cls.op}: {err} (input shapes: {shapes})") from None
-        if anomaly._Anomaly.enabled and anomaly._Anomaly.backward_of is None:
+        if _Anomaly.any_on and _anomaly_local.enabled and _anomaly_local.backward_of is None:
             # (ops run inside a backward are checked as that backward's result instead)
             fn.created_at = anomaly.user_frame()
             anomaly.check_forward(fn, data)
         needs = tuple([t.requires_grad for t in inputs])
-        if _GradMode.enabled and True in needs:
+        if (_GradMode.all_on or _grad_local.enabled) and True in needs:
             fn.needs_input_grad = needs
             out = Tensor._from_op(data, fn)
             fn._output_ref = weakref.ref(out)
-            return out
-        return Tensor._constant(data)
+            if _Mutations.latest:
+                fn._stamp = _Mutations.latest
+        else:
+            out = Tensor._constant(data)
+        if cls.view_of_input:
+            _share_version(inputs[0], out)
+        return out
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} op={self.op!r}>"
+
+
+def _share_version(base: Any, view: Any) -> None:
+    """A view shares its base's version counter: changing either changes both."""
+    owner = view._data.base
+    if owner is None or not (owner is base._data or owner is base._data.base):
+        return  # NumPy had to copy: not a view after all
+    vc = base._vc
+    if vc is None:
+        vc = base._vc = _new_version_counter()
+    vc[1] = True  # has views
+    view._vc = vc
 
 
 from . import tensor as _tensor_module  # noqa: E402  (tensor.py imports this module)

@@ -17,6 +17,7 @@ recurses, so a chain of a million nodes backpropagates under the default recursi
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -33,26 +34,85 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------- grad mode
-class _GradMode:
-    """Whether new operations record parents (the only piece of global state besides dtype)."""
+class _ThreadGradMode(threading.local):
+    """This thread's recording switch (class attribute = the default of a new thread)."""
 
     enabled: bool = True
 
 
+_local = _ThreadGradMode()
+
+
+class _GradMode:
+    """Grad mode is per thread, as in PyTorch; this class keeps the hot path cheap.
+
+    Every op asks "is recording on?". A ``threading.local`` attribute costs about twice a
+    class attribute, so ops first read ``all_on``: True while *no* thread has recording
+    switched off, which is the whole of an ordinary training step. Only while some thread
+    is inside ``no_grad()`` (or a ``backward()``, which records nothing unless
+    ``create_graph=True``) do ops fall back to reading their own thread's switch::
+
+        recording = _GradMode.all_on or _local.enabled
+    """
+
+    all_on: bool = True
+    off_count: int = 0  # threads whose switch is currently off
+    lock = threading.Lock()
+
+
+def _set_mode(mode: bool) -> None:
+    if _local.enabled == mode:
+        return
+    with _GradMode.lock:
+        _GradMode.off_count += -1 if mode else 1
+        _local.enabled = mode
+        _GradMode.all_on = _GradMode.off_count == 0
+
+
+class _Mutations:
+    """Stamps of in-place changes (``autograd/inplace.py``).
+
+    Every in-place op takes the next stamp from one process-wide counter and writes it
+    into the version counter of the tensor it changes; ``latest`` is the newest stamp.
+    A recorded op remembers ``latest`` as its own ``_stamp``, so "was this tensor
+    changed after that op ran?" is one comparison, ``counter[2] > fn._stamp``, with no
+    per-op bookkeeping. ``latest == 0`` (no in-place op yet) keeps the hot path untouched.
+    """
+
+    latest: int = 0
+    lock = threading.Lock()
+
+
+def _new_version_counter() -> list:
+    """``[version, has_views, stamp of the last change, stamps of the last few]``."""
+    return [0, False, 0, []]
+
+
+class _LeafHooks:
+    """How many ``Tensor.register_hook`` hooks exist; while 0 the driver skips them."""
+
+    count: int = 0
+    lock = threading.Lock()
+
+
 def is_grad_enabled() -> bool:
-    """True when operations record the graph (the default)."""
-    return _GradMode.enabled
+    """True when operations in *this thread* record the graph (the default)."""
+    return _local.enabled
 
 
 @contextmanager
 def set_grad_enabled(mode: bool) -> Iterator[None]:
-    """Context manager that turns graph recording on or off and restores the old mode."""
-    previous = _GradMode.enabled
-    _GradMode.enabled = bool(mode)
+    """Context manager that turns graph recording on or off and restores the old mode.
+
+    The mode belongs to the calling thread: other threads keep recording (or not) as
+    they were, exactly as with PyTorch's thread-local grad mode.
+    """
+    previous = _local.enabled
+    _set_mode(bool(mode))
     try:
         yield
     finally:
-        _GradMode.enabled = previous
+        _set_mode(previous)
 
 
 def no_grad() -> Any:
@@ -134,12 +194,35 @@ def _run(
     for node in order:
         if node._parents:
             node.grad = node._GRAD_UNSET
-    for root, seed in zip(roots, seeds):
-        root._seed_grad(seed)
-    with set_grad_enabled(create_graph):
-        for node in reversed(order):
-            if node._parents:
-                node._send_grad()
+    hooked: dict = {}
+    if _LeafHooks.count:
+        # A leaf's hooks see the gradient of this pass alone (then it is accumulated),
+        # so the leaf collects this pass from zero and adds the old .grad back after.
+        for node in order:
+            if not node._parents and getattr(node, "_hooks", None):
+                hooked[id(node)] = (node, node.grad)
+                node.grad = node._GRAD_UNSET
+    if hooked:
+        try:
+            for root, seed in zip(roots, seeds):
+                root._seed_grad(seed)
+            with set_grad_enabled(create_graph):
+                for node in reversed(order):
+                    if node._parents:
+                        node._send_grad()
+                    elif id(node) in hooked:
+                        node._finish_leaf_grad(hooked[id(node)][1])
+                        del hooked[id(node)]
+        finally:  # a failed pass leaves the hooked leaves' gradients as they were
+            for node, previous in hooked.values():
+                node.grad = previous
+    else:
+        for root, seed in zip(roots, seeds):
+            root._seed_grad(seed)
+        with set_grad_enabled(create_graph):
+            for node in reversed(order):
+                if node._parents:
+                    node._send_grad()
     if create_graph:
         # A recorded interior gradient refers back to its own node; drop those (except
         # the roots' and what the caller asked for) so no reference cycles remain.

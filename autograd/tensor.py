@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from . import anomaly
+from .anomaly import _Anomaly
 from .dtype import get_default_dtype
-from .graph import run_backward
+from .graph import _Mutations, _new_version_counter, run_backward
 
 __all__ = ["Tensor"]
 
@@ -58,15 +59,35 @@ class Tensor:
     Attributes
     ----------
     data : np.ndarray
+        The values. Assigning ``t.data = array`` replaces them with ``array`` cast to
+        ``t.dtype``; the shape must stay the same. The assignment is not recorded and not
+        counted as an in-place change (like PyTorch's ``.data``).
     grad : Tensor or None
         ``dL/dself`` with the shape of ``data``; ``None`` until a gradient arrives.
         Leaf gradients accumulate across ``backward()`` calls.
     parents : tuple[Tensor, ...]
     op : str
     grad_fn : Function or None
+    _version : int
+        How many in-place changes its array has seen (``autograd/inplace.py``).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_fn", "label", "__weakref__")
+    # ``_vc`` is the version counter (``autograd/graph.py``), shared by every Tensor that
+    # shares the same array (``detach()``, views); ``None`` until first needed, meaning 0.
+    # ``_hooks`` holds the gradient hooks (``register_hook``), ``_snaps`` the hidden
+    # snapshots of earlier versions left behind by recorded in-place ops.
+    __slots__ = (
+        "_data",
+        "grad",
+        "requires_grad",
+        "_parents",
+        "_fn",
+        "label",
+        "_vc",
+        "_hooks",
+        "_snaps",
+        "__weakref__",
+    )
 
     # Make NumPy defer to our reflected operators (``array * tensor`` -> Tensor).
     __array_ufunc__ = None
@@ -79,39 +100,58 @@ class Tensor:
         dtype: Any = None,
         label: str = "",
     ) -> None:
-        self.data = _to_array(data, dtype)
-        if requires_grad and self.data.dtype.kind not in "fc":
+        array = _to_array(data, dtype)
+        if requires_grad and array.dtype.kind not in "fc":
             raise TypeError(
                 f"Tensor: only floating tensors can require gradients, got dtype "
-                f"{self.data.dtype}"
+                f"{array.dtype}"
             )
+        self._data = array
         self.grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
         self._parents: tuple = ()
         self._fn = None
         self.label = label
+        self._vc = self._hooks = self._snaps = None
 
     @classmethod
     def _constant(cls, data: np.ndarray) -> Tensor:
         t = cls.__new__(cls)
-        t.data = data
+        t._data = data
         t.grad = None
         t.requires_grad = False
         t._parents = ()
         t._fn = None
         t.label = ""
+        t._vc = t._hooks = t._snaps = None
         return t
 
     @classmethod
     def _from_op(cls, data: np.ndarray, fn: Any) -> Tensor:
         t = Tensor.__new__(Tensor)
-        t.data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        t._data = data if isinstance(data, np.ndarray) else np.asarray(data)
         t.grad = None
         t.requires_grad = True
         t._parents = fn.inputs
         t._fn = fn
         t.label = ""
+        t._vc = t._hooks = t._snaps = None
         return t
+
+    # ------------------------------------------------------------------ data
+    @property
+    def data(self) -> np.ndarray:
+        return self._data
+
+    @data.setter
+    def data(self, value: ArrayLike) -> None:
+        self._data = _assigned_array(self, value, "data")
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes the array has seen (shared with ``detach()``/views)."""
+        vc = self._vc
+        return 0 if vc is None else vc[0]
 
     # ------------------------------------------------------------------ graph view
     @property
@@ -133,15 +173,15 @@ class Tensor:
     # ------------------------------------------------------------------ array view
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     def size(self, dim: int | None = None) -> Any:
         """The shape (``size()``) or the length of one dimension (``size(dim)``).
@@ -213,8 +253,17 @@ class Tensor:
 
     # ------------------------------------------------------------------ leaves
     def detach(self) -> Tensor:
-        """Same data (shared), no history, no gradient."""
-        return Tensor._constant(self.data)
+        """Same data (shared), no history, no gradient.
+
+        The two Tensors also share the version counter, so an in-place change through
+        either one is seen by the ops that saved the other for backward (as in PyTorch).
+        """
+        vc = self._vc
+        if vc is None:
+            vc = self._vc = _new_version_counter()
+        t = Tensor._constant(self._data)
+        t._vc = vc
+        return t
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if not self.is_leaf:
@@ -230,6 +279,15 @@ class Tensor:
     def zero_grad(self) -> None:
         """Forget this Tensor's gradient (``grad = None``)."""
         self.grad = None
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call ``hook(grad)`` when backward computes this Tensor's gradient.
+
+        A Tensor returned by ``hook`` replaces the gradient (what this Tensor's op sends
+        on, or what a leaf accumulates). Returns a handle; ``handle.remove()`` unregisters
+        the hook. See ``autograd/hooks.py``.
+        """
+        return _hooks.register_hook(self, hook)
 
     # ------------------------------------------------------------------ backward
     def backward(self, grad: ArrayLike | None = None, create_graph: bool = False) -> None:
@@ -251,6 +309,9 @@ class Tensor:
                 "requires_grad=True, or it was computed under no_grad())"
             )
         run_backward((self,), (grad,), create_graph=create_graph)
+
+    def _finish_leaf_grad(self, previous: Tensor | None) -> None:
+        _hooks.finish_leaf_grad(self, previous)
 
     # node protocol used by autograd.graph
     _GRAD_UNSET = None
@@ -279,12 +340,13 @@ class Tensor:
 
     @staticmethod
     def _checked_backward(fn: Any, gy: Tensor) -> Any:
-        previous = anomaly._Anomaly.backward_of
-        anomaly._Anomaly.backward_of = fn
+        local = anomaly._local
+        previous = local.backward_of
+        local.backward_of = fn
         try:
             grads = fn.backward(gy)
         finally:
-            anomaly._Anomaly.backward_of = previous
+            local.backward_of = previous
         anomaly.check_backward(fn, grads if isinstance(grads, tuple) else (grads,))
         return grads
 
@@ -292,7 +354,10 @@ class Tensor:
         """``(position, gradient)`` for each input that wants one: the op's local step
         of the chain rule, with the gradient's shape checked against the input's."""
         fn = self._fn
-        grads = self._checked_backward(fn, gy) if anomaly._Anomaly.enabled else fn.backward(gy)
+        if _Anomaly.any_on and anomaly._local.enabled:
+            grads = self._checked_backward(fn, gy)
+        else:
+            grads = fn.backward(gy)
         if not isinstance(grads, tuple):
             grads = (grads,)
         out = []
@@ -311,16 +376,45 @@ class Tensor:
         gy = self.grad
         if gy is None:
             return
+        if self._hooks:
+            gy = self.grad = _hooks.run_hooks(self, gy)
+        parents = self._parents
+        if self._fn._stamp < _Mutations.latest:
+            # an input was changed in place (and given a new history) after this op
+            # used it: the gradient belongs to the snapshot of the version we used
+            parents = _rebase.resolve_parents(self._fn)
         for j, g in self._input_grads(gy):
-            parent = self._parents[j]
+            parent = parents[j]
             if parent.grad is None:
                 # A leaf's .grad must not share memory with another node's gradient
                 # (optimizers and clipping update it in place), so views are copied.
-                if parent._fn is None and (g is gy or g.data.base is not None):
+                if parent._fn is None and (g is gy or g._data.base is not None):
                     g = g.clone()
                 parent.grad = g
             else:
                 parent.grad = parent.grad + g
+
+
+def _assigned_array(t: Tensor, value: ArrayLike, what: str) -> np.ndarray:
+    """``value`` as an array of ``t``'s dtype and shape, for ``t.data = value``."""
+    current = t._data
+    if isinstance(value, Tensor):
+        value = value._data
+    try:
+        array = np.asarray(value, dtype=current.dtype)
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"{what}: cannot store {type(value).__name__} data in a Tensor of dtype "
+            f"{current.dtype} ({err})"
+        ) from None
+    if array.shape != current.shape:
+        raise ValueError(
+            f"{what}: cannot assign data of shape {array.shape} to a Tensor of shape "
+            f"{current.shape}; .data keeps the shape. Make a new Tensor for new data "
+            f"(t = Tensor(array)), or write the values in place with t.data[...] = array "
+            f"if they broadcast"
+        )
+    return array
 
 
 def _constant_like(x: ArrayLike, like: Tensor | None) -> Tensor:
@@ -337,4 +431,6 @@ def _constant_like(x: ArrayLike, like: Tensor | None) -> Tensor:
     return Tensor._constant(_to_array(x))
 
 
+from . import hooks as _hooks  # noqa: E402
+from . import inplace as _rebase  # noqa: E402  attaches the in-place methods
 from . import tensor_methods  # noqa: E402,F401  attaches arithmetic and math methods

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 from .graph import _GradMode, run_backward
+from .graph import _local as _grad_local
 
 __all__ = ["Value"]
 
@@ -70,7 +71,7 @@ class Value:
         self._a = self._b = None
         self._da = self._db = 0.0
         self._op = ""
-        if _parents and _GradMode.enabled:
+        if _parents and (_GradMode.all_on or _grad_local.enabled):
             if len(_parents) > 2 or len(_parents) != len(_local):
                 raise ValueError(
                     "Value: a node has one or two parents, each with one local derivative; "
@@ -311,7 +312,7 @@ def _binary(data: float, a: Value, da: float, b: Value | None, db: float, op: st
     v.data = data
     v.grad = 0.0
     v.label = ""
-    if _GradMode.enabled:
+    if _GradMode.all_on or _grad_local.enabled:
         v._a, v._da, v._b, v._db, v._op = a, da, b, db, op
     else:  # no_grad: a plain leaf
         v._a, v._da, v._b, v._db, v._op = None, 0.0, None, 0.0, ""

@@ -6,11 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, _assigned_array
 
 __all__ = ["Parameter"]
-
-_data_slot = Tensor.data  # the slot descriptor that stores a Tensor's array
 
 
 class Parameter(Tensor):
@@ -18,36 +16,27 @@ class Parameter(Tensor):
 
     Assigning ``param.data = array`` writes the values *into* the existing array (same
     shape required, cast to the parameter's dtype), so optimizers, views and saved
-    references keep pointing at the live weights.
+    references keep pointing at the live weights. In-place ops (``p -= lr * p.grad``,
+    ``p.mul_(0.9)``) update the parameter itself too, inside ``with no_grad():``.
     """
 
     __slots__ = ()
 
     def __init__(self, data: Any, requires_grad: bool = True, label: str = "") -> None:
         super().__init__(data, requires_grad=requires_grad, label=label)
-        if self.data.dtype.kind != "f":
-            raise TypeError(f"Parameter: needs floating data, got dtype {self.data.dtype}")
+        if self._data.dtype.kind != "f":
+            raise TypeError(f"Parameter: needs floating data, got dtype {self._data.dtype}")
 
     @property  # type: ignore[override]
     def data(self) -> np.ndarray:
-        return _data_slot.__get__(self)
+        return self._data
 
     @data.setter
     def data(self, value: Any) -> None:
-        try:
-            current = _data_slot.__get__(self)
-        except AttributeError:  # first assignment, from Tensor.__init__
-            _data_slot.__set__(self, value)
-            return
+        current = self._data
         if value is current:  # e.g. ``p.data -= lr * g`` already updated in place
             return
-        value = np.asarray(value)
-        if value.shape != current.shape:
-            raise ValueError(
-                f"Parameter.data: cannot assign an array of shape {value.shape} to a "
-                f"parameter of shape {current.shape}; shapes must match"
-            )
-        np.copyto(current, value, casting="same_kind")
+        np.copyto(current, _assigned_array(self, value, "Parameter.data"))
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -110,6 +110,8 @@ DERIVATIVE_RULES: dict[str, DerivativeRule] = {
     "clone": _rule("x", "gy"),
     "getitem": _rule("x", "scatter gy into zeros {shape}"),
     "index_add": _rule("g", "gather gy[index]"),
+    "index_put": _rule("x v", "gy, 0 where overwritten", "gy[index]", broadcasts=True),
+    "copy": _rule("x src", "0", "gy", broadcasts=True),
     "concat": _rule("x", "slice {i} of gy", variadic=True),
     "pad": _rule("x", "crop gy to {shape}"),
     # linear algebra

@@ -1,4 +1,4 @@
-"""Indexing ``x[idx]`` and its adjoint, scatter-add into zeros.
+"""Indexing ``x[idx]`` and its adjoint, scatter-add into zeros; and ``x[idx] = v``.
 
 Forward picks elements; backward puts each upstream gradient back where its element
 came from. With integer-array indexing an element can be picked several times, so the
@@ -41,6 +41,7 @@ def _is_basic(index: Any) -> bool:
 
 class GetItem(Function):
     op = "getitem"
+    view_of_input = True  # basic indexing returns a view of x
 
     def forward(self, x: np.ndarray, index: Any) -> np.ndarray:
         self.index = index
@@ -73,3 +74,48 @@ class IndexAdd(Function):
 
 def getitem(x: Any, index: Any) -> Any:
     return GetItem.apply(x, index=normalize_index(index))
+
+
+class IndexPut(Function):
+    """``x`` with ``v`` written at ``index`` -- the out-of-place form of ``x[index] = v``.
+
+    y = x outside the indexed positions and y[index] = v (broadcast), so
+    dy/dx passes the gradient where x survived and 0 where it was overwritten, and
+    dv = sum of gy[index] over the axes that broadcasting stretched.
+    """
+
+    op = "index_put"
+
+    def forward(self, x: np.ndarray, v: np.ndarray, index: Any) -> np.ndarray:
+        self.index = index
+        out = x.copy()
+        try:
+            out[index] = v
+        except IndexError as err:
+            raise ValueError(f"{err} (Tensor shape {x.shape})") from None
+        except ValueError as err:
+            raise ValueError(
+                f"cannot put a value of shape {v.shape} into x[index] of shape "
+                f"{np.shape(x[index])}: {err}"
+            ) from None
+        return out
+
+    def backward(self, gy: Any) -> tuple:
+        x, v = self.inputs
+        gx = gv = None
+        if self.needs_input_grad[0]:
+            keep = np.ones(x.shape, dtype=gy.dtype)
+            keep[self.index] = 0  # overwritten positions get nothing
+            gx = gy * keep
+        if self.needs_input_grad[1]:
+            from .arithmetic import unbroadcast
+
+            gv = unbroadcast(GetItem.apply(gy, index=self.index), v.shape)
+            if gv.dtype != v.dtype:
+                gv = gv.astype(v.dtype)
+        return gx, gv
+
+
+def index_put(x: Any, index: Any, value: Any) -> Any:
+    """The Tensor ``x`` with ``value`` put at ``index`` (a new Tensor; differentiable)."""
+    return IndexPut.apply(x, value, index=normalize_index(index))

@@ -19,6 +19,8 @@ from .arithmetic import unbroadcast
 
 
 class Reshape(Function):
+    view_of_input = True  # NumPy returns a view when it can
+
     def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         try:
             return x.reshape(shape)
@@ -32,6 +34,8 @@ class Reshape(Function):
 
 
 class Transpose(Function):
+    view_of_input = True  # NumPy returns a view when it can
+
     def forward(self, x: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
         self.axes = tuple(reversed(range(x.ndim))) if axes is None else axes
         return np.transpose(x, self.axes)
@@ -42,6 +46,7 @@ class Transpose(Function):
 
 class BroadcastTo(Function):
     op = "broadcast_to"
+    view_of_input = True
 
     def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return np.broadcast_to(x, shape)
