@@ -18,7 +18,7 @@ from autograd.device import parse_to
 from autograd.tensor import Tensor
 
 from .hooks import RemovableHandle, add_hook, call_with_hooks
-from .parameter import Parameter, _data_slot
+from .parameter import Parameter
 
 __all__ = ["Module", "Sequential", "ModuleList"]
 
@@ -403,7 +403,7 @@ def _cast_parameter(param: Parameter, dtype: np.dtype) -> None:
     so references to it (a model's attributes, tied weights) all see the cast."""
     if param.data.dtype == dtype:
         return
-    _data_slot.__set__(param, param.data.astype(dtype))  # the setter would keep the dtype
+    param._data = param._data.astype(dtype)  # the .data setter would keep the old dtype
     if param.grad is not None:
         param.grad = Tensor(param.grad.data.astype(dtype))
 
