@@ -175,6 +175,14 @@ CTOR_CASES: list[tuple[str, Callable[[], Any], Any, type, str]] = [
      "output_size"),
     ("AdaptiveAvgPool2d-float", lambda: nn.AdaptiveAvgPool2d(1.5), None, TypeError,
      "output_size"),
+    ("CrossEntropyLoss-reduction", lambda: nn.CrossEntropyLoss(reduction="bogus"), None, ValueError, "reduction"),
+    ("NLLLoss-reduction", lambda: nn.NLLLoss(reduction="bogus"), None, ValueError, "reduction"),
+    ("MSELoss-reduction", lambda: nn.MSELoss(reduction="bogus"), None, ValueError, "reduction"),
+    ("L1Loss-reduction", lambda: nn.L1Loss(reduction="bogus"), None, ValueError, "reduction"),
+    ("BCELoss-reduction", lambda: nn.BCELoss(reduction="bogus"), None, ValueError, "reduction"),
+    ("BCEWithLogitsLoss-reduction", lambda: nn.BCEWithLogitsLoss(reduction="bogus"), None, ValueError, "reduction"),
+    ("CrossEntropyLoss-smoothing", lambda: nn.CrossEntropyLoss(label_smoothing=2.0), None,
+     ValueError, "label_smoothing"),
     ("Embedding-0", lambda: nn.Embedding(0, 3), None, ValueError, "num_embeddings"),
     ("Embedding-neg", lambda: nn.Embedding(-1, 3), lambda t: t.nn.Embedding(-1, 3),
      ValueError, "num_embeddings"),
@@ -320,7 +328,9 @@ def _values(out: Any) -> list[np.ndarray]:
 
 def test_every_exported_layer_has_an_input_case() -> None:
     covered = {c[0] for c in LAYER_CASES} | {"Embedding"}  # integer input: its own test
-    assert set(nn.layers.__all__) - {"Identity"} <= covered
+    # the loss modules take (input, target): tests/test_loss_modules.py covers their inputs
+    losses = {name for name in nn.layers.__all__ if name.endswith("Loss")}
+    assert set(nn.layers.__all__) - {"Identity"} - losses <= covered
 
 
 @pytest.mark.parametrize("make,x", [(c[1], c[2]) for c in LAYER_CASES],

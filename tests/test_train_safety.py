@@ -149,7 +149,7 @@ def test_ctrl_c_while_parameters_are_written_completes_the_step(sigint_raises: N
         calls["n"] += 1
         if calls["n"] == 3:  # arm the trap for the 3rd step
             CtrlCOnWrite.fired = False
-            Tensor.data.__set__(last, last.data.view(CtrlCOnWrite))  # type: ignore[attr-defined]
+            last._data = last._data.view(CtrlCOnWrite)
         return F.cross_entropy(y, t)
 
     h = fit(model, loss_fn, opt, batches(), epochs=3, progress=False)
@@ -157,7 +157,7 @@ def test_ctrl_c_while_parameters_are_written_completes_the_step(sigint_raises: N
     # the 3rd step was completed before the interrupt took effect, and fit knows it
     assert h.steps == 3 and h.stopped_epoch == 0 and h.stopped_batch == 2
     assert "after 3 optimizer steps" in h.stop_reason
-    Tensor.data.__set__(last, np.asarray(last.data).view(np.ndarray))  # type: ignore[attr-defined]
+    last._data = np.asarray(last._data).view(np.ndarray)
     assert_whole_steps(model, opt, 3)
 
 

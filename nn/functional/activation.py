@@ -81,7 +81,7 @@ def prelu(x: Any, weight: Any) -> Tensor:
     from autograd import maximum, minimum
 
     x, weight = as_tensor(x, "prelu"), as_tensor(weight, "prelu", "weight")
-    check_prelu_channels(x, "prelu", weight.size)
+    check_prelu_channels(x, "prelu", weight.numel())
     a = weight
     if weight.numel() > 1:
         shape = [1] * x.ndim
