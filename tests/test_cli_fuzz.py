@@ -186,7 +186,11 @@ EXPRESSIONS = st.one_of(
 )
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     expression=EXPRESSIONS,
     assignments=st.lists(st.tuples(NAMES, NUMBERS).map("=".join), max_size=3),
