@@ -48,6 +48,11 @@ class Value:
     op : str
         Operation label: ``"+"``, ``"*"``, ``"tanh"``, ... (``""`` for a leaf).
 
+    micrograd's internals are there too, so its lecture code runs unchanged:
+    ``_prev`` (the *set* of operands: ``a * a`` has one), ``_op`` (same as ``op``) and
+    ``_backward()`` (this node's own chain-rule step, see there). Like micrograd's
+    nodes, a Value takes any extra attribute user code sets (``v.name = "x"``).
+
     ``==`` and ``hash`` are by identity so Values work in sets and dicts (as in
     micrograd); ``<  <=  >  >=`` compare ``.data`` and return Python bools.
     """
@@ -55,7 +60,11 @@ class Value:
     # Parents and their local derivatives live in slots, not tuples: each node is then a
     # single object for the cyclic garbage collector to track, which halves the time
     # it spends scanning a large live graph (the forward pass of a training step).
-    __slots__ = ("data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "__weakref__")
+    # "__dict__" lets user code attach its own attributes (micrograd allows it); the
+    # dict is only allocated on the first such assignment, so ordinary nodes stay lean.
+    __slots__ = (
+        "data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "__weakref__", "__dict__",
+    )
 
     def __init__(
         self,
@@ -102,6 +111,25 @@ class Value:
     @property
     def op(self) -> str:
         return self._op
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name: the set of operands (``a * a`` gives ``{a}``)."""
+        a = self._a
+        if a is None:
+            return set()
+        b = self._b
+        return {a} if b is None else {a, b}
+
+    def _backward(self) -> None:
+        """This node's local chain-rule step, as micrograd's per-node ``_backward``.
+
+        ``operand.grad += d self / d operand * self.grad`` for each operand (twice for
+        ``a * a``); nothing for a leaf. ``backward()`` calls this for every node in
+        reverse topological order; the lecture calls it by hand, one node at a time.
+        """
+        if self._a is not None:
+            self._send_grad()
 
     def __repr__(self) -> str:
         name = f", label={self.label!r}" if self.label else ""

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from autograd.value import Value
 
 __all__ = [
-    "ScalarModule", "Neuron", "Layer", "MLP",
+    "ScalarModule", "Module", "Neuron", "Layer", "MLP",
     "conv2d", "max_pool2d", "avg_pool2d", "as_values", "grads", "to_array",
 ]
 
@@ -22,7 +22,10 @@ _ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
 
 
 class ScalarModule:
-    """Base class: ``parameters()`` lists the Values to train, ``zero_grad()`` resets them."""
+    """Base class: ``parameters()`` lists the Values to train, ``zero_grad()`` resets them.
+
+    Also importable under micrograd's name, ``Module``.
+    """
 
     def parameters(self) -> list[Value]:
         return []
@@ -32,6 +35,19 @@ class ScalarModule:
             p.grad = 0.0
 
 
+#: micrograd's name for the base class (``micrograd.nn.Module``).
+Module = ScalarModule
+
+
+def _as_inputs(x: Sequence[Value | float] | Value | float) -> Sequence[Value | float]:
+    """A single Value (or number) is a 1-element input.
+
+    micrograd's width-1 layer returns a bare Value rather than a 1-element list; taking
+    it here lets such a layer feed the next one (``MLP(2, [1, 3])``).
+    """
+    return (x,) if isinstance(x, (Value, int, float)) else x
+
+
 class Neuron(ScalarModule):
     """One unit: ``f(w . x + b)``.
 
@@ -39,8 +55,10 @@ class Neuron(ScalarModule):
     ----------
     nin : number of inputs.
     activation : ``"relu"`` (default), ``"tanh"``, ``"sigmoid"``, ``"leaky_relu"`` or
-        ``"linear"`` (identity, for output units).
+        ``"linear"`` (identity, for output units). A bool here is micrograd's
+        positional ``Neuron(nin, nonlin)``: ``True`` is ``"relu"``, ``False`` ``"linear"``.
     nonlin : micrograd's spelling; ``nonlin=False`` means ``activation="linear"``.
+        Also an attribute: ``neuron.nonlin`` is ``activation != "linear"``.
     rng : ``random.Random`` used for the U(-1, 1) initial weights (as micrograd does).
     name : prefix for weight labels in drawings (``"w0"``, ``"w1"``, ..., ``"b"``).
     """
@@ -48,12 +66,14 @@ class Neuron(ScalarModule):
     def __init__(
         self,
         nin: int,
-        activation: str = "relu",
+        activation: str | bool = "relu",
         *,
         nonlin: bool | None = None,
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
+        if isinstance(activation, bool):  # micrograd's Neuron(nin, nonlin)
+            activation = "relu" if activation else "linear"
         if nonlin is not None:
             activation = activation if nonlin else "linear"
         if activation not in _ACTIVATIONS:
@@ -65,7 +85,19 @@ class Neuron(ScalarModule):
         self.b = Value(0.0, label=f"{name}b")
         self.activation = activation
 
-    def __call__(self, x: Sequence[Value | float]) -> Value:
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: True unless the neuron is linear."""
+        return self.activation != "linear"
+
+    @nonlin.setter
+    def nonlin(self, flag: bool) -> None:
+        # micrograd's nonlinearity is relu
+        self.activation = "relu" if flag else "linear"
+
+    def __call__(self, x: Sequence[Value | float] | Value | float) -> Value:
+        """``f(w . x + b)`` for ``nin`` inputs; a single Value counts as one input."""
+        x = _as_inputs(x)
         if len(x) != len(self.w):
             raise ValueError(
                 f"Neuron: got {len(x)} inputs but the neuron has {len(self.w)} weights"
@@ -91,7 +123,7 @@ class Layer(ScalarModule):
         self,
         nin: int,
         nout: int,
-        activation: str = "relu",
+        activation: str | bool = "relu",
         *,
         nonlin: bool | None = None,
         rng: random.Random | None = None,
@@ -102,7 +134,9 @@ class Layer(ScalarModule):
             for j in range(nout)
         ]
 
-    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+    def __call__(self, x: Sequence[Value | float] | Value | float) -> Value | list[Value]:
+        """One output per neuron; a single output is returned bare (as in micrograd)."""
+        x = _as_inputs(x)
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
@@ -144,7 +178,7 @@ class MLP(ScalarModule):
             for i in range(len(nouts))
         ]
 
-    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+    def __call__(self, x: Sequence[Value | float] | Value | float) -> Value | list[Value]:
         for layer in self.layers:
             x = layer(x)
         return x

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +23,15 @@ __all__ = ["main", "build_parser"]
 
 #: Output formats ``viz.render.save`` picks from the file suffix.
 OUTPUT_SUFFIXES = (".svg", ".png", ".pdf", ".dot", ".gv")
+
+#: Most graph nodes (values and operations) ``expr`` lays out as a picture. Layout time
+#: grows much faster than the node count (a 50-fold ``a*a*...*a`` takes Graphviz's
+#: WebAssembly build ~10 s); ``.dot``/``.gv`` output needs no layout and has no limit.
+MAX_DRAWN_NODES = 100
+
+#: Largest width or precision accepted in ``--format`` (``.1000000000f`` would build a
+#: gigabyte string).
+_MAX_FORMAT_FIELD = 100
 
 
 class _UsageError(Exception):
@@ -129,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _UsageError as err:
         # argparse's own format ("usage: ...\nprog expr: error: ...") without a traceback
         args.subparser.print_usage(sys.stderr)
-        print(f"{args.subparser.prog}: error: {err}", file=sys.stderr)
+        _print(f"{args.subparser.prog}: error: {err}", sys.stderr)
         return 2
 
 
@@ -140,9 +151,14 @@ def _run_expr(args: argparse.Namespace) -> int:
     values = _parse_assignments(args.assignments)
     spec = args.number_format
     try:
+        if any(int(digits) > _MAX_FORMAT_FIELD for digits in re.findall(r"\d+", spec)):
+            raise ValueError
         format(1.0, spec)
     except ValueError:
-        raise _UsageError(f"--format {spec!r} is not a valid number format, e.g. .4g") from None
+        raise _UsageError(
+            f"--format {spec!r} is not a valid number format (widths and precisions up to "
+            f"{_MAX_FORMAT_FIELD}), e.g. .4g"
+        ) from None
     output = Path(args.output)
     if output.suffix.lower() not in OUTPUT_SUFFIXES:
         raise _UsageError(
@@ -153,15 +169,22 @@ def _run_expr(args: argparse.Namespace) -> int:
         root, leaves = build_expression(args.expression, values)
     except ExprError as err:
         raise _UsageError(str(err)) from None
+    drawn = _count_nodes(root)
+    if drawn > MAX_DRAWN_NODES and output.suffix.lower() not in (".dot", ".gv"):
+        raise _UsageError(
+            f"the graph has {drawn} nodes; pictures are limited to {MAX_DRAWN_NODES} "
+            "(layout time grows fast with size): shorten the expression, or write the "
+            "Graphviz source with -o NAME.dot"
+        )
     unused = [name for name in values if name not in leaves]
     if unused:
-        print(f"note: {', '.join(unused)} not used in the expression", file=sys.stderr)
+        _print(f"note: {', '.join(unused)} not used in the expression", sys.stderr)
 
     if not args.no_grad:
         root.backward()
-    print(f"{args.expression} = {root.data:{spec}}")
+    _print(f"{args.expression} = {root.data:{spec}}")
     if leaves:
-        print(_leaf_table(leaves, spec, with_grad=not args.no_grad))
+        _print(_leaf_table(leaves, spec, with_grad=not args.no_grad))
 
     try:
         from .graph import draw_graph
@@ -177,22 +200,60 @@ def _run_expr(args: argparse.Namespace) -> int:
         written = save(drawing, output)
     except (ImportError, OSError, RuntimeError, ValueError) as err:
         # graphviz missing, unwritable path, renderer failure: say so, no traceback
-        print(f"{args.subparser.prog}: error: could not write {output}: {err}", file=sys.stderr)
+        _print(f"{args.subparser.prog}: error: could not write {output}: {err}", sys.stderr)
         return 1
-    print(f"wrote {written}")
+    _print(f"wrote {written}")
     return 0
 
 
+def _print(text: str, stream: object = None) -> None:
+    """``print`` that cannot fail on characters the stream's encoding lacks.
+
+    A path from undecodable command-line bytes, or ``𝐚`` on an ASCII-only terminal,
+    is shown with backslash escapes instead of raising UnicodeEncodeError.
+    """
+    stream = sys.stdout if stream is None else stream
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        text = text.encode("ascii", "backslashreplace").decode("ascii")
+    print(text, file=stream)
+
+
+def _count_nodes(root: object) -> int:
+    """Number of boxes in the drawing: one per Value, plus one per operation."""
+    from autograd.graph import topological_order
+
+    return sum(2 if node._op else 1 for node in topological_order(root))
+
+
 def _parse_assignments(pairs: Sequence[str]) -> dict[str, float]:
-    """``["a=2", "b=-3"]`` -> ``{"a": 2.0, "b": -3.0}``, with usage errors for bad pairs."""
+    """``["a=2", "b=-3"]`` -> ``{"a": 2.0, "b": -3.0}``, with usage errors for bad pairs.
+
+    Names are NFKC-normalised, as Python does for identifiers, so ``𝐚=3`` gives the
+    value of the ``a`` that the parser reads in ``𝐚*b`` (and clashes with ``a=1``).
+    """
+    from .expr_check import undecodable
+
     values: dict[str, float] = {}
+    spelled: dict[str, str] = {}  # normalised name -> as typed, for messages
     for pair in pairs:
-        name, sep, text = pair.partition("=")
-        name = name.strip()
-        if not sep or not name.isidentifier():
+        problem = undecodable(pair)
+        if problem is not None:
+            raise _UsageError(f"NAME=VALUE {pair!r} is not valid text: {problem}")
+        typed, sep, text = pair.partition("=")
+        typed = typed.strip()
+        name = unicodedata.normalize("NFKC", typed)
+        if not sep or not typed.isidentifier() or not name.isidentifier():
             raise _UsageError(f"expected NAME=VALUE (e.g. a=2), got {pair!r}")
         if name in values:
-            raise _UsageError(f"{name!r} is given more than once")
+            same = "" if typed == spelled[name] else (
+                f" ({spelled[name]!r} and {typed!r} are the same name: Python reads "
+                "identifiers after NFKC normalisation)"
+            )
+            raise _UsageError(f"{name!r} is given more than once{same}")
+        spelled[name] = typed
         try:
             number = float(text)
         except ValueError:

@@ -111,10 +111,31 @@ def _parseable(text: str) -> str:
     return "(" + text[1:] + "\n)" if text[:1].isspace() else text
 
 
+def undecodable(text: str) -> str | None:
+    """Describe the first character of ``text`` that is not real text, or ``None``.
+
+    Command-line bytes that are not valid UTF-8 reach Python as lone surrogates
+    (``b"\\xff"`` becomes ``"\\udcff"``, the *surrogateescape* convention); they cannot
+    be encoded, parsed or printed, so they are reported with the byte they stand for.
+    """
+    for i, ch in enumerate(text):
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: byte 0x80..0xFF
+            return f"byte 0x{code - 0xDC00:02x} at column {i + 1} is not valid UTF-8"
+        if 0xD800 <= code <= 0xDFFF:
+            return f"character U+{code:04X} at column {i + 1} is a lone surrogate, not text"
+    return None
+
+
 def _parse(text: str) -> ast.expr:
     """Parse one expression; statements get a clear refusal instead of "invalid syntax"."""
     if "\0" in text:
         raise ExprError("expression contains a null character")
+    problem = undecodable(text)
+    if problem is not None:
+        raise ExprError(
+            f"expression is not valid text: {problem}; retype it (is the terminal set to UTF-8?)"
+        )
     try:
         return ast.parse(text, mode="eval").body
     except SyntaxError as err:
