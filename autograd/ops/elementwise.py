@@ -78,13 +78,50 @@ class Tanh(Function):
 
     def backward(self, gy: Any) -> Any:
         y = self.output
-        return gy * (1.0 - y * y)  # tanh' = 1 - tanh^2
+        # tanh' = 1 - tanh^2, formed as (1 - y)(1 + y): near |y| = 1 the product keeps
+        # the digits that 1 - y*y cancels away (and it is PyTorch's float32 value)
+        return gy * ((1.0 - y) * (1.0 + y))
+
+
+def stable_sigmoid(x: np.ndarray) -> np.ndarray:
+    """sigma(x) = 1 / (1 + e^-x) to about 2 ulps over the whole range, in x's dtype.
+
+    For x >= 0 it is 1 / (1 + e^-x); for x < 0 it is e^x / (1 + e^x): both written with
+    e = e^-|x| in [0, 1], which never overflows. The numerator (1 for x >= 0, e for
+    x < 0) is max(e, [x >= 0]): branch-free, and much faster than ``np.where`` on random
+    signs. (The tanh form (1 + tanh(x/2)) / 2 is stable but not accurate: for x << 0 it
+    rounds 1 + tanh(x/2) to a multiple of the float spacing near 1, so sigma(-17) came
+    out 5.96e-8 instead of 4.14e-8 in float32 and sigma(-40) = 0 in float64.)
+    """
+    a = np.abs(x)
+    if a.size and not np.max(a) <= _underflow_free(a.dtype):  # (nan: take the safe path)
+        with np.errstate(under="ignore"):  # e^-|x| < the smallest normal: 0 or subnormal
+            return _sigmoid_from_abs(x, a)
+    return _sigmoid_from_abs(x, a)
+
+
+def _sigmoid_from_abs(x: np.ndarray, a: np.ndarray) -> np.ndarray:
+    e = np.exp(-a)
+    return np.maximum(e, x >= 0) / (1.0 + e)
+
+
+_UNDERFLOW_FREE: dict[np.dtype, float] = {}
+
+
+def _underflow_free(dtype: np.dtype) -> float:
+    """|x| up to which e^-|x| is surely a normal number (708 in float64, 87 in float32):
+    beyond it exp may raise NumPy's underflow flag, which ``np.errstate(all=
+    "raise")`` would turn into an error for a perfectly good sigmoid."""
+    limit = _UNDERFLOW_FREE.get(dtype)
+    if limit is None:
+        tiny = np.finfo(dtype).tiny if dtype.kind == "f" else np.finfo(np.float64).tiny
+        limit = _UNDERFLOW_FREE[dtype] = float(np.floor(-np.log(tiny)))
+    return limit
 
 
 class Sigmoid(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
-        # 1/(1+e^-x) overflows for very negative x; tanh form is stable everywhere
-        return 0.5 * (np.tanh(0.5 * x) + 1.0)
+        return stable_sigmoid(x)
 
     def backward(self, gy: Any) -> Any:
         y = self.output

@@ -240,6 +240,11 @@ def nll_loss(
     return total * (1.0 / max(int(valid.sum()), 1)) if reduction == "mean" else total
 
 
+# PyTorch's BCE backward divides by max(y (1 - y), EPSILON) with EPSILON = 1e-12 held as
+# a float32 (9.99999996e-13), in float64 too; the same number here gives the same gradient
+_BCE_EPSILON = float(np.float32(1e-12))
+
+
 class BinaryCrossEntropy(Function):
     """E = -[d log y + (1-d) log(1-y)], logs clamped at -100 (PyTorch's rule) so y = 0 or 1
     stays finite; dE/dy = (y - d) / max(y (1 - y), 1e-12), finite and non-zero there too."""
@@ -263,7 +268,7 @@ class BinaryCrossEntropy(Function):
         y, d = self.saved_tensors
         from autograd import clip
 
-        delta = (y - d) / clip(y * (1.0 - y), 1e-12, None)
+        delta = (y - d) / clip(y * (1.0 - y), _BCE_EPSILON, None)
         g = gy if self.reduction == "none" else gy * self.scale
         gd = -Tensor._constant(self.log_odds) * g if self.needs_input_grad[1] else None
         return delta * g, gd

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.ops.elementwise import stable_sigmoid
+
 
 def _sigmoid_(a: np.ndarray) -> None:
-    """sigma(a) in place, as (1 + tanh(a / 2)) / 2: the same number as 1 / (1 + e^-a),
-    but e^-a overflows for a << 0 and tanh never does."""
-    a *= 0.5
-    np.tanh(a, out=a)
-    a += 1.0
-    a *= 0.5
+    """sigma(a) in place, accurate in both tails (see
+    ``autograd.ops.elementwise.stable_sigmoid``: e^-|a| never overflows, and for a < 0
+    sigma = e^a / (1 + e^a) keeps every digit of the tiny result)."""
+    np.copyto(a, stable_sigmoid(a))
 
 
 def _rnn_step(pre: np.ndarray, h: np.ndarray, w_hh_t: np.ndarray, relu: bool,
