@@ -99,6 +99,11 @@ class CrossEntropy(Function):
 
     Inputs: logits u (N, C, *) or (C,); targets as class indices (N, *) or as
     probabilities with u's shape (then a Tensor input, differentiable: dE/dt = -log p).
+
+    Exact at the extremes: with class indices the loss is -log p[target], gathered, not
+    summed as sum_k t_k log p_k, so a logit of -inf in another class (log p = -inf
+    there) costs nothing instead of 0 * (-inf) = nan. Probability targets use
+    0 log 0 = 0 for the same reason (PyTorch returns nan there; see the tests).
     """
 
     op = "cross_entropy"
@@ -116,21 +121,25 @@ class CrossEntropy(Function):
         if indices is not None:
             valid = indices != ignore_index
             all_valid = bool(valid.all())
-            safe = indices if all_valid else np.where(valid, indices, 0)
-            # one-hot targets t, built once: the backward's delta is softmax(u) - t
-            target = np.zeros_like(u)
-            np.put_along_axis(target, np.expand_dims(safe, axis), 1.0, axis)
+            safe = np.expand_dims(indices if all_valid else np.where(valid, indices, 0), axis)
+            # E = -log p[target]: the target's log-probability, gathered
+            losses = -np.take_along_axis(logp, safe, axis).squeeze(axis)
             if not all_valid:
-                target *= np.expand_dims(valid, axis)
-            losses = -(target * logp).sum(axis=axis)
+                losses = np.where(valid, losses, 0.0).astype(u.dtype, copy=False)
             count = max(int(valid.sum()), 1)
+            self.safe = safe
             self.valid = None if all_valid else np.expand_dims(valid, axis).astype(u.dtype)
         else:
             target = probs[0]
-            losses = -(target * logp).sum(axis=axis)
+            if np.isfinite(logp).all():
+                terms = target * logp
+            else:  # 0 log 0 = 0: a class with t_k = 0 adds nothing, even where log p = -inf
+                with np.errstate(invalid="ignore"):
+                    terms = np.where(target == 0, 0.0, target * logp).astype(u.dtype, copy=False)
+            losses = -terms.sum(axis=axis)
             count = max(losses.size, 1)
             self.valid = None
-        self.axis, self.logp, self.target, self.reduction = axis, logp, target, reduction
+        self.axis, self.logp, self.reduction = axis, logp, reduction
         self.scale = 1.0 / count if reduction == "mean" else 1.0
         if reduction == "none":
             return losses
@@ -143,23 +152,32 @@ class CrossEntropy(Function):
             return gy.unsqueeze(self.axis)
         return gy * self.scale
 
+    def _one_hot(self) -> np.ndarray:
+        target = np.zeros_like(self.logp)
+        np.put_along_axis(target, self.safe, 1.0, self.axis)
+        return target
+
     def backward(self, gy: Tensor) -> tuple:
         u = self.inputs[0]
         soft_targets = len(self.inputs) > 1
-        t = self.inputs[1] if soft_targets else self.target
         # dE/du = softmax(u) * sum_k t_k - t, which is the textbook softmax(u) - t
         # whenever the targets are a probability vector (one-hot or soft)
         if is_grad_enabled():  # create_graph: the softmax itself must stay differentiable
             p = softmax(u, dim=self.axis)
-            delta = (p * t.sum(axis=self.axis, keepdims=True) if soft_targets else p) - t
+            if soft_targets:
+                t = self.inputs[1]
+                delta = p * t.sum(axis=self.axis, keepdims=True) - t
+            else:
+                delta = p - Tensor._constant(self._one_hot())
         elif soft_targets:
+            t = self.inputs[1]
             p = np.exp(self.logp)
             mass = t.data.sum(axis=self.axis, keepdims=True)
             if not np.allclose(mass, 1.0, rtol=0.0, atol=1e-12):  # keep exact y - d if sum 1
                 p = p * mass
             delta = Tensor._constant(p) - t
         else:
-            delta = Tensor._constant(np.exp(self.logp) - self.target)
+            delta = Tensor._constant(np.exp(self.logp) - self._one_hot())
         if self.valid is not None:  # ignored samples send nothing back
             delta = delta * self.valid
         g = self._spread(gy)
