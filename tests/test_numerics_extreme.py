@@ -216,3 +216,26 @@ def test_lp_pool2d_infinite_norm_is_window_max_of_abs() -> None:
     np.testing.assert_array_equal(mean, out)
     low = lp_pool2d(Tensor(POOL_X), -float("inf"), 2, mean=True).data
     np.testing.assert_array_equal(low, [[[[0.5, 0.5], [0.0, 1.0]]]])
+
+
+@pytest.mark.parametrize("norm_type", [1.0, 2.0, 3.0, 1.5, -2.0])
+@pytest.mark.parametrize("mean", [False, True])
+def test_lp_pool2d_all_zero_window_has_zero_gradient(norm_type: float, mean: bool) -> None:
+    # PyTorch: "if the sum of all inputs to the power of p is zero, the gradient is set to
+    # zero as well" -- the root s^(1/p) has an infinite slope at s = 0, and the old code
+    # sent inf * 0 = nan into every pixel of the window (nan weights after one ReLU step
+    # of zeros); p = 1 sent 1 where PyTorch sends 0
+    x = np.array([[[[0.0, 0.0, 1.0, -2.0], [0.0, 0.0, -1.0, 0.5]]]])
+    if norm_type < 0:
+        x[0, 0, :, :2] = np.inf  # x^p = 0 there
+    ours = Tensor(x.copy(), requires_grad=True)
+    out = lp_pool2d(ours, norm_type, 2, mean=mean)
+    scale = 0.25 if mean else 1.0  # mean form = sum form * (1/|P|)^(1/p)
+    theirs = torch.tensor(x, requires_grad=True)
+    texpected = TF.lp_pool2d(theirs, norm_type, 2) * scale ** (1.0 / norm_type)
+    assert_close(out.data, texpected.detach().numpy(), np.float64)
+    w = np.array([[[[1.5, -0.5]]]])
+    (out * w).sum().backward()
+    (texpected * torch.from_numpy(w)).sum().backward()
+    assert_close(ours.grad.data, theirs.grad.numpy(), np.float64)
+    np.testing.assert_array_equal(ours.grad.data[0, 0, :, :2], 0.0)
