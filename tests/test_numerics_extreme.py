@@ -10,10 +10,15 @@ gradients equal wherever PyTorch's are finite (nan/inf where PyTorch's are).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import mpmath
 import numpy as np
 import pytest
 
+import autograd as ag
 from autograd import Tensor
 from nn import functional as F
 from nn.functional.pooling import lp_pool2d
@@ -239,3 +244,306 @@ def test_lp_pool2d_all_zero_window_has_zero_gradient(norm_type: float, mean: boo
     (texpected * torch.from_numpy(w)).sum().backward()
     assert_close(ours.grad.data, theirs.grad.numpy(), np.float64)
     np.testing.assert_array_equal(ours.grad.data[0, 0, :, :2], 0.0)
+
+
+# ================================================================ part 2: the sweep
+# Every op below is run on the same extreme inputs in deltagrad and in PyTorch, forward
+# and backward (of sum(w * out) for a fixed random weighting w), in float32 and float64.
+# Forward values must agree to 4 ulps (``assert_close``). Gradients must agree to 4 ulps
+# plus an absolute 4 eps * scale for ops whose gradient is a difference of bounded terms
+# (softmax - t, sigma(u) - d): there each side rounds its p once, and the difference can
+# cancel to far fewer digits than an ulp of p -- neither side is more exact than that.
+# nan and +-inf must sit in the same places (np.testing compares them exactly).
+#
+# Deliberate differences, each with a ``reference`` (the exact value, from mpmath): where
+# PyTorch's value is further than 4 ulps from the exact one, ours must be the exact one.
+#   * binary_cross_entropy_with_logits: PyTorch forms (1 - d) u - log sigma(u), which
+#     cancels for u << 0 (u = -40, d = 0 gives 0 instead of 4.2e-18; float32 u = -17
+#     gives 0 instead of 4.1e-8), and is nan at u = -inf, d = 1 (the loss is inf) and at
+#     u = -inf, d = 0 (the loss is 0). Ours: max(u, 0) - u d + log(1 + e^-|u|), with the
+#     linear part taken as 0 where its coefficient is 0.
+#   * cross_entropy with probability targets: 0 log 0 = 0 (see part 1).
+
+
+def grid(dtype: type) -> np.ndarray:
+    """The extreme values: overflow/underflow edges of exp in both dtypes (+-88, 89,
+    104, 710, 745), huge (1e30, max), tiny (smallest normal, smallest subnormal),
+    +-0, +-inf, nan and a few ordinary numbers."""
+    fi = np.finfo(dtype)
+    magnitudes = [0.0, 0.5, 1.0, 3.0, 17.0, 20.0, 40.0, 88.0, 89.0, 104.0, 710.0, 745.0,
+                  1e30, float(fi.max), np.inf, 1e-30, float(fi.tiny), float(fi.smallest_subnormal)]
+    return np.array([s * m for m in magnitudes for s in (1.0, -1.0)] + [np.nan], dtype=dtype)
+
+
+ROW_VALUES = [0.0, 1.0, -1.0, 88.0, -88.0, 710.0, -710.0, 1e30, -1e30, np.inf, -np.inf,
+              np.nan]
+
+
+def rows(dtype: type) -> np.ndarray:
+    """Every (N, 3) combination of the row values: logits for softmax and the losses."""
+    v = np.array(ROW_VALUES, dtype=dtype)
+    return np.stack(np.meshgrid(v, v, v, indexing="ij"), axis=-1).reshape(-1, 3)
+
+
+def pairs(dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    g = grid(dtype)
+    a, b = np.meshgrid(g, g, indexing="ij")
+    return a.ravel(), b.ravel()
+
+
+PROBS = [0.0, 1.0, 0.5, 0.3, 1e-8, 1.0 - 2.0**-20, 1e-30]
+
+
+def probabilities(dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """(y, d) pairs for binary_cross_entropy: every probability against every target.
+
+    No subnormal y: PyTorch's gradient multiplies the upstream gradient into y - d
+    before dividing by the clamp 1e-12, so at a subnormal y it keeps only the subnormal's
+    few bits (float32 y = 1.4e-45, w = 1.07: 1.40e-33 instead of 1.50e-33); ours divides
+    first and is exact.
+    """
+    p = np.array(PROBS + [float(np.finfo(dtype).tiny), 1.0 - float(np.finfo(dtype).epsneg)],
+                 dtype=dtype)
+    y, d = np.meshgrid(p, np.array([0.0, 1.0, 0.5, 0.3, 1e-8], dtype=dtype), indexing="ij")
+    return y.ravel(), d.ravel()
+
+
+def sigmoid_not_subnormal(u: np.ndarray) -> np.ndarray:
+    """Where sigma(u) is 0 or normal. Deliberate difference: below that, PyTorch's
+    1 / (1 + e^-u) overflows e^-u and gives 0 (float32 sigma(-89) = 0, exact 2.2e-39),
+    ours keeps the subnormal -- and BCE's log turns 0 into the clamp (100 instead of
+    89). Both sigmoids are within one smallest-normal of the exact value."""
+    return ~(u < np.log(np.finfo(u.dtype).tiny)) | np.isneginf(u)
+
+
+def logits_and_targets(dtype: type, nan: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    u = grid(dtype)
+    if not nan:  # for BCE(sigmoid(u)): PyTorch's BCE refuses a nan y
+        u = u[sigmoid_not_subnormal(u) & ~np.isnan(u)]
+    u, d = np.meshgrid(u, np.array([0.0, 1.0, 0.5, 0.3, 1e-8], dtype=dtype), indexing="ij")
+    return u.ravel(), d.ravel()
+
+
+def soft_targets(n: int, dtype: type) -> np.ndarray:
+    cycle = np.array([[1.0, 0.0, 0.0], [0.0, 0.25, 0.75], [0.5, 0.5, 0.0], [0.2, 0.3, 0.5]])
+    return np.resize(cycle, (n, 3)).astype(dtype)
+
+
+def class_indices(n: int) -> np.ndarray:
+    return np.arange(n) % 3
+
+
+def _mp_bce_with_logits(u: float, d: float) -> float:
+    """Exact BCE(sigma(u), d) = max(u, 0) - u d + log(1 + e^-|u|), limits at u = +-inf."""
+    if np.isnan(u) or np.isnan(d):
+        return np.nan
+    if np.isinf(u):  # only the linear part is left: (1 - d) u for u > 0, -d u for u < 0
+        coef = (1.0 - d) if u > 0 else -d
+        return 0.0 if coef == 0 else coef * u
+    with mpmath.workdps(60):
+        mu, md = mpmath.mpf(u), mpmath.mpf(d)
+        return float(max(mu, 0) - mu * md + mpmath.log1p(mpmath.exp(-abs(mu))))
+
+
+def bce_with_logits_reference(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+    u, d = arrays
+    return np.array([_mp_bce_with_logits(float(a), float(b)) for a, b in zip(u, d)]).astype(dtype)
+
+
+@dataclass(frozen=True)
+class Op:
+    """One op of the sweep. ``kind`` says what its inputs are:
+
+    unary   one vector of extreme values
+    binary  two vectors (every pair of extreme values)
+    rows    (N, 3) logits (every triple of the row values)
+    probs   probabilities y in [0, 1] and targets d in [0, 1]
+    logits  logits u (extreme) and targets d in [0, 1]
+    sigmoid_logits  the same without nan logits
+    """
+
+    name: str
+    kind: str
+    ours: Callable[[list[Tensor]], Tensor]
+    theirs: Callable[[list[Any]], Any]
+    grad_scale: float = 0.0  # > 0: gradients also get atol = 4 eps * grad_scale * max|w|
+    reference: Callable[[list[np.ndarray], type], np.ndarray] | None = None
+    differentiable: tuple[int, ...] = (0, 1)  # which inputs are compared by gradient
+
+
+def _unary(name: str, ours: Callable[[Tensor], Tensor], theirs: Callable[[Any], Any]) -> Op:
+    return Op(name, "unary", lambda xs: ours(xs[0]), lambda xs: theirs(xs[0]))
+
+
+def _pow(c: float) -> Op:
+    return _unary(f"pow({c})", lambda x: x**c, lambda x: x**c)
+
+
+def _like(x: Any, values: np.ndarray) -> Any:
+    """``values`` as a constant next to x: a deltagrad Tensor or a torch tensor."""
+    if isinstance(x, Tensor):
+        return Tensor(values.astype(x.dtype))
+    return torch.from_numpy(values).to(x.dtype)
+
+
+OPS = [
+    _unary("exp", lambda x: x.exp(), torch.exp),
+    _unary("log", lambda x: x.log(), torch.log),
+    _unary("sqrt", lambda x: x.sqrt(), torch.sqrt),
+    _unary("abs", lambda x: x.abs(), torch.abs),
+    _unary("sin", lambda x: x.sin(), torch.sin),
+    _unary("cos", lambda x: x.cos(), torch.cos),
+    _unary("tanh", lambda x: x.tanh(), torch.tanh),
+    _unary("sigmoid", lambda x: x.sigmoid(), torch.sigmoid),
+    _unary("relu", lambda x: x.relu(), torch.relu),
+    _unary("leaky_relu", lambda x: F.leaky_relu(x, 0.2), lambda x: TF.leaky_relu(x, 0.2)),
+    _unary("F.sigmoid", F.sigmoid, TF.sigmoid),
+    _unary("F.tanh", F.tanh, TF.tanh),
+    _unary("F.relu", F.relu, TF.relu),
+    _unary("prelu", lambda x: F.prelu(x, Tensor(np.array([0.25], dtype=x.dtype))),
+           lambda x: TF.prelu(x, torch.tensor([0.25], dtype=x.dtype))),
+    _unary("clip", lambda x: x.clip(-1.0, 1.0), lambda x: x.clamp(-1.0, 1.0)),
+    *(_pow(c) for c in (2.0, 3.0, -1.0, -2.0, 0.5, -0.5, 1.5, 2.5)),
+    Op("maximum", "binary", lambda xs: ag.maximum(*xs), lambda xs: torch.maximum(*xs)),
+    Op("minimum", "binary", lambda xs: ag.minimum(*xs), lambda xs: torch.minimum(*xs)),
+    Op("where", "binary", lambda xs: ag.where(np.arange(xs[0].size) % 2 == 0, *xs),
+       lambda xs: torch.where(torch.arange(xs[0].numel()) % 2 == 0, *xs)),
+    Op("mul", "binary", lambda xs: xs[0] * xs[1], lambda xs: xs[0] * xs[1]),
+    Op("mse_loss", "binary", lambda xs: F.mse_loss(*xs, reduction="none"),
+       lambda xs: TF.mse_loss(*xs, reduction="none")),
+    Op("l1_loss", "binary", lambda xs: F.l1_loss(*xs, reduction="none"),
+       lambda xs: TF.l1_loss(*xs, reduction="none")),
+    # the target's gradient is checked separately (a deliberate difference at y = 0, 1)
+    Op("binary_cross_entropy", "probs",
+       lambda xs: F.binary_cross_entropy(*xs, reduction="none"),
+       lambda xs: TF.binary_cross_entropy(*xs, reduction="none"), differentiable=(0,)),
+    Op("binary_cross_entropy_with_logits", "logits",
+       lambda xs: F.binary_cross_entropy_with_logits(*xs, reduction="none"),
+       lambda xs: TF.binary_cross_entropy_with_logits(*xs, reduction="none"),
+       grad_scale=1.0, reference=bce_with_logits_reference),
+    Op("bce(sigmoid(u))", "sigmoid_logits",
+       lambda xs: F.binary_cross_entropy(xs[0].sigmoid(), xs[1], reduction="none"),
+       lambda xs: TF.binary_cross_entropy(torch.sigmoid(xs[0]), xs[1], reduction="none"),
+       grad_scale=1.0, differentiable=(0,)),  # its gradient is sigma(u) - d
+    Op("softmax", "rows", lambda xs: F.softmax(xs[0], dim=1), lambda xs: TF.softmax(xs[0], dim=1),
+       grad_scale=3.0, differentiable=(0,)),
+    Op("log_softmax", "rows", lambda xs: F.log_softmax(xs[0], dim=1),
+       lambda xs: TF.log_softmax(xs[0], dim=1), grad_scale=3.0, differentiable=(0,)),
+    Op("logsumexp", "rows", lambda xs: xs[0].logsumexp(axis=1),
+       lambda xs: torch.logsumexp(xs[0], dim=1), grad_scale=3.0, differentiable=(0,)),
+    Op("cross_entropy[index]", "rows",
+       lambda xs: F.cross_entropy(xs[0], class_indices(xs[0].shape[0]), reduction="none"),
+       lambda xs: TF.cross_entropy(xs[0], torch.from_numpy(class_indices(xs[0].shape[0])),
+                                   reduction="none"),
+       grad_scale=3.0, differentiable=(0,)),
+    Op("cross_entropy[index, mean]", "rows",
+       lambda xs: F.cross_entropy(xs[0], class_indices(xs[0].shape[0])),
+       lambda xs: TF.cross_entropy(xs[0], torch.from_numpy(class_indices(xs[0].shape[0]))),
+       grad_scale=3.0, differentiable=(0,)),
+    Op("nll_loss", "rows",
+       lambda xs: F.nll_loss(xs[0], class_indices(xs[0].shape[0]), reduction="none"),
+       lambda xs: TF.nll_loss(xs[0], torch.from_numpy(class_indices(xs[0].shape[0])),
+                              reduction="none"), differentiable=(0,)),
+    Op("nll_loss(log_softmax)", "rows",
+       lambda xs: F.nll_loss(F.log_softmax(xs[0], dim=1), class_indices(xs[0].shape[0]),
+                             reduction="none"),
+       lambda xs: TF.nll_loss(TF.log_softmax(xs[0], dim=1),
+                              torch.from_numpy(class_indices(xs[0].shape[0])), reduction="none"),
+       grad_scale=3.0, differentiable=(0,)),
+]
+
+
+def soft_cross_entropy_reference(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+    """PyTorch's own arithmetic with 0 log 0 = 0 (torch.special.xlogy's convention)."""
+    t = torch.from_numpy(soft_targets(arrays[0].shape[0], dtype))
+    logp = torch.log_softmax(torch.from_numpy(arrays[0]), dim=1)
+    return (-(t * torch.where(t > 0, logp, 0.0)).sum(dim=1)).numpy()
+
+
+def _soft(x: Any) -> Any:
+    return _like(x, soft_targets(x.shape[0], np.float64))
+
+
+SOFT_CE = Op("cross_entropy[probabilities]", "rows",
+             lambda xs: F.cross_entropy(xs[0], _soft(xs[0]), reduction="none"),
+             lambda xs: TF.cross_entropy(xs[0], _soft(xs[0]), reduction="none"),
+             grad_scale=3.0, differentiable=(0,), reference=soft_cross_entropy_reference)
+OPS.append(SOFT_CE)
+
+
+def sweep_inputs(kind: str, dtype: type) -> list[np.ndarray]:
+    if kind == "unary":
+        return [grid(dtype)]
+    if kind == "binary":
+        return list(pairs(dtype))
+    if kind == "rows":
+        return [rows(dtype)]
+    if kind == "probs":
+        return list(probabilities(dtype))
+    return list(logits_and_targets(dtype, nan=kind == "logits"))
+
+
+def agree(actual: np.ndarray, desired: np.ndarray, rtol: float, atol: float) -> np.ndarray:
+    """Elementwise: both nan, or the same infinity, or finite and within the tolerance."""
+    a = np.asarray(actual, dtype=np.float64)
+    b = np.broadcast_to(np.asarray(desired, dtype=np.float64), a.shape)
+    nan_a, nan_b = np.isnan(a), np.isnan(b)
+    with np.errstate(invalid="ignore", over="ignore"):
+        close = np.abs(a - b) <= atol + rtol * np.abs(b)
+    infinite = np.isinf(a) | np.isinf(b)
+    return (nan_a & nan_b) | (~nan_a & ~nan_b & np.where(infinite, a == b, close))
+
+
+def require(op: Op, what: str, arrays: list[np.ndarray], actual: np.ndarray,
+            desired: np.ndarray, rtol: float, atol: float) -> None:
+    ok = agree(actual, desired, rtol, atol)
+    if ok.all():
+        return
+    bad = np.flatnonzero(~ok.reshape(-1))[:6]
+    lines = []
+    for k in bad:
+        if arrays[0].ndim == 2:  # print the whole row of logits
+            where = [a[k if ok.ndim == 1 else k // a.shape[1]].tolist() for a in arrays]
+        else:
+            where = [a.reshape(-1)[k].item() for a in arrays]
+        lines.append(f"  inputs {where}: ours {actual.reshape(-1)[k]!r}, "
+                     f"expected {np.asarray(desired).reshape(-1)[k]!r}")
+    raise AssertionError(f"{op.name} {np.dtype(arrays[0].dtype).name} {what}: "
+                         f"{(~ok).sum()} of {ok.size} differ\n" + "\n".join(lines))
+
+
+def check(op: Op, arrays: list[np.ndarray], seed: int = 0) -> None:
+    """Forward and backward of ``op`` on ``arrays`` against PyTorch (see part 2's notes)."""
+    dtype = arrays[0].dtype.type
+    tol, tiny = ulps(dtype), float(np.finfo(dtype).tiny)
+    diff = [i < len(arrays) and i in op.differentiable for i in range(len(arrays))]
+    ours = [Tensor(a.copy(), requires_grad=d) for a, d in zip(arrays, diff)]
+    theirs = [torch.tensor(a.copy(), requires_grad=d) for a, d in zip(arrays, diff)]
+    with np.errstate(all="ignore"):
+        out = op.ours(ours)
+    tout = op.theirs(theirs)
+    expected = tout.detach().numpy()
+    if op.reference is not None:  # a documented difference: the exact value wins
+        exact = op.reference(arrays, dtype)
+        expected = np.where(agree(expected, exact, tol, tiny), expected, exact)
+    assert out.dtype == dtype
+    require(op, "forward", arrays, out.data, expected, tol, tiny)
+
+    w = np.random.default_rng(seed).uniform(0.5, 1.5, size=out.shape)
+    w *= np.where(np.arange(w.size).reshape(w.shape) % 2 == 0, 1.0, -1.0)
+    w = w.astype(dtype)
+    with np.errstate(all="ignore"):
+        (out * w).sum().backward()
+    (tout * torch.from_numpy(w)).sum().backward()
+    atol = max(tiny, tol * op.grad_scale * float(np.abs(w).max(initial=0.0)))
+    for i, (t, tt) in enumerate(zip(ours, theirs)):
+        if not diff[i]:
+            continue
+        assert t.grad is not None, f"{op.name}: input {i} got no gradient"
+        require(op, f"gradient of input {i}", arrays, t.grad.data, tt.grad.numpy(), tol, atol)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
+def test_sweep_of_extreme_values_matches_torch(op: Op, dtype: type) -> None:
+    check(op, sweep_inputs(op.kind, dtype))

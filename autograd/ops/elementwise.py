@@ -3,7 +3,9 @@ two-input selections maximum minimum clip where.
 
 Derivatives at kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = alpha,
 clip passes the gradient where lo <= x <= hi (both ends included), and ``maximum``/
-``minimum`` split the gradient evenly between equal inputs.
+``minimum`` split the gradient evenly between equal inputs. At nan inputs too: relu
+passes the gradient (relu'(x) = 0 only where x <= 0), abs' = 0 (sign(nan) taken as 0),
+and ``maximum``/``minimum`` send the whole gradient to both inputs when either is nan.
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ class Abs(Function):
 
     def backward(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
-        return gy * np.sign(x.data)  # |x|' = sign(x), 0 at 0
+        # |x|' = sign(x) = [x > 0] - [x < 0]: 0 at 0, and 0 at nan (as PyTorch)
+        xd = x.data
+        return gy * ((xd > 0).astype(xd.dtype) - (xd < 0))
 
 
 class Sin(Function):
@@ -132,11 +136,13 @@ class ReLU(Function):
     op = "relu"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.mask = x > 0
+        # relu'(x) = 0 where x <= 0, else 1 -- also at nan, whose gradient passes as in
+        # PyTorch (the comparison with nan is False)
+        self.mask = ~(x <= 0)
         return np.maximum(x, 0)
 
     def backward(self, gy: Any) -> Any:
-        return gy * self.mask  # relu'(x) = 1 if x > 0 else 0
+        return gy * self.mask
 
 
 class LeakyReLU(Function):
@@ -170,25 +176,35 @@ class Where(Function):
         return ga, gb
 
 
+def _shares(a_loses: np.ndarray, b_loses: np.ndarray, tie: np.ndarray,
+            dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of the gradient for a and b: 1 to the winner, 1/2 each on ties, and (as
+    PyTorch) 1 to both where a comparison with nan makes neither lose."""
+    half_tie = 0.5 * tie
+    return ((1.0 - half_tie - a_loses).astype(dtype, copy=False),
+            (1.0 - half_tie - b_loses).astype(dtype, copy=False))
+
+
 class Maximum(Function):
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        # share of the gradient going to a: 1 where a wins, 1/2 on ties, else 0
-        self.share = ((a > b) + 0.5 * (a == b)).astype(np.result_type(a, b))
+        self.shares = _shares(a < b, a > b, a == b, np.result_type(a, b))
         return np.maximum(a, b)
 
     def backward(self, gy: Any) -> tuple:
         a, b = self.inputs
-        return unbroadcast(gy * self.share, a.shape), unbroadcast(gy * (1.0 - self.share), b.shape)
+        share_a, share_b = self.shares
+        return unbroadcast(gy * share_a, a.shape), unbroadcast(gy * share_b, b.shape)
 
 
 class Minimum(Function):
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        self.share = ((a < b) + 0.5 * (a == b)).astype(np.result_type(a, b))
+        self.shares = _shares(a > b, a < b, a == b, np.result_type(a, b))
         return np.minimum(a, b)
 
     def backward(self, gy: Any) -> tuple:
         a, b = self.inputs
-        return unbroadcast(gy * self.share, a.shape), unbroadcast(gy * (1.0 - self.share), b.shape)
+        share_a, share_b = self.shares
+        return unbroadcast(gy * share_a, a.shape), unbroadcast(gy * share_b, b.shape)
 
 
 class Clip(Function):

@@ -17,7 +17,7 @@ from autograd.function import Function
 from autograd.graph import is_grad_enabled
 from autograd.tensor import Tensor
 
-from .activation import _stable_log_softmax, log_softmax, softmax
+from .activation import log_softmax, softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -117,7 +117,13 @@ class CrossEntropy(Function):
         ignore_index: int = -100,
     ) -> np.ndarray:
         axis = 1 if u.ndim > 1 else 0
-        logp = _stable_log_softmax(u, axis)
+        # log p = (u - max) - log s and p = e^(u - max) / s, with s = sum e^(u - max):
+        # both from the same exponentials, p exact to an ulp or two (as ``softmax``)
+        shifted = u - np.max(u, axis=axis, keepdims=True)
+        e = np.exp(shifted)
+        total = np.sum(e, axis=axis, keepdims=True)
+        logp = shifted - np.log(total)
+        self.p = e / total
         if indices is not None:
             valid = indices != ignore_index
             all_valid = bool(valid.all())
@@ -171,13 +177,13 @@ class CrossEntropy(Function):
                 delta = p - Tensor._constant(self._one_hot())
         elif soft_targets:
             t = self.inputs[1]
-            p = np.exp(self.logp)
+            p = self.p
             mass = t.data.sum(axis=self.axis, keepdims=True)
             if not np.allclose(mass, 1.0, rtol=0.0, atol=1e-12):  # keep exact y - d if sum 1
                 p = p * mass
             delta = Tensor._constant(p) - t
         else:
-            delta = Tensor._constant(np.exp(self.logp) - self._one_hot())
+            delta = Tensor._constant(self.p - self._one_hot())
         if self.valid is not None:  # ignored samples send nothing back
             delta = delta * self.valid
         g = self._spread(gy)
@@ -305,14 +311,25 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
 
 class BCEWithLogits(Function):
     """E = max(u,0) - u d + log(1 + exp(-|u|))  (= BCE(sigma(u), d) without overflow);
-    dE/du = sigma(u) - d."""
+    dE/du = sigma(u) - d.
+
+    At u = +-inf only the linear part max(u, 0) - u d is left: (1 - d) u for u > 0 and
+    -d u for u < 0, which is 0 when its coefficient is 0 (u = inf, d = 1 is a perfect
+    prediction) rather than inf - inf = nan.
+    """
 
     op = "bce_with_logits"
 
     def forward(self, u: np.ndarray, d: np.ndarray, reduction: str = "mean") -> np.ndarray:
         self.save(u, d)
         self.reduction = reduction
-        losses = np.maximum(u, 0.0) - u * d + np.log1p(np.exp(-np.abs(u)))
+        linear = np.maximum(u, 0.0) - u * d
+        if np.isinf(u).any():
+            with np.errstate(invalid="ignore"):
+                coef = np.where(u > 0, 1.0 - d, -d)
+                at_inf = np.where(coef == 0, 0.0, coef * u)
+            linear = np.where(np.isinf(u), at_inf, linear).astype(linear.dtype, copy=False)
+        losses = linear + np.log1p(np.exp(-np.abs(u)))
         self.scale = 1.0 / max(losses.size, 1) if reduction == "mean" else 1.0
         if reduction == "none":
             return losses
