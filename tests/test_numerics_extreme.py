@@ -17,6 +17,9 @@ from typing import Any
 import mpmath
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays as hnp_arrays
 
 import autograd as ag
 from autograd import Tensor
@@ -124,6 +127,31 @@ def test_bce_gradient_clamp_is_torchs_float32_epsilon() -> None:
                             reduction="sum").backward()
     np.testing.assert_allclose(y.grad.data, ty.grad.numpy(), rtol=1e-15, atol=0.0)
 
+
+
+def test_bce_target_gradient_is_the_slope_of_the_clamped_loss() -> None:
+    # Deliberate difference: dE/dd = -(log y - log(1 - y)). PyTorch takes the logs
+    # unclamped there, so at y = 0 or 1 its target gradient is +-inf while its loss is
+    # the finite, clamped 100 d (or 100 (1 - d)). Ours uses the same clamped logs as the
+    # loss, so the gradient is that loss's slope (what a finite difference measures);
+    # for y strictly inside (0, 1) both agree.
+    y = np.array([0.0, 1.0, 1e-8, 0.5, 0.9])
+    d = np.array([0.3, 0.3, 0.0, 1.0, 0.25])
+    target = Tensor(d.copy(), requires_grad=True)
+    F.binary_cross_entropy(Tensor(y), target, reduction="sum").backward()
+    np.testing.assert_array_equal(target.grad.data[:2], [100.0, -100.0])
+    tt = torch.tensor(d, requires_grad=True)
+    TF.binary_cross_entropy(torch.tensor(y), tt, reduction="sum").backward()
+    assert np.isinf(tt.grad.numpy()[:2]).all()
+    assert_close(target.grad.data[2:], tt.grad.numpy()[2:], np.float64)
+    h = 1e-6
+    for k in range(2):
+        def loss(dk: float, k: int = k) -> float:
+            dd = d.copy()
+            dd[k] = dk
+            return F.binary_cross_entropy(Tensor(y), Tensor(dd), reduction="sum").item()
+        slope = (loss(d[k] + h) - loss(d[k] - h)) / (2 * h)
+        assert slope == pytest.approx(target.grad.data[k], rel=1e-8)
 
 # ---------------------------------------------------------------- cross-entropy and -inf
 INF_ROWS = [[-np.inf, 0.0, 1.0], [0.5, -np.inf, 2.0], [-np.inf, -np.inf, 0.0],
@@ -547,3 +575,56 @@ def check(op: Op, arrays: list[np.ndarray], seed: int = 0) -> None:
 @pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
 def test_sweep_of_extreme_values_matches_torch(op: Op, dtype: type) -> None:
     check(op, sweep_inputs(op.kind, dtype))
+
+
+
+# ================================================================ part 3: Hypothesis
+# The same checks on inputs Hypothesis draws: each element either one of the extreme
+# values above (or a large logit), or any float of the dtype -- nan, +-inf and
+# subnormals included. Derandomized, so a failure is reproducible and the run is fixed.
+LARGE_LOGITS = [30.0, 50.0, 100.0, 500.0, 1e4]
+HYPOTHESIS = settings(max_examples=12, deadline=None, derandomize=True, database=None)
+
+
+def _elements(dtype: type, kind: str) -> st.SearchStrategy[float]:
+    width = 32 if dtype == np.float32 else 64
+    if kind == "probs":  # probabilities, no subnormals (see ``probabilities``)
+        pool = [float(v) for v in probabilities(dtype)[0]]
+        return st.one_of(st.sampled_from(pool),
+                         st.floats(0.0, 1.0, width=width, allow_subnormal=False))
+    pool = [float(v) for v in grid(dtype)] + [s * v for v in LARGE_LOGITS for s in (1, -1)]
+    if kind == "sigmoid_logits":  # no nan, no subnormal sigma (see ``sigmoid_not_subnormal``)
+        low = float(np.log(np.finfo(dtype).tiny))
+        pool = [v for v in pool if not np.isnan(v) and (v >= low or v == -np.inf)]
+        return st.one_of(st.sampled_from(pool),
+                         st.floats(low, float(np.finfo(dtype).max), width=width))
+    return st.one_of(st.sampled_from(pool), st.floats(width=width))
+
+
+def _targets(dtype: type) -> st.SearchStrategy[float]:
+    width = 32 if dtype == np.float32 else 64
+    return st.one_of(st.sampled_from([0.0, 1.0, 0.5, 0.3]),
+                     st.floats(0.0, 1.0, width=width, allow_subnormal=False))
+
+
+@st.composite
+def op_inputs(draw: st.DrawFn, kind: str, dtype: type) -> list[np.ndarray]:
+    n = draw(st.integers(1, 6))
+    if kind == "rows":
+        return [draw(hnp_arrays(dtype, (n, 3), elements=_elements(dtype, kind)))]
+    first = draw(hnp_arrays(dtype, (n,), elements=_elements(dtype, kind)))
+    if kind == "unary":
+        return [first]
+    if kind == "binary":
+        return [first, draw(hnp_arrays(dtype, (n,), elements=_elements(dtype, kind)))]
+    if kind == "probs":
+        return [first, draw(hnp_arrays(dtype, (n,), elements=_elements(dtype, kind)))]
+    return [first, draw(hnp_arrays(dtype, (n,), elements=_targets(dtype)))]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
+@HYPOTHESIS
+@given(data=st.data())
+def test_hypothesis_extreme_inputs_match_torch(op: Op, dtype: type, data: st.DataObject) -> None:
+    check(op, data.draw(op_inputs(op.kind, dtype)))

@@ -323,7 +323,9 @@ class BCEWithLogits(Function):
     def forward(self, u: np.ndarray, d: np.ndarray, reduction: str = "mean") -> np.ndarray:
         self.save(u, d)
         self.reduction = reduction
-        linear = np.maximum(u, 0.0) - u * d
+        # max(u, 0) - u d, as (1 - d) max(u, 0) - d min(u, 0): one of the two terms is 0,
+        # so there is no cancellation (u = 5e16, d = 0.9375 lost 4 ulps in u - u d)
+        linear = (1.0 - d) * np.maximum(u, 0.0) - d * np.minimum(u, 0.0)
         if np.isinf(u).any():
             with np.errstate(invalid="ignore"):
                 coef = np.where(u > 0, 1.0 - d, -d)
