@@ -114,7 +114,8 @@ def test_bce_of_sigmoid_minus_20_float32_is_20_with_gradient_minus_1() -> None:
     loss = F.binary_cross_entropy(x.sigmoid(), np.array(1.0, dtype=np.float32))
     loss.backward()
     assert loss.item() == 20.0
-    assert x.grad.item() == -1.0
+    # -1 to an ulp or two (NumPy's and PyTorch's float32 exp may round e^20 differently)
+    assert_close(x.grad.data, -1.0, np.float32)
 
 
 def test_bce_gradient_clamp_is_torchs_float32_epsilon() -> None:

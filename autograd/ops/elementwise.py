@@ -87,40 +87,30 @@ class Tanh(Function):
         return gy * ((1.0 - y) * (1.0 + y))
 
 
-def stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    """sigma(x) = 1 / (1 + e^-x) to about 2 ulps over the whole range, in x's dtype.
+def stable_sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """sigma(x) = 1 / (1 + e^-x), to about 2 ulps wherever sigma(x) is a normal number.
 
-    For x >= 0 it is 1 / (1 + e^-x); for x < 0 it is e^x / (1 + e^x): both written with
-    e = e^-|x| in [0, 1], which never overflows. The numerator (1 for x >= 0, e for
-    x < 0) is max(e, [x >= 0]): branch-free, and much faster than ``np.where`` on random
-    signs. (The tanh form (1 + tanh(x/2)) / 2 is stable but not accurate: for x << 0 it
-    rounds 1 + tanh(x/2) to a multiple of the float spacing near 1, so sigma(-17) came
-    out 5.96e-8 instead of 4.14e-8 in float32 and sigma(-40) = 0 in float64.)
+    Accurate in both tails, unlike the tanh form (1 + tanh(x/2)) / 2 used before: for
+    x << 0 that rounds 1 + tanh(x/2) to the float spacing near 1, so sigma(-17) came out
+    5.96e-8 instead of 4.14e-8 in float32 and sigma(-40) = 0 in float64. The plain form
+    has no cancellation anywhere: for x < 0, e^-x = e^|x| is exact to an ulp, and so are
+    1 + e^|x| and its reciprocal -- the same accuracy as the sign-branched
+    e^x / (1 + e^x), with half the passes over the data. Only below x = -88.7 (float32)
+    or -709.8 (float64) does e^-x overflow to inf, giving sigma = 0 where the exact value
+    is a subnormal smaller than the least normal number (PyTorch's value there, too).
+
+    ``out``: an array to write the result into; it may be ``x`` itself (in place).
     """
-    a = np.abs(x)
-    if a.size and not np.max(a) <= _underflow_free(a.dtype):  # (nan: take the safe path)
-        with np.errstate(under="ignore"):  # e^-|x| < the smallest normal: 0 or subnormal
-            return _sigmoid_from_abs(x, a)
-    return _sigmoid_from_abs(x, a)
-
-
-def _sigmoid_from_abs(x: np.ndarray, a: np.ndarray) -> np.ndarray:
-    e = np.exp(-a)
-    return np.maximum(e, x >= 0) / (1.0 + e)
-
-
-_UNDERFLOW_FREE: dict[np.dtype, float] = {}
-
-
-def _underflow_free(dtype: np.dtype) -> float:
-    """|x| up to which e^-|x| is surely a normal number (708 in float64, 87 in float32):
-    beyond it exp may raise NumPy's underflow flag, which ``np.errstate(all=
-    "raise")`` would turn into an error for a perfectly good sigmoid."""
-    limit = _UNDERFLOW_FREE.get(dtype)
-    if limit is None:
-        tiny = np.finfo(dtype).tiny if dtype.kind == "f" else np.finfo(np.float64).tiny
-        limit = _UNDERFLOW_FREE[dtype] = float(np.floor(-np.log(tiny)))
-    return limit
+    y = np.empty_like(x) if out is None else out  # (an array even for 0-d x)
+    # e^-x overflows to inf for x << 0 and underflows for x >> 0: both give the right
+    # sigma (0 and 1), so NumPy's flags (a warning by default) are switched off here --
+    # cheaper than checking min(x) and max(x) first
+    with np.errstate(over="ignore", under="ignore"):
+        np.negative(x, out=y)
+        np.exp(y, out=y)
+        y += 1.0
+        np.reciprocal(y, out=y)
+    return y
 
 
 class Sigmoid(Function):
@@ -138,7 +128,8 @@ class ReLU(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         # relu'(x) = 0 where x <= 0, else 1 -- also at nan, whose gradient passes as in
         # PyTorch (the comparison with nan is False)
-        self.mask = ~(x <= 0)
+        self.mask = np.less_equal(x, 0)
+        np.logical_not(self.mask, out=self.mask)
         return np.maximum(x, 0)
 
     def backward(self, gy: Any) -> Any:
@@ -176,35 +167,35 @@ class Where(Function):
         return ga, gb
 
 
-def _shares(a_loses: np.ndarray, b_loses: np.ndarray, tie: np.ndarray,
-            dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
-    """Shares of the gradient for a and b: 1 to the winner, 1/2 each on ties, and (as
-    PyTorch) 1 to both where a comparison with nan makes neither lose."""
-    half_tie = 0.5 * tie
-    return ((1.0 - half_tie - a_loses).astype(dtype, copy=False),
-            (1.0 - half_tie - b_loses).astype(dtype, copy=False))
+class _Select(Function):
+    """maximum/minimum: the gradient goes to the input that was selected -- 1 to the
+    winner, 1/2 to each on a tie -- and, as in PyTorch, whole to both where a nan makes
+    the comparison unordered (the output is nan then)."""
 
-
-class Maximum(Function):
-    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        self.shares = _shares(a < b, a > b, a == b, np.result_type(a, b))
-        return np.maximum(a, b)
-
-    def backward(self, gy: Any) -> tuple:
-        a, b = self.inputs
-        share_a, share_b = self.shares
-        return unbroadcast(gy * share_a, a.shape), unbroadcast(gy * share_b, b.shape)
-
-
-class Minimum(Function):
-    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        self.shares = _shares(a > b, a < b, a == b, np.result_type(a, b))
-        return np.minimum(a, b)
+    def _record(self, a_loses: np.ndarray, tie: np.ndarray, out: np.ndarray) -> np.ndarray:
+        share = np.array(np.logical_not(a_loses), dtype=out.dtype)  # a's share; nan: 1
+        if tie.any():
+            share[np.broadcast_to(tie, share.shape)] = 0.5
+        unordered = np.isnan(out)
+        self.share, self.unordered = share, unordered if unordered.any() else None
+        return out
 
     def backward(self, gy: Any) -> tuple:
         a, b = self.inputs
-        share_a, share_b = self.shares
-        return unbroadcast(gy * share_a, a.shape), unbroadcast(gy * share_b, b.shape)
+        share_b = 1.0 - self.share
+        if self.unordered is not None:
+            share_b = np.where(self.unordered, 1.0, share_b).astype(self.share.dtype)
+        return unbroadcast(gy * self.share, a.shape), unbroadcast(gy * share_b, b.shape)
+
+
+class Maximum(_Select):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return self._record(a < b, a == b, np.maximum(a, b))
+
+
+class Minimum(_Select):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return self._record(a > b, a == b, np.minimum(a, b))
 
 
 class Clip(Function):

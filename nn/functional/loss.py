@@ -325,13 +325,19 @@ class BCEWithLogits(Function):
         self.reduction = reduction
         # max(u, 0) - u d, as (1 - d) max(u, 0) - d min(u, 0): one of the two terms is 0,
         # so there is no cancellation (u = 5e16, d = 0.9375 lost 4 ulps in u - u d)
-        linear = (1.0 - d) * np.maximum(u, 0.0) - d * np.minimum(u, 0.0)
+        losses = np.maximum(u, 0.0, out=np.empty_like(u))
+        losses *= 1.0 - d
+        losses -= np.minimum(u, 0.0) * d
         if np.isinf(u).any():
             with np.errstate(invalid="ignore"):
                 coef = np.where(u > 0, 1.0 - d, -d)
                 at_inf = np.where(coef == 0, 0.0, coef * u)
-            linear = np.where(np.isinf(u), at_inf, linear).astype(linear.dtype, copy=False)
-        losses = linear + np.log1p(np.exp(-np.abs(u)))
+            losses = np.where(np.isinf(u), at_inf, losses).astype(u.dtype, copy=False)
+        tail = np.abs(u, out=np.empty_like(u))  # log(1 + e^-|u|), in place
+        np.negative(tail, out=tail)
+        np.exp(tail, out=tail)
+        np.log1p(tail, out=tail)
+        losses += tail
         self.scale = 1.0 / max(losses.size, 1) if reduction == "mean" else 1.0
         if reduction == "none":
             return losses

@@ -15,10 +15,10 @@ from autograd.ops.elementwise import stable_sigmoid
 
 
 def _sigmoid_(a: np.ndarray) -> None:
-    """sigma(a) in place, accurate in both tails (see
-    ``autograd.ops.elementwise.stable_sigmoid``: e^-|a| never overflows, and for a < 0
-    sigma = e^a / (1 + e^a) keeps every digit of the tiny result)."""
-    np.copyto(a, stable_sigmoid(a))
+    """sigma(a) = 1 / (1 + e^-a) in place, accurate in both tails (see
+    ``autograd.ops.elementwise.stable_sigmoid``; the tanh form used before lost the
+    digits of sigma(a) for a << 0)."""
+    stable_sigmoid(a, out=a)
 
 
 def _rnn_step(pre: np.ndarray, h: np.ndarray, w_hh_t: np.ndarray, relu: bool,
