@@ -43,9 +43,9 @@ def assert_close(actual: object, desired: object, dtype: type, err_msg: str = ""
     """Equal within 4 ulps, with nan and +-inf in the same places.
 
     Below the smallest normal number results may differ absolutely by up to that number:
-    PyTorch's vectorized exp flushes results there to 0 (sigma(-720) = 0 in float64),
-    while NumPy keeps IEEE gradual underflow (sigma(-720) = 2.9e-313). Both are within
-    one smallest-normal of the exact value; neither is treated as a defect.
+    where the exact result is subnormal, one side may give 0 (an exp that overflowed, as
+    in 1 / (1 + e^720) = 0 for sigma(-720), exact 2.9e-313) and the other a subnormal.
+    Both are within one smallest-normal of the exact value; neither is a defect.
     """
     np.testing.assert_allclose(actual, desired, rtol=ulps(dtype),
                                atol=float(np.finfo(dtype).tiny), err_msg=err_msg)
@@ -344,10 +344,10 @@ def probabilities(dtype: type) -> tuple[np.ndarray, np.ndarray]:
 
 
 def sigmoid_not_subnormal(u: np.ndarray) -> np.ndarray:
-    """Where sigma(u) is 0 or normal. Deliberate difference: below that, PyTorch's
-    1 / (1 + e^-u) overflows e^-u and gives 0 (float32 sigma(-89) = 0, exact 2.2e-39),
-    ours keeps the subnormal -- and BCE's log turns 0 into the clamp (100 instead of
-    89). Both sigmoids are within one smallest-normal of the exact value."""
+    """Where sigma(u) is 0 or normal. Below that sigma is 0 or a subnormal depending on
+    the exact point where each library's e^-u overflows (float32 sigma(-89) = 0, exact
+    2.2e-39), within one smallest-normal of exact either way -- but BCE's log turns a 0
+    into its clamp (100 instead of 89), so these u say nothing about BCE itself."""
     return ~(u < np.log(np.finfo(u.dtype).tiny)) | np.isneginf(u)
 
 
