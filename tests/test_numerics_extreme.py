@@ -213,6 +213,26 @@ def test_cross_entropy_probability_targets_with_minus_inf_logit(dtype: type) -> 
                                atol=ulps(dtype))
 
 
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+@pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy"])
+def test_ignored_sample_with_minus_inf_costs_nothing(dtype: type, reduction: str,
+                                                     loss: str) -> None:
+    # an ignored sample (target == ignore_index) must add exactly 0, whatever its row
+    # holds; nll_loss multiplied the placeholder pick by a 0/1 mask: -inf * 0 = nan
+    x = np.array([[-np.inf, 0.0, -1.0], [0.5, -np.inf, -2.0], [-1.0, -2.0, -3.0]], dtype=dtype)
+    target = np.array([-100, 0, 2])
+    ours = Tensor(x.copy(), requires_grad=True)
+    out = getattr(F, loss)(ours, target, reduction=reduction)
+    theirs = torch.tensor(x, requires_grad=True)
+    tout = getattr(TF, loss)(theirs, torch.from_numpy(target), reduction=reduction)
+    assert_close(out.data, tout.detach().numpy(), dtype)
+    out.sum().backward()
+    tout.sum().backward()
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=ulps(dtype),
+                               atol=ulps(dtype))
+
 # ---------------------------------------------------------------- L^inf pooling
 POOL_X = np.array([[[[1.0, -3.0, 0.5, 2.0],
                      [2.0, 0.5, -7.0, 1.0],

@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd.function import Function
 from autograd.graph import is_grad_enabled
+from autograd.ops.elementwise import where
 from autograd.tensor import Tensor
 
 from .activation import log_softmax, softmax
@@ -248,7 +249,9 @@ def nll_loss(
     _check_reduction("nll_loss", reduction)
     t = _class_indices("nll_loss", input, target, ignore_index)
     if input.ndim == 1:
-        return -input[int(t)] if t != ignore_index else input.sum() * 0.0
+        if t != ignore_index:
+            return -input[int(t)]
+        return where(np.zeros(input.shape, dtype=bool), input, np.zeros((), input.dtype)).sum()
     n_classes = input.shape[1]
     if input.ndim > 2:  # (N, C, d1, ...) -> (N, d1, ..., C): classes last, then flatten
         order = (0, *range(2, input.ndim), 1)
@@ -257,7 +260,9 @@ def nll_loss(
         flat = input
     flat_t = t.reshape(-1)
     valid = flat_t != ignore_index
-    picked = -flat[np.arange(flat_t.size), np.where(valid, flat_t, 0)] * valid.astype(input.dtype)
+    picked = -flat[np.arange(flat_t.size), np.where(valid, flat_t, 0)]
+    if not valid.all():  # ignored samples add exactly 0 (a 0/1 mask would give -inf * 0)
+        picked = where(valid, picked, np.zeros((), dtype=input.dtype))
     if reduction == "none":
         return picked.reshape(t.shape)
     total = picked.sum()
