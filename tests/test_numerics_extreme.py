@@ -24,7 +24,7 @@ from hypothesis.extra.numpy import arrays as hnp_arrays
 import autograd as ag
 from autograd import Tensor
 from nn import functional as F
-from nn.functional.pooling import lp_pool2d
+from nn.functional.pooling import lp_pool2d, max_pool2d
 from nn.layers.pooling import LPPool2d
 
 torch = pytest.importorskip("torch")
@@ -294,6 +294,29 @@ def test_lp_pool2d_all_zero_window_has_zero_gradient(norm_type: float, mean: boo
     assert_close(ours.grad.data, theirs.grad.numpy(), np.float64)
     np.testing.assert_array_equal(ours.grad.data[0, 0, :, :2], 0.0)
 
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kernel, stride", [(2, None), (3, 1), ((2, 4), 1)])
+def test_max_pool2d_routes_the_gradient_to_a_nan(dtype: type, kernel: object,
+                                                 stride: object) -> None:
+    # a window holding nan has maximum nan (np.maximum propagates it, as PyTorch); its
+    # gradient goes to that nan -- the last one in window order if several, PyTorch's
+    # rule -- where the equality test tap == max, False for nan, used to drop it
+    nan = np.nan
+    x = np.array([[[[nan, 1.0, nan, nan], [2.0, nan, 3.0, 1.0],
+                    [np.inf, 0.5, -np.inf, 4.0], [1.0, 1.0, 2.0, nan]]]], dtype=dtype)
+    ours = Tensor(x.copy(), requires_grad=True)
+    out = max_pool2d(ours, kernel, stride)
+    theirs = torch.tensor(x, requires_grad=True)
+    tout, tidx = TF.max_pool2d(theirs, kernel, stride, return_indices=True)
+    assert_close(out.data, tout.detach().numpy(), dtype)
+    w = np.arange(1.0, out.size + 1).reshape(out.shape).astype(dtype)
+    (out * w).sum().backward()
+    (tout * torch.from_numpy(w)).sum().backward()
+    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+    _, idx = max_pool2d(Tensor(x), kernel, stride, return_indices=True)
+    np.testing.assert_array_equal(idx, tidx.numpy())
 
 # ================================================================ part 2: the sweep
 # Every op below is run on the same extreme inputs in deltagrad and in PyTorch, forward

@@ -168,6 +168,11 @@ def _max_and_route(x: np.ndarray, window: Window, pads: tuple,
         np.equal(tap, y, out=mask)
         mask &= unclaimed  # the first tap equal to the max wins a tie
         unclaimed ^= mask
+    if unclaimed.any():  # windows whose maximum is nan (nan == nan is False): as PyTorch,
+        for tap, mask in zip(reversed(taps), masks[::-1]):  # the last nan wins
+            won = np.isnan(tap) & unclaimed
+            mask |= won
+            unclaimed ^= won
     return _swap(y, swapped), ArgmaxRoute(masks, window, x.shape, pads, swapped)
 
 
