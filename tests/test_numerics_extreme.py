@@ -333,14 +333,18 @@ def test_max_pool2d_routes_the_gradient_to_a_nan(dtype: type, kernel: object,
 # log_softmax([1.5, 0, 0])[0]: exact -0.36898113, ours -0.36898106, PyTorch -0.36898124).
 # nan and +-inf must sit in the same places.
 #
-# Deliberate differences, each with a ``reference`` (the exact value, from mpmath): where
-# PyTorch's value is further than 4 ulps from the exact one, ours must be the exact one.
+# Deliberate differences, each with a ``reference``: where PyTorch's value is further than
+# 4 ulps from the reference, ours must be the reference.
 #   * binary_cross_entropy_with_logits: PyTorch forms (1 - d) u - log sigma(u), which
 #     cancels for u << 0 (u = -40, d = 0 gives 0 instead of 4.2e-18; float32 u = -17
 #     gives 0 instead of 4.1e-8), and is nan at u = -inf, d = 1 (the loss is inf) and at
 #     u = -inf, d = 0 (the loss is 0). Ours: max(u, 0) - u d + log(1 + e^-|u|), with the
-#     linear part taken as 0 where its coefficient is 0.
-#   * cross_entropy with probability targets: 0 log 0 = 0 (see part 1).
+#     linear part taken as 0 where its coefficient is 0. Reference: exact, by mpmath.
+#   * cross_entropy with probability targets: 0 log 0 = 0 (see part 1). Reference:
+#     PyTorch's own arithmetic with that convention.
+# Two more are pinned in part 1 and kept out of the sweep: binary_cross_entropy's target
+# gradient at y = 0 or 1 (ours is the slope of the clamped loss, PyTorch's +-inf), and
+# subnormal inputs or sigmoids (see ``probabilities`` and ``sigmoid_not_subnormal``).
 
 
 def grid(dtype: type) -> np.ndarray:
