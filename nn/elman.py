@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 import autograd
+from autograd.ops.elementwise import stable_sigmoid
 from autograd.random import as_generator
 from autograd.tensor import Tensor
 
@@ -52,7 +53,7 @@ def _tanh_prime(z: Array) -> Array:
 
 
 def _sigmoid(u: Array) -> Array:
-    return 0.5 * (1.0 + np.tanh(0.5 * u))  # = 1 / (1 + e^-u) without overflow
+    return stable_sigmoid(u)  # 1 / (1 + e^-u), accurate in both tails, no overflow
 
 
 def _sigmoid_prime(z: Array) -> Array:

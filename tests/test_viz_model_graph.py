@@ -133,7 +133,7 @@ def test_ownership_rules_directly():
         if node.parents:
             by_op.setdefault(node.op, set()).add(units[k].path if k >= 0 else "-")
     assert by_op["linear"] == {"0", "2"}
-    assert by_op["maximum"] == by_op["minimum"] == {"1"}  # PReLU's parameter-free half
+    assert by_op["where"] == {"1"}  # PReLU's parameter-free half
     assert by_op["sigmoid"] == {"3"}
     assert by_op["**"] == by_op["mean"] == {"-"}  # the loss belongs to no module
     assert "-" in by_op["-"]

@@ -64,7 +64,7 @@ MODULE_OPS: dict[str, frozenset[str]] = {
         "Tanh": ("tanh",),
         "Sigmoid": ("sigmoid",),
         "LeakyReLU": ("leaky_relu",),
-        "PReLU": ("maximum", "minimum", "*", "+", "reshape"),
+        "PReLU": ("where", "*", "+", "reshape"),
         "Softmax": ("softmax",),
         "LogSoftmax": ("log_softmax",),
         "Maxout": ("reshape", "max"),

@@ -100,6 +100,8 @@ class PowScalar(Function):
     def forward(self, x: np.ndarray, exponent: float) -> np.ndarray:
         self.exponent = exponent
         self.save(x)
+        if exponent == -0.5:  # PyTorch's rsqrt: -inf at -0 and nan at -inf, as 1/sqrt(x)
+            return 1.0 / np.sqrt(x)  # (and x**0.5, NumPy's sqrt, is what x**1.5 needs)
         return x**exponent
 
     def backward(self, gy: Any) -> Any:

@@ -3,7 +3,9 @@ two-input selections maximum minimum clip where.
 
 Derivatives at kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = alpha,
 clip passes the gradient where lo <= x <= hi (both ends included), and ``maximum``/
-``minimum`` split the gradient evenly between equal inputs.
+``minimum`` split the gradient evenly between equal inputs. At nan inputs too: relu
+passes the gradient (relu'(x) = 0 only where x <= 0), abs' = 0 (sign(nan) taken as 0),
+and ``maximum``/``minimum`` send the whole gradient to both inputs when either is nan.
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ class Abs(Function):
 
     def backward(self, gy: Any) -> Any:
         (x,) = self.saved_tensors
-        return gy * np.sign(x.data)  # |x|' = sign(x), 0 at 0
+        # |x|' = sign(x) = [x > 0] - [x < 0]: 0 at 0, and 0 at nan (as PyTorch)
+        xd = x.data
+        return gy * ((xd > 0).astype(xd.dtype) - (xd < 0))
 
 
 class Sin(Function):
@@ -78,13 +82,40 @@ class Tanh(Function):
 
     def backward(self, gy: Any) -> Any:
         y = self.output
-        return gy * (1.0 - y * y)  # tanh' = 1 - tanh^2
+        # tanh' = 1 - tanh^2, formed as (1 - y)(1 + y): near |y| = 1 the product keeps
+        # the digits that 1 - y*y cancels away (and it is PyTorch's float32 value)
+        return gy * ((1.0 - y) * (1.0 + y))
+
+
+def stable_sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """sigma(x) = 1 / (1 + e^-x), to about 2 ulps wherever sigma(x) is a normal number.
+
+    Accurate in both tails, unlike the tanh form (1 + tanh(x/2)) / 2 used before: for
+    x << 0 that rounds 1 + tanh(x/2) to the float spacing near 1, so sigma(-17) came out
+    5.96e-8 instead of 4.14e-8 in float32 and sigma(-40) = 0 in float64. The plain form
+    has no cancellation anywhere: for x < 0, e^-x = e^|x| is exact to an ulp, and so are
+    1 + e^|x| and its reciprocal -- the same accuracy as the sign-branched
+    e^x / (1 + e^x), with half the passes over the data. Only below x = -88.7 (float32)
+    or -709.8 (float64) does e^-x overflow to inf, giving sigma = 0 where the exact value
+    is a subnormal smaller than the least normal number (PyTorch's value there, too).
+
+    ``out``: an array to write the result into; it may be ``x`` itself (in place).
+    """
+    y = np.empty_like(x) if out is None else out  # (an array even for 0-d x)
+    # e^-x overflows to inf for x << 0 and underflows for x >> 0: both give the right
+    # sigma (0 and 1), so NumPy's flags (a warning by default) are switched off here --
+    # cheaper than checking min(x) and max(x) first
+    with np.errstate(over="ignore", under="ignore"):
+        np.negative(x, out=y)
+        np.exp(y, out=y)
+        y += 1.0
+        np.reciprocal(y, out=y)
+    return y
 
 
 class Sigmoid(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
-        # 1/(1+e^-x) overflows for very negative x; tanh form is stable everywhere
-        return 0.5 * (np.tanh(0.5 * x) + 1.0)
+        return stable_sigmoid(x)
 
     def backward(self, gy: Any) -> Any:
         y = self.output
@@ -95,11 +126,14 @@ class ReLU(Function):
     op = "relu"
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self.mask = x > 0
+        # relu'(x) = 0 where x <= 0, else 1 -- also at nan, whose gradient passes as in
+        # PyTorch (the comparison with nan is False)
+        self.mask = np.less_equal(x, 0)
+        np.logical_not(self.mask, out=self.mask)
         return np.maximum(x, 0)
 
     def backward(self, gy: Any) -> Any:
-        return gy * self.mask  # relu'(x) = 1 if x > 0 else 0
+        return gy * self.mask
 
 
 class LeakyReLU(Function):
@@ -133,25 +167,35 @@ class Where(Function):
         return ga, gb
 
 
-class Maximum(Function):
-    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        # share of the gradient going to a: 1 where a wins, 1/2 on ties, else 0
-        self.share = ((a > b) + 0.5 * (a == b)).astype(np.result_type(a, b))
-        return np.maximum(a, b)
+class _Select(Function):
+    """maximum/minimum: the gradient goes to the input that was selected -- 1 to the
+    winner, 1/2 to each on a tie -- and, as in PyTorch, whole to both where a nan makes
+    the comparison unordered (the output is nan then)."""
+
+    def _record(self, a_loses: np.ndarray, tie: np.ndarray, out: np.ndarray) -> np.ndarray:
+        share = np.array(np.logical_not(a_loses), dtype=out.dtype)  # a's share; nan: 1
+        if tie.any():
+            share[np.broadcast_to(tie, share.shape)] = 0.5
+        unordered = np.isnan(out)
+        self.share, self.unordered = share, unordered if unordered.any() else None
+        return out
 
     def backward(self, gy: Any) -> tuple:
         a, b = self.inputs
-        return unbroadcast(gy * self.share, a.shape), unbroadcast(gy * (1.0 - self.share), b.shape)
+        share_b = 1.0 - self.share
+        if self.unordered is not None:
+            share_b = np.where(self.unordered, 1.0, share_b).astype(self.share.dtype)
+        return unbroadcast(gy * self.share, a.shape), unbroadcast(gy * share_b, b.shape)
 
 
-class Minimum(Function):
+class Maximum(_Select):
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        self.share = ((a < b) + 0.5 * (a == b)).astype(np.result_type(a, b))
-        return np.minimum(a, b)
+        return self._record(a < b, a == b, np.maximum(a, b))
 
-    def backward(self, gy: Any) -> tuple:
-        a, b = self.inputs
-        return unbroadcast(gy * self.share, a.shape), unbroadcast(gy * (1.0 - self.share), b.shape)
+
+class Minimum(_Select):
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return self._record(a > b, a == b, np.minimum(a, b))
 
 
 class Clip(Function):

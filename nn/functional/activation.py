@@ -25,7 +25,10 @@ class Softmax(Function):
 
     def forward(self, x: np.ndarray, dim: int = -1) -> np.ndarray:
         self.dim = dim
-        return np.exp(_stable_log_softmax(x, dim))
+        # e^(x - max) / sum: exp(log_softmax) would round the argument x - max - log(sum)
+        # first, an error of |log y| ulps in y (1e-14 at y = e^-88 in float64)
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+        return e / np.sum(e, axis=dim, keepdims=True)
 
     def backward(self, gy: Tensor) -> Tensor:
         y = self.output
@@ -77,8 +80,13 @@ def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
 
 def prelu(x: Any, weight: Any) -> Tensor:
     """f(u) = max(0, u) + a min(0, u) with learnable a; ``weight`` has 1 or C (channel
-    axis 1) entries, as in PyTorch."""
-    from autograd import maximum, minimum
+    axis 1) entries, as in PyTorch.
+
+    Derivatives as PyTorch's: f'(u) = 1 for u > 0, else a (also at u = 0 and nan);
+    df/da = u for u <= 0, else 0. So it is written u [u > 0] + a (u [u <= 0]), the
+    masks by ``where``: a product with the mask would turn u = +-inf into inf * 0 = nan.
+    """
+    from autograd import where
 
     x, weight = as_tensor(x, "prelu"), as_tensor(weight, "prelu", "weight")
     check_prelu_channels(x, "prelu", weight.numel())
@@ -87,7 +95,9 @@ def prelu(x: Any, weight: Any) -> Tensor:
         shape = [1] * x.ndim
         shape[1 if x.ndim > 1 else 0] = weight.numel()
         a = weight.reshape(tuple(shape))
-    return maximum(x, 0.0) + a * minimum(x, 0.0)
+    positive = x.data > 0
+    zero = np.zeros((), dtype=x.dtype)
+    return where(positive, x, zero) + a * where(positive, zero, x)
 
 
 def maxout(x: Any, pool_size: int, dim: int = -1) -> Tensor:

@@ -15,10 +15,11 @@ import numpy as np
 
 from autograd.function import Function
 from autograd.graph import is_grad_enabled
+from autograd.ops.elementwise import where
 from autograd.tensor import Tensor
 
 from ._inputs import as_tensor, class_scores
-from .activation import _stable_log_softmax, log_softmax, softmax
+from .activation import log_softmax, softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -103,6 +104,11 @@ class CrossEntropy(Function):
 
     Inputs: logits u (N, C, *) or (C,); targets as class indices (N, *) or as
     probabilities with u's shape (then a Tensor input, differentiable: dE/dt = -log p).
+
+    Exact at the extremes: with class indices the loss is -log p[target], gathered, not
+    summed as sum_k t_k log p_k, so a logit of -inf in another class (log p = -inf
+    there) costs nothing instead of 0 * (-inf) = nan. Probability targets use
+    0 log 0 = 0 for the same reason (PyTorch returns nan there; see the tests).
     """
 
     op = "cross_entropy"
@@ -116,25 +122,35 @@ class CrossEntropy(Function):
         ignore_index: int = -100,
     ) -> np.ndarray:
         axis = 1 if u.ndim > 1 else 0
-        logp = _stable_log_softmax(u, axis)
+        # log p = (u - max) - log s and p = e^(u - max) / s, with s = sum e^(u - max):
+        # both from the same exponentials, p exact to an ulp or two (as ``softmax``)
+        shifted = u - np.max(u, axis=axis, keepdims=True)
+        e = np.exp(shifted)
+        total = np.sum(e, axis=axis, keepdims=True)
+        logp = shifted - np.log(total)
+        self.p = e / total
         if indices is not None:
             valid = indices != ignore_index
             all_valid = bool(valid.all())
-            safe = indices if all_valid else np.where(valid, indices, 0)
-            # one-hot targets t, built once: the backward's delta is softmax(u) - t
-            target = np.zeros_like(u)
-            np.put_along_axis(target, np.expand_dims(safe, axis), 1.0, axis)
+            safe = np.expand_dims(indices if all_valid else np.where(valid, indices, 0), axis)
+            # E = -log p[target]: the target's log-probability, gathered
+            losses = -np.take_along_axis(logp, safe, axis).squeeze(axis)
             if not all_valid:
-                target *= np.expand_dims(valid, axis)
-            losses = -(target * logp).sum(axis=axis)
+                losses = np.where(valid, losses, 0.0).astype(u.dtype, copy=False)
             count = max(int(valid.sum()), 1)
+            self.safe = safe
             self.valid = None if all_valid else np.expand_dims(valid, axis).astype(u.dtype)
         else:
             target = probs[0]
-            losses = -(target * logp).sum(axis=axis)
+            if np.isfinite(logp).all():
+                terms = target * logp
+            else:  # 0 log 0 = 0: a class with t_k = 0 adds nothing, even where log p = -inf
+                with np.errstate(invalid="ignore"):
+                    terms = np.where(target == 0, 0.0, target * logp).astype(u.dtype, copy=False)
+            losses = -terms.sum(axis=axis)
             count = max(losses.size, 1)
             self.valid = None
-        self.axis, self.logp, self.target, self.reduction = axis, logp, target, reduction
+        self.axis, self.logp, self.reduction = axis, logp, reduction
         self.scale = 1.0 / count if reduction == "mean" else 1.0
         if reduction == "none":
             return losses
@@ -147,23 +163,32 @@ class CrossEntropy(Function):
             return gy.unsqueeze(self.axis)
         return gy * self.scale
 
+    def _one_hot(self) -> np.ndarray:
+        target = np.zeros_like(self.logp)
+        np.put_along_axis(target, self.safe, 1.0, self.axis)
+        return target
+
     def backward(self, gy: Tensor) -> tuple:
         u = self.inputs[0]
         soft_targets = len(self.inputs) > 1
-        t = self.inputs[1] if soft_targets else self.target
         # dE/du = softmax(u) * sum_k t_k - t, which is the textbook softmax(u) - t
         # whenever the targets are a probability vector (one-hot or soft)
         if is_grad_enabled():  # create_graph: the softmax itself must stay differentiable
             p = softmax(u, dim=self.axis)
-            delta = (p * t.sum(axis=self.axis, keepdims=True) if soft_targets else p) - t
+            if soft_targets:
+                t = self.inputs[1]
+                delta = p * t.sum(axis=self.axis, keepdims=True) - t
+            else:
+                delta = p - Tensor._constant(self._one_hot())
         elif soft_targets:
-            p = np.exp(self.logp)
+            t = self.inputs[1]
+            p = self.p
             mass = t.data.sum(axis=self.axis, keepdims=True)
             if not np.allclose(mass, 1.0, rtol=0.0, atol=1e-12):  # keep exact y - d if sum 1
                 p = p * mass
             delta = Tensor._constant(p) - t
         else:
-            delta = Tensor._constant(np.exp(self.logp) - self.target)
+            delta = Tensor._constant(self.p - self._one_hot())
         if self.valid is not None:  # ignored samples send nothing back
             delta = delta * self.valid
         g = self._spread(gy)
@@ -230,7 +255,9 @@ def nll_loss(
     input = class_scores("nll_loss", input)
     t = _class_indices("nll_loss", input, target, ignore_index)
     if input.ndim == 1:
-        return -input[int(t)] if t != ignore_index else input.sum() * 0.0
+        if t != ignore_index:
+            return -input[int(t)]
+        return where(np.zeros(input.shape, dtype=bool), input, np.zeros((), input.dtype)).sum()
     n_classes = input.shape[1]
     if input.ndim > 2:  # (N, C, d1, ...) -> (N, d1, ..., C): classes last, then flatten
         order = (0, *range(2, input.ndim), 1)
@@ -239,11 +266,18 @@ def nll_loss(
         flat = input
     flat_t = t.reshape(-1)
     valid = flat_t != ignore_index
-    picked = -flat[np.arange(flat_t.size), np.where(valid, flat_t, 0)] * valid.astype(input.dtype)
+    picked = -flat[np.arange(flat_t.size), np.where(valid, flat_t, 0)]
+    if not valid.all():  # ignored samples add exactly 0 (a 0/1 mask would give -inf * 0)
+        picked = where(valid, picked, np.zeros((), dtype=input.dtype))
     if reduction == "none":
         return picked.reshape(t.shape)
     total = picked.sum()
     return total * (1.0 / max(int(valid.sum()), 1)) if reduction == "mean" else total
+
+
+# PyTorch's BCE backward divides by max(y (1 - y), EPSILON) with EPSILON = 1e-12 held as
+# a float32 (9.99999996e-13), in float64 too; the same number here gives the same gradient
+_BCE_EPSILON = float(np.float32(1e-12))
 
 
 class BinaryCrossEntropy(Function):
@@ -269,7 +303,7 @@ class BinaryCrossEntropy(Function):
         y, d = self.saved_tensors
         from autograd import clip
 
-        delta = (y - d) / clip(y * (1.0 - y), 1e-12, None)
+        delta = (y - d) / clip(y * (1.0 - y), _BCE_EPSILON, None)
         g = gy if self.reduction == "none" else gy * self.scale
         gd = -Tensor._constant(self.log_odds) * g if self.needs_input_grad[1] else None
         return delta * g, gd
@@ -289,14 +323,33 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
 
 class BCEWithLogits(Function):
     """E = max(u,0) - u d + log(1 + exp(-|u|))  (= BCE(sigma(u), d) without overflow);
-    dE/du = sigma(u) - d."""
+    dE/du = sigma(u) - d.
+
+    At u = +-inf only the linear part max(u, 0) - u d is left: (1 - d) u for u > 0 and
+    -d u for u < 0, which is 0 when its coefficient is 0 (u = inf, d = 1 is a perfect
+    prediction) rather than inf - inf = nan.
+    """
 
     op = "bce_with_logits"
 
     def forward(self, u: np.ndarray, d: np.ndarray, reduction: str = "mean") -> np.ndarray:
         self.save(u, d)
         self.reduction = reduction
-        losses = np.maximum(u, 0.0) - u * d + np.log1p(np.exp(-np.abs(u)))
+        # max(u, 0) - u d, as (1 - d) max(u, 0) - d min(u, 0): one of the two terms is 0,
+        # so there is no cancellation (u = 5e16, d = 0.9375 lost 4 ulps in u - u d)
+        losses = np.maximum(u, 0.0, out=np.empty_like(u))
+        losses *= 1.0 - d
+        losses -= np.minimum(u, 0.0) * d
+        if np.isinf(u).any():
+            with np.errstate(invalid="ignore"):
+                coef = np.where(u > 0, 1.0 - d, -d)
+                at_inf = np.where(coef == 0, 0.0, coef * u)
+            losses = np.where(np.isinf(u), at_inf, losses).astype(u.dtype, copy=False)
+        tail = np.abs(u, out=np.empty_like(u))  # log(1 + e^-|u|), in place
+        np.negative(tail, out=tail)
+        np.exp(tail, out=tail)
+        np.log1p(tail, out=tail)
+        losses += tail
         self.scale = 1.0 / max(losses.size, 1) if reduction == "mean" else 1.0
         if reduction == "none":
             return losses

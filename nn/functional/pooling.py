@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.ops.elementwise import where
 from autograd.ops.matmul import matmul
 from autograd.tensor import Tensor
 
@@ -175,6 +176,11 @@ def _max_and_route(x: np.ndarray, window: Window, pads: tuple,
         np.equal(tap, y, out=mask)
         mask &= unclaimed  # the first tap equal to the max wins a tie
         unclaimed ^= mask
+    if unclaimed.any():  # windows whose maximum is nan (nan == nan is False): as PyTorch,
+        for tap, mask in zip(reversed(taps), masks[::-1]):  # the last nan wins
+            won = np.isnan(tap) & unclaimed
+            mask |= won
+            unclaimed ^= won
     return _swap(y, swapped), ArgmaxRoute(masks, window, x.shape, pads, swapped)
 
 
@@ -321,7 +327,8 @@ def avg_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
 def lp_pool2d(x: Tensor, norm_type: float, kernel_size: IntPair, stride: IntPair | None = None,
               ceil_mode: bool = False, *, mean: bool = False) -> Tensor:
     """L^p pooling: (Σ_window z^p)^(1/p), PyTorch's ``F.lp_pool2d`` (no padding); with
-    ``mean=True`` the textbook's ((1/|P|) Σ_window z^p)^(1/p).
+    ``mean=True`` the textbook's ((1/|P|) Σ_window z^p)^(1/p). ``norm_type=inf`` is
+    max pooling of |z| and ``-inf`` min pooling of |z|, in both forms (their limits).
 
     Built from pow, avg_pool2d and a scale, so it is differentiable to any order.
     Shapes as in ``avg_pool2d`` with padding 0.
@@ -330,8 +337,24 @@ def lp_pool2d(x: Tensor, norm_type: float, kernel_size: IntPair, stride: IntPair
     check_ndim(x, "lp_pool2d", (3, 4), "(N, C, H, W) or (C, H, W)")
     kh, kw = pair(kernel_size, "lp_pool2d: kernel_size", 1)
     p = check_norm_type("lp_pool2d", norm_type)
+    # p = +-inf: the limits of both forms, max |z| and min |z| over the window (PyTorch's
+    # rule); the pow form would compute (sum z^inf)^(1/inf) = 1 everywhere
+    if p == np.inf:
+        return max_pool2d(x.abs(), (kh, kw), stride, 0, 1, ceil_mode)
+    if p == -np.inf:
+        return -max_pool2d(-x.abs(), (kh, kw), stride, 0, 1, ceil_mode)
     averaged = avg_pool2d(x**p, (kh, kw), stride, 0, ceil_mode)
-    return (averaged if mean else averaged * float(kh * kw)) ** (1.0 / p)
+    s = averaged if mean else averaged * float(kh * kw)
+    zero = s.data == 0
+    if not zero.any():
+        return s ** (1.0 / p)
+    # A window with s = 0 (all zeros, say after a ReLU): the root s^(1/p) has an infinite
+    # slope there, and inf * 0 would put nan in every pixel of the window. PyTorch's rule:
+    # the gradient there is 0. So the root is taken of 1 in those windows (finite slope,
+    # gradient masked off by ``where``) and the output set to 0^(1/p).
+    safe = where(zero, np.ones((), dtype=s.dtype), s)
+    root_of_zero = np.asarray(0.0 if p > 0 else np.inf, dtype=s.dtype)
+    return where(zero, root_of_zero, safe ** (1.0 / p))
 
 
 # ---------------------------------------------------------------- adaptive average pooling

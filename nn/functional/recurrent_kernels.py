@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.ops.elementwise import stable_sigmoid
+
 
 def _sigmoid_(a: np.ndarray) -> None:
-    """sigma(a) in place, as (1 + tanh(a / 2)) / 2: the same number as 1 / (1 + e^-a),
-    but e^-a overflows for a << 0 and tanh never does."""
-    a *= 0.5
-    np.tanh(a, out=a)
-    a += 1.0
-    a *= 0.5
+    """sigma(a) = 1 / (1 + e^-a) in place, accurate in both tails (see
+    ``autograd.ops.elementwise.stable_sigmoid``; the tanh form used before lost the
+    digits of sigma(a) for a << 0)."""
+    stable_sigmoid(a, out=a)
 
 
 def _rnn_step(pre: np.ndarray, h: np.ndarray, w_hh_t: np.ndarray, relu: bool,
