@@ -169,7 +169,7 @@ def test_cross_entropy_with_minus_inf_logit_matches_torch(dtype: type, reduction
     loss = F.cross_entropy(ours, target, reduction=reduction)
     theirs = torch.tensor(u, requires_grad=True)
     tloss = TF.cross_entropy(theirs, torch.from_numpy(target), reduction=reduction)
-    w = np.linspace(0.5, 1.5, loss.size).reshape(loss.shape).astype(dtype)
+    w = np.linspace(0.5, 1.5, loss.numel()).reshape(loss.shape).astype(dtype)
     (loss * w).sum().backward()
     (tloss * torch.from_numpy(w)).sum().backward()
     assert np.isfinite(loss.data).all()
@@ -255,7 +255,7 @@ def test_lp_pool2d_infinite_norm_matches_torch(norm_type: float, kernel: object,
         ours = Tensor(POOL_X.copy(), requires_grad=True)
         out = fn(ours)
         np.testing.assert_array_equal(out.data, texpected.detach().numpy())
-        w = np.arange(1.0, out.size + 1).reshape(out.shape)
+        w = np.arange(1.0, out.numel() + 1).reshape(out.shape)
         (out * w).sum().backward()
         theirs.grad = None
         (texpected * torch.from_numpy(w)).sum().backward(retain_graph=True)
@@ -313,7 +313,7 @@ def test_max_pool2d_routes_the_gradient_to_a_nan(dtype: type, kernel: object,
     theirs = torch.tensor(x, requires_grad=True)
     tout, tidx = TF.max_pool2d(theirs, kernel, stride, return_indices=True)
     assert_close(out.data, tout.detach().numpy(), dtype)
-    w = np.arange(1.0, out.size + 1).reshape(out.shape).astype(dtype)
+    w = np.arange(1.0, out.numel() + 1).reshape(out.shape).astype(dtype)
     (out * w).sum().backward()
     (tout * torch.from_numpy(w)).sum().backward()
     np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
@@ -492,7 +492,7 @@ OPS = [
     *(_pow(c) for c in (2.0, 3.0, -1.0, -2.0, 0.5, -0.5, 1.5, 2.5)),
     Op("maximum", "binary", lambda xs: ag.maximum(*xs), lambda xs: torch.maximum(*xs)),
     Op("minimum", "binary", lambda xs: ag.minimum(*xs), lambda xs: torch.minimum(*xs)),
-    Op("where", "binary", lambda xs: ag.where(np.arange(xs[0].size) % 2 == 0, *xs),
+    Op("where", "binary", lambda xs: ag.where(np.arange(xs[0].numel()) % 2 == 0, *xs),
        lambda xs: torch.where(torch.arange(xs[0].numel()) % 2 == 0, *xs)),
     Op("mul", "binary", lambda xs: xs[0] * xs[1], lambda xs: xs[0] * xs[1]),
     Op("mse_loss", "binary", lambda xs: F.mse_loss(*xs, reduction="none"),

@@ -382,7 +382,7 @@ def test_cli_draws_a_power_chain_of_51_factors(backend, tmp_path):
 def test_cli_refuses_a_graph_over_the_limit_and_says_why(tmp_path):
     text = "*".join(["a"] * 500)  # 999 characters, 500 nodes
     proc = _cli(["expr", text, "a=1", "-o", "g.svg"], "wasm", tmp_path)
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # a usage problem: the message says what to do instead
     assert "500 nodes" in proc.stderr and f"max_nodes={DEFAULT_MAX_VALUE_NODES}" in proc.stderr
     assert "sub-expression" in proc.stderr
     assert not (tmp_path / "g.svg").exists()

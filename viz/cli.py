@@ -24,11 +24,6 @@ __all__ = ["main", "build_parser"]
 #: Output formats ``viz.render.save`` picks from the file suffix.
 OUTPUT_SUFFIXES = (".svg", ".png", ".pdf", ".dot", ".gv")
 
-#: Most graph nodes (values and operations) ``expr`` lays out as a picture. Layout time
-#: grows much faster than the node count (a 50-fold ``a*a*...*a`` takes Graphviz's
-#: WebAssembly build ~10 s); ``.dot``/``.gv`` output needs no layout and has no limit.
-MAX_DRAWN_NODES = 100
-
 #: Largest width or precision accepted in ``--format`` (``.1000000000f`` would build a
 #: gigabyte string).
 _MAX_FORMAT_FIELD = 100
@@ -169,13 +164,6 @@ def _run_expr(args: argparse.Namespace) -> int:
         root, leaves = build_expression(args.expression, values)
     except ExprError as err:
         raise _UsageError(str(err)) from None
-    drawn = _count_nodes(root)
-    if drawn > MAX_DRAWN_NODES and output.suffix.lower() not in (".dot", ".gv"):
-        raise _UsageError(
-            f"the graph has {drawn} nodes; pictures are limited to {MAX_DRAWN_NODES} "
-            "(layout time grows fast with size): shorten the expression, or write the "
-            "Graphviz source with -o NAME.dot"
-        )
     unused = [name for name in values if name not in leaves]
     if unused:
         _print(f"note: {', '.join(unused)} not used in the expression", sys.stderr)
@@ -185,6 +173,8 @@ def _run_expr(args: argparse.Namespace) -> int:
     _print(f"{args.expression} = {root.data:{spec}}")
     if leaves:
         _print(_leaf_table(leaves, spec, with_grad=not args.no_grad))
+
+    from .render import GraphTooLargeError, LayoutTimeoutError
 
     try:
         from .graph import draw_graph
@@ -196,8 +186,17 @@ def _run_expr(args: argparse.Namespace) -> int:
             show_grad=not args.no_grad,
             show_local_grads=not args.no_local_grads,
             number_format=spec,
+            # Graphviz source needs no layout, so it is written at any size
+            max_nodes=None if output.suffix.lower() in (".dot", ".gv") else "auto",
         )
         written = save(drawing, output)
+    except (GraphTooLargeError, LayoutTimeoutError) as err:
+        # viz checks the size before layout and stops a layout that runs too long: on the
+        # command line that is a usage problem (exit 2), with the advice that fits here
+        raise _UsageError(
+            f"{err} -- on the command line: shorten the expression, or write the Graphviz "
+            "source with -o NAME.dot and lay it out yourself"
+        ) from None
     except (ImportError, OSError, RuntimeError, ValueError) as err:
         # graphviz missing, unwritable path, renderer failure: say so, no traceback
         _print(f"{args.subparser.prog}: error: could not write {output}: {err}", sys.stderr)
@@ -219,13 +218,6 @@ def _print(text: str, stream: object = None) -> None:
     except (UnicodeEncodeError, LookupError):
         text = text.encode("ascii", "backslashreplace").decode("ascii")
     print(text, file=stream)
-
-
-def _count_nodes(root: object) -> int:
-    """Number of boxes in the drawing: one per Value, plus one per operation."""
-    from autograd.graph import topological_order
-
-    return sum(2 if node._op else 1 for node in topological_order(root))
 
 
 def _parse_assignments(pairs: Sequence[str]) -> dict[str, float]:
