@@ -2,7 +2,7 @@
 grad mode, Tensor ops and gradient checks."""
 
 from . import (
-    device,  # noqa: F401  (attaches Tensor.to / .cpu() / .device)
+    devices,  # noqa: F401  (attaches Tensor.to / .cpu() / .device)
     random,
 )
 from .anomaly import AnomalyError, detect_anomaly
@@ -27,6 +27,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .devices import device
 
 # PyTorch's dtype names ``bool``/``float``/``int`` shadow the builtins in this namespace
 from .dtype import bool_ as bool
@@ -78,16 +79,20 @@ from .ops.elementwise import (
 from .ops.indexing import getitem
 from .ops.join import cat, chunk, concatenate, pad, split, stack
 from .ops.matmul import matmul
+from .ops.matmul import matmul as mm
 from .ops.reduction import (
     amax,
     amin,
     argmax,
     argmin,
     gather,
+    log_softmax,
     logsumexp,
     max,
     mean,
     min,
+    softmax,
+    sort,
     std,
     sum,
     topk,
@@ -107,7 +112,7 @@ from .ops.shape import (
     unsqueeze,
     view,
 )
-from .random import default_generator, get_rng_state, manual_seed, seed, set_rng_state
+from .random import Generator, default_generator, get_rng_state, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .tensor import Tensor
 from .tensor_check import gradgradcheck
@@ -121,7 +126,9 @@ __all__ = [
     "get_default_dtype", "set_default_dtype",
     "float16", "half", "float32", "float", "float64", "double",
     "int8", "uint8", "int16", "short", "int32", "int", "int64", "long", "bool",
-    "random", "manual_seed", "seed", "default_generator", "get_rng_state", "set_rng_state",
+    "sort", "softmax", "log_softmax", "mm",
+    "random", "Generator", "device", "manual_seed", "seed", "default_generator",
+    "get_rng_state", "set_rng_state",
     "tensor", "from_numpy", "zeros", "ones", "empty", "full", "eye", "arange", "linspace",
     "randn", "rand", "randint", "randperm",
     "zeros_like", "ones_like", "empty_like", "full_like", "randn_like", "rand_like",

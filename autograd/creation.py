@@ -18,6 +18,8 @@ Random factories draw from the default stream (``autograd.manual_seed``) unless 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -214,3 +216,26 @@ def rand_like(t: Any, generator: Any = None, dtype: Any = None, requires_grad: b
     g = _generator("rand_like", generator, rng)
     dt = np.dtype(dtype) if dtype is not None else a.dtype
     return _make(g.random(a.shape).astype(dt), requires_grad)
+
+
+def _on_the_cpu(factory: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    """Give a factory PyTorch's ``device=`` (and ``pin_memory=``) keywords: the CPU is
+    accepted (``"cpu"``, ``device("cpu")``), any other device raises ``ValueError``."""
+
+    @functools.wraps(factory)
+    def with_device(*args: Any, device: Any = None, pin_memory: bool = False,
+                    **kwargs: Any) -> Tensor:
+        if device is not None:
+            # imported here: devices.py attaches methods to Tensor, whose module imports
+            # this one (tensor -> tensor_methods -> creation)
+            from .devices import check_device
+
+            check_device(factory.__name__, device)
+        return factory(*args, **kwargs)
+
+    return with_device
+
+
+for _name in __all__:
+    globals()[_name] = _on_the_cpu(globals()[_name])
+del _name

@@ -26,7 +26,7 @@ import numpy as np
 from . import anomaly
 from .anomaly import _Anomaly
 from .anomaly import _local as _anomaly_local
-from .graph import _GradMode, _Mutations, _new_version_counter
+from .graph import _GradMode, _Mutations, _new_version_counter, set_grad_enabled
 from .graph import _local as _grad_local
 
 __all__ = ["Function"]
@@ -74,6 +74,21 @@ class Function:
         super().__init_subclass__(**kwargs)
         if "op" not in cls.__dict__:
             cls.op = cls.__name__.lower()
+        if isinstance(cls.__dict__.get("forward"), staticmethod):
+            _adopt_pytorch_form(cls)
+
+    # ------------------------------------------------------------------ PyTorch's form
+    def save_for_backward(self, *tensors: Any) -> None:
+        """PyTorch's name for :meth:`save` (``ctx.save_for_backward(x)``): Tensors are
+        kept by their arrays, so ``saved_tensors`` gives back the op's own inputs."""
+        self.save(*(t._data if isinstance(t, _tensor_module.Tensor) else t for t in tensors))
+
+    def mark_non_differentiable(self, *tensors: Any) -> None:
+        """Accepted for PyTorch code; an op here has one output, which gets gradients."""
+
+    def __call__(self, *inputs: Any, **kwargs: Any) -> Any:
+        """DeZero's form ``Square()(x)``: the same as ``Square.apply(x)``."""
+        return type(self).apply(*inputs, **kwargs)
 
     # ------------------------------------------------------------------ user hooks
     def forward(self, *arrays: np.ndarray, **kwargs: Any) -> np.ndarray:
@@ -179,6 +194,45 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} op={self.op!r}>"
+
+
+def _adopt_pytorch_form(cls: type) -> None:
+    """Let a PyTorch-style op run as written::
+
+        class Cube(Function):
+            @staticmethod
+            def forward(ctx, x):              # Tensors in (outside the graph), Tensor out
+                ctx.save_for_backward(x)
+                return x ** 3
+            @staticmethod
+            def backward(ctx, grad_output):   # Tensors in and out, as below
+                (x,) = ctx.saved_tensors
+                return grad_output * 3 * x ** 2
+
+    ``ctx`` is the op object itself (``Cube.apply(x)`` makes one per call). The static
+    forward gets the inputs as Tensors with recording off -- PyTorch runs it the same
+    way -- and its result's array becomes the output; ``saved_tensors`` gives the real
+    inputs back to ``backward``, so its Tensor arithmetic is differentiable again.
+    """
+    user_forward = cls.__dict__["forward"].__func__
+    user_backward = cls.__dict__.get("backward")
+
+    def forward(self: Function, *arrays: np.ndarray, **kwargs: Any) -> np.ndarray:
+        Tensor = _tensor_module.Tensor
+        with set_grad_enabled(False):
+            out = user_forward(self, *[Tensor._constant(a) for a in arrays], **kwargs)
+        return out._data if isinstance(out, Tensor) else np.asarray(out)
+
+    forward.__doc__ = user_forward.__doc__
+    cls.forward = forward
+    if isinstance(user_backward, staticmethod):
+        backward_fn = user_backward.__func__
+
+        def backward(self: Function, gy: Any) -> Any:
+            return backward_fn(self, gy)
+
+        backward.__doc__ = backward_fn.__doc__
+        cls.backward = backward
 
 
 def _share_version(base: Any, view: Any) -> None:

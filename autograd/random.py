@@ -18,11 +18,56 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "manual_seed", "seed", "default_generator", "get_rng_state", "set_rng_state",
+    "Generator", "manual_seed", "seed", "default_generator", "get_rng_state", "set_rng_state",
     "as_generator",
 ]
 
 _DEFAULT = np.random.Generator(np.random.PCG64())  # fresh OS entropy until seeded
+
+
+class Generator(np.random.Generator):
+    """``torch.Generator``: a random stream of its own, for ``generator=`` arguments.
+
+    It *is* a ``np.random.Generator`` (so everything that takes one takes it), with
+    PyTorch's ``manual_seed`` (re-seeds it, returns it: ``Generator().manual_seed(0)``),
+    ``seed``, ``initial_seed``, ``get_state``/``set_state`` and ``device``. Only the CPU
+    exists here; any other ``device`` raises ``ValueError``.
+    """
+
+    def __init__(self, device: Any = "cpu") -> None:
+        from .devices import check_device
+
+        check_device("Generator", device)
+        self._initial_seed = int(np.random.SeedSequence().entropy % (2**63))
+        super().__init__(np.random.PCG64(self._initial_seed))
+
+    @property
+    def device(self) -> Any:
+        from .devices import device
+
+        return device("cpu")
+
+    def manual_seed(self, seed: int) -> Generator:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"Generator.manual_seed: the seed must be an int >= 0, got {seed!r}")
+        self.bit_generator.state = np.random.PCG64(int(seed)).state
+        self._initial_seed = int(seed)
+        return self
+
+    def seed(self) -> int:
+        s = int(np.random.SeedSequence().entropy % (2**63))
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        return self._initial_seed
+
+    def get_state(self) -> dict:
+        return self.bit_generator.state
+
+    def set_state(self, state: dict) -> Generator:
+        self.bit_generator.state = state
+        return self
 
 
 def manual_seed(seed: int) -> np.random.Generator:

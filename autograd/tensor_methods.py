@@ -113,6 +113,16 @@ def _pow(self: Tensor, exponent: Any) -> Tensor:
     return ar.Pow.apply(self, exponent)
 
 
+def _index(self: Tensor) -> int:
+    """``lst[t]`` and ``range(t)`` for a one-element integer Tensor, as in PyTorch."""
+    if self.data.size != 1 or self.dtype.kind not in "iub":
+        raise TypeError(
+            f"only a one-element integer Tensor can be used as an index, this one has "
+            f"shape {self.shape} and dtype {self.dtype}; use int(t) or t.long()"
+        )
+    return int(self.data.reshape(()))
+
+
 _METHODS: dict[str, Any] = {
     # arithmetic (reflected forms swap the operands)
     "__add__": lambda self, o: ar.Add.apply(self, o),
@@ -127,6 +137,8 @@ _METHODS: dict[str, Any] = {
     "__pos__": lambda self: self,
     "__pow__": _pow,
     "__rpow__": lambda self, o: ar.Pow.apply(o, self),
+    "mm": lambda self, o: matmul.MatMul.apply(self, o),
+    "__index__": _index,
     "__matmul__": lambda self, o: matmul.MatMul.apply(self, o),
     "__rmatmul__": lambda self, o: matmul.MatMul.apply(o, self),
     "__getitem__": indexing.getitem,
@@ -179,6 +191,9 @@ _METHODS: dict[str, Any] = {
     "var": reduction.var,
     "std": reduction.std,
     "topk": reduction.topk,
+    "sort": reduction.sort,
+    "softmax": reduction.softmax,
+    "log_softmax": reduction.log_softmax,
     "gather": reduction.gather,
     "logsumexp": reduction.logsumexp,
     "argmax": reduction.argmax,

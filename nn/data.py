@@ -13,16 +13,16 @@ A ``DataLoader`` yields one tuple per mini-batch with one entry per dataset fiel
   (float32 unless ``autograd.set_default_dtype`` says otherwise). Parameters are created
   in that dtype; a float64 input would silently turn every product with them into
   float64, which doubles the work and hands float64 gradients to float32 weights.
-* integer data (class labels) stays a NumPy ``int64`` array -- exactly what
-  ``F.cross_entropy`` and ``F.nll_loss`` take (a Tensor would turn it into floats).
-* boolean data stays a NumPy ``bool`` array.
+* integer data (class labels) becomes an ``int64`` Tensor (outside the graph), as in
+  PyTorch -- what ``F.cross_entropy`` and ``F.nll_loss`` take as class indices.
+* boolean data becomes a ``bool`` Tensor.
 
 Example::
 
     X, y = make_moons(200, noise=0.1, random_state=0)
     loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True, generator=0)
     for xb, yb in loader:
-        loss = F.cross_entropy(model(xb), yb)   # xb: Tensor (32, 2), yb: int64 (32,)
+        loss = F.cross_entropy(model(xb), yb)   # xb: float32 (32, 2), yb: int64 (32,)
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ def to_batch_field(array: np.ndarray, float_dtype: np.dtype | None = None) -> An
         dtype = float_dtype if float_dtype is not None else get_default_dtype()
         return Tensor(array if array.dtype == dtype else array.astype(dtype))
     if kind in "iu":
-        return array if array.dtype == np.int64 else array.astype(np.int64)
-    return array
+        return Tensor._constant(array if array.dtype == np.int64 else array.astype(np.int64))
+    return Tensor._constant(np.asarray(array))
 
 
 # ---------------------------------------------------------------- datasets
@@ -129,8 +129,10 @@ class TensorDataset(Dataset):
     def __len__(self) -> int:
         return len(self.arrays[0])
 
-    def __getitem__(self, index: Any) -> tuple[np.ndarray, ...]:
-        return tuple(a[index] for a in self.arrays)
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        # Tensors, as PyTorch's TensorDataset gives (ds[0][0].to(device) works); they
+        # share memory with the stored arrays and hold no graph
+        return tuple(Tensor._constant(np.asarray(a[index])) for a in self.arrays)
 
     def __repr__(self) -> str:
         shapes = ", ".join(f"{a.shape} {a.dtype}" for a in self.arrays)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.device import parse_to
+from autograd.devices import parse_to
 from autograd.tensor import Tensor
 
 from .hooks import RemovableHandle, add_hook, call_with_hooks

@@ -87,7 +87,11 @@ def test_batch_types_follow_the_policy():
     xb, yb = next(iter(DataLoader(TensorDataset(X, y.astype(np.int32)), batch_size=3)))
     assert isinstance(xb, Tensor) and xb.dtype == autograd.get_default_dtype()
     assert not xb.requires_grad
-    assert isinstance(yb, np.ndarray) and yb.dtype == np.int64
+    # integer fields are int64 Tensors outside the graph, as PyTorch's DataLoader gives
+    assert isinstance(yb, Tensor) and yb.dtype == np.int64 and not yb.requires_grad
+    # a single sample of a TensorDataset is Tensors too (ds[0][0].to("cpu") works)
+    x0, y0 = TensorDataset(X, y)[0]
+    assert isinstance(x0, Tensor) and isinstance(y0, Tensor) and y0.shape == ()
     # float targets (regression) are Tensors too
     _, tb = next(iter(DataLoader(TensorDataset(X, X[:, 0]), batch_size=3)))
     assert isinstance(tb, Tensor)

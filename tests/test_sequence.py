@@ -32,7 +32,7 @@ def test_chunks_are_exact_streams_with_targets_shifted_by_one():
     chunks = list(loader)
     assert [x.shape for x, _ in chunks] == [(3, 3), (3, 3), (3, 1)]
     x0, t0 = chunks[0]
-    assert x0.dtype == np.int64 and isinstance(x0, np.ndarray)
+    assert x0.dtype == np.int64 and isinstance(x0, Tensor) and not x0.requires_grad
     assert x0.tolist() == [[0, 1, 2], [7, 8, 9], [14, 15, 16]]
     assert t0.tolist() == [[1, 2, 3], [8, 9, 10], [15, 16, 17]]
     x2, t2 = chunks[2]

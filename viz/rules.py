@@ -101,6 +101,7 @@ DERIVATIVE_RULES: dict[str, DerivativeRule] = {
     "min": _rule("x", "gy·[{0} = min]  (min(): ties share; min(dim): the index only)"),
     "gather": _rule("x", "scatter gy to the gathered positions"),
     "topk": _rule("x", "scatter gy to the top-k positions"),
+    "sort": _rule("x", "gy sent back to each value's original position"),
     "logsumexp": _rule("x", "gy·softmax({0})"),
     # shape and indexing: gradients are moved, never scaled
     "reshape": _rule("x", "reshape gy to {shape}"),

@@ -150,6 +150,10 @@ class TopK(Gather):
     op = "topk"
 
 
+class Sort(Gather):
+    op = "sort"
+
+
 def _tensor_type() -> Any:
     from ..tensor import Tensor
 
@@ -302,6 +306,33 @@ def topk(
     return TopKResult(TopK.apply(x, index=idx, dim=d), _indices(idx))
 
 
+class SortResult(NamedTuple):
+    """What ``sort`` returns: the sorted values and their int64 indices."""
+
+    values: Any
+    indices: Any
+
+
+def sort(
+    x: Any, dim: int | None = None, descending: bool = False, stable: bool = False,
+    *, axis: int | None = None,
+) -> SortResult:
+    """``x`` sorted along ``dim`` (default the last), as ``torch.sort``.
+
+    Returns ``(values, indices)`` with ``values = x.gather(dim, indices)``: the gradient of
+    each sorted value goes back to the element it came from. The sort is always stable
+    (equal elements keep their order), which is one of the orders PyTorch may return.
+    """
+    dim = dim_of("sort", dim, axis)
+    if x.ndim == 0:
+        return SortResult(x, _indices(np.zeros((), dtype=np.int64)))
+    d = _single_dim("sort", x, -1 if dim is None else dim)
+    order = np.argsort(-x.data if descending else x.data, axis=d, kind="stable")
+    if descending and x.dtype.kind == "b":  # -True is not defined for booleans
+        order = np.argsort(~x.data, axis=d, kind="stable")
+    return SortResult(Sort.apply(x, index=order, dim=d), _indices(order))
+
+
 def gather(x: Any, dim: int, index: Any) -> Any:
     """``out[i][j] = x[i][index[i][j]]`` for ``dim=1`` (PyTorch's ``gather``)."""
     idx = np.asarray(getattr(index, "data", index))
@@ -384,3 +415,27 @@ def argmin(
     d = dim_of("argmin", dim, axis)
     k = keepdim_of("argmin", keepdim, keepdims)
     return _indices(np.argmin(getattr(x, "data", x), axis=d, keepdims=k))
+
+
+def _softmax_dim(op: str, x: Any, dim: Any, axis: Any) -> int:
+    d = dim_of(op, dim, axis)
+    if d is None:
+        raise TypeError(f"{op}: pass dim= (the axis that sums to 1), e.g. x.{op}(dim=1)")
+    return _single_dim(op, x, d)
+
+
+def softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
+    """``exp(x) / sum(exp(x))`` along ``dim``, as ``torch.softmax``; a composite of
+    differentiable ops (``nn.functional.softmax`` is the fused one). The row maximum is
+    subtracted first -- it cancels in the ratio -- so no ``exp`` overflows."""
+    d = _softmax_dim("softmax", x, dim, axis)
+    m = np.max(x.data, axis=d, keepdims=True)
+    shifted = x - np.where(np.isfinite(m), m, 0).astype(x.dtype)
+    e = shifted.exp()
+    return e / e.sum(dim=d, keepdim=True)
+
+
+def log_softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
+    """``x - logsumexp(x)`` along ``dim``, as ``torch.log_softmax``."""
+    d = _softmax_dim("log_softmax", x, dim, axis)
+    return x - logsumexp(x, dim=d, keepdim=True)

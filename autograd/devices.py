@@ -20,9 +20,48 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["parse_to", "check_device"]
+__all__ = ["device", "parse_to", "check_device"]
 
 _CPU = re.compile(r"cpu(:\d+)?")
+
+
+class device:  # noqa: N801  (PyTorch's name: torch.device)
+    """``torch.device`` for a CPU-only engine: ``device("cpu")``, ``device("cpu", 0)``,
+    ``device("cpu:0")``. Equal to another CPU device and to the string ``"cpu"``; any
+    other device type (``"cuda"``, ``"mps"``, ...) raises ``ValueError`` right away, so a
+    script written for a GPU says so instead of silently running something else."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: Any = "cpu", index: int | None = None) -> None:  # noqa: A002
+        if isinstance(type, device):
+            type, index = type.type, type.index if index is None else index
+        if not isinstance(type, str):
+            raise TypeError(f"device: expected a string such as 'cpu', got {type!r}")
+        text = type.strip()
+        if ":" in text and index is None:
+            text, _, number = text.partition(":")
+            index = int(number) if number.isdigit() else number
+        check_device("device", text)
+        if index is not None and (isinstance(index, bool) or not isinstance(index, int)
+                                  or index != 0):
+            raise ValueError(f"device: the CPU has index 0 only, got {index!r}")
+        self.type, self.index = "cpu", index
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return bool(_CPU.fullmatch(other.strip()))
+        return isinstance(other, device) or getattr(other, "type", None) == "cpu"
+
+    def __hash__(self) -> int:
+        return hash("cpu")
+
+    def __str__(self) -> str:
+        return "cpu" if self.index is None else f"cpu:{self.index}"
+
+    def __repr__(self) -> str:
+        index = "" if self.index is None else f", index={self.index}"
+        return f"device(type='cpu'{index})"
 
 
 def _cpu_only(owner: str, device: Any) -> ValueError:
@@ -138,9 +177,13 @@ def _tensor_cpu(self: Tensor) -> Tensor:
     return self
 
 
-def _tensor_device(self: Tensor) -> str:
-    """Always ``"cpu"``: deltagrad keeps every array in NumPy on the CPU."""
-    return "cpu"
+_THE_CPU = device("cpu")
+
+
+def _tensor_device(self: Tensor) -> device:
+    """Always the CPU (``device(type='cpu')``, equal to ``"cpu"``): deltagrad keeps every
+    array in NumPy on the CPU."""
+    return _THE_CPU
 
 
 Tensor.to = _tensor_to  # type: ignore[attr-defined]
