@@ -415,8 +415,15 @@ def load_file(path: str | os.PathLike[str], what: str = "load") -> Any:
     return _Decoder(arrays, f"{what}: {str(target)!r}").node(root)
 
 
-def load(path: str | os.PathLike[str]) -> Any:
+def load(
+    path: str | os.PathLike[str], map_location: Any = None, *, weights_only: bool = True,
+    mmap: Any = None,
+) -> Any:
     """Read what :func:`save` wrote (or any ``.npz`` of numeric arrays), without pickle.
+
+    ``torch.load``'s keywords are accepted so ported code runs: ``map_location`` must
+    name the CPU (anything else raises ``ValueError``), and ``weights_only`` changes
+    nothing -- loading here never runs pickled code, so it is always "weights only".
 
     Returns
     -------
@@ -434,5 +441,11 @@ def load(path: str | os.PathLike[str]) -> Any:
         ``.npy`` array, a text file, a pickle, a ``torch.save`` file, an empty or
         truncated file.
     """
+    if map_location is not None and not callable(map_location) and not isinstance(
+        map_location, dict
+    ):
+        from .devices import check_device
+
+        check_device("load: map_location", map_location)
     return load_file(path)
 

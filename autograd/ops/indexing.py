@@ -46,9 +46,14 @@ class GetItem(Function):
     def forward(self, x: np.ndarray, index: Any) -> np.ndarray:
         self.index = index
         try:
-            return x[index]
+            out = x[index]
         except IndexError as err:
             raise ValueError(f"{err} (Tensor shape {x.shape})") from None
+        if not isinstance(out, np.ndarray):
+            # every axis took an int: NumPy hands back a scalar *copy*. A 0-d view instead
+            # (x[i, j, ...]) keeps ``t[i][j] += 1`` writing into t, as in PyTorch.
+            out = x[(*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)]
+        return out
 
     def backward(self, gy: Any) -> Any:
         return IndexAdd.apply(gy, index=self.index, shape=self.inputs[0].shape)
