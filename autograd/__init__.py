@@ -101,6 +101,7 @@ from .ops.reduction import (
 from .ops.shape import (
     astype,
     broadcast_to,
+    diag,
     flatten,
     narrow,
     permute,
@@ -126,7 +127,7 @@ __all__ = [
     "get_default_dtype", "set_default_dtype",
     "float16", "half", "float32", "float", "float64", "double",
     "int8", "uint8", "int16", "short", "int32", "int", "int64", "long", "bool",
-    "sort", "softmax", "log_softmax", "mm",
+    "sort", "softmax", "log_softmax", "mm", "diag",
     "random", "Generator", "device", "manual_seed", "seed", "default_generator",
     "get_rng_state", "set_rng_state",
     "tensor", "from_numpy", "zeros", "ones", "empty", "full", "eye", "arange", "linspace",

@@ -202,6 +202,7 @@ _METHODS: dict[str, Any] = {
     "reshape": shape.reshape,
     "view": shape.view,
     "contiguous": lambda self: self,
+    "diag": shape.diag,
     "view_as": lambda self, other: shape.view(self, *other.shape),
     "reshape_as": lambda self, other: shape.reshape(self, other.shape),
     "expand_as": lambda self, other: _expand(self, *other.shape),

@@ -224,3 +224,29 @@ def astype(x: Any, dtype: Any) -> Any:
 
         return Tensor._constant(x.data.astype(dt))
     return AsType.apply(x, dtype=dt)
+
+
+def diag(x: Any, diagonal: int = 0) -> Any:
+    """``torch.diag``: the diagonal of a matrix, or the matrix with a vector on it.
+
+    2-D ``x`` -> the 1-D diagonal (``diagonal`` > 0 above the main one, < 0 below); built
+    from indexing, so the gradient goes back to the diagonal entries. 1-D ``x`` of length
+    n -> the (n+|k|, n+|k|) matrix with ``x`` on diagonal k and zeros elsewhere.
+    """
+    from ..tensor import Tensor
+
+    k = int(diagonal)
+    if x.ndim == 2:
+        rows, cols = x.shape
+        i = np.arange(max(0, -k), min(rows, cols - k)) if cols - k > 0 else np.arange(0)
+        return x[i, i + k]
+    if x.ndim == 1:
+        n = x.shape[0]
+        size = n + abs(k)
+        place = np.zeros((size, n), dtype=x.dtype)  # column j of x goes to row j + max(0,-k)
+        place[np.arange(n) + max(0, -k), np.arange(n)] = 1
+        spread = Tensor._constant(place) * x  # (size, n): x[j] in row r_j, column j
+        out_cols = np.zeros((n, size), dtype=x.dtype)
+        out_cols[np.arange(n), np.arange(n) + max(0, k)] = 1
+        return spread @ Tensor._constant(out_cols)
+    raise ValueError(f"diag: expected a 1-D or 2-D Tensor, got shape {x.shape}")
