@@ -647,3 +647,23 @@ def test_conv_channel_mismatch_names_the_layer() -> None:
         nn.Conv2d(2, 3, 2)(Tensor(np.ones((1, 3, 4, 4))))
     with pytest.raises(ValueError, match=r"^ConvTranspose2d: input has 3 channels"):
         nn.ConvTranspose2d(2, 3, 2)(Tensor(np.ones((1, 3, 4, 4))))
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda: nn.Linear(4, 2, rng=0), (2, 4)),
+    (lambda: nn.MLP([4, 3, 2], rng=0), (2, 4)),
+    (lambda: nn.Conv2d(1, 2, 2, rng=0), (1, 1, 3, 3)),
+    (lambda: nn.ConvTranspose2d(1, 2, 2, rng=0), (1, 1, 3, 3)),
+    (lambda: nn.PReLU(), (2, 3)),
+], ids=["Linear", "MLP", "Conv2d", "ConvTranspose2d", "PReLU"])
+def test_numpy_float64_input_takes_the_layers_dtype(make: Any, shape: tuple) -> None:
+    """One rule for NumPy input to a layer with parameters: it becomes a Tensor of the
+    parameters' dtype (as DataLoader does), for Linear and Conv2d alike (Conv2d used to
+    refuse what Linear accepted and promoted to float64)."""
+    x = np.linspace(-1.0, 1.0, int(np.prod(shape))).reshape(shape)  # float64
+    layer = make()
+    want = layer(Tensor(x.astype(np.float32)))
+    for given in (x, x.tolist()):
+        got = layer(given)
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got.data, want.data)

@@ -42,6 +42,20 @@ def as_tensor(x: Any, who: str, what: str = "input") -> Tensor:
         raise _refusal(x, who, what, err) from None
 
 
+def as_input_for(x: Any, weight: Tensor, who: str) -> Tensor:
+    """The input of a layer with parameters: a Tensor as is; NumPy data or a nested list
+    becomes a Tensor of the *parameters'* dtype -- as ``DataLoader`` casts floating data
+    to the default dtype -- so ``model(np.ones((2, 4)))`` (float64 NumPy) gives the same
+    float32 result for Linear, Conv2d, BatchNorm and the rest. A *Tensor* of another
+    float dtype is refused by the op, as in PyTorch (no silent change of precision)."""
+    if isinstance(x, Tensor):
+        return x
+    t = as_tensor(x, who)
+    if t.dtype != weight.dtype and weight.dtype.kind == "f":
+        return Tensor._constant(t.data.astype(weight.dtype))
+    return t
+
+
 def _refusal(x: Any, who: str, what: str, err: Exception) -> Exception:
     text = str(err)
     if isinstance(err, ValueError) and ("inhomogeneous" in text or "sequence" in text):

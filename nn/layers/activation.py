@@ -20,6 +20,7 @@ from autograd.tensor import Tensor
 
 from ..functional import activation as F
 from ..functional._inputs import (
+    as_input_for,
     as_tensor,
     check_dim,
     check_int,
@@ -69,7 +70,7 @@ class PReLU(Module):
         self.weight = Parameter(np.full(num_parameters, init, dtype=dtype or get_default_dtype()))
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x, "PReLU")
+        x = as_input_for(x, self.weight, "PReLU")
         check_prelu_channels(x, "PReLU", self.num_parameters)
         return F.prelu(x, self.weight)
 

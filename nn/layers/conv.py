@@ -13,7 +13,7 @@ from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from .. import init
-from ..functional._inputs import as_tensor, check_int, pair
+from ..functional._inputs import as_input_for, check_int, pair
 from ..functional.conv import IntPair, check_conv_input, conv2d, conv_transpose2d
 from ..module import Module
 from ..parameter import Parameter
@@ -127,7 +127,7 @@ class Conv2d(_ConvNd):
         self.stride, self.dilation, self.padding = stride_, dilation_, padding_
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x, "Conv2d")
+        x = as_input_for(x, self.weight, "Conv2d")
         check_conv_input(x, "Conv2d", self.in_channels)
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
                       self.groups)
@@ -193,7 +193,7 @@ class ConvTranspose2d(_ConvNd):
         return extra  # type: ignore[return-value]
 
     def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
-        x = as_tensor(x, "ConvTranspose2d")
+        x = as_input_for(x, self.weight, "ConvTranspose2d")
         check_conv_input(x, "ConvTranspose2d", self.in_channels)
         return conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
                                 self._output_padding(x, output_size), self.groups, self.dilation)

@@ -13,7 +13,7 @@ from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from .. import init
-from ..functional._inputs import as_tensor, check_int, check_probability
+from ..functional._inputs import as_input_for, as_tensor, check_int, check_probability
 from ..functional.linear import linear
 from ..module import Module, Sequential
 from ..parameter import Parameter
@@ -73,7 +73,7 @@ class Linear(Module):
             self.register_parameter("bias", None)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x, "Linear")
+        x = as_input_for(x, self.weight, "Linear")
         check_features(x, "Linear", self.in_features)
         return linear(x, self.weight, self.bias)
 
@@ -181,7 +181,7 @@ class MLP(Module):
         self.layers = Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x, "MLP")
+        x = as_input_for(x, next(iter(self.parameters())), "MLP")
         check_features(x, "MLP", self.sizes[0])
         return self.layers(x)
 
