@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -175,10 +174,8 @@ def test_demo_command_delegates(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 def test_demo_reaches_full_accuracy_and_writes_images(tmp_path: Path, capsys) -> None:
     from viz.demo import run_demo
 
-    start = time.perf_counter()
+    # (no wall-clock assertion: speed is measured by the benchmarks, not by unit tests)
     result = run_demo(out_dir=tmp_path, verbose=True)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 120  # ~10-25 s on a 2-core machine; generous for a loaded CI box
 
     assert result["accuracy"] == 1.0
     assert result["steps"] == 100
