@@ -66,8 +66,10 @@ class _AliasFinder(importlib.abc.MetaPathFinder):
             if fullname == alias or fullname.startswith(alias + "."):
                 target_name = real + fullname[len(alias) :]
                 try:
-                    importlib.util.find_spec(target_name)
+                    found = importlib.util.find_spec(target_name)
                 except ModuleNotFoundError:
+                    found = None
+                if found is None:  # let the import system say "No module named deltagrad.x"
                     return None
                 return importlib.machinery.ModuleSpec(fullname, _AliasLoader(target_name))
         return None

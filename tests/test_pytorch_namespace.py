@@ -38,6 +38,11 @@ def test_submodules_are_the_packages_themselves() -> None:
     assert nn.functional.__spec__.name == "nn.functional"
 
 
+def test_a_missing_submodule_is_named_under_deltagrad() -> None:
+    with pytest.raises(ModuleNotFoundError, match="deltagrad.nn.no_such_module"):
+        import deltagrad.nn.no_such_module  # noqa: F401
+
+
 def test_engine_names_are_top_level() -> None:
     for name in ("tensor", "zeros", "linspace", "manual_seed", "no_grad", "float32", "long",
                  "device", "Generator", "cat", "stack", "save", "load", "sort", "mm"):
