@@ -5,9 +5,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.deltagrad-installed
 
-.PHONY: all venv dot demo test test-fast lint bench torch clean
+.PHONY: all help venv dot demo test test-fast lint bench torch clean
 
 all: test
+
+help:
+	@echo "make demo    train the two-moons demo and write its pictures to demo_out/"
+	@echo "make test    the whole test suite and the notebooks (installs what it needs:"
+	@echo "             a .venv, Graphviz dot when possible, the PyTorch CPU oracle)"
+	@echo "make lint    ruff"
+	@echo "make bench   the project's own benchmarks (the referee is ../shared/bench)"
+	@echo "make clean   remove .venv and generated files"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,7 +45,8 @@ demo: $(STAMP) dot
 test: export OPENBLAS_NUM_THREADS = 1
 test: export OMP_NUM_THREADS = 1
 test: export MPLBACKEND = Agg
-test: $(STAMP) dot
+# The PyTorch oracle tests need torch: installed here too, so `make test` alone runs them.
+test: $(STAMP) dot torch
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=600 notebooks
 

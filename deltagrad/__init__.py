@@ -86,5 +86,10 @@ utils.data = importlib.import_module(f"{__name__}.utils.data")
 for _alias in (f"{__name__}.nn", f"{__name__}.optim", f"{__name__}.autograd"):
     importlib.import_module(_alias)
 
-__version__ = "0.1.0"
+try:  # pyproject.toml is the only place the version is written
+    from importlib.metadata import version as _version
+
+    __version__ = _version("deltagrad")
+except Exception:  # noqa: BLE001  (not installed, e.g. a bare checkout on sys.path)
+    __version__ = "0+unknown"
 __all__ = [*_engine_names, "autograd", "nn", "optim", "utils"]

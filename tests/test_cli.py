@@ -222,3 +222,14 @@ def test_demo_without_renderer_or_matplotlib(
     assert "no Graphviz here" in printed
     assert "matplotlib is not installed" in printed
     assert result["steps"] == 2 and len(result["history"]["loss"]) == 2
+
+
+def test_version_is_the_installed_distributions(capsys) -> None:
+    from importlib.metadata import version
+
+    import deltagrad
+    from viz.cli import main
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip().endswith(f" {version('deltagrad')}")
+    assert deltagrad.__version__ == version("deltagrad")

@@ -33,12 +33,23 @@ class _UsageError(Exception):
     """A mistake in the command line (reported argparse-style, exit status 2)."""
 
 
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml is its only source)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("deltagrad")
+    except PackageNotFoundError:
+        return "(not installed: run `make venv`)"
+
+
 def build_parser(prog: str = "deltagrad") -> argparse.ArgumentParser:
     """The argument parser with the ``expr`` and ``demo`` subcommands."""
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Draw reverse-mode autodiff graphs with deltagrad.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
