@@ -89,18 +89,24 @@ def test_generator_objects_seed_their_own_stream() -> None:
 # --------------------------------------------------------------------------- Function
 
 
-class LegendreP3(autograd.Function):
-    """The tutorial's custom op, in PyTorch's static form."""
+def legendre_p3(function_base: type) -> type:
+    """The tutorial's custom op, in PyTorch's static form, on either library's Function."""
 
-    @staticmethod
-    def forward(ctx, input):  # noqa: A002
-        ctx.save_for_backward(input)
-        return 0.5 * (5 * input**3 - 3 * input)
+    class LegendreP3(function_base):
+        @staticmethod
+        def forward(ctx, input):  # noqa: A002
+            ctx.save_for_backward(input)
+            return 0.5 * (5 * input**3 - 3 * input)
 
-    @staticmethod
-    def backward(ctx, grad_output):
-        (input,) = ctx.saved_tensors  # noqa: A001
-        return grad_output * 1.5 * (5 * input**2 - 1)
+        @staticmethod
+        def backward(ctx, grad_output):
+            (input,) = ctx.saved_tensors  # noqa: A001
+            return grad_output * 1.5 * (5 * input**2 - 1)
+
+    return LegendreP3
+
+
+LegendreP3 = legendre_p3(autograd.Function)
 
 
 def test_pytorch_style_function_gives_value_gradient_and_second_derivative() -> None:
@@ -182,6 +188,14 @@ def test_sort_softmax_diag_mm_against_torch() -> None:
     assert i.dtype == np.int64 and i.tolist() == want.tolist()
 
 
+def test_descending_sort_of_booleans_and_integers_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for values in ([True, False, True, False], [3, -1, 3, 0]):
+        v, i = autograd.tensor(values).sort(descending=True)
+        tv, ti = torch.tensor(values).sort(descending=True, stable=True)
+        assert v.tolist() == tv.tolist() and i.tolist() == ti.tolist()
+
+
 def test_a_one_element_integer_tensor_is_an_index() -> None:
     assert ["a", "b", "c"][autograd.tensor(2)] == "c"
     assert list(range(autograd.tensor([3]))) == [0, 1, 2]
@@ -232,17 +246,7 @@ def test_polynomial_tutorial_matches_pytorch_step_for_step() -> None:
     torch = pytest.importorskip("torch")
 
     def program(lib, function_base):
-        class P3(function_base):
-            @staticmethod
-            def forward(ctx, input):  # noqa: A002
-                ctx.save_for_backward(input)
-                return 0.5 * (5 * input**3 - 3 * input)
-
-            @staticmethod
-            def backward(ctx, grad_output):
-                (input,) = ctx.saved_tensors  # noqa: A001
-                return grad_output * 1.5 * (5 * input**2 - 1)
-
+        P3 = legendre_p3(function_base)
         dtype = lib.float64
         x = lib.linspace(-math.pi, math.pi, 200, device=lib.device("cpu"), dtype=dtype)
         y = lib.sin(x)

@@ -327,9 +327,10 @@ def sort(
     if x.ndim == 0:
         return SortResult(x, _indices(np.zeros((), dtype=np.int64)))
     d = _single_dim("sort", x, -1 if dim is None else dim)
-    order = np.argsort(-x.data if descending else x.data, axis=d, kind="stable")
-    if descending and x.dtype.kind == "b":  # -True is not defined for booleans
-        order = np.argsort(~x.data, axis=d, kind="stable")
+    key = x.data
+    if descending:  # a stable ascending sort of the negated key (booleans: NumPy has no -True)
+        key = ~key if key.dtype.kind == "b" else -key
+    order = np.argsort(key, axis=d, kind="stable")
     return SortResult(Sort.apply(x, index=order, dim=d), _indices(order))
 
 
