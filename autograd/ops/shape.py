@@ -241,12 +241,10 @@ def diag(x: Any, diagonal: int = 0) -> Any:
         i = np.arange(max(0, -k), min(rows, cols - k)) if cols - k > 0 else np.arange(0)
         return x[i, i + k]
     if x.ndim == 1:
+        from .indexing import IndexPut
+
         n = x.shape[0]
-        size = n + abs(k)
-        place = np.zeros((size, n), dtype=x.dtype)  # column j of x goes to row j + max(0,-k)
-        place[np.arange(n) + max(0, -k), np.arange(n)] = 1
-        spread = Tensor._constant(place) * x  # (size, n): x[j] in row r_j, column j
-        out_cols = np.zeros((n, size), dtype=x.dtype)
-        out_cols[np.arange(n), np.arange(n) + max(0, k)] = 1
-        return spread @ Tensor._constant(out_cols)
+        j = np.arange(n)  # x[j] lands at (j - min(k, 0), j + max(k, 0))
+        square = Tensor._constant(np.zeros((n + abs(k), n + abs(k)), dtype=x.dtype))
+        return IndexPut.apply(square, x, index=(j - min(k, 0), j + max(k, 0)))
     raise ValueError(f"diag: expected a 1-D or 2-D Tensor, got shape {x.shape}")
