@@ -202,20 +202,22 @@ def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = 
     return _make(np.full_like(_like(t), fill_value, dtype=dtype), requires_grad)
 
 
+def _random_like(op: str, draw: str, t: Any, generator: Any, dtype: Any, requires_grad: bool,
+                 rng: Any) -> Tensor:
+    """``t``'s shape (and dtype, unless ``dtype=``) filled by ``generator.<draw>(shape)``."""
+    a = _like(t)
+    values = getattr(_generator(op, generator, rng), draw)(a.shape)
+    return _make(values.astype(np.dtype(dtype) if dtype is not None else a.dtype), requires_grad)
+
+
 def randn_like(t: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
                rng: Any = None) -> Tensor:
-    a = _like(t)
-    g = _generator("randn_like", generator, rng)
-    dt = np.dtype(dtype) if dtype is not None else a.dtype
-    return _make(g.standard_normal(a.shape).astype(dt), requires_grad)
+    return _random_like("randn_like", "standard_normal", t, generator, dtype, requires_grad, rng)
 
 
 def rand_like(t: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
               rng: Any = None) -> Tensor:
-    a = _like(t)
-    g = _generator("rand_like", generator, rng)
-    dt = np.dtype(dtype) if dtype is not None else a.dtype
-    return _make(g.random(a.shape).astype(dt), requires_grad)
+    return _random_like("rand_like", "random", t, generator, dtype, requires_grad, rng)
 
 
 def _on_the_cpu(factory: Callable[..., Tensor]) -> Callable[..., Tensor]:

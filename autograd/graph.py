@@ -202,27 +202,19 @@ def _run(
             if not node._parents and getattr(node, "_hooks", None):
                 hooked[id(node)] = (node, node.grad)
                 node.grad = node._GRAD_UNSET
-    if hooked:
-        try:
-            for root, seed in zip(roots, seeds):
-                root._seed_grad(seed)
-            with set_grad_enabled(create_graph):
-                for node in reversed(order):
-                    if node._parents:
-                        node._send_grad()
-                    elif id(node) in hooked:
-                        node._finish_leaf_grad(hooked[id(node)][1])
-                        del hooked[id(node)]
-        finally:  # a failed pass leaves the hooked leaves' gradients as they were
-            for node, previous in hooked.values():
-                node.grad = previous
-    else:
+    try:
         for root, seed in zip(roots, seeds):
             root._seed_grad(seed)
         with set_grad_enabled(create_graph):
             for node in reversed(order):
                 if node._parents:
                     node._send_grad()
+                elif hooked and id(node) in hooked:
+                    node._finish_leaf_grad(hooked[id(node)][1])
+                    del hooked[id(node)]  # only once its hooks have run without error
+    finally:  # a failed pass leaves the hooked leaves' gradients as they were
+        for node, previous in hooked.values():
+            node.grad = previous
     if create_graph:
         # A recorded interior gradient refers back to its own node; drop those (except
         # the roots' and what the caller asked for) so no reference cycles remain.
