@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import signal
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -21,3 +23,15 @@ def one_blas_thread() -> Iterator[None]:
         limits = threadpool_limits(limits=1, user_api="blas")
     with limits:
         yield
+
+
+@pytest.fixture
+def sigint_raises() -> Iterator[None]:
+    """The default Ctrl-C behaviour (KeyboardInterrupt), whatever the test runner set."""
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals are only delivered to the main thread")
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import copy
 import signal
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
+from ctrl_c import CtrlCOnWrite
 
 from autograd import Tensor
 from nn.optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, RMSProp
@@ -135,47 +135,6 @@ def test_negative_lr_set_by_hand_is_refused_at_step() -> None:
 
 
 # ----------------------------------------------------------------------------- Ctrl-C
-@pytest.fixture
-def sigint_raises() -> Iterator[None]:
-    """The default Ctrl-C behaviour (KeyboardInterrupt), whatever the test runner set."""
-    if threading.current_thread() is not threading.main_thread():
-        pytest.skip("signals are only delivered to the main thread")
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-class CtrlCOnWrite(np.ndarray):
-    """An array that sends this process SIGINT the first time something writes into it
-    (``a[...] = x`` or an in-place ufunc such as ``a -= x``) -- a Ctrl-C that arrives in
-    the middle of an optimizer's update."""
-
-    fired = False
-
-    def _fire(self) -> None:
-        if not CtrlCOnWrite.fired:
-            CtrlCOnWrite.fired = True
-            signal.raise_signal(signal.SIGINT)
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self._fire()
-        self.view(np.ndarray)[key] = value
-
-    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        out = kwargs.get("out") or ()
-        if any(o is self for o in out):
-            self._fire()
-        plain = [x.view(np.ndarray) if isinstance(x, CtrlCOnWrite) else x for x in inputs]
-        if out:
-            kwargs["out"] = tuple(
-                o.view(np.ndarray) if isinstance(o, CtrlCOnWrite) else o for o in out
-            )
-        result = getattr(ufunc, method)(*plain, **kwargs)
-        return out[0] if len(out) == 1 else result
-
-
 def trap(p: Tensor) -> None:
     CtrlCOnWrite.fired = False
     p._data = p._data.view(CtrlCOnWrite)  # the array slot itself: the .data setter would copy

@@ -15,16 +15,9 @@ from autograd import Tensor
 torch = pytest.importorskip("torch")
 
 
-def _ours(values: Any, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.array(values, dtype=np.float64), requires_grad=requires_grad)
-
-
-def _torch(values: Any, requires_grad: bool = False) -> Any:
-    return torch.tensor(values, dtype=torch.float64, requires_grad=requires_grad)
-
-
-def _np(t: Any) -> np.ndarray:
-    return t.detach().numpy() if isinstance(t, torch.Tensor) else np.asarray(t.data)
+from twin import as_numpy as _np  # noqa: E402  (needs torch: after the importorskip)
+from twin import ours as _ours  # noqa: E402
+from twin import theirs as _torch  # noqa: E402
 
 
 def _run(case: Callable) -> tuple:

@@ -11,14 +11,12 @@
 from __future__ import annotations
 
 import gc
-import signal
-import threading
 import weakref
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
+from ctrl_c import CtrlCOnWrite
 
 import nn
 from autograd import Function, Tensor
@@ -107,36 +105,6 @@ def test_keyboard_interrupt_inside_a_step_leaves_whole_steps(where: str) -> None
     assert h.epoch == [0]  # only whole epochs are recorded
     assert "after 5 optimizer steps" in h.stop_reason
     assert_whole_steps(model, opt, 5)
-
-
-@pytest.fixture
-def sigint_raises() -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
-        pytest.skip("signals are only delivered to the main thread")
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-class CtrlCOnWrite(np.ndarray):
-    """Sends SIGINT the first time something writes into it in place."""
-
-    fired = False
-
-    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        out = kwargs.get("out") or ()
-        if any(o is self for o in out) and not CtrlCOnWrite.fired:
-            CtrlCOnWrite.fired = True
-            signal.raise_signal(signal.SIGINT)
-        plain = [x.view(np.ndarray) if isinstance(x, CtrlCOnWrite) else x for x in inputs]
-        if out:
-            kwargs["out"] = tuple(
-                o.view(np.ndarray) if isinstance(o, CtrlCOnWrite) else o for o in out
-            )
-        result = getattr(ufunc, method)(*plain, **kwargs)
-        return out[0] if len(out) == 1 else result
 
 
 def test_ctrl_c_while_parameters_are_written_completes_the_step(sigint_raises: None) -> None:
