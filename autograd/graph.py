@@ -17,6 +17,7 @@ recurses, so a chain of a million nodes backpropagates under the default recursi
 from __future__ import annotations
 
 import gc
+import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -86,6 +87,23 @@ class _Mutations:
 def _new_version_counter() -> list:
     """``[version, has_views, stamp of the last change, stamps of the last few]``."""
     return [0, False, 0, []]
+
+
+_stamps = itertools.count(1)
+
+
+def bump_version(vc: list) -> int:
+    """Count one in-place change in the version counter ``vc``; return its stamp."""
+    with _Mutations.lock:  # stamps must reach ``latest`` in order
+        stamp = next(_stamps)
+        vc[0] += 1
+        vc[2] = stamp
+        recent = vc[3]
+        recent.append(stamp)
+        if len(recent) > 8:  # enough to name the saved version in an error message
+            del recent[0]
+        _Mutations.latest = stamp
+    return stamp
 
 
 class _LeafHooks:

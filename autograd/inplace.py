@@ -27,7 +27,6 @@ runs straight in NumPy (``np.add(x, y, out=x)``): the manual-SGD update
 
 from __future__ import annotations
 
-import itertools
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -35,17 +34,15 @@ from typing import Any
 import numpy as np
 
 from .function import Function
-from .graph import _GradMode, _Mutations, _new_version_counter
+from .graph import _GradMode, _new_version_counter, bump_version
 from .graph import _local as _grad_local
 from .ops import arithmetic as ar
 from .ops import elementwise as ew
 from .ops import indexing
+from .random import normal_values, uniform_values
 from .tensor import Tensor
 
 __all__ = ["resolve_parents"]
-
-_stamps = itertools.count(1)
-
 
 # ---------------------------------------------------------------- version counter
 def _box(t: Tensor) -> list:
@@ -58,17 +55,7 @@ def _box(t: Tensor) -> list:
 
 def _bump(t: Tensor) -> int:
     """Count one in-place change of ``t``'s array; return its stamp."""
-    vc = _box(t)
-    with _Mutations.lock:  # stamps must reach ``latest`` in order
-        stamp = next(_stamps)
-        vc[0] += 1
-        vc[2] = stamp
-        recent = vc[3]
-        recent.append(stamp)
-        if len(recent) > 8:  # enough to name the saved version in an error message
-            del recent[0]
-        _Mutations.latest = stamp
-    return stamp
+    return bump_version(_box(t))
 
 
 def _array(x: Any) -> Any:
@@ -313,6 +300,20 @@ def zero_(self: Tensor) -> Tensor:
     return _fill(self, 0, "zero_")
 
 
+def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+    """In place: draws from U[from, to) (the default stream unless ``generator`` is given)."""
+    _check_allowed(self, "uniform_")
+    values = uniform_values("uniform_", self.shape, self.dtype, from_, to, generator)
+    return _fill(self, values, "uniform_")
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    """In place: draws from N(mean, std^2) (the default stream unless ``generator`` is given)."""
+    _check_allowed(self, "normal_")
+    values = normal_values("normal_", self.shape, self.dtype, mean, std, generator)
+    return _fill(self, values, "normal_")
+
+
 def _fill(self: Tensor, value: Any, name: str) -> Tensor:
     def fast() -> None:
         self._data[...] = _array(value)
@@ -357,6 +358,8 @@ _METHODS: dict[str, Any] = {
     "copy_": copy_,
     "fill_": fill_,
     "zero_": zero_,
+    "uniform_": uniform_,
+    "normal_": normal_,
     "__iadd__": _add,
     "__isub__": _sub,
     "__imul__": mul_,

@@ -19,7 +19,7 @@ import numpy as np
 
 __all__ = [
     "Generator", "manual_seed", "seed", "default_generator", "get_rng_state", "set_rng_state",
-    "as_generator",
+    "as_generator", "uniform_values", "normal_values",
 ]
 
 _DEFAULT = np.random.Generator(np.random.PCG64())  # fresh OS entropy until seeded
@@ -114,3 +114,23 @@ def as_generator(generator: Any = None) -> np.random.Generator:
             f"expected a seed (int), a np.random.Generator or None, got {generator!r}"
         )
     return np.random.default_rng(generator)  # an int seed (or a SeedSequence)
+
+
+def uniform_values(name: str, shape: tuple, dtype: Any, low: float, high: float,
+                   generator: Any = None) -> np.ndarray:
+    """Draws from U[low, high) for ``uniform_`` (PyTorch refuses ``low > high``)."""
+    low, high = float(low), float(high)
+    if not low <= high:
+        raise ValueError(
+            f"{name}: expects from <= to (a range [from, to)), got from={low} > to={high}"
+        )
+    return as_generator(generator).uniform(low, high, shape).astype(dtype, copy=False)
+
+
+def normal_values(name: str, shape: tuple, dtype: Any, mean: float, std: float,
+                  generator: Any = None) -> np.ndarray:
+    """Draws from N(mean, std^2) for ``normal_`` (PyTorch refuses ``std < 0``)."""
+    mean, std = float(mean), float(std)
+    if not std >= 0:
+        raise ValueError(f"{name}: expects std >= 0, got std={std}")
+    return as_generator(generator).normal(mean, std, shape).astype(dtype, copy=False)

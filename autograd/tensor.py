@@ -18,6 +18,7 @@ import numpy as np
 
 from . import anomaly
 from .anomaly import _Anomaly
+from .data_view import is_whole_view, view_of
 from .dtype import get_default_dtype
 from .graph import _Mutations, _new_version_counter, run_backward
 
@@ -141,7 +142,13 @@ class Tensor:
     # ------------------------------------------------------------------ data
     @property
     def data(self) -> np.ndarray:
-        return self._data
+        """The values: this Tensor's own array (no copy), as a NumPy array that also has
+        PyTorch's in-place methods (``p.data.add_(g, alpha=-lr)``; ``autograd/data_view.py``).
+        Changes made through it count as in-place changes of the Tensor."""
+        vc = self._vc
+        if vc is None:
+            vc = self._vc = _new_version_counter()
+        return view_of(self._data, vc)
 
     @data.setter
     def data(self, value: ArrayLike) -> None:
@@ -198,7 +205,7 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
-        return self.data
+        return self._data
 
     def item(self) -> float:
         if self.data.size != 1:
@@ -213,8 +220,8 @@ class Tensor:
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if copy:
-            return np.array(self.data, dtype=dtype, copy=True)
-        return self.data if dtype is None else self.data.astype(dtype)
+            return np.array(self._data, dtype=dtype, copy=True)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -398,6 +405,8 @@ class Tensor:
 def _assigned_array(t: Tensor, value: ArrayLike, what: str) -> np.ndarray:
     """``value`` as an array of ``t``'s dtype and shape, for ``t.data = value``."""
     current = t._data
+    if is_whole_view(value, current):  # ``t.data -= x`` already wrote in place
+        return current
     if isinstance(value, Tensor):
         value = value._data
     try:

@@ -20,7 +20,7 @@ Seed = int | np.random.Generator | None
 def _as_array(data: Any) -> np.ndarray:
     """A NumPy view of array-likes and Tensors (a Tensor keeps its own dtype here)."""
     if isinstance(data, Tensor):
-        return data.data
+        return data._data
     if hasattr(data, "detach") and hasattr(data, "numpy"):  # a torch.Tensor
         return data.detach().cpu().numpy()
     return np.asarray(data)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.data_view import is_whole_view
 from autograd.tensor import Tensor, _assigned_array
 
 __all__ = ["Parameter"]
@@ -29,14 +30,18 @@ class Parameter(Tensor):
 
     @property  # type: ignore[override]
     def data(self) -> np.ndarray:
-        return self._data
+        return Tensor.data.fget(self)
 
     @data.setter
     def data(self, value: Any) -> None:
         current = self._data
-        if value is current:  # e.g. ``p.data -= lr * g`` already updated in place
+        if is_whole_view(value, current):  # ``p.data -= lr * g`` already updated in place
             return
-        np.copyto(current, _assigned_array(self, value, "Parameter.data"))
+        array = _assigned_array(self, value, "Parameter.data")
+        if not current.flags.writeable:  # e.g. a read-only array loaded from disk:
+            self._data = np.array(array)  # take a writable copy (the optimizer's hint)
+            return
+        np.copyto(current, array)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

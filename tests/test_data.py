@@ -56,7 +56,7 @@ def test_tensor_dataset_indexing_and_len():
 def test_tensor_dataset_accepts_tensors_without_copy():
     X = Tensor(np.ones((4, 2), dtype=np.float32))
     ds = TensorDataset(X, np.zeros(4, dtype=np.int64))
-    assert ds.arrays[0] is X.data
+    assert ds.arrays[0] is X._data
 
 
 def test_tensor_dataset_mismatched_lengths_raise_with_lengths():

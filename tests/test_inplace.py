@@ -148,7 +148,7 @@ def test_manual_sgd_under_no_grad_trains_the_models_own_parameters() -> None:
     y = Tensor(x.data @ np.array([[1.0], [-2.0], [0.5]]) + 0.3)
     model = nn.Linear(3, 1, rng=0)
     params = list(model.parameters())
-    arrays = [p.data for p in params]
+    arrays = [p._data for p in params]
     reference = nn.Linear(3, 1, rng=0)
     opt = nn.optim.SGD(reference.parameters(), lr=0.1)
     losses, ref_losses = [], []
@@ -169,9 +169,9 @@ def test_manual_sgd_under_no_grad_trains_the_models_own_parameters() -> None:
     assert losses[-1] < 1e-2 * losses[0]
     np.testing.assert_allclose(losses, ref_losses, rtol=1e-6)
     for p, q, array in zip(model.parameters(), params, arrays):
-        assert p is q and p.data is array  # the same Parameter objects, updated in place
+        assert p is q and p._data is array  # the same Parameter objects, updated in place
         assert p.is_leaf and p.requires_grad
-    assert params[0]._version == 60
+    assert params[0]._version == 61  # 1 from the initialiser, as in PyTorch
 
 
 def test_optimizers_may_still_write_parameter_data() -> None:

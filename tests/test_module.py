@@ -269,9 +269,9 @@ def test_load_state_dict_roundtrip_writes_in_place() -> None:
     for p in src.parameters():
         p.data = np.random.default_rng(p.numel()).normal(size=p.shape)
     src.head.steps[...] = 5.0
-    weight_obj, array_obj = dst.layers[0].weight, dst.layers[0].weight.data
+    weight_obj, array_obj = dst.layers[0].weight, dst.layers[0].weight._data
     assert dst.load_state_dict(src.state_dict()) == ([], [])
-    assert dst.layers[0].weight is weight_obj and dst.layers[0].weight.data is array_obj
+    assert dst.layers[0].weight is weight_obj and dst.layers[0].weight._data is array_obj
     assert_bitwise_equal(snapshot(dst), snapshot(src))
 
 
@@ -406,24 +406,24 @@ def test_parameter_is_a_leaf_requiring_grad() -> None:
 
 def test_parameter_data_assignment_writes_in_place() -> None:
     lin = nn.Linear(3, 2)
-    param, array = lin.weight, lin.weight.data
+    param, array = lin.weight, lin.weight._data
     new = np.arange(6, dtype=np.float64).reshape(2, 3)
     lin.weight.data = new
-    assert lin.weight is param and lin.weight.data is array
+    assert lin.weight is param and lin.weight._data is array
     np.testing.assert_array_equal(array, new)
     assert array.dtype == np.float32  # cast to the parameter's dtype
     new[0, 0] = 100.0  # no aliasing with the assigned array
     assert array[0, 0] == 0.0
     lin.weight.data = lin.weight.data * 2  # a computed array also goes in place
-    assert lin.weight.data is array
+    assert lin.weight._data is array
     np.testing.assert_array_equal(array, np.arange(6).reshape(2, 3) * 2)
 
 
 def test_parameter_data_in_place_ops_keep_array() -> None:
     p = nn.Parameter(np.ones(3))
-    arr = p.data
+    arr = p._data
     p.data -= 0.5
-    assert p.data is arr
+    assert p._data is arr
     np.testing.assert_array_equal(arr, [0.5, 0.5, 0.5])
 
 

@@ -396,13 +396,13 @@ def test_updates_in_place_and_skips_missing_grads(cls: type, kwargs: dict) -> No
     params = make_params()
     frozen = Tensor(np.ones(4), requires_grad=True)
     opt = cls(params + [frozen], **kwargs)
-    arrays = [p.data for p in params]
+    arrays = [p._data for p in params]
     before = [a.copy() for a in arrays]
     backward(opt, params)  # `frozen` takes no part in the loss: its grad stays None
     assert frozen.grad is None
     opt.step()
     for p, arr, b in zip(params, arrays, before):
-        assert p.data is arr  # same array object: the update is in place
+        assert p._data is arr  # same array object: the update is in place
         assert not np.array_equal(arr, b)
     np.testing.assert_array_equal(frozen.data, np.ones(4))
     assert frozen not in opt.state or opt.state[frozen] == {}

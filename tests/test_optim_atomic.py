@@ -106,7 +106,7 @@ def test_wrong_gradient_shape_changes_nothing(cls: type, kwargs: dict) -> None:
 def test_read_only_parameter_is_refused_before_anything_changes(cls: type, kwargs: dict) -> None:
     params, opt = warmed_up(cls, kwargs)
     set_grads(params, 3)
-    params[-1].data.flags.writeable = False
+    params[-1]._data.flags.writeable = False
     before = everything(params, opt)
     with pytest.raises(ValueError, match="read-only"):
         opt.step()

@@ -80,7 +80,7 @@ def test_detach_state_keeps_values_and_structure_and_drops_history():
     h, c = w * 2.0, w * 3.0
     assert detach_state(None) is None
     d = detach_state(h)
-    assert d.is_leaf and not d.requires_grad and d.data is h.data
+    assert d.is_leaf and not d.requires_grad and d._data is h._data
     pair = detach_state((h, c))
     assert isinstance(pair, tuple) and [p.data.tolist() for p in pair] == [[2.0] * 3, [3.0] * 3]
     assert all(p.is_leaf and not p.requires_grad for p in pair)

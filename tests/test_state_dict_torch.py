@@ -100,9 +100,9 @@ def test_mlp_ours_into_torch() -> None:
 def test_mlp_torch_into_ours() -> None:
     torch.manual_seed(0)
     ours, theirs = nn.MLP([4, 8, 8, 3], rng=1), TorchMLP()
-    before = {n: p.data for n, p in ours.named_parameters()}
+    before = {n: p._data for n, p in ours.named_parameters()}
     assert ours.load_state_dict(theirs.state_dict()) == ([], [])  # torch tensors accepted
-    assert all(p.data is before[n] for n, p in ours.named_parameters())  # in place
+    assert all(p._data is before[n] for n, p in ours.named_parameters())  # in place
     assert_same_state(ours, theirs)
     x = batch(1)
     with torch.no_grad():

@@ -41,7 +41,7 @@ def test_floating_arrays_keep_their_dtype(dtype: type) -> None:
     a = np.ones(3, dtype=dtype)
     t = Tensor(a)
     assert t.dtype == dtype
-    assert t.data is a  # no copy when nothing needs converting
+    assert t._data is a  # no copy when nothing needs converting
 
 
 def test_float64_numpy_scalar_keeps_dtype() -> None:
@@ -188,9 +188,9 @@ def test_detach_shares_data_and_has_no_history() -> None:
 def test_array_protocol() -> None:
     t = Tensor(np.arange(6.0).reshape(2, 3))
     a = np.asarray(t)
-    assert a is t.data
+    assert a is t._data
     assert np.asarray(t, dtype=np.float32).dtype == np.float32
-    assert t.numpy() is t.data
+    assert t.numpy() is t._data
     assert np.array(t).shape == (2, 3)
     assert t.shape == (2, 3) and t.ndim == 2 and t.numel() == 6 and t.dtype == np.float64
     assert t.size() == (2, 3) and t.size(-1) == 3 and t.dim() == 2

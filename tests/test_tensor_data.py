@@ -47,20 +47,20 @@ def test_data_assignment_casts_to_the_tensor_dtype() -> None:
 
 def test_data_assignment_refuses_a_shape_change() -> None:
     x = Tensor(np.arange(6.0).reshape(2, 3))
-    before = x.data
+    before = x._data
     with pytest.raises(ValueError, match=r"shape \(3, 2\).*shape \(2, 3\)") as err:
         x.data = np.zeros((3, 2))
     assert "Tensor(" in str(err.value)  # names the fix: make a new Tensor
-    assert x.data is before and x.shape == (2, 3)  # a failed call changes nothing
+    assert x._data is before and x.shape == (2, 3)  # a failed call changes nothing
     with pytest.raises(ValueError, match="shape"):
         x.data = 1.0  # a scalar into a (2, 3) Tensor is a shape change too
 
 
 def test_parameter_data_assignment_writes_in_place() -> None:
     lin = nn.Linear(3, 2, rng=0)
-    live = lin.weight.data
+    live = lin.weight._data
     lin.weight.data = np.ones((2, 3))  # float64 into the float32 parameter
-    assert lin.weight.data is live and lin.weight.dtype == np.float32
+    assert lin.weight._data is live and lin.weight.dtype == np.float32
     np.testing.assert_array_equal(live, np.ones((2, 3)))
     with pytest.raises(ValueError, match=r"shape \(3, 2\).*shape \(2, 3\)"):
         lin.weight.data = np.zeros((3, 2))

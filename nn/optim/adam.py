@@ -111,10 +111,10 @@ class Adam(Optimizer):
             if group["decoupled_weight_decay"]:
                 shrink = 1 - lr * wd  # w <- (1 - ηλ) w; the gradient stays ∇E alone
             else:
-                g = g + wd * p.data
+                g = g + wd * p._data
         m, v = state.get("exp_avg"), state.get("exp_avg_sq")
         if m is None or v is None:
-            m, v = np.zeros_like(p.data), np.zeros_like(p.data)
+            m, v = np.zeros_like(p._data), np.zeros_like(p._data)
         # PyTorch's in-place updates, written into buffers: the stored moments are only
         # read (Optimizer.step); m ← m + (1 − β₁)(g − m) = β₁ m + (1 − β₁) g, a lerp
         m = np.add(m, (1 - beta1) * (g - m), out=self._scratch(p, "exp_avg", m))

@@ -85,7 +85,7 @@ class AdaGrad(Optimizer):
         t = state.get("step", 0) + 1
         h = state.get("sum")
         if h is None:
-            h = np.full_like(p.data, group["initial_accumulator_value"])
+            h = np.full_like(p._data, group["initial_accumulator_value"])
         g = self._effective_grad(p, grad, group)
         clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
         # h += g², into a buffer: the stored state is only read (Optimizer.step)
@@ -181,7 +181,7 @@ class RMSProp(Optimizer):
         # Optimizer.step and Optimizer._scratch)
         v = state.get("square_avg")
         if v is None:
-            v = np.zeros_like(p.data)
+            v = np.zeros_like(p._data)
         else:
             v = np.multiply(v, alpha, out=self._scratch(p, "square_avg", v))
         v += (1 - alpha) * (g * g)
@@ -189,7 +189,7 @@ class RMSProp(Optimizer):
         if group["centered"]:
             g_avg = state.get("grad_avg")
             if g_avg is None:
-                g_avg = np.zeros_like(p.data)
+                g_avg = np.zeros_like(p._data)
             # ḡ ← ḡ + (1 − α)(g − ḡ) = α ḡ + (1 − α) g, PyTorch's lerp form
             out = self._scratch(p, "grad_avg", g_avg)
             g_avg = np.add(g_avg, (1 - alpha) * (g - g_avg), out=out)
@@ -201,7 +201,7 @@ class RMSProp(Optimizer):
         if group["momentum"] > 0:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = np.zeros_like(p.data)
+                buf = np.zeros_like(p._data)
             else:
                 buf = np.multiply(
                     buf, group["momentum"], out=self._scratch(p, "momentum_buffer", buf)
@@ -273,7 +273,7 @@ class AdaDelta(Optimizer):
         rho, eps = group["rho"], group["eps"]
         v, u = state.get("square_avg"), state.get("acc_delta")
         if v is None or u is None:
-            v, u = np.zeros_like(p.data), np.zeros_like(p.data)
+            v, u = np.zeros_like(p._data), np.zeros_like(p._data)
         # in-place rules written into buffers: the stored averages are only read
         v = np.multiply(v, rho, out=self._scratch(p, "square_avg", v))
         v += (1 - rho) * (g * g)

@@ -42,10 +42,10 @@ def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
 def _scale_(g: Tensor, factor: float) -> None:
     # In place, as PyTorch: p.grad stays the same object. Leaf gradients never alias
     # another node's gradient (the engine copies them), so writing into them is safe.
-    if g.data.flags.writeable:
-        g.data *= factor
+    if g._data.flags.writeable:
+        g._data *= factor
     else:
-        g.data = g.data * factor
+        g._data = g._data * factor
 
 
 def clip_grad_norm_(
@@ -101,9 +101,9 @@ def clip_grad_norm_(
     # the norm of the per-tensor norms equals the norm of the concatenated gradients,
     # without building that concatenation
     if math.isinf(norm_type):
-        total = max(float(np.max(np.abs(g.data))) if g.data.size else 0.0 for g in grads)
+        total = max(float(np.max(np.abs(g._data))) if g._data.size else 0.0 for g in grads)
     else:
-        per_tensor = np.array([np.linalg.norm(g.data.ravel(), norm_type) for g in grads])
+        per_tensor = np.array([np.linalg.norm(g._data.ravel(), norm_type) for g in grads])
         total = float(np.linalg.norm(per_tensor, norm_type))
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(
@@ -133,7 +133,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     grads = _grads(parameters)
     with defer_keyboard_interrupt():  # all gradients clipped, or (Ctrl-C before) none
         for g in grads:
-            if g.data.flags.writeable:
-                np.clip(g.data, -clip_value, clip_value, out=g.data)
+            if g._data.flags.writeable:
+                np.clip(g._data, -clip_value, clip_value, out=g._data)
             else:
-                g.data = np.clip(g.data, -clip_value, clip_value)
+                g._data = np.clip(g._data, -clip_value, clip_value)

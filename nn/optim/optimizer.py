@@ -206,7 +206,7 @@ class Optimizer:
                     p.grad = None
                 else:
                     # a fresh array: the old one may be saved in a create_graph=True graph
-                    p.grad = Tensor(np.zeros_like(p.grad.data))
+                    p.grad = Tensor(np.zeros_like(p.grad._data))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; parameters with ``grad None`` are
@@ -236,7 +236,7 @@ class Optimizer:
                 loss = closure()
         updates = []
         for p, grad, group in self._checked_work():
-            data = p.data
+            data = p._data
             shrink, delta, new_state = self._compute(
                 p, grad, group, self.state.get(p, _NO_STATE)
             )
@@ -290,16 +290,16 @@ class Optimizer:
             for i, p in enumerate(group["params"]):
                 if p.grad is None:
                     continue
-                grad = p.grad.data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
+                grad = p.grad._data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
                 where = f"parameter {i} of group {k}"
-                if grad.shape != p.data.shape:
+                if grad.shape != p._data.shape:
                     raise ValueError(
-                        f"{name}: {where} has shape {p.data.shape} but its gradient has "
+                        f"{name}: {where} has shape {p._data.shape} but its gradient has "
                         f"shape {grad.shape}; they must match. No parameter was changed"
                     )
-                if not p.data.flags.writeable:
+                if not p._data.flags.writeable:
                     raise ValueError(
-                        f"{name}: {where} (shape {p.data.shape}) is read-only (its array "
+                        f"{name}: {where} (shape {p._data.shape}) is read-only (its array "
                         "has writeable=False), so it cannot be updated in place; give it a "
                         "writable copy (p.data = p.data.copy()). No parameter was changed"
                     )
@@ -323,7 +323,7 @@ class Optimizer:
         wd = group.get("weight_decay", 0.0)
         if wd != 0:
             # the gradient of (λ/2)‖w‖² is λ w: L2 regularisation folded into the gradient
-            grad = grad + wd * p.data
+            grad = grad + wd * p._data
         return grad
 
     # ------------------------------------------------------------------ checkpoints
@@ -437,14 +437,14 @@ class Optimizer:
                     "was it saved from another optimizer?"
                 )
             if isinstance(value, np.ndarray):
-                if value.shape != p.data.shape:
+                if value.shape != p._data.shape:
                     raise ValueError(
                         f"{name}: state {key!r} of parameter {idx} has shape {value.shape}, "
-                        f"but the parameter has shape {p.data.shape}"
+                        f"but the parameter has shape {p._data.shape}"
                     )
                 if value.dtype.kind not in "fiu":
                     raise ValueError(f"{name}: state {key!r} of parameter {idx} is not numeric")
-                out[key] = value.astype(p.data.dtype, copy=True)
+                out[key] = value.astype(p._data.dtype, copy=True)
             elif _is_real(value):
                 out[key] = value
             else:
