@@ -146,7 +146,7 @@ class _Recurrence(Function):
     def _input_side(self, dgates_x: np.ndarray, with_bias: bool) -> list:
         """dL/dx = delta W_ih, dL/dW_ih = sum over (t, b) of delta^T x, dL/db_ih = sum delta,
         each as one matrix product (or sum) over all steps."""
-        x, w_ih = self.inputs[0].data, self.inputs[1 + self.state_count].data
+        x, w_ih = self.inputs[0]._data, self.inputs[1 + self.state_count]._data
         flat = _flat(dgates_x)
         need = self.needs_input_grad
         dx = (flat @ w_ih).reshape(x.shape) if need[0] else None
