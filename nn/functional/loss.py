@@ -370,3 +370,25 @@ def binary_cross_entropy_with_logits(
     input = as_tensor(input, "binary_cross_entropy_with_logits")
     target = _same_shape("binary_cross_entropy_with_logits", input, target)
     return BCEWithLogits.apply(input, target, reduction=reduction)
+
+
+def sequence_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
+    """Mean cross-entropy over every step of every sequence.
+
+    Parameters
+    ----------
+    logits : Tensor (B, T, V) (or (T, B, V): any layout, as long as targets match)
+    targets : int array (B, T)
+
+    Returns
+    -------
+    Tensor, scalar: -1/(B T) sum_(b,t) log softmax(u_bt)[d_bt]; its delta is
+    (softmax(u_bt) - onehot(d_bt)) / (B T).
+    """
+    t = np.asarray(getattr(targets, "data", targets))
+    if logits.ndim < 2 or logits.shape[:-1] != t.shape:
+        raise ValueError(
+            f"sequence_cross_entropy: logits of shape {logits.shape} need targets of shape "
+            f"{logits.shape[:-1]}, got {t.shape}"
+        )
+    return cross_entropy(logits.reshape(-1, logits.shape[-1]), t.reshape(-1))
