@@ -9,12 +9,12 @@ import types
 
 import numpy as np
 import pytest
+from nn.datasets import make_moons
 
 import nn
 from autograd import Tensor
 from nn import functional as F
 from nn.data import DataLoader, TensorDataset
-from nn.datasets import make_moons
 from nn.optim import SGD, Adam
 from nn.optim.lr_scheduler import StepLR
 from nn.train import Callback, EarlyStopping, History, accuracy, evaluate, fit, predict
@@ -250,7 +250,7 @@ def test_history_plot_delegates_to_viz_lazily(monkeypatch):
 
 def test_nn_does_not_import_viz():
     code = (
-        "import sys, nn, nn.data, nn.datasets, nn.train, nn.ensemble\n"
+        "import sys, nn, nn.data, nn.datasets, nn.train, nn.models\n"
         "assert 'viz' not in sys.modules, 'nn imported viz'\n"
         "assert 'tqdm' not in sys.modules and 'sklearn' not in sys.modules\n"
     )

@@ -46,7 +46,7 @@ import numpy as np
 from autograd.random import as_generator
 from autograd.tensor import Tensor
 
-# elman_loss is re-exported (``name as name``): nn.textbook.rtrl is the one import for the comparison.
+# elman_loss is re-exported (``name as name``): this module is the one import to compare.
 from .elman import (
     ACTIVATIONS,
     LOSSES,
