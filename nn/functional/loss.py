@@ -372,7 +372,7 @@ def binary_cross_entropy_with_logits(
     return BCEWithLogits.apply(input, target, reduction=reduction)
 
 
-def sequence_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
+def sequence_cross_entropy(logits: Any, targets: Any) -> Tensor:
     """Mean cross-entropy over every step of every sequence.
 
     Parameters
@@ -385,6 +385,7 @@ def sequence_cross_entropy(logits: Tensor, targets: Any) -> Tensor:
     Tensor, scalar: -1/(B T) sum_(b,t) log softmax(u_bt)[d_bt]; its delta is
     (softmax(u_bt) - onehot(d_bt)) / (B T).
     """
+    logits = as_tensor(logits, "sequence_cross_entropy")
     t = np.asarray(getattr(targets, "data", targets))
     if logits.ndim < 2 or logits.shape[:-1] != t.shape:
         raise ValueError(

@@ -1,4 +1,4 @@
-"""Fully connected layers: ``Linear``, ``Identity``, ``Flatten`` and the ``MLP`` builder."""
+"""Fully connected layers: ``Linear``, ``Flatten`` and the ``MLP`` builder."""
 
 from __future__ import annotations
 
@@ -82,13 +82,6 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
         )
-
-
-class Identity(Module):
-    """Returns its input (a placeholder layer; also the identity output activation)."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x
 
 
 class Flatten(Module):
