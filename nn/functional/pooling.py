@@ -26,6 +26,7 @@ from autograd.ops.matmul import matmul
 from autograd.tensor import Tensor
 
 from ._inputs import (
+    IntPair,
     as_tensor,
     check_divisor,
     check_ndim,
@@ -33,7 +34,8 @@ from ._inputs import (
     check_output_size,
     pair,
 )
-from .conv import IntPair, Window, add_batch_axis, conv2d
+from .conv import add_batch_axis, conv2d
+from .im2col import Window
 
 __all__ = ["max_pool2d", "avg_pool2d", "lp_pool2d", "adaptive_avg_pool2d"]
 
