@@ -12,11 +12,12 @@ from . import _moved
 _moved.install()  # old import paths (nn.sequence, nn.rtrl, ...) keep working for a release
 
 from . import data, functional, init, models, optim, scalar, textbook, train, utils  # noqa: E402
+from .containers import ModuleList, Sequential  # noqa: E402
 from .data import SequenceLoader, datasets, detach_state  # noqa: E402
 from .layers import *  # noqa: E402, F403  (the layer classes, listed in layers.__all__)
 from .layers import __all__ as _layer_names  # noqa: E402
 from .models import Bagging, CharRNN, Decoder, Encoder, Seq2Seq  # noqa: E402
-from .module import Module, ModuleList, Sequential  # noqa: E402
+from .module import Module  # noqa: E402
 from .optim import clip_grad_norm_, clip_grad_value_  # noqa: E402
 from .parameter import Parameter  # noqa: E402
 

@@ -13,9 +13,10 @@ from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from .. import init
+from ..containers import Sequential
 from ..functional._inputs import as_input_for, as_tensor, check_int, check_probability
 from ..functional.linear import linear
-from ..module import Module, Sequential
+from ..module import Module
 from ..parameter import Parameter
 from .activation import activation_module
 
