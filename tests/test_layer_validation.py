@@ -25,11 +25,6 @@ import nn.functional as F
 from autograd import Tensor
 
 
-@pytest.fixture(scope="module")
-def torch() -> Any:
-    return pytest.importorskip("torch")
-
-
 def _torch_raises(torch: Any, call: Callable[[Any], Any]) -> None:
     """PyTorch refuses the same thing (at construction or at forward): any exception."""
     import warnings

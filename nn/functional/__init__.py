@@ -1,8 +1,8 @@
 """Stateless forms of the layers, and the losses (``import nn.functional as F``)."""
 
-from autograd.ops.elementwise import leaky_relu, relu, sigmoid, tanh
+from autograd.ops.elementwise import relu, sigmoid, tanh
 
-from .activation import dropout, dropout2d, log_softmax, maxout, prelu, softmax
+from .activation import dropout, dropout2d, leaky_relu, log_softmax, maxout, prelu, softmax
 from .conv import conv2d, conv_transpose2d
 from .embedding import embedding
 from .linear import linear

@@ -1,5 +1,6 @@
-"""Activation functions: softmax and log-softmax as fused stable ops, PReLU, maxout,
-and dropout, dropout2d. (relu, tanh, sigmoid, leaky_relu are the autograd ops themselves.)"""
+"""Activation functions: softmax and log-softmax as fused stable ops, leaky ReLU with
+PyTorch's ``negative_slope``, PReLU, maxout, and dropout, dropout2d. (``F.relu``,
+``F.tanh`` and ``F.sigmoid`` are the autograd ops themselves.)"""
 
 from __future__ import annotations
 
@@ -62,19 +63,9 @@ def log_softmax(x: Any, dim: int = -1) -> Tensor:
     return LogSoftmax.apply(x, dim=dim)
 
 
-def relu(x: Any) -> Tensor:
-    return as_tensor(x, "relu").relu()
-
-
-def tanh(x: Any) -> Tensor:
-    return as_tensor(x, "tanh").tanh()
-
-
-def sigmoid(x: Any) -> Tensor:
-    return as_tensor(x, "sigmoid").sigmoid()
-
-
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
+    """max(0, x) + negative_slope · min(0, x), PyTorch's ``F.leaky_relu`` (the autograd
+    op ``leaky_relu``; its derivative is 1 for x > 0, ``negative_slope`` otherwise)."""
     return as_tensor(x, "leaky_relu").leaky_relu(negative_slope)
 
 
