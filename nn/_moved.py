@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
+import os
 import sys
 import types
 import warnings
@@ -60,15 +61,22 @@ def _new_path(old: str) -> str:
     return "; ".join(f"{', '.join(names)} from {where}" for where, names in homes.items())
 
 
+_IMPORTLIB_DIR = os.path.dirname(importlib.__file__)
+
+
 def _caller_stacklevel() -> int:
     """The ``stacklevel`` that points the warning at the import statement itself, past
-    this module and the import machinery's own frames."""
+    this module and the import machinery's own frames. (``warnings`` already leaves
+    importlib's ``_bootstrap`` frames out of the count, so they are not counted here.)"""
     frame, level = sys._getframe(1), 1
     while frame is not None:
         name = frame.f_code.co_filename
-        if name != __file__ and not name.startswith("<frozen importlib"):
+        bootstrap = "importlib" in name and "_bootstrap" in name
+        if name != __file__ and not bootstrap and not name.startswith(_IMPORTLIB_DIR):
             return level
-        frame, level = frame.f_back, level + 1
+        if not bootstrap:
+            level += 1
+        frame = frame.f_back
     return 1
 
 
@@ -93,10 +101,15 @@ def _alias(old: str) -> types.ModuleType:
 
 class _AliasLoader(importlib.abc.Loader):
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
-        return _alias(spec.name)
+        module = _alias(spec.name)
+        self._own_spec = getattr(module, "__spec__", None)
+        return module
 
     def exec_module(self, module: types.ModuleType) -> None:
-        """Nothing to run: the module was made (or imported) by ``create_module``."""
+        # Nothing to run: create_module made (or imported) the module. The import system
+        # has just stamped the old name's spec on it; a moved module gets its own back.
+        if self._own_spec is not None:
+            module.__spec__ = self._own_spec
 
 
 class _MovedFinder(importlib.abc.MetaPathFinder):
