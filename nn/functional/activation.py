@@ -21,8 +21,10 @@ def _stable_log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
-class Softmax(Function):
+class SoftmaxOp(Function):
     """y_k = exp(x_k) / sum_j exp(x_j);  dx = y * (gy - sum(gy * y))  (Jacobian diag(y) - y y^T)."""
+
+    op = "softmax"
 
     def forward(self, x: np.ndarray, dim: int = -1) -> np.ndarray:
         self.dim = dim
@@ -36,7 +38,7 @@ class Softmax(Function):
         return y * (gy - (gy * y).sum(axis=self.dim, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmaxOp(Function):
     """y_k = x_k - log sum_j exp(x_j);  dx = gy - softmax(x) * sum(gy)."""
 
     op = "log_softmax"
@@ -53,14 +55,14 @@ def softmax(x: Any, dim: int = -1) -> Tensor:
     """Softmax along ``dim``: outputs in (0, 1) summing to 1."""
     x = as_tensor(x, "softmax")
     check_dim(x, "softmax", dim)
-    return Softmax.apply(x, dim=dim)
+    return SoftmaxOp.apply(x, dim=dim)
 
 
 def log_softmax(x: Any, dim: int = -1) -> Tensor:
     """log(softmax(x)) computed without forming softmax (no log of 0)."""
     x = as_tensor(x, "log_softmax")
     check_dim(x, "log_softmax", dim)
-    return LogSoftmax.apply(x, dim=dim)
+    return LogSoftmaxOp.apply(x, dim=dim)
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:

@@ -98,7 +98,7 @@ def _check_weight_grad(x: np.ndarray, gy: np.ndarray, window: Window) -> None:
 
 
 # ---------------------------------------------------------------- the three ops
-class Conv2d(Function):
+class Conv2dOp(Function):
     """Cross-correlation u[n, m, i, j] = b[m] + Σ_{k,p,q} z[n, k, iS + pD, jS + qD] h[m, k, p, q]
     (z zero-padded by P), computed as U = H · im2col(z) + b.
 
@@ -135,7 +135,7 @@ class Conv2d(Function):
         x, weight = self.inputs[0], self.inputs[1]
         need = self.needs_input_grad
         # weight first: its columns buffer is freed before the input gradient's is made
-        gw = Conv2dWeightGrad.apply(x, gy, window=self.window, groups=self.groups) \
+        gw = Conv2dWeightGradOp.apply(x, gy, window=self.window, groups=self.groups) \
             if need[1] else None
         gx = _input_grad(gy, weight, x.shape, self.window, self.groups) if need[0] else None
         if len(self.inputs) == 2:
@@ -143,7 +143,7 @@ class Conv2d(Function):
         return gx, gw, gy.sum(axis=(0, 2, 3)) if need[2] else None
 
 
-class ConvTranspose2d(Function):
+class ConvTranspose2dOp(Function):
     """The adjoint of conv2d: every input pixel stamps a weighted copy of the kernel onto
     the (larger) output,
 
@@ -180,16 +180,16 @@ class ConvTranspose2d(Function):
         need = self.needs_input_grad
         gx = gw = None
         if need[0]:
-            gx = _crop(Conv2d.apply(gy, weight, window=self.window, groups=self.groups),
+            gx = _crop(Conv2dOp.apply(gy, weight, window=self.window, groups=self.groups),
                        x.shape[2:])
         if need[1]:
-            gw = Conv2dWeightGrad.apply(gy, x, window=self.window, groups=self.groups)
+            gw = Conv2dWeightGradOp.apply(gy, x, window=self.window, groups=self.groups)
         if len(self.inputs) == 2:
             return gx, gw
         return gx, gw, gy.sum(axis=(0, 2, 3)) if need[2] else None
 
 
-class Conv2dWeightGrad(Function):
+class Conv2dWeightGradOp(Function):
     """∂L/∂W of u = conv2d(x, W): the correlation of the input with the output gradient,
 
         gW[m, k, p, q] = Σ_n Σ_ij gy[n, m, i, j] · z[n, k, i·S + p·D, j·S + q·D],
@@ -218,7 +218,7 @@ class Conv2dWeightGrad(Function):
             else None
         ggy = None
         if self.needs_input_grad[1]:
-            ggy = _crop(Conv2d.apply(x, gw, window=self.window, groups=self.groups),
+            ggy = _crop(Conv2dOp.apply(x, gw, window=self.window, groups=self.groups),
                         gy.shape[2:])
         return gx, ggy
 
@@ -242,7 +242,7 @@ def _input_grad(gy: Tensor, weight: Tensor, x_shape: tuple[int, ...], window: Wi
     restores the rows the forward's floor division dropped."""
     natural = _transposed_size(gy.shape[2:], window, (0, 0))
     extra = tuple(n - m for n, m in zip(x_shape[2:], natural))
-    return ConvTranspose2d.apply(gy, weight, window=window, groups=groups, output_padding=extra)
+    return ConvTranspose2dOp.apply(gy, weight, window=window, groups=groups, output_padding=extra)
 
 
 def _crop(y: Tensor, hw: tuple[int, ...]) -> Tensor:
@@ -320,7 +320,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPai
         x, padding = _same_padding(x, kernel, dilation_, stride_)  # type: ignore[arg-type]
     window = Window(kernel, stride_, pair(padding, "conv2d: padding", 0), dilation_)
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    y = Conv2d.apply(*inputs, window=window, groups=check_int("conv2d", "groups", groups))
+    y = Conv2dOp.apply(*inputs, window=window, groups=check_int("conv2d", "groups", groups))
     return y.squeeze(0) if unbatched else y
 
 
@@ -358,7 +358,7 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
     kernel = tuple(weight.shape[2:]) if weight.ndim == 4 else (1, 1)
     window = Window(kernel, stride_, pair(padding, "conv_transpose2d: padding", 0), dilation_)
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    y = ConvTranspose2d.apply(*inputs, window=window,
+    y = ConvTranspose2dOp.apply(*inputs, window=window,
                               groups=check_int("conv_transpose2d", "groups", groups),
                               output_padding=extra)
     return y.squeeze(0) if unbatched else y
@@ -372,4 +372,4 @@ def conv2d_weight_grad(x: Tensor, gy: Tensor, kernel_size: IntPair, stride: IntP
     """
     window = Window(pair(kernel_size, "kernel_size", 1), pair(stride, "stride", 1),
                     pair(padding, "padding", 0), pair(dilation, "dilation", 1))
-    return Conv2dWeightGrad.apply(x, gy, window=window, groups=int(groups))
+    return Conv2dWeightGradOp.apply(x, gy, window=window, groups=int(groups))
