@@ -7,6 +7,8 @@ import sys
 
 import numpy as np
 import pytest
+
+from autograd import Tensor
 from nn.datasets import (
     CharVocab,
     available_corpora,
@@ -16,8 +18,6 @@ from nn.datasets import (
     make_sine_sequences,
     make_spiral,
 )
-
-from autograd import Tensor
 
 
 def test_make_moons_unchanged():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from nn.datasets import make_moons
 
 import nn
 from nn import functional as F
+from nn.datasets import make_moons
 from nn.models.ensemble import Bagging
 from nn.optim import Adam
 

@@ -16,11 +16,11 @@ import time
 
 import numpy as np
 import pytest
-from nn.datasets import load_digits, make_spiral
 
 import nn
 from nn import functional as F
 from nn.data import DataLoader, Standardizer, TensorDataset, train_test_split
+from nn.datasets import load_digits, make_spiral
 from nn.optim import Adam
 from nn.train import EarlyStopping, accuracy, evaluate, fit
 

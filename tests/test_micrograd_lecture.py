@@ -13,9 +13,9 @@ import math
 import random
 
 import pytest
-from nn.datasets import make_moons
 
 from autograd import Value
+from nn.datasets import make_moons
 from nn.scalar import MLP, Layer, Module, Neuron
 
 # The lecture's neuron: o = tanh(x1*w1 + x2*w2 + b), with b chosen so that n = 0.8814

@@ -244,9 +244,8 @@ def test_reduce_lr_on_plateau_drives_fit_style_loop() -> None:
 
 
 def test_fit_steps_reduce_lr_on_plateau_with_the_validation_loss() -> None:
-    from nn.datasets import make_moons
-
     from nn.data import DataLoader, TensorDataset
+    from nn.datasets import make_moons
     from nn.functional import cross_entropy
     from nn.train import fit
 

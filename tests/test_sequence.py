@@ -7,11 +7,11 @@ import time
 
 import numpy as np
 import pytest
-from nn.datasets import CharVocab, load_corpus
 
 import autograd
 from autograd import Tensor, topological_order
 from nn.data import SequenceLoader, detach_state
+from nn.datasets import CharVocab, load_corpus
 from nn.functional import sequence_cross_entropy
 from nn.models.char_rnn import CharRNN, generate, recurrent_layer
 from nn.optim import SGD, Adam

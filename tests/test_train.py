@@ -9,12 +9,12 @@ import types
 
 import numpy as np
 import pytest
-from nn.datasets import make_moons
 
 import nn
 from autograd import Tensor
 from nn import functional as F
 from nn.data import DataLoader, TensorDataset
+from nn.datasets import make_moons
 from nn.optim import SGD, Adam
 from nn.optim.lr_scheduler import StepLR
 from nn.train import Callback, EarlyStopping, History, accuracy, evaluate, fit, predict
