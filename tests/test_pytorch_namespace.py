@@ -23,9 +23,10 @@ def test_submodules_are_the_packages_themselves() -> None:
     import deltagrad.nn as dnn
     import deltagrad.nn.functional as F
     import deltagrad.optim as optim
-    import nn.functional
     from deltagrad.optim.lr_scheduler import StepLR
     from deltagrad.utils.data import DataLoader, TensorDataset
+
+    import nn.functional
 
     assert dnn is nn and F is nn.functional and optim is nn.optim
     assert deltagrad.autograd is autograd and deltagrad.autograd.Function is autograd.Function
