@@ -255,7 +255,7 @@ class Module:
         for module in self.modules():
             for param in module._parameters.values():
                 if param is not None and param.data.dtype.kind == "f":
-                    _cast_parameter(param, dtype)
+                    param._cast(dtype)
             for name, buf in list(module._buffers.items()):
                 if isinstance(buf, np.ndarray) and buf.dtype.kind == "f" and buf.dtype != dtype:
                     module.__setattr__(name, buf.astype(dtype))  # keeps the buffer's place
@@ -396,16 +396,6 @@ class Module:
         if not lines:
             return head + ")" + suffix
         return head + suffix + "\n" + "\n".join(lines) + "\n)"
-
-
-def _cast_parameter(param: Parameter, dtype: np.dtype) -> None:
-    """Give ``param`` (and its gradient) a new dtype in place: the same Parameter object,
-    so references to it (a model's attributes, tied weights) all see the cast."""
-    if param.data.dtype == dtype:
-        return
-    param._data = param._data.astype(dtype)  # the .data setter would keep the old dtype
-    if param.grad is not None:
-        param.grad = Tensor(param.grad.data.astype(dtype))
 
 
 def _to_numpy(value: Any) -> np.ndarray | None:
