@@ -27,10 +27,6 @@ __all__ = [
 ]
 
 
-def _rng(rng: Any) -> np.random.Generator:
-    return as_generator(rng)
-
-
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     tensor.data[...] = values.astype(tensor.dtype, copy=False)
     return tensor
@@ -72,11 +68,11 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, rng: Any = None) -> Tensor:
-    return _fill(tensor, _rng(rng).uniform(a, b, tensor.shape))
+    return _fill(tensor, as_generator(rng).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, rng: Any = None) -> Tensor:
-    return _fill(tensor, _rng(rng).normal(mean, std, tensor.shape))
+    return _fill(tensor, as_generator(rng).normal(mean, std, tensor.shape))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -148,7 +144,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, rng: Any = None) -> Tensor:
         raise ValueError(f"orthogonal_: needs >= 2 dimensions, got shape {tensor.shape}")
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = _rng(rng).standard_normal((rows, cols))
+    flat = as_generator(rng).standard_normal((rows, cols))
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)

@@ -1,4 +1,4 @@
-"""``Module``: the base of every layer and model, plus ``Sequential`` and ``ModuleList``.
+"""``Module``: the base of every layer and model (its containers are in :mod:`nn.containers`).
 
 Assigning a ``Parameter`` or a ``Module`` to an attribute registers it, which is how
 ``parameters()``, ``state_dict()`` and the dotted names (``layers.0.weight``) find
@@ -8,7 +8,7 @@ everything -- the same names PyTorch uses, so state dicts move between the two.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from autograd.tensor import Tensor
 from .hooks import RemovableHandle, add_hook, call_with_hooks
 from .parameter import Parameter
 
-__all__ = ["Module", "Sequential", "ModuleList"]
+__all__ = ["Module"]
 
 
 class Module:
@@ -255,7 +255,7 @@ class Module:
         for module in self.modules():
             for param in module._parameters.values():
                 if param is not None and param.data.dtype.kind == "f":
-                    _cast_parameter(param, dtype)
+                    param._cast(dtype)
             for name, buf in list(module._buffers.items()):
                 if isinstance(buf, np.ndarray) and buf.dtype.kind == "f" and buf.dtype != dtype:
                     module.__setattr__(name, buf.astype(dtype))  # keeps the buffer's place
@@ -398,16 +398,6 @@ class Module:
         return head + suffix + "\n" + "\n".join(lines) + "\n)"
 
 
-def _cast_parameter(param: Parameter, dtype: np.dtype) -> None:
-    """Give ``param`` (and its gradient) a new dtype in place: the same Parameter object,
-    so references to it (a model's attributes, tied weights) all see the cast."""
-    if param.data.dtype == dtype:
-        return
-    param._data = param._data.astype(dtype)  # the .data setter would keep the old dtype
-    if param.grad is not None:
-        param.grad = Tensor(param.grad.data.astype(dtype))
-
-
 def _to_numpy(value: Any) -> np.ndarray | None:
     if isinstance(value, Tensor):
         return value.data
@@ -417,76 +407,3 @@ def _to_numpy(value: Any) -> np.ndarray | None:
         return np.asarray(value)
     except Exception:
         return None
-
-
-class Sequential(Module):
-    """Modules applied one after another; children are named ``0``, ``1``, ..."""
-
-    def __init__(self, *modules: Module) -> None:
-        super().__init__()
-        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
-            for name, module in modules[0].items():
-                self.add_module(name, module)
-        else:
-            for i, module in enumerate(modules):
-                if not isinstance(module, Module):
-                    raise TypeError(
-                        f"Sequential: item {i} is a {type(module).__name__}, not a Module"
-                    )
-                self.add_module(str(i), module)
-
-    def forward(self, x: Any) -> Any:
-        for module in self._modules.values():
-            x = module(x)
-        return x
-
-    def __getitem__(self, index: int | slice) -> Module:
-        items = list(self._modules.items())
-        if isinstance(index, slice):  # keeps the original names, as PyTorch does
-            return Sequential(OrderedDict(items[index]))
-        return items[index][1]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self)), module)
-        return self
-
-
-class ModuleList(Module):
-    """A list of modules whose parameters are registered (names ``0``, ``1``, ...)."""
-
-    def __init__(self, modules: Iterable[Module] = ()) -> None:
-        super().__init__()
-        for module in modules:
-            self.append(module)
-
-    def append(self, module: Module) -> ModuleList:
-        if not isinstance(module, Module):
-            raise TypeError(f"ModuleList.append: expected a Module, got {type(module).__name__}")
-        self.add_module(str(len(self._modules)), module)
-        return self
-
-    def extend(self, modules: Iterable[Module]) -> ModuleList:
-        for module in modules:
-            self.append(module)
-        return self
-
-    def __getitem__(self, index: int | slice) -> Module:
-        modules = list(self._modules.values())
-        if isinstance(index, slice):
-            return ModuleList(modules[index])
-        return modules[index]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def forward(self, *args: Any) -> Any:
-        raise NotImplementedError("ModuleList is a container: iterate over it in your forward()")

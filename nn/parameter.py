@@ -43,5 +43,15 @@ class Parameter(Tensor):
             return
         np.copyto(current, array)
 
+    def _cast(self, dtype: np.dtype) -> None:
+        """Give this parameter (and its gradient) a new dtype in place: the same object,
+        so references to it (a model's attributes, tied weights) all see the cast
+        (``Module.to``). The ``.data`` setter keeps the dtype, hence ``_data``."""
+        if self._data.dtype == dtype:
+            return
+        self._data = self._data.astype(dtype)
+        if self.grad is not None:
+            self.grad = Tensor(self.grad._data.astype(dtype))
+
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -6,8 +6,15 @@ import contextlib
 import signal
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+
+
+@pytest.fixture(scope="session")
+def torch() -> Any:
+    """PyTorch (2.13 CPU), the reference the tests compare with; skips when it is absent."""
+    return pytest.importorskip("torch")
 
 
 @pytest.fixture

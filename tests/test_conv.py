@@ -24,11 +24,6 @@ F64 = np.float64
 TOL = dict(rtol=1e-10, atol=1e-10)
 
 
-@pytest.fixture(scope="module")
-def torch() -> Any:
-    return pytest.importorskip("torch")
-
-
 def _rand(rng: np.random.Generator, *shape: int) -> np.ndarray:
     return rng.standard_normal(shape)
 

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
-import nn.data as data
+import nn.data.loader as data
 from nn.data import DataLoader, Subset, TensorDataset, random_split
 
 torch = pytest.importorskip("torch")

@@ -16,11 +16,6 @@ from nn.layers.embedding import Embedding
 F64 = np.float64
 
 
-@pytest.fixture(scope="module")
-def torch() -> Any:
-    return pytest.importorskip("torch")
-
-
 def indices(*shape: int, high: int = 7, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, high, size=shape)
 

@@ -1,4 +1,4 @@
-"""nn.ensemble.Bagging: bootstrap samples, averaging rules, variance reduction."""
+"""nn.models.ensemble.Bagging: bootstrap samples, averaging rules, variance reduction."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import nn
 from nn import functional as F
 from nn.datasets import make_moons
-from nn.ensemble import Bagging
+from nn.models.ensemble import Bagging
 from nn.optim import Adam
 
 

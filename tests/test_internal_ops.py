@@ -10,7 +10,7 @@ import nn.functional as F
 from autograd import Tensor
 from autograd.ops.indexing import IndexAdd
 from autograd.ops.shape import Clone
-from nn.functional.loss import BCEWithLogits
+from nn.functional.loss import BCEWithLogitsOp
 from nn.functional.pooling import ArgmaxGather, ArgmaxScatter
 
 rng = np.random.default_rng(0)
@@ -46,12 +46,12 @@ def test_bce_with_logits_op_matches_the_closed_form() -> None:
     u, d = f64(5), Tensor(rng.uniform(size=5), dtype=np.float64, requires_grad=True)
     sig = 1.0 / (1.0 + np.exp(-u.data))
     expected = -(d.data * np.log(sig) + (1 - d.data) * np.log(1 - sig))
-    loss = BCEWithLogits.apply(u, d, reduction="none")
+    loss = BCEWithLogitsOp.apply(u, d, reduction="none")
     np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
     loss.sum().backward()
     np.testing.assert_allclose(u.grad.data, sig - d.data, rtol=1e-12)  # the delta
     np.testing.assert_allclose(d.grad.data, -u.data, rtol=1e-12)
-    assert ag.gradcheck(lambda a, b: BCEWithLogits.apply(a, b, reduction="mean"), u, d)
+    assert ag.gradcheck(lambda a, b: BCEWithLogitsOp.apply(a, b, reduction="mean"), u, d)
 
 
 def test_argmax_scatter_and_gather_are_adjoint_and_route_to_the_winners() -> None:

@@ -25,11 +25,6 @@ import nn.functional as F
 from autograd import Tensor
 
 
-@pytest.fixture(scope="module")
-def torch() -> Any:
-    return pytest.importorskip("torch")
-
-
 def _torch_raises(torch: Any, call: Callable[[Any], Any]) -> None:
     """PyTorch refuses the same thing (at construction or at forward): any exception."""
     import warnings
@@ -455,6 +450,7 @@ def _targets() -> dict[str, Any]:
         "regression": rng.normal(size=(4, 3)).astype(np.float32),
         "probability": rng.uniform(0.1, 0.9, size=(4, 3)).astype(np.float32),
         "classes": np.array([0, 2, 1, 2]),
+        "sequences": np.array([[0, 2, 1], [2, 2, 0]]),  # (B, T) class ids
     }
 
 
@@ -466,6 +462,7 @@ LOSS_CASES: list[tuple[Any, np.ndarray, str]] = [
     (F.binary_cross_entropy_with_logits, _x((4, 3)), "probability"),
     (F.cross_entropy, _x((4, 3)), "classes"),
     (F.nll_loss, np.log(np.full((4, 3), 1 / 3, np.float32)), "classes"),
+    (F.sequence_cross_entropy, _x((2, 3, 3)), "sequences"),
 ]
 
 

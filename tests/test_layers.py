@@ -23,11 +23,6 @@ F64 = np.float64
 RTOL, ATOL = 1e-10, 1e-12
 
 
-@pytest.fixture(scope="module")
-def torch() -> Any:
-    return pytest.importorskip("torch")
-
-
 def randomize(module: nn.Module, seed: int) -> None:
     """Non-trivial parameter values (e.g. a different PReLU slope per channel)."""
     rng = np.random.default_rng(seed)
@@ -458,6 +453,20 @@ def test_functional_activations_equal_modules() -> None:
     np.testing.assert_array_equal(F.leaky_relu(x, 0.2).data, nn.LeakyReLU(0.2)(x).data)
     np.testing.assert_array_equal(F.softmax(x, dim=0).data, nn.Softmax(0)(x).data)
     np.testing.assert_array_equal(F.log_softmax(x, dim=0).data, nn.LogSoftmax(0)(x).data)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"negative_slope": 0.2}, {"negative_slope": 0.0}])
+def test_functional_leaky_relu_takes_pytorchs_negative_slope(torch: Any, kwargs: dict) -> None:
+    x = np.array([[-2.0, -0.5, 0.0], [0.25, 1.5, -3.0]])
+    ours = Tensor(x, requires_grad=True)
+    y = F.leaky_relu(ours, **kwargs)
+    theirs = torch.tensor(x, requires_grad=True)
+    want = torch.nn.functional.leaky_relu(theirs, **kwargs)
+    np.testing.assert_array_equal(y.data, want.detach().numpy())
+    gy = np.arange(6.0).reshape(2, 3) - 2.5
+    y.backward(Tensor(gy))
+    want.backward(torch.tensor(gy))
+    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
 
 
 # ----------------------------------------------------------------------------- gradcheck

@@ -19,11 +19,6 @@ RTOL, ATOL = 1e-10, 1e-12
 REDUCTIONS = ["mean", "sum", "none"]
 
 
-@pytest.fixture(scope="module")
-def torch() -> Any:
-    return pytest.importorskip("torch")
-
-
 @dataclass
 class LossCase:
     """``x`` is the differentiated input; ``extra`` pairs (our Tensor, torch tensor) whose

@@ -25,11 +25,6 @@ def t64(a: Any, requires_grad: bool = True) -> Tensor:
     return Tensor(np.array(a, dtype=F64), requires_grad=requires_grad)
 
 
-@pytest.fixture(scope="module")
-def torch() -> Any:
-    return pytest.importorskip("torch")
-
-
 # ---------------------------------------------------------------- local response norm
 @pytest.mark.parametrize("shape", [(2, 7, 4, 3), (3, 6, 5), (2, 5, 3, 2, 2), (1, 3, 2, 2)])
 @pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 8])

@@ -70,7 +70,7 @@ def test_history_object_with_early_stop_and_lr():
             },
         )
     h.best_epoch, h.stopped_epoch = 3, 5
-    fig = h.plot()  # History.plot -> viz.plots.plot_history
+    fig = plots.plot_history(h)
     assert [a.get_title() for a in fig.axes] == ["loss", "acc"]
     labels = line_labels(fig.axes[0])
     assert "best epoch 3" in labels and "stopped after epoch 5" in labels

@@ -23,11 +23,6 @@ from nn.layers.pooling import AdaptiveAvgPool2d, AvgPool2d, LPPool2d, MaxPool2d
 TOL = dict(rtol=1e-10, atol=1e-12)
 
 
-@pytest.fixture(scope="module")
-def torch() -> Any:
-    return pytest.importorskip("torch")
-
-
 def _compare(ours: Any, theirs: Any, x: np.ndarray, torch: Any, seed: int = 0) -> None:
     xt, tx = Tensor(x.copy(), requires_grad=True), torch.tensor(x, requires_grad=True)
     y, ty = ours(xt), theirs(tx)

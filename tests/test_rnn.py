@@ -31,11 +31,6 @@ RTOL, ATOL = 1e-9, 1e-11
 T, B, I, H = 4, 3, 5, 6
 
 
-@pytest.fixture(scope="module")
-def torch() -> Any:
-    return pytest.importorskip("torch")
-
-
 def rand(*shape: int, seed: int = 0, scale: float = 1.0) -> np.ndarray:
     return np.random.default_rng(seed).uniform(-scale, scale, size=shape)
 

@@ -9,7 +9,7 @@ import pytest
 
 import autograd
 from autograd import Tensor
-from nn.rtrl import (
+from nn.textbook.rtrl import (
     PARAM_NAMES,
     autograd_gradients,
     bptt_gradients,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autograd import Value, no_grad
-from nn.scalar_conv import as_values, avg_pool2d, conv2d, grads, max_pool2d, to_array
+from nn.scalar.conv import as_values, avg_pool2d, conv2d, grads, max_pool2d, to_array
 
 # the classic 5x5 binary image and 3x3 "X" filter; their cross-correlation is known
 IMAGE = np.array([

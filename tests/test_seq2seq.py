@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from nn.data import DataLoader, TensorDataset
+from nn.functional import sequence_cross_entropy
+from nn.models.seq2seq import Decoder, Encoder, Seq2Seq, make_reversal_task, sequence_accuracy
 from nn.optim import Adam, CosineAnnealingLR
-from nn.seq2seq import Decoder, Encoder, Seq2Seq, make_reversal_task, sequence_accuracy
-from nn.sequence import sequence_cross_entropy
 from nn.train import fit
 
 

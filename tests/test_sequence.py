@@ -10,18 +10,12 @@ import pytest
 
 import autograd
 from autograd import Tensor, topological_order
+from nn.data import SequenceLoader, detach_state
 from nn.datasets import CharVocab, load_corpus
+from nn.functional import sequence_cross_entropy
+from nn.models.char_rnn import CharRNN, generate, recurrent_layer
 from nn.optim import SGD, Adam
-from nn.sequence import (
-    CharRNN,
-    SequenceLoader,
-    detach_state,
-    evaluate_truncated,
-    fit_truncated_bptt,
-    generate,
-    recurrent_layer,
-    sequence_cross_entropy,
-)
+from nn.train import evaluate_truncated, fit_truncated_bptt
 
 
 # ============================================================== SequenceLoader

@@ -1,8 +1,8 @@
 """Stateless forms of the layers, and the losses (``import nn.functional as F``)."""
 
-from autograd.ops.elementwise import leaky_relu, relu, sigmoid, tanh
+from autograd.ops.elementwise import relu, sigmoid, tanh
 
-from .activation import dropout, dropout2d, log_softmax, maxout, prelu, softmax
+from .activation import dropout, dropout2d, leaky_relu, log_softmax, maxout, prelu, softmax
 from .conv import conv2d, conv_transpose2d
 from .embedding import embedding
 from .linear import linear
@@ -13,6 +13,7 @@ from .loss import (
     l1_loss,
     mse_loss,
     nll_loss,
+    sequence_cross_entropy,
     sum_squared_error,
 )
 from .normalization import batch_norm, local_contrast_norm, local_response_norm
@@ -25,5 +26,5 @@ __all__ = [
     "local_contrast_norm", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
     "lp_pool2d", "adaptive_avg_pool2d", "embedding", "rnn_cell", "lstm_cell", "gru_cell",
     "mse_loss", "sum_squared_error", "l1_loss", "cross_entropy", "nll_loss",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "sequence_cross_entropy",
 ]

@@ -24,7 +24,7 @@ from autograd.tensor import Tensor
 
 __all__ = [
     "as_tensor", "check_ndim", "check_dim", "check_int", "check_number", "check_probability",
-    "pair", "check_output_size", "as_array", "class_scores", "check_prelu_channels",
+    "IntPair", "pair", "check_output_size", "as_array", "class_scores", "check_prelu_channels",
     "check_divisor", "check_norm_type",
 ]
 
@@ -189,6 +189,10 @@ def check_norm_type(name: str, norm_type: Any) -> float:
     if p == 0:
         raise ValueError(f"{name}: norm_type must be non-zero")
     return p
+
+
+#: An int for both axes, or (height, width).
+IntPair = int | tuple[int, int]
 
 
 def pair(value: Any, name: str, minimum: int) -> tuple[int, int]:

@@ -1,5 +1,6 @@
-"""Activation functions: softmax and log-softmax as fused stable ops, PReLU, maxout,
-and dropout, dropout2d. (relu, tanh, sigmoid, leaky_relu are the autograd ops themselves.)"""
+"""Activation functions: softmax and log-softmax as fused stable ops, leaky ReLU with
+PyTorch's ``negative_slope``, PReLU, maxout, and dropout, dropout2d. (``F.relu``,
+``F.tanh`` and ``F.sigmoid`` are the autograd ops themselves.)"""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ def _stable_log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
-class Softmax(Function):
+class SoftmaxOp(Function):
     """y_k = exp(x_k) / sum_j exp(x_j);  dx = y * (gy - sum(gy * y))  (Jacobian diag(y) - y y^T)."""
+
+    op = "softmax"
 
     def forward(self, x: np.ndarray, dim: int = -1) -> np.ndarray:
         self.dim = dim
@@ -35,7 +38,7 @@ class Softmax(Function):
         return y * (gy - (gy * y).sum(axis=self.dim, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmaxOp(Function):
     """y_k = x_k - log sum_j exp(x_j);  dx = gy - softmax(x) * sum(gy)."""
 
     op = "log_softmax"
@@ -52,29 +55,19 @@ def softmax(x: Any, dim: int = -1) -> Tensor:
     """Softmax along ``dim``: outputs in (0, 1) summing to 1."""
     x = as_tensor(x, "softmax")
     check_dim(x, "softmax", dim)
-    return Softmax.apply(x, dim=dim)
+    return SoftmaxOp.apply(x, dim=dim)
 
 
 def log_softmax(x: Any, dim: int = -1) -> Tensor:
     """log(softmax(x)) computed without forming softmax (no log of 0)."""
     x = as_tensor(x, "log_softmax")
     check_dim(x, "log_softmax", dim)
-    return LogSoftmax.apply(x, dim=dim)
-
-
-def relu(x: Any) -> Tensor:
-    return as_tensor(x, "relu").relu()
-
-
-def tanh(x: Any) -> Tensor:
-    return as_tensor(x, "tanh").tanh()
-
-
-def sigmoid(x: Any) -> Tensor:
-    return as_tensor(x, "sigmoid").sigmoid()
+    return LogSoftmaxOp.apply(x, dim=dim)
 
 
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
+    """max(0, x) + negative_slope · min(0, x), PyTorch's ``F.leaky_relu`` (the autograd
+    op ``leaky_relu``; its derivative is 1 for x > 0, ``negative_slope`` otherwise)."""
     return as_tensor(x, "leaky_relu").leaky_relu(negative_slope)
 
 

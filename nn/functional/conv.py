@@ -8,7 +8,8 @@ u_ij = Σ_pq z_{i+p, j+q} h_pq, with channels, stride S, zero padding P and dila
 Output size along each axis: ⌊(W + 2P − D(K − 1) − 1) / S⌋ + 1, which for D = 1 is the
 textbook's ⌊(W − K + 2P) / S⌋ + 1.
 
-im2col lays every receptive field out as one column, so the whole layer is one GEMM:
+im2col (:mod:`nn.functional.im2col`) lays every receptive field out as one column, so the
+whole layer is one GEMM:
 
     U = H · cols        H: (C_out, C_in·kH·kW),  cols = im2col(z): (C_in·kH·kW, N·Ho·Wo)
 
@@ -18,7 +19,7 @@ Three ops, each the derivative of the others, so gradients of gradients work:
     conv_transpose2d(g, w)     = col2im(Wᵀ · g)       = ∂conv2d/∂x applied to g
     conv2d_weight_grad(x, g)   = g · im2col(x)ᵀ       = ∂conv2d/∂w applied to g
 
-col2im is the adjoint of im2col: it adds every column back onto the pixels it came from.
+col2im, the adjoint of im2col, adds every column back onto the pixels it came from.
 
 Layout: the GEMM writes channel-major rows (C, N, H, W), so results are (N, C, H, W)
 *views* of that memory. NumPy ops take any strides, and the next im2col copies anyway,
@@ -27,94 +28,17 @@ so nobody pays for a transpose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from autograd.function import Function
 from autograd.tensor import Tensor
 
-from ._inputs import as_tensor, check_int, check_ndim, pair
+from ._inputs import IntPair, as_tensor, check_int, check_ndim, pair
+from .im2col import Window, _channel_rows, col2im, im2col
 
-__all__ = ["Window", "conv2d", "conv_transpose2d", "conv2d_weight_grad", "im2col", "col2im"]
-
-IntPair = int | tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Window:
-    """Where a kH x kW kernel lands on an (H, W) map: stride S, zero padding P, dilation D."""
-
-    kernel: tuple[int, int]
-    stride: tuple[int, int] = (1, 1)
-    padding: tuple[int, int] = (0, 0)
-    dilation: tuple[int, int] = (1, 1)
-
-    @property
-    def span(self) -> tuple[int, int]:
-        """Extent of one dilated kernel: D(K − 1) + 1."""
-        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))  # type: ignore
-
-    def out_size(self, hw: tuple[int, ...]) -> tuple[int, int]:
-        """⌊(W + 2P − D(K − 1) − 1) / S⌋ + 1 per axis."""
-        return tuple(  # type: ignore[return-value]
-            (n + 2 * p - e) // s + 1 for n, p, e, s in zip(hw, self.padding, self.span, self.stride)
-        )
-
-    def offset_slices(self, p: int, q: int, grid: tuple[int, int]) -> tuple[slice, slice]:
-        """Pixels of the *padded* map that kernel tap (p, q) touches for a grid of outputs."""
-        (sh, sw), (dh, dw), (ho, wo) = self.stride, self.dilation, grid
-        return (slice(p * dh, p * dh + (ho - 1) * sh + 1, sh),
-                slice(q * dw, q * dw + (wo - 1) * sw + 1, sw))
-
-
-# ---------------------------------------------------------------- im2col and its adjoint
-def im2col(x: np.ndarray, window: Window, grid: tuple[int, int] | None = None) -> np.ndarray:
-    """(N, C, H, W) -> cols (C·kH·kW, N·Ho·Wo): column (n, i, j) is the receptive field
-    of output pixel (i, j) of image n, rows ordered (c, p, q) like a flattened weight.
-
-    ``grid`` (Ho, Wo) may be smaller than the full output (the weight gradient of a
-    transposed convolution needs that)."""
-    n, c, h, w = x.shape
-    ph, pw = window.padding
-    if ph or pw:
-        padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
-        padded[:, :, ph : ph + h, pw : pw + w] = x
-        x = padded
-    (kh, kw), (sh, sw), (dh, dw) = window.kernel, window.stride, window.dilation
-    ho, wo = grid or window.out_size((h, w))
-    s_n, s_c, s_h, s_w = x.strides
-    # a read-only view (C, kH, kW, N, Ho, Wo); the shape checks keep it inside x
-    fields = as_strided(
-        x, (c, kh, kw, n, ho, wo), (s_c, dh * s_h, dw * s_w, s_n, sh * s_h, sw * s_w),
-        writeable=False,
-    )
-    return fields.reshape(c * kh * kw, n * ho * wo)  # the one copy: rows contiguous in (n,i,j)
-
-
-def col2im(cols: np.ndarray, shape: tuple[int, ...], window: Window,
-           grid: tuple[int, int]) -> np.ndarray:
-    """Adjoint of im2col: add each column's entries back onto the pixels they came from.
-
-    cols (C·kH·kW, N·Ho·Wo) -> (N, C, H, W) with ``shape`` = (N, C, H, W). Overlapping
-    receptive fields overlap here too, hence the sum; one vectorised add per kernel tap.
-    """
-    n, c, h, w = shape
-    (kh, kw), (ph, pw) = window.kernel, window.padding
-    taps = cols.reshape(c, kh, kw, n, *grid)
-    out = np.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
-    for p in range(kh):
-        for q in range(kw):
-            rows, columns = window.offset_slices(p, q, grid)
-            out[:, :, rows, columns] += taps[:, p, q]
-    return out[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3)
-
-
-def _channel_rows(a: np.ndarray) -> np.ndarray:
-    """(N, C, H, W) -> (C, N·H·W); free when ``a`` is already channel-major memory."""
-    return a.transpose(1, 0, 2, 3).reshape(a.shape[1], -1)
+__all__ = ["conv2d", "conv_transpose2d", "conv2d_weight_grad"]
 
 
 # ---------------------------------------------------------------- checks
@@ -174,7 +98,7 @@ def _check_weight_grad(x: np.ndarray, gy: np.ndarray, window: Window) -> None:
 
 
 # ---------------------------------------------------------------- the three ops
-class Conv2d(Function):
+class Conv2dOp(Function):
     """Cross-correlation u[n, m, i, j] = b[m] + Σ_{k,p,q} z[n, k, iS + pD, jS + qD] h[m, k, p, q]
     (z zero-padded by P), computed as U = H · im2col(z) + b.
 
@@ -211,7 +135,7 @@ class Conv2d(Function):
         x, weight = self.inputs[0], self.inputs[1]
         need = self.needs_input_grad
         # weight first: its columns buffer is freed before the input gradient's is made
-        gw = Conv2dWeightGrad.apply(x, gy, window=self.window, groups=self.groups) \
+        gw = Conv2dWeightGradOp.apply(x, gy, window=self.window, groups=self.groups) \
             if need[1] else None
         gx = _input_grad(gy, weight, x.shape, self.window, self.groups) if need[0] else None
         if len(self.inputs) == 2:
@@ -219,7 +143,7 @@ class Conv2d(Function):
         return gx, gw, gy.sum(axis=(0, 2, 3)) if need[2] else None
 
 
-class ConvTranspose2d(Function):
+class ConvTranspose2dOp(Function):
     """The adjoint of conv2d: every input pixel stamps a weighted copy of the kernel onto
     the (larger) output,
 
@@ -256,16 +180,16 @@ class ConvTranspose2d(Function):
         need = self.needs_input_grad
         gx = gw = None
         if need[0]:
-            gx = _crop(Conv2d.apply(gy, weight, window=self.window, groups=self.groups),
+            gx = _crop(Conv2dOp.apply(gy, weight, window=self.window, groups=self.groups),
                        x.shape[2:])
         if need[1]:
-            gw = Conv2dWeightGrad.apply(gy, x, window=self.window, groups=self.groups)
+            gw = Conv2dWeightGradOp.apply(gy, x, window=self.window, groups=self.groups)
         if len(self.inputs) == 2:
             return gx, gw
         return gx, gw, gy.sum(axis=(0, 2, 3)) if need[2] else None
 
 
-class Conv2dWeightGrad(Function):
+class Conv2dWeightGradOp(Function):
     """∂L/∂W of u = conv2d(x, W): the correlation of the input with the output gradient,
 
         gW[m, k, p, q] = Σ_n Σ_ij gy[n, m, i, j] · z[n, k, i·S + p·D, j·S + q·D],
@@ -294,7 +218,7 @@ class Conv2dWeightGrad(Function):
             else None
         ggy = None
         if self.needs_input_grad[1]:
-            ggy = _crop(Conv2d.apply(x, gw, window=self.window, groups=self.groups),
+            ggy = _crop(Conv2dOp.apply(x, gw, window=self.window, groups=self.groups),
                         gy.shape[2:])
         return gx, ggy
 
@@ -318,7 +242,7 @@ def _input_grad(gy: Tensor, weight: Tensor, x_shape: tuple[int, ...], window: Wi
     restores the rows the forward's floor division dropped."""
     natural = _transposed_size(gy.shape[2:], window, (0, 0))
     extra = tuple(n - m for n, m in zip(x_shape[2:], natural))
-    return ConvTranspose2d.apply(gy, weight, window=window, groups=groups, output_padding=extra)
+    return ConvTranspose2dOp.apply(gy, weight, window=window, groups=groups, output_padding=extra)
 
 
 def _crop(y: Tensor, hw: tuple[int, ...]) -> Tensor:
@@ -396,7 +320,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPai
         x, padding = _same_padding(x, kernel, dilation_, stride_)  # type: ignore[arg-type]
     window = Window(kernel, stride_, pair(padding, "conv2d: padding", 0), dilation_)
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    y = Conv2d.apply(*inputs, window=window, groups=check_int("conv2d", "groups", groups))
+    y = Conv2dOp.apply(*inputs, window=window, groups=check_int("conv2d", "groups", groups))
     return y.squeeze(0) if unbatched else y
 
 
@@ -434,7 +358,7 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
     kernel = tuple(weight.shape[2:]) if weight.ndim == 4 else (1, 1)
     window = Window(kernel, stride_, pair(padding, "conv_transpose2d: padding", 0), dilation_)
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    y = ConvTranspose2d.apply(*inputs, window=window,
+    y = ConvTranspose2dOp.apply(*inputs, window=window,
                               groups=check_int("conv_transpose2d", "groups", groups),
                               output_padding=extra)
     return y.squeeze(0) if unbatched else y
@@ -448,4 +372,4 @@ def conv2d_weight_grad(x: Tensor, gy: Tensor, kernel_size: IntPair, stride: IntP
     """
     window = Window(pair(kernel_size, "kernel_size", 1), pair(stride, "stride", 1),
                     pair(padding, "padding", 0), pair(dilation, "dilation", 1))
-    return Conv2dWeightGrad.apply(x, gy, window=window, groups=int(groups))
+    return Conv2dWeightGradOp.apply(x, gy, window=window, groups=int(groups))

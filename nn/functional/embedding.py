@@ -18,7 +18,7 @@ from autograd.tensor import Tensor
 
 from ._inputs import as_array, as_tensor
 
-__all__ = ["embedding", "Embedding", "check_indices", "normalize_padding_idx"]
+__all__ = ["embedding", "EmbeddingOp", "check_indices", "normalize_padding_idx"]
 
 
 def check_indices(input: Any, num_embeddings: int, who: str = "embedding") -> np.ndarray:
@@ -51,7 +51,7 @@ def normalize_padding_idx(padding_idx: int | None, num_embeddings: int,
     return padding_idx % num_embeddings
 
 
-class Embedding(Function):
+class EmbeddingOp(Function):
     """out[..., :] = weight[indices[...], :];  dweight[i] = sum of gy where indices == i.
 
     The row ``padding_idx`` receives no gradient (it stays what it is, usually zeros).
@@ -95,4 +95,4 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None) -> Ten
         raise ValueError(f"embedding: weight must be (num_embeddings, dim), got {weight.shape}")
     indices = check_indices(input, weight.shape[0])
     padding_idx = normalize_padding_idx(padding_idx, weight.shape[0])
-    return Embedding.apply(weight, indices=indices, padding_idx=padding_idx)
+    return EmbeddingOp.apply(weight, indices=indices, padding_idx=padding_idx)

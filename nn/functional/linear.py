@@ -12,7 +12,7 @@ from autograd.tensor import Tensor
 from ._inputs import as_tensor
 
 
-class Linear(Function):
+class LinearOp(Function):
     """y = x W^T + b  for x of shape (..., in), W of shape (out, in), b of shape (out,).
 
     Backward (the textbook's dE/dW = delta z^T, in row-vector form):
@@ -69,5 +69,5 @@ def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
             f"axis, got shape {x.shape}; a single sample is x.reshape(1, -1)"
         )
     if bias is None:
-        return Linear.apply(x, weight)
-    return Linear.apply(x, weight, bias)
+        return LinearOp.apply(x, weight)
+    return LinearOp.apply(x, weight, bias)

@@ -99,7 +99,7 @@ def _class_indices(name: str, input: Tensor, target: Any, ignore_index: int) -> 
     return t
 
 
-class CrossEntropy(Function):
+class CrossEntropyOp(Function):
     """E = -sum_k t_k log softmax(u)_k, fused and stable; dE/du = softmax(u) - t.
 
     Inputs: logits u (N, C, *) or (C,); targets as class indices (N, *) or as
@@ -236,9 +236,9 @@ def cross_entropy(
             )
         if not isinstance(target, Tensor):
             target = Tensor._constant(t_arr.astype(input.dtype))
-        return CrossEntropy.apply(input, target, reduction=reduction, ignore_index=ignore_index)
+        return CrossEntropyOp.apply(input, target, reduction=reduction, ignore_index=ignore_index)
     indices = _class_indices("cross_entropy", input, t_arr, ignore_index)
-    return CrossEntropy.apply(
+    return CrossEntropyOp.apply(
         input, indices=indices, reduction=reduction, ignore_index=ignore_index
     )
 
@@ -280,7 +280,7 @@ def nll_loss(
 _BCE_EPSILON = float(np.float32(1e-12))
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropyOp(Function):
     """E = -[d log y + (1-d) log(1-y)], logs clamped at -100 (PyTorch's rule) so y = 0 or 1
     stays finite; dE/dy = (y - d) / max(y (1 - y), 1e-12), finite and non-zero there too."""
 
@@ -318,10 +318,10 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     y = input.data
     if y.size and (y.min() < 0.0 or y.max() > 1.0):
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1]")
-    return BinaryCrossEntropy.apply(input, target, reduction=reduction)
+    return BinaryCrossEntropyOp.apply(input, target, reduction=reduction)
 
 
-class BCEWithLogits(Function):
+class BCEWithLogitsOp(Function):
     """E = max(u,0) - u d + log(1 + exp(-|u|))  (= BCE(sigma(u), d) without overflow);
     dE/du = sigma(u) - d.
 
@@ -369,4 +369,27 @@ def binary_cross_entropy_with_logits(
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     input = as_tensor(input, "binary_cross_entropy_with_logits")
     target = _same_shape("binary_cross_entropy_with_logits", input, target)
-    return BCEWithLogits.apply(input, target, reduction=reduction)
+    return BCEWithLogitsOp.apply(input, target, reduction=reduction)
+
+
+def sequence_cross_entropy(logits: Any, targets: Any) -> Tensor:
+    """Mean cross-entropy over every step of every sequence.
+
+    Parameters
+    ----------
+    logits : Tensor (B, T, V) (or (T, B, V): any layout, as long as targets match)
+    targets : int array (B, T)
+
+    Returns
+    -------
+    Tensor, scalar: -1/(B T) sum_(b,t) log softmax(u_bt)[d_bt]; its delta is
+    (softmax(u_bt) - onehot(d_bt)) / (B T).
+    """
+    logits = as_tensor(logits, "sequence_cross_entropy")
+    t = np.asarray(getattr(targets, "data", targets))
+    if logits.ndim < 2 or logits.shape[:-1] != t.shape:
+        raise ValueError(
+            f"sequence_cross_entropy: logits of shape {logits.shape} need targets of shape "
+            f"{logits.shape[:-1]}, got {t.shape}"
+        )
+    return cross_entropy(logits.reshape(-1, logits.shape[-1]), t.reshape(-1))

@@ -26,6 +26,7 @@ from autograd.ops.matmul import matmul
 from autograd.tensor import Tensor
 
 from ._inputs import (
+    IntPair,
     as_tensor,
     check_divisor,
     check_ndim,
@@ -33,7 +34,8 @@ from ._inputs import (
     check_output_size,
     pair,
 )
-from .conv import IntPair, Window, add_batch_axis, conv2d
+from .conv import add_batch_axis, conv2d
+from .im2col import Window
 
 __all__ = ["max_pool2d", "avg_pool2d", "lp_pool2d", "adaptive_avg_pool2d"]
 
@@ -184,7 +186,7 @@ def _max_and_route(x: np.ndarray, window: Window, pads: tuple,
     return _swap(y, swapped), ArgmaxRoute(masks, window, x.shape, pads, swapped)
 
 
-class MaxPool2d(Function):
+class MaxPool2dOp(Function):
     """u = max over each window; the gradient goes only to the arg-max pixel.
 
     Ties go to the first maximum in window order (row-major over the kernel taps), as in
@@ -256,7 +258,7 @@ def max_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
     window = _pool_window("max_pool2d", kernel_size, stride, padding, dilation)
     grid = _grid("max_pool2d", x.shape, window, ceil_mode)
     pads = _pads(x.shape, window, grid)
-    y = MaxPool2d.apply(x, window=window, pads=pads, grid=grid)
+    y = MaxPool2dOp.apply(x, window=window, pads=pads, grid=grid)
     result = y.squeeze(0) if unbatched else y
     if not return_indices:
         return result

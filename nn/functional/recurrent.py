@@ -23,30 +23,7 @@ from autograd.ops.join import stack
 from autograd.tensor import Tensor
 
 from ._inputs import as_tensor
-
-# The ``name as name`` imports are re-exports: these private helpers lived in this
-# module before it was split, and old callers may still reach them here (the layers
-# use ``R._check_nonlinearity``); the redundant alias marks the import as intended.
 from .recurrent_fused import GRUCellOp, LSTMCellOp, RNNCellOp
-from .recurrent_fused import _as_tensor as _as_tensor
-from .recurrent_fused import _check_shapes as _check_shapes
-from .recurrent_fused import _composite_vjp as _composite_vjp
-from .recurrent_fused import _flat as _flat
-from .recurrent_fused import _input_gates as _input_gates
-from .recurrent_fused import _Recurrence as _Recurrence
-from .recurrent_fused import _weight_grads as _weight_grads
-from .recurrent_kernels import _gate_major as _gate_major
-from .recurrent_kernels import _gru_step as _gru_step
-from .recurrent_kernels import _gru_step_backward as _gru_step_backward
-from .recurrent_kernels import _lstm_step as _lstm_step
-from .recurrent_kernels import _lstm_step_backward as _lstm_step_backward
-from .recurrent_kernels import _rnn_step as _rnn_step
-from .recurrent_kernels import _rnn_step_backward as _rnn_step_backward
-from .recurrent_kernels import _sigmoid_ as _sigmoid_
-from .recurrent_kernels import _weight_blocks as _weight_blocks
-from .recurrent_reference import _NONLINEARITIES as _NONLINEARITIES
-from .recurrent_reference import Step as Step
-from .recurrent_reference import _affine as _affine
 from .recurrent_reference import (
     _check_nonlinearity,
     _unroll,
@@ -54,8 +31,6 @@ from .recurrent_reference import (
     lstm_cell_reference,
     rnn_cell_reference,
 )
-from .recurrent_reference import _packed_reference as _packed_reference
-from .recurrent_reference import _time_order as _time_order
 
 __all__ = [
     "rnn_cell", "lstm_cell", "gru_cell",

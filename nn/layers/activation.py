@@ -6,6 +6,7 @@
     leaky / PReLU  f(u) = max(0, u) + a min(0, u)   (a fixed / learned)
     maxout   max over groups of k units
     softmax  f(u)_k = e^{u_k} / sum_j e^{u_j}   (in (0, 1), sums to 1)
+    identity f(u) = u                       f' = 1
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ from ..functional._inputs import (
 )
 from ..module import Module
 from ..parameter import Parameter
+
+
+class Identity(Module):
+    """Returns its input (a placeholder layer; also the identity output activation)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x
 
 
 class ReLU(Module):
@@ -136,8 +144,6 @@ _BY_NAME: dict[str, type[Module]] = {
 
 def activation_module(spec: str | type | Callable[[], Module] | Module) -> Module:
     """A fresh activation Module from a name, a Module class or a factory."""
-    from .linear import Identity
-
     if isinstance(spec, Module):
         return spec
     if isinstance(spec, str):

@@ -13,8 +13,8 @@ from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from .. import init
-from ..functional._inputs import as_input_for, check_int, pair
-from ..functional.conv import IntPair, check_conv_input, conv2d, conv_transpose2d
+from ..functional._inputs import IntPair, as_input_for, check_int, pair
+from ..functional.conv import check_conv_input, conv2d, conv_transpose2d
 from ..module import Module
 from ..parameter import Parameter
 

@@ -1,4 +1,4 @@
-"""Fully connected layers: ``Linear``, ``Identity``, ``Flatten`` and the ``MLP`` builder."""
+"""Fully connected layers: ``Linear``, ``Flatten`` and the ``MLP`` builder."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from .. import init
+from ..containers import Sequential
 from ..functional._inputs import as_input_for, as_tensor, check_int, check_probability
 from ..functional.linear import linear
-from ..module import Module, Sequential
+from ..module import Module
 from ..parameter import Parameter
 from .activation import activation_module
 
@@ -82,13 +83,6 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
         )
-
-
-class Identity(Module):
-    """Returns its input (a placeholder layer; also the identity output activation)."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x
 
 
 class Flatten(Module):

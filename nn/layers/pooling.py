@@ -8,6 +8,7 @@ from typing import Any
 from autograd.tensor import Tensor
 
 from ..functional._inputs import (
+    IntPair,
     as_tensor,
     check_divisor,
     check_ndim,
@@ -15,7 +16,6 @@ from ..functional._inputs import (
     check_output_size,
     pair,
 )
-from ..functional.conv import IntPair
 from ..functional.pooling import (
     _pool_window,
     adaptive_avg_pool2d,

@@ -17,6 +17,7 @@ import numpy as np
 
 from autograd.dtype import get_default_dtype
 from autograd.ops.join import concatenate, stack
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 from ..functional import recurrent as R
@@ -27,7 +28,6 @@ from .rnn_cells import (
     as_float_tensor,
     check_nonlinearity,
     check_sizes,
-    new_rng,
     uniform_parameter,
 )
 
@@ -64,7 +64,7 @@ class RNNBase(Module):
         self.num_layers, self.bias = int(num_layers), bias
         self.batch_first, self.dropout = batch_first, float(dropout)
         self.bidirectional, self.peephole, self.fused = bidirectional, peephole, fused
-        self.rng = new_rng(rng)
+        self.rng = as_generator(rng)
         self._make_parameters(dtype or get_default_dtype())
 
     @property

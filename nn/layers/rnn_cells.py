@@ -34,10 +34,6 @@ from ..parameter import Parameter
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNNCellBase"]
 
 
-def new_rng(rng: Any) -> np.random.Generator:
-    return as_generator(rng)
-
-
 def uniform_parameter(shape: tuple[int, ...], hidden_size: int, dtype: Any,
                       rng: np.random.Generator) -> Parameter:
     """PyTorch's recurrent init: every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H))."""
@@ -85,7 +81,7 @@ class RNNCellBase(Module):
         self.input_size, self.hidden_size = input_size, hidden_size
         self.fused = fused
         dtype = dtype or get_default_dtype()
-        rng = new_rng(rng)
+        rng = as_generator(rng)
         rows = self.gate_count * hidden_size
         self.weight_ih = uniform_parameter((rows, input_size), hidden_size, dtype, rng)
         self.weight_hh = uniform_parameter((rows, hidden_size), hidden_size, dtype, rng)
@@ -208,7 +204,7 @@ class LSTMCell(RNNCellBase):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *,
                  peephole: bool = False, dtype: Any = None, rng: Any = None,
                  fused: bool = True) -> None:
-        rng = new_rng(rng)
+        rng = as_generator(rng)
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng, fused=fused)
         self.peephole = peephole
         if peephole:

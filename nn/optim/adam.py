@@ -6,9 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
-
-from .optimizer import Optimizer, ParamsT
+from .optimizer import Optimizer, ParamsT, buffer
 
 __all__ = ["Adam", "AdamW"]
 
@@ -100,31 +98,33 @@ class Adam(Optimizer):
         return keys + ("max_exp_avg_sq",) if group["amsgrad"] else keys
 
     def _compute(
-        self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
+        self,
+        w: np.ndarray,
+        g: np.ndarray,
+        group: dict[str, Any],
+        state: dict[str, Any],
+        spare: dict[str, np.ndarray],
     ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
         t = state.get("step", 0) + 1
         lr, wd = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        g = -grad if group["maximize"] else grad
+        # g arrives with maximize and (unless decoupled) the L2 term λ w applied
         shrink = None
-        if wd != 0:
-            if group["decoupled_weight_decay"]:
-                shrink = 1 - lr * wd  # w <- (1 - ηλ) w; the gradient stays ∇E alone
-            else:
-                g = g + wd * p._data
+        if wd != 0 and group["decoupled_weight_decay"]:
+            shrink = 1 - lr * wd  # w <- (1 - ηλ) w; the gradient stays ∇E alone
         m, v = state.get("exp_avg"), state.get("exp_avg_sq")
         if m is None or v is None:
-            m, v = np.zeros_like(p._data), np.zeros_like(p._data)
+            m, v = np.zeros_like(w), np.zeros_like(w)
         # PyTorch's in-place updates, written into buffers: the stored moments are only
         # read (Optimizer.step); m ← m + (1 − β₁)(g − m) = β₁ m + (1 − β₁) g, a lerp
-        m = np.add(m, (1 - beta1) * (g - m), out=self._scratch(p, "exp_avg", m))
-        v = np.multiply(v, beta2, out=self._scratch(p, "exp_avg_sq", v))
+        m = np.add(m, (1 - beta1) * (g - m), out=buffer(spare, "exp_avg", m))
+        v = np.multiply(v, beta2, out=buffer(spare, "exp_avg_sq", v))
         v += (1 - beta2) * (g * g)
         new_state: dict[str, Any] = {"step": t, "exp_avg": m, "exp_avg_sq": v}
         if group["amsgrad"]:
             v_max = state.get("max_exp_avg_sq")
             v_max = v if v_max is None else v_max  # ṽ_0 = 0 and v ≥ 0: max(0, v) = v
-            v_max = np.maximum(v_max, v, out=self._scratch(p, "max_exp_avg_sq", v_max))
+            v_max = np.maximum(v_max, v, out=buffer(spare, "max_exp_avg_sq", v_max))
             new_state["max_exp_avg_sq"] = v_max
         else:
             v_max = v

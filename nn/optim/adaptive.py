@@ -13,9 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
-
-from .optimizer import Optimizer, ParamsT, _is_real
+from .optimizer import Optimizer, ParamsT, _is_real, buffer
 
 __all__ = ["AdaGrad", "Adagrad", "RMSProp", "RMSprop", "AdaDelta", "Adadelta"]
 
@@ -80,16 +78,20 @@ class AdaGrad(Optimizer):
         return ("step", "sum")
 
     def _compute(
-        self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
+        self,
+        w: np.ndarray,
+        g: np.ndarray,
+        group: dict[str, Any],
+        state: dict[str, Any],
+        spare: dict[str, np.ndarray],
     ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
         t = state.get("step", 0) + 1
         h = state.get("sum")
         if h is None:
-            h = np.full_like(p._data, group["initial_accumulator_value"])
-        g = self._effective_grad(p, grad, group)
+            h = np.full_like(w, group["initial_accumulator_value"])
         clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
         # h += g², into a buffer: the stored state is only read (Optimizer.step)
-        h = np.add(h, g * g, out=self._scratch(p, "sum", h))
+        h = np.add(h, g * g, out=buffer(spare, "sum", h))
         return None, clr * (g / (np.sqrt(h) + group["eps"])), {"step": t, "sum": h}
 
 
@@ -172,26 +174,30 @@ class RMSProp(Optimizer):
         return keys
 
     def _compute(
-        self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
+        self,
+        w: np.ndarray,
+        g: np.ndarray,
+        group: dict[str, Any],
+        state: dict[str, Any],
+        spare: dict[str, np.ndarray],
     ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
         t = state.get("step", 0) + 1
-        g = self._effective_grad(p, grad, group)
         alpha = group["alpha"]
         # in-place rules written into buffers: the stored state is only read (see
-        # Optimizer.step and Optimizer._scratch)
+        # Optimizer.step and optimizer.buffer)
         v = state.get("square_avg")
         if v is None:
-            v = np.zeros_like(p._data)
+            v = np.zeros_like(w)
         else:
-            v = np.multiply(v, alpha, out=self._scratch(p, "square_avg", v))
+            v = np.multiply(v, alpha, out=buffer(spare, "square_avg", v))
         v += (1 - alpha) * (g * g)
         new_state: dict[str, Any] = {"step": t, "square_avg": v}
         if group["centered"]:
             g_avg = state.get("grad_avg")
             if g_avg is None:
-                g_avg = np.zeros_like(p._data)
+                g_avg = np.zeros_like(w)
             # ḡ ← ḡ + (1 − α)(g − ḡ) = α ḡ + (1 − α) g, PyTorch's lerp form
-            out = self._scratch(p, "grad_avg", g_avg)
+            out = buffer(spare, "grad_avg", g_avg)
             g_avg = np.add(g_avg, (1 - alpha) * (g - g_avg), out=out)
             new_state["grad_avg"] = g_avg
             s = np.sqrt(v - g_avg * g_avg)
@@ -201,10 +207,10 @@ class RMSProp(Optimizer):
         if group["momentum"] > 0:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = np.zeros_like(p._data)
+                buf = np.zeros_like(w)
             else:
                 buf = np.multiply(
-                    buf, group["momentum"], out=self._scratch(p, "momentum_buffer", buf)
+                    buf, group["momentum"], out=buffer(spare, "momentum_buffer", buf)
                 )
             buf += g / s
             new_state["momentum_buffer"] = buf
@@ -266,19 +272,23 @@ class AdaDelta(Optimizer):
         return ("step", "square_avg", "acc_delta")
 
     def _compute(
-        self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
+        self,
+        w: np.ndarray,
+        g: np.ndarray,
+        group: dict[str, Any],
+        state: dict[str, Any],
+        spare: dict[str, np.ndarray],
     ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
         t = state.get("step", 0) + 1
-        g = self._effective_grad(p, grad, group)
         rho, eps = group["rho"], group["eps"]
         v, u = state.get("square_avg"), state.get("acc_delta")
         if v is None or u is None:
-            v, u = np.zeros_like(p._data), np.zeros_like(p._data)
+            v, u = np.zeros_like(w), np.zeros_like(w)
         # in-place rules written into buffers: the stored averages are only read
-        v = np.multiply(v, rho, out=self._scratch(p, "square_avg", v))
+        v = np.multiply(v, rho, out=buffer(spare, "square_avg", v))
         v += (1 - rho) * (g * g)
         delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
-        u = np.multiply(u, rho, out=self._scratch(p, "acc_delta", u))
+        u = np.multiply(u, rho, out=buffer(spare, "acc_delta", u))
         u += (1 - rho) * (delta * delta)
         return None, group["lr"] * delta, {"step": t, "square_avg": v, "acc_delta": u}
 

@@ -28,18 +28,24 @@ Subclasses implement three hooks:
 ``_required_state_keys(group)``
     The state entries a parameter has once it has been updated; ``load_state_dict``
     checks them.
-``_compute(p, grad, group, state) -> (shrink, delta, new_state)``
-    Apply the rule to one parameter without modifying ``p.data``, ``grad`` or the
-    arrays in ``state``: the commit does ``p.data *= shrink`` (unless it is None; AdamW's
-    decoupled decay) and then ``p.data -= delta``; ``new_state`` holds the entries to
-    store, computed into ``self._scratch(p, key, like)`` buffers (``out=``), never into
-    the stored arrays.
+``_compute(w, g, group, state, spare) -> (shrink, delta, new_state)``
+    Apply the rule to one parameter, given as arrays: ``w`` its values, ``g`` the
+    gradient with the sign flipped for ``maximize`` and the L2 term ``λ w`` added
+    (unless the group's ``decoupled_weight_decay`` is true, as in AdamW), ``state`` its
+    stored state, ``spare`` its spare buffers. Modify none of them: the commit does
+    ``w *= shrink`` (unless it is None; AdamW's decoupled decay) and then ``w -= delta``;
+    ``new_state`` holds the entries to store, each computed into
+    ``buffer(spare, key, like)`` (``out=``: an array like ``like``, the entry it replaces),
+    never into the stored arrays.
+
+The step works on the arrays themselves (``p._data``, ``p.grad._data``): one pass over the
+parameters, no property call per parameter, and the rule's file is the only other one
+it enters.
 """
 
 from __future__ import annotations
 
 import copy
-import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -47,9 +53,10 @@ import numpy as np
 
 from autograd import Tensor, enable_grad
 
+from .checkpoint import Checkpointing, _is_real
 from .deferred_interrupt import defer_keyboard_interrupt
 
-__all__ = ["Optimizer", "ParamsT"]
+__all__ = ["Optimizer", "ParamsT", "buffer"]
 
 _NO_STATE: dict[str, Any] = {}  # read-only stand-in for a parameter not updated yet
 
@@ -57,7 +64,7 @@ _NO_STATE: dict[str, Any] = {}  # read-only stand-in for a parameter not updated
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
 
-class Optimizer:
+class Optimizer(Checkpointing):
     """Base class: parameter groups, per-parameter state, ``zero_grad`` and checkpoints.
 
     Parameters
@@ -86,7 +93,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state: dict[Tensor, dict[str, Any]] = {}
         # state arrays replaced by the last step, reused as the next step's output
-        # buffers (see _scratch): computing a new state then costs no allocation
+        # buffers (the `spare` of _compute): computing a new state then costs no allocation
         self._spares: dict[Tensor, dict[str, np.ndarray]] = {}
         self.param_groups: list[dict[str, Any]] = []
         name = type(self).__name__
@@ -206,7 +213,7 @@ class Optimizer:
                     p.grad = None
                 else:
                     # a fresh array: the old one may be saved in a create_graph=True graph
-                    p.grad = Tensor(np.zeros_like(p.grad._data))
+                    p.grad = Tensor(np.zeros_like(p.grad.data))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; parameters with ``grad None`` are
@@ -235,47 +242,48 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         updates = []
-        for p, grad, group in self._checked_work():
-            data = p._data
-            shrink, delta, new_state = self._compute(
-                p, grad, group, self.state.get(p, _NO_STATE)
+        state_of, spares_of, compute = self.state, self._spares, self._compute
+        for p, w, grad, group in self._checked_work():
+            if group.get("maximize", False):
+                grad = -grad
+            wd = group.get("weight_decay", 0.0)
+            if wd != 0 and not group.get("decoupled_weight_decay", False):
+                # the gradient of (λ/2)‖w‖² is λ w: L2 regularisation folded into the
+                # gradient (a new array: p.grad itself is never modified)
+                grad = grad + wd * w
+            shrink, delta, new_state = compute(
+                w, grad, group, state_of.get(p, _NO_STATE), spares_of.get(p, _NO_STATE)
             )
-            if delta.dtype != data.dtype and not np.can_cast(delta.dtype, data.dtype, "same_kind"):
+            if delta.dtype != w.dtype and not np.can_cast(delta.dtype, w.dtype, "same_kind"):
                 raise TypeError(
                     f"{type(self).__name__}.step: the update of a parameter of dtype "
-                    f"{data.dtype} came out as {delta.dtype}, which cannot be stored in it. "
+                    f"{w.dtype} came out as {delta.dtype}, which cannot be stored in it. "
                     "No parameter was changed"
                 )
-            updates.append((p, data, shrink, delta, new_state))
+            updates.append((p, w, shrink, delta, new_state))
         with defer_keyboard_interrupt():
-            for p, data, shrink, delta, new_state in updates:
+            for p, w, shrink, delta, new_state in updates:
                 if shrink is not None:
-                    data *= shrink
-                data -= delta
-                state = self.state.setdefault(p, {})
-                spares = self._spares.setdefault(p, {})
-                for key, value in new_state.items():
-                    old = state.get(key)
-                    if isinstance(old, np.ndarray) and old is not value:
-                        spares[key] = old  # next step's buffer for this entry
-                    state[key] = value
+                    w *= shrink
+                w -= delta
+                self._store(p, new_state)
         return loss
 
-    def _scratch(self, p: Tensor, key: str, like: np.ndarray) -> np.ndarray:
-        """An array like ``like`` to compute the new value of ``state[p][key]`` into.
+    def _store(self, p: Tensor, new_state: dict[str, Any]) -> None:
+        """Commit ``p``'s new state; each array it replaces becomes next step's buffer
+        for that entry (see :func:`buffer`)."""
+        state = self.state.setdefault(p, {})
+        spares = self._spares.setdefault(p, {})
+        for key, value in new_state.items():
+            old = state.get(key)
+            if isinstance(old, np.ndarray) and old is not value:
+                spares[key] = old
+            state[key] = value
 
-        It is the array that entry held before the previous step (or a new one), never
-        the current entry, so ``np.multiply(v, beta, out=self._scratch(p, key, v))`` is
-        PyTorch's in-place ``v *= beta`` without touching ``v`` and without allocating.
-        """
-        spare = self._spares.get(p, _NO_STATE).get(key)
-        if spare is None or spare.shape != like.shape or spare.dtype != like.dtype:
-            return np.empty_like(like)
-        return spare
-
-    def _checked_work(self) -> list[tuple[Tensor, np.ndarray, dict[str, Any]]]:
-        """Phase 1: (parameter, gradient array, group) for every parameter with a
-        gradient, after checking everything that could make an update fail halfway."""
+    def _checked_work(self) -> list[tuple[Tensor, np.ndarray, np.ndarray, dict[str, Any]]]:
+        """Phase 1: (parameter, its array, gradient array, group) for every parameter
+        with a gradient, after checking everything that could make an update fail
+        halfway."""
         name = f"{type(self).__name__}.step"
         work = []
         for k, group in enumerate(self.param_groups):
@@ -288,178 +296,36 @@ class Optimizer:
                     "it must be a number >= 0. No parameter was changed"
                 )
             for i, p in enumerate(group["params"]):
-                if p.grad is None:
+                g = p.grad
+                if g is None:
                     continue
-                grad = p.grad._data if isinstance(p.grad, Tensor) else np.asarray(p.grad)
-                where = f"parameter {i} of group {k}"
-                if grad.shape != p._data.shape:
+                grad = g._data if isinstance(g, Tensor) else np.asarray(g)
+                w = p._data
+                if grad.shape != w.shape:
                     raise ValueError(
-                        f"{name}: {where} has shape {p._data.shape} but its gradient has "
-                        f"shape {grad.shape}; they must match. No parameter was changed"
+                        f"{name}: parameter {i} of group {k} has shape {w.shape} but its "
+                        f"gradient has shape {grad.shape}; they must match. No parameter "
+                        "was changed"
                     )
-                if not p._data.flags.writeable:
+                if not w.flags.writeable:
                     raise ValueError(
-                        f"{name}: {where} (shape {p._data.shape}) is read-only (its array "
-                        "has writeable=False), so it cannot be updated in place; give it a "
-                        "writable copy (p.data = p.data.copy()). No parameter was changed"
+                        f"{name}: parameter {i} of group {k} (shape {w.shape}) is read-only "
+                        "(its array has writeable=False), so it cannot be updated in place; "
+                        "give it a writable copy (p.data = p.data.copy()). No parameter was "
+                        "changed"
                     )
-                work.append((p, grad, group))
+                work.append((p, w, grad, group))
         return work
 
     def _compute(
-        self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
+        self,
+        w: np.ndarray,
+        g: np.ndarray,
+        group: dict[str, Any],
+        state: dict[str, Any],
+        spare: dict[str, np.ndarray],
     ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
         raise NotImplementedError(f"{type(self).__name__} does not implement _compute")
-
-    @staticmethod
-    def _effective_grad(p: Tensor, grad: np.ndarray, group: dict[str, Any]) -> np.ndarray:
-        """``±∇E + λ w``: sign flipped for ``maximize``, plus L2 weight decay.
-
-        Returns a new array when anything changes; ``p.grad`` itself is never modified
-        (the user may still want to look at it).
-        """
-        if group.get("maximize", False):
-            grad = -grad
-        wd = group.get("weight_decay", 0.0)
-        if wd != 0:
-            # the gradient of (λ/2)‖w‖² is λ w: L2 regularisation folded into the gradient
-            grad = grad + wd * p._data
-        return grad
-
-    # ------------------------------------------------------------------ checkpoints
-    def state_dict(self) -> dict[str, Any]:
-        """A snapshot of the optimizer as plain dicts, numbers and NumPy arrays.
-
-        ``{"state": {index: {...}}, "param_groups": [{..., "params": [index, ...]}]}``,
-        where parameters are numbered in group order. Arrays are copies, so later steps
-        do not change the snapshot.
-        """
-        index: dict[int, int] = {}
-        groups = []
-        for group in self.param_groups:
-            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
-            ids = []
-            for p in group["params"]:
-                index.setdefault(id(p), len(index))
-                ids.append(index[id(p)])
-            packed["params"] = ids
-            groups.append(packed)
-        state = {}
-        for p, s in self.state.items():
-            if s and id(p) in index:
-                state[index[id(p)]] = {
-                    k: v.copy() if isinstance(v, np.ndarray) else v for k, v in s.items()
-                }
-        return {"state": state, "param_groups": groups}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore a ``state_dict()``; all-or-nothing.
-
-        The structure must match this optimizer (same number of groups, same number of
-        parameters in each, buffers of the parameters' shapes, known state keys, valid
-        hyperparameters); otherwise ``ValueError`` is raised and nothing changes.
-        """
-        name = f"{type(self).__name__}.load_state_dict"
-        if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
-            got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
-            raise ValueError(
-                f"{name}: expected a dict with exactly the keys 'state' and 'param_groups' "
-                f"(from optimizer.state_dict()), got {got}"
-            )
-        saved_groups, saved_state = state_dict["param_groups"], state_dict["state"]
-        if not isinstance(saved_groups, (list, tuple)) or not isinstance(saved_state, dict):
-            raise ValueError(f"{name}: 'param_groups' must be a list and 'state' a dict")
-        if len(saved_groups) != len(self.param_groups):
-            raise ValueError(
-                f"{name}: the state dict has {len(saved_groups)} parameter group(s), this "
-                f"optimizer has {len(self.param_groups)}"
-            )
-        new_groups: list[dict[str, Any]] = []
-        by_index: dict[Any, Tensor] = {}
-        for k, (saved, ours) in enumerate(zip(saved_groups, self.param_groups)):
-            if not isinstance(saved, dict) or "params" not in saved:
-                raise ValueError(f"{name}: parameter group {k} is not a dict with 'params'")
-            if len(saved["params"]) != len(ours["params"]):
-                raise ValueError(
-                    f"{name}: parameter group {k} has {len(saved['params'])} parameter(s) in "
-                    f"the state dict but {len(ours['params'])} in this optimizer"
-                )
-            group = {}
-            for key, value in saved.items():
-                if key == "params":
-                    continue
-                if key in ours and not _same_kind(ours[key], value):
-                    raise ValueError(
-                        f"{name}: parameter group {k}: '{key}' is {value!r}, expected a "
-                        f"value like {ours[key]!r}"
-                    )
-                group[key] = tuple(value) if isinstance(ours.get(key), tuple) else value
-            missing = [key for key in self.defaults if key not in group]
-            if missing:
-                raise ValueError(f"{name}: parameter group {k} lacks the hyperparameters {missing}")
-            try:
-                self._validate_group(group)
-            except ValueError as err:
-                raise ValueError(f"{name}: parameter group {k}: {err}") from None
-            for idx, p in zip(saved["params"], ours["params"]):
-                if isinstance(idx, bool) or not isinstance(idx, numbers.Integral):
-                    raise ValueError(f"{name}: parameter ids must be integers, got {idx!r}")
-                if idx in by_index:
-                    raise ValueError(f"{name}: parameter id {idx} is listed twice")
-                by_index[idx] = p
-            group["params"] = ours["params"]
-            new_groups.append(group)
-        group_of = {id(p): g for g in new_groups for p in g["params"]}
-        new_state: dict[Tensor, dict[str, Any]] = {}
-        for idx, entry in saved_state.items():
-            if idx not in by_index:
-                raise ValueError(f"{name}: state for parameter id {idx!r}, which no group lists")
-            p = by_index[idx]
-            new_state[p] = self._load_param_state(name, idx, p, entry, group_of[id(p)])
-        # every check passed: commit, with Ctrl-C held back until it is complete
-        with defer_keyboard_interrupt():
-            for ours, group in zip(self.param_groups, new_groups):
-                ours.clear()
-                ours.update(group)
-            self.state = new_state
-
-    def _load_param_state(
-        self, name: str, idx: Any, p: Tensor, entry: Any, group: dict[str, Any]
-    ) -> dict[str, Any]:
-        if not isinstance(entry, dict):
-            raise ValueError(f"{name}: the state of parameter {idx} is not a dict")
-        out: dict[str, Any] = {}
-        for key, value in entry.items():
-            if key not in self._state_keys:
-                raise ValueError(
-                    f"{name}: the state of parameter {idx} has the key {key!r}, which "
-                    f"{type(self).__name__} does not use (it keeps {list(self._state_keys)}); "
-                    "was it saved from another optimizer?"
-                )
-            if isinstance(value, np.ndarray):
-                if value.shape != p._data.shape:
-                    raise ValueError(
-                        f"{name}: state {key!r} of parameter {idx} has shape {value.shape}, "
-                        f"but the parameter has shape {p._data.shape}"
-                    )
-                if value.dtype.kind not in "fiu":
-                    raise ValueError(f"{name}: state {key!r} of parameter {idx} is not numeric")
-                out[key] = value.astype(p._data.dtype, copy=True)
-            elif _is_real(value):
-                out[key] = value
-            else:
-                raise ValueError(
-                    f"{name}: state {key!r} of parameter {idx} must be a NumPy array or a "
-                    f"number, got {type(value).__name__}"
-                )
-        if out:
-            missing = [key for key in self._required_state_keys(group) if key not in out]
-            if missing:
-                raise ValueError(f"{name}: the state of parameter {idx} lacks {missing}")
-        return out
-
-    def _required_state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
-        return ()
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -472,20 +338,16 @@ class Optimizer:
         return "\n".join(lines)
 
 
-def _is_real(x: Any) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+def buffer(spare: dict[str, np.ndarray], key: str, like: np.ndarray) -> np.ndarray:
+    """An array like ``like`` to compute the new value of state entry ``key`` into.
 
-
-def _same_kind(ours: Any, theirs: Any) -> bool:
-    """Whether a loaded hyperparameter has the type of the current one."""
-    if isinstance(ours, (bool, np.bool_)):
-        return isinstance(theirs, (bool, np.bool_))
-    if _is_real(ours):
-        return _is_real(theirs)
-    if isinstance(ours, tuple):
-        return (
-            isinstance(theirs, (tuple, list))
-            and len(theirs) == len(ours)
-            and all(_is_real(t) for t in theirs)
-        )
-    return True
+    It is the array that entry held before the previous step (``spare``; kept by
+    ``Optimizer.step``), or a new one, never the current entry, so
+    ``np.multiply(v, beta, out=buffer(spare, key, v))`` is PyTorch's in-place
+    ``v *= beta`` without touching ``v`` and, after the first steps, without allocating.
+    The result keeps ``like``'s dtype whatever the gradient's.
+    """
+    old = spare.get(key)
+    if old is None or old.shape != like.shape or old.dtype != like.dtype:
+        return np.empty_like(like)
+    return old

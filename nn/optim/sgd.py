@@ -6,9 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
-
-from .optimizer import Optimizer, ParamsT
+from .optimizer import Optimizer, ParamsT, buffer
 
 __all__ = ["SGD"]
 
@@ -111,9 +109,13 @@ class SGD(Optimizer):
             )
 
     def _compute(
-        self, p: Tensor, grad: np.ndarray, group: dict[str, Any], state: dict[str, Any]
+        self,
+        w: np.ndarray,
+        g: np.ndarray,
+        group: dict[str, Any],
+        state: dict[str, Any],
+        spare: dict[str, np.ndarray],
     ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
-        g = self._effective_grad(p, grad, group)
         mu = group["momentum"]
         new_state: dict[str, Any] = {}
         if mu != 0:
@@ -123,7 +125,7 @@ class SGD(Optimizer):
                 buf = np.array(g, copy=True)
             else:
                 # buf *= mu, into a buffer: the stored one is only read (Optimizer.step)
-                buf = np.multiply(buf, mu, out=self._scratch(p, "momentum_buffer", buf))
+                buf = np.multiply(buf, mu, out=buffer(spare, "momentum_buffer", buf))
                 buf += (1 - group["dampening"]) * g
             new_state["momentum_buffer"] = buf
             g = g + mu * buf if group["nesterov"] else buf

@@ -13,5 +13,9 @@ from .callbacks import Callback, EarlyStopping
 from .history import History
 from .loop import evaluate, fit, predict
 from .metrics import accuracy
+from .truncated_bptt import evaluate_truncated, fit_truncated_bptt
 
-__all__ = ["fit", "evaluate", "predict", "History", "Callback", "EarlyStopping", "accuracy"]
+__all__ = [
+    "fit", "evaluate", "predict", "History", "Callback", "EarlyStopping", "accuracy",
+    "fit_truncated_bptt", "evaluate_truncated",
+]

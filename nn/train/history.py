@@ -98,19 +98,15 @@ class History:
         return len(self.epoch)
 
     def plot(self, *args: Any, **kwargs: Any) -> Any:
-        """Loss and metric curves: ``viz.plots.plot_history(self, ...)`` (needs matplotlib).
+        """Gone from ``nn`` (which draws nothing): plot with ``viz.plot_history(history)``.
 
-        ``viz`` is imported here, not at module level: ``nn`` never depends on ``viz``.
+        Kept for one release so that old code gets an error naming the replacement.
         """
-        try:
-            from viz.plots import plot_history
-        except ImportError as exc:
-            raise ImportError(
-                "History.plot needs viz.plots.plot_history (deltagrad's viz package and "
-                "matplotlib: pip install 'deltagrad[plots]'); the raw numbers are in "
-                "history.as_dict()"
-            ) from exc
-        return plot_history(self, *args, **kwargs)
+        raise AttributeError(
+            "History.plot was removed: nn does not draw (it never imports viz). Plot the "
+            "curves with viz.plot_history(history) (needs matplotlib); the raw numbers "
+            "are in history.as_dict()"
+        )
 
     def __repr__(self) -> str:
         if not self.epoch:

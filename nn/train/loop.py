@@ -29,14 +29,14 @@ import numpy as np
 from autograd.graph import no_grad
 from autograd.tensor import Tensor
 
-from ..data import to_batch_field
+from ..data.loader import to_batch_field
 from ..optim import clip_grad_norm_
 from ..optim.deferred_interrupt import defer_keyboard_interrupt
 from ..optim.lr_scheduler import ReduceLROnPlateau
 from .callbacks import Callback
 from .history import History
 
-__all__ = ["fit", "evaluate", "predict"]
+__all__ = ["fit", "evaluate", "predict", "backward_and_step"]
 
 MetricFn = Callable[[Any, Any], float]
 
@@ -48,6 +48,25 @@ def _split_batch(batch: Any, where: str) -> tuple[Any, Any]:
             what += f" of length {len(batch)}"
         raise ValueError(f"{where}: each batch must be a tuple (inputs..., target), got {what}")
     return batch[:-1], batch[-1]
+
+
+def backward_and_step(loss: Tensor, optimizer: Any, history: History,
+                      clip_params: list | None = None,
+                      clip_grad_norm: float | None = None) -> None:
+    """The training step after the forward pass, written once for every loop in ``nn.train``.
+
+    ``zero_grad`` (gradients accumulate), ``backward`` (dE/dw for every parameter), the
+    optional rescaling of the gradients to a joint L2 norm of at most ``clip_grad_norm``,
+    and ``optimizer.step()`` (w <- w - lr * dE/dw, or Adam, ...). ``history.steps`` counts
+    the update; a Ctrl-C during the update takes effect after it and after the count.
+    """
+    optimizer.zero_grad()
+    loss.backward()
+    if clip_params is not None:
+        clip_grad_norm_(clip_params, clip_grad_norm)
+    with defer_keyboard_interrupt():
+        optimizer.step()
+        history.steps += 1
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:
@@ -191,14 +210,7 @@ def fit(
                 inputs, target = _split_batch(batch, "fit")
                 output = model(*inputs)
                 loss = loss_fn(output, target)
-                optimizer.zero_grad()
-                loss.backward()
-                if clip_params is not None:
-                    clip_grad_norm_(clip_params, clip_grad_norm)
-                # a Ctrl-C during the update takes effect after it, and after the count
-                with defer_keyboard_interrupt():
-                    optimizer.step()
-                    history.steps += 1
+                backward_and_step(loss, optimizer, history, clip_params, clip_grad_norm)
                 n = len(target)
                 # .item(): a float. `total += loss` would chain every step's graph
                 # (and all its activations) into one that lives until fit returns.

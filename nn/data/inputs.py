@@ -1,8 +1,7 @@
-"""What the data modules accept: any array-like as a NumPy array, any seed as a Generator.
+"""What the data modules accept: any array-like as a NumPy array; a seed's type.
 
-Shared by :mod:`nn.data` and :mod:`nn.preprocessing`. It is its own module because
-``nn.data`` re-exports the preprocessing tools, so ``nn.preprocessing`` cannot import
-these helpers from ``nn.data`` without an import cycle.
+Shared by :mod:`nn.data.dataset`, :mod:`nn.data.loader` and :mod:`nn.data.preprocessing`
+(a seed becomes a Generator with ``autograd.random.as_generator``).
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 Seed = int | np.random.Generator | None
@@ -24,8 +22,4 @@ def _as_array(data: Any) -> np.ndarray:
     if hasattr(data, "detach") and hasattr(data, "numpy"):  # a torch.Tensor
         return data.detach().cpu().numpy()
     return np.asarray(data)
-
-
-def _rng(generator: Seed) -> np.random.Generator:
-    return as_generator(generator)
 

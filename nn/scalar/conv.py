@@ -28,10 +28,11 @@ import numpy as np
 
 from autograd.value import Value
 
+from ..functional._inputs import IntPair, pair
+
 __all__ = ["as_values", "grads", "to_array", "conv2d", "max_pool2d", "avg_pool2d"]
 
 Grid = list[list[Value]]
-IntPair = int | tuple[int, int]
 
 
 # ---------------------------------------------------------------- grids
@@ -90,13 +91,6 @@ def _grid(array: Any, name: str, who: str) -> Grid:
     ]
 
 
-def _pair(value: IntPair, name: str, minimum: int) -> tuple[int, int]:
-    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(pair) != 2 or min(pair) < minimum:
-        raise ValueError(f"{name} must be an int or a pair of ints >= {minimum}, got {value!r}")
-    return int(pair[0]), int(pair[1])
-
-
 def _add_all(terms: list[Value]) -> Value:
     """t0 + t1 + ... as a chain of '+' nodes (Python's sum would start with a constant 0)."""
     total = terms[0]
@@ -134,7 +128,7 @@ def conv2d(
     """
     z = _grid(image, "z", "scalar conv2d")
     h = _grid(kernel, "h", "scalar conv2d")
-    (sh, sw), (ph, pw) = _pair(stride, "conv2d: stride", 1), _pair(padding, "conv2d: padding", 0)
+    (sh, sw), (ph, pw) = pair(stride, "conv2d: stride", 1), pair(padding, "conv2d: padding", 0)
     height, width, kh, kw = len(z), len(z[0]), len(h), len(h[0])
     out_h, out_w = (height - kh + 2 * ph) // sh + 1, (width - kw + 2 * pw) // sw + 1
     if out_h < 1 or out_w < 1:
@@ -165,8 +159,8 @@ def conv2d(
 # ---------------------------------------------------------------- pooling
 def _windows(grid: Any, kernel_size: IntPair, stride: IntPair | None, who: str) -> tuple:
     g = _grid(grid, "z", who)
-    kh, kw = _pair(kernel_size, f"{who}: kernel_size", 1)
-    sh, sw = _pair(stride if stride is not None else (kh, kw), f"{who}: stride", 1)
+    kh, kw = pair(kernel_size, f"{who}: kernel_size", 1)
+    sh, sw = pair(stride if stride is not None else (kh, kw), f"{who}: stride", 1)
     out_h, out_w = (len(g) - kh) // sh + 1, (len(g[0]) - kw) // sw + 1
     if out_h < 1 or out_w < 1:
         raise ValueError(

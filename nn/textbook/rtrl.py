@@ -2,8 +2,7 @@
 textbook Elman network, written out in NumPy so the two can be compared number by number.
 
 The network -- u^t, z^t = f(u^t), v^t, the loss E = sum_t E^t, the parameter dict and the
-shapes of ``xs`` and ``ds`` -- is defined in :mod:`nn.elman`; this module re-exports all of
-it, so ``nn.rtrl`` remains the one import for the comparison.
+shapes of ``xs`` and ``ds`` -- is defined in :mod:`nn.textbook.elman`.
 
 Both algorithms compute the same dE/dw; they differ in the *direction* of the chain rule.
 
@@ -31,7 +30,7 @@ W_out needs no sensitivities: it does not feed back, so dE/dW_out = sum_t delta_
 z^tT in both algorithms.
 
 ``autograd_gradients`` gives the third, independent answer: ``.backward()`` on
-:func:`nn.elman.elman_loss_autograd`, the same loss built from Tensors.
+:func:`nn.textbook.elman.elman_loss_autograd`, the same loss built from Tensors.
 """
 
 from __future__ import annotations
@@ -47,9 +46,7 @@ import numpy as np
 from autograd.random import as_generator
 from autograd.tensor import Tensor
 
-# The ``name as name`` imports are re-exports: nn.elman was split out of this module, and
-# callers import the network (and may reach its private helpers) as nn.rtrl.*.
-from .elman import _TENSOR_ACTIVATIONS as _TENSOR_ACTIVATIONS
+# elman_loss is re-exported (``name as name``): this module is the one import to compare.
 from .elman import (
     ACTIVATIONS,
     LOSSES,
@@ -62,17 +59,6 @@ from .elman import (
     elman_loss_autograd,
     init_elman_params,
 )
-from .elman import _as_float as _as_float
-from .elman import _cross_entropy as _cross_entropy
-from .elman import _cross_entropy_delta as _cross_entropy_delta
-from .elman import _sigmoid as _sigmoid
-from .elman import _sigmoid_prime as _sigmoid_prime
-from .elman import _softmax as _softmax
-from .elman import _squared_error as _squared_error
-from .elman import _squared_error_delta as _squared_error_delta
-from .elman import _tanh as _tanh
-from .elman import _tanh_prime as _tanh_prime
-from .elman import _tensor_step_loss as _tensor_step_loss
 from .elman import elman_loss as elman_loss
 
 __all__ = [

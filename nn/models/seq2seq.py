@@ -37,10 +37,11 @@ from autograd.graph import no_grad
 from autograd.random import as_generator
 from autograd.tensor import Tensor
 
-from .layers.embedding import Embedding
-from .layers.linear import Linear
-from .module import Module
-from .sequence import State, recurrent_layer
+from ..data.sequence import State
+from ..layers.embedding import Embedding
+from ..layers.linear import Linear
+from ..module import Module
+from .char_rnn import recurrent_layer
 
 __all__ = [
     "Encoder",

@@ -23,9 +23,10 @@ import numpy as np
 
 from autograd.random import as_generator
 
-from .data import DataLoader, TensorDataset
-from .module import Module
-from .train import History, fit, predict
+from ..data.dataset import TensorDataset
+from ..data.loader import DataLoader
+from ..module import Module
+from ..train import History, fit, predict
 
 __all__ = ["Bagging"]
 

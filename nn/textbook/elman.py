@@ -1,5 +1,5 @@
 """The textbook Elman network in NumPy: parameters, forward pass and loss -- the model
-whose gradients :mod:`nn.rtrl` computes by RTRL, by BPTT and by autograd.
+whose gradients :mod:`nn.textbook.rtrl` computes by RTRL, by BPTT and by autograd.
 
 The network (one sequence, column vectors, t = 1 .. T, z^0 = 0)::
 
@@ -13,7 +13,7 @@ Parameters are a dict of NumPy arrays ``{"W_in": (H, I), "W": (H, H), "b": (H,),
 (T, O). ``elman_loss_autograd`` builds the same loss from Tensors, so
 ``.backward()`` on it gives gradients independently of the hand-written algorithms.
 
-Everything here is re-exported by :mod:`nn.rtrl`.
+:mod:`nn.textbook.rtrl` computes its gradients by RTRL and by BPTT.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ Array = np.ndarray
 
 # ============================================================== activations f and f'
 # f' is written in terms of z = f(u), as the textbook does (tanh' = 1 - z^2): both
-# algorithms of nn.rtrl then need only the stored/current z, never u again.
+# algorithms of nn.textbook.rtrl then need only the stored/current z, never u again.
 def _tanh(u: Array) -> Array:
     return np.tanh(u)
 
@@ -100,8 +100,8 @@ LOSSES: dict[str, tuple[Callable[[Array, Array], float], Callable[[Array, Array]
 }
 
 
-# Error messages say "rtrl:" because users reach this module through nn.rtrl, which
-# re-exports it and runs these checks at the start of every gradient algorithm.
+# Error messages say "rtrl:" because users reach this module through nn.textbook.rtrl, which
+# imports it and runs these checks at the start of every gradient algorithm.
 def _lookup(table: Mapping[str, Any], name: str, what: str) -> Any:
     if name not in table:
         raise ValueError(f"rtrl: unknown {what} {name!r}; choose one of {sorted(table)}")

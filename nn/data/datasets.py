@@ -30,10 +30,6 @@ _CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 _CORPORA = {"shakespeare": "tiny_shakespeare.txt"}
 
 
-def _rng(random_state: Any) -> np.random.Generator:
-    return as_generator(random_state)
-
-
 def make_moons(
     n_samples: int = 100, noise: float = 0.0, random_state: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -95,7 +91,7 @@ def make_spiral(
         raise ValueError(
             f"make_spiral: n_per_class and n_classes must be >= 1, got {n_per_class}, {n_classes}"
         )
-    rng = _rng(random_state)
+    rng = as_generator(random_state)
     r = np.tile(np.linspace(0.0, 1.0, n_per_class), n_classes)
     y = np.repeat(np.arange(n_classes, dtype=np.int64), n_per_class)
     theta = 4.0 * y + 4.0 * r + noise * rng.standard_normal(r.shape)
@@ -136,7 +132,7 @@ def make_sine_sequences(
         raise ValueError(
             f"make_sine_sequences: need 0 < freq_range[0] <= freq_range[1], got {freq_range}"
         )
-    rng = _rng(random_state)
+    rng = as_generator(random_state)
     freq = rng.uniform(lo, hi, size=(n_sequences, 1))
     phase = rng.uniform(0.0, 2.0 * np.pi, size=(n_sequences, 1))
     t = np.arange(seq_len + 1)

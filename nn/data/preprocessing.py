@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from autograd.dtype import get_default_dtype
+from autograd.random import as_generator
 from autograd.tensor import Tensor
 
-from .data_inputs import Seed, _as_array, _rng
+from .inputs import Seed, _as_array
 
 __all__ = ["Standardizer", "train_test_split", "one_hot"]
 
@@ -170,7 +171,7 @@ def train_test_split(
         )
     n = lengths[0]
     n_test = _split_counts(n, test_size)
-    rng = _rng(random_state)
+    rng = as_generator(random_state)
     if stratify is not None:
         if not shuffle:
             raise ValueError("train_test_split: stratify needs shuffle=True")

@@ -13,10 +13,7 @@ from collections.abc import Sequence
 
 from autograd.value import Value
 
-__all__ = [
-    "ScalarModule", "Module", "Neuron", "Layer", "MLP",
-    "conv2d", "max_pool2d", "avg_pool2d", "as_values", "grads", "to_array",
-]
+__all__ = ["ScalarModule", "Module", "Neuron", "Layer", "MLP"]
 
 _ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "linear")
 
@@ -189,6 +186,3 @@ class MLP(ScalarModule):
     def __repr__(self) -> str:
         return "MLP[" + ", ".join(repr(layer) for layer in self.layers) + "]"
 
-
-# Convolution and pooling on grids of Values (for drawing the textbook's examples).
-from .scalar_conv import as_values, avg_pool2d, conv2d, grads, max_pool2d, to_array  # noqa: E402
