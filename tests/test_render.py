@@ -11,13 +11,13 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd import Value
-from viz import render
 from viz.render import (
     RenderError,
     dot_to_pdf,
     dot_to_png,
     dot_to_svg,
     find_dot,
+    formats,
     pipe,
     save,
     svg_to_png,
@@ -112,10 +112,10 @@ def test_other_engines(backend):
 
 def test_wasm_setup_is_cached(no_dot):
     dot_to_svg(SOURCE)
-    first = render._wasm_backend
+    first = formats._wasm_backend
     assert first is not None
     dot_to_svg("digraph { x -> y }")
-    assert render._wasm_backend is first
+    assert formats._wasm_backend is first
 
 
 def test_bad_source_is_a_render_error(backend):

@@ -5,8 +5,13 @@ backward pass as an animation, and training plots.
 Jupyter; ``save(drawing_or_source, "graph.svg")`` writes SVG/PNG/PDF/DOT files;
 ``backward_animation(root)`` replays the chain rule one step per frame (HTML player, GIF,
 PNG frames); ``viz.plots`` holds the matplotlib plots (optional dependency).
+
+Layout: ``viz.render`` (DOT -> SVG/PNG/PDF), ``viz.graph`` (drawing a graph),
+``viz.animation`` (the backward pass frame by frame), ``viz.plots`` (matplotlib),
+``viz.cli`` (``python -m viz`` / ``deltagrad``). Old module paths: see ``viz._moved``.
 """
 
+from . import _moved  # noqa: F401  (installs the old module paths, with a warning)
 from .animation import BackwardAnimation, backward_animation
 from .graph import Drawing, draw_graph
 from .plots import (

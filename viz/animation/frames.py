@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .describe import _number, summarize
+from ..graph.describe import _number, summarize
 from .frame_drawer import FrameDrawer, named_in_box
 from .replay import GradValue, Step
 

@@ -36,7 +36,7 @@ from .frame_drawer import named_in_box as named_in_box
 from .frame_export import captioned_pages, gif_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .animation import BackwardAnimation
+    from .backward import BackwardAnimation
 
 __all__ = [
     "FrameDrawer",

@@ -38,8 +38,8 @@ from autograd.value import Value
 # re-exports: these private helpers lived in this module before the whitelist check
 # moved out, and old callers may still reach them here; the redundant alias marks the
 # import as intended.
-from .expr_check import _ALLOWED as _ALLOWED
-from .expr_check import (
+from .expression_check import _ALLOWED as _ALLOWED
+from .expression_check import (
     _BINARY_OPS,
     FUNCTIONS,
     ExprError,
@@ -48,12 +48,12 @@ from .expr_check import (
     _parseable,
     _refusal,
 )
-from .expr_check import _CONSTRUCT_NAMES as _CONSTRUCT_NAMES
-from .expr_check import _OPERATOR_NAMES as _OPERATOR_NAMES
-from .expr_check import _check_call as _check_call
-from .expr_check import _check_constant as _check_constant
-from .expr_check import _describe_callee as _describe_callee
-from .expr_check import _syntax_message as _syntax_message
+from .expression_check import _CONSTRUCT_NAMES as _CONSTRUCT_NAMES
+from .expression_check import _OPERATOR_NAMES as _OPERATOR_NAMES
+from .expression_check import _check_call as _check_call
+from .expression_check import _check_constant as _check_constant
+from .expression_check import _describe_callee as _describe_callee
+from .expression_check import _syntax_message as _syntax_message
 
 __all__ = ["ExprError", "build_expression", "FUNCTIONS", "MAX_LENGTH"]
 

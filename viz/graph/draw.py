@@ -37,12 +37,12 @@ from autograd.graph import topological_order
 from autograd.tensor import Tensor
 from autograd.value import Value
 
+from ..render.formats import GraphTooLargeError
 from .collapse import Collapsed, ModelMap, Unit, assign_owners, collapse_modules, shapes_text
 from .describe import NodeDescription, _describe, _name, _Options, _own_name
 from .dot import FONT, INK, STYLE, Statements, escape
 from .drawing import Drawing
 from .nonfinite import NonFinite, find_nonfinite
-from .render import GraphTooLargeError
 
 __all__ = [
     "Drawing",

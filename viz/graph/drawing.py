@@ -16,7 +16,7 @@ import graphviz
 from graphviz.backend.dot_command import command
 from graphviz.backend.rendering import get_outfile
 
-from . import render as _render
+from ..render import formats as _render
 
 __all__ = ["Drawing", "responsive_svg"]
 

@@ -484,7 +484,7 @@ def _source_and_engine(graph_or_source: Any) -> tuple[str, str]:
     if isinstance(source, str):  # graphviz.Digraph / Source, viz.Drawing
         return source, getattr(graph_or_source, "engine", None) or "dot"
     if hasattr(graph_or_source, "_parents"):  # an autograd node: draw it first
-        from .graph import draw_graph
+        from ..graph.draw import draw_graph
 
         return draw_graph(graph_or_source).source, "dot"
     raise TypeError(
