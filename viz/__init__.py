@@ -13,7 +13,7 @@ Layout: ``viz.render`` (DOT -> SVG/PNG/PDF), ``viz.graph`` (drawing a graph),
 
 from . import _moved  # noqa: F401  (installs the old module paths, with a warning)
 from .animation import BackwardAnimation, backward_animation
-from .graph import Drawing, draw_graph
+from .graph import Drawing, draw_graph, save
 from .plots import (
     plot_decision_boundary,
     plot_feature_maps,
@@ -24,7 +24,7 @@ from .plots import (
     plot_optimizer_trajectories,
     plot_sequence_predictions,
 )
-from .render import GraphTooLargeError, LayoutTimeoutError, RenderError, save
+from .render import GraphTooLargeError, LayoutTimeoutError, RenderError
 
 __all__ = [
     "draw_graph", "Drawing", "save", "RenderError", "GraphTooLargeError", "LayoutTimeoutError",

@@ -37,7 +37,7 @@ from autograd.graph import topological_order
 from autograd.tensor import Tensor
 from autograd.value import Value
 
-from ..render import formats as _render
+from .. import render as _render
 from .frame_export import captioned_pages, gif_bytes
 from .frames import Frame, FrameBuilder, unique_names
 from .player import check_interval, player_document, player_fragment

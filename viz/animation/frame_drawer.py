@@ -16,9 +16,9 @@ import graphviz
 
 from autograd.tensor import Tensor
 
+from .. import render as _render
 from ..graph.describe import NO_GRAD, NOT_COMPUTED, _describe, _number, _Options, summarize
 from ..graph.draw import _FONT, _INK, _STYLE, _escape, _record, far_uses
-from ..render import formats as _render
 from .replay import GradValue, Step
 
 __all__ = ["FrameDrawer", "named_in_box"]

@@ -12,8 +12,8 @@ import re
 import textwrap
 from html import escape
 
+from .. import render as _render
 from ..graph.dot import INK as _INK
-from ..render import formats as _render
 
 __all__ = ["captioned_pages", "gif_bytes"]
 

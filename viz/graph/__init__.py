@@ -6,10 +6,12 @@ from .draw import (
     GraphTooLargeError,
     draw_graph,
     far_uses,
+    save,
 )
 from .drawing import Drawing
+from .nonfinite import find_nonfinite
 
 __all__ = [
-    "draw_graph", "Drawing", "DEFAULT_MAX_NODES", "DEFAULT_MAX_VALUE_NODES",
-    "GraphTooLargeError", "far_uses",
+    "draw_graph", "save", "Drawing", "find_nonfinite", "far_uses", "GraphTooLargeError",
+    "DEFAULT_MAX_NODES", "DEFAULT_MAX_VALUE_NODES",
 ]

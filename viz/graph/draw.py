@@ -28,6 +28,8 @@ HTML-like labels need, and the drawing must look the same with either backend.
 
 from __future__ import annotations
 
+import os
+import pathlib
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -37,7 +39,8 @@ from autograd.graph import topological_order
 from autograd.tensor import Tensor
 from autograd.value import Value
 
-from ..render.formats import GraphTooLargeError
+from .. import render
+from ..render import GraphTooLargeError
 from .collapse import Collapsed, ModelMap, Unit, assign_owners, collapse_modules, shapes_text
 from .describe import NodeDescription, _describe, _name, _Options, _own_name
 from .dot import FONT, INK, STYLE, Statements, escape
@@ -47,6 +50,7 @@ from .nonfinite import NonFinite, find_nonfinite
 __all__ = [
     "Drawing",
     "draw_graph",
+    "save",
     "DEFAULT_MAX_NODES",
     "DEFAULT_MAX_VALUE_NODES",
     "GraphTooLargeError",
@@ -327,6 +331,39 @@ def draw_graph(
         painter.expanded(owners, mapping.units)
     g.body.extend(painter.out.body())
     return g
+
+
+def save(
+    graph_or_source: Any,
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    *,
+    timeout: float | None = None,
+) -> pathlib.Path:
+    """Write a graph to ``path`` as SVG, PNG, PDF or DOT source.
+
+    Parameters
+    ----------
+    graph_or_source : Value, Tensor, str or graphviz graph
+        A node (drawn first with ``draw_graph``'s defaults), DOT source text, or
+        anything with a ``.source`` attribute (``viz.Drawing``, ``graphviz.Digraph``).
+    path, format, timeout
+        As for ``viz.render.save``: the suffix of ``path`` picks the format unless
+        ``format`` is given; ``timeout`` limits the layout (seconds).
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    ValueError, GraphTooLargeError, LayoutTimeoutError, RenderError
+        As for ``draw_graph`` and ``viz.render.save``.
+    """
+    if hasattr(graph_or_source, "_parents"):  # an autograd node: draw it first
+        graph_or_source = draw_graph(graph_or_source)
+    return render.save(graph_or_source, path, format, timeout=timeout)
 
 
 def _not_computed_title(root: Any) -> dict[str, str]:
