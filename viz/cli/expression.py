@@ -17,7 +17,7 @@ Allowed
       ``alpha``.
 
 The parse and the whitelist check (with the wording of every refusal) live in
-:mod:`viz.expr_check`; this module builds the accepted tree out of ``Value`` nodes.
+:mod:`viz.cli.expression_check`; this module builds the accepted tree out of ``Value`` nodes.
 
 Why this is safe against big inputs too: the text length is capped (which bounds the
 parse, the graph and the drawing), nothing here recurses (deep nesting that Python's

@@ -10,9 +10,9 @@ Picture (``rankdir="LR"``)::
 * one small circle per operation, fed by its operands;
 * each operand edge says how the gradient gets back to that operand: the local
   derivative ``∂out/∂operand`` as a number for a ``Value``, the op's derivative rule
-  (``∂/∂a = gy·bᵀ``) for a ``Tensor`` (see ``viz.describe``);
+  (``∂/∂a = gy·bᵀ``) for a ``Tensor`` (see ``viz.graph.describe``);
 * with ``model=``: parameters named after their module path, and each module's
-  parameters *and the ops it computed* inside one dashed box (``viz.collapse`` explains
+  parameters *and the ops it computed* inside one dashed box (``viz.graph.collapse`` explains
   how an op's module is inferred); ``collapse="modules"`` draws each module as a single
   box instead, so the training graph of a real network stays readable;
 * with ``highlight="nonfinite"``: NaN/Inf in red, and the op where it started.
@@ -73,7 +73,7 @@ DEFAULT_MAX_VALUE_NODES = 350
 FAR_USES = 3
 FAR_SPAN = 2
 
-# Names other drawings (viz.frame_drawer, viz.frame_export) share.
+# Names the frames of an animation (viz.animation.frame_drawer) share.
 _INK, _FONT, _STYLE, _escape = INK, FONT, STYLE, escape
 _CLUSTER_STYLE = {
     "style": "rounded,dashed",
@@ -207,7 +207,7 @@ def draw_graph(
         ``Value``: the local derivative ``∂out/∂operand``, the number that ``out.grad``
         is multiplied by on its way back (chain rule). For a ``Tensor``: the op's rule
         for the operand's gradient in terms of the output gradient ``gy``, e.g.
-        ``∂/∂a = gy·bᵀ`` for ``a @ b`` (``viz.describe.DERIVATIVE_RULES``); a number
+        ``∂/∂a = gy·bᵀ`` for ``a @ b`` (``viz.graph.rules``); a number
         again when the op's output and inputs all have one element.
     number_format : str
         ``format()`` spec for all numbers, e.g. ``".4g"`` or ``".3f"``.
@@ -217,7 +217,7 @@ def draw_graph(
     model : nn.Module, optional
         Name parameters after their module path (``layers.0.weight``) and group each
         module's parameters, ops and intermediate results in one box (the owner of an
-        op is inferred from the graph: see ``viz.collapse``).
+        op is inferred from the graph: see ``viz.graph.collapse``).
     max_nodes : int or None or "auto"
         Refuse graphs with more nodes than this (``GraphTooLargeError``, a
         ``ValueError``, raised before any layout); ``None``: no limit (the layout is
@@ -234,7 +234,7 @@ def draw_graph(
         ``"nonfinite"``: fill red every node whose data or grad holds NaN/Inf, and give
         the op where it started -- the first op, in forward order, whose output is
         non-finite while its inputs are finite -- a thick red border and a
-        "first non-finite" note (see ``viz.nonfinite.find_nonfinite``). Run the forward
+        "first non-finite" note (see ``viz.graph.find_nonfinite``). Run the forward
         under ``autograd.detect_anomaly()`` and the note also shows the line of code
         that created that op; ``detect_anomaly`` alone stops at the same op with an
         ``AnomalyError``.
