@@ -17,8 +17,16 @@ import graphviz
 from autograd.tensor import Tensor
 
 from .. import render as _render
-from ..graph.describe import NO_GRAD, NOT_COMPUTED, _describe, _number, _Options, summarize
-from ..graph.draw import _FONT, _INK, _STYLE, _escape, _record, far_uses
+from ..graph.describe import (
+    NO_GRAD,
+    NOT_COMPUTED,
+    _number,
+    _Options,
+    describe_nodes,
+    summarize,
+)
+from ..graph.dot import FONT, INK, STYLE, escape
+from ..graph.painter import far_uses, record
 from .replay import GradValue, Step
 from .scene import Scene, named_in_box
 
@@ -61,7 +69,7 @@ class FrameDrawer:
             label_fn=label_fn,
             taken=frozenset(names),
         )
-        self.descs = [_describe(node, opts) for node in order]
+        self.descs = describe_nodes(order, opts)
         self._statements: dict[tuple, str] = {}
         # Far uses of a node are drawn from small copies of it, as draw_graph does.
         self.far = far_uses(order, scene.index)
@@ -157,15 +165,15 @@ class FrameDrawer:
         g.attr(
             rankdir=self.scene.rankdir,
             bgcolor="white",
-            fontname=_FONT,
-            fontcolor=_INK,
+            fontname=FONT,
+            fontcolor=INK,
             nodesep="0.25",
             ranksep="0.35",
             pad="0.12",  # room for the thick highlight borders at the drawing's edge
         )
-        g.attr("node", fontname=_FONT, fontcolor=_INK, fontsize="11", style="filled")
+        g.attr("node", fontname=FONT, fontcolor=INK, fontsize="11", style="filled")
         g.attr(
-            "edge", fontname=_FONT, fontcolor=_INK, fontsize="9", color="#374151", arrowsize="0.7"
+            "edge", fontname=FONT, fontcolor=INK, fontsize="9", color="#374151", arrowsize="0.7"
         )
         source = g.source.rstrip()
         return source[: source.rindex("}")]
@@ -186,7 +194,7 @@ class FrameDrawer:
             kind = "root"
         else:
             kind = desc.kind or ("computed" if node.parents else "leaf")
-        style = dict(_STYLE[kind])
+        style = dict(STYLE[kind])
         if role == "receiving":
             style.update(_RECEIVING)
         elif role == "active":
@@ -194,19 +202,19 @@ class FrameDrawer:
         if size is not None:
             style.update(width=size[0], height=size[1], fixedsize="true")
         name = self.scene.names[i] if named_in_box(node) else ""
-        record = type(desc)(name, (*desc.fields, grad_text), desc.local_grads)
+        box = type(desc)(name, (*desc.fields, grad_text), desc.local_grads)
         # A Tensor's lines are too long to sit side by side (as draw_graph does).
         flip = not isinstance(node, Tensor) or self.scene.rankdir in ("TB", "BT")
-        g.node(f"v{i}", _record(record, flip=flip), shape="record", **style)
+        g.node(f"v{i}", record(box, flip=flip), shape="record", **style)
 
     def _op(self, g: graphviz.Digraph, i: int, sending: bool) -> None:
         op = self.scene.order[i].op or "?"
-        style = dict(_STYLE["op"])
+        style = dict(STYLE["op"])
         if sending:
             style.update(_ACTIVE_OP)
         g.node(
             f"op{i}",
-            graphviz.nohtml(_escape(op)),
+            graphviz.nohtml(escape(op)),
             shape="circle" if len(op) <= 4 else "ellipse",
             width="0.3",
             height="0.3",
@@ -219,9 +227,9 @@ class FrameDrawer:
         """A small dashed copy of node ``p`` beside its far use by node ``i``."""
         node, desc = self.scene.order[p], self.descs[p]
         name = self.scene.names[p] if named_in_box(node) else ""
-        record = type(desc)(name, (*desc.fields, "(same node)"), ())
+        box = type(desc)(name, (*desc.fields, "(same node)"), ())
         flip = not isinstance(node, Tensor) or self.scene.rankdir in ("TB", "BT")
-        g.node(f"use{p}_{i}", _record(record, flip=flip), shape="record", **_STYLE["constant"])
+        g.node(f"use{p}_{i}", record(box, flip=flip), shape="record", **STYLE["constant"])
 
     def _operand_edge(self, g: graphviz.Digraph, i: int, j: int, hot: bool) -> None:
         parent = self.scene.order[i].parents[j]
@@ -231,7 +239,7 @@ class FrameDrawer:
             attrs["style"] = "dashed"  # a constant: no gradient flows back
         if hot:
             attrs.update(_ACTIVE_EDGE)
-        label = None if text is None else graphviz.nohtml(_escape(text))
+        label = None if text is None else graphviz.nohtml(escape(text))
         p = self.scene.index[parent]
         tail = f"use{p}_{i}" if (p, i) in self.far else f"v{p}"
         g.edge(tail, f"op{i}", label=label, **attrs)
