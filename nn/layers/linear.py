@@ -46,6 +46,8 @@ class Linear(Module):
     as PyTorch does: W, b ~ U(-1/sqrt(in_features), 1/sqrt(in_features)).
     """
 
+    op_labels = frozenset({"linear", "matmul"})
+
     def __init__(
         self,
         in_features: int,
@@ -87,12 +89,16 @@ class Linear(Module):
 class Identity(Module):
     """Returns its input (a placeholder layer; also the identity output activation)."""
 
+    op_labels = frozenset()
+
     def forward(self, x: Tensor) -> Tensor:
         return x
 
 
 class Flatten(Module):
     """Merge dims ``start_dim..end_dim`` (default: everything but the batch axis)."""
+
+    op_labels = frozenset({"reshape"})
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()

@@ -15,9 +15,10 @@ owner of every op is therefore *inferred* from the graph and the model alone:
    a. the op still feeds a parameterised op of the current module (the gates of a
       recurrent cell, the statistics inside BatchNorm): the current module;
    b. a module registered after the current one, up to and including the next module
-      that has parameters, is known to produce this op (``MODULE_OPS``: ``ReLU`` makes
-      ``relu``, ``BatchNorm1d`` makes ``mean``, ...): that module -- this is how an
-      activation layer of a ``Sequential`` gets its own ``relu``;
+      that has parameters, is known to produce this op (each layer declares its
+      ``op_labels``: ``ReLU`` makes ``relu``, ``BatchNorm1d`` makes ``mean``, ...):
+      that module -- this is how an activation layer of a ``Sequential`` gets its own
+      ``relu``;
    c. the current module is known to produce this op: the current module;
    d. the next parameterised op downstream belongs to a module known to produce it: that
       module;
@@ -49,40 +50,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MODULE_OPS", "Unit", "ModelMap", "assign_owners", "Collapsed", "collapse_modules"]
-
-#: Op labels each module class produces (by class name). A class that is not listed is
-#: assumed to produce ops named after it (``Conv2d`` -> ``conv2d``, ``MaxPool2d`` ->
-#: ``max_pool2d`` or ``maxpool2d``). Add an entry for a module of your own.
-MODULE_OPS: dict[str, frozenset[str]] = {
-    name: frozenset(ops)
-    for name, ops in {
-        "Linear": ("linear", "matmul"),
-        "Identity": (),
-        "Flatten": ("reshape",),
-        "ReLU": ("relu",),
-        "Tanh": ("tanh",),
-        "Sigmoid": ("sigmoid",),
-        "LeakyReLU": ("leaky_relu",),
-        "PReLU": ("where", "*", "+", "reshape"),
-        "Softmax": ("softmax",),
-        "LogSoftmax": ("log_softmax",),
-        "Maxout": ("reshape", "max"),
-        "Dropout": ("*",),
-        "BatchNorm1d": ("mean", "-", "*", "+", "/", "sqrt", "reshape"),
-        "BatchNorm2d": ("mean", "-", "*", "+", "/", "sqrt", "reshape"),
-    }.items()
-}
-
+__all__ = ["ops_of", "Unit", "ModelMap", "assign_owners", "Collapsed", "collapse_modules"]
 
 #: One-input ops that only re-present a parameter (see ``assign_owners``).
 _VIEW_OPS = frozenset({"reshape", "transpose", "astype", "broadcast_to", "clone"})
 
 
-def _ops_of(type_name: str) -> frozenset[str]:
-    known = MODULE_OPS.get(type_name)
-    if known is not None:
-        return known
+def ops_of(module: Any) -> frozenset[str]:
+    """The op labels ``module`` declares (``op_labels``), else those named after its class.
+
+    A layer states what it records (``nn.ReLU.op_labels == {"relu"}``), so a new layer
+    needs no entry here; one that states nothing is assumed to make ops named after it
+    (``Conv2d`` -> ``conv2d``, ``MaxPool2d`` -> ``max_pool2d`` or ``maxpool2d``).
+    """
+    declared = getattr(type(module), "op_labels", None)
+    if declared is not None:
+        return frozenset(declared)
+    type_name = type(module).__name__
     snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", type_name).lower()
     return frozenset({snake, type_name.lower()})
 
@@ -100,7 +84,7 @@ class Unit:
     has_params : bool
         Whether it registered parameters itself.
     ops : frozenset of str
-        Op labels it is known to produce (``MODULE_OPS``).
+        Op labels it is known to produce (``ops_of``: the layer's ``op_labels``).
     """
 
     path: str
@@ -158,7 +142,7 @@ class ModelMap:
             if own or leaf:
                 index[str(path)] = len(out.units)
                 kind = type(module).__name__
-                out.units.append(Unit(str(path), kind, bool(own), _ops_of(kind)))
+                out.units.append(Unit(str(path), kind, bool(own), ops_of(module)))
         for pid, name in out.params.items():
             unit = index.get(name.rpartition(".")[0])
             if unit is not None:
@@ -174,7 +158,7 @@ class ModelMap:
                 continue  # a Layer or MLP: its neurons own everything
             unit = len(out.units)
             kind = type(module).__name__
-            out.units.append(Unit(path, kind, True, _ops_of(kind)))
+            out.units.append(Unit(path, kind, True, ops_of(module)))
             for name, p in own:
                 out.params[id(p)] = name
                 out.param_unit[id(p)] = unit
