@@ -18,8 +18,9 @@ from nn.layers.pooling import MaxPool2d
 from nn.layers.rnn import LSTM
 from viz import draw_graph
 from viz.graph import Drawing as DrawingFromGraph
-from viz.graph.collapse import ModelMap, assign_owners
+from viz.graph.collapse import assign_owners
 from viz.graph.drawing import responsive_svg
+from viz.graph.model_map import ModelMap
 from viz.render import find_dot
 
 F = nn.functional

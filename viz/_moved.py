@@ -23,7 +23,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "viz.describe": ("viz.graph.describe",),
     "viz.rules": ("viz.graph.rules",),
     "viz.dot": ("viz.graph.dot",),
-    "viz.collapse": ("viz.graph.collapse",),
+    "viz.collapse": ("viz.graph.collapse", "viz.graph.model_map"),
     "viz.nonfinite": ("viz.graph.nonfinite",),
     "viz.replay": ("viz.animation.replay",),
     "viz.frames": ("viz.animation.frames",),

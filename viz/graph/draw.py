@@ -40,10 +40,11 @@ from autograd.value import Value
 
 from .. import render
 from ..render import GraphTooLargeError
-from .collapse import ModelMap, assign_owners, collapse_modules
+from .collapse import assign_owners, collapse_modules
 from .describe import _Options, check_node, describe_nodes, own_name
 from .dot import FONT, INK, escape
 from .drawing import Drawing
+from .model_map import ModelMap
 from .nonfinite import find_nonfinite
 from .painter import Painter, far_uses
 

@@ -15,9 +15,10 @@ import graphviz
 
 from autograd.tensor import Tensor
 
-from .collapse import Collapsed, Unit, shapes_text
+from .collapse import Collapsed, shapes_text
 from .describe import NodeDescription
 from .dot import INK, STYLE, Statements, escape
+from .model_map import Unit
 from .nonfinite import NonFinite
 
 __all__ = ["Painter", "record", "far_uses", "FAR_USES", "FAR_SPAN"]
