@@ -32,7 +32,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "viz.player": ("viz.animation.player",),
     "viz.plots_layers": ("viz.plots.layers",),
     "viz._mpl": ("viz.plots._mpl",),
-    "viz.expr": ("viz.cli.expression",),
+    "viz.expr": ("viz.cli.expression", "viz.cli.expression_check"),
     "viz.expr_check": ("viz.cli.expression_check",),
     "viz.demo": ("viz.cli.demo",),
 }

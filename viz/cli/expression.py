@@ -34,11 +34,6 @@ from collections.abc import Callable
 
 from autograd.value import Value
 
-# The plain imports are what the builder uses. The ``name as name`` ones are
-# re-exports: these private helpers lived in this module before the whitelist check
-# moved out, and old callers may still reach them here; the redundant alias marks the
-# import as intended.
-from .expression_check import _ALLOWED as _ALLOWED
 from .expression_check import (
     _BINARY_OPS,
     FUNCTIONS,
@@ -48,12 +43,6 @@ from .expression_check import (
     _parseable,
     _refusal,
 )
-from .expression_check import _CONSTRUCT_NAMES as _CONSTRUCT_NAMES
-from .expression_check import _OPERATOR_NAMES as _OPERATOR_NAMES
-from .expression_check import _check_call as _check_call
-from .expression_check import _check_constant as _check_constant
-from .expression_check import _describe_callee as _describe_callee
-from .expression_check import _syntax_message as _syntax_message
 
 __all__ = ["ExprError", "build_expression", "FUNCTIONS", "MAX_LENGTH"]
 
