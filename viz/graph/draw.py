@@ -46,17 +46,9 @@ from .dot import FONT, INK, escape
 from .drawing import Drawing
 from .model_map import ModelMap
 from .nonfinite import find_nonfinite
-from .painter import Painter, far_uses
+from .painter import Painter
 
-__all__ = [
-    "Drawing",
-    "draw_graph",
-    "save",
-    "DEFAULT_MAX_NODES",
-    "DEFAULT_MAX_VALUE_NODES",
-    "GraphTooLargeError",
-    "far_uses",
-]
+__all__ = ["draw_graph", "save", "DEFAULT_MAX_NODES", "DEFAULT_MAX_VALUE_NODES"]
 
 #: ``draw_graph``'s default limit for Tensor graphs: beyond a few hundred boxes a
 #: drawing is no longer something a person can read.
@@ -66,6 +58,7 @@ DEFAULT_MAX_NODES = 500
 #: limit lays out in about 2 s or less with either Graphviz backend (a Value drawing has
 #: an op circle and a labelled edge per computed node, so it is denser than a Tensor one).
 DEFAULT_MAX_VALUE_NODES = 350
+
 
 def _check_size(count: int, root: Any, max_nodes: int | None | str, what: str) -> None:
     if max_nodes == "auto":
