@@ -120,7 +120,7 @@ def describe_nodes(
     opts : _Options
         What to show and how to name nodes.
     own_names : list of str, optional
-        Each node's real name (``own_names``), when the caller has them already.
+        Each node's real name (``own_name``), when the caller has them already.
 
     Returns
     -------
@@ -130,9 +130,7 @@ def describe_nodes(
     if own_names is None:
         own_names = [own_name(node, opts) for node in order]
     index = {node: i for i, node in enumerate(order)}
-    shown = [
-        name or _fallback_name(node, opts) for node, name in zip(order, own_names)
-    ]
+    shown = [name or _fallback_name(node, opts) for node, name in zip(order, own_names)]
     out: list[NodeDescription] = []
     for node, name in zip(order, shown):
         parents = [index[p] for p in node._parents]
