@@ -113,7 +113,6 @@ class ModelMap:
                 out.param_unit[pid] = unit
         return out
 
-
     @classmethod
     def _from_scalar(cls, modules: list[tuple[str, Any, list[tuple[str, Any]]]]) -> ModelMap:
         out = cls()

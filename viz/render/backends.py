@@ -29,6 +29,7 @@ __all__ = ["ENGINES", "find_dot", "run_dot", "check_engine", "layout"]
 #: engine name can never smuggle extra options into the ``dot`` command line.
 ENGINES = frozenset({"dot", "neato", "twopi", "circo", "fdp", "sfdp", "osage", "patchwork"})
 
+
 def find_dot() -> str | None:
     """Path of the system Graphviz ``dot`` program, or ``None``.
 
@@ -41,6 +42,7 @@ def find_dot() -> str | None:
 
 
 def run_dot(dot: str, source: str, args: list[str], timeout: float | None = None) -> bytes:
+    """Run the system ``dot`` on ``source`` with ``args``; killed after the time limit."""
     seconds = layout_timeout(timeout)
     try:
         # subprocess.run kills the child when the time is up.
@@ -164,6 +166,7 @@ def _wasm_render(source: str, format: str, engine: str, timeout: float | None = 
 
 
 def check_engine(engine: str) -> None:
+    """Refuse an engine name Graphviz does not have (``ValueError``)."""
     if engine not in ENGINES:
         raise ValueError(f"render: unknown layout engine {engine!r}; use one of {sorted(ENGINES)}")
 

@@ -23,6 +23,7 @@ __all__ = [
 #: ``save`` picks the format from these suffixes; ``.dot``/``.gv`` store the source.
 SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
+
 def dot_to_svg(source: str, engine: str = "dot", *, timeout: float | None = None) -> str:
     """Lay out DOT source and return the SVG document as text.
 
