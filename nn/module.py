@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -27,6 +27,11 @@ class Module:
     """Base class: subclass it, assign layers/parameters in ``__init__``, write ``forward``."""
 
     training: bool
+    #: The op labels (``Function.op``) this layer's own ``forward`` records, e.g.
+    #: ``frozenset({"relu"})`` for ``ReLU``: ``viz.draw_graph(..., model=)`` draws the
+    #: parameter-free ones among them inside this layer's box. ``None``: ops named
+    #: after the class (``MaxPool2d`` -> ``max_pool2d``).
+    op_labels: ClassVar[frozenset[str] | None] = None
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())

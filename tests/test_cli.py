@@ -165,14 +165,14 @@ def test_demo_command_delegates(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
         calls.append(kwargs)
         return {"accuracy": 1.0}
 
-    monkeypatch.setattr("viz.demo.run_demo", fake_run_demo)
+    monkeypatch.setattr("viz.cli.demo.run_demo", fake_run_demo)
     assert cli.main(["demo", "--out", str(tmp_path), "--steps", "7", "--seed", "3"]) == 0
     assert calls == [{"out_dir": str(tmp_path), "steps": 7, "seed": 3, "verbose": True}]
 
 
 # ---------------------------------------------------------------------------- demo
 def test_demo_reaches_full_accuracy_and_writes_images(tmp_path: Path, capsys) -> None:
-    from viz.demo import run_demo
+    from viz.cli.demo import run_demo
 
     # (no wall-clock assertion: speed is measured by the benchmarks, not by unit tests)
     result = run_demo(out_dir=tmp_path, verbose=True)
@@ -206,13 +206,14 @@ def test_demo_reaches_full_accuracy_and_writes_images(tmp_path: Path, capsys) ->
 def test_demo_without_renderer_or_matplotlib(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys
 ) -> None:
-    import viz.render
-    from viz.demo import run_demo
+    import viz.render.formats
+    from viz.cli.demo import run_demo
 
     def no_backend(*args, **kwargs):
         raise viz.render.RenderError("no Graphviz here")
 
-    monkeypatch.setattr(viz.render, "pipe", no_backend)
+    # save() renders through viz.render.formats.pipe
+    monkeypatch.setattr(viz.render.formats, "pipe", no_backend)
     # A None entry in sys.modules makes the import fail, as if matplotlib were missing.
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     result = run_demo(out_dir=tmp_path, steps=2, verbose=True)

@@ -1,4 +1,4 @@
-"""viz.expr: expressions become Value graphs; everything off the whitelist is refused."""
+"""viz.cli.expression: expressions become Value graphs; everything off the whitelist is refused."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 import pytest
 
 from autograd import Value
-from viz.expr import FUNCTIONS, MAX_LENGTH, ExprError, build_expression
+from viz.cli.expression import FUNCTIONS, MAX_LENGTH, ExprError, build_expression
 
 
 def test_tanh_neuron_matches_closed_form() -> None:

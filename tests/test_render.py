@@ -11,9 +11,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd import Value
-from viz import render
 from viz.render import (
     RenderError,
+    backends,
     dot_to_pdf,
     dot_to_png,
     dot_to_svg,
@@ -112,10 +112,10 @@ def test_other_engines(backend):
 
 def test_wasm_setup_is_cached(no_dot):
     dot_to_svg(SOURCE)
-    first = render._wasm_backend
+    first = backends._wasm_backend
     assert first is not None
     dot_to_svg("digraph { x -> y }")
-    assert render._wasm_backend is first
+    assert backends._wasm_backend is first
 
 
 def test_bad_source_is_a_render_error(backend):
@@ -253,14 +253,22 @@ def test_save_unknown_suffix(tmp_path):
 def test_save_accepts_graphs_and_values(tmp_path):
     import graphviz
 
+    import viz
+
     g = graphviz.Digraph(engine="neato")
     g.edge("x", "y")
     svg_root(save(g, tmp_path / "digraph.svg").read_text(encoding="utf-8"))
+    svg_root(viz.save(g, tmp_path / "digraph2.svg").read_text(encoding="utf-8"))
     a = Value(2.0, label="a")
-    out = save(a * a, tmp_path / "value.svg").read_text(encoding="utf-8")
+    # Rendering knows DOT text only; viz.save draws a node first.
+    with pytest.raises(TypeError, match=r"viz\.save\(node, path\)"):
+        save(a * a, tmp_path / "value.svg")
+    assert not (tmp_path / "value.svg").exists()
+    out = viz.save(a * a, tmp_path / "value.svg").read_text(encoding="utf-8")
     assert "∂/∂a = 2" in out
-    with pytest.raises(TypeError, match="int"):
-        save(42, tmp_path / "x.svg")
+    for writer in (save, viz.save):
+        with pytest.raises(TypeError, match="int"):
+            writer(42, tmp_path / "x.svg")
 
 
 def test_fifty_node_graph_without_dot(no_dot):

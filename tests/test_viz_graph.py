@@ -332,3 +332,39 @@ def test_dot_only_options_go_to_graphviz(tmp_path, micrograd):
     out = g.render(filename="x.gv", directory=tmp_path, format="png", renderer="cairo")
     assert open(out, "rb").read(4) == b"\x89PNG"
     assert (tmp_path / "x.gv").read_text(encoding="utf-8") == g.source
+
+
+def test_each_node_is_described_once(monkeypatch):
+    """draw_graph builds one description per node and reads each node's name once."""
+    import numpy as np
+
+    from autograd import Tensor
+    from viz.graph import describe
+
+    counts: dict[str, int] = {}
+
+    def counting(name):
+        real = getattr(describe, name)
+
+        def wrapper(*args, **kwargs):
+            counts[name] = counts.get(name, 0) + 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(describe, name, wrapper)
+
+    for name in ("_describe_value", "_describe_tensor", "_tensor_edge_labels", "_fallback_name"):
+        counting(name)
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
+    d = a * b + c  # 5 nodes
+    d.backward()
+    src = draw_graph(d).source
+    assert "∂/∂a = -3" in src and "∂/∂c = 1" in src
+    assert counts == {"_describe_value": 5, "_fallback_name": 2}  # a*b and d are unnamed
+
+    counts.clear()
+    x = Tensor(np.ones((2, 3)), requires_grad=True, label="x")
+    w = Tensor(np.ones((3, 2)), requires_grad=True, label="w")
+    y = (x @ w).tanh().sum()  # 5 nodes, 3 made by ops
+    y.backward()
+    assert "∂/∂x = gy·wᵀ" in draw_graph(y).source
+    assert counts == {"_describe_tensor": 5, "_tensor_edge_labels": 3, "_fallback_name": 3}

@@ -96,6 +96,7 @@ CHILD = """
 import json, sys, tempfile, pathlib
 import numpy as np
 from autograd import Tensor, Value
+import viz
 from viz import GraphTooLargeError, LayoutTimeoutError, backward_animation, draw_graph, render
 
 {build}
@@ -113,7 +114,7 @@ def attempt(name, fn):
 
 attempt("draw_graph", lambda: draw_graph(root).svg())
 tmp = pathlib.Path(tempfile.mkdtemp())
-attempt("save", lambda: render.save(root, tmp / "g.svg"))
+attempt("save", lambda: viz.save(root, tmp / "g.svg"))
 attempt("animation", lambda: backward_animation(root).svg(0))
 print("RESULT" + json.dumps(out))
 """

@@ -17,9 +17,10 @@ from nn.layers.conv import Conv2d
 from nn.layers.pooling import MaxPool2d
 from nn.layers.rnn import LSTM
 from viz import draw_graph
-from viz.collapse import ModelMap, assign_owners
-from viz.drawing import responsive_svg
 from viz.graph import Drawing as DrawingFromGraph
+from viz.graph.collapse import assign_owners
+from viz.graph.drawing import responsive_svg
+from viz.graph.model_map import ModelMap
 from viz.render import find_dot
 
 F = nn.functional
@@ -118,6 +119,29 @@ def test_dropout_and_batchnorm_ops_go_to_their_modules():
     # the dropout mask (an unnamed constant) is drawn with the dropout op
     mask = [i for i in groups["3 (Dropout)"] if "(constant)" in nodes(src)[i][0]]
     assert len(mask) == 1
+
+
+def test_a_new_layer_declares_its_ops_and_viz_draws_them_in_its_box():
+    """A layer viz has never heard of gets its own box from its ``op_labels`` alone."""
+
+    class Scale(nn.Module):
+        op_labels = frozenset({"*"})
+
+        def forward(self, x):
+            return x * 3.0
+
+    class Undeclared(nn.Module):  # falls back to ops named after the class: none here
+        def forward(self, x):
+            return x * 3.0
+
+    x = Tensor(np.ones((2, 3)), dtype=np.float32, label="x")
+    for layer, owner in ((Scale(), "1 (Scale)"), (Undeclared(), "0 (Linear)")):
+        m = nn.Sequential(nn.Linear(3, 4, rng=0), layer, nn.Linear(4, 2, rng=1))
+        src = draw_graph(m(x).sum(), model=m).source
+        groups = clusters(src)
+        assert "*" in ops_in(src, groups[owner])
+        assert set(groups) == {"0 (Linear)", "2 (Linear)"} | {owner}
+    assert nn.ReLU.op_labels == {"relu"} and nn.BatchNorm2d.op_labels >= {"mean", "sqrt"}
 
 
 def test_ownership_rules_directly():

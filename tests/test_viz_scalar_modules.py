@@ -9,7 +9,7 @@ import pytest
 from autograd import Value
 from nn.scalar import MLP, Neuron
 from viz import draw_graph
-from viz.collapse import ModelMap, scalar_modules
+from viz.graph.model_map import ModelMap, scalar_modules
 
 
 def _tiny():

@@ -11,7 +11,7 @@ import pytest
 import nn
 from autograd import Function, Tensor, Value
 from viz import draw_graph
-from viz.describe import DERIVATIVE_RULES, NOT_COMPUTED, derivative_rule, summarize
+from viz.graph.describe import DERIVATIVE_RULES, NOT_COMPUTED, derivative_rule, summarize
 from viz.render import find_dot
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -326,7 +326,7 @@ def test_every_engine_and_nn_op_has_a_rule():
     ]
     assert len(ours) > 30
     missing = sorted({c.op for c in ours} - set(DERIVATIVE_RULES))
-    assert not missing, f"add these ops to viz.describe.DERIVATIVE_RULES: {missing}"
+    assert not missing, f"add these ops to viz.graph.rules.DERIVATIVE_RULES: {missing}"
 
 
 def test_derivative_rule_function(small):

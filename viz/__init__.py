@@ -5,10 +5,15 @@ backward pass as an animation, and training plots.
 Jupyter; ``save(drawing_or_source, "graph.svg")`` writes SVG/PNG/PDF/DOT files;
 ``backward_animation(root)`` replays the chain rule one step per frame (HTML player, GIF,
 PNG frames); ``viz.plots`` holds the matplotlib plots (optional dependency).
+
+Layout: ``viz.render`` (DOT -> SVG/PNG/PDF), ``viz.graph`` (drawing a graph),
+``viz.animation`` (the backward pass frame by frame), ``viz.plots`` (matplotlib),
+``viz.cli`` (``python -m viz`` / ``deltagrad``). Old module paths: see ``viz._moved``.
 """
 
+from . import _moved  # noqa: F401  (installs the old module paths, with a warning)
 from .animation import BackwardAnimation, backward_animation
-from .graph import Drawing, draw_graph
+from .graph import Drawing, draw_graph, save
 from .plots import (
     plot_decision_boundary,
     plot_feature_maps,
@@ -19,7 +24,7 @@ from .plots import (
     plot_optimizer_trajectories,
     plot_sequence_predictions,
 )
-from .render import GraphTooLargeError, LayoutTimeoutError, RenderError, save
+from .render import GraphTooLargeError, LayoutTimeoutError, RenderError
 
 __all__ = [
     "draw_graph", "Drawing", "save", "RenderError", "GraphTooLargeError", "LayoutTimeoutError",

@@ -35,26 +35,36 @@ from ..parameter import Parameter
 class Identity(Module):
     """Returns its input (a placeholder layer; also the identity output activation)."""
 
+    op_labels = frozenset()
+
     def forward(self, x: Tensor) -> Tensor:
         return x
 
 
 class ReLU(Module):
+    op_labels = frozenset({"relu"})
+
     def forward(self, x: Tensor) -> Tensor:
         return as_tensor(x, "ReLU").relu()
 
 
 class Sigmoid(Module):
+    op_labels = frozenset({"sigmoid"})
+
     def forward(self, x: Tensor) -> Tensor:
         return as_tensor(x, "Sigmoid").sigmoid()
 
 
 class Tanh(Module):
+    op_labels = frozenset({"tanh"})
+
     def forward(self, x: Tensor) -> Tensor:
         return as_tensor(x, "Tanh").tanh()
 
 
 class LeakyReLU(Module):
+    op_labels = frozenset({"leaky_relu"})
+
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
         check_number("LeakyReLU", "negative_slope", negative_slope)
@@ -70,6 +80,8 @@ class LeakyReLU(Module):
 class PReLU(Module):
     """Leaky ReLU whose slope ``a`` is learned: one shared (default) or one per channel
     (``num_parameters=C``, channel axis 1). ``weight`` starts at ``init`` (0.25)."""
+
+    op_labels = frozenset({"where", "*", "+", "reshape"})
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, *, dtype: Any = None) -> None:
         super().__init__()
@@ -87,6 +99,8 @@ class PReLU(Module):
 
 
 class Softmax(Module):
+    op_labels = frozenset({"softmax"})
+
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
         self.dim = check_int("Softmax", "dim", dim)
@@ -101,6 +115,8 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
+    op_labels = frozenset({"log_softmax"})
+
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
         self.dim = check_int("LogSoftmax", "dim", dim)
@@ -117,6 +133,8 @@ class LogSoftmax(Module):
 class Maxout(Module):
     """Maximum over groups of ``pool_size`` consecutive units (the textbook's maxout
     unit when placed after a Linear layer with k times as many outputs)."""
+
+    op_labels = frozenset({"reshape", "max"})
 
     def __init__(self, pool_size: int, dim: int = -1) -> None:
         super().__init__()

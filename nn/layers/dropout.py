@@ -20,6 +20,8 @@ class Dropout(Module):
     ``rng`` (seed or Generator) makes the masks reproducible.
     """
 
+    op_labels = frozenset({"*"})
+
     def __init__(self, p: float = 0.5, *, rng: Any = None) -> None:
         super().__init__()
         check_probability("Dropout", "p", p)

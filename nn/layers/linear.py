@@ -47,6 +47,8 @@ class Linear(Module):
     as PyTorch does: W, b ~ U(-1/sqrt(in_features), 1/sqrt(in_features)).
     """
 
+    op_labels = frozenset({"linear", "matmul"})
+
     def __init__(
         self,
         in_features: int,
@@ -87,6 +89,8 @@ class Linear(Module):
 
 class Flatten(Module):
     """Merge dims ``start_dim..end_dim`` (default: everything but the batch axis)."""
+
+    op_labels = frozenset({"reshape"})
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()

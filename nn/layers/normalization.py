@@ -32,6 +32,8 @@ class _BatchNorm(Module):
     weight, bias, running_mean, running_var, num_batches_tracked.
     """
 
+    op_labels = frozenset({"mean", "-", "*", "+", "/", "sqrt", "reshape"})
+
     expected_ndim: tuple[int, ...] = ()
     layout = other = ""
 

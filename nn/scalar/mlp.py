@@ -60,6 +60,12 @@ class Neuron(ScalarModule):
     name : prefix for weight labels in drawings (``"w0"``, ``"w1"``, ..., ``"b"``).
     """
 
+    #: Op labels for ``viz.draw_graph(..., model=)`` (see ``nn.Module.op_labels``): none.
+    #: Every op of a neuron uses its weights (``w·x + b``) or follows them (the
+    #: activation), which places it; naming ``tanh`` here would let the next neuron of
+    #: the layer claim this one's activation.
+    op_labels: frozenset[str] = frozenset()
+
     def __init__(
         self,
         nin: int,

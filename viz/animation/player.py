@@ -1,8 +1,9 @@
 """The HTML player of ``BackwardAnimation``: plain HTML, CSS and a few lines of JavaScript.
 
 ``player_fragment`` makes the player for a notebook cell or a page, ``player_document``
-a standalone page. (The frames' pictures come from ``viz.frame_drawer``, the GIF and
-frame files from ``viz.frame_export``.)
+a standalone page; both are given the frames (SVG documents and captions), not the
+animation. (The frames' pictures come from ``viz.animation.frame_drawer``, the GIF and
+frame files from ``viz.animation.frame_export``.)
 
 Design constraints of the player, and how they are met:
 
@@ -26,26 +27,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from html import escape
-from typing import TYPE_CHECKING
 
-# Not used here: these names were defined in this module before it was split, and they
-# stay importable from it.
-from .frame_drawer import FrameDrawer
-from .frame_drawer import named_in_box as named_in_box
-from .frame_export import captioned_pages, gif_bytes
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .animation import BackwardAnimation
-
-__all__ = [
-    "FrameDrawer",
-    "captioned_pages",
-    "gif_bytes",
-    "player_fragment",
-    "player_document",
-    "inline_svg",
-]
+__all__ = ["player_fragment", "player_document", "inline_svg", "check_interval"]
 
 
 def check_interval(interval_ms: int) -> None:
@@ -162,22 +147,39 @@ def inline_svg(svg: str, prefix: str) -> str:
     return svg.strip()
 
 
-def player_fragment(anim: BackwardAnimation, *, autoplay: bool, interval_ms: int) -> str:
-    """The player as an HTML fragment (a ``<div>``), for notebooks and pages.
+def player_fragment(
+    svgs: Sequence[str], captions: Sequence[str], *, autoplay: bool, interval_ms: int
+) -> str:
+    """The player of the frames ``svgs`` as an HTML fragment (a ``<div>``).
 
-    Each call makes new ids, so the same animation can be shown twice on one page.
+    Parameters
+    ----------
+    svgs : sequence of str
+        One SVG document per frame, as Graphviz writes them.
+    captions : sequence of str
+        One caption per frame, shown under its picture.
+    autoplay : bool
+        Start playing when the page is loaded.
+    interval_ms : int
+        Time per frame when playing, in milliseconds (>= 20).
+
+    Each call makes new ids, so the same frames can be shown twice on one page.
     """
     check_interval(interval_ms)
+    if len(svgs) != len(captions):
+        raise ValueError(
+            f"player_fragment: {len(svgs)} frames but {len(captions)} captions; give one "
+            "caption per frame"
+        )
     uid = f"dg-anim-{uuid.uuid4().hex[:12]}"
-    n = len(anim.frames)
-    svgs = anim.svgs()
+    n = len(svgs)
     figures = []
-    for i, (frame, svg) in enumerate(zip(anim.frames, svgs)):
+    for i, (svg, caption) in enumerate(zip(svgs, captions)):
         hidden = "" if i == 0 else " hidden"
         figures.append(
             f'<figure class="dg-frame" data-frame="{i}"{hidden}>\n'
             f"{inline_svg(svg, f'{uid}-f{i}-')}\n"
-            f"<figcaption>{escape(frame.caption)}</figcaption>\n</figure>"
+            f"<figcaption>{escape(caption)}</figcaption>\n</figure>"
         )
     controls = (
         '<div class="dg-controls">'
@@ -205,9 +207,11 @@ def player_fragment(anim: BackwardAnimation, *, autoplay: bool, interval_ms: int
     )
 
 
-def player_document(anim: BackwardAnimation, *, autoplay: bool, interval_ms: int) -> str:
-    """The player as a complete, standalone HTML document."""
-    body = player_fragment(anim, autoplay=autoplay, interval_ms=interval_ms)
+def player_document(
+    svgs: Sequence[str], captions: Sequence[str], *, autoplay: bool, interval_ms: int
+) -> str:
+    """The player as a complete, standalone HTML document (see ``player_fragment``)."""
+    body = player_fragment(svgs, captions, autoplay=autoplay, interval_ms=interval_ms)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'

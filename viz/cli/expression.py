@@ -17,7 +17,7 @@ Allowed
       ``alpha``.
 
 The parse and the whitelist check (with the wording of every refusal) live in
-:mod:`viz.expr_check`; this module builds the accepted tree out of ``Value`` nodes.
+:mod:`viz.cli.expression_check`; this module builds the accepted tree out of ``Value`` nodes.
 
 Why this is safe against big inputs too: the text length is capped (which bounds the
 parse, the graph and the drawing), nothing here recurses (deep nesting that Python's
@@ -34,12 +34,7 @@ from collections.abc import Callable
 
 from autograd.value import Value
 
-# The plain imports are what the builder uses. The ``name as name`` ones are
-# re-exports: these private helpers lived in this module before the whitelist check
-# moved out, and old callers may still reach them here; the redundant alias marks the
-# import as intended.
-from .expr_check import _ALLOWED as _ALLOWED
-from .expr_check import (
+from .expression_check import (
     _BINARY_OPS,
     FUNCTIONS,
     ExprError,
@@ -48,12 +43,6 @@ from .expr_check import (
     _parseable,
     _refusal,
 )
-from .expr_check import _CONSTRUCT_NAMES as _CONSTRUCT_NAMES
-from .expr_check import _OPERATOR_NAMES as _OPERATOR_NAMES
-from .expr_check import _check_call as _check_call
-from .expr_check import _check_constant as _check_constant
-from .expr_check import _describe_callee as _describe_callee
-from .expr_check import _syntax_message as _syntax_message
 
 __all__ = ["ExprError", "build_expression", "FUNCTIONS", "MAX_LENGTH"]
 

@@ -16,10 +16,11 @@ The gradients are computed on the side; the graph's own ``.grad`` fields are nev
 touched, so an animation can be built before or after ``root.backward()``. The replay
 starts from zero gradients, i.e. it shows one ``backward()`` pass on a fresh graph.
 
-The work is shared out: ``viz.replay`` computes each step's gradients, ``viz.frames``
-writes the captions and ``viz.frame_drawer`` the pictures (one Graphviz layout shared by
-all, so boxes do not jump as numbers arrive); ``viz.player`` plays them as HTML and
-``viz.frame_export`` makes the GIF and the frame files. This module holds the public
+The work is shared out within ``viz.animation``: ``replay`` computes each step's
+gradients, ``frames`` writes the captions and ``frame_drawer`` the pictures (one Graphviz
+layout shared by all, so boxes do not jump as numbers arrive), both reading one ``Scene``;
+``player`` plays the rendered frames as HTML and ``frame_export`` makes the GIF and the
+frame files. This module holds the public
 ``backward_animation`` and ``BackwardAnimation``.
 """
 
@@ -37,11 +38,12 @@ from autograd.graph import topological_order
 from autograd.tensor import Tensor
 from autograd.value import Value
 
-from . import render as _render
+from .. import render as _render
 from .frame_export import captioned_pages, gif_bytes
-from .frames import Frame, FrameBuilder, unique_names
+from .frames import Frame, FrameBuilder
 from .player import check_interval, player_document, player_fragment
 from .replay import GradValue, Step, planned_steps, replay
+from .scene import Scene, unique_names
 
 __all__ = ["backward_animation", "BackwardAnimation", "Frame", "Step", "DEFAULT_MAX_FRAMES"]
 
@@ -84,6 +86,11 @@ class BackwardAnimation:
 
     def __repr__(self) -> str:
         return f"<BackwardAnimation: {len(self.frames)} frames, {len(self.nodes)} nodes>"
+
+    @property
+    def captions(self) -> list[str]:
+        """Each frame's caption, in order."""
+        return [f.caption for f in self.frames]
 
     @property
     def steps(self) -> list[Step]:
@@ -133,7 +140,7 @@ class BackwardAnimation:
         All documents have the same size (the largest frame's), so they can be played
         as a movie; used for the GIF and the frame files.
         """
-        return captioned_pages(self.svgs(), [f.caption for f in self.frames])
+        return captioned_pages(self.svgs(), self.captions)
 
     # ---------------------------------------------------------------- HTML
     def to_html(self, autoplay: bool = False, interval_ms: int = 800) -> str:
@@ -153,11 +160,13 @@ class BackwardAnimation:
             play / next buttons, a frame counter and the caption. No external files
             or URLs; ``page.html#frame=N`` opens at frame ``N`` (0-based).
         """
-        return player_document(self, autoplay=autoplay, interval_ms=interval_ms)
+        return player_document(
+            self.svgs(), self.captions, autoplay=autoplay, interval_ms=interval_ms
+        )
 
     def _repr_html_(self) -> str:
         try:
-            return player_fragment(self, autoplay=False, interval_ms=800)
+            return player_fragment(self.svgs(), self.captions, autoplay=False, interval_ms=800)
         except (_render.RenderError, _render.GraphTooLargeError) as exc:
             # A notebook cell should say what to install or draw, not show a traceback.
             return f"<pre>{_xml_escape(f'{self!r}: cannot display ({exc})')}</pre>"
@@ -323,10 +332,10 @@ def backward_animation(
             "intermediate result, a smaller batch) or pass a larger max_frames (each frame "
             "is laid out by Graphviz, so this takes longer)"
         )
-    names = unique_names(order, root)
+    scene = Scene(order, root, unique_names(order, root), rankdir, number_format)
     seed, steps = replay(order, root)
-    frames = FrameBuilder(order, root, names, rankdir, number_format).frames(seed, steps)
-    return BackwardAnimation(frames, tuple(order), names)
+    frames = FrameBuilder(scene).frames(seed, steps)
+    return BackwardAnimation(frames, tuple(order), scene.names)
 
 
 def _save_format(path: pathlib.Path, raw: str, format: str | None) -> str:

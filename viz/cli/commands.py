@@ -152,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # ---------------------------------------------------------------------------- expr
 def _run_expr(args: argparse.Namespace) -> int:
-    from .expr import ExprError, build_expression
+    from .expression import ExprError, build_expression
 
     values = _parse_assignments(args.assignments)
     spec = args.number_format
@@ -185,11 +185,11 @@ def _run_expr(args: argparse.Namespace) -> int:
     if leaves:
         _print(_leaf_table(leaves, spec, with_grad=not args.no_grad))
 
-    from .render import GraphTooLargeError, LayoutTimeoutError
+    from ..render import GraphTooLargeError, LayoutTimeoutError
 
     try:
-        from .graph import draw_graph
-        from .render import save
+        from ..graph import draw_graph
+        from ..render import save
 
         drawing = draw_graph(
             root,
@@ -237,7 +237,7 @@ def _parse_assignments(pairs: Sequence[str]) -> dict[str, float]:
     Names are NFKC-normalised, as Python does for identifiers, so ``𝐚=3`` gives the
     value of the ``a`` that the parser reads in ``𝐚*b`` (and clashes with ``a=1``).
     """
-    from .expr_check import undecodable
+    from .expression_check import undecodable
 
     values: dict[str, float] = {}
     spelled: dict[str, str] = {}  # normalised name -> as typed, for messages

@@ -2,7 +2,7 @@
 
 ``replay(order, root)`` mirrors ``autograd.graph._run`` operation for operation and
 records every gradient after each step, without touching the graph's own ``.grad``
-fields; ``viz.frames`` turns the record into the animation's frames.
+fields; ``viz.animation.frames`` turns the record into the animation's frames.
 """
 
 from __future__ import annotations

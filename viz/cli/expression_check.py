@@ -1,10 +1,10 @@
-"""Whitelist check for :mod:`viz.expr`: parse the typed text, refuse what is not allowed.
+"""Whitelist check for :mod:`viz.cli.expression`: parse the typed text, refuse what is not allowed.
 
 Everything that decides *whether* an expression may be built lives here: the list of
 callable functions, the parse (with a clear refusal for statements instead of Python's
 "invalid syntax"), the walk that refuses the first construct outside the whitelist, and
 the wording of every refusal (what, quoted, at which column). Nothing here builds a
-``Value``; :mod:`viz.expr` does that, once this module has accepted the tree, and holds
+``Value``; :mod:`viz.cli.expression` does that, once this module has accepted the tree, and holds
 the public ``build_expression`` (``ExprError`` and ``FUNCTIONS`` are re-exported there).
 """
 

@@ -9,6 +9,7 @@ and assign them to the ``Digraph`` body once.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -80,6 +81,13 @@ def escape(text: str, *, record: bool = False) -> str:
     return text.replace("\n", "\\n")
 
 
+@functools.lru_cache(maxsize=512)
+def _style_text(items: tuple[tuple[str, str | None], ...]) -> str:
+    # Attribute text of a style, formatted once: thousands of nodes, and every drawing
+    # of a session, share a handful of styles.
+    return attr_list(None, dict(items))
+
+
 class Statements:
     """DOT statements of one drawing: top-level lines and cluster subgraphs.
 
@@ -91,16 +99,10 @@ class Statements:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.clusters: dict[str, tuple[str, list[str]]] = {}  # key -> (attr line, lines)
-        # Attribute text of a style, formatted once: thousands of nodes share a handful.
-        self._styles: dict[tuple, str] = {}
 
     def style(self, **attrs: str | None) -> str:
-        """The formatted attribute text for ``attrs`` (cached)."""
-        key = tuple(sorted(attrs.items()))
-        text = self._styles.get(key)
-        if text is None:
-            text = self._styles[key] = attr_list(None, attrs)
-        return text
+        """The formatted attribute text for ``attrs`` (cached across drawings)."""
+        return _style_text(tuple(sorted(attrs.items())))
 
     def add_cluster(self, key: str, attrs: Mapping[str, str]) -> None:
         """Open the cluster subgraph ``key`` (drawn titled ``attrs["label"]``).

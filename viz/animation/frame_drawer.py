@@ -16,12 +16,21 @@ import graphviz
 
 from autograd.tensor import Tensor
 
-from . import render as _render
-from .describe import NO_GRAD, NOT_COMPUTED, _describe, _number, _Options, summarize
-from .graph import _FONT, _INK, _STYLE, _escape, _record, far_uses
+from .. import render as _render
+from ..graph.describe import (
+    NO_GRAD,
+    NOT_COMPUTED,
+    _number,
+    _Options,
+    describe_nodes,
+    summarize,
+)
+from ..graph.dot import FONT, INK, STYLE, escape
+from ..graph.painter import far_uses, record
 from .replay import GradValue, Step
+from .scene import Scene, named_in_box
 
-__all__ = ["FrameDrawer", "named_in_box"]
+__all__ = ["FrameDrawer"]
 
 # Highlight colours. Red marks where the gradient comes from (the node being processed,
 # its op and the edge whose local derivative is applied), green where it goes to.
@@ -41,20 +50,14 @@ class FrameDrawer:
     as the numbers arrive. Statements are made once and reused across frames.
     """
 
-    def __init__(
-        self, order: list, root: Any, names: tuple[str, ...], rankdir: str, number_format: str
-    ) -> None:
-        self.order = order
-        self.root = root
-        self.names = names
-        self.rankdir = rankdir
-        self.fmt = number_format
-        self.index = {node: i for i, node in enumerate(order)}
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        order, names = scene.order, scene.names
         by_id = {id(node): name for node, name in zip(order, names)}
 
         def label_fn(node: Any) -> str:
             # A one-element constant Tensor is best named by its value (gy·2): leaving
-            # it unnamed lets viz.describe do that.
+            # it unnamed lets viz.graph.describe do that.
             if isinstance(node, Tensor) and node.is_leaf and not node.requires_grad:
                 return ""
             return by_id.get(id(node), "")
@@ -62,23 +65,23 @@ class FrameDrawer:
         opts = _Options(
             show_grad=False,
             show_local_grads=True,
-            number_format=number_format,
+            number_format=scene.number_format,
             label_fn=label_fn,
             taken=frozenset(names),
         )
-        self.descs = [_describe(node, opts) for node in order]
+        self.descs = describe_nodes(order, opts)
         self._statements: dict[tuple, str] = {}
         # Far uses of a node are drawn from small copies of it, as draw_graph does.
-        self.far = far_uses(order, self.index)
+        self.far = far_uses(order, scene.index)
 
     def grad_text(self, i: int, g: GradValue) -> str:
         """The gradient line of node ``i``'s box; "—" until a gradient has arrived."""
-        node = self.order[i]
+        node = self.scene.order[i]
         if isinstance(node, Tensor):
             if g is None:
                 return NOT_COMPUTED if node.requires_grad else NO_GRAD
-            return f"grad: {summarize(g, self.fmt)}"
-        return _VALUE_NO_GRAD if g is None else f"grad {_number(g, self.fmt)}"
+            return f"grad: {summarize(g, self.scene.number_format)}"
+        return _VALUE_NO_GRAD if g is None else f"grad {_number(g, self.scene.number_format)}"
 
     def edge_text(self, i: int, position: int) -> str | None:
         """The label of operand ``position``'s edge into node ``i``'s op (as draw_graph's).
@@ -91,8 +94,8 @@ class FrameDrawer:
             text = desc.edge_labels[position] if position < len(desc.edge_labels) else None
             return text
         if position < len(desc.local_grads) and desc.local_grads[position] is not None:
-            parent = self.order[i].parents[position]
-            return f"∂/∂{self.names[self.index[parent]]} = {desc.local_grads[position]}"
+            parent = self.scene.order[i].parents[position]
+            return f"∂/∂{self.scene.name_of(parent)} = {desc.local_grads[position]}"
         return None
 
     def box_sizes(self, texts: list[set[str]]) -> dict[int, tuple[str, str]] | None:
@@ -114,7 +117,7 @@ class FrameDrawer:
         except (_render.RenderError, ValueError, KeyError):
             return None
         sizes = {}
-        for i in range(len(self.order)):
+        for i in range(len(self.scene.order)):
             key = f"v{i}"
             if key in wide and key in tall:
                 # A hair of slack: Graphviz prints the sizes rounded.
@@ -135,11 +138,11 @@ class FrameDrawer:
         quoting every attribute of every node anew for hundreds of frames would take
         seconds.
         """
-        r = self.index[self.root]
+        r = self.scene.index[self.scene.root]
         active = step.node if step is not None else (r if kind == "seed" else None)
         receiving = step.parent if step is not None else None
         lines: list[str] = []
-        for i, node in enumerate(self.order):
+        for i, node in enumerate(self.scene.order):
             role = "active" if i == active else ("receiving" if i == receiving else "")
             size = sizes.get(i) if sizes is not None else None
             lines.append(self._cached(("box", i, grad_texts[i], role, size), self._box))
@@ -148,8 +151,8 @@ class FrameDrawer:
             sending = step is not None and i == active
             lines.append(self._cached(("op", i, sending), self._op))
             for parent in dict.fromkeys(node.parents):
-                if (self.index[parent], i) in self.far:
-                    lines.append(self._cached(("copy", self.index[parent], i), self._copy))
+                if (self.scene.index[parent], i) in self.far:
+                    lines.append(self._cached(("copy", self.scene.index[parent], i), self._copy))
             for j in range(len(node.parents)):
                 hot = step is not None and step.node == i and step.position == j
                 lines.append(self._cached(("in", i, j, hot), self._operand_edge))
@@ -160,17 +163,17 @@ class FrameDrawer:
     def _head(self) -> str:
         g = graphviz.Digraph(name="backward_step")
         g.attr(
-            rankdir=self.rankdir,
+            rankdir=self.scene.rankdir,
             bgcolor="white",
-            fontname=_FONT,
-            fontcolor=_INK,
+            fontname=FONT,
+            fontcolor=INK,
             nodesep="0.25",
             ranksep="0.35",
             pad="0.12",  # room for the thick highlight borders at the drawing's edge
         )
-        g.attr("node", fontname=_FONT, fontcolor=_INK, fontsize="11", style="filled")
+        g.attr("node", fontname=FONT, fontcolor=INK, fontsize="11", style="filled")
         g.attr(
-            "edge", fontname=_FONT, fontcolor=_INK, fontsize="9", color="#374151", arrowsize="0.7"
+            "edge", fontname=FONT, fontcolor=INK, fontsize="9", color="#374151", arrowsize="0.7"
         )
         source = g.source.rstrip()
         return source[: source.rindex("}")]
@@ -186,32 +189,32 @@ class FrameDrawer:
     def _box(
         self, g: graphviz.Digraph, i: int, grad_text: str, role: str, size: tuple | None
     ) -> None:
-        node, desc = self.order[i], self.descs[i]
-        if node is self.root:
+        node, desc = self.scene.order[i], self.descs[i]
+        if node is self.scene.root:
             kind = "root"
         else:
             kind = desc.kind or ("computed" if node.parents else "leaf")
-        style = dict(_STYLE[kind])
+        style = dict(STYLE[kind])
         if role == "receiving":
             style.update(_RECEIVING)
         elif role == "active":
             style.update(_ACTIVE)  # x*x: the node sending is also receiving; sending wins
         if size is not None:
             style.update(width=size[0], height=size[1], fixedsize="true")
-        name = self.names[i] if named_in_box(node) else ""
-        record = type(desc)(name, (*desc.fields, grad_text), desc.local_grads)
+        name = self.scene.names[i] if named_in_box(node) else ""
+        box = type(desc)(name, (*desc.fields, grad_text), desc.local_grads)
         # A Tensor's lines are too long to sit side by side (as draw_graph does).
-        flip = not isinstance(node, Tensor) or self.rankdir in ("TB", "BT")
-        g.node(f"v{i}", _record(record, flip=flip), shape="record", **style)
+        flip = not isinstance(node, Tensor) or self.scene.rankdir in ("TB", "BT")
+        g.node(f"v{i}", record(box, flip=flip), shape="record", **style)
 
     def _op(self, g: graphviz.Digraph, i: int, sending: bool) -> None:
-        op = self.order[i].op or "?"
-        style = dict(_STYLE["op"])
+        op = self.scene.order[i].op or "?"
+        style = dict(STYLE["op"])
         if sending:
             style.update(_ACTIVE_OP)
         g.node(
             f"op{i}",
-            graphviz.nohtml(_escape(op)),
+            graphviz.nohtml(escape(op)),
             shape="circle" if len(op) <= 4 else "ellipse",
             width="0.3",
             height="0.3",
@@ -222,33 +225,28 @@ class FrameDrawer:
 
     def _copy(self, g: graphviz.Digraph, p: int, i: int) -> None:
         """A small dashed copy of node ``p`` beside its far use by node ``i``."""
-        node, desc = self.order[p], self.descs[p]
-        name = self.names[p] if named_in_box(node) else ""
-        record = type(desc)(name, (*desc.fields, "(same node)"), ())
-        flip = not isinstance(node, Tensor) or self.rankdir in ("TB", "BT")
-        g.node(f"use{p}_{i}", _record(record, flip=flip), shape="record", **_STYLE["constant"])
+        node, desc = self.scene.order[p], self.descs[p]
+        name = self.scene.names[p] if named_in_box(node) else ""
+        box = type(desc)(name, (*desc.fields, "(same node)"), ())
+        flip = not isinstance(node, Tensor) or self.scene.rankdir in ("TB", "BT")
+        g.node(f"use{p}_{i}", record(box, flip=flip), shape="record", **STYLE["constant"])
 
     def _operand_edge(self, g: graphviz.Digraph, i: int, j: int, hot: bool) -> None:
-        parent = self.order[i].parents[j]
+        parent = self.scene.order[i].parents[j]
         text = self.edge_text(i, j)
         attrs: dict[str, str] = {}
         if getattr(parent, "requires_grad", True) is False:
             attrs["style"] = "dashed"  # a constant: no gradient flows back
         if hot:
             attrs.update(_ACTIVE_EDGE)
-        label = None if text is None else graphviz.nohtml(_escape(text))
-        p = self.index[parent]
+        label = None if text is None else graphviz.nohtml(escape(text))
+        p = self.scene.index[parent]
         tail = f"use{p}_{i}" if (p, i) in self.far else f"v{p}"
         g.edge(tail, f"op{i}", label=label, **attrs)
 
     def _result_edge(self, g: graphviz.Digraph, i: int, sending: bool) -> None:
         attrs = {k: v for k, v in _ACTIVE_EDGE.items() if k != "fontcolor"} if sending else {}
         g.edge(f"op{i}", f"v{i}", **attrs)
-
-
-def named_in_box(node: Any) -> bool:
-    """False for a one-element constant Tensor: it shows its value, not a made-up name."""
-    return not (isinstance(node, Tensor) and node.is_leaf and not node.requires_grad)
 
 
 def _node_sizes(source: str) -> dict[str, tuple[float, float]]:

@@ -1,4 +1,4 @@
-"""Helpers shared by ``viz.plots`` and ``viz.plots_layers``: lazy matplotlib, arrays."""
+"""Helpers shared by ``viz.plots.training`` and ``viz.plots.layers``: lazy matplotlib, arrays."""
 
 from __future__ import annotations
 

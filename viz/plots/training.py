@@ -9,7 +9,7 @@ pyplot's global figure list (no double display in Jupyter, nothing to close). Pa
 
 matplotlib is optional (``pip install 'deltagrad[plots]'``) and imported only when a
 plot is made. The per-layer plots (gradient flow, histograms, CNN filters and feature
-maps) live in ``viz.plots_layers`` and are re-exported here.
+maps) live in ``viz.plots.layers``; ``viz.plots`` hands out both.
 """
 
 from __future__ import annotations
@@ -28,10 +28,6 @@ __all__ = [
     "plot_decision_boundary",
     "plot_optimizer_trajectories",
     "plot_sequence_predictions",
-    "plot_gradient_flow",
-    "plot_histograms",
-    "plot_filters",
-    "plot_feature_maps",
     "PLOTS_HINT",
 ]
 
@@ -377,10 +373,3 @@ def plot_sequence_predictions(
     ax.legend(fontsize="small")
     return fig
 
-
-from .plots_layers import (  # noqa: E402  (re-exported: one place to import plots from)
-    plot_feature_maps,
-    plot_filters,
-    plot_gradient_flow,
-    plot_histograms,
-)

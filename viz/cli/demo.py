@@ -204,8 +204,8 @@ def _draw_one_neuron(
     We pick the first (neuron, sample) pair where the ReLU is active: on an inactive one
     every gradient would be 0, which is correct but shows nothing.
     """
-    from .graph import draw_graph
-    from .render import RenderError, save
+    from ..graph import draw_graph
+    from ..render import RenderError, save
 
     neuron, x = _active_neuron(model.layers[0].neurons, inputs)
     xs = [Value(xi, label=f"x{i}") for i, xi in enumerate(x)]

@@ -1,8 +1,8 @@
 """The frames of ``BackwardAnimation``: the ``Frame`` record and how the replay becomes frames.
 
 ``FrameBuilder`` writes each frame's caption (the chain-rule step in words and numbers)
-and has ``viz.frame_drawer.FrameDrawer`` draw its picture; ``unique_names`` gives every
-node the name it has in both.
+and has ``viz.animation.frame_drawer.FrameDrawer`` draw its picture; both read the one
+``Scene`` (nodes, names, options) of the animation.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from .describe import _number, summarize
-from .frame_drawer import FrameDrawer, named_in_box
+from ..graph.describe import _number, summarize
+from .frame_drawer import FrameDrawer
 from .replay import GradValue, Step
+from .scene import Scene, named_in_box
 
-__all__ = ["Frame", "FrameBuilder", "unique_names"]
+__all__ = ["Frame", "FrameBuilder"]
 
 _INFIX = frozenset({"+", "-", "*", "/", "**"})
 
@@ -52,48 +53,19 @@ class Frame:
     step: Step | None = None
 
 
-def unique_names(order: list, root: Any) -> tuple[str, ...]:
-    """Label of each node, made unique; ``n1, n2, ...`` (``out`` for the root) if none."""
-    labels = [str(getattr(node, "label", "") or "") for node in order]
-    taken = set(labels)
-    names: list[str] = []
-    used: set[str] = set()
-    counter = 0
-    for node, label in zip(order, labels):
-        name = label
-        if not name and node is root and "out" not in taken:
-            name = "out"
-        if not name or name in used:
-            base = label
-            while True:
-                counter += 1
-                name = f"{base}#{counter}" if base else f"n{counter}"
-                if name not in taken and name not in used:
-                    break
-        used.add(name)
-        names.append(name)
-    return tuple(names)
-
-
 class FrameBuilder:
     """Turns the replay into frames: captions here, pictures by ``FrameDrawer``."""
 
-    def __init__(
-        self, order: list, root: Any, names: tuple[str, ...], rankdir: str, number_format: str
-    ) -> None:
-        self.order = order
-        self.root = root
-        self.names = names
-        self.fmt = number_format
-        self.index = {node: i for i, node in enumerate(order)}
-        self.drawer = FrameDrawer(order, root, names, rankdir, number_format)
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        self.drawer = FrameDrawer(scene)
 
     # ---------------------------------------------------------------- texts
     def number(self, x: float) -> str:
-        return _number(x, self.fmt)
+        return _number(x, self.scene.number_format)
 
     def array(self, a: np.ndarray) -> str:
-        return summarize(a, self.fmt)
+        return summarize(a, self.scene.number_format)
 
     def show(self, g: float | np.ndarray) -> str:
         return self.array(g) if isinstance(g, np.ndarray) else self.number(g)
@@ -102,11 +74,11 @@ class FrameBuilder:
         """How a node is referred to in a formula: its name, or a constant's value."""
         if not named_in_box(node) and node.numel() == 1:
             return self.array(node.data)
-        return self.names[self.index[node]]
+        return self.scene.name_of(node)
 
     def expression(self, i: int) -> str:
         """``e = a * b``, ``o = tanh(n)``: how the node was computed, by name."""
-        node = self.order[i]
+        node = self.scene.order[i]
         args = [self.token(p) for p in node.parents]
         op = node.op or "?"
         if len(args) == 2 and op in _INFIX:
@@ -117,11 +89,11 @@ class FrameBuilder:
             body = f"−{args[0]}"
         else:
             body = f"{op}({', '.join(args)})"
-        return f"{self.names[i]} = {body}"
+        return f"{self.scene.names[i]} = {body}"
 
     def step_caption(self, k: int, total_steps: int, step: Step, previous: GradValue) -> str:
-        n, p = self.names[step.node], self.names[step.parent]
-        node = self.order[step.node]
+        n, p = self.scene.names[step.node], self.scene.names[step.parent]
+        node = self.scene.order[step.node]
         operand = (
             f" (operand {step.position + 1} of {len(node.parents)})"
             if sum(q is node.parents[step.position] for q in node.parents) > 1
@@ -145,19 +117,19 @@ class FrameBuilder:
                 f" = {self.show(step.total)}"
             )
         if k == total_steps:
-            text += "  — done: every grad is now ∂" + self.names[self.index[self.root]] + "/∂node"
+            text += "  — done: every grad is now ∂" + self.scene.name_of(self.scene.root) + "/∂node"
         return head + text
 
     # ---------------------------------------------------------------- frames
     def frames(
         self, seed: list[GradValue], steps: list[tuple[Step, list[GradValue]]]
     ) -> list[Frame]:
-        r = self.index[self.root]
-        L = self.names[r]
-        empty: list[GradValue] = [None] * len(self.order)
+        r = self.scene.index[self.scene.root]
+        L = self.scene.names[r]
+        empty: list[GradValue] = [None] * len(self.scene.order)
         seed_value = seed[r]
         seed_text = (
-            f"ones of shape {self.root.shape}"
+            f"ones of shape {self.scene.root.shape}"
             if isinstance(seed_value, np.ndarray) and seed_value.ndim
             else "1"
         )
@@ -187,7 +159,7 @@ class FrameBuilder:
             before = grads
 
         # Every text a box will show, to size it once for all frames.
-        texts: list[set[str]] = [set() for _ in self.order]
+        texts: list[set[str]] = [set() for _ in self.scene.order]
         for _, _, grads, _ in plan:
             for i, g in enumerate(grads):
                 texts[i].add(self.drawer.grad_text(i, g))
@@ -197,6 +169,6 @@ class FrameBuilder:
         for index, (kind, caption, grads, step) in enumerate(plan):
             texts = [self.drawer.grad_text(i, g) for i, g in enumerate(grads)]
             dot = self.drawer.dot(texts, kind, step, sizes)
-            named = {self.names[i]: g for i, g in enumerate(grads)}
+            named = {self.scene.names[i]: g for i, g in enumerate(grads)}
             frames.append(Frame(index, kind, caption, dot, named, step))
         return frames

@@ -16,7 +16,10 @@ import graphviz
 from graphviz.backend.dot_command import command
 from graphviz.backend.rendering import get_outfile
 
-from . import render as _render
+from .. import render as _render
+from ..render.backends import run_dot
+from ..render.formats import SUFFIX_FORMATS
+from ..render.limits import check_source
 
 __all__ = ["Drawing", "responsive_svg"]
 
@@ -101,8 +104,8 @@ class Drawing(graphviz.Digraph):
                 formatter=formatter,
                 neato_no_op=neato_no_op,
             )[1:]
-            _render._check_source(self.source)
-            data = _render._run_dot(dot, self.source, [str(a) for a in args])
+            check_source(self.source)
+            data = run_dot(dot, self.source, [str(a) for a in args])
             return data.decode(encoding) if encoding is not None else data
         data = _render.pipe(self.source, format or self.format, engine or self.engine)
         return data.decode(encoding) if encoding is not None else data
@@ -167,7 +170,7 @@ class Drawing(graphviz.Digraph):
         if outfile is not None:
             outfile = pathlib.Path(outfile)
             if format is None:
-                format = _render.SUFFIX_FORMATS.get(outfile.suffix.lower(), outfile.suffix[1:])
+                format = SUFFIX_FORMATS.get(outfile.suffix.lower(), outfile.suffix[1:])
             if directory is None:
                 outfile = pathlib.Path(self.directory, outfile)
             if filename is None:

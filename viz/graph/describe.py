@@ -34,6 +34,9 @@ __all__ = [
     "DERIVATIVE_RULES",
     "DerivativeRule",
     "NodeDescription",
+    "check_node",
+    "describe_nodes",
+    "own_name",
     "derivative_rule",
     "summarize",
     "TINY_TENSOR",
@@ -71,6 +74,8 @@ class NodeDescription:
     kind : str
         ``"leaf"``, ``"constant"`` or ``"computed"`` (box style); "" lets the drawing
         decide from the node's parents.
+    parent_names : tuple[str, ...]
+        Display name of each parent (for the ``∂/∂<parent name>`` of ``local_grads``).
     """
 
     name: str
@@ -78,6 +83,7 @@ class NodeDescription:
     local_grads: tuple[str | None, ...]
     edge_labels: tuple[str | None, ...] = ()
     kind: str = ""
+    parent_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,28 +99,64 @@ class _Options:
     taken: frozenset[str] = frozenset()
 
 
-def _describe(node: Any, opts: _Options) -> NodeDescription:
-    """Describe one node for drawing; the single place that knows node kinds."""
-    if isinstance(node, Value):
-        return _describe_value(node, opts)
-    if isinstance(node, Tensor):
-        return _describe_tensor(node, opts)
-    raise TypeError(
-        f"draw_graph: cannot draw a node of type {type(node).__module__}."
-        f"{type(node).__qualname__}; expected an autograd.Value or autograd.Tensor"
-    )
+def check_node(node: Any) -> None:
+    """Refuse anything but the two node kinds a drawing knows (``TypeError``)."""
+    if not isinstance(node, (Value, Tensor)):
+        raise TypeError(
+            f"draw_graph: cannot draw a node of type {type(node).__module__}."
+            f"{type(node).__qualname__}; expected an autograd.Value or autograd.Tensor"
+        )
 
 
-def _describe_value(v: Value, opts: _Options) -> NodeDescription:
+def describe_nodes(
+    order: list, opts: _Options, own_names: list[str] | None = None
+) -> list[NodeDescription]:
+    """Describe every node of a graph, each once; the single place that knows node kinds.
+
+    Parameters
+    ----------
+    order : list
+        The graph's nodes, parents before children (``topological_order``).
+    opts : _Options
+        What to show and how to name nodes.
+    own_names : list of str, optional
+        Each node's real name (``own_name``), when the caller has them already.
+
+    Returns
+    -------
+    list of NodeDescription
+        One per node of ``order``, in that order.
+    """
+    if own_names is None:
+        own_names = [own_name(node, opts) for node in order]
+    index = {node: i for i, node in enumerate(order)}
+    shown = [name or _fallback_name(node, opts) for node, name in zip(order, own_names)]
+    out: list[NodeDescription] = []
+    for node, name in zip(order, shown):
+        parents = [index[p] for p in node._parents]
+        if isinstance(node, Value):
+            out.append(_describe_value(node, opts, name, tuple(shown[p] for p in parents)))
+        elif isinstance(node, Tensor):
+            out.append(_describe_tensor(node, opts, name, [own_names[p] for p in parents]))
+        else:
+            check_node(node)
+    return out
+
+
+def _describe_value(
+    v: Value, opts: _Options, name: str, parent_names: tuple[str, ...]
+) -> NodeDescription:
     fmt = opts.number_format
     fields = [f"data {_number(v.data, fmt)}"]
     if opts.show_grad:
         fields.append(f"grad {_number(v.grad, fmt)}")
     local = tuple(_number(g, fmt) for g in v.local_grads) if opts.show_local_grads else ()
-    return NodeDescription(_name(v, opts), tuple(fields), local)
+    return NodeDescription(name, tuple(fields), local, parent_names=parent_names)
 
 
-def _describe_tensor(t: Tensor, opts: _Options) -> NodeDescription:
+def _describe_tensor(
+    t: Tensor, opts: _Options, name: str, parent_names: list[str]
+) -> NodeDescription:
     fmt = opts.number_format
     fields = [
         f"shape {_shape(t.shape)}  {_dtype_name(t.data.dtype)}",
@@ -129,18 +171,22 @@ def _describe_tensor(t: Tensor, opts: _Options) -> NodeDescription:
         kind = "leaf" if t.requires_grad else "constant"
     else:
         kind = "computed"
-    edges = _tensor_edge_labels(t, opts) if opts.show_local_grads and not t.is_leaf else ()
-    return NodeDescription(_name(t, opts), tuple(fields), (), edges, kind)
+    edges = ()
+    if opts.show_local_grads and not t.is_leaf:
+        edges = _tensor_edge_labels(t, opts, parent_names)
+    return NodeDescription(name, tuple(fields), (), edges, kind)
 
 
-def _tensor_edge_labels(t: Tensor, opts: _Options) -> tuple[str | None, ...]:
+def _tensor_edge_labels(
+    t: Tensor, opts: _Options, parent_names: list[str]
+) -> tuple[str | None, ...]:
     fn = t.grad_fn
     parents = t.parents
     # A one-element constant (the 2 of x * 2) is best named by its value: gy·2.
     names = [
-        _own_name(p, opts)
+        own
         or (_number_or_empty(p, opts.number_format) if p.is_leaf and not p.requires_grad else "")
-        for p in parents
+        for p, own in zip(parents, parent_names)
     ]
     needs = tuple(getattr(fn, "needs_input_grad", ())) or tuple(p.requires_grad for p in parents)
     numbers = _scalar_local_derivatives(t)
@@ -200,7 +246,7 @@ def _dtype_name(dtype: np.dtype) -> str:
 
 
 # -------------------------------------------------------------------- names
-def _own_name(node: Any, opts: _Options) -> str:
+def own_name(node: Any, opts: _Options) -> str:
     """The node's real name: ``label_fn``, module path or label; "" if it has none."""
     if opts.label_fn is not None:
         name = opts.label_fn(node)
@@ -212,12 +258,11 @@ def _own_name(node: Any, opts: _Options) -> str:
     return str(label) if label else ""
 
 
-def _name(node: Any, opts: _Options) -> str:
-    """Display name: the real name, else "param" for an ``nn.Parameter`` leaf."""
-    name = _own_name(node, opts)
-    if not name and opts.label_fn is None and _is_parameter(node):
+def _fallback_name(node: Any, opts: _Options) -> str:
+    """The name of a node without a real one: "param" for an ``nn.Parameter`` leaf."""
+    if opts.label_fn is None and _is_parameter(node):
         return "param"
-    return name
+    return ""
 
 
 def _is_parameter(node: Any) -> bool:

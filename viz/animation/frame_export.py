@@ -12,8 +12,8 @@ import re
 import textwrap
 from html import escape
 
-from . import render as _render
-from .graph import _INK
+from .. import render as _render
+from ..graph.dot import INK
 
 __all__ = ["captioned_pages", "gif_bytes"]
 
@@ -68,7 +68,7 @@ def captioned_pages(svgs: list[str], captions: list[str]) -> list[str]:
             f'height="{_fmt(height)}pt" viewBox="0 0 {_fmt(width)} {_fmt(height)}">\n'
             f'<rect width="100%" height="100%" fill="white"/>\n{inner}\n'
             f'<g font-family="Helvetica,Arial,sans-serif" font-size="{_fmt(_CAPTION_FONT)}" '
-            f'fill="{_INK}">{text}</g>\n</svg>\n'
+            f'fill="{INK}">{text}</g>\n</svg>\n'
         )
     return pages
 
