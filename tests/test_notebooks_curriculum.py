@@ -128,6 +128,9 @@ def test_notebook_00_has_the_section0_errata_boxes() -> None:
     log = [b for b in boxes if "log-odds" in b and "cross-entropy" in b]
     assert ridge and "LASSO" in ridge[0] and "shrinks" in ridge[0]
     assert log and r"\log" in log[0]
+    # where gradient descent first appears: seed 003 calls "derivative × (−1)" the gradient
+    seed003 = [b for b in boxes if "seed 003" in b]
+    assert seed003 and "partial derivatives" in seed003[0] and "against" in seed003[0]
 
 
 def test_notebook_00_asserts_what_the_brief_asks() -> None:
