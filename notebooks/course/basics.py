@@ -108,9 +108,12 @@ def plot_regions(
     ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, steps)
     xx, yy = np.meshgrid(xs, ys)
     zz = predict(np.column_stack([xx.ravel(), yy.ravel()])).reshape(xx.shape)
+    from matplotlib.colors import ListedColormap  # only the notebooks draw; keep the import local
+
+    # region k in the colour of class k's points (matplotlib's cycle C0, C1, ...), faded
     levels = np.arange(n_classes + 1) - 0.5
-    cmap = "Pastel1" if n_classes > 2 else "coolwarm"
-    ax.contourf(xx, yy, zz, levels=levels, cmap=cmap, alpha=0.5)
+    cmap = ListedColormap([f"C{k}" for k in range(n_classes)])
+    ax.contourf(xx, yy, zz, levels=levels, cmap=cmap, alpha=0.2)
     for k in range(n_classes):
         ax.scatter(*X[y == k].T, s=12, color=f"C{k}", edgecolor="k", lw=0.3, label=f"class {k}")
     ax.set_xlabel("$x_1$")
