@@ -7,7 +7,11 @@
 micrograd-style networks made of scalar ``Value`` nodes).
 """
 
-from . import _moved
+from .autograd_check import require_deltagrad_autograd
+
+require_deltagrad_autograd()  # a foreign `autograd` (same import name) is named, not obscure
+
+from . import _moved  # noqa: E402
 
 _moved.install()  # old import paths (nn.sequence, nn.rtrl, ...) keep working for a release
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from viz import doctor
+from viz.cli import doctor
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,7 +60,7 @@ def test_foreign_autograd_on_sys_path_is_named_with_its_fix(tmp_path: Path) -> N
     (fake / "__init__.py").write_text("from .core import grad\n")
     (fake / "core.py").write_text("def grad(f):\n    return f\n")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "viz" / "doctor.py")], capture_output=True, text=True,
+        [sys.executable, str(ROOT / "viz" / "cli" / "doctor.py")], capture_output=True, text=True,
         env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"}, cwd=tmp_path, timeout=120,
     )
     assert result.returncode == 1, result.stdout + result.stderr
@@ -78,3 +78,27 @@ def test_a_namespace_autograd_left_by_an_uninstall_is_named(
                         lambda name: tmp_path / "autograd" if name == "autograd" else None)
     message = doctor.foreign_autograd()
     assert message is not None and "namespace package" in message
+
+
+@pytest.mark.parametrize("package", ["nn", "viz"])
+def test_importing_over_a_foreign_autograd_names_it_and_the_doctor(
+    tmp_path: Path, package: str
+) -> None:
+    fake = tmp_path / "autograd"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("def grad(f):\n    return f\n")
+    code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import {package}"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError: deltagrad's nn and viz need deltagrad's `autograd`")
+    assert str(fake / "__init__.py") in last and "HIPS autograd" in last
+    assert str(ROOT / "viz" / "cli" / "doctor.py") in last
+
+
+def test_doctor_is_a_command_of_the_cli() -> None:
+    result = subprocess.run([sys.executable, "-m", "viz", "doctor"], capture_output=True,
+                            text=True, cwd=ROOT, timeout=180)
+    assert "OK   autograd     deltagrad's" in result.stdout
+    assert result.returncode == (0 if "all required parts work" in result.stdout else 1)

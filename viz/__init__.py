@@ -11,10 +11,14 @@ Layout: ``viz.render`` (DOT -> SVG/PNG/PDF), ``viz.graph`` (drawing a graph),
 ``viz.cli`` (``python -m viz`` / ``deltagrad``). Old module paths: see ``viz._moved``.
 """
 
-from . import _moved  # noqa: F401  (installs the old module paths, with a warning)
-from .animation import BackwardAnimation, backward_animation
-from .graph import Drawing, draw_graph, save
-from .plots import (
+from nn.autograd_check import require_deltagrad_autograd
+
+require_deltagrad_autograd()  # (already run by nn's import) a foreign `autograd` is named
+
+from . import _moved  # noqa: E402, F401  (installs the old module paths, with a warning)
+from .animation import BackwardAnimation, backward_animation  # noqa: E402
+from .graph import Drawing, draw_graph, save  # noqa: E402
+from .plots import (  # noqa: E402
     plot_decision_boundary,
     plot_feature_maps,
     plot_filters,
@@ -24,7 +28,7 @@ from .plots import (
     plot_optimizer_trajectories,
     plot_sequence_predictions,
 )
-from .render import GraphTooLargeError, LayoutTimeoutError, RenderError
+from .render import GraphTooLargeError, LayoutTimeoutError, RenderError  # noqa: E402
 
 __all__ = [
     "draw_graph", "Drawing", "save", "RenderError", "GraphTooLargeError", "LayoutTimeoutError",

@@ -117,7 +117,25 @@ def build_parser(prog: str = "deltagrad") -> argparse.ArgumentParser:
     demo.add_argument("--steps", type=_positive_int, default=100, help="SGD steps (default: 100)")
     demo.add_argument("--seed", type=int, default=None, help="seed for data and weights")
     demo.set_defaults(run=_run_demo, subparser=demo)
+
+    doctor = sub.add_parser(
+        "doctor",
+        help="check this environment: packages, renderers, PyTorch for the oracle tests",
+        description=(
+            "One OK/FIX line per part (which autograd/nn/viz are imported and from where, "
+            "Python, NumPy, dot, the in-process renderer, a real drawing, matplotlib, "
+            "IPython, PyTorch); each FIX line ends with the command that mends it. "
+            "Exit status 1 when a required part needs a fix."
+        ),
+    )
+    doctor.set_defaults(run=_run_doctor, subparser=doctor)
     return parser
+
+
+def _run_doctor(args: argparse.Namespace) -> int:
+    from .doctor import main as doctor_main
+
+    return doctor_main()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

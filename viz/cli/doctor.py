@@ -1,4 +1,5 @@
-"""``python -m viz doctor`` (also ``deltagrad doctor``): is this environment ready?
+"""``python -m viz doctor`` (also ``deltagrad doctor``, or ``python viz/cli/doctor.py``
+when ``import viz`` itself fails): is this environment ready?
 
 One line per check, ``OK`` or ``FIX``; every ``FIX`` line ends with the one command that
 mends it. The checks never import deltagrad's own packages before they know those are
@@ -13,7 +14,6 @@ Exit status: 0 when everything the library needs works (optional parts may say F
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import subprocess
 import sys
@@ -26,8 +26,8 @@ __all__ = ["Check", "run_checks", "report", "package_origin", "foreign_autograd"
 # Files that only deltagrad's packages have (HIPS autograd has core.py, numpy/, ...).
 _MARKERS = {"autograd": ("tensor.py", "value.py", "graph.py"),
             "nn": ("module.py", "parameter.py"),
-            "viz": ("doctor.py",)}
-_ROOT = Path(__file__).resolve().parents[1]
+            "viz": ("cli/doctor.py", "graph/draw.py")}
+_ROOT = Path(__file__).resolve().parents[2]
 # reinstall from this checkout when there is one, else from the package index
 _INSTALL = (f"pip install --force-reinstall --no-deps -e {_ROOT}"
             if (_ROOT / "pyproject.toml").is_file() else "pip install --force-reinstall deltagrad")
@@ -226,9 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(c.ok or not c.required for c in checks) else 1
 
 
-if __name__ == "__main__":  # ``python viz/doctor.py`` works even when ``import viz`` cannot
+if __name__ == "__main__":  # ``python viz/cli/doctor.py`` works even when ``import viz`` cannot
     # run as a file, sys.path[0] is viz/ itself: look from the checkout instead, after
     # whatever the environment puts first (that is what ``import autograd`` would see)
     del sys.path[0]
-    sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    sys.path.append(str(_ROOT))
     raise SystemExit(main())
