@@ -151,7 +151,8 @@ class CrossEntropyOp(Function):
             count = max(losses.size, 1)
             self.valid = None
         self.axis, self.logp, self.reduction = axis, logp, reduction
-        self.scale = 1.0 / count if reduction == "mean" else 1.0
+        # a scalar of the losses' dtype: NumPy 1.x turns float32 * Python float into float64
+        self.scale = losses.dtype.type(1.0 / count if reduction == "mean" else 1.0)
         if reduction == "none":
             return losses
         total = losses.sum()
@@ -294,7 +295,7 @@ class BinaryCrossEntropyOp(Function):
             log_1my = np.maximum(np.log1p(-y), -100.0)
         self.log_odds = log_y - log_1my  # dE/dd = -(log y - log(1-y))
         losses = -(d * log_y + (1.0 - d) * log_1my)
-        self.scale = 1.0 / max(losses.size, 1) if reduction == "mean" else 1.0
+        self.scale = losses.dtype.type(1.0 / max(losses.size, 1) if reduction == "mean" else 1.0)
         if reduction == "none":
             return losses
         return losses.sum() * self.scale
@@ -350,7 +351,7 @@ class BCEWithLogitsOp(Function):
         np.exp(tail, out=tail)
         np.log1p(tail, out=tail)
         losses += tail
-        self.scale = 1.0 / max(losses.size, 1) if reduction == "mean" else 1.0
+        self.scale = losses.dtype.type(1.0 / max(losses.size, 1) if reduction == "mean" else 1.0)
         if reduction == "none":
             return losses
         return losses.sum() * self.scale
