@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.deltagrad-installed
 
-.PHONY: all help venv dot demo test test-fast lint bench torch clean
+.PHONY: all help venv dot demo test test-fast test-matrix lint bench torch clean
 
 all: test
 
@@ -13,11 +13,16 @@ help:
 	@echo "make demo    train the two-moons demo and write its pictures to demo_out/"
 	@echo "make test    the whole test suite and the notebooks (installs what it needs:"
 	@echo "             a .venv, Graphviz dot when possible, the PyTorch CPU oracle)"
+	@echo "make test-matrix  the test suite (no notebooks) on every Python >= 3.11 found"
+	@echo "             here and on NumPy 1.26 and 2.x (one venv each under .matrix/)"
 	@echo "make lint    ruff"
 	@echo "make bench   the project's own benchmarks (the referee is ../shared/bench)"
 	@echo "make clean   remove .venv and generated files"
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "deltagrad needs Python >= 3.11 ($(PYTHON) is $$($(PYTHON) -V 2>&1));" \
+	  "run e.g. make test PYTHON=python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]' --config-settings editable_mode=compat
@@ -50,6 +55,24 @@ test: $(STAMP) dot torch
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=600 notebooks
 
+# Supported: Python >= 3.11 (3.10 reached its end of life in October 2026, and the
+# in-process renderer needs 3.11) with NumPy 1.26 (Python <= 3.12) or 2.x.
+MATRIX_PYTHONS ?= $(shell for v in 3.11 3.12 3.13 3.14; do python$$v -V >/dev/null 2>&1 && echo python$$v || { p=$$(ls -d $$HOME/.pyenv/versions/$$v.*/bin/python 2>/dev/null | tail -1); [ -n "$$p" ] && echo $$p; }; done)
+test-matrix: export OPENBLAS_NUM_THREADS = 1
+test-matrix: export MPLBACKEND = Agg
+test-matrix:
+	@set -e; for py in $(MATRIX_PYTHONS); do \
+	  v=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	  for np in "numpy>=2,<3" "numpy==1.26.*"; do \
+	    case "$$v $$np" in 3.1[3-9]\ numpy==1*) continue;; esac; \
+	    env=.matrix/py$$v-np$$(echo "$$np" | sed 's/numpy[>=]*\([0-9]\).*/\1/'); \
+	    echo "== Python $$v with $$np ($$env)"; \
+	    test -x $$env/bin/python || $$py -m venv $$env; \
+	    $$env/bin/python -m pip install -q -e '.[dev]' "$$np" --config-settings editable_mode=compat; \
+	    $$env/bin/python -c 'import numpy, sys; print("numpy", numpy.__version__, "python", sys.version.split()[0])'; \
+	    $$env/bin/python -m pytest -n 2 -q -p no:cacheprovider tests; \
+	  done; done
+
 lint: $(STAMP)
 	$(BIN)/ruff check autograd nn viz tests bench
 
@@ -58,4 +81,4 @@ bench: $(STAMP) torch
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) demo_out .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .matrix demo_out .pytest_cache .ruff_cache .hypothesis
