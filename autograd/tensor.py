@@ -17,9 +17,19 @@ from typing import Any
 import numpy as np
 
 from . import anomaly
+from . import hooks as _hooks
 from .anomaly import _Anomaly
 from .dtype import get_default_dtype
+from .function import Nodes
 from .graph import _Mutations, _new_version_counter, run_backward
+from .ops.arithmetic import ArithmeticMethods
+from .ops.compare import CompareMethods
+from .ops.elementwise import ElementwiseMethods
+from .ops.indexing import IndexingMethods
+from .ops.join import JoinMethods
+from .ops.matmul import MatmulMethods
+from .ops.reduction import ReductionMethods
+from .ops.shape import ShapeMethods
 
 __all__ = ["Tensor"]
 
@@ -42,8 +52,21 @@ def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     )
 
 
-class Tensor:
+class Tensor(
+    ArithmeticMethods,
+    CompareMethods,
+    ElementwiseMethods,
+    ReductionMethods,
+    ShapeMethods,
+    IndexingMethods,
+    JoinMethods,
+    MatmulMethods,
+):
     """A node holding a NumPy array.
+
+    The node itself (data, grad, parents, backward) is written here; its operators and
+    methods come from the op modules, one base class each (``ElementwiseMethods`` in
+    ``ops/elementwise.py`` gives ``exp``, ...), so an op and its method live together.
 
     Parameters
     ----------
@@ -382,7 +405,7 @@ class Tensor:
         if self._fn._stamp < _Mutations.latest:
             # an input was changed in place (and given a new history) after this op
             # used it: the gradient belongs to the snapshot of the version we used
-            parents = _rebase.resolve_parents(self._fn)
+            parents = self._fn.inputs_as_used()
         for j, g in self._input_grads(gy):
             parent = parents[j]
             if parent.grad is None:
@@ -431,6 +454,6 @@ def _constant_like(x: ArrayLike, like: Tensor | None) -> Tensor:
     return Tensor._constant(_to_array(x))
 
 
-from . import hooks as _hooks  # noqa: E402
-from . import inplace as _rebase  # noqa: E402  attaches the in-place methods
-from . import tensor_methods  # noqa: E402,F401  attaches arithmetic and math methods
+# Ops make Tensors through ``function.Nodes`` (they sit below this module)
+Nodes.Tensor = Tensor
+Nodes.constant_like = _constant_like

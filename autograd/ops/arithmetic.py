@@ -1,8 +1,8 @@
-"""Broadcasting arithmetic: + - * / ** and negation, with the one ``unbroadcast``.
+"""Broadcasting arithmetic: + - * / ** and negation, and the Tensor operators for them.
 
 NumPy broadcasting repeats an operand along new or size-1 axes; the chain rule then
-sums the gradient over exactly those axes, so each operand gets a gradient of its own
-shape. ``unbroadcast`` is that sum, written with differentiable ops.
+sums the gradient over exactly those axes (``unbroadcast``, ``ops/broadcast.py``), so
+each operand gets a gradient of its own shape.
 """
 
 from __future__ import annotations
@@ -12,23 +12,16 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
+from ..rules import DerivativeRule
+from .broadcast import unbroadcast
+from .elementwise import where
 
-
-def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
-    """Sum ``g`` over the axes that broadcasting added or stretched, back to ``shape``."""
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
-    )
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape)
+__all__: list[str] = []  # reached as operators and methods: a + b, a.pow(b)
 
 
 class Add(Function):
     op = "+"
+    rule = DerivativeRule.of("a b", "gy", "gy", broadcasts=True)
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a + b
@@ -41,6 +34,7 @@ class Add(Function):
 
 class Sub(Function):
     op = "-"
+    rule = DerivativeRule.of("a b", "gy", "−gy", broadcasts=True)
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a - b
@@ -54,6 +48,7 @@ class Sub(Function):
 
 class Mul(Function):
     op = "*"
+    rule = DerivativeRule.of("a b", "gy·{1}", "gy·{0}", broadcasts=True)
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.save(a, b)
@@ -69,6 +64,7 @@ class Mul(Function):
 
 class Div(Function):
     op = "/"
+    rule = DerivativeRule.of("a b", "gy/{1}", "−gy·{0}/{1}²", broadcasts=True)
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.save(a, b)
@@ -84,6 +80,7 @@ class Div(Function):
 
 class Neg(Function):
     op = "neg"
+    rule = DerivativeRule.of("x", "−gy")
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         return -a
@@ -96,6 +93,9 @@ class PowScalar(Function):
     """``x ** c`` for a constant exponent ``c``: d/dx = c x^(c-1)."""
 
     op = "**"
+    rule = DerivativeRule.of(
+        "a b", "gy·{1}·{0}^({1}−1)", "gy·y·ln {0}", broadcasts=True, constants={"b": "exponent"}
+    )
 
     def forward(self, x: np.ndarray, exponent: float) -> np.ndarray:
         self.exponent = exponent
@@ -122,6 +122,9 @@ class Pow(Function):
     """
 
     op = "**"
+    rule = DerivativeRule.of(
+        "a b", "gy·{1}·{0}^({1}−1)", "gy·y·ln {0}", broadcasts=True, constants={"b": "exponent"}
+    )
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         self.save(a, b)
@@ -133,8 +136,55 @@ class Pow(Function):
         if self.needs_input_grad[0]:
             ga = unbroadcast(gy * b * a ** (b - 1.0), a.shape)
         if self.needs_input_grad[1]:
-            from .elementwise import where
-
             safe_a = where(a.data > 0, a, 1.0)
             gb = unbroadcast(gy * self.output * safe_a.log(), b.shape)
         return ga, gb
+
+
+def _pow(self: Any, exponent: Any) -> Any:
+    """``self ** exponent``: a number exponent is a constant of the op (``PowScalar``)."""
+    if isinstance(exponent, (int, float, np.number)):
+        return PowScalar.apply(self, exponent=float(exponent))
+    return Pow.apply(self, exponent)
+
+
+class ArithmeticMethods:
+    """Tensor's arithmetic operators (``Tensor`` inherits them); reflected forms swap
+    the operands, so ``2 - x`` is ``Sub(2, x)``."""
+
+    __slots__ = ()
+
+    def __add__(self, other: Any) -> Any:
+        return Add.apply(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return Add.apply(other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return Sub.apply(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return Sub.apply(other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return Mul.apply(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return Mul.apply(other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return Div.apply(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return Div.apply(other, self)
+
+    def __neg__(self) -> Any:
+        return Neg.apply(self)
+
+    def __pos__(self) -> Any:
+        return self
+
+    def __rpow__(self, other: Any) -> Any:
+        return Pow.apply(other, self)
+
+    __pow__ = pow = _pow

@@ -15,10 +15,18 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from .arithmetic import unbroadcast
+from ..rules import DerivativeRule
+from .broadcast import unbroadcast
+
+__all__ = [
+    "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
+    "maximum", "minimum", "clip", "where",
+]
 
 
 class Exp(Function):
+    rule = DerivativeRule.of("x", "gy·y")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.exp(x)
 
@@ -27,6 +35,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    rule = DerivativeRule.of("x", "gy/{0}")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.save(x)
         return np.log(x)
@@ -37,6 +47,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    rule = DerivativeRule.of("x", "gy/(2y)")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.sqrt(x)
 
@@ -45,6 +57,8 @@ class Sqrt(Function):
 
 
 class Abs(Function):
+    rule = DerivativeRule.of("x", "gy·sign({0})")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.save(x)
         return np.abs(x)
@@ -57,6 +71,8 @@ class Abs(Function):
 
 
 class Sin(Function):
+    rule = DerivativeRule.of("x", "gy·cos {0}")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.save(x)
         return np.sin(x)
@@ -67,6 +83,8 @@ class Sin(Function):
 
 
 class Cos(Function):
+    rule = DerivativeRule.of("x", "−gy·sin {0}")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.save(x)
         return np.cos(x)
@@ -77,6 +95,8 @@ class Cos(Function):
 
 
 class Tanh(Function):
+    rule = DerivativeRule.of("x", "gy·(1−y²)")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
 
@@ -114,6 +134,8 @@ def stable_sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 
 class Sigmoid(Function):
+    rule = DerivativeRule.of("x", "gy·y(1−y)")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return stable_sigmoid(x)
 
@@ -124,6 +146,7 @@ class Sigmoid(Function):
 
 class ReLU(Function):
     op = "relu"
+    rule = DerivativeRule.of("x", "gy·[{0}>0]")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         # relu'(x) = 0 where x <= 0, else 1 -- also at nan, whose gradient passes as in
@@ -140,6 +163,7 @@ class LeakyReLU(Function):
     """f(x) = max(0, x) + alpha min(0, x);  f'(x) = 1 if x > 0 else alpha."""
 
     op = "leaky_relu"
+    rule = DerivativeRule.of("x", "gy·({0}>0 ? 1 : α)")
 
     def forward(self, x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
         self.slope = np.where(x > 0, 1.0, alpha).astype(x.dtype)
@@ -151,6 +175,8 @@ class LeakyReLU(Function):
 
 class Where(Function):
     """``where(cond, a, b)``: gradient goes to ``a`` where cond holds, else to ``b``."""
+
+    rule = DerivativeRule.of("a b", "gy·[cond]", "gy·[not cond]", broadcasts=True)
 
     def forward(self, a: np.ndarray, b: np.ndarray, condition: np.ndarray) -> np.ndarray:
         self.condition = condition
@@ -189,16 +215,22 @@ class _Select(Function):
 
 
 class Maximum(_Select):
+    rule = DerivativeRule.of("a b", "gy·[{0}>{1}]", "gy·[{1}>{0}]", broadcasts=True)
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return self._record(a < b, a == b, np.maximum(a, b))
 
 
 class Minimum(_Select):
+    rule = DerivativeRule.of("a b", "gy·[{0}<{1}]", "gy·[{1}<{0}]", broadcasts=True)
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return self._record(a > b, a == b, np.minimum(a, b))
 
 
 class Clip(Function):
+    rule = DerivativeRule.of("x", "gy·[lo≤{0}≤hi]")
+
     def forward(self, x: np.ndarray, lo: Any = None, hi: Any = None) -> np.ndarray:
         inside = np.ones(x.shape, dtype=bool)
         if lo is not None:
@@ -271,3 +303,25 @@ def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:
     if lo is None and hi is None:
         raise ValueError("clip: give lo, hi or both")
     return Clip.apply(x, lo=lo, hi=hi)
+
+
+class ElementwiseMethods:
+    """Tensor's elementwise methods (``Tensor`` inherits them): ``x.exp()`` is ``exp(x)``."""
+
+    __slots__ = ()
+
+    exp = exp
+    log = log
+    sqrt = sqrt
+    abs = __abs__ = abs
+    sin = sin
+    cos = cos
+    tanh = tanh
+    sigmoid = sigmoid
+    relu = relu
+    leaky_relu = leaky_relu
+    clip = clip
+
+    def clamp(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002  (PyTorch's names)
+        """PyTorch's name for :func:`clip`: ``min``/``max`` bounds, either may be None."""
+        return clip(self, min, max)

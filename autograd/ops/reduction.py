@@ -16,9 +16,16 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, Nodes
+from ..rules import DerivativeRule
 from .argnames import dim_of, keepdim_of, pick
+from .elementwise import maximum, minimum
 from .indexing import IndexAdd
+
+__all__ = [
+    "sum", "mean", "max", "min", "amax", "amin", "var", "std", "logsumexp",
+    "argmax", "argmin", "topk", "sort", "gather", "softmax", "log_softmax",
+]
 
 
 def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -45,6 +52,8 @@ def _expand(gy: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bo
 
 
 class Sum(Function):
+    rule = DerivativeRule.of("x", "broadcast gy to {shape}")
+
     def forward(self, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _axes(axis, x.ndim)
         self.keepdims = keepdims
@@ -56,6 +65,8 @@ class Sum(Function):
 
 
 class Mean(Function):
+    rule = DerivativeRule.of("x", "gy/n broadcast to {shape}, n = {n}")
+
     def forward(self, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _axes(axis, x.ndim)
         self.keepdims = keepdims
@@ -84,10 +95,14 @@ class _Extremum(Function):
 
 
 class Max(_Extremum):
+    rule = DerivativeRule.of("x", "gy·[{0} = max]  (max(): ties share; max(dim): the index only)")
+
     reduce = staticmethod(np.max)
 
 
 class Min(_Extremum):
+    rule = DerivativeRule.of("x", "gy·[{0} = min]  (min(): ties share; min(dim): the index only)")
+
     reduce = staticmethod(np.min)
 
 
@@ -96,6 +111,8 @@ class LogSumExp(Function):
 
     d/dx_i = exp(x_i - lse) = softmax(x)_i.
     """
+
+    rule = DerivativeRule.of("x", "gy·softmax({0})")
 
     def forward(self, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _axes(axis, x.ndim)
@@ -119,6 +136,8 @@ class Gather(Function):
     PyTorch differentiates ``max(dim)``, ``topk`` and ``gather``.
     """
 
+    rule = DerivativeRule.of("x", "scatter gy to the gathered positions")
+
     def forward(self, x: np.ndarray, index: np.ndarray, dim: int,
                 keepdim: bool = True) -> np.ndarray:
         self.dim = dim % x.ndim if x.ndim else 0
@@ -140,24 +159,22 @@ class Gather(Function):
 
 class MaxAlong(Gather):
     op = "max"
+    rule = Max.rule
 
 
 class MinAlong(Gather):
     op = "min"
+    rule = Min.rule
 
 
 class TopK(Gather):
     op = "topk"
+    rule = DerivativeRule.of("x", "scatter gy to the top-k positions")
 
 
 class Sort(Gather):
     op = "sort"
-
-
-def _tensor_type() -> Any:
-    from ..tensor import Tensor
-
-    return Tensor
+    rule = DerivativeRule.of("x", "gy sent back to each value's original position")
 
 
 class MaxMin(NamedTuple):
@@ -175,7 +192,7 @@ class TopKResult(NamedTuple):
 
 
 def _indices(idx: np.ndarray) -> Any:
-    return _tensor_type()._constant(np.asarray(idx, dtype=np.int64))
+    return Nodes.Tensor._constant(np.asarray(idx, dtype=np.int64))
 
 
 def _single_dim(op: str, x: Any, dim: Any) -> int:
@@ -252,10 +269,7 @@ def max(  # noqa: A001
       (NumPy's ``max(axis=...)`` returns values alone; here use ``amax`` for that.)
     * ``max(other)`` with a Tensor: the elementwise ``maximum``.
     """
-    Tensor = _tensor_type()
-    if isinstance(dim, Tensor):
-        from .elementwise import maximum
-
+    if isinstance(dim, Nodes.Tensor):
         return maximum(x, dim)
     d = dim_of("max", dim, axis)
     k = keepdim_of("max", keepdim, keepdims)
@@ -269,10 +283,7 @@ def min(  # noqa: A001
     axis: Any = None, keepdims: bool | None = None,
 ) -> Any:
     """PyTorch's ``min``: see :func:`max` (``(values, indices)`` with a ``dim``)."""
-    Tensor = _tensor_type()
-    if isinstance(dim, Tensor):
-        from .elementwise import minimum
-
+    if isinstance(dim, Nodes.Tensor):
         return minimum(x, dim)
     d = dim_of("min", dim, axis)
     k = keepdim_of("min", keepdim, keepdims)
@@ -440,3 +451,26 @@ def log_softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
     """``x - logsumexp(x)`` along ``dim``, as ``torch.log_softmax``."""
     d = _softmax_dim("log_softmax", x, dim, axis)
     return x - logsumexp(x, dim=d, keepdim=True)
+
+
+class ReductionMethods:
+    """Tensor's reductions (``Tensor`` inherits them): ``x.sum(dim)`` is ``sum(x, dim)``."""
+
+    __slots__ = ()
+
+    sum = sum
+    mean = mean
+    max = max
+    min = min
+    amax = amax
+    amin = amin
+    var = var
+    std = std
+    logsumexp = logsumexp
+    argmax = argmax
+    argmin = argmin
+    topk = topk
+    sort = sort
+    gather = gather
+    softmax = softmax
+    log_softmax = log_softmax
