@@ -323,6 +323,7 @@ def test_every_engine_and_nn_op_has_a_rule():
         c
         for c in subclasses(Function)
         if c.__module__.split(".")[0] in ("autograd", "nn") and not c.__name__.startswith("_")
+        and not (c.__subclasses__() and c.rule is None)  # a base class (UnaryMath) is no op
     ]
     assert len(ours) > 30
     missing = sorted({c.op for c in ours if c.rule is None} - set(DERIVATIVE_RULES))

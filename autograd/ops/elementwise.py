@@ -1,6 +1,10 @@
 """Elementwise math: exp log sqrt abs sin cos tanh sigmoid relu leaky_relu, and the
 two-input selections maximum minimum clip where.
 
+The smooth functions that ``Value`` shares (exp log sqrt sin cos tanh sigmoid) take
+their forward, derivative and rule text from ``autograd/maths.py`` (``UnaryMath``); the
+kinked ones (abs relu leaky_relu clip) and the selections are written out here.
+
 Derivatives at kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = alpha,
 clip passes the gradient where lo <= x <= hi (both ends included), and ``maximum``/
 ``minimum`` split the gradient evenly between equal inputs. At nan inputs too: relu
@@ -14,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from .. import maths
 from ..function import Function
+from ..maths import Unary, stable_sigmoid  # noqa: F401  (stable_sigmoid: nn imports it here)
 from ..rules import DerivativeRule
 from .broadcast import unbroadcast
 
@@ -24,36 +30,58 @@ __all__ = [
 ]
 
 
-class Exp(Function):
-    rule = DerivativeRule.of("x", "gy·y")
+class UnaryMath(Function):
+    """An op ``y = f(x)`` whose maths is a :class:`autograd.maths.Unary`: forward
+    ``f`` on the array, backward its ``vjp(gy, x, y)`` on Tensors, edge text its rule.
+    A subclass only names its function: ``class Exp(UnaryMath): fn = maths.EXP``."""
+
+    fn: Unary
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        fn = cls.__dict__.get("fn")
+        if fn is not None:
+            cls.op = fn.name
+            cls.rule = DerivativeRule.of("x", fn.rule)
+        super().__init_subclass__(**kwargs)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.exp(x)
+        if "x" in self.fn.uses:
+            self.save(x)  # (only then: an op that reads only y allows x to change after)
+        return self.fn.array(x)
 
     def backward(self, gy: Any) -> Any:
-        return gy * self.output  # exp' = exp
+        uses = self.fn.uses
+        x = self.saved_tensors[0] if "x" in uses else None
+        y = self.output if "y" in uses else None
+        return self.fn.vjp(gy, x, y)
 
 
-class Log(Function):
-    rule = DerivativeRule.of("x", "gy/{0}")
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.save(x)
-        return np.log(x)
-
-    def backward(self, gy: Any) -> Any:
-        (x,) = self.saved_tensors
-        return gy / x  # log'(x) = 1/x
+class Exp(UnaryMath):
+    fn = maths.EXP
 
 
-class Sqrt(Function):
-    rule = DerivativeRule.of("x", "gy/(2y)")
+class Log(UnaryMath):
+    fn = maths.LOG
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.sqrt(x)
 
-    def backward(self, gy: Any) -> Any:
-        return gy / (2.0 * self.output)  # sqrt'(x) = 1 / (2 sqrt x)
+class Sqrt(UnaryMath):
+    fn = maths.SQRT
+
+
+class Sin(UnaryMath):
+    fn = maths.SIN
+
+
+class Cos(UnaryMath):
+    fn = maths.COS
+
+
+class Tanh(UnaryMath):
+    fn = maths.TANH
+
+
+class Sigmoid(UnaryMath):
+    fn = maths.SIGMOID
 
 
 class Abs(Function):
@@ -68,80 +96,6 @@ class Abs(Function):
         # |x|' = sign(x) = [x > 0] - [x < 0]: 0 at 0, and 0 at nan (as PyTorch)
         xd = x.data
         return gy * ((xd > 0).astype(xd.dtype) - (xd < 0))
-
-
-class Sin(Function):
-    rule = DerivativeRule.of("x", "gy·cos {0}")
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.save(x)
-        return np.sin(x)
-
-    def backward(self, gy: Any) -> Any:
-        (x,) = self.saved_tensors
-        return gy * x.cos()  # sin' = cos
-
-
-class Cos(Function):
-    rule = DerivativeRule.of("x", "−gy·sin {0}")
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.save(x)
-        return np.cos(x)
-
-    def backward(self, gy: Any) -> Any:
-        (x,) = self.saved_tensors
-        return -gy * x.sin()  # cos' = -sin
-
-
-class Tanh(Function):
-    rule = DerivativeRule.of("x", "gy·(1−y²)")
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.tanh(x)
-
-    def backward(self, gy: Any) -> Any:
-        y = self.output
-        # tanh' = 1 - tanh^2, formed as (1 - y)(1 + y): near |y| = 1 the product keeps
-        # the digits that 1 - y*y cancels away (and it is PyTorch's float32 value)
-        return gy * ((1.0 - y) * (1.0 + y))
-
-
-def stable_sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """sigma(x) = 1 / (1 + e^-x), to about 2 ulps wherever sigma(x) is a normal number.
-
-    Accurate in both tails, unlike the tanh form (1 + tanh(x/2)) / 2 used before: for
-    x << 0 that rounds 1 + tanh(x/2) to the float spacing near 1, so sigma(-17) came out
-    5.96e-8 instead of 4.14e-8 in float32 and sigma(-40) = 0 in float64. The plain form
-    has no cancellation anywhere: for x < 0, e^-x = e^|x| is exact to an ulp, and so are
-    1 + e^|x| and its reciprocal -- the same accuracy as the sign-branched
-    e^x / (1 + e^x), with half the passes over the data. Only below x = -88.7 (float32)
-    or -709.8 (float64) does e^-x overflow to inf, giving sigma = 0 where the exact value
-    is a subnormal smaller than the least normal number (PyTorch's value there, too).
-
-    ``out``: an array to write the result into; it may be ``x`` itself (in place).
-    """
-    y = np.empty_like(x) if out is None else out  # (an array even for 0-d x)
-    # e^-x overflows to inf for x << 0 and underflows for x >> 0: both give the right
-    # sigma (0 and 1), so NumPy's flags (a warning by default) are switched off here --
-    # cheaper than checking min(x) and max(x) first
-    with np.errstate(over="ignore", under="ignore"):
-        np.negative(x, out=y)
-        np.exp(y, out=y)
-        y += 1.0
-        np.reciprocal(y, out=y)
-    return y
-
-
-class Sigmoid(Function):
-    rule = DerivativeRule.of("x", "gy·y(1−y)")
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return stable_sigmoid(x)
-
-    def backward(self, gy: Any) -> Any:
-        y = self.output
-        return gy * y * (1.0 - y)  # sigma' = sigma (1 - sigma)
 
 
 class ReLU(Function):
