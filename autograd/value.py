@@ -226,16 +226,17 @@ class Value:
         return _unary(alpha * x, self, float(alpha), "leaky_relu")
 
     # The smooth functions take value and derivative from ``autograd/maths.py``, which the
-    # Tensor ops use too: ``vjp(1, x, y)`` is the local derivative f'(x).
+    # Tensor ops use too: ``vjp(1, x, y)`` is the local derivative f'(x). (They call
+    # ``_binary`` directly: one call less than ``_unary`` pays for the ``vjp`` call.)
     def tanh(self) -> Value:
         x = self.data
         t = math.tanh(x)
-        return _unary(t, self, _TANH(1.0, x, t), "tanh")
+        return _binary(t, self, _TANH(1.0, x, t), None, 0.0, "tanh")
 
     def sigmoid(self) -> Value:
         x = self.data
         s = _sigmoid(x)  # stable in both tails
-        return _unary(s, self, _SIGMOID(1.0, x, s), "sigmoid")
+        return _binary(s, self, _SIGMOID(1.0, x, s), None, 0.0, "sigmoid")
 
     def exp(self) -> Value:
         x = self.data
@@ -243,13 +244,13 @@ class Value:
             e = math.exp(x)
         except OverflowError:
             raise OverflowError(f"Value.exp: exp({x:g}) overflows a float") from None
-        return _unary(e, self, _EXP(1.0, x, e), "exp")
+        return _binary(e, self, _EXP(1.0, x, e), None, 0.0, "exp")
 
     def log(self) -> Value:
         x = self.data
         if x <= 0.0:
             raise ValueError(f"Value.log: log({x:g}) is undefined; the argument must be > 0")
-        return _unary(math.log(x), self, _LOG(1.0, x, None), "log")
+        return _binary(math.log(x), self, _LOG(1.0, x, None), None, 0.0, "log")
 
     def sqrt(self) -> Value:
         x = self.data
@@ -257,15 +258,15 @@ class Value:
             raise ValueError(f"Value.sqrt: sqrt({x:g}) is undefined; the argument must be >= 0")
         r = math.sqrt(x)
         # sqrt'(0) = +inf (a float division by 0 would raise)
-        return _unary(r, self, _SQRT(1.0, x, r) if r > 0.0 else math.inf, "sqrt")
+        return _binary(r, self, _SQRT(1.0, x, r) if r > 0.0 else math.inf, None, 0.0, "sqrt")
 
     def sin(self) -> Value:
         x = self.data
-        return _unary(math.sin(x), self, _SIN(1.0, x, None), "sin")
+        return _binary(math.sin(x), self, _SIN(1.0, x, None), None, 0.0, "sin")
 
     def cos(self) -> Value:
         x = self.data
-        return _unary(math.cos(x), self, _COS(1.0, x, None), "cos")
+        return _binary(math.cos(x), self, _COS(1.0, x, None), None, 0.0, "cos")
 
     def abs(self) -> Value:
         x = self.data

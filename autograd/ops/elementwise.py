@@ -36,24 +36,39 @@ class UnaryMath(Function):
     A subclass only names its function: ``class Exp(UnaryMath): fn = maths.EXP``."""
 
     fn: Unary
+    _vjp_reads: tuple[bool, bool]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         fn = cls.__dict__.get("fn")
         if fn is not None:
             cls.op = fn.name
             cls.rule = DerivativeRule.of("x", fn.rule)
+            # forward: f on the array, keeping x only when the vjp reads it (an op that
+            # reads only y allows x to change in place afterwards)
+            cls.forward = _forward_saving_x(fn.array) if "x" in fn.uses else _forward(fn.array)
+            cls._vjp_reads = ("x" in fn.uses, "y" in fn.uses)
         super().__init_subclass__(**kwargs)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        if "x" in self.fn.uses:
-            self.save(x)  # (only then: an op that reads only y allows x to change after)
-        return self.fn.array(x)
-
     def backward(self, gy: Any) -> Any:
-        uses = self.fn.uses
-        x = self.saved_tensors[0] if "x" in uses else None
-        y = self.output if "y" in uses else None
+        reads_x, reads_y = self._vjp_reads
+        x = self.saved_tensors[0] if reads_x else None
+        y = self.output if reads_y else None
         return self.fn.vjp(gy, x, y)
+
+
+def _forward(f: Any) -> Any:
+    def forward(self: Function, x: np.ndarray) -> np.ndarray:
+        return f(x)
+
+    return forward
+
+
+def _forward_saving_x(f: Any) -> Any:
+    def forward(self: Function, x: np.ndarray) -> np.ndarray:
+        self.save(x)
+        return f(x)
+
+    return forward
 
 
 class Exp(UnaryMath):
