@@ -502,17 +502,27 @@ def _ops_covered() -> set[str]:
     return covered
 
 
+#: Public ops without a case in this table, and why.
+NO_CASE = {
+    "argmax", "argmin",  # not differentiable
+    "mm",  # matmul under PyTorch's 2-D name
+    "softmax", "log_softmax", "sort", "diag",  # gradchecked in their own test files
+}
+
+
 def test_every_public_tensor_op_has_a_case() -> None:
-    functional = {
-        "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
-        "maximum", "minimum", "clip", "where", "sum", "mean", "max", "min", "amax", "amin",
-        "var", "std", "logsumexp", "topk", "gather", "reshape", "view", "transpose", "t",
-        "permute", "swapaxes", "narrow", "broadcast_to", "squeeze", "unsqueeze", "flatten",
-        "astype", "getitem", "cat", "concatenate", "stack", "split", "chunk", "pad", "matmul",
-    }
+    # the public ops are what the op modules export (their ``__all__``): a new op needs
+    # a case here, and nothing else in this file
+    from autograd import ops
+
+    functional = set()
+    for module in (ops.elementwise, ops.reduction, ops.shape, ops.indexing, ops.join,
+                   ops.matmul):
+        functional |= set(module.__all__)
     assert functional <= set(ag.__all__)
+    assert {"exp", "sum", "reshape", "getitem", "cat", "matmul"} <= functional
     operators = {"+", "-", "*", "/", "neg", "**"}
-    missing = (functional | operators) - _ops_covered()
+    missing = (functional | operators) - NO_CASE - _ops_covered()
     assert not missing, f"no gradient case for {sorted(missing)}"
 
 
