@@ -26,7 +26,7 @@ from .broadcast import unbroadcast
 
 __all__ = [
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
-    "maximum", "minimum", "clip", "where",
+    "maximum", "minimum", "clip", "where", "softplus", "log_sigmoid", "logsigmoid", "logaddexp",
 ]
 
 
@@ -213,6 +213,74 @@ class Clip(Function):
         return gy * self.inside  # 1 inside [lo, hi], 0 where clipped
 
 
+class Softplus(Function):
+    """softplus(x) = log(1 + e^(βx)) / β, and x itself where βx > threshold (PyTorch's).
+
+    Stable for any x: log(1 + e^z) = max(z, 0) + log1p(e^-|z|) (``np.logaddexp(0, z)``)
+    never overflows. softplus'(x) = σ(βx), and 1 where the function is linear.
+    """
+
+    rule = DerivativeRule.of("x", "gy·σ(β·{0})")
+
+    def forward(self, x: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
+        self.save(x)
+        self.beta = beta
+        z = x * beta
+        self.linear = z > threshold
+        return np.where(self.linear, x, np.logaddexp(0.0, z) / beta)
+
+    def backward(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        slope = (x * self.beta).sigmoid()  # Tensor ops: differentiable again
+        if self.linear.any():
+            slope = where(self.linear, 1.0, slope)
+        return gy * slope
+
+
+class LogSigmoid(Function):
+    """log σ(x) = -softplus(-x) = min(x, 0) - log1p(e^-|x|), stable for any x.
+
+    (log σ)'(x) = 1 - σ(x) = σ(-x).
+    """
+
+    op = "log_sigmoid"
+    rule = DerivativeRule.of("x", "gy·σ(−{0})")
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.save(x)
+        return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
+
+    def backward(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        return gy * (-x).sigmoid()
+
+
+class LogAddExp(Function):
+    """logaddexp(a, b) = log(e^a + e^b) = max(a, b) + log1p(e^-|a - b|), stable.
+
+    d/da = e^a / (e^a + e^b) = σ(a - b) and d/db = σ(b - a): no exponential of a large
+    number anywhere, and exactly 1/2 each where a = b. (Where a = b = ±inf, a - b is nan
+    and so are the gradients, as in PyTorch.)
+    """
+
+    op = "logaddexp"
+    rule = DerivativeRule.of("a b", "gy·σ({0} − {1})", "gy·σ({1} − {0})", broadcasts=True)
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.save(a, b)
+        return np.logaddexp(a, b)
+
+    def backward(self, gy: Any) -> tuple:
+        a, b = self.saved_tensors
+        ga = gb = None
+        with np.errstate(invalid="ignore"):  # inf - inf: nan, PyTorch's value there
+            if self.needs_input_grad[0]:
+                ga = unbroadcast(gy * (a - b).sigmoid(), a.shape)
+            if self.needs_input_grad[1]:
+                gb = unbroadcast(gy * (b - a).sigmoid(), b.shape)
+        return ga, gb
+
+
 # ---------------------------------------------------------------- functional forms
 def exp(x: Any) -> Any:
     return Exp.apply(x)
@@ -274,6 +342,30 @@ def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:
     return Clip.apply(x, lo=lo, hi=hi)
 
 
+def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
+    """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold`` (PyTorch's
+    ``F.softplus``); a smooth relu. Shape of ``x``."""
+    if beta == 0:
+        raise ValueError(
+            "softplus: beta must be nonzero (the function divides by it); the default is 1"
+        )
+    return Softplus.apply(x, beta=beta, threshold=threshold)
+
+
+def log_sigmoid(x: Any) -> Any:
+    """``log(sigmoid(x))``, stable for any x (PyTorch's ``F.logsigmoid``)."""
+    return LogSigmoid.apply(x)
+
+
+logsigmoid = log_sigmoid  # PyTorch's spelling (torch.nn.functional.logsigmoid)
+
+
+def logaddexp(x: Any, other: Any) -> Any:
+    """``log(exp(x) + exp(other))`` elementwise with broadcasting, stable
+    (``torch.logaddexp``)."""
+    return LogAddExp.apply(x, other)
+
+
 class ElementwiseMethods:
     """Tensor's elementwise methods (``Tensor`` inherits them): ``x.exp()`` is ``exp(x)``."""
 
@@ -290,6 +382,9 @@ class ElementwiseMethods:
     relu = relu
     leaky_relu = leaky_relu
     clip = clip
+    softplus = softplus
+    log_sigmoid = logsigmoid = log_sigmoid
+    logaddexp = logaddexp
 
     def clamp(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002  (PyTorch's names)
         """PyTorch's name for :func:`clip`: ``min``/``max`` bounds, either may be None."""
