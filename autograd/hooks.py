@@ -14,14 +14,20 @@ they were registered, each seeing the previous one's result.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable
 from typing import Any
-
-from .graph import _LeafHooks
 
 __all__ = ["RemovableHandle", "register_hook"]
 
 _keys = itertools.count()
+
+
+class _LeafHooks:
+    """How many ``Tensor.register_hook`` hooks exist; while 0 the driver skips them."""
+
+    count: int = 0
+    lock = threading.Lock()
 
 
 class RemovableHandle:
