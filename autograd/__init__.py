@@ -63,6 +63,7 @@ from .graph import (
 )
 from .ops.broadcast import *  # noqa: F403  (each op module's __all__ is its exports)
 from .ops.elementwise import *  # noqa: F403
+from .ops.gather import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.join import *  # noqa: F403
 from .ops.matmul import *  # noqa: F403
@@ -91,7 +92,7 @@ __all__ = [
 ]
 # The ops: each op module lists its public functions in its own ``__all__``, so a new op
 # is exported by its module alone.
-for _ops in (ops.broadcast, ops.elementwise, ops.indexing, ops.join, ops.matmul, ops.reduction,
-             ops.shape):
+for _ops in (ops.broadcast, ops.elementwise, ops.gather, ops.indexing, ops.join, ops.matmul,
+             ops.reduction, ops.shape):
     __all__ += _ops.__all__
 del _ops

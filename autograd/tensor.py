@@ -23,6 +23,7 @@ from .graph import _new_version_counter, run_backward
 from .ops.arithmetic import ArithmeticMethods
 from .ops.compare import CompareMethods
 from .ops.elementwise import ElementwiseMethods
+from .ops.gather import GatherMethods
 from .ops.indexing import IndexingMethods
 from .ops.join import JoinMethods
 from .ops.matmul import MatmulMethods
@@ -55,6 +56,7 @@ class Tensor(
     CompareMethods,
     ElementwiseMethods,
     ReductionMethods,
+    GatherMethods,
     ShapeMethods,
     IndexingMethods,
     JoinMethods,
