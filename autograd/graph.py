@@ -303,7 +303,7 @@ def input_grads(t: Any, gy: Any) -> list[tuple[int, Any]]:
     for j, (parent, g, needed) in enumerate(zip(t._parents, grads, fn.needs_input_grad)):
         if not needed or g is None:
             continue
-        if g.shape != parent.shape:
+        if g._data.shape != parent._data.shape:  # (the arrays' shapes: no property calls)
             raise RuntimeError(
                 f"{fn.op}.backward returned a gradient of shape {g.shape} for an input "
                 f"of shape {parent.shape}"
