@@ -538,6 +538,23 @@ def test_every_public_tensor_op_has_a_case() -> None:
     assert not missing, f"no gradient case for {sorted(missing)}"
 
 
+#: Public ops that are functions only, not Tensor methods (``getitem`` is ``t[i]``; the
+#: joins take a list of tensors).
+FUNCTION_ONLY = {"maximum", "minimum", "where", "getitem", "cat", "concatenate", "stack"}
+
+
+def test_every_public_op_is_also_a_tensor_method_declared_by_its_module() -> None:
+    from autograd import ops
+
+    for module in (ops.elementwise, ops.reduction, ops.gather, ops.shape, ops.indexing,
+                   ops.join, ops.matmul):
+        mixin = next(v for k, v in vars(module).items() if k.endswith("Methods"))
+        assert mixin in Tensor.__mro__, module.__name__
+        for name in set(module.__all__) - FUNCTION_ONLY:
+            assert name in vars(mixin), f"{module.__name__}.{name} is no Tensor method"
+            assert getattr(Tensor, name) is vars(mixin)[name], name
+
+
 def test_case_ids_are_unique() -> None:
     ids = [p.id for p in ALL_CASES]
     assert len(ids) == len(set(ids))
