@@ -11,7 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..anomaly import _Anomaly
+from ..function import Function, Nodes
+from ..graph import _GradMode
+from ..graph import _local as _grad_local
 from ..rules import DerivativeRule
 from .broadcast import unbroadcast
 from .elementwise import where
@@ -148,38 +151,58 @@ def _pow(self: Any, exponent: Any) -> Any:
     return Pow.apply(self, exponent)
 
 
+def _operator(name: str, op: type[Function], ufunc: Any, reflected: bool = False) -> Any:
+    """The Tensor operator for ``op`` (``__mul__`` for ``Mul``, ...).
+
+    Two routes. Recorded -- an operand requires grad and grad mode is on -- through
+    ``op.apply``, which builds the graph node. Otherwise nothing is recorded (every
+    product inside a backward pass, all of ``no_grad``): the short route, the ufunc
+    straight on the arrays and one constant Tensor, with the operand dtype policy of
+    ``Function.apply`` (a number takes the Tensor's float dtype). Anomaly mode and
+    errors take the recorded route, which checks and explains them.
+    """
+
+    apply = op.apply  # bound once: the recorded route costs what a direct call did
+
+    def method(self: Any, other: Any) -> Any:
+        if (_GradMode.all_on or _grad_local.enabled) and (
+            self.requires_grad or (isinstance(other, Nodes.Tensor) and other.requires_grad)
+        ) or _Anomaly.any_on:
+            return apply(other, self) if reflected else apply(self, other)
+        Tensor = Nodes.Tensor
+        b = other._data if isinstance(other, Tensor) else Nodes.constant_like(other, self)._data
+        try:
+            data = ufunc(b, self._data) if reflected else ufunc(self._data, b)
+        except ValueError:  # e.g. shapes that do not broadcast: apply names op and shapes
+            return apply(other, self) if reflected else apply(self, other)
+        return Tensor._constant(data)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+def _neg(self: Any) -> Any:
+    """``-self``; unrecorded (see ``_operator``) it is one ufunc call."""
+    if ((_GradMode.all_on or _grad_local.enabled) and self.requires_grad) or _Anomaly.any_on:
+        return Neg.apply(self)
+    return Nodes.Tensor._constant(-self._data)
+
+
 class ArithmeticMethods:
     """Tensor's arithmetic operators (``Tensor`` inherits them); reflected forms swap
     the operands, so ``2 - x`` is ``Sub(2, x)``."""
 
     __slots__ = ()
 
-    def __add__(self, other: Any) -> Any:
-        return Add.apply(self, other)
-
-    def __radd__(self, other: Any) -> Any:
-        return Add.apply(other, self)
-
-    def __sub__(self, other: Any) -> Any:
-        return Sub.apply(self, other)
-
-    def __rsub__(self, other: Any) -> Any:
-        return Sub.apply(other, self)
-
-    def __mul__(self, other: Any) -> Any:
-        return Mul.apply(self, other)
-
-    def __rmul__(self, other: Any) -> Any:
-        return Mul.apply(other, self)
-
-    def __truediv__(self, other: Any) -> Any:
-        return Div.apply(self, other)
-
-    def __rtruediv__(self, other: Any) -> Any:
-        return Div.apply(other, self)
-
-    def __neg__(self) -> Any:
-        return Neg.apply(self)
+    __add__ = _operator("__add__", Add, np.add)
+    __radd__ = _operator("__radd__", Add, np.add, reflected=True)
+    __sub__ = _operator("__sub__", Sub, np.subtract)
+    __rsub__ = _operator("__rsub__", Sub, np.subtract, reflected=True)
+    __mul__ = _operator("__mul__", Mul, np.multiply)
+    __rmul__ = _operator("__rmul__", Mul, np.multiply, reflected=True)
+    __truediv__ = _operator("__truediv__", Div, np.true_divide)
+    __rtruediv__ = _operator("__rtruediv__", Div, np.true_divide, reflected=True)
+    __neg__ = _neg
 
     def __pos__(self) -> Any:
         return self
