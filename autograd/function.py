@@ -1,8 +1,10 @@
 """``Function``: the base class of every Tensor operation.
 
-An op is written as two methods side by side::
+An op is written as two methods side by side, with the text of its derivative::
 
     class Mul(Function):
+        rule = DerivativeRule.of("a b", "gy·{1}", "gy·{0}")  # drawn on the edges
+
         def forward(self, a, b):       # NumPy arrays in, NumPy array out
             self.save(a, b)
             return a * b
