@@ -2,7 +2,6 @@
 grad mode, Tensor ops and gradient checks."""
 
 from . import (
-    devices,  # noqa: F401  (attaches Tensor.to / .cpu() / .device)
     inplace,  # noqa: F401  (attaches the in-place methods: add_, x[i] = v, ...)
     ops,
     random,

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import hooks as _hooks
+from .devices import DeviceMethods
 from .dtype import get_default_dtype
 from .function import Nodes
 from .graph import _new_version_counter, run_backward
@@ -61,6 +62,7 @@ class Tensor(
     IndexingMethods,
     JoinMethods,
     MatmulMethods,
+    DeviceMethods,
 ):
     """A node holding a NumPy array.
 
