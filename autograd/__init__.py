@@ -2,7 +2,8 @@
 grad mode, Tensor ops and gradient checks."""
 
 from . import (
-    devices,  # noqa: F401  (attaches Tensor.to / .cpu() / .device)
+    inplace,  # noqa: F401  (attaches the in-place methods: add_, x[i] = v, ...)
+    ops,
     random,
 )
 from .anomaly import AnomalyError, detect_anomaly
@@ -59,60 +60,14 @@ from .graph import (
     set_grad_enabled,
     topological_order,
 )
-from .ops.arithmetic import unbroadcast
-from .ops.elementwise import (
-    abs,
-    clip,
-    cos,
-    exp,
-    leaky_relu,
-    log,
-    maximum,
-    minimum,
-    relu,
-    sigmoid,
-    sin,
-    sqrt,
-    tanh,
-    where,
-)
-from .ops.indexing import getitem
-from .ops.join import cat, chunk, concatenate, pad, split, stack
-from .ops.matmul import matmul
-from .ops.matmul import matmul as mm
-from .ops.reduction import (
-    amax,
-    amin,
-    argmax,
-    argmin,
-    gather,
-    log_softmax,
-    logsumexp,
-    max,
-    mean,
-    min,
-    softmax,
-    sort,
-    std,
-    sum,
-    topk,
-    var,
-)
-from .ops.shape import (
-    astype,
-    broadcast_to,
-    diag,
-    flatten,
-    narrow,
-    permute,
-    reshape,
-    squeeze,
-    swapaxes,
-    t,
-    transpose,
-    unsqueeze,
-    view,
-)
+from .ops.broadcast import *  # noqa: F403  (each op module's __all__ is its exports)
+from .ops.elementwise import *  # noqa: F403
+from .ops.gather import *  # noqa: F403
+from .ops.indexing import *  # noqa: F403
+from .ops.join import *  # noqa: F403
+from .ops.matmul import *  # noqa: F403
+from .ops.reduction import *  # noqa: F403
+from .ops.shape import *  # noqa: F403
 from .random import Generator, default_generator, get_rng_state, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .tensor import Tensor
@@ -127,19 +82,16 @@ __all__ = [
     "get_default_dtype", "set_default_dtype",
     "float16", "half", "float32", "float", "float64", "double",
     "int8", "uint8", "int16", "short", "int32", "int", "int64", "long", "bool",
-    "sort", "softmax", "log_softmax", "mm", "diag",
     "random", "Generator", "device", "manual_seed", "seed", "default_generator",
     "get_rng_state", "set_rng_state",
     "tensor", "from_numpy", "zeros", "ones", "empty", "full", "eye", "arange", "linspace",
     "randn", "rand", "randint", "randperm",
     "zeros_like", "ones_like", "empty_like", "full_like", "randn_like", "rand_like",
-    "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
-    "maximum", "minimum", "clip", "where",
-    "sum", "mean", "max", "min", "amax", "amin", "var", "std", "logsumexp",
-    "argmax", "argmin", "topk", "gather",
-    "reshape", "view", "transpose", "t", "permute", "swapaxes", "narrow", "broadcast_to",
-    "squeeze", "unsqueeze", "flatten", "astype", "getitem",
-    "cat", "concatenate", "stack", "split", "chunk", "pad", "matmul",
-    "unbroadcast",
     "save", "load",
 ]
+# The ops: each op module lists its public functions in its own ``__all__``, so a new op
+# is exported by its module alone.
+for _ops in (ops.broadcast, ops.elementwise, ops.gather, ops.indexing, ops.join, ops.matmul,
+             ops.reduction, ops.shape):
+    __all__ += _ops.__all__
+del _ops

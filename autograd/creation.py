@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .devices import check_device
 from .dtype import get_default_dtype
 from .ops.argnames import pick
 from .random import as_generator
@@ -228,10 +229,6 @@ def _on_the_cpu(factory: Callable[..., Tensor]) -> Callable[..., Tensor]:
     def with_device(*args: Any, device: Any = None, pin_memory: bool = False,
                     **kwargs: Any) -> Tensor:
         if device is not None:
-            # imported here: devices.py attaches methods to Tensor, whose module imports
-            # this one (tensor -> tensor_methods -> creation)
-            from .devices import check_device
-
             check_device(factory.__name__, device)
         return factory(*args, **kwargs)
 
@@ -241,3 +238,37 @@ def _on_the_cpu(factory: Callable[..., Tensor]) -> Callable[..., Tensor]:
 for _name in __all__:
     globals()[_name] = _on_the_cpu(globals()[_name])
 del _name
+
+
+# ---------------------------------------------------------------- Tensor.new_*
+# New tensors with this one's dtype (PyTorch's ``t.new_zeros(2, 3)``). They are the
+# factories above with a default dtype, so they are attached here rather than declared
+# in tensor.py (creation.py builds on tensor.py, not the other way round).
+def _new(factory: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    def method(self: Tensor, *size: Any, dtype: Any = None,
+               requires_grad: bool = False) -> Tensor:
+        return factory(*size, dtype=self.dtype if dtype is None else dtype,
+                       requires_grad=requires_grad)
+
+    method.__name__ = f"new_{factory.__name__}"
+    method.__doc__ = f"``{factory.__name__}(*size)`` with this Tensor's dtype."
+    return method
+
+
+def _new_full(self: Tensor, size: Any, fill_value: Any, dtype: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    return full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
+                requires_grad=requires_grad)
+
+
+def _new_tensor(self: Tensor, data: Any, dtype: Any = None,
+                requires_grad: bool = False) -> Tensor:
+    return tensor(data, dtype=self.dtype if dtype is None else dtype,
+                  requires_grad=requires_grad)
+
+
+Tensor.new_zeros = _new(zeros)  # type: ignore[attr-defined]
+Tensor.new_ones = _new(ones)  # type: ignore[attr-defined]
+Tensor.new_empty = _new(empty)  # type: ignore[attr-defined]
+Tensor.new_full = _new_full  # type: ignore[attr-defined]
+Tensor.new_tensor = _new_tensor  # type: ignore[attr-defined]

@@ -7,8 +7,9 @@ silently staying on the CPU would hide that the rest of such a script expects a 
 A dtype is honoured: ``x.to(np.float64)`` (or ``torch.float64``) casts like
 ``astype``, with the gradient flowing back through the cast.
 
-The methods are attached to :class:`~autograd.tensor.Tensor` here (``setattr``) so the
-device vocabulary lives in one small module; ``nn.Module.to`` uses the same parser.
+The methods are declared here, in ``DeviceMethods`` (``Tensor`` inherits it), so the
+device vocabulary lives in one small module that imports nothing of the engine;
+``nn.Module.to`` uses the same parser.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor
-
-__all__ = ["device", "parse_to", "check_device"]
+__all__ = ["device", "parse_to", "check_device", "DeviceMethods"]
 
 _CPU = re.compile(r"cpu(:\d+)?")
 
@@ -136,7 +135,7 @@ def parse_to(owner: str, args: tuple, kwargs: dict) -> tuple[np.dtype | None, bo
         raise TypeError(f"{owner}: takes at most (device, dtype) positionally, got {len(args)}")
     device, dtype = kwargs.get("device"), kwargs.get("dtype")
     positional = list(args)
-    if positional and (isinstance(positional[0], Tensor) or _is_torch_tensor(positional[0])):
+    if positional and (isinstance(positional[0], DeviceMethods) or _is_torch_tensor(positional[0])):
         other = positional.pop(0)
         dtype = dtype if dtype is not None else _as_dtype(other.dtype)
         device = getattr(other, "device", None)
@@ -161,31 +160,30 @@ def _is_torch_tensor(value: Any) -> bool:
     )
 
 
-def _tensor_to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-    """PyTorch's ``Tensor.to``: ``"cpu"`` is a no-op, a dtype casts (differentiably).
-
-    Returns ``self`` when nothing changes (as PyTorch does), unless ``copy=True``.
-    Any device other than the CPU raises ``ValueError``.
-    """
-    dtype, copy = parse_to("Tensor.to", args, kwargs)
-    out = self if dtype is None else self.astype(dtype)
-    return out.clone() if copy and out is self else out
-
-
-def _tensor_cpu(self: Tensor) -> Tensor:
-    """``self``: a deltagrad Tensor already lives on the CPU."""
-    return self
-
-
 _THE_CPU = device("cpu")
 
 
-def _tensor_device(self: Tensor) -> device:
-    """Always the CPU (``device(type='cpu')``, equal to ``"cpu"``): deltagrad keeps every
-    array in NumPy on the CPU."""
-    return _THE_CPU
+class DeviceMethods:
+    """Tensor's ``to``, ``cpu()`` and ``device`` (``Tensor`` inherits them)."""
 
+    __slots__ = ()
 
-Tensor.to = _tensor_to  # type: ignore[attr-defined]
-Tensor.cpu = _tensor_cpu  # type: ignore[attr-defined]
-Tensor.device = property(_tensor_device)  # type: ignore[attr-defined]
+    def to(self, *args: Any, **kwargs: Any) -> Any:
+        """PyTorch's ``Tensor.to``: ``"cpu"`` is a no-op, a dtype casts (differentiably).
+
+        Returns ``self`` when nothing changes (as PyTorch does), unless ``copy=True``.
+        Any device other than the CPU raises ``ValueError``.
+        """
+        dtype, copy = parse_to("Tensor.to", args, kwargs)
+        out = self if dtype is None else self.astype(dtype)  # type: ignore[attr-defined]
+        return out.clone() if copy and out is self else out
+
+    def cpu(self) -> Any:
+        """``self``: a deltagrad Tensor already lives on the CPU."""
+        return self
+
+    @property
+    def device(self) -> device:
+        """Always the CPU (``device(type='cpu')``, equal to ``"cpu"``): deltagrad keeps every
+        array in NumPy on the CPU."""
+        return _THE_CPU

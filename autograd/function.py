@@ -1,8 +1,10 @@
 """``Function``: the base class of every Tensor operation.
 
-An op is written as two methods side by side::
+An op is written as two methods side by side, with the text of its derivative::
 
     class Mul(Function):
+        rule = DerivativeRule.of("a b", "gy·{1}", "gy·{0}")  # drawn on the edges
+
         def forward(self, a, b):       # NumPy arrays in, NumPy array out
             self.save(a, b)
             return a * b
@@ -28,8 +30,24 @@ from .anomaly import _Anomaly
 from .anomaly import _local as _anomaly_local
 from .graph import _GradMode, _Mutations, _new_version_counter, set_grad_enabled
 from .graph import _local as _grad_local
+from .rules import DerivativeRule
 
-__all__ = ["Function"]
+__all__ = ["Function", "Nodes"]
+
+
+class Nodes:
+    """The node class that ops make: ``autograd.tensor.Tensor`` puts itself here when its
+    module loads.
+
+    ``Tensor`` inherits its methods from the op modules (``exp`` from
+    ``ops/elementwise.py``, ...), so ``tensor.py`` imports them and they cannot import
+    it back; an op reaches the class through here instead. Dependencies then run one way:
+    ``graph <- function <- ops/* <- tensor``.
+    """
+
+    Tensor: Any = None
+    #: ``constant_like(x, like)``: a constant Tensor for a non-Tensor operand ``x``
+    constant_like: Any = None
 
 
 class Function:
@@ -58,6 +76,9 @@ class Function:
 
     #: label used in drawings; defaults to the lower-case class name
     op: str = ""
+    #: the text of the derivative, drawn on the edges into the op (``autograd/rules.py``);
+    #: ``None``: drawings show the neutral ``∂(op)/∂input i``
+    rule: DerivativeRule | None = None
 
     inputs: tuple
     needs_input_grad: tuple
@@ -81,7 +102,7 @@ class Function:
     def save_for_backward(self, *tensors: Any) -> None:
         """PyTorch's name for :meth:`save` (``ctx.save_for_backward(x)``): Tensors are
         kept by their arrays, so ``saved_tensors`` gives back the op's own inputs."""
-        self.save(*(t._data if isinstance(t, _tensor_module.Tensor) else t for t in tensors))
+        self.save(*(t._data if isinstance(t, Nodes.Tensor) else t for t in tensors))
 
     def mark_non_differentiable(self, *tensors: Any) -> None:
         """Accepted for PyTorch code; an op here has one output, which gets gradients."""
@@ -105,8 +126,6 @@ class Function:
 
     @property
     def saved_tensors(self) -> tuple:
-        from .tensor import Tensor
-
         inputs = self.inputs
         out = []
         for k, a in enumerate(self._saved):
@@ -120,7 +139,7 @@ class Function:
                 j = next((i for i, t in enumerate(inputs) if t._data is a), -1)
                 if j < 0:
                     extra = next((t for t in self._saved_extra if t._data is a), None)
-                    out.append(extra if extra is not None else Tensor._constant(a))
+                    out.append(extra if extra is not None else Nodes.Tensor._constant(a))
                     continue
             t = inputs[j]
             if t._vc is not None and t._vc[2] > self._stamp:
@@ -159,12 +178,12 @@ class Function:
         Non-Tensor inputs (Python numbers, arrays) become constants of the first Tensor
         input's dtype, so ``x * 2`` stays float32 for a float32 ``x``.
         """
-        Tensor = _tensor_module.Tensor
+        Tensor = Nodes.Tensor
         for x in inputs:
             if not isinstance(x, Tensor):
                 like = next((x for x in inputs if isinstance(x, Tensor)), None)
                 inputs = tuple(
-                    x if isinstance(x, Tensor) else _tensor_module._constant_like(x, like)
+                    x if isinstance(x, Tensor) else Nodes.constant_like(x, like)
                     for x in inputs
                 )
                 break
@@ -192,6 +211,23 @@ class Function:
             _share_version(inputs[0], out)
         return out
 
+    def inputs_as_used(self) -> tuple:
+        """The inputs as they were when this op ran: an input changed in place since
+        then (and given the in-place op as its new history, ``autograd/inplace.py``) is
+        replaced by the hidden snapshot of the version this op used."""
+        parents = []
+        for p in self.inputs:
+            snaps = p._snaps
+            if snaps:
+                for stamp, ref in snaps:
+                    if stamp > self._stamp:
+                        snap = ref()
+                        if snap is not None:
+                            p = snap
+                        break
+            parents.append(p)
+        return tuple(parents)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} op={self.op!r}>"
 
@@ -218,7 +254,7 @@ def _adopt_pytorch_form(cls: type) -> None:
     user_backward = cls.__dict__.get("backward")
 
     def forward(self: Function, *arrays: np.ndarray, **kwargs: Any) -> np.ndarray:
-        Tensor = _tensor_module.Tensor
+        Tensor = Nodes.Tensor
         with set_grad_enabled(False):
             out = user_forward(self, *[Tensor._constant(a) for a in arrays], **kwargs)
         return out._data if isinstance(out, Tensor) else np.asarray(out)
@@ -246,5 +282,3 @@ def _share_version(base: Any, view: Any) -> None:
     vc[1] = True  # has views
     view._vc = vc
 
-
-from . import tensor as _tensor_module  # noqa: E402  (tensor.py imports this module)

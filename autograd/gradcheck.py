@@ -12,13 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .graph import grad as _grad
+from .tensor_check import GradcheckError, gradcheck_tensors, numerical_grad_tensors
 from .value import Value
 
 __all__ = ["GradcheckError", "numerical_grad", "gradcheck"]
-
-
-class GradcheckError(AssertionError):
-    """Raised by :func:`gradcheck`; the message is the readable comparison table."""
 
 
 def _inputs(args: tuple) -> list:
@@ -45,9 +42,7 @@ def numerical_grad(fn: Callable[..., Value], *inputs: Any, eps: float = 1e-6) ->
     values = _inputs(inputs)
     if any(isinstance(v, Value) for v in values) and not all(isinstance(v, Value) for v in values):
         raise TypeError("numerical_grad: inputs must all be Values")
-    if not all(isinstance(v, Value) for v in values):
-        from .tensor_check import numerical_grad_tensors  # Tensors: one array per input
-
+    if not all(isinstance(v, Value) for v in values):  # Tensors: one array per input
         return numerical_grad_tensors(fn, values, eps=eps)
     result = []
     for v in values:
@@ -89,8 +84,6 @@ def gradcheck(
     if not values:
         raise ValueError("gradcheck: pass at least one input")
     if not all(isinstance(v, Value) for v in values):
-        from .tensor_check import gradcheck_tensors
-
         return gradcheck_tensors(fn, values, eps=eps, atol=atol, rtol=rtol)
     out = fn(*values)
     _as_float(out, fn)

@@ -6,12 +6,15 @@ A *node* is anything with
   read-only as ``parents``),
 * ``grad`` -- its gradient (a float for ``Value``, a ``Tensor`` or ``None`` for ``Tensor``),
 * ``_GRAD_UNSET`` -- class constant: the ``grad`` of a node that has received nothing,
-* hashing by identity (``__hash__ = object.__hash__``),
-* ``_seed_grad(seed)`` -- add the root's starting gradient ``dL/dL`` (or the caller's seed),
-* ``_send_grad()`` -- push ``local derivative x self.grad`` into each parent's ``grad``.
+* hashing by identity (``__hash__ = object.__hash__``).
 
-This module only walks the graph; the node kinds supply the arithmetic. Nothing here
-recurses, so a chain of a million nodes backpropagates under the default recursion limit.
+The driver owns the two steps of a pass, *seed* (the root's ``dL/dL``, or the caller's
+seed) and *send* (push ``local derivative x node.grad`` into each parent's ``grad``):
+for a Tensor both are written here (``seed_grad``/``send_grad`` below: the op's
+``backward`` gives the local step); a ``Value`` keeps its own two-line float versions
+(``Value._seed_grad``/``_send_grad``, micrograd's ``_backward``), chosen once per pass.
+Nothing here recurses, so a chain of a million nodes backpropagates under the default
+recursion limit.
 """
 
 from __future__ import annotations
@@ -22,6 +25,12 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+
+import numpy as np
+
+from . import anomaly, hooks
+from .anomaly import _Anomaly
+from .hooks import _LeafHooks
 
 __all__ = [
     "topological_order",
@@ -104,13 +113,6 @@ def bump_version(vc: list) -> int:
             del recent[0]
         _Mutations.latest = stamp
     return stamp
-
-
-class _LeafHooks:
-    """How many ``Tensor.register_hook`` hooks exist; while 0 the driver skips them."""
-
-    count: int = 0
-    lock = threading.Lock()
 
 
 def is_grad_enabled() -> bool:
@@ -220,15 +222,16 @@ def _run(
             if not node._parents and getattr(node, "_hooks", None):
                 hooked[id(node)] = (node, node.grad)
                 node.grad = node._GRAD_UNSET
+    seed, send = _steps(order[-1]) if order else (None, None)
     try:
-        for root, seed in zip(roots, seeds):
-            root._seed_grad(seed)
+        for root, seed_value in zip(roots, seeds):
+            seed(root, seed_value)
         with set_grad_enabled(create_graph):
             for node in reversed(order):
                 if node._parents:
-                    node._send_grad()
+                    send(node)
                 elif hooked and id(node) in hooked:
-                    node._finish_leaf_grad(hooked[id(node)][1])
+                    hooks.finish_leaf_grad(node, hooked[id(node)][1])
                     del hooked[id(node)]  # only once its hooks have run without error
     finally:  # a failed pass leaves the hooked leaves' gradients as they were
         for node, previous in hooked.values():
@@ -241,6 +244,104 @@ def _run(
             if node._parents and id(node) not in kept:
                 node.grad = node._GRAD_UNSET
     return order
+
+
+# ---------------------------------------------------------------------------- the steps
+def _steps(node: Any) -> tuple[Any, Any]:
+    """``(seed, send)`` for the kind of ``node``: Tensor's here, Value's on Value."""
+    if hasattr(node, "_fn"):
+        return seed_grad, send_grad
+    kind = type(node)
+    return kind._seed_grad, kind._send_grad
+
+
+def seed_grad(t: Any, seed: Any) -> None:
+    """Add the starting gradient to root Tensor ``t``: ``seed``, or 1 for one element."""
+    Tensor = type(t)
+    if seed is None:
+        if t._data.size != 1:
+            raise ValueError(
+                f"backward: the output has shape {t.shape}, not a scalar; pass "
+                f"grad= of that shape (e.g. y.backward(autograd.ones_like(y))) or "
+                f"reduce it first (y.sum().backward())"
+            )
+        seed_t = Tensor._constant(np.ones_like(t._data))
+    else:
+        seed_t = seed if isinstance(seed, Tensor) else Tensor._constant(np.asarray(seed))
+        if seed_t.dtype != t.dtype:
+            seed_t = seed_t.astype(t.dtype)
+        elif t._fn is None:  # a leaf keeps its seed as .grad: never the caller's array
+            seed_t = seed_t.clone()
+        if seed_t.shape != t.shape:
+            raise ValueError(
+                f"backward: grad has shape {seed_t.shape} but the output has shape "
+                f"{t.shape}; they must match"
+            )
+    t.grad = seed_t if t.grad is None else t.grad + seed_t
+
+
+def send_grad(t: Any) -> None:
+    """The chain rule at interior Tensor ``t``: each input that wants a gradient gets
+    ``t.grad`` through the op's ``backward`` (the vector-Jacobian product), added to its
+    ``.grad``."""
+    gy = t.grad
+    if gy is None:
+        return
+    if t._hooks:
+        gy = t.grad = hooks.run_hooks(t, gy)
+    fn = t._fn
+    parents = t._parents
+    if fn._stamp < _Mutations.latest:
+        # an input was changed in place (and given a new history) after this op
+        # used it: the gradient belongs to the snapshot of the version we used
+        parents = fn.inputs_as_used()
+    for j, g in input_grads(t, gy):
+        parent = parents[j]
+        if parent.grad is None:
+            # A leaf's .grad must not share memory with another node's gradient
+            # (optimizers and clipping update it in place), so views are copied.
+            if parent._fn is None and (g is gy or g._data.base is not None):
+                g = g.clone()
+            parent.grad = g
+        else:
+            parent.grad = parent.grad + g
+
+
+def input_grads(t: Any, gy: Any) -> list[tuple[int, Any]]:
+    """``(position, gradient)`` for each input of ``t``'s op that wants one: the op's
+    local step of the chain rule, with the gradient's shape checked against the input's."""
+    fn = t._fn
+    if _Anomaly.any_on and anomaly._local.enabled:
+        grads = _checked_backward(fn, gy)
+    else:
+        grads = fn.backward(gy)
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    out = []
+    for j, (parent, g, needed) in enumerate(zip(t._parents, grads, fn.needs_input_grad)):
+        if not needed or g is None:
+            continue
+        if g._data.shape != parent._data.shape:  # (the arrays' shapes: no property calls)
+            raise RuntimeError(
+                f"{fn.op}.backward returned a gradient of shape {g.shape} for an input "
+                f"of shape {parent.shape}"
+            )
+        out.append((j, g))
+    return out
+
+
+def _checked_backward(fn: Any, gy: Any) -> Any:
+    """``fn.backward(gy)`` under anomaly mode: ops it runs know whose backward they are
+    in, and non-finite gradients raise naming the op."""
+    local = anomaly._local
+    previous = local.backward_of
+    local.backward_of = fn
+    try:
+        grads = fn.backward(gy)
+    finally:
+        local.backward_of = previous
+    anomaly.check_backward(fn, grads if isinstance(grads, tuple) else (grads,))
+    return grads
 
 
 def grad(

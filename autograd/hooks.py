@@ -14,14 +14,20 @@ they were registered, each seeing the previous one's result.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable
 from typing import Any
-
-from .graph import _LeafHooks
 
 __all__ = ["RemovableHandle", "register_hook"]
 
 _keys = itertools.count()
+
+
+class _LeafHooks:
+    """How many ``Tensor.register_hook`` hooks exist; while 0 the driver skips them."""
+
+    count: int = 0
+    lock = threading.Lock()
 
 
 class RemovableHandle:
@@ -78,13 +84,12 @@ def register_hook(self: Any, hook: Callable[[Any], Any]) -> RemovableHandle:
 
 def run_hooks(t: Any, grad: Any) -> Any:
     """Pass ``grad`` through ``t``'s hooks in order; a returned Tensor replaces it."""
-    from .tensor import Tensor
-
+    tensor_type = type(t)  # hooks.py sits below tensor.py: the class comes with t
     for hook in list(t._hooks.values()):
         result = hook(grad)
         if result is None:
             continue
-        if not isinstance(result, Tensor):
+        if not isinstance(result, tensor_type):
             raise TypeError(
                 f"register_hook: a hook returned {type(result).__name__}; return a Tensor "
                 "(the new gradient) or None (keep the gradient)"

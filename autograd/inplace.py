@@ -18,7 +18,7 @@ Three rules keep gradients honest:
    place, writes it into ``h``'s array, and gives ``h`` (same object) the new op as
    ``grad_fn``. The op's parent is a hidden *snapshot* that takes over ``h``'s previous
    history; ops that used ``h`` *before* the change send their gradient to that snapshot
-   (``resolve_parents``), so they still see the version they computed with.
+   (``Function.inputs_as_used``), so they still see the version they computed with.
 
 When nothing is recorded (``no_grad()``, or no tensor involved requires grad) the op
 runs straight in NumPy (``np.add(x, y, out=x)``): the manual-SGD update
@@ -39,10 +39,12 @@ from .graph import _local as _grad_local
 from .ops import arithmetic as ar
 from .ops import elementwise as ew
 from .ops import indexing
+from .ops.broadcast import unbroadcast
 from .random import normal_values, uniform_values
+from .rules import DerivativeRule
 from .tensor import Tensor
 
-__all__ = ["resolve_parents"]
+__all__: list[str] = []
 
 # ---------------------------------------------------------------- version counter
 def _box(t: Tensor) -> list:
@@ -170,23 +172,6 @@ def _rebase(self: Tensor, result: Tensor, name: str) -> None:
     self._snaps = snaps
 
 
-def resolve_parents(fn: Function) -> tuple:
-    """``fn``'s inputs as they were when ``fn`` ran: an input rebased since then is
-    replaced by the snapshot of the version ``fn`` used."""
-    parents = []
-    for p in fn.inputs:
-        snaps = p._snaps
-        if snaps:
-            for stamp, ref in snaps:
-                if stamp > fn._stamp:
-                    snap = ref()
-                    if snap is not None:
-                        p = snap
-                    break
-        parents.append(p)
-    return tuple(parents)
-
-
 # ---------------------------------------------------------------- ops
 class Copy(Function):
     """``src`` broadcast to ``x``'s shape and cast to its dtype (``copy_``/``fill_``).
@@ -196,6 +181,7 @@ class Copy(Function):
     """
 
     op = "copy"
+    rule = DerivativeRule.of("x src", "0", "gy", broadcasts=True)
 
     def forward(self, x: np.ndarray, src: np.ndarray) -> np.ndarray:
         try:
@@ -211,7 +197,7 @@ class Copy(Function):
         if self.needs_input_grad[0]:
             gx = Tensor._constant(np.zeros(x.shape, dtype=x.dtype))
         if self.needs_input_grad[1]:
-            gs = ar.unbroadcast(gy, src.shape)
+            gs = unbroadcast(gy, src.shape)
             if gs.dtype != src.dtype:
                 gs = gs.astype(src.dtype)
         return gx, gs

@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from .devices import check_device
+from .devices import device as _device
+
 __all__ = [
     "Generator", "manual_seed", "seed", "default_generator", "get_rng_state", "set_rng_state",
     "as_generator", "uniform_values", "normal_values",
@@ -35,17 +38,13 @@ class Generator(np.random.Generator):
     """
 
     def __init__(self, device: Any = "cpu") -> None:
-        from .devices import check_device
-
         check_device("Generator", device)
         self._initial_seed = int(np.random.SeedSequence().entropy % (2**63))
         super().__init__(np.random.PCG64(self._initial_seed))
 
     @property
     def device(self) -> Any:
-        from .devices import device
-
-        return device("cpu")
+        return _device("cpu")
 
     def manual_seed(self, seed: int) -> Generator:
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:

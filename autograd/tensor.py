@@ -16,11 +16,21 @@ from typing import Any
 
 import numpy as np
 
-from . import anomaly
-from .anomaly import _Anomaly
+from . import hooks as _hooks
 from .data_view import is_whole_view, view_of
+from .devices import DeviceMethods
 from .dtype import get_default_dtype
-from .graph import _Mutations, _new_version_counter, run_backward
+from .function import Nodes
+from .graph import _new_version_counter, run_backward
+from .ops.arithmetic import ArithmeticMethods
+from .ops.compare import CompareMethods
+from .ops.elementwise import ElementwiseMethods
+from .ops.gather import GatherMethods
+from .ops.indexing import IndexingMethods
+from .ops.join import JoinMethods
+from .ops.matmul import MatmulMethods
+from .ops.reduction import ReductionMethods
+from .ops.shape import ShapeMethods
 
 __all__ = ["Tensor"]
 
@@ -43,8 +53,23 @@ def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     )
 
 
-class Tensor:
+class Tensor(
+    ArithmeticMethods,
+    CompareMethods,
+    ElementwiseMethods,
+    ReductionMethods,
+    GatherMethods,
+    ShapeMethods,
+    IndexingMethods,
+    JoinMethods,
+    MatmulMethods,
+    DeviceMethods,
+):
     """A node holding a NumPy array.
+
+    The node itself (data, grad, parents, backward) is written here; its operators and
+    methods come from the op modules, one base class each (``ElementwiseMethods`` in
+    ``ops/elementwise.py`` gives ``exp``, ...), so an op and its method live together.
 
     Parameters
     ----------
@@ -317,89 +342,8 @@ class Tensor:
             )
         run_backward((self,), (grad,), create_graph=create_graph)
 
-    def _finish_leaf_grad(self, previous: Tensor | None) -> None:
-        _hooks.finish_leaf_grad(self, previous)
-
-    # node protocol used by autograd.graph
+    # node protocol used by autograd.graph (whose seed_grad/send_grad are Tensor's steps)
     _GRAD_UNSET = None
-
-    def _seed_grad(self, seed: ArrayLike | None) -> None:
-        if seed is None:
-            if self.data.size != 1:
-                raise ValueError(
-                    f"backward: the output has shape {self.shape}, not a scalar; pass "
-                    f"grad= of that shape (e.g. y.backward(autograd.ones_like(y))) or "
-                    f"reduce it first (y.sum().backward())"
-                )
-            seed_t = Tensor._constant(np.ones_like(self.data))
-        else:
-            seed_t = seed if isinstance(seed, Tensor) else Tensor._constant(np.asarray(seed))
-            if seed_t.dtype != self.dtype:
-                seed_t = seed_t.astype(self.dtype)
-            elif self._fn is None:  # a leaf keeps its seed as .grad: never the caller's array
-                seed_t = seed_t.clone()
-            if seed_t.shape != self.shape:
-                raise ValueError(
-                    f"backward: grad has shape {seed_t.shape} but the output has shape "
-                    f"{self.shape}; they must match"
-                )
-        self.grad = seed_t if self.grad is None else self.grad + seed_t
-
-    @staticmethod
-    def _checked_backward(fn: Any, gy: Tensor) -> Any:
-        local = anomaly._local
-        previous = local.backward_of
-        local.backward_of = fn
-        try:
-            grads = fn.backward(gy)
-        finally:
-            local.backward_of = previous
-        anomaly.check_backward(fn, grads if isinstance(grads, tuple) else (grads,))
-        return grads
-
-    def _input_grads(self, gy: Tensor) -> list[tuple[int, Tensor]]:
-        """``(position, gradient)`` for each input that wants one: the op's local step
-        of the chain rule, with the gradient's shape checked against the input's."""
-        fn = self._fn
-        if _Anomaly.any_on and anomaly._local.enabled:
-            grads = self._checked_backward(fn, gy)
-        else:
-            grads = fn.backward(gy)
-        if not isinstance(grads, tuple):
-            grads = (grads,)
-        out = []
-        for j, (parent, g, needed) in enumerate(zip(self._parents, grads, fn.needs_input_grad)):
-            if not needed or g is None:
-                continue
-            if g.shape != parent.shape:
-                raise RuntimeError(
-                    f"{fn.op}.backward returned a gradient of shape {g.shape} for an input "
-                    f"of shape {parent.shape}"
-                )
-            out.append((j, g))
-        return out
-
-    def _send_grad(self) -> None:
-        gy = self.grad
-        if gy is None:
-            return
-        if self._hooks:
-            gy = self.grad = _hooks.run_hooks(self, gy)
-        parents = self._parents
-        if self._fn._stamp < _Mutations.latest:
-            # an input was changed in place (and given a new history) after this op
-            # used it: the gradient belongs to the snapshot of the version we used
-            parents = _rebase.resolve_parents(self._fn)
-        for j, g in self._input_grads(gy):
-            parent = parents[j]
-            if parent.grad is None:
-                # A leaf's .grad must not share memory with another node's gradient
-                # (optimizers and clipping update it in place), so views are copied.
-                if parent._fn is None and (g is gy or g._data.base is not None):
-                    g = g.clone()
-                parent.grad = g
-            else:
-                parent.grad = parent.grad + g
 
 
 def _assigned_array(t: Tensor, value: ArrayLike, what: str) -> np.ndarray:
@@ -440,6 +384,6 @@ def _constant_like(x: ArrayLike, like: Tensor | None) -> Tensor:
     return Tensor._constant(_to_array(x))
 
 
-from . import hooks as _hooks  # noqa: E402
-from . import inplace as _rebase  # noqa: E402  attaches the in-place methods
-from . import tensor_methods  # noqa: E402,F401  attaches arithmetic and math methods
+# Ops make Tensors through ``function.Nodes`` (they sit below this module)
+Nodes.Tensor = Tensor
+Nodes.constant_like = _constant_like

@@ -12,11 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from .gradcheck import GradcheckError
 from .graph import grad as _grad
 from .tensor import Tensor
 
-__all__ = ["numerical_grad_tensors", "gradcheck_tensors", "gradgradcheck"]
+__all__ = ["GradcheckError", "numerical_grad_tensors", "gradcheck_tensors", "gradgradcheck"]
+
+
+class GradcheckError(AssertionError):
+    """Raised by the gradient checks (``gradcheck``, ``gradgradcheck``, also for Values);
+    the message is the readable comparison table."""
 
 
 def _check_inputs(inputs: Sequence[Any], who: str) -> list[Tensor]:

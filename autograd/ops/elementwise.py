@@ -1,6 +1,10 @@
 """Elementwise math: exp log sqrt abs sin cos tanh sigmoid relu leaky_relu, and the
 two-input selections maximum minimum clip where.
 
+The smooth functions that ``Value`` shares (exp log sqrt sin cos tanh sigmoid) take
+their forward, derivative and rule text from ``autograd/maths.py`` (``UnaryMath``); the
+kinked ones (abs relu leaky_relu clip) and the selections are written out here.
+
 Derivatives at kinks follow PyTorch: relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = alpha,
 clip passes the gradient where lo <= x <= hi (both ends included), and ``maximum``/
 ``minimum`` split the gradient evenly between equal inputs. At nan inputs too: relu
@@ -14,37 +18,90 @@ from typing import Any
 
 import numpy as np
 
+from .. import maths
 from ..function import Function
-from .arithmetic import unbroadcast
+from ..maths import Unary, stable_sigmoid  # noqa: F401  (stable_sigmoid: nn imports it here)
+from ..rules import DerivativeRule
+from .broadcast import unbroadcast
+
+__all__ = [
+    "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
+    "maximum", "minimum", "clip", "where", "softplus", "log_sigmoid", "logsigmoid", "logaddexp",
+]
 
 
-class Exp(Function):
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.exp(x)
+class UnaryMath(Function):
+    """An op ``y = f(x)`` whose maths is a :class:`autograd.maths.Unary`: forward
+    ``f`` on the array, backward its ``vjp(gy, x, y)`` on Tensors, edge text its rule.
+    A subclass only names its function: ``class Exp(UnaryMath): fn = maths.EXP``."""
+
+    fn: Unary
+    _vjp_reads: tuple[bool, bool]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        fn = cls.__dict__.get("fn")
+        if fn is not None:
+            cls.op = fn.name
+            cls.rule = DerivativeRule.of("x", fn.rule)
+            # forward: f on the array, keeping x only when the vjp reads it (an op that
+            # reads only y allows x to change in place afterwards)
+            cls.forward = _forward_saving_x(fn.array) if "x" in fn.uses else _forward(fn.array)
+            cls._vjp_reads = ("x" in fn.uses, "y" in fn.uses)
+        super().__init_subclass__(**kwargs)
 
     def backward(self, gy: Any) -> Any:
-        return gy * self.output  # exp' = exp
+        reads_x, reads_y = self._vjp_reads
+        x = self.saved_tensors[0] if reads_x else None
+        y = self.output if reads_y else None
+        return self.fn.vjp(gy, x, y)
 
 
-class Log(Function):
-    def forward(self, x: np.ndarray) -> np.ndarray:
+def _forward(f: Any) -> Any:
+    def forward(self: Function, x: np.ndarray) -> np.ndarray:
+        return f(x)
+
+    return forward
+
+
+def _forward_saving_x(f: Any) -> Any:
+    def forward(self: Function, x: np.ndarray) -> np.ndarray:
         self.save(x)
-        return np.log(x)
+        return f(x)
 
-    def backward(self, gy: Any) -> Any:
-        (x,) = self.saved_tensors
-        return gy / x  # log'(x) = 1/x
+    return forward
 
 
-class Sqrt(Function):
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.sqrt(x)
+class Exp(UnaryMath):
+    fn = maths.EXP
 
-    def backward(self, gy: Any) -> Any:
-        return gy / (2.0 * self.output)  # sqrt'(x) = 1 / (2 sqrt x)
+
+class Log(UnaryMath):
+    fn = maths.LOG
+
+
+class Sqrt(UnaryMath):
+    fn = maths.SQRT
+
+
+class Sin(UnaryMath):
+    fn = maths.SIN
+
+
+class Cos(UnaryMath):
+    fn = maths.COS
+
+
+class Tanh(UnaryMath):
+    fn = maths.TANH
+
+
+class Sigmoid(UnaryMath):
+    fn = maths.SIGMOID
 
 
 class Abs(Function):
+    rule = DerivativeRule.of("x", "gy·sign({0})")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         self.save(x)
         return np.abs(x)
@@ -56,74 +113,9 @@ class Abs(Function):
         return gy * ((xd > 0).astype(xd.dtype) - (xd < 0))
 
 
-class Sin(Function):
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.save(x)
-        return np.sin(x)
-
-    def backward(self, gy: Any) -> Any:
-        (x,) = self.saved_tensors
-        return gy * x.cos()  # sin' = cos
-
-
-class Cos(Function):
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        self.save(x)
-        return np.cos(x)
-
-    def backward(self, gy: Any) -> Any:
-        (x,) = self.saved_tensors
-        return -gy * x.sin()  # cos' = -sin
-
-
-class Tanh(Function):
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.tanh(x)
-
-    def backward(self, gy: Any) -> Any:
-        y = self.output
-        # tanh' = 1 - tanh^2, formed as (1 - y)(1 + y): near |y| = 1 the product keeps
-        # the digits that 1 - y*y cancels away (and it is PyTorch's float32 value)
-        return gy * ((1.0 - y) * (1.0 + y))
-
-
-def stable_sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """sigma(x) = 1 / (1 + e^-x), to about 2 ulps wherever sigma(x) is a normal number.
-
-    Accurate in both tails, unlike the tanh form (1 + tanh(x/2)) / 2 used before: for
-    x << 0 that rounds 1 + tanh(x/2) to the float spacing near 1, so sigma(-17) came out
-    5.96e-8 instead of 4.14e-8 in float32 and sigma(-40) = 0 in float64. The plain form
-    has no cancellation anywhere: for x < 0, e^-x = e^|x| is exact to an ulp, and so are
-    1 + e^|x| and its reciprocal -- the same accuracy as the sign-branched
-    e^x / (1 + e^x), with half the passes over the data. Only below x = -88.7 (float32)
-    or -709.8 (float64) does e^-x overflow to inf, giving sigma = 0 where the exact value
-    is a subnormal smaller than the least normal number (PyTorch's value there, too).
-
-    ``out``: an array to write the result into; it may be ``x`` itself (in place).
-    """
-    y = np.empty_like(x) if out is None else out  # (an array even for 0-d x)
-    # e^-x overflows to inf for x << 0 and underflows for x >> 0: both give the right
-    # sigma (0 and 1), so NumPy's flags (a warning by default) are switched off here --
-    # cheaper than checking min(x) and max(x) first
-    with np.errstate(over="ignore", under="ignore"):
-        np.negative(x, out=y)
-        np.exp(y, out=y)
-        y += 1.0
-        np.reciprocal(y, out=y)
-    return y
-
-
-class Sigmoid(Function):
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        return stable_sigmoid(x)
-
-    def backward(self, gy: Any) -> Any:
-        y = self.output
-        return gy * y * (1.0 - y)  # sigma' = sigma (1 - sigma)
-
-
 class ReLU(Function):
     op = "relu"
+    rule = DerivativeRule.of("x", "gy·[{0}>0]")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         # relu'(x) = 0 where x <= 0, else 1 -- also at nan, whose gradient passes as in
@@ -140,6 +132,7 @@ class LeakyReLU(Function):
     """f(x) = max(0, x) + alpha min(0, x);  f'(x) = 1 if x > 0 else alpha."""
 
     op = "leaky_relu"
+    rule = DerivativeRule.of("x", "gy·({0}>0 ? 1 : α)")
 
     def forward(self, x: np.ndarray, alpha: float = 0.01) -> np.ndarray:
         self.slope = np.where(x > 0, 1.0, alpha).astype(x.dtype)
@@ -151,6 +144,8 @@ class LeakyReLU(Function):
 
 class Where(Function):
     """``where(cond, a, b)``: gradient goes to ``a`` where cond holds, else to ``b``."""
+
+    rule = DerivativeRule.of("a b", "gy·[cond]", "gy·[not cond]", broadcasts=True)
 
     def forward(self, a: np.ndarray, b: np.ndarray, condition: np.ndarray) -> np.ndarray:
         self.condition = condition
@@ -189,16 +184,22 @@ class _Select(Function):
 
 
 class Maximum(_Select):
+    rule = DerivativeRule.of("a b", "gy·[{0}>{1}]", "gy·[{1}>{0}]", broadcasts=True)
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return self._record(a < b, a == b, np.maximum(a, b))
 
 
 class Minimum(_Select):
+    rule = DerivativeRule.of("a b", "gy·[{0}<{1}]", "gy·[{1}<{0}]", broadcasts=True)
+
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return self._record(a > b, a == b, np.minimum(a, b))
 
 
 class Clip(Function):
+    rule = DerivativeRule.of("x", "gy·[lo≤{0}≤hi]")
+
     def forward(self, x: np.ndarray, lo: Any = None, hi: Any = None) -> np.ndarray:
         inside = np.ones(x.shape, dtype=bool)
         if lo is not None:
@@ -210,6 +211,74 @@ class Clip(Function):
 
     def backward(self, gy: Any) -> Any:
         return gy * self.inside  # 1 inside [lo, hi], 0 where clipped
+
+
+class Softplus(Function):
+    """softplus(x) = log(1 + e^(βx)) / β, and x itself where βx > threshold (PyTorch's).
+
+    Stable for any x: log(1 + e^z) = max(z, 0) + log1p(e^-|z|) (``np.logaddexp(0, z)``)
+    never overflows. softplus'(x) = σ(βx), and 1 where the function is linear.
+    """
+
+    rule = DerivativeRule.of("x", "gy·σ(β·{0})")
+
+    def forward(self, x: np.ndarray, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
+        self.save(x)
+        self.beta = beta
+        z = x * beta
+        self.linear = z > threshold
+        return np.where(self.linear, x, np.logaddexp(0.0, z) / beta)
+
+    def backward(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        slope = (x * self.beta).sigmoid()  # Tensor ops: differentiable again
+        if self.linear.any():
+            slope = where(self.linear, 1.0, slope)
+        return gy * slope
+
+
+class LogSigmoid(Function):
+    """log σ(x) = -softplus(-x) = min(x, 0) - log1p(e^-|x|), stable for any x.
+
+    (log σ)'(x) = 1 - σ(x) = σ(-x).
+    """
+
+    op = "log_sigmoid"
+    rule = DerivativeRule.of("x", "gy·σ(−{0})")
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self.save(x)
+        return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
+
+    def backward(self, gy: Any) -> Any:
+        (x,) = self.saved_tensors
+        return gy * (-x).sigmoid()
+
+
+class LogAddExp(Function):
+    """logaddexp(a, b) = log(e^a + e^b) = max(a, b) + log1p(e^-|a - b|), stable.
+
+    d/da = e^a / (e^a + e^b) = σ(a - b) and d/db = σ(b - a): no exponential of a large
+    number anywhere, and exactly 1/2 each where a = b. (Where a = b = ±inf, a - b is nan
+    and so are the gradients, as in PyTorch.)
+    """
+
+    op = "logaddexp"
+    rule = DerivativeRule.of("a b", "gy·σ({0} − {1})", "gy·σ({1} − {0})", broadcasts=True)
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.save(a, b)
+        return np.logaddexp(a, b)
+
+    def backward(self, gy: Any) -> tuple:
+        a, b = self.saved_tensors
+        ga = gb = None
+        with np.errstate(invalid="ignore"):  # inf - inf: nan, PyTorch's value there
+            if self.needs_input_grad[0]:
+                ga = unbroadcast(gy * (a - b).sigmoid(), a.shape)
+            if self.needs_input_grad[1]:
+                gb = unbroadcast(gy * (b - a).sigmoid(), b.shape)
+        return ga, gb
 
 
 # ---------------------------------------------------------------- functional forms
@@ -271,3 +340,52 @@ def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:
     if lo is None and hi is None:
         raise ValueError("clip: give lo, hi or both")
     return Clip.apply(x, lo=lo, hi=hi)
+
+
+def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
+    """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold`` (PyTorch's
+    ``F.softplus``); a smooth relu. Shape of ``x``."""
+    if beta == 0:
+        raise ValueError(
+            "softplus: beta must be nonzero (the function divides by it); the default is 1"
+        )
+    return Softplus.apply(x, beta=beta, threshold=threshold)
+
+
+def log_sigmoid(x: Any) -> Any:
+    """``log(sigmoid(x))``, stable for any x (PyTorch's ``F.logsigmoid``)."""
+    return LogSigmoid.apply(x)
+
+
+logsigmoid = log_sigmoid  # PyTorch's spelling (torch.nn.functional.logsigmoid)
+
+
+def logaddexp(x: Any, other: Any) -> Any:
+    """``log(exp(x) + exp(other))`` elementwise with broadcasting, stable
+    (``torch.logaddexp``)."""
+    return LogAddExp.apply(x, other)
+
+
+class ElementwiseMethods:
+    """Tensor's elementwise methods (``Tensor`` inherits them): ``x.exp()`` is ``exp(x)``."""
+
+    __slots__ = ()
+
+    exp = exp
+    log = log
+    sqrt = sqrt
+    abs = __abs__ = abs
+    sin = sin
+    cos = cos
+    tanh = tanh
+    sigmoid = sigmoid
+    relu = relu
+    leaky_relu = leaky_relu
+    clip = clip
+    softplus = softplus
+    log_sigmoid = logsigmoid = log_sigmoid
+    logaddexp = logaddexp
+
+    def clamp(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002  (PyTorch's names)
+        """PyTorch's name for :func:`clip`: ``min``/``max`` bounds, either may be None."""
+        return clip(self, min, max)

@@ -13,6 +13,10 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
+from ..rules import DerivativeRule
+from .broadcast import unbroadcast
+
+__all__ = ["getitem"]
 
 
 def normalize_index(index: Any) -> Any:
@@ -41,6 +45,7 @@ def _is_basic(index: Any) -> bool:
 
 class GetItem(Function):
     op = "getitem"
+    rule = DerivativeRule.of("x", "scatter gy into zeros {shape}")
     view_of_input = True  # basic indexing returns a view of x
 
     def forward(self, x: np.ndarray, index: Any) -> np.ndarray:
@@ -63,6 +68,7 @@ class IndexAdd(Function):
     """zeros(shape) with ``gy`` added at ``index`` (repeated positions accumulate)."""
 
     op = "index_add"
+    rule = DerivativeRule.of("g", "gather gy[index]")
 
     def forward(self, gy: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
         self.index = index
@@ -90,6 +96,7 @@ class IndexPut(Function):
     """
 
     op = "index_put"
+    rule = DerivativeRule.of("x v", "gy, 0 where overwritten", "gy[index]", broadcasts=True)
 
     def forward(self, x: np.ndarray, v: np.ndarray, index: Any) -> np.ndarray:
         self.index = index
@@ -113,8 +120,6 @@ class IndexPut(Function):
             keep[self.index] = 0  # overwritten positions get nothing
             gx = gy * keep
         if self.needs_input_grad[1]:
-            from .arithmetic import unbroadcast
-
             gv = unbroadcast(GetItem.apply(gy, index=self.index), v.shape)
             if gv.dtype != v.dtype:
                 gv = gv.astype(v.dtype)
@@ -124,3 +129,22 @@ class IndexPut(Function):
 def index_put(x: Any, index: Any, value: Any) -> Any:
     """The Tensor ``x`` with ``value`` put at ``index`` (a new Tensor; differentiable)."""
     return IndexPut.apply(x, value, index=normalize_index(index))
+
+
+class IndexingMethods:
+    """Tensor's ``t[index]``, and ``lst[t]`` for a one-element integer Tensor
+    (``Tensor`` inherits them; ``t[index] = v`` is in ``autograd/inplace.py``)."""
+
+    __slots__ = ()
+
+    __getitem__ = getitem
+
+    def __index__(self) -> int:
+        """``lst[t]`` and ``range(t)`` for a one-element integer Tensor, as in PyTorch."""
+        data = self._data  # type: ignore[attr-defined]
+        if data.size != 1 or data.dtype.kind not in "iub":
+            raise TypeError(
+                f"only a one-element integer Tensor can be used as an index, this one has "
+                f"shape {data.shape} and dtype {data.dtype}; use int(t) or t.long()"
+            )
+        return int(data.reshape(()))

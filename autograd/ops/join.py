@@ -14,12 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, Nodes
+from ..rules import DerivativeRule
 from .argnames import dim_of
+from .shape import unsqueeze
+
+__all__ = ["cat", "concatenate", "stack", "split", "chunk", "pad"]
 
 
 class Concatenate(Function):
     op = "concat"
+    rule = DerivativeRule.of("x", "slice {i} of gy", variadic=True)
 
     def forward(self, *arrays: np.ndarray, axis: int = 0) -> np.ndarray:
         ndim = arrays[0].ndim
@@ -42,6 +47,8 @@ class Concatenate(Function):
 
 class Pad(Function):
     """Constant padding (``np.pad(..., mode="constant")``)."""
+
+    rule = DerivativeRule.of("x", "crop gy to {shape}")
 
     def forward(self, x: np.ndarray, pad_width: Any, value: float = 0.0) -> np.ndarray:
         self.pad_width = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
@@ -80,9 +87,7 @@ def stack(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = 
     shapes = {getattr(t, "shape", np.shape(t)) for t in tensors}
     if len(shapes) != 1:
         raise ValueError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
-    from ..tensor import Tensor
-    from .shape import unsqueeze
-
+    Tensor = Nodes.Tensor
     ndim = len(next(iter(shapes))) + 1
     return Concatenate.apply(
         *[unsqueeze(t if isinstance(t, Tensor) else Tensor(t), d) for t in tensors],
@@ -154,3 +159,13 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float =
     if mode != "constant":
         raise ValueError(f"pad: mode {mode!r} is not supported; use mode='constant'")
     return Pad.apply(x, pad_width=pad_width, value=constant_values)
+
+
+class JoinMethods:
+    """Tensor's ``split``, ``chunk`` and ``pad`` (``Tensor`` inherits them)."""
+
+    __slots__ = ()
+
+    split = split
+    chunk = chunk
+    pad = pad

@@ -11,11 +11,15 @@ from typing import Any
 import numpy as np
 
 from ..function import Function
-from .arithmetic import unbroadcast
+from ..rules import DerivativeRule
+from .broadcast import unbroadcast
+
+__all__ = ["matmul", "mm"]
 
 
 class MatMul(Function):
     op = "matmul"
+    rule = DerivativeRule.of("a b", "gy·{1}ᵀ", "{0}ᵀ·gy")
 
     def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if a.ndim == 0 or b.ndim == 0:
@@ -56,3 +60,17 @@ class MatMul(Function):
 
 def matmul(a: Any, b: Any) -> Any:
     return MatMul.apply(a, b)
+
+
+mm = matmul  # PyTorch's name for the 2-D case (here: the same batched matmul)
+
+
+class MatmulMethods:
+    """Tensor's ``@`` and ``matmul``/``mm`` (``Tensor`` inherits them)."""
+
+    __slots__ = ()
+
+    matmul = mm = __matmul__ = matmul
+
+    def __rmatmul__(self, other: Any) -> Any:
+        return MatMul.apply(other, self)

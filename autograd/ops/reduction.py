@@ -16,9 +16,16 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, Nodes
+from ..rules import DerivativeRule
 from .argnames import dim_of, keepdim_of, pick
-from .indexing import IndexAdd
+from .elementwise import maximum, minimum
+from .gather import Gather, indices_tensor, single_dim
+
+__all__ = [
+    "sum", "mean", "max", "min", "amax", "amin", "var", "std", "logsumexp",
+    "argmax", "argmin", "softmax", "log_softmax",
+]
 
 
 def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
@@ -45,6 +52,8 @@ def _expand(gy: Any, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bo
 
 
 class Sum(Function):
+    rule = DerivativeRule.of("x", "broadcast gy to {shape}")
+
     def forward(self, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _axes(axis, x.ndim)
         self.keepdims = keepdims
@@ -56,6 +65,8 @@ class Sum(Function):
 
 
 class Mean(Function):
+    rule = DerivativeRule.of("x", "gy/n broadcast to {shape}, n = {n}")
+
     def forward(self, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _axes(axis, x.ndim)
         self.keepdims = keepdims
@@ -84,10 +95,14 @@ class _Extremum(Function):
 
 
 class Max(_Extremum):
+    rule = DerivativeRule.of("x", "gy·[{0} = max]  (max(): ties share; max(dim): the index only)")
+
     reduce = staticmethod(np.max)
 
 
 class Min(_Extremum):
+    rule = DerivativeRule.of("x", "gy·[{0} = min]  (min(): ties share; min(dim): the index only)")
+
     reduce = staticmethod(np.min)
 
 
@@ -96,6 +111,8 @@ class LogSumExp(Function):
 
     d/dx_i = exp(x_i - lse) = softmax(x)_i.
     """
+
+    rule = DerivativeRule.of("x", "gy·softmax({0})")
 
     def forward(self, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         self.axes = _axes(axis, x.ndim)
@@ -111,53 +128,14 @@ class LogSumExp(Function):
         return _expand(gy, x.shape, self.axes, self.keepdims) * (x - lse).exp()
 
 
-class Gather(Function):
-    """``np.take_along_axis(x, index, dim)``: pick one element per position along ``dim``.
-
-    Backward puts each upstream gradient back where its element came from (a
-    scatter-add into zeros), so only the picked elements get gradient -- that is how
-    PyTorch differentiates ``max(dim)``, ``topk`` and ``gather``.
-    """
-
-    def forward(self, x: np.ndarray, index: np.ndarray, dim: int,
-                keepdim: bool = True) -> np.ndarray:
-        self.dim = dim % x.ndim if x.ndim else 0
-        self.index_shape = index.shape
-        if x.ndim == 0:
-            self.where: Any = ()
-            return x.copy()
-        # open-grid coordinates: ``where`` addresses exactly the gathered elements
-        grids = list(np.ogrid[tuple(slice(n) for n in index.shape)])
-        grids[self.dim] = index
-        self.where = tuple(grids)
-        y = x[self.where]
-        return y if keepdim else np.squeeze(y, axis=self.dim)
-
-    def backward(self, gy: Any) -> Any:
-        gy = gy.reshape(self.index_shape)  # put a squeezed dim back first
-        return IndexAdd.apply(gy, index=self.where, shape=self.inputs[0].shape)
-
-
 class MaxAlong(Gather):
     op = "max"
+    rule = Max.rule
 
 
 class MinAlong(Gather):
     op = "min"
-
-
-class TopK(Gather):
-    op = "topk"
-
-
-class Sort(Gather):
-    op = "sort"
-
-
-def _tensor_type() -> Any:
-    from ..tensor import Tensor
-
-    return Tensor
+    rule = Min.rule
 
 
 class MaxMin(NamedTuple):
@@ -165,32 +143,6 @@ class MaxMin(NamedTuple):
 
     values: Any
     indices: Any
-
-
-class TopKResult(NamedTuple):
-    """What ``topk`` returns: the k values and their int64 indices."""
-
-    values: Any
-    indices: Any
-
-
-def _indices(idx: np.ndarray) -> Any:
-    return _tensor_type()._constant(np.asarray(idx, dtype=np.int64))
-
-
-def _single_dim(op: str, x: Any, dim: Any) -> int:
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
-        raise TypeError(
-            f"{op}(dim=...) takes one dimension (an int), got {dim!r}; to reduce over "
-            f"several dimensions use a{op}(dim={dim!r}) (values only)"
-        )
-    ndim = x.ndim
-    if not -builtins.max(ndim, 1) <= dim < builtins.max(ndim, 1):
-        raise ValueError(
-            f"{op}: dim {dim} is out of range for a Tensor of shape {x.shape} "
-            f"(valid {-builtins.max(ndim, 1)}..{builtins.max(ndim, 1) - 1})"
-        )
-    return int(dim) % ndim if ndim else 0
 
 
 def sum(  # noqa: A001
@@ -231,13 +183,13 @@ def amin(
 
 
 def _extremum_along(op: str, x: Any, dim: Any, keepdim: bool, fn: Any, pick: Any) -> MaxMin:
-    d = _single_dim(op, x, dim)
+    d = single_dim(op, x, dim)
     data = x.data
     idx = pick(data, axis=d, keepdims=True) if data.ndim else np.zeros((), np.int64)
     values = fn.apply(x, index=idx, dim=d, keepdim=keepdim)
     if not keepdim and data.ndim:
         idx = np.squeeze(idx, axis=d)
-    return MaxMin(values, _indices(idx))
+    return MaxMin(values, indices_tensor(idx))
 
 
 def max(  # noqa: A001
@@ -252,10 +204,7 @@ def max(  # noqa: A001
       (NumPy's ``max(axis=...)`` returns values alone; here use ``amax`` for that.)
     * ``max(other)`` with a Tensor: the elementwise ``maximum``.
     """
-    Tensor = _tensor_type()
-    if isinstance(dim, Tensor):
-        from .elementwise import maximum
-
+    if isinstance(dim, Nodes.Tensor):
         return maximum(x, dim)
     d = dim_of("max", dim, axis)
     k = keepdim_of("max", keepdim, keepdims)
@@ -269,81 +218,13 @@ def min(  # noqa: A001
     axis: Any = None, keepdims: bool | None = None,
 ) -> Any:
     """PyTorch's ``min``: see :func:`max` (``(values, indices)`` with a ``dim``)."""
-    Tensor = _tensor_type()
-    if isinstance(dim, Tensor):
-        from .elementwise import minimum
-
+    if isinstance(dim, Nodes.Tensor):
         return minimum(x, dim)
     d = dim_of("min", dim, axis)
     k = keepdim_of("min", keepdim, keepdims)
     if d is None:
         return Min.apply(x, axis=None, keepdims=k)
     return _extremum_along("min", x, d, k, MinAlong, np.argmin)
-
-
-def topk(
-    x: Any, k: int, dim: int | None = None, largest: bool = True, sorted: bool = True,  # noqa: A002
-    *, axis: int | None = None,
-) -> TopKResult:
-    """The ``k`` largest (``largest=False``: smallest) elements along ``dim``.
-
-    Returns ``(values, indices)``; ``values`` is differentiable (the gradient goes to
-    the picked elements), ``indices`` are int64. Ties keep the earlier element first.
-    """
-    dim = dim_of("topk", dim, axis)
-    d = _single_dim("topk", x, -1 if dim is None else dim)
-    n = x.shape[d] if x.ndim else 1
-    if not 0 <= k <= n:
-        raise ValueError(f"topk: k={k} is out of range for dimension {d} of size {n}")
-    data = x.data if x.ndim else x.data.reshape(1)
-    # a stable sort of the negated values puts the largest first and keeps ties in order
-    order = np.argsort(-data if largest else data, axis=d, kind="stable")
-    idx = np.take(order, np.arange(k), axis=d)
-    if not sorted:
-        idx = np.sort(idx, axis=d)
-    if x.ndim == 0:
-        return TopKResult(x if k else x.reshape(0)[:0], _indices(idx))
-    return TopKResult(TopK.apply(x, index=idx, dim=d), _indices(idx))
-
-
-class SortResult(NamedTuple):
-    """What ``sort`` returns: the sorted values and their int64 indices."""
-
-    values: Any
-    indices: Any
-
-
-def sort(
-    x: Any, dim: int | None = None, descending: bool = False, stable: bool = False,
-    *, axis: int | None = None,
-) -> SortResult:
-    """``x`` sorted along ``dim`` (default the last), as ``torch.sort``.
-
-    Returns ``(values, indices)`` with ``values = x.gather(dim, indices)``: the gradient of
-    each sorted value goes back to the element it came from. The sort is always stable
-    (equal elements keep their order), which is one of the orders PyTorch may return.
-    """
-    dim = dim_of("sort", dim, axis)
-    if x.ndim == 0:
-        return SortResult(x, _indices(np.zeros((), dtype=np.int64)))
-    d = _single_dim("sort", x, -1 if dim is None else dim)
-    key = x.data
-    if descending:  # a stable ascending sort of the negated key (booleans: NumPy has no -True)
-        key = ~key if key.dtype.kind == "b" else -key
-    order = np.argsort(key, axis=d, kind="stable")
-    return SortResult(Sort.apply(x, index=order, dim=d), _indices(order))
-
-
-def gather(x: Any, dim: int, index: Any) -> Any:
-    """``out[i][j] = x[i][index[i][j]]`` for ``dim=1`` (PyTorch's ``gather``)."""
-    idx = np.asarray(getattr(index, "data", index))
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"gather: index must hold integers, got dtype {idx.dtype}")
-    if idx.ndim != x.ndim:
-        raise ValueError(
-            f"gather: index has {idx.ndim} dimensions but the input has {x.ndim}; they must match"
-        )
-    return Gather.apply(x, index=idx, dim=dim)
 
 
 def logsumexp(
@@ -405,7 +286,7 @@ def argmax(
     """
     d = dim_of("argmax", dim, axis)
     k = keepdim_of("argmax", keepdim, keepdims)
-    return _indices(np.argmax(getattr(x, "data", x), axis=d, keepdims=k))
+    return indices_tensor(np.argmax(getattr(x, "data", x), axis=d, keepdims=k))
 
 
 def argmin(
@@ -415,14 +296,14 @@ def argmin(
     """Index of the minimum, an int64 Tensor outside the graph."""
     d = dim_of("argmin", dim, axis)
     k = keepdim_of("argmin", keepdim, keepdims)
-    return _indices(np.argmin(getattr(x, "data", x), axis=d, keepdims=k))
+    return indices_tensor(np.argmin(getattr(x, "data", x), axis=d, keepdims=k))
 
 
 def _softmax_dim(op: str, x: Any, dim: Any, axis: Any) -> int:
     d = dim_of(op, dim, axis)
     if d is None:
         raise TypeError(f"{op}: pass dim= (the axis that sums to 1), e.g. x.{op}(dim=1)")
-    return _single_dim(op, x, d)
+    return single_dim(op, x, d)
 
 
 def softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
@@ -440,3 +321,23 @@ def log_softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
     """``x - logsumexp(x)`` along ``dim``, as ``torch.log_softmax``."""
     d = _softmax_dim("log_softmax", x, dim, axis)
     return x - logsumexp(x, dim=d, keepdim=True)
+
+
+class ReductionMethods:
+    """Tensor's reductions (``Tensor`` inherits them): ``x.sum(dim)`` is ``sum(x, dim)``."""
+
+    __slots__ = ()
+
+    sum = sum
+    mean = mean
+    max = max
+    min = min
+    amax = amax
+    amin = amin
+    var = var
+    std = std
+    logsumexp = logsumexp
+    argmax = argmax
+    argmin = argmin
+    softmax = softmax
+    log_softmax = log_softmax

@@ -13,12 +13,20 @@ from typing import Any
 
 import numpy as np
 
-from ..function import Function
+from ..function import Function, Nodes
+from ..rules import DerivativeRule
 from .argnames import dim_of
-from .arithmetic import unbroadcast
+from .broadcast import unbroadcast
+from .indexing import IndexPut
+
+__all__ = [
+    "reshape", "view", "transpose", "t", "permute", "swapaxes", "narrow", "broadcast_to",
+    "squeeze", "unsqueeze", "flatten", "astype", "diag",
+]
 
 
 class Reshape(Function):
+    rule = DerivativeRule.of("x", "reshape gy to {shape}")
     view_of_input = True  # NumPy returns a view when it can
 
     def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -34,6 +42,7 @@ class Reshape(Function):
 
 
 class Transpose(Function):
+    rule = DerivativeRule.of("x", "transpose gy back")
     view_of_input = True  # NumPy returns a view when it can
 
     def forward(self, x: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
@@ -46,6 +55,7 @@ class Transpose(Function):
 
 class BroadcastTo(Function):
     op = "broadcast_to"
+    rule = DerivativeRule.of("x", "Σ gy over broadcast axes")
     view_of_input = True
 
     def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -58,6 +68,8 @@ class BroadcastTo(Function):
 class Clone(Function):
     """A copy of the data; the gradient passes through unchanged."""
 
+    rule = DerivativeRule.of("x", "gy")
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x.copy()
 
@@ -69,6 +81,7 @@ class AsType(Function):
     """dtype cast; the gradient is cast back to the input's dtype."""
 
     op = "astype"
+    rule = DerivativeRule.of("x", "gy as {dtype}")
 
     def forward(self, x: np.ndarray, dtype: Any) -> np.ndarray:
         return x.astype(dtype)
@@ -220,9 +233,7 @@ def astype(x: Any, dtype: Any) -> Any:
     if dt == x.dtype:
         return x
     if dt.kind not in "fc":
-        from ..tensor import Tensor
-
-        return Tensor._constant(x.data.astype(dt))
+        return Nodes.Tensor._constant(x.data.astype(dt))
     return AsType.apply(x, dtype=dt)
 
 
@@ -233,18 +244,97 @@ def diag(x: Any, diagonal: int = 0) -> Any:
     from indexing, so the gradient goes back to the diagonal entries. 1-D ``x`` of length
     n -> the (n+|k|, n+|k|) matrix with ``x`` on diagonal k and zeros elsewhere.
     """
-    from ..tensor import Tensor
-
     k = int(diagonal)
     if x.ndim == 2:
         rows, cols = x.shape
         i = np.arange(max(0, -k), min(rows, cols - k)) if cols - k > 0 else np.arange(0)
         return x[i, i + k]
     if x.ndim == 1:
-        from .indexing import IndexPut
-
         n = x.shape[0]
         j = np.arange(n)  # x[j] lands at (j - min(k, 0), j + max(k, 0))
-        square = Tensor._constant(np.zeros((n + abs(k), n + abs(k)), dtype=x.dtype))
+        square = Nodes.Tensor._constant(np.zeros((n + abs(k), n + abs(k)), dtype=x.dtype))
         return IndexPut.apply(square, x, index=(j - min(k, 0), j + max(k, 0)))
     raise ValueError(f"diag: expected a 1-D or 2-D Tensor, got shape {x.shape}")
+
+
+def _cast(dtype: Any) -> Any:
+    def method(self: Any) -> Any:
+        return astype(self, dtype)
+
+    method.__doc__ = f"A copy as ``{np.dtype(dtype)}`` (``self`` itself if it already is)."
+    return method
+
+
+def _expand(self: Any, *sizes: Any) -> Any:
+    """Broadcast to ``sizes`` (``-1`` keeps a dimension), PyTorch's ``expand``."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    lead = len(sizes) - self.ndim
+    target = tuple(
+        self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes)
+    )
+    return broadcast_to(self, target)
+
+
+class ShapeMethods:
+    """Tensor's shape, copy and dtype methods (``Tensor`` inherits them), PyTorch's names."""
+
+    __slots__ = ()
+
+    reshape = reshape
+    view = view
+    transpose = transpose
+    t = t
+    permute = permute
+    swapaxes = swapaxes
+    narrow = narrow
+    broadcast_to = broadcast_to
+    expand = _expand
+    squeeze = squeeze
+    unsqueeze = unsqueeze
+    flatten = flatten
+    diag = diag
+    clone = clone
+    astype = astype
+
+    def contiguous(self) -> Any:
+        """``self``: NumPy arrays need no re-layout before ``view``."""
+        return self
+
+    def view_as(self, other: Any) -> Any:
+        return view(self, *other.shape)
+
+    def reshape_as(self, other: Any) -> Any:
+        return reshape(self, other.shape)
+
+    def expand_as(self, other: Any) -> Any:
+        return _expand(self, *other.shape)
+
+    def type_as(self, other: Any) -> Any:
+        return astype(self, other.dtype)
+
+    # sizes and dtypes, PyTorch's spelling (``size()`` itself lives in tensor.py)
+    def numel(self) -> int:
+        """Number of elements (NumPy's ``.size``)."""
+        return self._data.size  # type: ignore[attr-defined, no-any-return]
+
+    def dim(self) -> int:
+        """Number of dimensions (``ndim``)."""
+        return self._data.ndim  # type: ignore[attr-defined, no-any-return]
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"  # type: ignore[attr-defined, no-any-return]
+
+    float = _cast(np.float32)
+    double = _cast(np.float64)
+    half = _cast(np.float16)
+    long = _cast(np.int64)
+    int = _cast(np.int32)
+    short = _cast(np.int16)
+    bool = _cast(np.bool_)
+
+    def type(self, dtype: Any = None) -> Any:
+        """``type()``: the dtype's name; ``type(dtype)``: a cast (PyTorch's two meanings)."""
+        if dtype is None:
+            return str(self._data.dtype)  # type: ignore[attr-defined]
+        return astype(self, dtype)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.graph import no_grad
+from autograd.graph import input_grads, no_grad
 from autograd.tensor import Tensor
 from autograd.value import Value
 
@@ -74,7 +74,7 @@ def replay(order: list, root: Any) -> tuple[list[GradValue], list[tuple[Step, li
     grads: list[GradValue] = [None] * len(order)
     r = index[root]
     if isinstance(root, Tensor):
-        grads[r] = _frozen(np.ones_like(root.data))  # Tensor._seed_grad with no seed
+        grads[r] = _frozen(np.ones_like(root.data))  # the driver's seed_grad with no seed
     else:
         grads[r] = 0.0 + 1.0  # Value._seed_grad on a cleared grad
     seeded = list(grads)
@@ -110,9 +110,9 @@ def _value_contributions(node: Value, g: GradValue) -> list[tuple[int, float, fl
 
 def _tensor_contributions(node: Tensor, gy: GradValue) -> list[tuple[int, str, np.ndarray]]:
     if gy is None:
-        return []  # Tensor._send_grad: nothing arrived, nothing to send
+        return []  # the driver's send_grad: nothing arrived, nothing to send
     with no_grad():
-        grads = node._input_grads(Tensor(gy, dtype=gy.dtype))  # the driver's own step
+        grads = input_grads(node, Tensor(gy, dtype=gy.dtype))  # the driver's own step
     out: list[tuple[int, str, np.ndarray]] = []
     for j, g in grads:
         # Copied: a backward may hand back an array it shares with the graph.

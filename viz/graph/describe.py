@@ -9,10 +9,9 @@ Two node kinds are drawn:
   gradient ``gy`` arriving at the op's output becomes that operand's contribution to its
   own gradient (the vector-Jacobian product), e.g. ``∂/∂a = gy·bᵀ`` for ``a @ b``.
 
-The rules live in one table, ``DERIVATIVE_RULES`` (``viz.rules``, re-exported here), keyed
-by the op label (``Function.op``); add an entry there to teach the drawing about a new op.
-Ops without an entry (a user's own ``Function``) are drawn with the neutral
-``∂(op)/∂input i``.
+Each op carries its rule (``Function.rule``, read by ``viz.rules``); the few that do not
+yet are in ``DERIVATIVE_RULES`` (re-exported here). Ops with neither (a user's own
+``Function``) are drawn with the neutral ``∂(op)/∂input i``.
 """
 
 from __future__ import annotations

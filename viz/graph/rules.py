@@ -1,22 +1,25 @@
 """Derivative rules: how each Tensor op sends the output gradient ``gy`` back to its inputs.
 
 ``draw_graph`` writes one of these on every operand edge of a Tensor graph, e.g.
-``∂/∂a = gy·bᵀ`` for ``a @ b`` (the vector-Jacobian product of the op). The rules live in
-one table, ``DERIVATIVE_RULES``, keyed by the op label (``Function.op``); add an entry
-there to teach the drawing about a new op. Ops without an entry (a user's own
-``Function``) are drawn with the neutral ``∂(op)/∂input i``.
+``∂/∂a = gy·bᵀ`` for ``a @ b`` (the vector-Jacobian product of the op). Each op states
+its rule beside its ``backward`` (``Function.rule``, an ``autograd.rules.DerivativeRule``);
+this module reads it from the node's op and fills in the operands' names. The table
+``DERIVATIVE_RULES`` holds the rules of ops that do not state one yet (keyed by
+``Function.op``). Ops with neither (a user's own ``Function``) are drawn with the
+neutral ``∂(op)/∂input i``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
+from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
-__all__ = ["DERIVATIVE_RULES", "DerivativeRule", "derivative_rule"]
+__all__ = ["DERIVATIVE_RULES", "DerivativeRule", "derivative_rule", "rule_of"]
 
 # A name longer than this makes edge labels wider than the boxes they connect; the
 # rule then uses the op's own symbol for that operand (``W`` rather than
@@ -25,98 +28,12 @@ _MAX_NAME_IN_RULE = 12
 
 
 # -------------------------------------------------------------------- rule table
-class DerivativeRule(NamedTuple):
-    """How an op sends its output gradient ``gy`` back to each input.
-
-    Attributes
-    ----------
-    symbols : tuple[str, ...]
-        The op's own names for its inputs, by position (``("a", "b")`` for ``a @ b``).
-    grads : tuple[str | None, ...]
-        One template per input position: the input's gradient contribution in terms of
-        ``gy`` (output gradient), ``y`` (output) and ``{0}``, ``{1}``, ... (the inputs,
-        replaced by their names in the drawing). Other placeholders: ``{shape}`` and
-        ``{dtype}`` of this input, ``{n}`` = input size / output size, ``{i}`` = position,
-        ``{scale}`` = ``/N`` when a fused loss averages N terms (``reduction="mean"``).
-        ``None``: the op does not differentiate that input.
-    broadcasts : bool
-        Elementwise op with NumPy broadcasting: an input of a smaller shape receives
-        its gradient summed over the broadcast axes (drawn as ``Σ(...)``).
-    variadic : bool
-        Any number of inputs: the last template applies to all further positions.
-    constants : tuple[tuple[str, str], ...]
-        ``(symbol, attribute)``: when the op was called without that input, the symbol is
-        a constant stored on the ``Function`` (e.g. the exponent of ``x ** 2``).
-    """
-
-    symbols: tuple[str, ...]
-    grads: tuple[str | None, ...]
-    broadcasts: bool = False
-    variadic: bool = False
-    constants: tuple[tuple[str, str], ...] = ()
+_rule = DerivativeRule.of
 
 
-def _rule(
-    symbols: str,
-    *grads: str | None,
-    broadcasts: bool = False,
-    variadic: bool = False,
-    constants: Mapping[str, str] | None = None,
-) -> DerivativeRule:
-    return DerivativeRule(
-        tuple(symbols.split()), grads, broadcasts, variadic, tuple((constants or {}).items())
-    )
-
-
-#: Derivative rule of every op label the engine and ``nn.functional`` define.
+#: Rules of the ops that do not carry their own ``rule`` (the fused ``nn.functional``
+#: ops), by op label. An op's own ``Function.rule`` wins over an entry here.
 DERIVATIVE_RULES: dict[str, DerivativeRule] = {
-    # arithmetic; broadcasting sums each gradient back to its operand's shape
-    "+": _rule("a b", "gy", "gy", broadcasts=True),
-    "-": _rule("a b", "gy", "−gy", broadcasts=True),
-    "*": _rule("a b", "gy·{1}", "gy·{0}", broadcasts=True),
-    "/": _rule("a b", "gy/{1}", "−gy·{0}/{1}²", broadcasts=True),
-    "neg": _rule("x", "−gy"),
-    "**": _rule(
-        "a b", "gy·{1}·{0}^({1}−1)", "gy·y·ln {0}", broadcasts=True, constants={"b": "exponent"}
-    ),
-    "maximum": _rule("a b", "gy·[{0}>{1}]", "gy·[{1}>{0}]", broadcasts=True),
-    "minimum": _rule("a b", "gy·[{0}<{1}]", "gy·[{1}<{0}]", broadcasts=True),
-    "where": _rule("a b", "gy·[cond]", "gy·[not cond]", broadcasts=True),
-    # elementwise functions y = f(x): gy·f'(x), written with y where that is shorter
-    "exp": _rule("x", "gy·y"),
-    "log": _rule("x", "gy/{0}"),
-    "sqrt": _rule("x", "gy/(2y)"),
-    "abs": _rule("x", "gy·sign({0})"),
-    "sin": _rule("x", "gy·cos {0}"),
-    "cos": _rule("x", "−gy·sin {0}"),
-    "tanh": _rule("x", "gy·(1−y²)"),
-    "sigmoid": _rule("x", "gy·y(1−y)"),
-    "relu": _rule("x", "gy·[{0}>0]"),
-    "leaky_relu": _rule("x", "gy·({0}>0 ? 1 : α)"),
-    "clip": _rule("x", "gy·[lo≤{0}≤hi]"),
-    # reductions: every reduced element receives (a share of) the output's gradient
-    "sum": _rule("x", "broadcast gy to {shape}"),
-    "mean": _rule("x", "gy/n broadcast to {shape}, n = {n}"),
-    "max": _rule("x", "gy·[{0} = max]  (max(): ties share; max(dim): the index only)"),
-    "min": _rule("x", "gy·[{0} = min]  (min(): ties share; min(dim): the index only)"),
-    "gather": _rule("x", "scatter gy to the gathered positions"),
-    "topk": _rule("x", "scatter gy to the top-k positions"),
-    "sort": _rule("x", "gy sent back to each value's original position"),
-    "logsumexp": _rule("x", "gy·softmax({0})"),
-    # shape and indexing: gradients are moved, never scaled
-    "reshape": _rule("x", "reshape gy to {shape}"),
-    "transpose": _rule("x", "transpose gy back"),
-    "broadcast_to": _rule("x", "Σ gy over broadcast axes"),
-    "astype": _rule("x", "gy as {dtype}"),
-    "clone": _rule("x", "gy"),
-    "getitem": _rule("x", "scatter gy into zeros {shape}"),
-    "index_add": _rule("g", "gather gy[index]"),
-    "index_put": _rule("x v", "gy, 0 where overwritten", "gy[index]", broadcasts=True),
-    "copy": _rule("x src", "0", "gy", broadcasts=True),
-    "concat": _rule("x", "slice {i} of gy", variadic=True),
-    "pad": _rule("x", "crop gy to {shape}"),
-    # linear algebra
-    "matmul": _rule("a b", "gy·{1}ᵀ", "{0}ᵀ·gy"),
     # fused neural-network ops (nn.functional)
     "linear": _rule("x W b", "gy·{1}", "gyᵀ·{0}", "Σ gy over the batch"),
     "softmax": _rule("x", "y·(gy − Σ gy·y)"),
@@ -199,7 +116,7 @@ def derivative_rule(
     if fn is None:
         raise ValueError("derivative_rule: this Tensor is a leaf; it was not made by an op")
     parents = node.parents
-    rule = DERIVATIVE_RULES.get(fn.op)
+    rule = rule_of(fn)
     if rule is None or not rule.grads or (position >= len(rule.grads) and not rule.variadic):
         return f"∂({fn.op})/∂input {position}"
     template = rule.grads[min(position, len(rule.grads) - 1)]
@@ -221,6 +138,12 @@ def derivative_rule(
     if rule.broadcasts and parent.shape != node.shape:
         body = (f"Σ {body}" if body == "gy" else f"Σ({body})") + "\n(summed over broadcast axes)"
     return f"∂/∂{syms[position]} = {body}"
+
+
+def rule_of(fn: Any) -> DerivativeRule | None:
+    """The derivative rule of op ``fn``: its own ``rule``, else the table's entry."""
+    rule = getattr(fn, "rule", None)
+    return rule if rule is not None else DERIVATIVE_RULES.get(fn.op)
 
 
 def _mean_scale(fn: Any) -> str:
