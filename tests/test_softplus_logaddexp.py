@@ -106,3 +106,16 @@ def test_drawings_show_the_rules() -> None:
     assert derivative_rule(ag.logaddexp(a, b), 1, ["a", "b"]) == "∂/∂b = gy·σ(b − a)"
     assert derivative_rule(ag.softplus(a), 0, ["a"]) == "∂/∂a = gy·σ(β·a)"
     assert derivative_rule(ag.log_sigmoid(a), 0, ["a"]) == "∂/∂a = gy·σ(−a)"
+
+
+def test_functional_names_as_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+
+    x = np.linspace(-30.0, 30.0, 13)
+    np.testing.assert_allclose(F.softplus(Tensor(x), beta=2.0).data,
+                               torch.nn.functional.softplus(torch.tensor(x), beta=2.0).numpy(),
+                               rtol=1e-12)
+    np.testing.assert_allclose(F.logsigmoid(Tensor(x)).data,
+                               torch.nn.functional.logsigmoid(torch.tensor(x)).numpy(),
+                               rtol=1e-12)

@@ -326,7 +326,8 @@ def test_every_engine_and_nn_op_has_a_rule():
         and not (c.__subclasses__() and c.rule is None)  # a base class (UnaryMath) is no op
     ]
     assert len(ours) > 30
-    missing = sorted({c.op for c in ours if c.rule is None} - set(DERIVATIVE_RULES))
+    missing = sorted({c.op for c in ours if c.rule is None})
+    assert DERIVATIVE_RULES == {}  # viz keeps no table of the ops' rules: each op states it
     assert not missing, f"give these ops a `rule` (autograd.rules.DerivativeRule): {missing}"
 
 

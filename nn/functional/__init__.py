@@ -1,6 +1,6 @@
 """Stateless forms of the layers, and the losses (``import nn.functional as F``)."""
 
-from autograd.ops.elementwise import relu, sigmoid, tanh
+from autograd.ops.elementwise import logsigmoid, relu, sigmoid, softplus, tanh
 
 from .activation import dropout, dropout2d, leaky_relu, log_softmax, maxout, prelu, softmax
 from .conv import conv2d, conv_transpose2d
@@ -21,7 +21,8 @@ from .pooling import adaptive_avg_pool2d, avg_pool2d, lp_pool2d, max_pool2d
 from .recurrent import gru_cell, lstm_cell, rnn_cell
 
 __all__ = [
-    "linear", "relu", "tanh", "sigmoid", "leaky_relu", "prelu", "maxout", "softmax",
+    "linear", "relu", "tanh", "sigmoid", "softplus", "logsigmoid", "leaky_relu", "prelu",
+    "maxout", "softmax",
     "log_softmax", "dropout", "dropout2d", "batch_norm", "local_response_norm",
     "local_contrast_norm", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
     "lp_pool2d", "adaptive_avg_pool2d", "embedding", "rnn_cell", "lstm_cell", "gru_cell",

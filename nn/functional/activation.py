@@ -10,6 +10,7 @@ import numpy as np
 
 from autograd.function import Function
 from autograd.random import as_generator
+from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
 from ._inputs import as_tensor, check_dim, check_int, check_prelu_channels, check_probability
@@ -25,6 +26,7 @@ class SoftmaxOp(Function):
     """y_k = exp(x_k) / sum_j exp(x_j);  dx = y * (gy - sum(gy * y))  (Jacobian diag(y) - y y^T)."""
 
     op = "softmax"
+    rule = DerivativeRule.of("x", "y·(gy − Σ gy·y)")
 
     def forward(self, x: np.ndarray, dim: int = -1) -> np.ndarray:
         self.dim = dim
@@ -42,6 +44,7 @@ class LogSoftmaxOp(Function):
     """y_k = x_k - log sum_j exp(x_j);  dx = gy - softmax(x) * sum(gy)."""
 
     op = "log_softmax"
+    rule = DerivativeRule.of("x", "gy − softmax({0})·Σ gy")
 
     def forward(self, x: np.ndarray, dim: int = -1) -> np.ndarray:
         self.dim = dim

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
 from ._inputs import IntPair, as_tensor, check_int, check_ndim, pair
@@ -112,6 +113,9 @@ class Conv2dOp(Function):
     """
 
     op = "conv2d"
+    rule = DerivativeRule.of(
+        "x W b", "conv_transpose2d(gy, {1})", "corr({0}, gy)", "Σ gy over N, H, W"
+    )
 
     def forward(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, *,
                 window: Window, groups: int = 1) -> np.ndarray:
@@ -157,6 +161,7 @@ class ConvTranspose2dOp(Function):
     """
 
     op = "conv_transpose2d"
+    rule = DerivativeRule.of("x W b", "conv2d(gy, {1})", "corr(gy, {0})", "Σ gy over N, H, W")
 
     def forward(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, *,
                 window: Window, groups: int = 1,
@@ -200,6 +205,7 @@ class Conv2dWeightGradOp(Function):
     """
 
     op = "conv2d_weight_grad"
+    rule = DerivativeRule.of("x g", "conv_transpose2d({1}, gy)", "conv2d({0}, gy)")
 
     def forward(self, x: np.ndarray, gy: np.ndarray, *, window: Window,
                 groups: int = 1) -> np.ndarray:

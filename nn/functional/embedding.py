@@ -14,6 +14,7 @@ import numpy as np
 from autograd.function import Function
 from autograd.graph import is_grad_enabled
 from autograd.ops.indexing import IndexAdd
+from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
 from ._inputs import as_array, as_tensor
@@ -60,6 +61,7 @@ class EmbeddingOp(Function):
     """
 
     op = "embedding"
+    rule = DerivativeRule.of("W", "add gy rows at the indices")
 
     def forward(self, weight: np.ndarray, indices: np.ndarray,
                 padding_idx: int | None = None) -> np.ndarray:

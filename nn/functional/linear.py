@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd.function import Function
+from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
 from ._inputs import as_tensor
@@ -21,6 +22,7 @@ class LinearOp(Function):
     """
 
     op = "linear"
+    rule = DerivativeRule.of("x W b", "gy·{1}", "gyᵀ·{0}", "Σ gy over the batch")
 
     def forward(
         self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None

@@ -16,6 +16,7 @@ import numpy as np
 from autograd.function import Function
 from autograd.graph import is_grad_enabled
 from autograd.ops.elementwise import where
+from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
 from ._inputs import as_tensor, class_scores
@@ -112,6 +113,9 @@ class CrossEntropyOp(Function):
     """
 
     op = "cross_entropy"
+    rule = DerivativeRule.of(
+        "u t", "(softmax({0}) − {1})·gy{scale}", "−log softmax({0})·gy{scale}"
+    )
 
     def forward(
         self,
@@ -286,6 +290,7 @@ class BinaryCrossEntropyOp(Function):
     stays finite; dE/dy = (y - d) / max(y (1 - y), 1e-12), finite and non-zero there too."""
 
     op = "binary_cross_entropy"
+    rule = DerivativeRule.of("p d", "gy{scale}·({0} − {1})/({0}(1 − {0}))", None)
 
     def forward(self, y: np.ndarray, d: np.ndarray, reduction: str = "mean") -> np.ndarray:
         self.save(y, d)
@@ -332,6 +337,7 @@ class BCEWithLogitsOp(Function):
     """
 
     op = "bce_with_logits"
+    rule = DerivativeRule.of("u d", "(σ({0}) − {1})·gy{scale}", "−{0}·gy{scale}")
 
     def forward(self, u: np.ndarray, d: np.ndarray, reduction: str = "mean") -> np.ndarray:
         self.save(u, d)

@@ -23,6 +23,7 @@ import numpy as np
 from autograd.function import Function
 from autograd.ops.elementwise import where
 from autograd.ops.matmul import matmul
+from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
 from ._inputs import (
@@ -199,6 +200,7 @@ class MaxPool2dOp(Function):
     """
 
     op = "max_pool2d"
+    rule = DerivativeRule.of("x", "gy to each window's max")
 
     def forward(self, x: np.ndarray, *, window: Window, pads: tuple,
                 grid: tuple[int, int]) -> np.ndarray:
@@ -213,6 +215,7 @@ class ArgmaxScatter(Function):
     """Max pooling's backward: gy placed at each window's arg-max (zeros elsewhere)."""
 
     op = "max_pool2d_backward"
+    rule = DerivativeRule.of("g", "gather gy at the max positions")
 
     def forward(self, gy: np.ndarray, *, route: ArgmaxRoute) -> np.ndarray:
         self.route = route
@@ -226,6 +229,7 @@ class ArgmaxGather(Function):
     """Each window's arg-max pixel of x (winners fixed): the adjoint of ArgmaxScatter."""
 
     op = "argmax_gather"
+    rule = DerivativeRule.of("x", "scatter gy to the max positions")
 
     def forward(self, x: np.ndarray, *, route: ArgmaxRoute) -> np.ndarray:
         self.route = route

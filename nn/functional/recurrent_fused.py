@@ -33,6 +33,7 @@ import numpy as np
 from autograd.function import Function
 from autograd.graph import grad as _autograd_grad
 from autograd.graph import is_grad_enabled
+from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
 from .recurrent_kernels import (
@@ -168,6 +169,10 @@ class RNNCellOp(_Recurrence):
     """
 
     op = "rnn"
+    # backprop through time: δ_t = (gy_t + δ_{t+1}·W_hh)·f′(u_t), f′ of the cell's gates
+    rule = DerivativeRule.of(
+        "gx h0 W_hh b_hh", "δ_t (BPTT)", "δ_1·{2}", "Σ_t δ_tᵀ·h_{{t−1}}", "Σ_t δ_t"
+    )
 
     def forward(self, x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
                 *biases: np.ndarray, nonlinearity: str = "tanh",
@@ -233,6 +238,15 @@ class LSTMCellOp(_Recurrence):
     """
 
     op = "lstm"
+    rule = DerivativeRule.of(
+        "gx h0 c0 W_hh b_hh p",
+        "gate deltas δ_t (BPTT)",
+        "δ_1·{3}",
+        "cell gradient · f_1",
+        "Σ_t δ_tᵀ·h_{{t−1}}",
+        "Σ_t δ_t",
+        "Σ_t δ_t·c (peephole)",
+    )
     gate_count, state_count = 4, 2
 
     def forward(self, x: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_ih: np.ndarray,
@@ -307,6 +321,13 @@ class GRUCellOp(_Recurrence):
     """
 
     op = "gru"
+    rule = DerivativeRule.of(
+        "gx h0 W_hh b_hh",
+        "gate deltas δ_t (BPTT)",
+        "δ_1·{2} + gy·z_1",
+        "Σ_t δ_tᵀ·h_{{t−1}}",
+        "Σ_t δ_t",
+    )
     gate_count = 3
 
     def forward(self, x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,

@@ -3,10 +3,10 @@
 ``draw_graph`` writes one of these on every operand edge of a Tensor graph, e.g.
 ``∂/∂a = gy·bᵀ`` for ``a @ b`` (the vector-Jacobian product of the op). Each op states
 its rule beside its ``backward`` (``Function.rule``, an ``autograd.rules.DerivativeRule``);
-this module reads it from the node's op and fills in the operands' names. The table
-``DERIVATIVE_RULES`` holds the rules of ops that do not state one yet (keyed by
-``Function.op``). Ops with neither (a user's own ``Function``) are drawn with the
-neutral ``∂(op)/∂input i``.
+this module reads it from the node's op and fills in the operands' names. Every op of
+autograd and nn states one; ``DERIVATIVE_RULES`` (empty, keyed by ``Function.op``) lets a
+user give one to a ``Function`` of their own from outside. Ops with neither are drawn
+with the neutral ``∂(op)/∂input i``.
 """
 
 from __future__ import annotations
@@ -28,49 +28,10 @@ _MAX_NAME_IN_RULE = 12
 
 
 # -------------------------------------------------------------------- rule table
-_rule = DerivativeRule.of
-
-
-#: Rules of the ops that do not carry their own ``rule`` (the fused ``nn.functional``
-#: ops), by op label. An op's own ``Function.rule`` wins over an entry here.
-DERIVATIVE_RULES: dict[str, DerivativeRule] = {
-    # fused neural-network ops (nn.functional)
-    "linear": _rule("x W b", "gy·{1}", "gyᵀ·{0}", "Σ gy over the batch"),
-    "softmax": _rule("x", "y·(gy − Σ gy·y)"),
-    "log_softmax": _rule("x", "gy − softmax({0})·Σ gy"),
-    "cross_entropy": _rule(
-        "u t", "(softmax({0}) − {1})·gy{scale}", "−log softmax({0})·gy{scale}"
-    ),
-    "binary_cross_entropy": _rule("p d", "gy{scale}·({0} − {1})/({0}(1 − {0}))", None),
-    "bce_with_logits": _rule("u d", "(σ({0}) − {1})·gy{scale}", "−{0}·gy{scale}"),
-    # convolution and pooling (nn.functional.conv / pooling)
-    "conv2d": _rule("x W b", "conv_transpose2d(gy, {1})", "corr({0}, gy)", "Σ gy over N, H, W"),
-    "conv_transpose2d": _rule("x W b", "conv2d(gy, {1})", "corr(gy, {0})", "Σ gy over N, H, W"),
-    "conv2d_weight_grad": _rule("x g", "conv_transpose2d({1}, gy)", "conv2d({0}, gy)"),
-    "max_pool2d": _rule("x", "gy to each window's max"),
-    "max_pool2d_backward": _rule("g", "gather gy at the max positions"),
-    "argmax_gather": _rule("x", "scatter gy to the max positions"),
-    "embedding": _rule("W", "add gy rows at the indices"),
-    # fused recurrences over a whole sequence (nn.functional.recurrent): backprop
-    # through time, δ_t = (gy_t + δ_{t+1}·W_hh)·f′(u_t) with f′ of the cell's gates
-    "rnn": _rule("gx h0 W_hh b_hh", "δ_t (BPTT)", "δ_1·{2}", "Σ_t δ_tᵀ·h_{{t−1}}", "Σ_t δ_t"),
-    "lstm": _rule(
-        "gx h0 c0 W_hh b_hh p",
-        "gate deltas δ_t (BPTT)",
-        "δ_1·{3}",
-        "cell gradient · f_1",
-        "Σ_t δ_tᵀ·h_{{t−1}}",
-        "Σ_t δ_t",
-        "Σ_t δ_t·c (peephole)",
-    ),
-    "gru": _rule(
-        "gx h0 W_hh b_hh",
-        "gate deltas δ_t (BPTT)",
-        "δ_1·{2} + gy·z_1",
-        "Σ_t δ_tᵀ·h_{{t−1}}",
-        "Σ_t δ_t",
-    ),
-}
+#: Rules for ops that do not carry their own ``rule`` (a user's ``Function`` subclass
+#: may be given one here, by op label). Every op of autograd and nn states its rule on its
+#: class; an op's own ``Function.rule`` wins over an entry here.
+DERIVATIVE_RULES: dict[str, DerivativeRule] = {}
 
 
 def derivative_rule(
