@@ -107,7 +107,7 @@ def check_forward(fn: Any, data: Any) -> None:
 
 def check_backward(fn: Any, grads: tuple) -> None:
     for i, g in enumerate(grads):
-        if g is not None and _nonfinite(g.data):
+        if g is not None and _nonfinite(getattr(g, "_data", g)):
             shapes = ", ".join(str(t.shape) for t in fn.inputs)
             raise AnomalyError(
                 f"detect_anomaly: backward of '{fn.op}' produced NaN/Inf in the gradient "

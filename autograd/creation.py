@@ -82,7 +82,7 @@ def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False, label: 
     float32: the constructor always makes Python numbers floats.)
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     arr = np.array(data, dtype=dtype) if dtype is not None else np.array(_inferred(data))
     return Tensor(arr, dtype=arr.dtype, requires_grad=requires_grad, label=label)
 
@@ -184,7 +184,7 @@ def randperm(n: int, generator: Any = None, dtype: Any = None, requires_grad: bo
 
 
 def _like(t: Any) -> np.ndarray:
-    return t.data if isinstance(t, Tensor) else np.asarray(t)
+    return t._data if isinstance(t, Tensor) else np.asarray(t)
 
 
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -196,7 +196,7 @@ class _Encoder:
         if isinstance(obj, str):
             return ["str", str(obj)]
         if isinstance(obj, Tensor):
-            return ["tensor", self._array(obj.data, where), bool(obj.requires_grad)]
+            return ["tensor", self._array(obj._data, where), bool(obj.requires_grad)]
         if isinstance(obj, np.generic):
             return ["scalar", self._array(np.asarray(obj), where)]
         array = _as_array(obj)

@@ -39,7 +39,7 @@ ArrayLike = Any
 
 def _to_array(data: ArrayLike, dtype: Any = None) -> np.ndarray:
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if dtype is not None:
         return np.asarray(data, dtype=dtype)
     arr = np.asarray(data)
@@ -221,8 +221,8 @@ class Tensor(
         A method, as in PyTorch; NumPy's ``.size`` (the element count) is ``numel()``.
         """
         if dim is None:
-            return self.data.shape
-        return self.data.shape[dim]
+            return self._data.shape
+        return self._data.shape[dim]
 
     @property
     def T(self) -> Tensor:
@@ -233,15 +233,15 @@ class Tensor(
         return self._data
 
     def item(self) -> float:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item: only a one-element Tensor converts to a number, this one has "
                 f"shape {self.shape}"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         if copy:
@@ -249,9 +249,9 @@ class Tensor(
         return self._data if dtype is None else self._data.astype(dtype)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d Tensor")
-        return len(self.data)
+        return len(self._data)
 
     def __iter__(self) -> Any:
         return (self[i] for i in range(len(self)))
@@ -263,17 +263,17 @@ class Tensor(
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"the truth value of a Tensor of shape {self.shape} is ambiguous; "
                 "use (t > 0).any() or .all()"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, precision=4, threshold=20, edgeitems=2, separator=", ")
+        body = np.array2string(self._data, precision=4, threshold=20, edgeitems=2, separator=", ")
         extras = [f"shape={self.shape}", f"dtype={self.dtype}"]
         if self._fn is not None:
             extras.append(f"op={self.op!r}")
@@ -303,7 +303,7 @@ class Tensor(
                 f"requires_grad_: only leaves can change requires_grad (this Tensor was "
                 f"made by '{self.op}'); use .detach().requires_grad_()"
             )
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise TypeError(f"requires_grad_: dtype {self.dtype} cannot require gradients")
         self.requires_grad = requires_grad
         return self

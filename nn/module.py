@@ -216,7 +216,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = Tensor(np.zeros_like(p.data))
+                p.grad = Tensor(np.zeros_like(p._data))
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         for p in self.parameters():
@@ -259,7 +259,7 @@ class Module:
             )
         for module in self.modules():
             for param in module._parameters.values():
-                if param is not None and param.data.dtype.kind == "f":
+                if param is not None and param.dtype.kind == "f":
                     param._cast(dtype)
             for name, buf in list(module._buffers.items()):
                 if isinstance(buf, np.ndarray) and buf.dtype.kind == "f" and buf.dtype != dtype:
@@ -288,7 +288,7 @@ class Module:
             prefix, module = stack.pop()
             for name, param in module._parameters.items():
                 if param is not None:
-                    yield prefix + name, param.data
+                    yield prefix + name, param._data
             for name, buf in module._buffers.items():
                 if buf is not None:
                     yield prefix + name, buf
@@ -405,7 +405,7 @@ class Module:
 
 def _to_numpy(value: Any) -> np.ndarray | None:
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch.Tensor
         return value.detach().cpu().numpy()
     try:

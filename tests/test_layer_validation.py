@@ -493,6 +493,8 @@ def _fn_cases() -> list[tuple[str, Callable[[Any], Any], np.ndarray]]:
         ("relu", F.relu, _x((2, 3))),
         ("tanh", F.tanh, _x((2, 3))),
         ("sigmoid", F.sigmoid, _x((2, 3))),
+        ("softplus", F.softplus, _x((2, 3))),
+        ("logsigmoid", F.logsigmoid, _x((2, 3))),
         ("leaky_relu", F.leaky_relu, _x((2, 3))),
         ("prelu", lambda x: F.prelu(x, Tensor(np.float32([0.1, 0.2, 0.3]))), _x((2, 3))),
         ("maxout", lambda x: F.maxout(x, 2), _x((2, 4))),
@@ -534,7 +536,8 @@ def test_function_takes_tensor_array_and_nested_list_alike(name: str, call: Any,
 
 
 _NAMED_AS = {"rnn_cell": "rnn", "lstm_cell": "lstm", "gru_cell": "gru"}  # the fused op's name
-_ANY_RANK = {"relu", "tanh", "sigmoid", "leaky_relu", "softmax", "log_softmax", "dropout"}
+_ANY_RANK = {"relu", "tanh", "sigmoid", "softplus", "logsigmoid", "leaky_relu", "softmax",
+             "log_softmax", "dropout"}
 
 
 @pytest.mark.parametrize("name,call", [(c[0], c[1]) for c in FN_CASES if c[0] not in _ANY_RANK],
@@ -547,7 +550,7 @@ def test_function_refuses_zero_d_input_naming_itself(name: str, call: Any) -> No
     assert "()" in message, message
 
 
-_AUTOGRAD_OPS = {"relu", "tanh", "sigmoid", "leaky_relu"}  # autograd's own ops, not nn's
+_AUTOGRAD_OPS = {"relu", "tanh", "sigmoid", "softplus", "logsigmoid", "leaky_relu"}  # autograd's own ops, not nn's
 
 
 @pytest.mark.parametrize("name,call", [(c[0], c[1]) for c in FN_CASES

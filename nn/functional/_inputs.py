@@ -52,7 +52,7 @@ def as_input_for(x: Any, weight: Tensor, who: str) -> Tensor:
         return x
     t = as_tensor(x, who)
     if t.dtype != weight.dtype and weight.dtype.kind == "f":
-        return Tensor._constant(t.data.astype(weight.dtype))
+        return Tensor._constant(t._data.astype(weight.dtype))
     return t
 
 
@@ -105,7 +105,7 @@ def check_ndim(x: Tensor, who: str, ndims: tuple[int, ...], layout: str,
     """ValueError unless ``x.ndim`` is one of ``ndims``; ``layout`` spells the shape,
     ``count`` the number of dimensions (default: ``ndims``), ``other`` a layer for other
     ranks (e.g. "BatchNorm2d for (N, C, H, W)")."""
-    if x.data.ndim not in ndims:
+    if x.ndim not in ndims:
         if x.ndim + 1 in ndims:
             fix = "add a batch axis with x.unsqueeze(0)"
         else:
@@ -119,7 +119,7 @@ def check_ndim(x: Tensor, who: str, ndims: tuple[int, ...], layout: str,
 def check_dim(x: Tensor, who: str, dim: int, name: str = "dim", scalar_ok: bool = True) -> int:
     """``dim`` as a non-negative axis of ``x`` (PyTorch's range: -n .. n-1, with a 0-d
     input counting as 1-d when ``scalar_ok``)."""
-    n = x.data.ndim
+    n = x.ndim
     if scalar_ok and n == 0:
         n = 1
     if not -n <= dim < n:

@@ -91,7 +91,7 @@ def prelu(x: Any, weight: Any) -> Tensor:
         shape = [1] * x.ndim
         shape[1 if x.ndim > 1 else 0] = weight.numel()
         a = weight.reshape(tuple(shape))
-    positive = x.data > 0
+    positive = x._data > 0
     zero = np.zeros((), dtype=x.dtype)
     return where(positive, x, zero) + a * where(positive, zero, x)
 

@@ -268,7 +268,7 @@ def _tensors(who: str, x: Any, weight: Any, bias: Any) -> tuple[Tensor, Tensor, 
 
 def check_conv_input(x: Tensor, who: str, in_channels: int) -> None:
     """A conv layer's input: (N, C_in, H, W) or unbatched (C_in, H, W), C_in matching."""
-    shape = x.data.shape
+    shape = x.shape
     if len(shape) != 4 and len(shape) != 3:
         check_ndim(x, who, (3, 4), f"(N, {in_channels}, H, W) or unbatched ({in_channels}, H, W)")
     if shape[-3] != in_channels:

@@ -188,7 +188,7 @@ class CrossEntropyOp(Function):
         elif soft_targets:
             t = self.inputs[1]
             p = self.p
-            mass = t.data.sum(axis=self.axis, keepdims=True)
+            mass = t._data.sum(axis=self.axis, keepdims=True)
             if not np.allclose(mass, 1.0, rtol=0.0, atol=1e-12):  # keep exact y - d if sum 1
                 p = p * mass
             delta = Tensor._constant(p) - t
@@ -321,7 +321,7 @@ def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") ->
     _check_reduction("binary_cross_entropy", reduction)
     input = as_tensor(input, "binary_cross_entropy")
     target = _same_shape("binary_cross_entropy", input, target)
-    y = input.data
+    y = input._data
     if y.size and (y.min() < 0.0 or y.max() > 1.0):
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1]")
     return BinaryCrossEntropyOp.apply(input, target, reduction=reduction)

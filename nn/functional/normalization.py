@@ -68,9 +68,9 @@ def batch_norm(
         var = (centered * centered).mean(axis=axes, keepdims=True)
         if running_mean is not None and running_var is not None:
             running_mean *= 1.0 - momentum
-            running_mean += momentum * mean.data.reshape(-1)
+            running_mean += momentum * mean._data.reshape(-1)
             running_var *= 1.0 - momentum
-            running_var += momentum * var.data.reshape(-1) * (n / (n - 1))
+            running_var += momentum * var._data.reshape(-1) * (n / (n - 1))
         x_hat = centered / (var + eps).sqrt()
     else:
         if running_mean is None or running_var is None:

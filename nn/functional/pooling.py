@@ -269,7 +269,7 @@ def max_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
     if y.grad_fn is not None:
         route = y.grad_fn.route
     else:  # not recorded (no gradient needed): find the winners again
-        route = _max_and_route(x.data, window, pads, grid)[1]
+        route = _max_and_route(x._data, window, pads, grid)[1]
     indices = route.flat_indices()
     return result, indices[0] if unbatched else indices
 
@@ -351,7 +351,7 @@ def lp_pool2d(x: Tensor, norm_type: float, kernel_size: IntPair, stride: IntPair
         return -max_pool2d(-x.abs(), (kh, kw), stride, 0, 1, ceil_mode)
     averaged = avg_pool2d(x**p, (kh, kw), stride, 0, ceil_mode)
     s = averaged if mean else averaged * float(kh * kw)
-    zero = s.data == 0
+    zero = s._data == 0
     if not zero.any():
         return s ** (1.0 / p)
     # A window with s = 0 (all zeros, say after a ReLU): the root s^(1/p) has an infinite

@@ -191,7 +191,7 @@ class RNNCellOp(_Recurrence):
     def backward(self, gy: Tensor) -> tuple:
         if is_grad_enabled():
             return _composite_vjp(self, gy, self._reference)
-        gy_seq = gy.data[None] if self.single else gy.data
+        gy_seq = gy._data[None] if self.single else gy._data
         h0, w_hh = self.inputs[1].data, self.inputs[3].data
         deltas = np.empty_like(self.hs)
         dh = np.zeros_like(h0)
@@ -274,7 +274,7 @@ class LSTMCellOp(_Recurrence):
     def backward(self, gy: Tensor) -> tuple:
         if is_grad_enabled():
             return _composite_vjp(self, gy, self._reference)
-        gy = gy.data
+        gy = gy._data
         h0, w_hh = self.inputs[1].data, self.inputs[4].data
         peephole = self.inputs[-1].data if self.peephole else None
         _, steps, batch, hidden = self.gates.shape
@@ -349,7 +349,7 @@ class GRUCellOp(_Recurrence):
     def backward(self, gy: Tensor) -> tuple:
         if is_grad_enabled():
             return _composite_vjp(self, gy, self._reference)
-        gy_seq = gy.data[None] if self.single else gy.data
+        gy_seq = gy._data[None] if self.single else gy._data
         h0, w_hh = self.inputs[1].data, self.inputs[3].data
         _, steps, batch, hidden = self.gates.shape
         dgates_x = np.empty((steps, batch, 3 * hidden), dtype=self.gates.dtype)

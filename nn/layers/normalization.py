@@ -144,7 +144,7 @@ class LocalResponseNorm(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         x = as_tensor(x, "LocalResponseNorm")
-        if x.data.ndim < 3:
+        if x.ndim < 3:
             check_ndim(x, "LocalResponseNorm", (3,), "(N, C, *)", count="at least 3")
         return local_response_norm(x, self.size, self.alpha, self.beta, self.k)
 

@@ -56,7 +56,7 @@ def check_nonlinearity(name: str, nonlinearity: str) -> None:
 def as_float_tensor(name: str, x: Any, what: str) -> Tensor:
     """The input rule (``nn.functional._inputs``), then a refusal of integer data: token
     indices must become vectors first."""
-    data = x.data if isinstance(x, Tensor) else as_array(x, name, what)
+    data = x._data if isinstance(x, Tensor) else as_array(x, name, what)
     if data.dtype.kind != "f":
         raise TypeError(
             f"{name}: {what} has dtype {data.dtype}; recurrent layers take float features "
