@@ -108,3 +108,32 @@ def test_coming_from_pytorch_table_names_exist_in_torch() -> None:
     for name in names:
         _resolve(name, {"torch": torch})
     assert len(names) == len(rows)
+
+
+# ------------------------------------------------------------ sections that run on their own
+def _section_blocks(heading: str) -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"\n{heading}\n")
+    end = text.index("\n## ", start + 1)
+    blocks = re.findall(r"```python\n(.*?)```", text[start:end], re.S)
+    return [textwrap.dedent(b) for b in blocks]
+
+
+def test_training_section_runs_on_its_own(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader copies the "Training" example into a fresh session: it must carry its own
+    imports (it once failed with ``NameError: nn``) and use no deprecated import path."""
+    import warnings
+
+    pytest.importorskip("sklearn")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    blocks = _section_blocks("## Training")
+    assert blocks
+    namespace: dict = {"__name__": "readme_training"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        for i, block in enumerate(blocks):
+            exec(compile(block, f"README Training block {i}", "exec"), namespace)
+    assert namespace["history"].metrics["val_acc"][-1] > 0.95
+    assert namespace["total"] > 0.0

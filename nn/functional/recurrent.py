@@ -27,6 +27,7 @@ from .recurrent_fused import GRUCellOp, LSTMCellOp, RNNCellOp
 from .recurrent_reference import (
     _check_nonlinearity,
     _unroll,
+    check_output_peephole,
     gru_cell_reference,
     lstm_cell_reference,
     rnn_cell_reference,
@@ -58,14 +59,17 @@ def rnn_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
 
 def lstm_cell(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
               b_ih: Tensor | None = None, b_hh: Tensor | None = None,
-              peephole: Tensor | None = None) -> tuple[Tensor, Tensor]:
-    """One fused LSTM step -> (h', c') (shapes as :func:`lstm_cell_reference`)."""
+              peephole: Tensor | None = None, *,
+              output_peephole: str = "current") -> tuple[Tensor, Tensor]:
+    """One fused LSTM step -> (h', c') (shapes and ``output_peephole`` as
+    :func:`lstm_cell_reference`)."""
+    check_output_peephole("lstm_cell", output_peephole, peephole is not None)
     input = as_tensor(input, "lstm_cell")
     h, c = as_tensor(hx[0], "lstm_cell", "h"), as_tensor(hx[1], "lstm_cell", "c")
     biases = _biases(b_ih, b_hh)
     extra = biases + (() if peephole is None else (peephole,))
     packed = LSTMCellOp.apply(input, h, c, w_ih, w_hh, *extra, bias=bool(biases),
-                              peephole=peephole is not None)
+                              peephole=peephole is not None, output_peephole=output_peephole)
     return packed[0], packed[1]
 
 
@@ -101,12 +105,16 @@ def rnn_sequence(input: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
 def lstm_sequence(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
                   b_ih: Tensor | None = None, b_hh: Tensor | None = None,
                   peephole: Tensor | None = None, reverse: bool = False,
-                  fused: bool = True) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+                  fused: bool = True, *,
+                  output_peephole: str = "current") -> tuple[Tensor, tuple[Tensor, Tensor]]:
     """One LSTM layer, one direction: input (T, B, I), hx = (h0, c0) each (B, H) ->
-    (output (T, B, H), (h_n, c_n)). See :func:`rnn_sequence` for ``reverse``/``fused``."""
+    (output (T, B, H), (h_n, c_n)). See :func:`rnn_sequence` for ``reverse``/``fused``
+    and :func:`lstm_cell_reference` for ``output_peephole``."""
+    check_output_peephole("lstm_sequence", output_peephole, peephole is not None)
     if not fused:
         def step(x: Tensor, s: tuple) -> tuple:
-            return lstm_cell_reference(x, s, w_ih, w_hh, b_ih, b_hh, peephole)
+            return lstm_cell_reference(x, s, w_ih, w_hh, b_ih, b_hh, peephole,
+                                       output_peephole=output_peephole)
 
         outputs, (h_n, c_n) = _unroll(step, input, tuple(hx), reverse)
         return stack(outputs), (h_n, c_n)
@@ -114,7 +122,8 @@ def lstm_sequence(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: 
     biases = _biases(b_ih, b_hh)
     extra = biases + (() if peephole is None else (peephole,))
     packed = LSTMCellOp.apply(input, h0, c0, w_ih, w_hh, *extra, bias=bool(biases),
-                              peephole=peephole is not None, reverse=reverse)
+                              peephole=peephole is not None, reverse=reverse,
+                              output_peephole=output_peephole)
     steps = input.shape[0]
     return packed[:steps], (packed[0 if reverse else steps - 1], packed[steps])
 

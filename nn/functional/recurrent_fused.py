@@ -49,6 +49,7 @@ from .recurrent_kernels import (
 from .recurrent_reference import (
     _packed_reference,
     _time_order,
+    check_output_peephole,
     gru_cell_reference,
     lstm_cell_reference,
     rnn_cell_reference,
@@ -229,7 +230,7 @@ class LSTMCellOp(_Recurrence):
         f = sigma(a_f + p_f * c_{t-1})
         g = tanh(a_g)
         c_t = f * c_{t-1} + i * g
-        o = sigma(a_o + p_o * c_t)
+        o = sigma(a_o + p_o * c_t)         (c_{t-1} with output_peephole="previous")
         h_t = o * tanh(c_t)
 
     Output: ``(T + 1, B, H)`` = h_1..h_T in time order followed by c_T (the engine's ops
@@ -251,11 +252,14 @@ class LSTMCellOp(_Recurrence):
 
     def forward(self, x: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_ih: np.ndarray,
                 w_hh: np.ndarray, *extra: np.ndarray, bias: bool = True, peephole: bool = False,
-                reverse: bool = False) -> np.ndarray:
+                reverse: bool = False, output_peephole: str = "current") -> np.ndarray:
         xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
         if c0.shape != h0.shape:
             raise ValueError(f"c0 has shape {c0.shape} but h0 has {h0.shape}")
+        check_output_peephole("lstm", output_peephole, peephole)
         self.bias, self.peephole = bias, peephole
+        self.output_peephole = output_peephole
+        self.o_prev = prev = output_peephole == "previous"
         p = extra[-1] if peephole else None
         gates = _input_gates(xs, w_ih, extra[0] + extra[1] if bias else None, 4, dtype)
         steps, batch, hidden = gates.shape[1:]
@@ -265,7 +269,8 @@ class LSTMCellOp(_Recurrence):
         cells[0] = c0
         h, w_blocks = h0, _weight_blocks(w_hh, 4)
         for k, t in enumerate(_time_order(steps, reverse)):
-            _lstm_step(gates[:, t], h, cells[k], w_blocks, p, cells[k + 1], tanh_c[t], out[t])
+            _lstm_step(gates[:, t], h, cells[k], w_blocks, p, cells[k + 1], tanh_c[t], out[t],
+                       prev)
             h = out[t]
         out[steps] = cells[steps]
         self.gates, self.cells, self.tanh_c, self.out = gates, cells, tanh_c, out
@@ -286,7 +291,8 @@ class LSTMCellOp(_Recurrence):
             t = order[k]
             dh = dh + gy[t]
             dc = _lstm_step_backward(dh, dc, self.gates[:, t], self.cells[k], self.cells[k + 1],
-                                     self.tanh_c[t], peephole, _gate_major(dgates[t], 4), dpeep)
+                                     self.tanh_c[t], peephole, _gate_major(dgates[t], 4), dpeep,
+                                     self.o_prev)
             if k > 0 or self.needs_input_grad[1]:
                 dh = dgates[t] @ w_hh
         dx, dw_ih, db = self._input_side(dgates, self.bias)
@@ -301,7 +307,8 @@ class LSTMCellOp(_Recurrence):
         peephole = extra[-1] if self.peephole else None
 
         def step(x_t: Tensor, state: tuple) -> tuple:
-            return lstm_cell_reference(x_t, state, w_ih, w_hh, *biases, peephole)
+            return lstm_cell_reference(x_t, state, w_ih, w_hh, *biases, peephole,
+                                       output_peephole=self.output_peephole)
 
         return _packed_reference(step, x, (h0, c0), self.reverse, self.single)
 

@@ -60,23 +60,26 @@ def _weight_blocks(w: np.ndarray, gate_count: int) -> np.ndarray:
 
 def _lstm_step(gates: np.ndarray, h: np.ndarray, c: np.ndarray, w_blocks: np.ndarray,
                peephole: np.ndarray | None, c_new: np.ndarray, tanh_c: np.ndarray,
-               h_new: np.ndarray) -> None:
+               h_new: np.ndarray, output_reads_previous: bool = False) -> None:
     """One LSTM step, in place.
 
     ``gates`` (4, B, H) holds the input part of the pre-activations (x W_ih^T + b_ih +
     b_hh) on entry and the activations i, f, g, o on exit; ``c_new``, ``tanh_c`` and
-    ``h_new`` (B, H) receive c_t, tanh(c_t) and h_t.
+    ``h_new`` (B, H) receive c_t, tanh(c_t) and h_t. ``output_reads_previous``: the
+    output gate's peephole reads c_{t-1} (the seminar's slide) instead of c_t.
     """
     gates += np.matmul(h, w_blocks)  # the step's one matrix product, all four gates
     i, f, g, o = gates
     if peephole is not None:  # the input and forget gates look at c_{t-1}
         i += peephole[0] * c
         f += peephole[1] * c
+        if output_reads_previous:  # the seminar's variant: o looks at c_{t-1} too
+            o += peephole[2] * c
     _sigmoid_(gates[:2])
     np.tanh(g, out=g)
     np.multiply(f, c, out=c_new)  # c_t = f * c_{t-1} + i * g
     c_new += i * g
-    if peephole is not None:  # the output gate looks at the new c_t
+    if peephole is not None and not output_reads_previous:  # o looks at the new c_t
         o += peephole[2] * c_new
     _sigmoid_(o)
     np.tanh(c_new, out=tanh_c)
@@ -86,7 +89,8 @@ def _lstm_step(gates: np.ndarray, h: np.ndarray, c: np.ndarray, w_blocks: np.nda
 def _lstm_step_backward(dh: np.ndarray, dc: np.ndarray, gates: np.ndarray,
                         c_prev: np.ndarray, c_new: np.ndarray, tanh_c: np.ndarray,
                         peephole: np.ndarray | None, dgates: np.ndarray,
-                        dpeephole: np.ndarray | None) -> np.ndarray:
+                        dpeephole: np.ndarray | None,
+                        output_reads_previous: bool = False) -> np.ndarray:
     """Backward of :func:`_lstm_step`: the chain rule line by line, last line first.
 
     ``dh``, ``dc`` are dL/dh_t, dL/dc_t (from the output and from step t+1). Writes
@@ -104,10 +108,11 @@ def _lstm_step_backward(dh: np.ndarray, dc: np.ndarray, gates: np.ndarray,
     # h = o * tanh(c):  dL/do = dh tanh(c),  dL/dc += dh o (1 - tanh^2 c)
     np.multiply(dh, tanh_c, out=up[3])
     dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
-    if peephole is not None:  # a_o = ... + p_o * c_t
+    if peephole is not None:  # a_o = ... + p_o * c_t  (or p_o * c_{t-1}, below)
         da_o = up[3] * slope[3]
-        dc += da_o * peephole[2]
-        dpeephole[2] += (da_o * c_new).sum(axis=0)
+        if not output_reads_previous:
+            dc += da_o * peephole[2]
+            dpeephole[2] += (da_o * c_new).sum(axis=0)
     # c = f * c_prev + i * g
     np.multiply(dc, g, out=up[0])
     np.multiply(dc, c_prev, out=up[1])
@@ -118,6 +123,9 @@ def _lstm_step_backward(dh: np.ndarray, dc: np.ndarray, gates: np.ndarray,
         dc_prev += dgates[0] * peephole[0] + dgates[1] * peephole[1]
         dpeephole[0] += (dgates[0] * c_prev).sum(axis=0)
         dpeephole[1] += (dgates[1] * c_prev).sum(axis=0)
+        if output_reads_previous:  # a_o = ... + p_o * c_{t-1}
+            dc_prev += da_o * peephole[2]
+            dpeephole[2] += (da_o * c_prev).sum(axis=0)
     return dc_prev
 
 

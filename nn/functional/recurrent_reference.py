@@ -48,15 +48,34 @@ def rnn_cell_reference(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
     return u.relu() if nonlinearity == "relu" else u.tanh()
 
 
+def check_output_peephole(name: str, output_peephole: object, has_peephole: bool) -> None:
+    """``output_peephole`` is "current" (o reads c_t) or "previous" (o reads c_{t-1})."""
+    if output_peephole not in ("current", "previous"):
+        raise ValueError(
+            f"{name}: output_peephole={output_peephole!r} is not an option; use 'current' "
+            "(the output gate reads the new cell c_t) or 'previous' (it reads c_{t-1}, the "
+            "seminar's slide)"
+        )
+    if output_peephole == "previous" and not has_peephole:
+        raise ValueError(
+            f"{name}: output_peephole='previous' chooses what the output gate's peephole "
+            "reads, but there is no peephole; pass peephole=True (or a peephole weight)"
+        )
+
+
 def lstm_cell_reference(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
                         b_ih: Tensor | None = None, b_hh: Tensor | None = None,
-                        peephole: Tensor | None = None) -> tuple[Tensor, Tensor]:
+                        peephole: Tensor | None = None, *,
+                        output_peephole: str = "current") -> tuple[Tensor, Tensor]:
     """LSTM cell with plain Tensor ops, gate by gate (equations in :class:`LSTMCellOp`;
     the textbook's s^t = g_I f(u^t) + g_F s^(t-1), z^t = g_O f(s^t) with f = tanh).
 
     Shapes: input (B, I), hx = (h, c) each (B, H), w_ih (4H, I), w_hh (4H, H), biases
-    (4H,), peephole (3, H) -> (h', c').
+    (4H,), peephole (3, H) -> (h', c'). ``output_peephole``: the output gate's peephole
+    reads the new cell c' (``"current"``) or the old one c (``"previous"``, the
+    seminar's slide: s^(t-1)).
     """
+    check_output_peephole("lstm_cell_reference", output_peephole, peephole is not None)
     h, c = hx
     a_i, a_f, a_g, a_o = (_affine(input, w_ih, b_ih) + _affine(h, w_hh, b_hh)).chunk(4, dim=-1)
     if peephole is not None:
@@ -67,7 +86,7 @@ def lstm_cell_reference(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, 
     g = a_g.tanh()              # candidate cell content
     c_new = f * c + i * g       # memory cell: keep part of the old, write part of the new
     if peephole is not None:
-        a_o = a_o + peephole[2] * c_new
+        a_o = a_o + peephole[2] * (c_new if output_peephole == "current" else c)
     o = a_o.sigmoid()           # output gate
     return o * c_new.tanh(), c_new
 

@@ -49,10 +49,11 @@ class RNNBase(Module):
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
                  bidirectional: bool = False, *, peephole: bool = False, dtype: Any = None,
-                 rng: Any = None, fused: bool = True) -> None:
+                 rng: Any = None, fused: bool = True, output_peephole: str = "current") -> None:
         super().__init__()
         name = type(self).__name__
         check_sizes(name, input_size, hidden_size)
+        R.check_output_peephole(name, output_peephole, peephole)
         check_int(name, "num_layers", num_layers, 1)
         check_probability(name, "dropout", dropout)
         if dropout > 0 and num_layers == 1:
@@ -64,6 +65,7 @@ class RNNBase(Module):
         self.num_layers, self.bias = int(num_layers), bias
         self.batch_first, self.dropout = batch_first, float(dropout)
         self.bidirectional, self.peephole, self.fused = bidirectional, peephole, fused
+        self.output_peephole = output_peephole
         self.rng = as_generator(rng)
         self._make_parameters(dtype or get_default_dtype())
 
@@ -143,7 +145,8 @@ class RNNBase(Module):
         args = (w["weight_ih"], w["weight_hh"], w["bias_ih"], w["bias_hh"])
         if self.mode == "LSTM":
             out, final = R.lstm_sequence(x, state, *args, peephole=w["weight_peephole"],
-                                         reverse=reverse, fused=self.fused)
+                                         reverse=reverse, fused=self.fused,
+                                         output_peephole=self.output_peephole)
             return out, final
         if self.mode == "GRU":
             out, h_n = R.gru_sequence(x, state[0], *args, reverse=reverse, fused=self.fused)
@@ -184,9 +187,10 @@ class RNNBase(Module):
         if self.mode == "RNN_RELU":
             parts.append("nonlinearity='relu'")
         for name, default in (("bias", True), ("batch_first", False), ("dropout", 0.0),
-                              ("bidirectional", False), ("peephole", False), ("fused", True)):
+                              ("bidirectional", False), ("peephole", False), ("fused", True),
+                              ("output_peephole", "current")):
             if getattr(self, name) != default:
-                parts.append(f"{name}={getattr(self, name)}")
+                parts.append(f"{name}={getattr(self, name)!r}")
         return ", ".join(parts)
 
 
@@ -239,12 +243,15 @@ class LSTM(RNNBase):
         o_t = sigma(x_t W_io^T + b_io + h_{t-1} W_ho^T + b_ho [+ p_o * c_t])
         h_t = o_t * tanh(c_t)
 
-    The bracketed peephole terms (``peephole=True``; the textbook's cell-to-gate
-    connections, an extension PyTorch lacks) add ``weight_peephole_l{k}`` of shape
-    (3, H) = rows p_i, p_f, p_o per layer and direction. Note that the output gate
-    peeks at the *new* cell c_t, the input and forget gates at the old one.
+    The bracketed peephole terms (``peephole=True``; cell-to-gate connections, an
+    extension PyTorch lacks) add ``weight_peephole_l{k}`` of shape (3, H) = rows p_i,
+    p_f, p_o per layer and direction. The input and forget gates peek at the old cell
+    c_{t-1}; the output gate at the *new* cell c_t (Gers et al., the default,
+    ``output_peephole="current"``) or, as on the seminar's slide, at the old one
+    (``output_peephole="previous"``: o_t = sigma(... + p_o * c_{t-1})).
 
-    Parameters: as :class:`RNN` without ``nonlinearity``, plus ``peephole``.
+    Parameters: as :class:`RNN` without ``nonlinearity``, plus ``peephole`` and
+    ``output_peephole`` ("current" or "previous"; only with ``peephole=True``).
 
     ``forward(input, hx=None)``: hx = (h_0, c_0), each (L D, B, H), or zeros ->
     (output (T, B, D H), (h_n, c_n)) with h_n, c_n (L D, B, H).
@@ -253,10 +260,11 @@ class LSTM(RNNBase):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
                  bidirectional: bool = False, *, peephole: bool = False, dtype: Any = None,
-                 rng: Any = None, fused: bool = True) -> None:
+                 rng: Any = None, fused: bool = True,
+                 output_peephole: str = "current") -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, peephole=peephole, dtype=dtype, rng=rng,
-                         fused=fused)
+                         fused=fused, output_peephole=output_peephole)
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         x, batched = self._check_input(input)

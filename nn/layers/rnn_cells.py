@@ -187,12 +187,14 @@ class LSTMCell(RNNCellBase):
         f = sigma(x W_if^T + b_if + h W_hf^T + b_hf [+ p_f * c])   forget gate
         g = tanh(x W_ig^T + b_ig + h W_hg^T + b_hg)                candidate
         c' = f * c + i * g                                          memory cell
-        o = sigma(x W_io^T + b_io + h W_ho^T + b_ho [+ p_o * c'])  output gate
+        o = sigma(x W_io^T + b_io + h W_ho^T + b_ho [+ p_o * c'])  output gate (*)
         h' = o * tanh(c')
 
-    The bracketed terms are the textbook's peephole connections (``peephole=True``, an
-    extension PyTorch lacks): ``weight_peephole`` (3, H) holds rows p_i, p_f, p_o,
-    initialised like the other weights. ``weight_ih`` is W_ii, W_if, W_ig, W_io stacked
+    The bracketed terms are peephole connections (``peephole=True``, an extension
+    PyTorch lacks): ``weight_peephole`` (3, H) holds rows p_i, p_f, p_o, initialised like
+    the other weights. (*) The output gate reads the new cell c' by default
+    (``output_peephole="current"``); ``output_peephole="previous"`` makes it read the old
+    cell c, as the seminar's slide does (s^(t-1)). ``weight_ih`` is W_ii, W_if, W_ig, W_io stacked
     (4H, I); ``weight_hh`` likewise (4H, H).
 
     Shapes: input (B, I) or (I,); hx = (h, c), each (B, H) or (H,), zeros if omitted ->
@@ -203,10 +205,11 @@ class LSTMCell(RNNCellBase):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *,
                  peephole: bool = False, dtype: Any = None, rng: Any = None,
-                 fused: bool = True) -> None:
+                 fused: bool = True, output_peephole: str = "current") -> None:
+        R.check_output_peephole("LSTMCell", output_peephole, peephole)
         rng = as_generator(rng)
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng, fused=fused)
-        self.peephole = peephole
+        self.peephole, self.output_peephole = peephole, output_peephole
         if peephole:
             self.weight_peephole = uniform_parameter(
                 (3, hidden_size), hidden_size, self.weight_hh.dtype, rng)
@@ -223,11 +226,14 @@ class LSTMCell(RNNCellBase):
         c = self._check_state(hx[1], x, batched, "c")
         cell = R.lstm_cell if fused else R.lstm_cell_reference
         h, c = cell(x, (h, c), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
-                    self.weight_peephole)
+                    self.weight_peephole, output_peephole=self.output_peephole)
         return _unbatch(h, batched), _unbatch(c, batched)
 
     def extra_repr(self) -> str:
-        return super().extra_repr() + (", peephole=True" if self.peephole else "")
+        extra = ", peephole=True" if self.peephole else ""
+        if self.output_peephole != "current":
+            extra += f", output_peephole={self.output_peephole!r}"
+        return super().extra_repr() + extra
 
 
 class GRUCell(RNNCellBase):

@@ -1,8 +1,11 @@
 """Optimizers (最適化), gradient clipping and learning-rate schedules.
 
-Every optimizer follows PyTorch's update rule exactly (same argument names, defaults
-and ε placement); the docstrings give the formulas and how they map onto the textbook
-forms. PyTorch's spellings ``Adagrad``, ``RMSprop`` and ``Adadelta`` are aliases.
+Every optimizer follows PyTorch's update rule exactly by default (same argument names,
+defaults and ε placement); the docstrings give the formulas and how they map onto the
+textbook forms. Two keyword options give the textbook's own rules: ``SGD(...,
+momentum_form="textbook")`` (Δw = μΔw − (1 − μ)η∇E) and ``RMSProp``/``AdaGrad(...,
+eps_inside_sqrt=True)`` (g/√(v + ε)). PyTorch's spellings ``Adagrad``, ``RMSprop`` and
+``Adadelta`` are aliases.
 
 >>> opt = SGD(model.parameters(), lr=0.1, momentum=0.9)   # doctest: +SKIP
 >>> for x, t in loader:                                   # doctest: +SKIP

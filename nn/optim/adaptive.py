@@ -1,8 +1,9 @@
 """Per-coordinate adaptive learning rates: AdaGrad, RMSProp, AdaDelta.
 
 Each divides the step by a running measure of the gradient's size in that coordinate,
-so steep directions take small steps and flat ones large steps. Every formula is
-PyTorch's, to the placement of ε; ``g`` below is ``∇E`` (``-∇E`` when ``maximize``)
+so steep directions take small steps and flat ones large steps. Every default is
+PyTorch's, to the placement of ε (AdaGrad and RMSProp take ``eps_inside_sqrt=True`` for
+the textbook's √(v + ε), seminar (4.26)); ``g`` below is ``∇E`` (``-∇E`` when ``maximize``)
 plus ``weight_decay · w``, and all operations are elementwise. Adam and AdamW are in
 ``nn/optim/adam.py``.
 """
@@ -26,6 +27,8 @@ class AdaGrad(Optimizer):
         h_t &= h_{t-1} + g_t \odot g_t, \qquad h_0 = \text{initial\_accumulator\_value} \\
         \eta_t &= \frac{\eta}{1 + (t - 1)\,\text{lr\_decay}} \\
         w &\leftarrow w - \eta_t\, \frac{g_t}{\sqrt{h_t} + \varepsilon}
+        \qquad\Bigl(\text{or } \frac{g_t}{\sqrt{h_t + \varepsilon}}
+        \text{ with eps\_inside\_sqrt}\Bigr)
 
     Because h only grows, the effective step of every coordinate shrinks over time;
     that is AdaGrad's weakness on long runs and why RMSProp forgets old gradients.
@@ -43,11 +46,16 @@ class AdaGrad(Optimizer):
     initial_accumulator_value : float
         h_0, ``>= 0``.
     eps : float
-        ε, added *outside* the square root (default 1e-10).
+        ε, added outside the square root (default 1e-10), or inside it with
+        ``eps_inside_sqrt``.
     maximize : bool
+    eps_inside_sqrt : bool
+        False (default, PyTorch): divide by √h + ε. True: divide by √(h + ε), the
+        textbook's form.
     """
 
     _state_keys = ("step", "sum")
+    _added_defaults = {"eps_inside_sqrt": False}
 
     def __init__(
         self,
@@ -59,6 +67,7 @@ class AdaGrad(Optimizer):
         eps: float = 1e-10,
         *,
         maximize: bool = False,
+        eps_inside_sqrt: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -67,12 +76,14 @@ class AdaGrad(Optimizer):
             initial_accumulator_value=initial_accumulator_value,
             eps=eps,
             maximize=maximize,
+            eps_inside_sqrt=eps_inside_sqrt,
         )
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
         super()._validate_group(group)
         self._check_nonneg(group, "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+        _check_flag(self, group, "eps_inside_sqrt")
 
     def _required_state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("step", "sum")
@@ -92,7 +103,11 @@ class AdaGrad(Optimizer):
         clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
         # h += g², into a buffer: the stored state is only read (Optimizer.step)
         h = np.add(h, g * g, out=buffer(spare, "sum", h))
-        return None, clr * (g / (np.sqrt(h) + group["eps"])), {"step": t, "sum": h}
+        if group["eps_inside_sqrt"]:
+            denom = np.sqrt(h + group["eps"])  # the textbook's √(h + ε)
+        else:
+            denom = np.sqrt(h) + group["eps"]  # PyTorch's √h + ε
+        return None, clr * (g / denom), {"step": t, "sum": h}
 
 
 class RMSProp(Optimizer):
@@ -103,8 +118,10 @@ class RMSProp(Optimizer):
         v_t &= \alpha\, v_{t-1} + (1 - \alpha)\, g_t \odot g_t \\
         \bar g_t &= \alpha\, \bar g_{t-1} + (1 - \alpha)\, g_t
             \qquad\text{(centered only)} \\
-        s_t &= \sqrt{v_t - \bar g_t \odot \bar g_t} + \varepsilon \ \text{(centered)},
-        \qquad s_t = \sqrt{v_t} + \varepsilon \ \text{(otherwise)} \\
+        m_t &= v_t - \bar g_t \odot \bar g_t \ \text{(centered)},
+        \qquad m_t = v_t \ \text{(otherwise)} \\
+        s_t &= \sqrt{m_t} + \varepsilon, \qquad\text{or}\qquad
+        s_t = \sqrt{m_t + \varepsilon} \ \text{(eps\_inside\_sqrt)} \\
         b_t &= \mu\, b_{t-1} + g_t / s_t, \quad w \leftarrow w - \eta\, b_t
             \qquad\text{(momentum} > 0) \\
         w &\leftarrow w - \eta\, g_t / s_t \qquad\text{(momentum} = 0)
@@ -113,11 +130,12 @@ class RMSProp(Optimizer):
     second moment. State: ``step``, ``square_avg`` (v), ``grad_avg`` (ḡ, centered),
     ``momentum_buffer`` (b, momentum > 0).
 
-    **ε.** PyTorch adds ε *outside* the root, g / (√v + ε), with default 1e-8. The
-    textbook quotes ε = 1e−6: pass ``eps=1e-6`` to use its value. A formulation with ε
-    *inside* the root, g / √(v + ε), is a different rule: when v ≈ 0 it divides by √ε
-    (1e-3 for ε = 1e-6) rather than by ε, so steps on a plateau are much smaller. The
-    two agree once v ≫ ε.
+    **ε: two rules.** PyTorch (the default) adds ε *outside* the root, g / (√v + ε),
+    with ε = 1e-8. The textbook (seminar (4.26), ε = 1e−6) puts it *inside*,
+    g / √(v + ε): ``RMSProp(params, eps=1e-6, eps_inside_sqrt=True)``. Passing
+    ``eps=1e-6`` alone does *not* give the textbook's rule: when v ≈ 0 the inside form
+    divides by √ε (1e-3 for ε = 1e-6) rather than by ε, so its steps on a plateau are
+    far smaller. The two agree once v ≫ ε.
 
     Parameters
     ----------
@@ -134,9 +152,13 @@ class RMSProp(Optimizer):
         μ of the (optional) momentum buffer.
     centered : bool
     maximize : bool
+    eps_inside_sqrt : bool
+        False (default, PyTorch): divide by √v + ε. True: divide by √(v + ε), the
+        textbook's (4.26).
     """
 
     _state_keys = ("step", "square_avg", "grad_avg", "momentum_buffer")
+    _added_defaults = {"eps_inside_sqrt": False}
 
     def __init__(
         self,
@@ -149,6 +171,7 @@ class RMSProp(Optimizer):
         centered: bool = False,
         *,
         maximize: bool = False,
+        eps_inside_sqrt: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -158,12 +181,14 @@ class RMSProp(Optimizer):
             momentum=momentum,
             centered=centered,
             maximize=maximize,
+            eps_inside_sqrt=eps_inside_sqrt,
         )
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
         super()._validate_group(group)
         self._check_nonneg(group, "alpha", "eps", "weight_decay", "momentum")
+        _check_flag(self, group, "eps_inside_sqrt")
 
     def _required_state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
         keys = ("step", "square_avg")
@@ -200,10 +225,14 @@ class RMSProp(Optimizer):
             out = buffer(spare, "grad_avg", g_avg)
             g_avg = np.add(g_avg, (1 - alpha) * (g - g_avg), out=out)
             new_state["grad_avg"] = g_avg
-            s = np.sqrt(v - g_avg * g_avg)
+            m = v - g_avg * g_avg
         else:
-            s = np.sqrt(v)
-        s += group["eps"]
+            m = v
+        if group["eps_inside_sqrt"]:
+            s = np.sqrt(m + group["eps"])  # the textbook's √(v + ε)
+        else:
+            s = np.sqrt(m)  # PyTorch's √v + ε
+            s += group["eps"]
         if group["momentum"] > 0:
             buf = state.get("momentum_buffer")
             if buf is None:
@@ -291,6 +320,14 @@ class AdaDelta(Optimizer):
         u = np.multiply(u, rho, out=buffer(spare, "acc_delta", u))
         u += (1 - rho) * (delta * delta)
         return None, group["lr"] * delta, {"step": t, "square_avg": v, "acc_delta": u}
+
+
+def _check_flag(opt: Optimizer, group: dict[str, Any], key: str) -> None:
+    value = group[key]
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{type(opt).__name__}: {key} must be True or False, got {value!r}"
+        )
 
 
 # PyTorch's spellings

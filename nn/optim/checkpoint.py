@@ -28,6 +28,11 @@ class Checkpointing:
     defaults: dict[str, Any]
     _state_keys: tuple[str, ...]
     _validate_group: Any  # Optimizer's check of one group's hyperparameters
+    # Hyperparameters added after checkpoints were already being written (PyTorch's
+    # setdefault in __setstate__), each with the value that reproduces the rule an older
+    # checkpoint was written with: a saved group without the key gets that value, so the
+    # checkpoint still loads and behaves as it did.
+    _added_defaults: dict[str, Any] = {}
 
     def state_dict(self) -> dict[str, Any]:
         """A snapshot of the optimizer as plain dicts, numbers and NumPy arrays.
@@ -96,6 +101,8 @@ class Checkpointing:
                         f"value like {ours[key]!r}"
                     )
                 group[key] = tuple(value) if isinstance(ours.get(key), tuple) else value
+            for key, old_rule in self._added_defaults.items():
+                group.setdefault(key, old_rule)
             missing = [key for key in self.defaults if key not in group]
             if missing:
                 raise ValueError(f"{name}: parameter group {k} lacks the hyperparameters {missing}")

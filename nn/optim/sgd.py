@@ -31,8 +31,10 @@ class SGD(Optimizer):
     .. math:: \Delta w(t) = \mu\, \Delta w(t-1) - (1 - \mu)\, \eta\, \nabla E(w(t)),
               \qquad \Delta w(0) = 0.
 
-    PyTorch's step is Δw(t) = −lr · b_t, so for t > 1 its recursion reads
-    Δw(t) = μ Δw(t−1) − (1 − τ) lr g_t. Hence:
+    ``SGD(lr=η, momentum=μ, momentum_form="textbook")`` runs exactly this rule: its
+    buffer starts at zero and is b_t = μ b_{t−1} + (1 − μ) g_t, the step is −η b_t, so
+    Δw(t) = −η b_t. PyTorch's step is Δw(t) = −lr · b_t, so for t > 1 its recursion reads
+    Δw(t) = μ Δw(t−1) − (1 − τ) lr g_t. Hence, in PyTorch's own arguments:
 
     * ``SGD(lr=(1 - μ) * η, momentum=μ)`` (dampening 0) reproduces the textbook
       trajectory **exactly, first step included**: b_1 = g_1 gives
@@ -57,7 +59,10 @@ class SGD(Optimizer):
     b_t = μ b_{t−1} + g_t and p_{t+1} = p_t − η (g_t + μ b_t): exactly the rule above with
     ``nesterov=True`` (dampening must be 0). The parameters PyTorch reports are the
     textbook's look-ahead points, and both start from p_1 = w_1 (v_0 = 0). The (1 − μ)
-    form again corresponds to ``lr = (1 - μ) * η``.
+    form (seminar (4.24): Δw(t) = μ Δw(t−1) − (1 − μ) η ∇E(w(t) + μ Δw(t−1))) is
+    ``momentum_form="textbook", nesterov=True``, whose step is
+    p_{t+1} = p_t − η ((1 − μ) g_t + μ b_t) with the damped buffer; it again equals
+    ``lr = (1 - μ) * η`` in PyTorch's form.
 
     Parameters
     ----------
@@ -74,9 +79,14 @@ class SGD(Optimizer):
         Nesterov momentum; needs ``momentum > 0`` and ``dampening == 0``.
     maximize : bool
         Ascend the objective instead of descending it.
+    momentum_form : {"pytorch", "textbook"}
+        ``"pytorch"`` (default): PyTorch's buffer, b_1 = g_1. ``"textbook"``:
+        Δw(t) = μ Δw(t−1) − (1 − μ) η ∇E(w(t)), Δw(0) = 0; needs ``momentum > 0`` and
+        ``dampening = 0`` (the damping is μ itself).
     """
 
     _state_keys = ("momentum_buffer",)
+    _added_defaults = {"momentum_form": "pytorch"}
 
     def __init__(
         self,
@@ -88,6 +98,7 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        momentum_form: str = "pytorch",
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -96,6 +107,7 @@ class SGD(Optimizer):
             weight_decay=weight_decay,
             nesterov=nesterov,
             maximize=maximize,
+            momentum_form=momentum_form,
         )
         super().__init__(params, defaults)
 
@@ -106,6 +118,18 @@ class SGD(Optimizer):
             raise ValueError(
                 f"SGD: Nesterov momentum requires momentum > 0 and dampening = 0, got "
                 f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
+            )
+        form = group["momentum_form"]
+        if form not in ("pytorch", "textbook"):
+            raise ValueError(
+                f"SGD: invalid momentum_form={form!r}; use 'pytorch' (PyTorch's buffer) or "
+                "'textbook' (Δw = μΔw − (1 − μ)η∇E)"
+            )
+        if form == "textbook" and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                "SGD: momentum_form='textbook' needs momentum > 0 and dampening = 0 (its "
+                f"damping is μ itself), got momentum={group['momentum']!r}, "
+                f"dampening={group['dampening']!r}"
             )
 
     def _compute(
@@ -118,7 +142,18 @@ class SGD(Optimizer):
     ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
         mu = group["momentum"]
         new_state: dict[str, Any] = {}
-        if mu != 0:
+        if mu != 0 and group["momentum_form"] == "textbook":
+            # b_t = μ b_{t−1} + (1 − μ) g_t from b_0 = 0, i.e. Δw(t) = −η b_t
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = (1 - mu) * g
+            else:
+                buf = np.multiply(buf, mu, out=buffer(spare, "momentum_buffer", buf))
+                buf += (1 - mu) * g
+            new_state["momentum_buffer"] = buf
+            # Nesterov: p_{t+1} = p_t − η((1 − μ) g_t + μ b_t), g at the look-ahead point
+            g = (1 - mu) * g + mu * buf if group["nesterov"] else buf
+        elif mu != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
                 # PyTorch's first step: the buffer starts as the gradient itself, undamped

@@ -1,0 +1,217 @@
+"""Exercise checks for notebooks 04 (gradient descent) and 05 (regularisation).
+
+Each check prints "not answered yet" for ``None`` (so the notebook still runs from top to
+bottom), prints a confirmation for a right answer and raises ``AssertionError`` with a
+hint for a wrong one. Answers are checked against the formula they should come from
+(computed here), or by running the library, never against a stored number alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "check_rmsprop_step",
+    "check_textbook_momentum_lr",
+    "check_linear_decay",
+    "check_valley_limits",
+    "check_bagging_variance",
+    "check_decay_factor",
+    "check_dropout_scale",
+    "check_early_stopping",
+]
+
+
+def _unanswered(name: str, *answers: object) -> bool:
+    if any(a is None for a in answers):
+        print(f"{name}: not answered yet — replace None with your answer and run the cell again.")
+        return True
+    return False
+
+
+def _number(name: str, answer: object) -> float:
+    try:
+        value = float(np.asarray(answer, dtype=np.float64).reshape(()))
+    except (TypeError, ValueError):
+        raise AssertionError(f"{name}: expected one number, got {answer!r}") from None
+    return value
+
+
+# ----------------------------------------------------------------------------- notebook 04
+
+
+def check_rmsprop_step(g: float, lr: float, alpha: float, eps: float,
+                       inside: float | None, outside: float | None) -> None:
+    """Exercise 1 (04): the first RMSProp step from v = 0 for a gradient ``g``, both rules.
+
+    inside = η g / √(v + ε) (the textbook's (4.26)), outside = η g / (√v + ε) (PyTorch),
+    with v = (1 − α) g².
+    """
+    name = "Exercise 1"
+    if _unanswered(name, inside, outside):
+        return
+    v = (1 - alpha) * g * g
+    want_in, want_out = lr * g / np.sqrt(v + eps), lr * g / (np.sqrt(v) + eps)
+    got_in, got_out = _number(name, inside), _number(name, outside)
+    if np.isclose(got_in, want_out, rtol=1e-6) and np.isclose(got_out, want_in, rtol=1e-6):
+        raise AssertionError(f"{name}: the two answers are swapped — inside means √(v + ε)")
+    if not np.isclose(abs(got_in), want_in, rtol=1e-6):
+        raise AssertionError(
+            f"{name}: ε inside: {got_in:.6g} is not η·g/√(v + ε) with v = (1 − α)·g² "
+            f"= {v:.3g} (the step is {want_in:.3g})"
+        )
+    if not np.isclose(abs(got_out), want_out, rtol=1e-6):
+        raise AssertionError(f"{name}: ε outside: {got_out:.6g} is not η·g/(√v + ε)")
+    print(f"{name}: correct — the textbook's rule steps {want_in:.3g}, PyTorch's {want_out:.3g} "
+          f"({want_out / want_in:.0f}× larger).")
+
+
+def check_textbook_momentum_lr(eta: float, mu: float, lr: float | None) -> None:
+    """Exercise 2 (04): the ``lr`` of PyTorch's ``SGD(momentum=μ)`` that reproduces the
+    textbook's Δw = μΔw − (1 − μ)η∇E exactly; checked by running both on a quadratic."""
+    name = "Exercise 2"
+    if _unanswered(name, lr):
+        return
+    from autograd import Tensor
+    from nn import optim
+
+    lr = _number(name, lr)
+    paths = []
+    for kw in (dict(lr=lr, momentum=mu), dict(lr=eta, momentum=mu, momentum_form="textbook")):
+        w = Tensor(np.array([-4.0, 1.0]), requires_grad=True)
+        opt = optim.SGD([w], **kw)
+        for _ in range(20):
+            w.grad = Tensor(w.data * np.array([1.0, 25.0]))
+            opt.step()
+        paths.append(w.data.copy())
+    if lr < 0 or not np.allclose(paths[0], paths[1], rtol=1e-9, atol=1e-12):
+        raise AssertionError(
+            f"{name}: SGD(lr={lr:g}, momentum={mu}) ends at {paths[0]}, the textbook form at "
+            f"{paths[1]} — the textbook damps each gradient by (1 − μ)"
+        )
+    print(f"{name}: correct — SGD(lr={lr:g}, momentum={mu}) is the textbook form with η = {eta}.")
+
+
+def check_linear_decay(eta0: float, eta_T: float, T: int, t: int, eta_t: float | None) -> None:
+    """Exercise 3 (04): η(t) of the linear decay (4.17), as corrected, for t ≤ T or t > T."""
+    name = "Exercise 3"
+    if _unanswered(name, eta_t):
+        return
+    got = _number(name, eta_t)
+    s = min(t, T) / T
+    want = s * eta_T + (1 - s) * eta0
+    slide = s * eta_T + (1 - s * eta0)
+    if np.isclose(got, slide, rtol=1e-9) and not np.isclose(slide, want):
+        raise AssertionError(
+            f"{name}: that is the slide's misprint — η(0) belongs outside the bracket"
+        )
+    if not np.isclose(got, want, rtol=1e-9):
+        raise AssertionError(
+            f"{name}: {got:g} is not (t/T)·η_T + (1 − t/T)·η_0 (and η_T for t > T)"
+        )
+    print(f"{name}: correct — η({t}) = {want:g}.")
+
+
+def check_valley_limits(curvature_ratio: float | None, width_ratio: float | None,
+                        max_lr: float | None) -> None:
+    """Exercise 4 (04): for E = ½(w₁² + 25 w₂²): the curvature ratio λ_max/λ_min, the
+    ratio of the contour ellipse's axes, and the largest η for which plain gradient
+    descent does not diverge."""
+    name = "Exercise 4"
+    if _unanswered(name, curvature_ratio, width_ratio, max_lr):
+        return
+    hess = np.diag([1.0, 25.0])
+    lam = np.linalg.eigvalsh(hess)
+    # the contour E = c is w₁²/(2c) + w₂²/(2c/25) = 1: semi-axes √(2c) and √(2c/25)
+    axes = np.sqrt(2.0 / lam)
+    wants = {"curvature ratio": lam.max() / lam.min(), "axis ratio": axes.max() / axes.min(),
+             "largest η": 2 / lam.max()}
+    for (what, want), got in zip(wants.items(), (curvature_ratio, width_ratio, max_lr)):
+        if not np.isclose(_number(name, got), want, rtol=1e-9):
+            raise AssertionError(f"{name}: the {what} is not {_number(name, got):g}")
+    print(f"{name}: correct — curvature ratio 25, contours 5× narrower across, η < 2/25 = 0.08.")
+
+
+# ----------------------------------------------------------------------------- notebook 05
+
+
+def check_bagging_variance(sigma: float, M: int, rho: float,
+                           independent: float | None, correlated: float | None) -> None:
+    """Exercise 1 (05): the variance of the mean of M errors of variance σ², independent
+    and with pairwise correlation ρ (the (5.26) expansion with its 1/M²)."""
+    name = "Exercise 1"
+    if _unanswered(name, independent, correlated):
+        return
+    cov = sigma**2 * (rho * np.ones((M, M)) + (1 - rho) * np.eye(M))
+    want_c = cov.sum() / M**2                          # Var[(1/M) Σ e_m] = (1/M²) Σ_l Σ_m Cov
+    want_i = sigma**2 / M
+    got_i, got_c = _number(name, independent), _number(name, correlated)
+    if not np.isclose(got_i, want_i, rtol=1e-9):
+        raise AssertionError(f"{name}: independent: {got_i:g} is not σ²/M")
+    if not np.isclose(got_c, want_c, rtol=1e-9):
+        raise AssertionError(
+            f"{name}: correlated: {got_c:g} — expand (1/M²) Σ_l Σ_m Cov[e_l, e_m]: M diagonal "
+            "terms σ² and M(M − 1) cross terms ρσ², all divided by M²"
+        )
+    print(f"{name}: correct — {want_i:g} independent, {want_c:g} with ρ = {rho}.")
+
+
+def check_decay_factor(lr: float, lam: float, factor: float | None) -> None:
+    """Exercise 2 (05): the factor by which ``SGD(lr, weight_decay=λ)`` multiplies a
+    weight whose loss gradient is 0 — checked by running the optimizer."""
+    name = "Exercise 2"
+    if _unanswered(name, factor):
+        return
+    from autograd import Tensor
+    from nn import optim
+
+    w = Tensor(np.array([3.0]), requires_grad=True)
+    opt = optim.SGD([w], lr=lr, weight_decay=lam)
+    w.grad = Tensor(np.zeros(1))
+    opt.step()
+    want = w.data[0] / 3.0
+    if not np.isclose(_number(name, factor), want, rtol=1e-12):
+        raise AssertionError(f"{name}: one step of weight decay alone is w ← w − η(λw)")
+    print(f"{name}: correct — each step multiplies the weight by 1 − ηλ = {want:g}.")
+
+
+def check_dropout_scale(p: float, scale: float | None) -> None:
+    """Exercise 3 (05): the factor inverted dropout applies to a kept unit in training."""
+    name = "Exercise 3"
+    if _unanswered(name, scale):
+        return
+    from autograd import Tensor
+    from nn import Dropout
+
+    drop = Dropout(p, rng=0)
+    drop.train()
+    kept = drop(Tensor(np.ones(1000))).data
+    want = kept[kept != 0][0]
+    if not np.isclose(_number(name, scale), want, rtol=1e-12):
+        raise AssertionError(f"{name}: the kept units must keep the expectation: (1 − p)·scale = 1")
+    print(f"{name}: correct — kept units are multiplied by 1/(1 − p) = {want:g}.")
+
+
+def check_early_stopping(val_losses: list[float], patience: int,
+                         best_epoch: int | None, stop_epoch: int | None) -> None:
+    """Exercise 4 (05): the epoch whose weights early stopping keeps and the epoch after
+    which it stops (epochs counted from 0; stop once ``patience`` epochs in a row have
+    not improved on the best)."""
+    name = "Exercise 4"
+    if _unanswered(name, best_epoch, stop_epoch):
+        return
+    best, want_best, want_stop = np.inf, None, None
+    for epoch, loss in enumerate(val_losses):
+        if loss < best:
+            best, want_best = loss, epoch
+        elif epoch - want_best >= patience:
+            want_stop = epoch
+            break
+    if int(_number(name, best_epoch)) != want_best:
+        raise AssertionError(f"{name}: the kept weights are those of the lowest validation loss")
+    if int(_number(name, stop_epoch)) != want_stop:
+        raise AssertionError(
+            f"{name}: it stops at the first epoch that is `patience` = {patience} epochs past "
+            "the best one"
+        )
+    print(f"{name}: correct — keeps epoch {want_best}, stops after epoch {want_stop}.")
