@@ -56,8 +56,10 @@ def _box_and_check(path: Path, marker: str) -> tuple[str, str]:
     cells = _cells(path)
     for k, cell in enumerate(cells):
         text = _source(cell)
-        if cell["cell_type"] == "markdown" and text.startswith("> **Errata") and marker in (
-            text.splitlines()[0]
+        if (
+            cell["cell_type"] == "markdown"
+            and text.startswith("> **Errata")
+            and marker in (text.splitlines()[0])
         ):
             follower = cells[k + 1]
             assert follower["cell_type"] == "code", f"no code cell after the {marker} box"
@@ -152,7 +154,9 @@ def test_notebook_03_numbers_the_input_as_layer_1() -> None:
 
 def test_tanh_is_defined_before_its_first_use_in_notebook_01() -> None:
     cells = _cells(NB["01"])
-    first_use = next(k for k, c in enumerate(cells) if c["cell_type"] == "code" and "tanh" in _source(c))
+    first_use = next(
+        k for k, c in enumerate(cells) if c["cell_type"] == "code" and "tanh" in _source(c)
+    )
     before = "\n".join(_source(c) for c in cells[:first_use] if c["cell_type"] == "markdown")
     assert r"\tanh u = \frac{e^{u} - e^{-u}}{e^{u} + e^{-u}}" in before
 

@@ -123,7 +123,9 @@ def check_mse_gradient(y: np.ndarray, d: np.ndarray, grad: object) -> None:
             "of the squares, without the ½"
         )
     if not np.allclose(got, want, atol=1e-12):
-        raise AssertionError(f"{name}: not the gradient of mean((y − d)²) — mind the 2 and the 1/size")
+        raise AssertionError(
+            f"{name}: not the gradient of mean((y − d)²) — mind the 2 and the 1/size"
+        )
     print(f"{name}: correct — 2(y − d)/{y.size}.")
 
 
@@ -139,9 +141,7 @@ def check_softmax_delta_soft(u: np.ndarray, d: np.ndarray, delta: object) -> Non
     y /= y.sum()
     want = y * d.sum() - d
     if not math.isclose(d.sum(), 1.0) and np.allclose(got, y - d, atol=1e-10):
-        raise AssertionError(
-            f"{name}: y − d needs Σ_k d_k = 1; these targets sum to {d.sum():g}"
-        )
+        raise AssertionError(f"{name}: y − d needs Σ_k d_k = 1; these targets sum to {d.sum():g}")
     if not np.allclose(got, want, atol=1e-10):
         raise AssertionError(f"{name}: not ∂E/∂u — redo the sum over j with Σ_j d_j ≠ 1")
     print(f"{name}: correct — δ = y Σ_k d_k − d.")
@@ -150,9 +150,7 @@ def check_softmax_delta_soft(u: np.ndarray, d: np.ndarray, delta: object) -> Non
 # ----------------------------------------------------------------------------- notebook 03
 
 
-def check_hidden_delta(
-    W3: np.ndarray, delta3: np.ndarray, u2: np.ndarray, delta2: object
-) -> None:
+def check_hidden_delta(W3: np.ndarray, delta3: np.ndarray, u2: np.ndarray, delta2: object) -> None:
     """Exercise 3.1: δ^(2) = (W^(3)ᵀ δ^(3)) ⊙ tanh′(u^(2)) for one sample (column vectors)."""
     name = "Exercise 1"
     if _unanswered(name, delta2):
@@ -162,7 +160,9 @@ def check_hidden_delta(
     back = np.asarray(W3, dtype=np.float64).T @ np.asarray(delta3, dtype=np.float64)
     want = back * (1 - np.tanh(u2) ** 2)
     if np.allclose(got, back * (1 - np.tanh(np.tanh(u2)) ** 2), atol=1e-12):
-        raise AssertionError(f"{name}: f′ is taken at the unit's input u, not at its output z = f(u)")
+        raise AssertionError(
+            f"{name}: f′ is taken at the unit's input u, not at its output z = f(u)"
+        )
     if np.allclose(got, back, atol=1e-12):
         raise AssertionError(f"{name}: the factor f′(u^(2)) = 1 − tanh²(u^(2)) is missing")
     if not np.allclose(got, want, atol=1e-12):
