@@ -42,8 +42,10 @@ def module_links(drawing: object) -> list[tuple[str, str]]:
             if a in boxes and b in boxes]
 
 
-def links_between(drawing: object, source_prefix: str, target_prefix: str) -> list[tuple[str, str]]:
-    """The arrows from a box whose label starts with ``source_prefix`` to one with ``target_prefix``."""
+def links_between(
+    drawing: object, source_prefix: str, target_prefix: str
+) -> list[tuple[str, str]]:
+    """Arrows from a box labelled ``source_prefix…`` to a box labelled ``target_prefix…``."""
     return [(a, b) for a, b in module_links(drawing)
             if a.startswith(source_prefix) and b.startswith(target_prefix)]
 
@@ -81,4 +83,4 @@ def check_sigmoid_peak(u_max: object, value: object) -> None:
         raise AssertionError(
             "Exercise 2: not right — σ(1 − σ) is a parabola in σ ∈ (0, 1) with its top at σ = 1/2"
         )
-    print("Exercise 2: correct — at most 1/4, so each sigmoid layer shrinks the delta by 4 or more.")
+    print("Exercise 2: correct — at most 1/4: each sigmoid layer shrinks the delta 4-fold or more.")

@@ -105,7 +105,7 @@ _WORD = re.compile(r"[A-Za-z']+")
 
 
 def real_word_fraction(generated: str, corpus: str) -> float:
-    """Fraction of the words (runs of letters and apostrophes) of ``generated`` found in ``corpus``."""
+    """Fraction of the words of ``generated`` (runs of letters and ') that occur in ``corpus``."""
     known = set(_WORD.findall(corpus))
     words = _WORD.findall(generated)
     return float(np.mean([w in known for w in words])) if words else 0.0
@@ -136,7 +136,7 @@ def check_last_delta(P: dict, xs: np.ndarray, ds: np.ndarray, delta: object) -> 
         return
     from autograd import Tensor, grad, stack
 
-    params = {k: Tensor(np.asarray(v, dtype=np.float64)) for k, v in P.items()}
+    params = {k: Tensor(np.asarray(v, dtype=np.float64), requires_grad=True) for k, v in P.items()}
     z = Tensor(np.zeros(len(P["b"])))
     errors, u = [], None
     for x, d in zip(xs, ds):
@@ -152,7 +152,7 @@ def check_rtrl_cost(h: int, i: int, answer: object) -> None:
     """07 exercise 2: multiply-adds of RTRL's W p^(t−1) for the weight W alone (H³ entries)."""
     if _unanswered("Exercise 2", answer):
         return
-    want = h * (h * h)          # H multiply-adds for each of p_W's H·H² entries
+    want = h * h**3             # H multiply-adds for each of p_W's H·H² = H³ entries
     if int(answer) != want:
         raise AssertionError(
             f"Exercise 2: {answer} is not it — p_W has H·H² = {h ** 3} entries and each entry "
