@@ -182,7 +182,7 @@ def check_seminar_convolution(image: Any, kernel: Any) -> None:
     """The seminar's slide, typed in: ``image`` (5×5) ⊛ ``kernel`` (3×3) by hand, by
     deltagrad and (if installed) by PyTorch must give SEMINAR_CONV — and so −8, not the
     slide's −14, at row 3, column 2."""
-    if _unanswered("Seminar convolution", image, kernel):
+    if _unanswered("The seminar's slide", image, kernel):
         return
     import nn.functional as F
     from autograd import Tensor
@@ -207,15 +207,15 @@ def check_seminar_convolution(image: Any, kernel: Any) -> None:
             f"(row, column) {[(int(i) + 1, int(j) + 1) for i, j in off]} (counting from 1) — "
             "check the numbers you typed"
         )
-    print(f"Seminar convolution: correct — row 3, column 2 is {by_hand[2, 1]:g} (the slide "
+    print(f"The seminar's slide: correct — row 3, column 2 is {by_hand[2, 1]:g} (the slide "
           f"prints {SEMINAR_CONV_SLIDE[2, 1]:g}); checked by hand, by deltagrad"
           + (" and by PyTorch." if torch is not None else " (PyTorch is not installed)."))
 
 
 def check_output_size(sizes: Any) -> None:
-    """Exercise 1: the output sizes of a 32×32 input for (H, P, S) = (5, 0, 1), (3, 1, 1),
+    """Output sizes: the output sizes of a 32×32 input for (H, P, S) = (5, 0, 1), (3, 1, 1),
     (3, 1, 2), (4, 0, 2), (7, 3, 2) — compared with ``nn.Conv2d``."""
-    if _unanswered("Exercise 1", sizes):
+    if _unanswered("Output sizes", sizes):
         return
     import nn
     from autograd import Tensor
@@ -223,21 +223,23 @@ def check_output_size(sizes: Any) -> None:
     cases = [(5, 0, 1), (3, 1, 1), (3, 1, 2), (4, 0, 2), (7, 3, 2)]
     sizes = list(sizes)
     if len(sizes) != len(cases):
-        raise AssertionError(f"Exercise 1: give {len(cases)} sizes, one per case, got {len(sizes)}")
+        raise AssertionError(
+            f"Output sizes: give {len(cases)} sizes, one per case, got {len(sizes)}"
+        )
     x = Tensor(np.zeros((1, 1, 32, 32), dtype=np.float32))
     for (hk, p, s), got in zip(cases, sizes):
         want = nn.Conv2d(1, 1, hk, stride=s, padding=p, rng=0)(x).shape[-1]
         if got != want:
             raise AssertionError(
-                f"Exercise 1: for H={hk}, P={p}, S={s} the output is {want} wide, you wrote {got} "
-                "— use ⌊(W − H + 2P)/S⌋ + 1"
+                f"Output sizes: for H={hk}, P={p}, S={s} the output is {want} wide, "
+                f"you wrote {got} — use ⌊(W − H + 2P)/S⌋ + 1"
             )
-    print("Exercise 1: correct — every size agrees with nn.Conv2d.")
+    print("Output sizes: correct — every size agrees with nn.Conv2d.")
 
 
 def check_pool_backward(z: np.ndarray, upstream: np.ndarray, grad: Any) -> None:
-    """Exercise 2: ``grad`` = ∂L/∂z of L = Σ upstream ⊙ maxpool2×2(z), without backward()."""
-    if _unanswered("Exercise 2", grad):
+    """``grad`` = ∂L/∂z of L = Σ upstream ⊙ maxpool2×2(z), worked out without backward()."""
+    if _unanswered("Max-pooling backward", grad):
         return
     import nn.functional as F
     from autograd import Tensor
@@ -248,20 +250,20 @@ def check_pool_backward(z: np.ndarray, upstream: np.ndarray, grad: Any) -> None:
     grad = np.asarray(grad, dtype=np.float64)
     if grad.shape != want.shape or not np.array_equal(grad, want):
         raise AssertionError(
-            "Exercise 2: not the max-pooling gradient — each window's upstream value goes to "
-            "its largest entry only, every other entry gets 0"
+            "Max-pooling backward: not the max-pooling gradient — each window's upstream "
+            "value goes to its largest entry only, every other entry gets 0"
         )
-    print("Exercise 2: correct — the gradient went to the arg-max of each window.")
+    print("Max-pooling backward: correct — the gradient went to the arg-max of each window.")
 
 
 def check_sigmoid_derivative(fprime: Callable[[np.ndarray], np.ndarray] | None) -> None:
-    """Exercise 3: ``fprime(u)`` = σ'(u) written with σ only, checked against backward()."""
-    if _unanswered("Exercise 3", fprime):
+    """σ'(u): ``fprime(u)`` = σ'(u) written with σ only, checked against backward()."""
+    if _unanswered("σ'(u)", fprime):
         return
     u = np.linspace(-6, 6, 49)
     want = derivative(lambda t: t.sigmoid(), u)
     got = np.asarray(fprime(u), dtype=np.float64)
     if got.shape != want.shape or not np.allclose(got, want, rtol=1e-10, atol=1e-12):
-        raise AssertionError("Exercise 3: not σ'(u) — differentiate 1/(1 + e^(−u)) and write "
+        raise AssertionError("σ'(u): not σ'(u) — differentiate 1/(1 + e^(−u)) and write "
                              "the result with σ(u) itself")
-    print("Exercise 3: correct — σ'(u) = σ(u)(1 − σ(u)) agrees with backward().")
+    print("σ'(u): correct — σ'(u) = σ(u)(1 − σ(u)) agrees with backward().")
