@@ -110,7 +110,8 @@ def show_grid(ax, a, title: str, box=None, fmt: str = "{:g}", cmap: str = "Blues
               centred: bool = False) -> None:
     """Draw the 2-D array ``a`` as coloured cells with their numbers.
 
-    ``box`` = (row, column, height, width) draws a red frame around a block of cells;
+    ``box`` = (row, column, height, width) draws a red frame around a block of cells (a
+    list of such tuples draws several);
     ``centred`` uses a diverging colour map with 0 white.
     """
     from matplotlib.patches import Rectangle  # only the notebooks draw
@@ -126,8 +127,8 @@ def show_grid(ax, a, title: str, box=None, fmt: str = "{:g}", cmap: str = "Blues
     for (i, j), v in np.ndenumerate(a):
         ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=10,
                 color="white" if dark[i, j] else "black")
-    if box is not None:
-        r, c, hh, ww = box
+    boxes = [] if box is None else [box] if np.ndim(box) == 1 else box
+    for r, c, hh, ww in boxes:
         ax.add_patch(Rectangle((c - 0.5, r - 0.5), ww, hh, fill=False, ec="red", lw=2.5))
     ax.set_title(title, fontsize=10)
     ax.set_xticks([])
