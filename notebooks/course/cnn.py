@@ -37,6 +37,8 @@ __all__ = [
     "check_output_size",
     "check_pool_backward",
     "check_sigmoid_derivative",
+    "check_conv_params",
+    "check_receptive_field",
 ]
 
 # ----------------------------------------------------------------- the seminar's numbers
@@ -268,3 +270,38 @@ def check_sigmoid_derivative(fprime: Callable[[np.ndarray], np.ndarray] | None) 
         raise AssertionError("σ'(u): not σ'(u) — differentiate 1/(1 + e^(−u)) and write "
                              "the result with σ(u) itself")
     print("σ'(u): correct — σ'(u) = σ(u)(1 − σ(u)) agrees with backward().")
+
+
+def check_conv_params(n_params: int | None) -> None:
+    """The number of parameters of ``nn.Conv2d(3, 16, 5)``: M·K·H² + M."""
+    if _unanswered("Parameters of Conv2d(3, 16, 5)", n_params):
+        return
+    import nn
+
+    want = sum(p.numel() for p in nn.Conv2d(3, 16, 5, rng=0).parameters())
+    if n_params != want:
+        raise AssertionError(
+            f"Parameters of Conv2d(3, 16, 5): not {n_params} — count M·K·H·H weights "
+            "(16 filters, each spanning 3 channels of 5×5) plus one bias per filter"
+        )
+    print(f"Parameters of Conv2d(3, 16, 5): correct — {want}.")
+
+
+def check_receptive_field(side: int | None) -> None:
+    """The receptive field of two stacked 3×3 convolutions (stride 1, no pooling) is
+    ``side`` × ``side`` pixels — measured by backprop with ``receptive_field``."""
+    if _unanswered("Receptive field", side):
+        return
+    import nn
+
+    rng = np.random.default_rng(0)
+    stack = nn.Sequential(nn.Conv2d(1, 4, 3, rng=rng), nn.Conv2d(4, 4, 3, rng=rng))
+    field = receptive_field(stack, 16, 6, 6)
+    rows, cols = np.nonzero(field)
+    want = int(rows.max() - rows.min() + 1)
+    if side != want or int(cols.max() - cols.min() + 1) != want:
+        raise AssertionError(
+            f"Receptive field: not {side}×{side} — each 3×3 layer adds one pixel on every side "
+            "of the field of the layer above"
+        )
+    print(f"Receptive field: correct — {want}×{want}, as backprop measures it.")
