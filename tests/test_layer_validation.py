@@ -550,7 +550,8 @@ def test_function_refuses_zero_d_input_naming_itself(name: str, call: Any) -> No
     assert "()" in message, message
 
 
-_AUTOGRAD_OPS = {"relu", "tanh", "sigmoid", "softplus", "logsigmoid", "leaky_relu"}  # autograd's own ops, not nn's
+# autograd's own ops, not nn's
+_AUTOGRAD_OPS = {"relu", "tanh", "sigmoid", "softplus", "logsigmoid", "leaky_relu"}
 
 
 @pytest.mark.parametrize("name,call", [(c[0], c[1]) for c in FN_CASES
