@@ -26,18 +26,16 @@ for ``save`` and ``load``. A directory is refused.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import secrets
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
+from .atomic_file import atomic_write, checked_target
 from .tensor import Tensor
 
 __all__ = ["save", "load", "atomic_write", "save_file", "load_file"]
@@ -47,68 +45,6 @@ MANIFEST = "__deltagrad__"
 _FORMAT = "deltagrad.save/1"
 _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with members / an empty zip
-
-
-# ----------------------------------------------------------------------------- paths
-def _target(path: str | os.PathLike[str], what: str) -> Path:
-    """The path exactly as given; a directory (or a name ending in a separator) is refused."""
-    text = os.fspath(path)
-    if not isinstance(text, str):
-        text = os.fsdecode(text)
-    target = Path(text)
-    if text.endswith(("/", os.sep)) or target.is_dir():
-        raise IsADirectoryError(
-            f"{what}: {text!r} is a directory; give a file name inside it, e.g. "
-            f"{str(target / 'model.npz')!r}"
-        )
-    return target
-
-
-def atomic_write(
-    path: str | os.PathLike[str], write: Callable[[IO[bytes]], None], what: str = "save"
-) -> Path:
-    """Call ``write(file)`` on a temporary file, then move it to ``path`` in one step.
-
-    The temporary file sits in the same folder (``os.replace`` is only atomic within one
-    file system), is flushed and fsynced before the rename, and is removed if anything
-    -- including ``KeyboardInterrupt`` -- goes wrong. Returns ``Path(path)``.
-    """
-    target = _target(path, what)
-    folder = target.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"{what}: the folder {str(folder)!r} of {str(target)!r} does not exist; create "
-            "it first (os.makedirs(folder, exist_ok=True))"
-        )
-    # a dot-file with a random part: never collides, and opening with "xb" guarantees it
-    # (unlike tempfile.mkstemp it keeps the usual permissions, umask applied)
-    tmp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        with open(tmp, "xb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
-    return target
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable too (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ----------------------------------------------------------------------------- writing
@@ -393,7 +329,7 @@ class _Decoder:
 
 def load_file(path: str | os.PathLike[str], what: str = "load") -> Any:
     """:func:`load` with the caller's name in error messages."""
-    target = _target(path, what)
+    target = checked_target(path, what)
     if not target.exists():
         raise FileNotFoundError(f"{what}: no such file {str(target)!r}")
     with _open_archive(target, what) as archive:
