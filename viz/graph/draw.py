@@ -40,12 +40,14 @@ from autograd.value import Value
 
 from .. import render
 from ..render import GraphTooLargeError
-from .collapse import assign_owners, collapse_modules
+from .collapse import Collapsed, assign_owners, collapse_modules
 from .describe import _Options, check_node, describe_nodes, own_name
 from .dot import FONT, INK, escape
 from .drawing import Drawing
-from .model_map import ModelMap
+from .fold import Folding, fold_edge_labels, fold_repeats
+from .model_map import ModelMap, Unit
 from .nonfinite import find_nonfinite
+from .notation import textbook_names
 from .painter import Painter
 
 __all__ = ["draw_graph", "save", "DEFAULT_MAX_NODES", "DEFAULT_MAX_VALUE_NODES"]
@@ -60,33 +62,53 @@ DEFAULT_MAX_NODES = 500
 DEFAULT_MAX_VALUE_NODES = 350
 
 
-def _check_size(count: int, root: Any, max_nodes: int | None | str, what: str) -> None:
+def _limit(root: Any, max_nodes: int | None | str) -> int | None:
+    """``max_nodes`` resolved (``"auto"``: the default for the root's kind) and checked."""
     if max_nodes == "auto":
-        max_nodes = DEFAULT_MAX_NODES if isinstance(root, Tensor) else DEFAULT_MAX_VALUE_NODES
+        return DEFAULT_MAX_NODES if isinstance(root, Tensor) else DEFAULT_MAX_VALUE_NODES
     if max_nodes is None:
-        return
+        return None
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be a positive int or None, got {max_nodes!r}")
-    if count > max_nodes:
-        if what == "graph":
-            advice = (
-                "Draw a smaller sub-graph (call draw_graph on an intermediate result -- a "
-                "sub-expression, a single neuron -- or use a smaller model or batch); for "
-                'a network, pass model=your_model with collapse="modules" to draw one box '
-                "per module (nn.Module layers, nn.scalar neurons); or pass max_nodes=None "
-                "to draw it anyway (Graphviz may then take long, and is stopped after "
-                "viz.render.layout_timeout() seconds)"
-            )
-        else:
-            advice = (
-                "Draw a smaller sub-graph (call draw_graph on an intermediate result, or "
-                "use a smaller model or batch), or pass max_nodes=None to draw it anyway"
-            )
-        raise GraphTooLargeError(
-            f"draw_graph: the {what} has {count} nodes, more than max_nodes={max_nodes}; "
-            f"a drawing that large is not readable, and Graphviz would take very long to "
-            f"lay it out. {advice}"
+    return max_nodes
+
+
+def _over(count: int, limit: int | None) -> bool:
+    return limit is not None and count > limit
+
+
+def _check_size(
+    count: int, root: Any, limit: int | None, what: str, total: int | None = None
+) -> None:
+    """Refuse a drawing of more than ``limit`` boxes; ``total``: the graph's size when
+    ``count`` is that of a summary (folded or collapsed)."""
+    if not _over(count, limit):
+        return
+    if what == "graph" or total is not None:
+        advice = (
+            "Draw a smaller sub-graph (call draw_graph on an intermediate result -- a "
+            "sub-expression, a single neuron -- or use a smaller model or batch); for "
+            'a network, pass model=your_model with collapse="modules" to draw one box '
+            "per module (nn.Module layers, nn.scalar neurons); or pass max_nodes=None "
+            "to draw it anyway (Graphviz may then take long, and is stopped after "
+            "viz.render.layout_timeout() seconds)"
         )
+    else:
+        advice = (
+            "Draw a smaller sub-graph (call draw_graph on an intermediate result, or "
+            "use a smaller model or batch), or pass max_nodes=None to draw it anyway"
+        )
+    if total is not None:
+        raise GraphTooLargeError(
+            f"draw_graph: the graph has {total} nodes, and its summary (repeated terms "
+            f"folded, modules as boxes) still has {count}, more than max_nodes={limit}; "
+            f"a drawing that large is not readable. {advice}"
+        )
+    raise GraphTooLargeError(
+        f"draw_graph: the {what} has {count} nodes, more than max_nodes={limit}; "
+        f"a drawing that large is not readable, and Graphviz would take very long to "
+        f"lay it out. {advice}"
+    )
 
 
 def draw_graph(
@@ -99,8 +121,11 @@ def draw_graph(
     label_fn: Callable[[Any], str] | None = None,
     model: Any = None,
     max_nodes: int | None | Literal["auto"] = "auto",
-    collapse: Literal["modules"] | None = None,
+    collapse: Literal["modules", "auto"] | None = "auto",
     highlight: Literal["nonfinite"] | None = None,
+    fold: bool | Literal["auto"] = "auto",
+    sample: int = 0,
+    notation: Literal["textbook"] | None = None,
 ) -> Drawing:
     """Draw the computation graph that produced ``root``.
 
@@ -195,41 +220,73 @@ def draw_graph(
         raise ValueError(
             f"draw_graph: invalid number_format {number_format!r}; try '.4g' or '.3f'"
         ) from None
-    if collapse not in (None, "modules"):
-        raise ValueError(f"draw_graph: collapse must be None or 'modules', got {collapse!r}")
-    if collapse is not None and model is None:
+    if collapse not in (None, "modules", "auto"):
+        raise ValueError(
+            f"draw_graph: collapse must be None, 'modules' or 'auto', got {collapse!r}"
+        )
+    if collapse == "modules" and model is None:
         raise ValueError(
             "draw_graph: collapse='modules' needs model=your_model to know the modules"
         )
     if highlight not in (None, "nonfinite"):
         raise ValueError(f"draw_graph: highlight must be None or 'nonfinite', got {highlight!r}")
+    if fold not in (True, False, "auto"):
+        raise ValueError(f"draw_graph: fold must be True, False or 'auto', got {fold!r}")
+    if isinstance(sample, bool) or not isinstance(sample, int) or sample < 0:
+        raise ValueError(f"draw_graph: sample must be an int >= 0, got {sample!r}")
+    if notation not in (None, "textbook"):
+        raise ValueError(f"draw_graph: notation must be None or 'textbook', got {notation!r}")
+    limit = _limit(root, max_nodes)
     mapping = ModelMap.from_model(model) if model is not None else ModelMap()
-    opts = _Options(show_grad, show_local_grads, number_format, label_fn, mapping.params)
     check_node(root)  # reject a non-node root before walking it
 
     order = topological_order(root)  # iterative: deep graphs are fine
+    total = len(order)
+    folding = None
+    if isinstance(root, Value) and (fold is True or (fold == "auto" and _over(total, limit))):
+        folding = fold_repeats(order, sample)
+        if folding is not None:
+            order = folding.order
+            mapping = mapping.remapped(folding.original_ids())
+    inferred = False
+    wants_modules = collapse == "modules" or (collapse == "auto" and _over(len(order), limit))
+    if wants_modules and model is None and isinstance(root, Value):
+        mapping = ModelMap.from_scalar_labels(order)
+        inferred = bool(mapping.units)
+    if notation is not None:
+        label_fn = textbook_names(order, model, label_fn)
+    opts = _Options(show_grad, show_local_grads, number_format, label_fn, mapping.params)
     names = [own_name(node, opts) for node in order]  # each node's real name, once
     owners = None
-    if model is not None:
+    if mapping.units and (model is not None or inferred):
         named = {node for node, name in zip(order, names) if name}
         owners = assign_owners(order, mapping, named.__contains__)
     plan = None
-    if collapse is not None and owners is not None:
+    if wants_modules and owners is not None:
         stackable = [
             not node._parents and not getattr(node, "requires_grad", True) and not name
             for node, name in zip(order, names)
         ]
         plan = collapse_modules(order, owners, len(order) - 1, stackable)
+        if collapse == "auto" and plan.size >= len(order):
+            plan = None  # module boxes would not make it smaller
+    if inferred and plan is None:
+        owners = None  # the inferred modules only serve the collapsed view
+    summary = folding is not None or (plan is not None and collapse == "auto")
     if plan is not None:
-        _check_size(plan.size, root, max_nodes, "collapsed graph")
+        _check_size(plan.size, root, limit, "collapsed graph", total if summary else None)
     else:
-        _check_size(len(order), root, max_nodes, "graph")
+        _check_size(len(order), root, limit, "graph", total if summary else None)
     opts = replace(opts, taken=frozenset(filter(None, names)))
     descs = describe_nodes(order, opts, names)  # every box and edge text, once
+    if folding is not None:
+        descs = fold_edge_labels(folding, descs, opts)
     marks = find_nonfinite(order) if highlight else None
 
     g = Drawing(name="computation_graph", format="svg")
     title = _not_computed_title(root) if show_grad else {}
+    if summary:
+        title = _summary_title(total, folding, plan, mapping.units, title)
     g.attr(
         rankdir=rankdir,
         bgcolor="white",
@@ -289,3 +346,37 @@ def _not_computed_title(root: Any) -> dict[str, str]:
     call = f"{root.label}.backward()" if root.label else "backward() on the root"
     text = f"grad: —  not computed yet (every grad shows 0 until {call} runs)"
     return {"label": escape(text), "labelloc": "t", "labeljust": "l", "fontsize": "11"}
+
+
+def _summary_title(
+    total: int,
+    folding: Folding | None,
+    plan: Collapsed | None,
+    units: list[Unit],
+    title: dict[str, str],
+) -> dict[str, str]:
+    """What the summary left out, and the arguments that draw it (the drawing's title)."""
+    lines = [f"Summary of a graph of {total:,} nodes (too many to draw in full):"]
+    if folding is not None:
+        for g in folding.groups:
+            lines.append(
+                f"· a sum of {g.count} alike terms ({g.size} node{'s' if g.size > 1 else ''} "
+                f"each) is drawn once, ×{g.count}: term {g.shown} of {g.count} is shown"
+            )
+    if plan is not None:
+        kinds = sorted({units[k].type_name for k in plan.units})
+        lines.append(
+            f"· {len(plan.units)} modules ({', '.join(kinds)}) are drawn as one box each"
+        )
+    expand = []
+    if folding is not None:
+        expand.append("sample=k draws term k; fold=False draws every term")
+    if plan is not None:
+        expand.append("collapse=None draws inside the modules")
+    lines.append(
+        "Expand: " + "; ".join(expand) + " (with max_nodes=None past the size limit)"
+    )
+    if "label" in title:
+        lines.append(title["label"])
+    text = "\l".join(escape(line) for line in lines) + "\l"
+    return {"label": text, "labelloc": "t", "labeljust": "l", "fontsize": "11"}
