@@ -378,5 +378,5 @@ def _summary_title(
     )
     if "label" in title:
         lines.append(title["label"])
-    text = "\l".join(escape(line) for line in lines) + "\l"
+    text = "\\l".join(escape(line) for line in lines) + "\\l"
     return {"label": text, "labelloc": "t", "labeljust": "l", "fontsize": "11"}
