@@ -147,7 +147,8 @@ EXPECTED = {
     "value_chain_5000": (20001, "GraphTooLargeError", "GraphTooLargeError"),
     "value_power_60": (60, "drawn", "drawn"),
     "tensor_power_60": (61, "drawn", "drawn"),
-    "micrograd_demo": (None, "GraphTooLargeError", "GraphTooLargeError"),
+    # the W1 graph: drawn as a summary (100 samples folded into one), not refused
+    "micrograd_demo": (None, "drawn", "GraphTooLargeError"),
     "tensor_50000": (50001, "GraphTooLargeError", "GraphTooLargeError"),
 }
 
@@ -173,9 +174,37 @@ def test_every_drawing_path_draws_or_refuses_quickly(graph, backend):
         assert "max_frames" in result["animation"][1]
 
 
-def test_micrograd_demo_refusal_names_collapse():
-    result = run_child(GRAPHS["micrograd_demo"], "none")
-    assert 'collapse="modules"' in result["draw_graph"][1]
+SUMMARY_CHILD = CHILD.replace(
+    'print("RESULT"',
+    'out["source"] = draw_graph(root).source\n'
+    'try:\n'
+    '    draw_graph(root, fold=False)\n'
+    'except GraphTooLargeError as exc:\n'
+    '    out["unfolded"] = str(exc)\n'
+    'print("RESULT"',
+)
+
+
+def test_micrograd_demo_is_summarised_and_the_title_says_how_to_expand():
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")
+    code = SUMMARY_CHILD.format(build=textwrap.dedent(GRAPHS["micrograd_demo"]))
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=GUARD,
+            env=env, cwd=ROOT,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the summary hung: no answer after {GUARD:.0f} s")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.split("RESULT", 1)[1])
+    source = result["source"]
+    assert f"Summary of a graph of {result['nodes']:,} nodes" in source
+    assert "a sum of 100 alike terms" in source and "term 0 of 100 is shown" in source
+    assert "×100 alike terms, term 0 shown" in source  # on the edge into the Σ
+    assert "sample=k draws term k; fold=False draws every term" in source
+    # unfolded, on request, the graph is too big again: refused, saying what to do
+    assert f"{result['nodes']} nodes" in result["unfolded"]
+    assert 'collapse="modules"' in result["unfolded"]
 
 
 # ------------------------------------------------------------------ layout time limit

@@ -343,8 +343,9 @@ def _stand_ins(
         node = order[i]
         label = node.label
         g = shown.get(i)
-        if g is not None and not label:
-            label = f"term {g.shown} of {g.count}"
+        if g is not None:
+            where = f"term {g.shown} of {g.count}"
+            label = f"{label} ({where})" if label else where
         if i in sigma:
             ps = tuple(proxy[j] for j in sigma[i])
             stand_in = FoldNode(node, ps, (1.0,) * len(ps), "Σ", label)
