@@ -47,7 +47,7 @@ from .drawing import Drawing
 from .fold import Folding, fold_edge_labels, fold_repeats
 from .model_map import ModelMap, Unit
 from .nonfinite import find_nonfinite
-from .notation import textbook_names
+from .notation import Textbook, textbook_names
 from .painter import Painter
 
 __all__ = ["draw_graph", "save", "DEFAULT_MAX_NODES", "DEFAULT_MAX_VALUE_NODES"]
@@ -253,8 +253,10 @@ def draw_graph(
     if wants_modules and model is None and isinstance(root, Value):
         mapping = ModelMap.from_scalar_labels(order)
         inferred = bool(mapping.units)
+    textbook = None
     if notation is not None:
-        label_fn = textbook_names(order, model, label_fn)
+        textbook = _textbook(order, mapping, root, label_fn)
+        label_fn = textbook.label_fn
     opts = _Options(show_grad, show_local_grads, number_format, label_fn, mapping.params)
     names = [own_name(node, opts) for node in order]  # each node's real name, once
     owners = None
@@ -281,12 +283,16 @@ def draw_graph(
     descs = describe_nodes(order, opts, names)  # every box and edge text, once
     if folding is not None:
         descs = fold_edge_labels(folding, descs, opts)
+    if textbook is not None:
+        descs = _with_deltas(order, descs, textbook, show_grad)
     marks = find_nonfinite(order) if highlight else None
 
     g = Drawing(name="computation_graph", format="svg")
     title = _not_computed_title(root) if show_grad else {}
     if summary:
         title = _summary_title(total, folding, plan, mapping.units, title)
+    if textbook is not None:
+        title = _notation_title(title)
     g.attr(
         rankdir=rankdir,
         bgcolor="white",
@@ -379,4 +385,57 @@ def _summary_title(
     if "label" in title:
         lines.append(title["label"])
     text = "\\l".join(escape(line) for line in lines) + "\\l"
+    return {"label": text, "labelloc": "t", "labeljust": "l", "fontsize": "11"}
+
+
+def _textbook(order: list, mapping: ModelMap, root: Any, label_fn: Any) -> Textbook:
+    """The textbook names of the drawn nodes, and a ``label_fn`` that gives them."""
+    params = mapping.params
+    if not params and isinstance(root, Value):
+        params = ModelMap.from_scalar_labels(order).params  # nn.scalar's own labels
+    book = textbook_names(order, params)
+    if not book:
+        raise ValueError(
+            "draw_graph: notation='textbook' names the units of an nn.scalar network "
+            "(Neuron, Layer, MLP), but none of its parameters is in this graph; pass "
+            "model=your_mlp (the network that computed the loss)"
+        )
+    names = book.names
+
+    def textbook_label(node: Any) -> str:
+        name = names.get(id(node))
+        if name:
+            return name
+        if label_fn is not None:
+            return label_fn(node)
+        return getattr(node, "label", "") or ""
+
+    book.label_fn = textbook_label
+    return book
+
+
+def _with_deltas(
+    order: list, descs: list, book: Textbook, show_grad: bool
+) -> list:
+    """Show the grad of each ``u_j^(l)`` as its delta: ``δ₁⁽³⁾ 0.25``."""
+    if not show_grad:
+        return descs
+    out = list(descs)
+    for i, node in enumerate(order):
+        delta = book.deltas.get(id(node))
+        if delta is not None and len(descs[i].fields) > 1:
+            data, grad, *rest = descs[i].fields
+            out[i] = replace(descs[i], fields=(data, grad.replace("grad", delta, 1), *rest))
+    return out
+
+
+def _notation_title(title: dict[str, str]) -> dict[str, str]:
+    line = escape(
+        "Textbook notation: the input is layer 1; u = Σ w·z + b, z = f(u); "
+        "δ = ∂E/∂u is the gradient of u"
+    )
+    before = title.get("label", "")
+    if before and not before.endswith("\\l"):
+        before += "\\l"
+    text = before + line + "\\l"
     return {"label": text, "labelloc": "t", "labeljust": "l", "fontsize": "11"}
