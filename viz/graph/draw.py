@@ -306,7 +306,8 @@ def draw_graph(
     g.attr("edge", fontname=FONT, fontcolor=INK, fontsize="9", color="#374151", arrowsize="0.7")
     painter = Painter(order, descs, rankdir, marks)
     if plan is not None:
-        painter.collapsed(plan, mapping.units)
+        notes = folding.unit_notes(owners) if folding is not None and owners else None
+        painter.collapsed(plan, mapping.units, notes)
     else:
         painter.expanded(owners, mapping.units)
     g.body.extend(painter.out.body())

@@ -98,12 +98,15 @@ class FoldGroup:
         Index into ``terms`` of the term that is drawn.
     size : int
         Nodes in one term's own subgraph.
+    region : list of int
+        Positions of the shown term's own subgraph.
     """
 
     top: int
     terms: list[int]
     shown: int
     size: int
+    region: list[int] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -133,6 +136,31 @@ class Folding:
     groups: list[FoldGroup]
     total: int
     sums: dict[int, list[FoldGroup]] = field(default_factory=dict)
+
+    def unit_notes(self, owners: list[int]) -> dict[int, str]:
+        """``unit -> "1 of 16 alike, ×16"`` for modules drawn once for a folded group.
+
+        In a drawing by modules, the edge into a ``Σ`` inside a module (a neuron's sum
+        over 16 alike hidden neurons) is not drawn, so the module boxes of the shown
+        term say it instead: every module whose ops all lie in the shown term's own
+        subgraph (the innermost such group).
+        """
+        drawn = {orig: i for i, orig in enumerate(self.original)}
+        sigma_owner = {self.original[i]: owners[i] for i in self.sums}
+        ops: dict[int, list[int]] = {}
+        for i, k in enumerate(owners):
+            if k >= 0 and self.order[i]._parents:
+                ops.setdefault(k, []).append(self.original[i])
+        notes: dict[int, str] = {}
+        for g in sorted(self.groups, key=lambda g: g.size):  # innermost first
+            if sigma_owner.get(g.top, -1) < 0:
+                continue  # the Σ is drawn: its edge carries the count
+            region = set(g.region)
+            for k, members in ops.items():
+                if k not in notes and all(m in region for m in members):
+                    if any(m in drawn for m in members):
+                        notes[k] = f"1 of {g.count} alike, ×{g.count}"
+        return notes
 
     def original_ids(self) -> dict[int, int]:
         """``id(original node) -> id(stand-in)`` for every drawn node."""
@@ -170,48 +198,28 @@ def folding_term(folding: Folding, group: FoldGroup) -> Any:
     return folding.order[folding.original.index(wanted)]
 
 
-def _sum_chains(order: list, pos: dict, uses: list[int]) -> list[tuple[int, list[int]]]:
-    """``(top, terms)`` of every chain of ``+`` with at least ``FOLD_MIN_TERMS`` terms."""
-
-    def is_link(i: int) -> bool:
-        node = order[i]
-        return node.op == "+" and len(node._parents) == 2
-
-    inner: set[int] = set()
-    for i, node in enumerate(order):
-        if is_link(i):
-            below = pos[node._parents[0]]
-            if is_link(below) and uses[below] == 1:
-                inner.add(below)
-    chains = []
-    for i in range(len(order) - 1, -1, -1):
-        if not is_link(i) or i in inner and uses[i] == 1:
+def _chain_terms(i: int, ops: list[str], par: list[tuple[int, ...]], uses: list[int]) -> list[int]:
+    """The terms of the chain of ``+`` whose last link is ``i``, in the order added."""
+    terms: list[int] = []
+    link = i
+    while True:
+        a, b = par[link]
+        terms.append(b)
+        if ops[a] == "+" and len(par[a]) == 2 and uses[a] == 1:
+            link = a
             continue
-        terms: list[int] = []
-        link = i
-        while True:
-            a, b = order[link]._parents
-            terms.append(pos[b])
-            below = pos[a]
-            if is_link(below) and uses[below] == 1:
-                link = below
-                continue
-            terms.append(below)
-            break
-        if len(terms) >= FOLD_MIN_TERMS:
-            chains.append((i, terms[::-1]))  # in the order they were added
-    return chains
+        terms.append(a)
+        return terms[::-1]
 
 
-def _region(t: int, order: list, pos: dict, uses: list[int]) -> list[int] | None:
+def _region(t: int, par: list[tuple[int, ...]], uses: list[int]) -> list[int] | None:
     """Positions of the nodes only term ``t`` needs (``t`` included), parents first."""
     if uses[t] != 1:
         return None  # a shared node is not a term of its own
     seen = {t}
     stack = [t]
     while stack:
-        for p in order[stack.pop()]._parents:
-            j = pos[p]
+        for j in par[stack.pop()]:
             if j not in seen:
                 seen.add(j)
                 stack.append(j)
@@ -221,30 +229,27 @@ def _region(t: int, order: list, pos: dict, uses: list[int]) -> list[int] | None
         if v != t and hits.get(v, 0) != uses[v]:
             continue
         inside.append(v)
-        for p in order[v]._parents:
-            j = pos[p]
+        for j in par[v]:
             hits[j] = hits.get(j, 0) + 1
     inside.reverse()
     return inside
 
 
-def _canonical(region: list[int], order: list, pos: dict) -> tuple:
+def _canonical(region: list[int], ops: list[str], par: list[tuple[int, ...]]) -> tuple:
     local = {v: k for k, v in enumerate(region)}
     leaves: dict[int, int] = {}
     out = []
     for v in region:
-        node = order[v]
         refs: list[Any] = []
-        for p in node._parents:
-            j = pos[p]
+        for j in par[v]:
             k = local.get(j)
             if k is not None:
                 refs.append(k)
-            elif not order[j]._parents:  # a leaf from outside: which one does not matter
+            elif not par[j]:  # a leaf from outside: which one does not matter
                 refs.append(("leaf", leaves.setdefault(j, len(leaves))))
             else:  # a shared intermediate result: this very one
                 refs.append(("shared", j))
-        out.append((node.op, tuple(refs)))
+        out.append((ops[v], tuple(refs)))
     return tuple(out)
 
 
@@ -270,26 +275,38 @@ def fold_repeats(order: list, sample: int = 0) -> Folding | None:
     """
     n = len(order)
     pos = {node: i for i, node in enumerate(order)}
+    par = [tuple([pos[p] for p in node._parents]) for node in order]
+    ops = [node.op for node in order]
     uses = [0] * n
-    for node in order:
-        for p in node._parents:
-            uses[pos[p]] += 1
+    for ps in par:
+        for j in ps:
+            uses[j] += 1
     hidden: set[int] = set()
     groups: list[FoldGroup] = []
+    chains: dict[int, list[int]] = {}
     budget = _VISIT_BUDGET * n
-    all_chains = _sum_chains(order, pos, uses)
-    for top, terms in all_chains:
-        if top in hidden:
+    # Last links first: a sum's terms come before it in the order, so the outer sum
+    # (over samples) is folded before the sums inside its terms, and the sums inside
+    # terms left out are never looked at.
+    inner = set()  # links whose sum goes on in the next link (not a chain's last)
+    for i in range(n):
+        if ops[i] == "+" and len(par[i]) == 2:
+            a = par[i][0]
+            if ops[a] == "+" and len(par[a]) == 2 and uses[a] == 1:
+                inner.add(a)
+    for top in range(n - 1, -1, -1):
+        if ops[top] != "+" or len(par[top]) != 2 or top in hidden or top in inner:
+            continue
+        terms = _chain_terms(top, ops, par, uses)
+        if len(terms) < FOLD_MIN_TERMS or budget <= 0:
             continue
         forms: dict[tuple, list[tuple[int, list[int]]]] = {}
         for t in terms:
-            if budget <= 0:
-                break
-            region = _region(t, order, pos, uses)
+            region = _region(t, par, uses)
             if region is None:
                 continue
             budget -= len(region)
-            forms.setdefault(_canonical(region, order, pos), []).append((t, region))
+            forms.setdefault(_canonical(region, ops, par), []).append((t, region))
         for members in forms.values():
             if len(members) < FOLD_MIN_TERMS:
                 continue
@@ -299,7 +316,9 @@ def fold_repeats(order: list, sample: int = 0) -> Folding | None:
             for k, (_, region) in enumerate(members):
                 if k != shown:
                     hidden.update(region)
-            groups.append(FoldGroup(top, [t for t, _ in members], shown, len(members[0][1])))
+            terms_ = [t for t, _ in members]
+            groups.append(FoldGroup(top, terms_, shown, len(members[0][1]), members[shown][1]))
+            chains[top] = terms
     if not groups:
         return None
     largest = max(g.count for g in groups)
@@ -309,7 +328,6 @@ def fold_repeats(order: list, sample: int = 0) -> Folding | None:
             f"{largest} alike terms; pass sample=0 ... {largest - 1}"
         )
     groups.sort(key=lambda g: -g.size * g.count)  # the biggest saving first
-    chains = {top: terms for top, terms in all_chains if top in {g.top for g in groups}}
     return _stand_ins(order, chains, groups, hidden)
 
 

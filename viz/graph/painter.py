@@ -242,12 +242,17 @@ class Painter:
         if origin is not None:
             self.note(f"op{origin}" if self.order[origin]._parents else f"v{origin}")
 
-    def collapsed(self, plan: Collapsed, units: list[Unit]) -> None:
+    def collapsed(
+        self, plan: Collapsed, units: list[Unit], notes: dict[int, str] | None = None
+    ) -> None:
+        """One box per module (``notes``: an extra line for some, by unit index)."""
         shape = [tuple(getattr(node, "shape", ())) for node in self.order]
         for k, (ins, outs, members) in plan.units.items():
             if outs and isinstance(self.order[min(outs)], Value):
                 # scalars: the module's output (a neuron's z) with its numbers
                 text = f"{units[k].title}\n" + "  ".join(self.descs[min(outs)].fields)
+                if notes and k in notes:
+                    text += f"\n{notes[k]}"
             else:
                 text = f"{units[k].title}\n{shapes_text([shape[p] for p in ins])} → "
                 text += shapes_text([shape[p] for p in outs])
