@@ -181,6 +181,10 @@ def test_still_too_big_after_folding_draws_neuron_boxes_found_from_labels():
     assert "layers.0.neurons.0 (Neuron)" in titles and "layers.2.neurons.0 (Neuron)" in titles
     assert "modules (Neuron) are drawn as one box each" in src
     assert "collapse=None draws inside the modules" in src
+    # the 4 alike hidden neurons of layer 1 (each feeding the output neuron's sum, which
+    # is inside its box): one is drawn, and its box says so
+    assert "layers.1.neurons.0 (Neuron)" in titles and "layers.1.neurons.1 (Neuron)" not in titles
+    assert re.search(r'label="layers\.1\.neurons\.0 \(Neuron\)\\n[^"]*\\n1 of 4 alike, ×4"', src)
     # each neuron box shows its output's numbers: the output neuron's is the score
     inferred = ModelMap.from_scalar_labels(topological_order(loss))
     given = ModelMap.from_model(model)
