@@ -16,7 +16,12 @@ Picture (``rankdir="LR"``)::
   how an op's module is inferred); ``collapse="modules"`` draws each module as a single
   box instead, so the training graph of a real network stays readable;
 * with ``highlight="nonfinite"``: NaN/Inf in red, and the op where it started.
-* never a hang: graphs over ``max_nodes`` are refused before layout
+* readable by default: a graph over ``max_nodes`` is drawn as a summary -- the alike
+  terms of a long sum (a batch's samples) drawn once with a count (``viz.graph.fold``),
+  then one box per module if needed -- whose title says how to expand it;
+* ``notation="textbook"``: ``u_j^(l)``, ``z_j^(l)``, ``w_ji^(l)``, ``δ_j^(l)`` for an
+  ``nn.scalar`` network (``viz.graph.notation``);
+* never a hang: a summary still over ``max_nodes`` is refused before layout
   (``GraphTooLargeError``), ``x*x`` is one edge ``∂/∂x = 3 (×2)``, the far uses of a
   node used many times get small copies of it (``far_uses``), and ``viz.render`` stops
   any layout after ``layout_timeout()`` seconds (``LayoutTimeoutError``).
@@ -159,17 +164,22 @@ def draw_graph(
         module's parameters, ops and intermediate results in one box (the owner of an
         op is inferred from the graph: see ``viz.graph.collapse``).
     max_nodes : int or None or "auto"
-        Refuse graphs with more nodes than this (``GraphTooLargeError``, a
-        ``ValueError``, raised before any layout); ``None``: no limit (the layout is
-        still stopped after ``viz.render.layout_timeout()`` seconds). ``"auto"``:
-        ``DEFAULT_MAX_NODES`` (500) for a Tensor root, ``DEFAULT_MAX_VALUE_NODES``
-        (350) for a Value root. With ``collapse="modules"`` the boxes of the collapsed
-        drawing are counted.
-    collapse : {None, "modules"}
+        The most boxes a drawing may have. A graph with more is summarised (``fold``,
+        ``collapse``); if the summary still has more, it is refused
+        (``GraphTooLargeError``, a ``ValueError``, raised before any layout). ``None``:
+        no limit and no summary (the layout is still stopped after
+        ``viz.render.layout_timeout()`` seconds). ``"auto"``: ``DEFAULT_MAX_NODES``
+        (500) for a Tensor root, ``DEFAULT_MAX_VALUE_NODES`` (350) for a Value root.
+    collapse : {"auto", None, "modules"}
         ``"modules"`` (needs ``model``): one box per module, labelled with its path,
         class and the shapes going in and out (``layers.0 (Linear)`` /
-        ``128×784 → 128×256``); edges between modules carry the shapes. Nodes that
-        belong to no module (inputs, the loss) are drawn as usual.
+        ``128×784 → 128×256``; for Values, the module's output with its data and grad);
+        edges between modules carry the shapes. Nodes that belong to no module
+        (inputs, the loss) are drawn as usual. ``"auto"``: the same when the graph
+        (after ``fold``) has more than ``max_nodes`` boxes, with the modules of
+        ``model`` or -- for a Value graph without ``model`` -- the neurons of an
+        ``nn.scalar.MLP`` found from its parameters' labels (``L1.n3.w0`` ->
+        ``layers.1.neurons.3``). ``None``: never.
     highlight : {None, "nonfinite"}
         ``"nonfinite"``: fill red every node whose data or grad holds NaN/Inf, and give
         the op where it started -- the first op, in forward order, whose output is
@@ -178,6 +188,21 @@ def draw_graph(
         under ``autograd.detect_anomaly()`` and the note also shows the line of code
         that created that op; ``detect_anomaly`` alone stops at the same op with an
         ``AnomalyError``.
+    fold : {"auto", True, False}
+        Value graphs: draw each group of alike terms of a long sum once (the
+        per-sample subgraphs of a batch loss, see ``viz.graph.fold``), with the count
+        on its edge into the sum (``×100 alike terms, term 0 shown``) and in the title.
+        ``"auto"``: when the graph has more than ``max_nodes`` nodes; ``True``: always;
+        ``False``: never (every term drawn). Tensor graphs are not folded.
+    sample : int
+        Which term of each folded group to draw: for a batch, the sample (default 0,
+        the first added). A group with fewer terms shows its first.
+    notation : {None, "textbook"}
+        ``"textbook"`` (an ``nn.scalar`` network, given as ``model`` or recognised from
+        its labels): name weights ``w_ji^(l)``, biases ``b_j^(l)``, totals ``u_j^(l)``,
+        outputs ``z_j^(l)``, inputs ``z_i^(1)`` and the loss ``E``, numbering layers from
+        the input (layer 1), and show each ``u``'s gradient as its delta
+        ``δ_j^(l) = ∂E/∂u_j^(l)`` (see ``viz.graph.notation``).
 
     Returns
     -------
@@ -191,8 +216,9 @@ def draw_graph(
         If ``root`` (or a node it depends on) is neither a ``Value`` nor a ``Tensor``,
         or ``model`` has no ``named_parameters()``.
     ValueError
-        If ``rankdir``, ``number_format``, ``max_nodes``, ``collapse`` or ``highlight``
-        is invalid.
+        If ``rankdir``, ``number_format``, ``max_nodes``, ``collapse``, ``highlight``,
+        ``fold``, ``sample`` or ``notation`` is invalid, or ``notation="textbook"``
+        finds no ``nn.scalar`` network in the graph.
     GraphTooLargeError
         (a ``ValueError``) If the drawing would have more than ``max_nodes`` nodes; the
         message says what to draw instead.
