@@ -287,10 +287,15 @@ def test_collapse_arguments():
 def test_max_nodes_points_to_collapse_and_collapsed_graph_fits():
     m, loss = mlp_loss(sizes=[8] + [16] * 150 + [3], batch=4)
     with pytest.raises(ValueError, match="max_nodes=500") as info:
-        draw_graph(loss, model=m)
+        draw_graph(loss, model=m, collapse=None)  # in full, on request: refused
     assert 'collapse="modules"' in str(info.value) and "max_nodes=None" in str(info.value)
     drawing = draw_graph(loss, model=m, collapse="modules")  # ~300 boxes: under the limit
     assert sum(nid.startswith("m") for nid in nodes(drawing.source)) == 301
+    # by default, a graph too big to draw in full is drawn as module boxes, and says so
+    auto = draw_graph(loss, model=m)
+    assert auto.source.split("\n", 2)[2] == drawing.source.split("\n", 2)[2]  # same boxes
+    assert "301 modules (Linear, ReLU) are drawn as one box each" in auto.source
+    assert "collapse=None draws inside the modules" in auto.source
     with pytest.raises(ValueError, match="collapsed graph has 303 nodes"):
         draw_graph(loss, model=m, collapse="modules", max_nodes=100)
 

@@ -16,7 +16,12 @@ Picture (``rankdir="LR"``)::
   how an op's module is inferred); ``collapse="modules"`` draws each module as a single
   box instead, so the training graph of a real network stays readable;
 * with ``highlight="nonfinite"``: NaN/Inf in red, and the op where it started.
-* never a hang: graphs over ``max_nodes`` are refused before layout
+* readable by default: a graph over ``max_nodes`` is drawn as a summary -- the alike
+  terms of a long sum (a batch's samples) drawn once with a count (``viz.graph.fold``),
+  then one box per module if needed -- whose title says how to expand it;
+* ``notation="textbook"``: ``u_j^(l)``, ``z_j^(l)``, ``w_ji^(l)``, ``δ_j^(l)`` for an
+  ``nn.scalar`` network (``viz.graph.notation``);
+* never a hang: a summary still over ``max_nodes`` is refused before layout
   (``GraphTooLargeError``), ``x*x`` is one edge ``∂/∂x = 3 (×2)``, the far uses of a
   node used many times get small copies of it (``far_uses``), and ``viz.render`` stops
   any layout after ``layout_timeout()`` seconds (``LayoutTimeoutError``).
@@ -40,12 +45,14 @@ from autograd.value import Value
 
 from .. import render
 from ..render import GraphTooLargeError
-from .collapse import assign_owners, collapse_modules
+from .collapse import Collapsed, assign_owners, collapse_modules
 from .describe import _Options, check_node, describe_nodes, own_name
 from .dot import FONT, INK, escape
 from .drawing import Drawing
-from .model_map import ModelMap
+from .fold import Folding, fold_edge_labels, fold_repeats
+from .model_map import ModelMap, Unit
 from .nonfinite import find_nonfinite
+from .notation import Textbook, textbook_names
 from .painter import Painter
 
 __all__ = ["draw_graph", "save", "DEFAULT_MAX_NODES", "DEFAULT_MAX_VALUE_NODES"]
@@ -60,33 +67,53 @@ DEFAULT_MAX_NODES = 500
 DEFAULT_MAX_VALUE_NODES = 350
 
 
-def _check_size(count: int, root: Any, max_nodes: int | None | str, what: str) -> None:
+def _limit(root: Any, max_nodes: int | None | str) -> int | None:
+    """``max_nodes`` resolved (``"auto"``: the default for the root's kind) and checked."""
     if max_nodes == "auto":
-        max_nodes = DEFAULT_MAX_NODES if isinstance(root, Tensor) else DEFAULT_MAX_VALUE_NODES
+        return DEFAULT_MAX_NODES if isinstance(root, Tensor) else DEFAULT_MAX_VALUE_NODES
     if max_nodes is None:
-        return
+        return None
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be a positive int or None, got {max_nodes!r}")
-    if count > max_nodes:
-        if what == "graph":
-            advice = (
-                "Draw a smaller sub-graph (call draw_graph on an intermediate result -- a "
-                "sub-expression, a single neuron -- or use a smaller model or batch); for "
-                'a network, pass model=your_model with collapse="modules" to draw one box '
-                "per module (nn.Module layers, nn.scalar neurons); or pass max_nodes=None "
-                "to draw it anyway (Graphviz may then take long, and is stopped after "
-                "viz.render.layout_timeout() seconds)"
-            )
-        else:
-            advice = (
-                "Draw a smaller sub-graph (call draw_graph on an intermediate result, or "
-                "use a smaller model or batch), or pass max_nodes=None to draw it anyway"
-            )
-        raise GraphTooLargeError(
-            f"draw_graph: the {what} has {count} nodes, more than max_nodes={max_nodes}; "
-            f"a drawing that large is not readable, and Graphviz would take very long to "
-            f"lay it out. {advice}"
+    return max_nodes
+
+
+def _over(count: int, limit: int | None) -> bool:
+    return limit is not None and count > limit
+
+
+def _check_size(
+    count: int, root: Any, limit: int | None, what: str, total: int | None = None
+) -> None:
+    """Refuse a drawing of more than ``limit`` boxes; ``total``: the graph's size when
+    ``count`` is that of a summary (folded or collapsed)."""
+    if not _over(count, limit):
+        return
+    if what == "graph" or total is not None:
+        advice = (
+            "Draw a smaller sub-graph (call draw_graph on an intermediate result -- a "
+            "sub-expression, a single neuron -- or use a smaller model or batch); for "
+            'a network, pass model=your_model with collapse="modules" to draw one box '
+            "per module (nn.Module layers, nn.scalar neurons); or pass max_nodes=None "
+            "to draw it anyway (Graphviz may then take long, and is stopped after "
+            "viz.render.layout_timeout() seconds)"
         )
+    else:
+        advice = (
+            "Draw a smaller sub-graph (call draw_graph on an intermediate result, or "
+            "use a smaller model or batch), or pass max_nodes=None to draw it anyway"
+        )
+    if total is not None:
+        raise GraphTooLargeError(
+            f"draw_graph: the graph has {total} nodes, and its summary (repeated terms "
+            f"folded, modules as boxes) still has {count}, more than max_nodes={limit}; "
+            f"a drawing that large is not readable. {advice}"
+        )
+    raise GraphTooLargeError(
+        f"draw_graph: the {what} has {count} nodes, more than max_nodes={limit}; "
+        f"a drawing that large is not readable, and Graphviz would take very long to "
+        f"lay it out. {advice}"
+    )
 
 
 def draw_graph(
@@ -99,8 +126,11 @@ def draw_graph(
     label_fn: Callable[[Any], str] | None = None,
     model: Any = None,
     max_nodes: int | None | Literal["auto"] = "auto",
-    collapse: Literal["modules"] | None = None,
+    collapse: Literal["modules", "auto"] | None = "auto",
     highlight: Literal["nonfinite"] | None = None,
+    fold: bool | Literal["auto"] = "auto",
+    sample: int = 0,
+    notation: Literal["textbook"] | None = None,
 ) -> Drawing:
     """Draw the computation graph that produced ``root``.
 
@@ -134,17 +164,22 @@ def draw_graph(
         module's parameters, ops and intermediate results in one box (the owner of an
         op is inferred from the graph: see ``viz.graph.collapse``).
     max_nodes : int or None or "auto"
-        Refuse graphs with more nodes than this (``GraphTooLargeError``, a
-        ``ValueError``, raised before any layout); ``None``: no limit (the layout is
-        still stopped after ``viz.render.layout_timeout()`` seconds). ``"auto"``:
-        ``DEFAULT_MAX_NODES`` (500) for a Tensor root, ``DEFAULT_MAX_VALUE_NODES``
-        (350) for a Value root. With ``collapse="modules"`` the boxes of the collapsed
-        drawing are counted.
-    collapse : {None, "modules"}
+        The most boxes a drawing may have. A graph with more is summarised (``fold``,
+        ``collapse``); if the summary still has more, it is refused
+        (``GraphTooLargeError``, a ``ValueError``, raised before any layout). ``None``:
+        no limit and no summary (the layout is still stopped after
+        ``viz.render.layout_timeout()`` seconds). ``"auto"``: ``DEFAULT_MAX_NODES``
+        (500) for a Tensor root, ``DEFAULT_MAX_VALUE_NODES`` (350) for a Value root.
+    collapse : {"auto", None, "modules"}
         ``"modules"`` (needs ``model``): one box per module, labelled with its path,
         class and the shapes going in and out (``layers.0 (Linear)`` /
-        ``128×784 → 128×256``); edges between modules carry the shapes. Nodes that
-        belong to no module (inputs, the loss) are drawn as usual.
+        ``128×784 → 128×256``; for Values, the module's output with its data and grad);
+        edges between modules carry the shapes. Nodes that belong to no module
+        (inputs, the loss) are drawn as usual. ``"auto"``: the same when the graph
+        (after ``fold``) has more than ``max_nodes`` boxes, with the modules of
+        ``model`` or -- for a Value graph without ``model`` -- the neurons of an
+        ``nn.scalar.MLP`` found from its parameters' labels (``L1.n3.w0`` ->
+        ``layers.1.neurons.3``). ``None``: never.
     highlight : {None, "nonfinite"}
         ``"nonfinite"``: fill red every node whose data or grad holds NaN/Inf, and give
         the op where it started -- the first op, in forward order, whose output is
@@ -153,6 +188,21 @@ def draw_graph(
         under ``autograd.detect_anomaly()`` and the note also shows the line of code
         that created that op; ``detect_anomaly`` alone stops at the same op with an
         ``AnomalyError``.
+    fold : {"auto", True, False}
+        Value graphs: draw each group of alike terms of a long sum once (the
+        per-sample subgraphs of a batch loss, see ``viz.graph.fold``), with the count
+        on its edge into the sum (``×100 alike terms, term 0 shown``) and in the title.
+        ``"auto"``: when the graph has more than ``max_nodes`` nodes; ``True``: always;
+        ``False``: never (every term drawn). Tensor graphs are not folded.
+    sample : int
+        Which term of each folded group to draw: for a batch, the sample (default 0,
+        the first added). A group with fewer terms shows its first.
+    notation : {None, "textbook"}
+        ``"textbook"`` (an ``nn.scalar`` network, given as ``model`` or recognised from
+        its labels): name weights ``w_ji^(l)``, biases ``b_j^(l)``, totals ``u_j^(l)``,
+        outputs ``z_j^(l)``, inputs ``z_i^(1)`` and the loss ``E``, numbering layers from
+        the input (layer 1), and show each ``u``'s gradient as its delta
+        ``δ_j^(l) = ∂E/∂u_j^(l)`` (see ``viz.graph.notation``).
 
     Returns
     -------
@@ -166,8 +216,9 @@ def draw_graph(
         If ``root`` (or a node it depends on) is neither a ``Value`` nor a ``Tensor``,
         or ``model`` has no ``named_parameters()``.
     ValueError
-        If ``rankdir``, ``number_format``, ``max_nodes``, ``collapse`` or ``highlight``
-        is invalid.
+        If ``rankdir``, ``number_format``, ``max_nodes``, ``collapse``, ``highlight``,
+        ``fold``, ``sample`` or ``notation`` is invalid, or ``notation="textbook"``
+        finds no ``nn.scalar`` network in the graph.
     GraphTooLargeError
         (a ``ValueError``) If the drawing would have more than ``max_nodes`` nodes; the
         message says what to draw instead.
@@ -195,41 +246,79 @@ def draw_graph(
         raise ValueError(
             f"draw_graph: invalid number_format {number_format!r}; try '.4g' or '.3f'"
         ) from None
-    if collapse not in (None, "modules"):
-        raise ValueError(f"draw_graph: collapse must be None or 'modules', got {collapse!r}")
-    if collapse is not None and model is None:
+    if collapse not in (None, "modules", "auto"):
+        raise ValueError(
+            f"draw_graph: collapse must be None, 'modules' or 'auto', got {collapse!r}"
+        )
+    if collapse == "modules" and model is None:
         raise ValueError(
             "draw_graph: collapse='modules' needs model=your_model to know the modules"
         )
     if highlight not in (None, "nonfinite"):
         raise ValueError(f"draw_graph: highlight must be None or 'nonfinite', got {highlight!r}")
+    if fold not in (True, False, "auto"):
+        raise ValueError(f"draw_graph: fold must be True, False or 'auto', got {fold!r}")
+    if isinstance(sample, bool) or not isinstance(sample, int) or sample < 0:
+        raise ValueError(f"draw_graph: sample must be an int >= 0, got {sample!r}")
+    if notation not in (None, "textbook"):
+        raise ValueError(f"draw_graph: notation must be None or 'textbook', got {notation!r}")
+    limit = _limit(root, max_nodes)
     mapping = ModelMap.from_model(model) if model is not None else ModelMap()
-    opts = _Options(show_grad, show_local_grads, number_format, label_fn, mapping.params)
     check_node(root)  # reject a non-node root before walking it
 
     order = topological_order(root)  # iterative: deep graphs are fine
+    total = len(order)
+    folding = None
+    if isinstance(root, Value) and (fold is True or (fold == "auto" and _over(total, limit))):
+        folding = fold_repeats(order, sample)
+        if folding is not None:
+            order = folding.order
+            mapping = mapping.remapped(folding.original_ids())
+    inferred = False
+    wants_modules = collapse == "modules" or (collapse == "auto" and _over(len(order), limit))
+    if wants_modules and model is None and isinstance(root, Value):
+        mapping = ModelMap.from_scalar_labels(order)
+        inferred = bool(mapping.units)
+    textbook = None
+    if notation is not None:
+        textbook = _textbook(order, mapping, root, label_fn)
+        label_fn = textbook.label_fn
+    opts = _Options(show_grad, show_local_grads, number_format, label_fn, mapping.params)
     names = [own_name(node, opts) for node in order]  # each node's real name, once
     owners = None
-    if model is not None:
+    if mapping.units and (model is not None or inferred):
         named = {node for node, name in zip(order, names) if name}
         owners = assign_owners(order, mapping, named.__contains__)
     plan = None
-    if collapse is not None and owners is not None:
+    if wants_modules and owners is not None:
         stackable = [
             not node._parents and not getattr(node, "requires_grad", True) and not name
             for node, name in zip(order, names)
         ]
         plan = collapse_modules(order, owners, len(order) - 1, stackable)
+        if collapse == "auto" and plan.size >= len(order):
+            plan = None  # module boxes would not make it smaller
+    if inferred and plan is None:
+        owners = None  # the inferred modules only serve the collapsed view
+    summary = folding is not None or (plan is not None and collapse == "auto")
     if plan is not None:
-        _check_size(plan.size, root, max_nodes, "collapsed graph")
+        _check_size(plan.size, root, limit, "collapsed graph", total if summary else None)
     else:
-        _check_size(len(order), root, max_nodes, "graph")
+        _check_size(len(order), root, limit, "graph", total if summary else None)
     opts = replace(opts, taken=frozenset(filter(None, names)))
     descs = describe_nodes(order, opts, names)  # every box and edge text, once
+    if folding is not None:
+        descs = fold_edge_labels(folding, descs, opts)
+    if textbook is not None:
+        descs = _with_deltas(order, descs, textbook, show_grad)
     marks = find_nonfinite(order) if highlight else None
 
     g = Drawing(name="computation_graph", format="svg")
     title = _not_computed_title(root) if show_grad else {}
+    if summary:
+        title = _summary_title(total, folding, plan, mapping.units, title)
+    if textbook is not None:
+        title = _notation_title(title)
     g.attr(
         rankdir=rankdir,
         bgcolor="white",
@@ -243,7 +332,8 @@ def draw_graph(
     g.attr("edge", fontname=FONT, fontcolor=INK, fontsize="9", color="#374151", arrowsize="0.7")
     painter = Painter(order, descs, rankdir, marks)
     if plan is not None:
-        painter.collapsed(plan, mapping.units)
+        notes = folding.unit_notes(owners) if folding is not None and owners else None
+        painter.collapsed(plan, mapping.units, notes)
     else:
         painter.expanded(owners, mapping.units)
     g.body.extend(painter.out.body())
@@ -289,3 +379,90 @@ def _not_computed_title(root: Any) -> dict[str, str]:
     call = f"{root.label}.backward()" if root.label else "backward() on the root"
     text = f"grad: —  not computed yet (every grad shows 0 until {call} runs)"
     return {"label": escape(text), "labelloc": "t", "labeljust": "l", "fontsize": "11"}
+
+
+def _summary_title(
+    total: int,
+    folding: Folding | None,
+    plan: Collapsed | None,
+    units: list[Unit],
+    title: dict[str, str],
+) -> dict[str, str]:
+    """What the summary left out, and the arguments that draw it (the drawing's title)."""
+    lines = [f"Summary of a graph of {total:,} nodes (too many to draw in full):"]
+    if folding is not None:
+        for g in folding.groups:
+            lines.append(
+                f"· a sum of {g.count} alike terms ({g.size} node{'s' if g.size > 1 else ''} "
+                f"each) is drawn once, ×{g.count}: term {g.shown} of {g.count} is shown"
+            )
+    if plan is not None:
+        kinds = sorted({units[k].type_name for k in plan.units})
+        lines.append(
+            f"· {len(plan.units)} modules ({', '.join(kinds)}) are drawn as one box each"
+        )
+    expand = []
+    if folding is not None:
+        expand.append("sample=k draws term k; fold=False draws every term")
+    if plan is not None:
+        expand.append("collapse=None draws inside the modules")
+    lines.append(
+        "Expand: " + "; ".join(expand) + " (with max_nodes=None past the size limit)"
+    )
+    if "label" in title:
+        lines.append(title["label"])
+    text = "\\l".join(escape(line) for line in lines) + "\\l"
+    return {"label": text, "labelloc": "t", "labeljust": "l", "fontsize": "11"}
+
+
+def _textbook(order: list, mapping: ModelMap, root: Any, label_fn: Any) -> Textbook:
+    """The textbook names of the drawn nodes, and a ``label_fn`` that gives them."""
+    params = mapping.params
+    if not params and isinstance(root, Value):
+        params = ModelMap.from_scalar_labels(order).params  # nn.scalar's own labels
+    book = textbook_names(order, params)
+    if not book:
+        raise ValueError(
+            "draw_graph: notation='textbook' names the units of an nn.scalar network "
+            "(Neuron, Layer, MLP), but none of its parameters is in this graph; pass "
+            "model=your_mlp (the network that computed the loss)"
+        )
+    names = book.names
+
+    def textbook_label(node: Any) -> str:
+        name = names.get(id(node))
+        if name:
+            return name
+        if label_fn is not None:
+            return label_fn(node)
+        return getattr(node, "label", "") or ""
+
+    book.label_fn = textbook_label
+    return book
+
+
+def _with_deltas(
+    order: list, descs: list, book: Textbook, show_grad: bool
+) -> list:
+    """Show the grad of each ``u_j^(l)`` as its delta: ``δ₁⁽³⁾ 0.25``."""
+    if not show_grad:
+        return descs
+    out = list(descs)
+    for i, node in enumerate(order):
+        delta = book.deltas.get(id(node))
+        if delta is not None and len(descs[i].fields) > 1:
+            data, grad, *rest = descs[i].fields
+            out[i] = replace(descs[i], fields=(data, grad.replace("grad", delta, 1), *rest))
+    return out
+
+
+def _notation_title(title: dict[str, str]) -> dict[str, str]:
+    line = escape(
+        "Textbook notation: the input is layer 1; u = Σ w·z + b, z = f(u); "
+        "δ = ∂E/∂u is the gradient of u"
+    )
+    before = title.get("label", "")
+    if before and not before.endswith("\\l"):
+        before += "\\l"
+    text = before + line + "\\l"
+    return {"label": text, "labelloc": "t", "labeljust": "l", "fontsize": "11"}

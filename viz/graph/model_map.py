@@ -19,6 +19,9 @@ from typing import Any
 
 __all__ = ["ops_of", "Unit", "ModelMap", "scalar_modules"]
 
+#: Labels ``nn.scalar.MLP`` gives its parameters: ``L1.n3.w0`` .. and ``L1.n3.b``.
+_SCALAR_LABEL = re.compile(r"^L(?P<layer>\d+)\.n(?P<neuron>\d+)\.(?:w(?P<w>\d+)|b)$")
+
 
 def ops_of(module: Any) -> frozenset[str]:
     """The op labels ``module`` declares (``op_labels``), else those named after its class.
@@ -111,6 +114,45 @@ class ModelMap:
             unit = index.get(name.rpartition(".")[0])
             if unit is not None:
                 out.param_unit[pid] = unit
+        return out
+
+    def remapped(self, ids: dict[int, int]) -> ModelMap:
+        """The same map for stand-in nodes: ``ids`` maps ``id(original) -> id(stand-in)``
+        (parameters that are not drawn are left out)."""
+        return ModelMap(
+            params={ids[k]: name for k, name in self.params.items() if k in ids},
+            units=self.units,
+            param_unit={ids[k]: u for k, u in self.param_unit.items() if k in ids},
+        )
+
+    @classmethod
+    def from_scalar_labels(cls, order: list) -> ModelMap:
+        """Modules of an ``nn.scalar.MLP`` recognised from its parameters' labels alone.
+
+        ``nn.scalar.MLP`` labels the weights of neuron ``j`` of layer ``l`` ``Ll.nj.wi``
+        and its bias ``Ll.nj.b``; each such neuron becomes the module
+        ``layers.l.neurons.j`` (the path ``model=`` would give), so a drawing can put
+        every neuron in a box without being given the model. Empty if no leaf of
+        ``order`` is labelled so.
+        """
+        found: dict[tuple[int, int], list[tuple[str, Any]]] = {}
+        for node in order:
+            if node._parents:
+                continue
+            m = _SCALAR_LABEL.match(getattr(node, "label", "") or "")
+            if m is None:
+                continue
+            key = (int(m["layer"]), int(m["neuron"]))
+            path = f"layers.{key[0]}.neurons.{key[1]}"
+            name = f"{path}.w.{m['w']}" if m["w"] is not None else f"{path}.b"
+            found.setdefault(key, []).append((name, node))
+        out = cls()
+        for key in sorted(found):
+            unit = len(out.units)
+            out.units.append(Unit(f"layers.{key[0]}.neurons.{key[1]}", "Neuron", True, frozenset()))
+            for name, p in found[key]:
+                out.params[id(p)] = name
+                out.param_unit[id(p)] = unit
         return out
 
     @classmethod

@@ -14,6 +14,7 @@ from typing import Any
 import graphviz
 
 from autograd.tensor import Tensor
+from autograd.value import Value
 
 from .collapse import Collapsed, shapes_text
 from .describe import NodeDescription
@@ -241,11 +242,20 @@ class Painter:
         if origin is not None:
             self.note(f"op{origin}" if self.order[origin]._parents else f"v{origin}")
 
-    def collapsed(self, plan: Collapsed, units: list[Unit]) -> None:
+    def collapsed(
+        self, plan: Collapsed, units: list[Unit], notes: dict[int, str] | None = None
+    ) -> None:
+        """One box per module (``notes``: an extra line for some, by unit index)."""
         shape = [tuple(getattr(node, "shape", ())) for node in self.order]
         for k, (ins, outs, members) in plan.units.items():
-            text = f"{units[k].title}\n{shapes_text([shape[p] for p in ins])} → "
-            text += shapes_text([shape[p] for p in outs])
+            if outs and isinstance(self.order[min(outs)], Value):
+                # scalars: the module's output (a neuron's z) with its numbers
+                text = f"{units[k].title}\n" + "  ".join(self.descs[min(outs)].fields)
+                if notes and k in notes:
+                    text += f"\n{notes[k]}"
+            else:
+                text = f"{units[k].title}\n{shapes_text([shape[p] for p in ins])} → "
+                text += shapes_text([shape[p] for p in outs])
             bad, origin = self._bad(members)
             extra = dict(STYLE["nonfinite"], style="rounded,filled") if bad else {}
             if len(self.order) - 1 in members:  # the root is last in the order
@@ -266,7 +276,9 @@ class Painter:
             else:
                 grouped.setdefault((tail_id, f"m{head[1]}"), []).append(shape[p])
         for (tail_id, head_id), shapes in grouped.items():
-            self.out.edge(tail_id, head_id, escape(shapes_text(shapes)))
+            # between modules of scalars, "scalar" on every edge says nothing
+            label = None if all(s == () for s in shapes) else escape(shapes_text(shapes))
+            self.out.edge(tail_id, head_id, label)
         origin = self.marks.origin if self.marks is not None else None
         if origin is not None:
             k = next((k for k, u in plan.units.items() if origin in u[2]), None)
