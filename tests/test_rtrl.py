@@ -153,8 +153,7 @@ def test_cost_table_returns_sensible_numbers():
     assert rows[0]["rtrl_state_floats"] == rows[-1]["rtrl_state_floats"]
     assert rows[-1]["bptt_state_floats"] > 50 * rows[0]["bptt_state_floats"]
     assert rows[-1]["bptt_peak_bytes"] > rows[0]["bptt_peak_bytes"]
-    # the time of both grows with T (100x more steps: surely more than 5x the time)
-    assert rows[-1]["rtrl_seconds"] > 5 * rows[0]["rtrl_seconds"]
-    assert rows[-1]["bptt_seconds"] > 5 * rows[0]["bptt_seconds"]
+    # (the seconds are reported, not compared: on a shared machine a timed assertion fails
+    # for reasons that have nothing to do with the code)
     with pytest.raises(ValueError, match=">= 1"):
         cost_table([0])
