@@ -61,17 +61,18 @@ MATRIX_PYTHONS ?= $(shell for v in 3.11 3.12 3.13 3.14; do python$$v -V >/dev/nu
 test-matrix: export OPENBLAS_NUM_THREADS = 1
 test-matrix: export MPLBACKEND = Agg
 test-matrix:
-	@set -e; for py in $(MATRIX_PYTHONS); do \
+	@failed=""; for py in $(MATRIX_PYTHONS); do \
 	  v=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
 	  for np in "numpy>=2,<3" "numpy==1.26.*"; do \
 	    case "$$v $$np" in 3.1[3-9]\ numpy==1*) continue;; esac; \
 	    env=.matrix/py$$v-np$$(echo "$$np" | sed 's/numpy[>=]*\([0-9]\).*/\1/'); \
 	    echo "== Python $$v with $$np ($$env)"; \
-	    test -x $$env/bin/python || $$py -m venv $$env; \
-	    $$env/bin/python -m pip install -q -e '.[dev]' "$$np" --config-settings editable_mode=compat; \
-	    $$env/bin/python -c 'import numpy, sys; print("numpy", numpy.__version__, "python", sys.version.split()[0])'; \
-	    $$env/bin/python -m pytest -n 2 -q -p no:cacheprovider tests; \
-	  done; done
+	    { test -x $$env/bin/python || $$py -m venv $$env; } && \
+	    $$env/bin/python -m pip install -q -e '.[dev]' "$$np" --config-settings editable_mode=compat && \
+	    $$env/bin/python -c 'import numpy, sys; print("numpy", numpy.__version__, "python", sys.version.split()[0])' && \
+	    $$env/bin/python -m pytest -n 2 -q -p no:cacheprovider tests || failed="$$failed $$env"; \
+	  done; done; \
+	if [ -n "$$failed" ]; then echo "test-matrix: failed in$$failed"; exit 1; fi; echo "test-matrix: all passed"
 
 lint: $(STAMP)
 	$(BIN)/ruff check autograd nn viz tests bench
