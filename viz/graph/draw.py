@@ -45,15 +45,16 @@ from autograd.value import Value
 
 from .. import render
 from ..render import GraphTooLargeError
-from .collapse import Collapsed, assign_owners, collapse_modules
+from .collapse import assign_owners, collapse_modules
 from .describe import _Options, check_node, describe_nodes, own_name
-from .dot import FONT, INK, escape
+from .dot import FONT, INK
 from .drawing import Drawing
-from .fold import Folding, fold_edge_labels, fold_repeats
-from .model_map import ModelMap, Unit
+from .fold import fold_edge_labels, fold_repeats
+from .model_map import ModelMap
 from .nonfinite import find_nonfinite
-from .notation import Textbook, textbook_names
+from .notation import notation_title, textbook_labels, with_deltas
 from .painter import Painter
+from .titles import not_computed_title, summary_title
 
 __all__ = ["draw_graph", "save", "DEFAULT_MAX_NODES", "DEFAULT_MAX_VALUE_NODES"]
 
@@ -281,7 +282,7 @@ def draw_graph(
         inferred = bool(mapping.units)
     textbook = None
     if notation is not None:
-        textbook = _textbook(order, mapping, root, label_fn)
+        textbook = textbook_labels(order, mapping, root, label_fn)
         label_fn = textbook.label_fn
     opts = _Options(show_grad, show_local_grads, number_format, label_fn, mapping.params)
     names = [own_name(node, opts) for node in order]  # each node's real name, once
@@ -310,15 +311,15 @@ def draw_graph(
     if folding is not None:
         descs = fold_edge_labels(folding, descs, opts)
     if textbook is not None:
-        descs = _with_deltas(order, descs, textbook, show_grad)
+        descs = with_deltas(order, descs, textbook, show_grad)
     marks = find_nonfinite(order) if highlight else None
 
     g = Drawing(name="computation_graph", format="svg")
-    title = _not_computed_title(root) if show_grad else {}
+    title = not_computed_title(root) if show_grad else {}
     if summary:
-        title = _summary_title(total, folding, plan, mapping.units, title)
+        title = summary_title(total, folding, plan, mapping.units, title)
     if textbook is not None:
-        title = _notation_title(title)
+        title = notation_title(title)
     g.attr(
         rankdir=rankdir,
         bgcolor="white",
@@ -371,98 +372,3 @@ def save(
     if hasattr(graph_or_source, "_parents"):  # an autograd node: draw it first
         graph_or_source = draw_graph(graph_or_source)
     return render.save(graph_or_source, path, format, timeout=timeout)
-
-
-def _not_computed_title(root: Any) -> dict[str, str]:
-    if not isinstance(root, Value) or root.grad != 0.0:
-        return {}
-    call = f"{root.label}.backward()" if root.label else "backward() on the root"
-    text = f"grad: —  not computed yet (every grad shows 0 until {call} runs)"
-    return {"label": escape(text), "labelloc": "t", "labeljust": "l", "fontsize": "11"}
-
-
-def _summary_title(
-    total: int,
-    folding: Folding | None,
-    plan: Collapsed | None,
-    units: list[Unit],
-    title: dict[str, str],
-) -> dict[str, str]:
-    """What the summary left out, and the arguments that draw it (the drawing's title)."""
-    lines = [f"Summary of a graph of {total:,} nodes (too many to draw in full):"]
-    if folding is not None:
-        for g in folding.groups:
-            lines.append(
-                f"· a sum of {g.count} alike terms ({g.size} node{'s' if g.size > 1 else ''} "
-                f"each) is drawn once, ×{g.count}: term {g.shown} of {g.count} is shown"
-            )
-    if plan is not None:
-        kinds = sorted({units[k].type_name for k in plan.units})
-        lines.append(
-            f"· {len(plan.units)} modules ({', '.join(kinds)}) are drawn as one box each"
-        )
-    expand = []
-    if folding is not None:
-        expand.append("sample=k draws term k; fold=False draws every term")
-    if plan is not None:
-        expand.append("collapse=None draws inside the modules")
-    lines.append(
-        "Expand: " + "; ".join(expand) + " (with max_nodes=None past the size limit)"
-    )
-    if "label" in title:
-        lines.append(title["label"])
-    text = "\\l".join(escape(line) for line in lines) + "\\l"
-    return {"label": text, "labelloc": "t", "labeljust": "l", "fontsize": "11"}
-
-
-def _textbook(order: list, mapping: ModelMap, root: Any, label_fn: Any) -> Textbook:
-    """The textbook names of the drawn nodes, and a ``label_fn`` that gives them."""
-    params = mapping.params
-    if not params and isinstance(root, Value):
-        params = ModelMap.from_scalar_labels(order).params  # nn.scalar's own labels
-    book = textbook_names(order, params)
-    if not book:
-        raise ValueError(
-            "draw_graph: notation='textbook' names the units of an nn.scalar network "
-            "(Neuron, Layer, MLP), but none of its parameters is in this graph; pass "
-            "model=your_mlp (the network that computed the loss)"
-        )
-    names = book.names
-
-    def textbook_label(node: Any) -> str:
-        name = names.get(id(node))
-        if name:
-            return name
-        if label_fn is not None:
-            return label_fn(node)
-        return getattr(node, "label", "") or ""
-
-    book.label_fn = textbook_label
-    return book
-
-
-def _with_deltas(
-    order: list, descs: list, book: Textbook, show_grad: bool
-) -> list:
-    """Show the grad of each ``u_j^(l)`` as its delta: ``δ₁⁽³⁾ 0.25``."""
-    if not show_grad:
-        return descs
-    out = list(descs)
-    for i, node in enumerate(order):
-        delta = book.deltas.get(id(node))
-        if delta is not None and len(descs[i].fields) > 1:
-            data, grad, *rest = descs[i].fields
-            out[i] = replace(descs[i], fields=(data, grad.replace("grad", delta, 1), *rest))
-    return out
-
-
-def _notation_title(title: dict[str, str]) -> dict[str, str]:
-    line = escape(
-        "Textbook notation: the input is layer 1; u = Σ w·z + b, z = f(u); "
-        "δ = ∂E/∂u is the gradient of u"
-    )
-    before = title.get("label", "")
-    if before and not before.endswith("\\l"):
-        before += "\\l"
-    text = before + line + "\\l"
-    return {"label": text, "labelloc": "t", "labeljust": "l", "fontsize": "11"}

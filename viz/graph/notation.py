@@ -22,9 +22,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-__all__ = ["ACTIVATIONS", "Textbook", "textbook_symbol", "textbook_names"]
+from autograd.value import Value
+
+from .dot import escape
+from .model_map import ModelMap
+
+__all__ = [
+    "ACTIVATIONS", "Textbook", "textbook_symbol", "textbook_names", "textbook_labels",
+    "with_deltas", "notation_title",
+]
 
 #: Ops that are a unit's activation f.
 ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid", "leaky_relu"})
@@ -141,3 +150,56 @@ def textbook_names(order: list, params: dict[int, str]) -> Textbook:
     if id(root) not in names and not getattr(root, "label", ""):
         names[id(root)] = "E"
     return Textbook(names, deltas)
+
+
+def textbook_labels(order: list, mapping: ModelMap, root: Any, label_fn: Any) -> Textbook:
+    """The textbook names of the drawn nodes, and a ``label_fn`` that gives them."""
+    params = mapping.params
+    if not params and isinstance(root, Value):
+        params = ModelMap.from_scalar_labels(order).params  # nn.scalar's own labels
+    book = textbook_names(order, params)
+    if not book:
+        raise ValueError(
+            "draw_graph: notation='textbook' names the units of an nn.scalar network "
+            "(Neuron, Layer, MLP), but none of its parameters is in this graph; pass "
+            "model=your_mlp (the network that computed the loss)"
+        )
+    names = book.names
+
+    def textbook_label(node: Any) -> str:
+        name = names.get(id(node))
+        if name:
+            return name
+        if label_fn is not None:
+            return label_fn(node)
+        return getattr(node, "label", "") or ""
+
+    book.label_fn = textbook_label
+    return book
+
+
+def with_deltas(
+    order: list, descs: list, book: Textbook, show_grad: bool
+) -> list:
+    """Show the grad of each ``u_j^(l)`` as its delta: ``δ₁⁽³⁾ 0.25``."""
+    if not show_grad:
+        return descs
+    out = list(descs)
+    for i, node in enumerate(order):
+        delta = book.deltas.get(id(node))
+        if delta is not None and len(descs[i].fields) > 1:
+            data, grad, *rest = descs[i].fields
+            out[i] = replace(descs[i], fields=(data, grad.replace("grad", delta, 1), *rest))
+    return out
+
+
+def notation_title(title: dict[str, str]) -> dict[str, str]:
+    line = escape(
+        "Textbook notation: the input is layer 1; u = Σ w·z + b, z = f(u); "
+        "δ = ∂E/∂u is the gradient of u"
+    )
+    before = title.get("label", "")
+    if before and not before.endswith("\\l"):
+        before += "\\l"
+    text = before + line + "\\l"
+    return {"label": text, "labelloc": "t", "labeljust": "l", "fontsize": "11"}
