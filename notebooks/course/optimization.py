@@ -233,7 +233,8 @@ def check_clipped_gradient(grad: list[float], g0: float, clipped: list[float] | 
                              "the direction and scales the whole vector by g0/‖∇E‖")
     if not np.allclose(got, want, rtol=1e-6):
         raise AssertionError(f"{name}: {got} — if ‖∇E‖ ≥ g0, scale ∇E by g0/‖∇E‖")
-    print(f"{name}: correct — {np.round(want, 4)} (norm {np.linalg.norm(want):.4g}, same direction).")
+    print(f"{name}: correct — {np.round(want, 4)} "
+          f"(norm {np.linalg.norm(want):.4g}, same direction).")
 
 
 def check_linear_decay(eta0: float, eta_T: float, T: int, t: int, eta_t: float | None) -> None:
