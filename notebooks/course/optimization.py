@@ -1,20 +1,33 @@
-"""Exercise checks for notebooks 04 (gradient descent) and 05 (regularisation).
+"""Helpers and exercise checks for notebooks 04a (optimizers), 04b (training practice)
+and 05 (regularisation).
 
-Each check prints "not answered yet" for ``None`` (so the notebook still runs from top to
-bottom), prints a confirmation for a right answer and raises ``AssertionError`` with a
-hint for a wrong one. Answers are checked against the formula they should come from
-(computed here), or by running the library, never against a stored number alone.
+The 2-D surface helpers (``descend``, ``contour``, ``show_path``) are shared by 04a and
+04b, so they live here rather than in a notebook cell. Each check prints "not answered
+yet" for ``None`` (so the notebook still runs from top to bottom), prints a confirmation
+for a right answer and raises ``AssertionError`` with a hint for a wrong one. Answers are
+checked against the formula they should come from (computed here), or by running the
+library, never against a stored number alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
 import numpy as np
 
 __all__ = [
+    "Run",
+    "descend",
+    "contour",
+    "show_path",
     "check_rmsprop_step",
     "check_textbook_momentum_lr",
-    "check_linear_decay",
     "check_valley_limits",
+    "check_updates_per_epoch",
+    "check_clipped_gradient",
+    "check_linear_decay",
+    "check_init_variances",
     "check_bagging_variance",
     "check_decay_factor",
     "check_dropout_scale",
@@ -37,12 +50,71 @@ def _number(name: str, answer: object) -> float:
     return value
 
 
-# ----------------------------------------------------------------------------- notebook 04
+# ----------------------------------------------------------------------------- 2-D surfaces
+
+
+class Run(NamedTuple):
+    """One optimizer run on a 2-D surface: ``path[t]`` is w after t steps (shape (T + 1, 2)),
+    ``loss[t]`` is E(path[t]) (shape (T + 1,))."""
+
+    path: np.ndarray
+    loss: np.ndarray | None
+
+
+def descend(make_optimizer: Callable[[list], Any], f: Callable, start: tuple[float, float],
+            steps: int, clip: float | None = None) -> Run:
+    """Minimise ``f(w1, w2)`` from ``start`` with the optimizer ``make_optimizer([w])``.
+
+    The loop every training run has: zero_grad, forward, backward, (clip), step. ``w`` is
+    one Tensor of shape (2,); the optimizers are the real ones from ``nn.optim`` and update
+    it exactly as they would update a network's weights. ``clip`` is the ``max_norm`` of
+    ``nn.clip_grad_norm_`` between ``backward()`` and ``step()``.
+    """
+    import nn
+    from autograd import Tensor
+
+    w = Tensor(np.array(start, dtype=np.float64), requires_grad=True, label="w")
+    opt = make_optimizer([w])
+    path, loss = [w.data.copy()], []
+    for _ in range(steps):
+        opt.zero_grad()
+        E = f(w[0], w[1])
+        E.backward()
+        loss.append(E.item())
+        if clip is not None:
+            nn.clip_grad_norm_([w], max_norm=clip)
+        opt.step()
+        path.append(w.data.copy())
+    loss.append(float(f(*path[-1])))
+    return Run(np.array(path), np.array(loss))
+
+
+def contour(ax: Any, f: Callable, xlim: tuple[float, float], ylim: tuple[float, float],
+            levels: Any, title: str = "") -> None:
+    """Draw the contour lines of ``f(w1, w2)`` (evaluated on NumPy grids) on ``ax``."""
+    xs, ys = np.linspace(*xlim, 300), np.linspace(*ylim, 300)
+    XX, YY = np.meshgrid(xs, ys)
+    ax.contour(XX, YY, f(XX, YY), levels=levels, cmap="viridis", linewidths=0.7)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("$w_1$")
+    ax.set_ylabel("$w_2$")
+    ax.set_title(title, fontsize=10)
+
+
+def show_path(ax: Any, run: Run, label: str, color: str, every: int = 1) -> None:
+    """Draw every ``every``-th point of ``run.path`` on ``ax``; a black square marks the start."""
+    p = run.path[::every]
+    ax.plot(p[:, 0], p[:, 1], "o-", color=color, ms=2.5, lw=1, label=label)
+    ax.plot(*run.path[0], "s", color="black", ms=5)
+
+
+# ----------------------------------------------------------------------------- notebook 04a
 
 
 def check_rmsprop_step(g: float, lr: float, alpha: float, eps: float,
                        inside: float | None, outside: float | None) -> None:
-    """Exercise 1 (04): the first RMSProp step from v = 0 for a gradient ``g``, both rules.
+    """Exercise 1 (04a): the first RMSProp step from v = 0 for a gradient ``g``, both rules.
 
     inside = η g / √(v + ε) (the textbook's (4.26)), outside = η g / (√v + ε) (PyTorch),
     with v = (1 − α) g².
@@ -67,7 +139,7 @@ def check_rmsprop_step(g: float, lr: float, alpha: float, eps: float,
 
 
 def check_textbook_momentum_lr(eta: float, mu: float, lr: float | None) -> None:
-    """Exercise 2 (04): the ``lr`` of PyTorch's ``SGD(momentum=μ)`` that reproduces the
+    """Exercise 2 (04a): the ``lr`` of PyTorch's ``SGD(momentum=μ)`` that reproduces the
     textbook's Δw = μΔw − (1 − μ)η∇E exactly; checked by running both on a quadratic."""
     name = "Exercise 2"
     if _unanswered(name, lr):
@@ -92,8 +164,81 @@ def check_textbook_momentum_lr(eta: float, mu: float, lr: float | None) -> None:
     print(f"{name}: correct — SGD(lr={lr:g}, momentum={mu}) is the textbook form with η = {eta}.")
 
 
+def check_valley_limits(curvature_ratio: float | None, width_ratio: float | None,
+                        max_lr: float | None) -> None:
+    """Exercise 3 (04a): for E = ½(w₁² + 25 w₂²): the curvature ratio λ_max/λ_min, the
+    ratio of the contour ellipse's axes, and the largest η for which plain gradient
+    descent does not diverge."""
+    name = "Exercise 3"
+    if _unanswered(name, curvature_ratio, width_ratio, max_lr):
+        return
+    hess = np.diag([1.0, 25.0])
+    lam = np.linalg.eigvalsh(hess)
+    # the contour E = c is w₁²/(2c) + w₂²/(2c/25) = 1: semi-axes √(2c) and √(2c/25)
+    axes = np.sqrt(2.0 / lam)
+    wants = {"curvature ratio": lam.max() / lam.min(), "axis ratio": axes.max() / axes.min(),
+             "largest η": 2 / lam.max()}
+    for (what, want), got in zip(wants.items(), (curvature_ratio, width_ratio, max_lr)):
+        if not np.isclose(_number(name, got), want, rtol=1e-9):
+            raise AssertionError(f"{name}: the {what} is not {_number(name, got):g}")
+    print(f"{name}: correct — curvature ratio 25, contours 5× narrower across, η < 2/25 = 0.08.")
+
+
+# ----------------------------------------------------------------------------- notebook 04b
+
+
+def check_updates_per_epoch(N: int, batch_size: int, epochs: int,
+                            updates: int | None) -> None:
+    """Exercise 1 (04b): how many ``step()`` calls ``epochs`` epochs of mini-batch SGD make
+    on ``N`` shuffled samples with batches of ``batch_size`` (the last batch may be short);
+    checked by counting the batches of ``nn.data.DataLoader``."""
+    name = "Exercise 1"
+    if _unanswered(name, updates):
+        return
+    from nn.data import DataLoader, TensorDataset
+
+    loader = DataLoader(TensorDataset(np.arange(N, dtype=np.float64)[:, None]),
+                        batch_size=batch_size, shuffle=True, generator=0)
+    want = epochs * sum(1 for _ in loader)
+    got = _number(name, updates)
+    if np.isclose(got, epochs * N / batch_size) and not np.isclose(got, want):
+        raise AssertionError(f"{name}: {N}/{batch_size} is not whole — the last, shorter batch "
+                             "is one more update")
+    if not np.isclose(got, want):
+        raise AssertionError(f"{name}: {got:g} — one epoch is ⌈N/|B|⌉ updates, and there are "
+                             f"{epochs} epochs")
+    print(f"{name}: correct — {want} updates, each sample seen {epochs} times.")
+
+
+def check_clipped_gradient(grad: list[float], g0: float, clipped: list[float] | None) -> None:
+    """Exercise 2 (04b): the gradient after ``nn.clip_grad_norm_(max_norm=g0)``; checked
+    by running it."""
+    name = "Exercise 2"
+    if _unanswered(name, clipped):
+        return
+    import nn
+    from autograd import Tensor
+
+    w = Tensor(np.zeros(len(grad)), requires_grad=True)
+    w.grad = Tensor(np.array(grad, dtype=np.float64))
+    nn.clip_grad_norm_([w], max_norm=g0)
+    want = w.grad.data
+    try:
+        got = np.asarray(clipped, dtype=np.float64).reshape(want.shape)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{name}: expected {len(grad)} numbers, got {clipped!r}") from None
+    per_component = np.clip(grad, -g0, g0)
+    if np.allclose(got, per_component, rtol=1e-6) and not np.allclose(got, want, rtol=1e-6):
+        raise AssertionError(f"{name}: that clips each component; clipping by the norm keeps "
+                             "the direction and scales the whole vector by g0/‖∇E‖")
+    if not np.allclose(got, want, rtol=1e-6):
+        raise AssertionError(f"{name}: {got} — if ‖∇E‖ ≥ g0, scale ∇E by g0/‖∇E‖")
+    print(f"{name}: correct — {np.round(want, 4)} "
+          f"(norm {np.linalg.norm(want):.4g}, same direction).")
+
+
 def check_linear_decay(eta0: float, eta_T: float, T: int, t: int, eta_t: float | None) -> None:
-    """Exercise 3 (04): η(t) of the linear decay (4.17), as corrected, for t ≤ T or t > T."""
+    """Exercise 3 (04b): η(t) of the linear decay (4.17), as corrected, for t ≤ T or t > T."""
     name = "Exercise 3"
     if _unanswered(name, eta_t):
         return
@@ -112,24 +257,35 @@ def check_linear_decay(eta0: float, eta_T: float, T: int, t: int, eta_t: float |
     print(f"{name}: correct — η({t}) = {want:g}.")
 
 
-def check_valley_limits(curvature_ratio: float | None, width_ratio: float | None,
-                        max_lr: float | None) -> None:
-    """Exercise 4 (04): for E = ½(w₁² + 25 w₂²): the curvature ratio λ_max/λ_min, the
-    ratio of the contour ellipse's axes, and the largest η for which plain gradient
-    descent does not diverge."""
+def check_init_variances(d_in: int, d_out: int, lecun: float | None, glorot: float | None,
+                         he: float | None) -> None:
+    """Exercise 4 (04b): Var[w] of LeCun, Glorot and He initialisation for a layer with
+    ``d_in`` inputs and ``d_out`` outputs — the formulas, checked against ``nn.init`` (the
+    variance of a large drawn matrix)."""
     name = "Exercise 4"
-    if _unanswered(name, curvature_ratio, width_ratio, max_lr):
+    if _unanswered(name, lecun, glorot, he):
         return
-    hess = np.diag([1.0, 25.0])
-    lam = np.linalg.eigvalsh(hess)
-    # the contour E = c is w₁²/(2c) + w₂²/(2c/25) = 1: semi-axes √(2c) and √(2c/25)
-    axes = np.sqrt(2.0 / lam)
-    wants = {"curvature ratio": lam.max() / lam.min(), "axis ratio": axes.max() / axes.min(),
-             "largest η": 2 / lam.max()}
-    for (what, want), got in zip(wants.items(), (curvature_ratio, width_ratio, max_lr)):
+    from autograd import Tensor
+    from nn import init
+
+    # the formula, and the library drawing it: the variance of a large matrix of that shape
+    rules = {
+        "LeCun": ("1/d_in", 1 / d_in, init.lecun_normal_),
+        "Glorot": ("2/(d_in + d_out)", 2 / (d_in + d_out), init.xavier_normal_),
+        "He": ("2/d_in", 2 / d_in, lambda t, rng: init.kaiming_normal_(t, nonlinearity="relu",
+                                                                        rng=rng)),
+    }
+    wants = {}
+    for (rule, (formula, want, fill)), got in zip(rules.items(), (lecun, glorot, he)):
+        W = Tensor(np.empty((d_out, d_in)))
+        fill(W, rng=0)
+        assert np.isclose(W.data.var(), want, rtol=0.2), (rule, W.data.var(), want)
         if not np.isclose(_number(name, got), want, rtol=1e-9):
-            raise AssertionError(f"{name}: the {what} is not {_number(name, got):g}")
-    print(f"{name}: correct — curvature ratio 25, contours 5× narrower across, η < 2/25 = 0.08.")
+            raise AssertionError(f"{name}: {rule}: {_number(name, got):g} is not Var[w] = "
+                                 f"{formula} = {want:.4g}")
+        wants[rule] = want
+    print(f"{name}: correct — LeCun {wants['LeCun']:.4g}, Glorot {wants['Glorot']:.4g}, "
+          f"He {wants['He']:.4g}.")
 
 
 # ----------------------------------------------------------------------------- notebook 05
