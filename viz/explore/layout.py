@@ -1,0 +1,197 @@
+"""DOT source of each explorer view, and its SVG from Graphviz (``viz.render``).
+
+A view's drawing uses the same boxes, colours and edge texts as ``draw_graph``
+(``viz.graph.dot``, ``viz.graph.painter.record``); what is new are the boxes standing for
+whole groups or pages (``b<k>``, click to open), the cluster around a folded copy, and
+the dashed "from ..." stubs for the nodes of other views that feed this one (``s<i>``).
+Every node box is written with ``id="n<i>"`` (``i`` = position in the topological
+order), so the page can find the numbers of whatever is under the mouse.
+
+All views are laid out in one run of the system ``dot`` when it is installed (one
+process start instead of hundreds: Graphviz lays out every graph of its input in turn);
+otherwise one by one with the WebAssembly build.
+"""
+
+from __future__ import annotations
+
+import re
+
+from autograd.tensor import Tensor
+
+from ..graph.describe import NodeDescription
+from ..graph.dot import FONT, INK, STYLE, Statements, attr_list, escape
+from ..graph.painter import _record_text
+from ..render import dot_to_svg, find_dot
+from .views import View
+
+__all__ = ["view_source", "render_all"]
+
+_STUB = {
+    "fillcolor": "#ffffff", "color": "#9ca3af", "style": "filled,dashed", "penwidth": "1",
+    "fontsize": "9",
+}
+
+
+def _header(name: str) -> list[str]:
+    graph = attr_list(None, {
+        "rankdir": "LR", "bgcolor": "white", "fontname": FONT, "fontcolor": INK,
+        "nodesep": "0.25", "ranksep": "0.35",
+    })
+    node = attr_list(None, {"fontname": FONT, "fontcolor": INK, "fontsize": "11", "style": "filled"})
+    edge = attr_list(None, {
+        "fontname": FONT, "fontcolor": INK, "fontsize": "9", "color": "#374151", "arrowsize": "0.7",
+    })
+    return [f"digraph {name} {{\n", f"\tgraph [{graph}]\n", f"\tnode [{node}]\n", f"\tedge [{edge}]\n"]
+
+
+def _fold(texts: list[str]) -> str:
+    distinct = list(dict.fromkeys(texts))
+    body = distinct[0] if len(distinct) == 1 else ", ".join(texts)
+    return body if len(texts) == 1 else f"{body} (×{len(texts)})"
+
+
+def view_source(
+    view: View,
+    number: int,
+    order: list,
+    pos: dict,
+    descs: list[NodeDescription],
+    kinds: list[str],
+    group_of: list[str],
+) -> tuple[str, list[int]]:
+    """DOT source of one view, and the positions of the stub nodes it shows."""
+    out = Statements()
+    shown: dict[int, str | None] = {i: None for i in view.nodes}
+    for first, copy, copies, positions in view.folds:
+        cluster = f"fold{first}"
+        label = f"copy {copy + 1} of {copies} alike (folded: {copies} × this subgraph)"
+        out.add_cluster(cluster, {
+            "label": escape(label), "style": "rounded,dashed", "color": "#6d28d9",
+            "fontsize": "10", "fontcolor": "#5b21b6", "labeljust": "l",
+        })
+        for i in positions:
+            shown[i] = cluster
+    box_of: dict[int, int] = {}
+    for k, (vid, label) in enumerate(view.boxes):
+        out.node(f"b{k}", escape(label), out.style(
+            **STYLE["module"], shape="box", id=f"b{k}", tooltip="click to open",
+        ))
+        for i in view.box_members.get(vid, ()):
+            box_of[i] = k
+    stubs: list[int] = []
+    stub_seen: set[int] = set()
+    for i, cluster in shown.items():
+        node, desc = order[i], descs[i]
+        flip = not isinstance(node, Tensor)
+        out.node(
+            f"n{i}", _record_text(desc, flip=flip),
+            out.style(**STYLE[kinds[i]], shape="record", id=f"n{i}"), cluster,
+        )
+        if not node._parents:
+            continue
+        op = node.op or "?"
+        out.node(f"o{i}", escape(op), out.style(
+            **STYLE["op"], shape="circle" if len(op) <= 4 else "ellipse",
+            width="0.3", height="0.3", margin="0.02", fontsize="10",
+        ), cluster)
+        out.edge(f"o{i}", f"n{i}")
+        places: dict[int, list[int]] = {}
+        for j, parent in enumerate(node._parents):
+            places.setdefault(pos[parent], []).append(j)
+        for p, js in places.items():
+            if p in shown:
+                tail = f"n{p}"
+            elif p in box_of:
+                tail = f"b{box_of[p]}"
+            else:
+                tail = f"s{p}"
+                if p not in stub_seen:
+                    stub_seen.add(p)
+                    stubs.append(p)
+                    where = group_of[p] or "top"
+                    pdesc = descs[p]
+                    text = f"from {where}\n{pdesc.name or order[p].op or 'node'}"
+                    if pdesc.fields:
+                        text += f"\n{pdesc.fields[0]}"
+                    out.node(tail, escape(text), out.style(**_STUB, shape="box", id=f"s{p}"))
+            out.edge(tail, f"o{i}", _edge_text(desc, js), out.style())
+    # edges into and between boxes: one per (tail, box), labelled with a count
+    counts: dict[tuple[str, str], int] = {}
+    for vid, members in view.box_members.items():
+        head = f"b{box_of[members[0]]}" if members else None
+        if head is None:
+            continue
+        seen: set[int] = set()
+        for m in members:
+            for parent in order[m]._parents:
+                p = pos[parent]
+                if p in seen:
+                    continue
+                if p in shown:
+                    tail = f"n{p}"
+                elif p in box_of and f"b{box_of[p]}" != head:
+                    tail = f"b{box_of[p]}"
+                else:
+                    continue
+                seen.add(p)
+                counts[(tail, head)] = counts.get((tail, head), 0) + 1
+    for (tail, head), c in counts.items():
+        out.edge(tail, head, f"{c} value{'s' if c > 1 else ''}")
+    # edges out of boxes into drawn nodes were added above (tail b<k>)
+    lines = _header(f"view{number}") + out.body() + ["}\n"]
+    return "".join(lines), stubs
+
+
+def _edge_text(desc: NodeDescription, js: list[int]) -> str | None:
+    if desc.edge_labels:
+        texts = [desc.edge_labels[j] for j in js if j < len(desc.edge_labels)]
+        shown = [t for t in texts if t is not None]
+        return escape(_fold(shown)) if shown else None
+    if all(j < len(desc.local_grads) and desc.local_grads[j] is not None for j in js):
+        names = desc.parent_names
+        name = names[js[0]] if js[0] < len(names) else ""
+        wrt = f"∂/∂{name}" if name else "∂"
+        return escape(f"{wrt} = {_fold([desc.local_grads[j] for j in js])}")
+    return None
+
+
+_COMMENT = re.compile(r"<!--.*?-->\s*", re.S)
+_TITLE = re.compile(r"<title>[^<]*</title>\s*")
+_PROLOG = re.compile(r"^.*?(?=<svg)", re.S)
+
+#: Largest batch of DOT sources handed to one ``dot`` run (characters).
+_BATCH_CHARS = 1_500_000
+
+
+def _trim(svg: str) -> str:
+    """The ``<svg>`` element alone: no XML prolog, comments or per-node titles."""
+    svg = _PROLOG.sub("", svg, count=1)
+    return _TITLE.sub("", _COMMENT.sub("", svg)).strip()
+
+
+def render_all(sources: list[str], timeout: float | None = None) -> list[str]:
+    """The SVG of every DOT source, in order (see the module docstring)."""
+    if find_dot() is None:
+        return [_trim(dot_to_svg(s, timeout=timeout)) for s in sources]
+    out: list[str] = []
+    batch: list[str] = []
+    size = 0
+
+    def flush() -> None:
+        if not batch:
+            return
+        text = dot_to_svg("".join(batch), timeout=timeout)
+        parts = [p for p in text.split("<?xml") if p.strip()]
+        if len(parts) != len(batch):  # never expected; lay out one by one instead
+            parts = [dot_to_svg(s, timeout=timeout) for s in batch]
+        out.extend(_trim(p) for p in parts)
+        batch.clear()
+
+    for s in sources:
+        if size + len(s) > _BATCH_CHARS:
+            flush()
+            size = 0
+        batch.append(s)
+        size += len(s)
+    flush()
+    return out
