@@ -9,6 +9,8 @@ every view out with Graphviz (``viz.explore.layout``), and write the page
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import os
 import pathlib
@@ -27,7 +29,18 @@ from .nodeinfo import node_info
 from .page import page_html
 from .views import TOP, ViewTree, build_views
 
-__all__ = ["explore", "Explorer"]
+__all__ = ["explore", "Explorer", "pack", "unpack"]
+
+
+def pack(svg: str) -> str:
+    """An SVG as the page embeds it: gzip, then base64 (a tenth of the size; the page
+    inflates a view with the browser's ``DecompressionStream`` when it is opened)."""
+    return base64.b64encode(gzip.compress(svg.encode("utf-8"), mtime=0)).decode("ascii")
+
+
+def unpack(text: str) -> str:
+    """The SVG text back from ``pack``."""
+    return gzip.decompress(base64.b64decode(text)).decode("utf-8")
 
 
 class Explorer:
@@ -36,8 +49,10 @@ class Explorer:
     Attributes
     ----------
     data : dict
-        What the page embeds: ``views`` (id -> title, parent, svg, boxes, variants,
-        folds) and ``nodes`` (position -> the record of ``viz.explore.nodeinfo``).
+        What the page embeds: ``views`` (id -> ``t`` title, ``u`` parent view, ``svg``
+        (``pack``-ed), ``b`` the view each box opens, ``v`` the variants showing other
+        copies, ``f`` the folds ``[first node, copy, copies]``) and ``nodes``
+        (position -> the record of ``viz.explore.nodeinfo``).
     node_count : int
         Nodes in the whole graph.
     """
@@ -151,6 +166,7 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
     if model is not None:
         named = {node for node, name in zip(order, names) if name}
         owners = assign_owners(order, mapping, named.__contains__)
+        _adopt_trailing_sums(order, owners, mapping.param_unit)
     tree = build_views(order, owners, mapping.units, _box_label(order))
     pos = {node: i for i, node in enumerate(order)}
     wanted = _wanted(tree, order, pos)
@@ -172,7 +188,7 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
         views[vid] = {
             "t": v.title,
             "u": v.parent,
-            "svg": svg,
+            "svg": pack(svg),
             "b": [b for b, _ in v.boxes],
             "v": v.variants,
             "f": [[first, copy, copies] for first, copy, copies, _ in v.folds],
@@ -185,6 +201,32 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
         nodes[str(i)] = info
     data = {"views": views, "nodes": nodes, "root": len(order) - 1, "top": TOP}
     return Explorer(data, len(order))
+
+
+def _adopt_trailing_sums(order: list, owners: list[int], param_unit: dict[int, int]) -> None:
+    """Give the last module of a network the sum that ends it (in place).
+
+    ``assign_owners`` leaves the parameter-free ops after the last parameterised op
+    unowned (rule f: nothing downstream tells it whose they are), so the output neuron
+    of an ``nn.scalar`` network would lose its ``w·x + b`` chain to the loss. Here a
+    parameter-free op is given to module ``k`` when every computed operand belongs to
+    ``k`` and one of them is a *forward* op of ``k``: a parameterised op with an operand
+    that is not a parameter (``w * x``; not ``w * w``, the L2 penalty's square).
+    """
+    pos = {node: i for i, node in enumerate(order)}
+    forward = [False] * len(order)
+    for i, node in enumerate(order):
+        parents = node._parents
+        if not parents:
+            continue
+        units = {param_unit.get(id(p), -1) for p in parents} - {-1}
+        if len(units) == 1 and any(id(p) not in param_unit for p in parents):
+            forward[i] = True
+        if owners[i] >= 0 or units:
+            continue
+        ks = {owners[pos[p]] for p in parents if p._parents}
+        if len(ks) == 1 and -1 not in ks and any(forward[pos[p]] for p in parents):
+            owners[i] = ks.pop()
 
 
 def _wanted(tree: ViewTree, order: list, pos: dict) -> set[int]:

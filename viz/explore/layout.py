@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import re
 
-from autograd.tensor import Tensor
-
 from ..graph.describe import NodeDescription
 from ..graph.dot import FONT, INK, STYLE, Statements, attr_list, escape
 from ..graph.painter import _record_text
@@ -37,11 +35,16 @@ def _header(name: str) -> list[str]:
         "rankdir": "LR", "bgcolor": "white", "fontname": FONT, "fontcolor": INK,
         "nodesep": "0.25", "ranksep": "0.35",
     })
-    node = attr_list(None, {"fontname": FONT, "fontcolor": INK, "fontsize": "11", "style": "filled"})
+    node = attr_list(
+        None, {"fontname": FONT, "fontcolor": INK, "fontsize": "11", "style": "filled"}
+    )
     edge = attr_list(None, {
         "fontname": FONT, "fontcolor": INK, "fontsize": "9", "color": "#374151", "arrowsize": "0.7",
     })
-    return [f"digraph {name} {{\n", f"\tgraph [{graph}]\n", f"\tnode [{node}]\n", f"\tedge [{edge}]\n"]
+    return [
+        f"digraph {name} {{\n", f"\tgraph [{graph}]\n", f"\tnode [{node}]\n",
+        f"\tedge [{edge}]\n",
+    ]
 
 
 def _fold(texts: list[str]) -> str:
@@ -82,9 +85,9 @@ def view_source(
     stub_seen: set[int] = set()
     for i, cluster in shown.items():
         node, desc = order[i], descs[i]
-        flip = not isinstance(node, Tensor)
+        # fields stacked (not side by side): a long chain of w·x + b stays narrower
         out.node(
-            f"n{i}", _record_text(desc, flip=flip),
+            f"n{i}", _record_text(desc, flip=False),
             out.style(**STYLE[kinds[i]], shape="record", id=f"n{i}"), cluster,
         )
         if not node._parents:
@@ -117,10 +120,9 @@ def view_source(
             out.edge(tail, f"o{i}", _edge_text(desc, js), out.style())
     # edges into and between boxes: one per (tail, box), labelled with a count
     counts: dict[tuple[str, str], int] = {}
-    for vid, members in view.box_members.items():
-        head = f"b{box_of[members[0]]}" if members else None
-        if head is None:
-            continue
+    for k, (vid, _) in enumerate(view.boxes):
+        members = view.box_members.get(vid, [])
+        head = f"b{k}"
         seen: set[int] = set()
         for m in members:
             for parent in order[m]._parents:

@@ -70,6 +70,17 @@ SCRIPT = r"""
   // ------------------------------------------------------------- pan and zoom
   function apply() { if (svg) svg.setAttribute('viewBox', vb.join(' ')); }
   function fit() { if (base) { vb = base.slice(); apply(); } }
+  // The first look at a view: all of it if that stays readable (scale >= 0.6), else its
+  // left end (where the inputs come in) at a readable scale; "fit" shows everything.
+  function start(focus) {
+    var sw = stage.clientWidth || 800, sh = stage.clientHeight || 560;
+    var s = Math.min(sw / base[2], sh / base[3]);
+    if (s >= 0.6) { fit(); return; }
+    s = Math.min(0.8, Math.max(s, sh / base[3]));
+    var w = sw / s, h = sh / s, cx = base[0] + w / 2, cy = base[1] + base[3] / 2;
+    if (focus) { cx = focus.x + focus.width / 2; cy = focus.y + focus.height / 2; }
+    vb = [cx - w / 2, cy - h / 2, w, h]; apply();
+  }
   var drag = null;
   stage.addEventListener('pointerdown', function (e) {
     drag = {x: e.clientX, y: e.clientY, vb: vb ? vb.slice() : null}; dragged = false;
@@ -97,16 +108,36 @@ SCRIPT = r"""
     while (vid) { out.unshift(vid); vid = D.views[vid] ? D.views[vid].u : null; }
     return out;
   }
+  // Each view's SVG is embedded gzip-compressed (base64): inflated on first use, kept.
+  var cache = {};
+  function inflate(vid) {
+    if (cache[vid]) return cache[vid];
+    var bin = atob(D.views[vid].svg), bytes = new Uint8Array(bin.length);
+    for (var k = 0; k < bin.length; k++) bytes[k] = bin.charCodeAt(k);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    cache[vid] = new Response(stream).text();
+    return cache[vid];
+  }
   function show(vid, focus) {
     var v = D.views[vid];
-    if (!v) throw new Error('no view ' + vid);
+    if (!v) return Promise.reject(new Error('no view ' + vid));
     var t = performance.now();
+    return inflate(vid).then(function (text) {
+      draw(vid, v, text, focus);
+      var ms = performance.now() - t;
+      slowest = Math.max(slowest, ms);
+      root.setAttribute('data-view', vid);
+      root.setAttribute('data-drill-ms', slowest.toFixed(1));
+      v.b.concat(v.v).forEach(inflate);  // the views one click away, ahead of the click
+    });
+  }
+  function draw(vid, v, text, focus) {
     cur = vid;
-    stage.innerHTML = v.svg;
+    stage.innerHTML = text;
     svg = stage.querySelector('svg');
     svg.removeAttribute('width'); svg.removeAttribute('height');
     base = svg.getAttribute('viewBox').split(/[ ,]+/).map(Number);
-    vb = base.slice(); apply();
+    start();
     var nodes = svg.querySelectorAll('g.node');
     for (var k = 0; k < nodes.length; k++) wire(nodes[k], v);
     crumbs.innerHTML = chain(vid).map(function (id, k, all) {
@@ -134,10 +165,6 @@ SCRIPT = r"""
       });
     }
     if (focus != null) highlight(focus);
-    var ms = performance.now() - t;
-    slowest = Math.max(slowest, ms);
-    root.setAttribute('data-view', vid);
-    root.setAttribute('data-drill-ms', slowest.toFixed(1));
   }
   function wire(g, v) {
     var id = g.id;
@@ -156,6 +183,13 @@ SCRIPT = r"""
     var g = svg.querySelector('#n' + i) || svg.querySelector('#s' + i);
     if (!g) return;
     g.classList.add('dgx-hit');
+    var box = g.getBBox(), m = g.getCTM && svg.getCTM ? g.getCTM() : null;
+    if (m) {  // the node's box in viewBox units (the graph group is translated)
+      var inv = svg.getCTM().inverse().multiply(m);
+      box = {x: box.x * inv.a + inv.e, y: box.y * inv.d + inv.f, width: box.width * inv.a,
+        height: box.height * inv.d};
+    }
+    start(box);
     details(i);
   }
 
@@ -246,43 +280,52 @@ SCRIPT = r"""
   });
 
   // ------------------------------------------------------------- start, and URL steps
-  show(D.top);
-  root.setAttribute('data-load-ms', performance.now().toFixed(1));
-  if (!root.hasAttribute('data-page') || !location.hash) return;
-  var click = function (el) { el.dispatchEvent(new MouseEvent('click', {bubbles: true})); };
-  var steps = location.hash.slice(1).split('&');
-  try {
-    steps.forEach(function (step) {
-      var kv = step.split('='), key = kv[0], val = decodeURIComponent(kv.slice(1).join('='));
-      var el = null;
-      if (key === 'open') { show(val); return; }
-      if (key === 'click') {
-        var k = D.views[cur].b.indexOf(val);
-        el = k >= 0 ? svg.querySelector('#b' + k) : null;
-      } else if (key === 'hover') {
+  // A click that changes the view returns at once; its drawing follows when the view is
+  // inflated. Steps from the URL therefore wait for the view in hand before the next.
+  var pending = null;
+  var showNow = show;
+  show = function (vid, focus) { pending = showNow(vid, focus); return pending; };
+  show(D.top).then(function () {
+    root.setAttribute('data-load-ms', performance.now().toFixed(1));
+    if (!root.hasAttribute('data-page') || !location.hash) return;
+    var click = function (el) { el.dispatchEvent(new MouseEvent('click', {bubbles: true})); };
+    var steps = location.hash.slice(1).split('&');
+    var run = function (k) {
+      if (k === steps.length) { root.setAttribute('data-steps', 'ok'); return; }
+      var step = steps[k], kv = step.split('='), key = kv[0];
+      var val = decodeURIComponent(kv.slice(1).join('=')), el = null;
+      pending = null;
+      if (key === 'open') { show(val); }
+      else if (key === 'hover') {
         el = svg.querySelector('#n' + val) || svg.querySelector('#s' + val);
-        if (el) { el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})); return; }
-      } else if (key === 'up') {
-        var links = crumbs.querySelectorAll('a'); el = links[links.length - 1];
-      } else if (key === 'sample') {
-        el = samples.querySelectorAll('button')[+val];
+        if (!el) throw new Error(step);
+        el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
       } else if (key === 'search') {
-        search.value = val; search.dispatchEvent(new Event('input')); return;
-      } else if (key === 'result') {
-        el = results.querySelectorAll('a')[+val];
+        search.value = val; search.dispatchEvent(new Event('input'));
       } else if (key === 'zoom') {
         var r = stage.getBoundingClientRect();
-        stage.dispatchEvent(new WheelEvent('wheel', {deltaY: -100, bubbles: true, cancelable: true,
-          clientX: r.left + r.width / 2, clientY: r.top + r.height / 2}));
-        return;
+        stage.dispatchEvent(new WheelEvent('wheel', {deltaY: -100, bubbles: true,
+          cancelable: true, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2}));
+      } else {
+        if (key === 'click') {
+          var b = D.views[cur].b.indexOf(val);
+          el = b >= 0 ? svg.querySelector('#b' + b) : null;
+        } else if (key === 'up') {
+          var links = crumbs.querySelectorAll('a'); el = links[links.length - 1];
+        } else if (key === 'sample') {
+          el = samples.querySelectorAll('button')[+val];
+        } else if (key === 'result') {
+          el = results.querySelectorAll('a')[+val];
+        }
+        if (!el) throw new Error(step);
+        click(el);
       }
-      if (!el) throw new Error(step);
-      click(el);
-    });
-    root.setAttribute('data-steps', 'ok');
-  } catch (err) {
+      return Promise.resolve(pending).then(function () { return run(k + 1); });
+    };
+    return Promise.resolve().then(function () { return run(0); });
+  }).catch(function (err) {
     root.setAttribute('data-steps', 'failed: ' + err.message);
-  }
+  });
 })(document.currentScript ? document.currentScript.parentElement
    : [].slice.call(document.querySelectorAll('.dgx:not([data-ready])')).pop());
 """
