@@ -111,7 +111,7 @@ def view_source(
                 if p not in stub_seen:
                     stub_seen.add(p)
                     stubs.append(p)
-                    where = group_of[p] or "top"
+                    where = group_of[p] or "the training graph"
                     pdesc = descs[p]
                     text = f"from {where}\n{pdesc.name or order[p].op or 'node'}"
                     if pdesc.fields:

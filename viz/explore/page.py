@@ -45,6 +45,7 @@ STYLE_SHEET = """
   word-break:break-word}
 .dgx-info table{border-collapse:collapse}
 .dgx-info td{padding:1px 4px;vertical-align:top}
+.dgx-info td:first-child{white-space:nowrap}
 .dgx-info h4{margin:2px 0 4px 0}
 .dgx-note{color:#6b7280}
 """
@@ -198,7 +199,7 @@ SCRIPT = r"""
     if (!h) return '';
     var vals = h.v.filter(function (x) { return typeof x === 'number'; });
     var m = Math.max.apply(null, vals.map(Math.abs).concat([1e-300]));
-    var s = 8, out = '<svg class="dgx-heat" width="' + (h.c * s) + '" height="' + (h.r * s) + '">';
+    var s = Math.max(6, Math.min(24, Math.floor(160 / Math.max(h.r, h.c)))), out = '<svg class="dgx-heat" width="' + (h.c * s) + '" height="' + (h.r * s) + '">';
     for (var r = 0; r < h.r; r++) for (var c = 0; c < h.c; c++) {
       var x = h.v[r * h.c + c], fill;
       if (typeof x !== 'number') fill = '#000';
