@@ -199,7 +199,8 @@ SCRIPT = r"""
     if (!h) return '';
     var vals = h.v.filter(function (x) { return typeof x === 'number'; });
     var m = Math.max.apply(null, vals.map(Math.abs).concat([1e-300]));
-    var s = Math.max(6, Math.min(24, Math.floor(160 / Math.max(h.r, h.c)))), out = '<svg class="dgx-heat" width="' + (h.c * s) + '" height="' + (h.r * s) + '">';
+    var s = Math.max(6, Math.min(24, Math.floor(160 / Math.max(h.r, h.c))));
+    var out = '<svg class="dgx-heat" width="' + (h.c * s) + '" height="' + (h.r * s) + '">';
     for (var r = 0; r < h.r; r++) for (var c = 0; c < h.c; c++) {
       var x = h.v[r * h.c + c], fill;
       if (typeof x !== 'number') fill = '#000';

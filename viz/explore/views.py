@@ -25,6 +25,7 @@ from elsewhere that feed them as small "from ..." stubs that lead to their own v
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -224,6 +225,13 @@ def build_views(
                 children[level] = []
                 children[parent].append(level)
             parent = level
+    # boxes in the order data flows: inputs, the modules as registered, the loss
+    rank = {"inputs": -1.0, "loss": math.inf}
+    for k, u in enumerate(units):
+        for level in _steps(u.path):
+            rank.setdefault(level, k)
+    for kids in children.values():
+        kids.sort(key=lambda c: rank.get(c, math.inf))
     titles = {u.path: u.title for u in units if u.path}
     views: dict[str, View] = {}
     home: dict[int, str] = {}
