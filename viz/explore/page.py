@@ -14,8 +14,9 @@ time and wires it up:
 For tests and links, a saved page also runs the steps in its URL fragment, in order,
 through the same event handlers a user triggers: ``#open=g:layers.1&hover=123&up=1``
 (``open=<view>``, ``click=<view>`` (its box in the current view), ``hover=<node>``,
-``up=1``, ``sample=<k>``, ``search=<text>``, ``result=<k>``). The page then records
-its state on its root element: ``data-view``, ``data-info`` (the node in the panel),
+``node=<node>`` (a click on it), ``up=1``, ``sample=<k>``, ``search=<text>``,
+``result=<k>``, ``zoom=1``). The page then records its state on its root element:
+``data-view``, ``data-info`` (the node in the panel),
 ``data-load-ms`` (time from navigation start until the first view was shown),
 ``data-drill-ms`` (the slowest view change), ``data-steps`` ("ok" or the failed step).
 """
@@ -312,6 +313,8 @@ SCRIPT = r"""
         if (key === 'click') {
           var b = D.views[cur].b.indexOf(val);
           el = b >= 0 ? svg.querySelector('#b' + b) : null;
+        } else if (key === 'node') {
+          el = svg.querySelector('#n' + val) || svg.querySelector('#s' + val);
         } else if (key === 'up') {
           var links = crumbs.querySelectorAll('a'); el = links[links.length - 1];
         } else if (key === 'sample') {
