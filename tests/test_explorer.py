@@ -22,10 +22,10 @@ from autograd.graph import topological_order
 from nn import functional as F
 from nn.scalar import MLP
 from viz import Explorer, explore
-from viz.explore import explorer as explorer_module
-from viz.explore.explorer import pack, unpack
-from viz.explore.nodeinfo import HEAT, heat_map
-from viz.explore.views import PAGE, SAMPLE_CHOICES, TOP
+from viz.explorer import build as explorer_module
+from viz.explorer.build import pack, unpack
+from viz.explorer.nodeinfo import HEAT, heat_map
+from viz.explorer.views import PAGE, SAMPLE_CHOICES, TOP
 
 
 def _lecture() -> Value:
@@ -277,9 +277,20 @@ def test_trailing_sum_adoption_leaves_the_l2_chain_to_the_loss():
     mapping = ModelMap.from_model(model)
     owners = assign_owners(order, mapping, lambda n: id(n) in mapping.params)
     before = list(owners)
-    explorer_module._adopt_trailing_sums(order, owners, mapping.param_unit)
+    pos = {node: i for i, node in enumerate(order)}
+    par = [tuple(pos[p] for p in node._parents) for node in order]
+    explorer_module._adopt_trailing_sums(order, par, owners, mapping.param_unit)
     out = mapping.units.index(next(u for u in mapping.units if u.path == "layers.1.neurons.0"))
     changed = [i for i, (a, b) in enumerate(zip(before, owners)) if a != b]
     # per sample, the output neuron's adds after b + w0*x0: one (2 inputs) x 2 samples
     assert len(changed) == 2 and all(owners[i] == out and order[i].op == "+" for i in changed)
     assert owners.count(-1) == before.count(-1) - 2
+
+
+def test_a_view_too_large_to_lay_out_becomes_a_note(monkeypatch):
+    loss, model, _ = _svm_step(3, sizes=(3, 1))
+    monkeypatch.setattr(explorer_module, "VIEW_CHARS", 3000)
+    ex = explore(loss, model=model)
+    svgs = {vid: _svg(ex, vid) for vid in ex.data["views"]}
+    noted = [vid for vid, svg in svgs.items() if "too many to lay out quickly" in svg]
+    assert "g:layers.0.neurons.0" in noted and TOP not in noted

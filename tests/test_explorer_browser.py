@@ -3,7 +3,7 @@
 Chromium is found or installed, or the tests skipped, exactly as for the animation
 player (``test_player_browser``). A headless browser cannot be clicked from outside
 without a driver, so the saved page runs the steps in its URL fragment through its own
-event handlers (``#click=g:layers.1&hover=123&up=1``: see ``viz.explore.page``), and
+event handlers (``#click=g:layers.1&hover=123&up=1``: see ``viz.explorer.page``), and
 ``--dump-dom`` shows the result: the open view, the breadcrumb, the numbers in the side
 panel. Screenshots are written under ``tmp_path``.
 """
@@ -24,7 +24,7 @@ from autograd.graph import topological_order
 from nn import functional as F
 from nn.scalar import MLP
 from viz import explore
-from viz.explore.explorer import unpack
+from viz.explorer.build import unpack
 
 
 @pytest.fixture(scope="session")

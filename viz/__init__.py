@@ -17,7 +17,7 @@ require_deltagrad_autograd()  # (already run by nn's import) a foreign `autograd
 
 from . import _moved  # noqa: E402, F401  (installs the old module paths, with a warning)
 from .animation import BackwardAnimation, backward_animation  # noqa: E402
-from .explore import Explorer, explore  # noqa: E402
+from .explorer import Explorer, explore  # noqa: E402
 from .graph import Drawing, draw_graph, save  # noqa: E402
 from .plots import (  # noqa: E402
     plot_decision_boundary,

@@ -88,9 +88,9 @@ class ViewTree:
     group_of: list[str]  # position -> group path of the node
 
 
-def _group_paths(order: list, owners: list[int] | None, units: list) -> list[str]:
+def _group_paths(par: list[tuple[int, ...]], owners: list[int] | None, units: list) -> list[str]:
     """Group path of every node: its unit's path, ``"inputs"`` or ``"loss"``, or ``""``."""
-    n = len(order)
+    n = len(par)
     if owners is None:
         return [""] * n
     paths = [units[k].path or units[k].type_name if k >= 0 else "" for k in owners]
@@ -98,11 +98,9 @@ def _group_paths(order: list, owners: list[int] | None, units: list) -> list[str
     if len(outside) <= FEW_OUTSIDE:
         return paths  # a few loss ops and inputs: drawn in the top view itself
     feeds_model: dict[int, bool] = {}
-    pos = {node: i for i, node in enumerate(order)}
-    for i, node in enumerate(order):
-        for p in node._parents:
-            j = pos[p]
-            if owners[j] < 0 and not order[j]._parents:
+    for i, ps in enumerate(par):
+        for j in ps:
+            if owners[j] < 0 and not par[j]:
                 feeds_model[j] = feeds_model.get(j, True) and owners[i] >= 0
     for i in outside:
         paths[i] = "inputs" if feeds_model.get(i, False) else "loss"
@@ -127,22 +125,21 @@ def _steps(path: str) -> list[str]:
 
 
 def _copies(
-    members: list[int], order: list, group_of: list[str], pos: dict[Any, int], uses: list[int]
+    members: list[int], order: list, par: list[tuple[int, ...]], group_of: list[str],
+    uses: list[int],
 ) -> list[list[list[int]]]:
     """The fold classes of one group: for each, its copies (lists of positions, in order)."""
     group = group_of[members[0]]
     in_group = set(members)
     h: dict[int, int] = {}
     for i in members:  # members are in topological order
-        node = order[i]
-        if not node._parents:
+        if not par[i]:
             continue
-        key = [node.op]
-        for p in node._parents:
-            j = pos[p]
+        key = [order[i].op]
+        for j in par[i]:
             if j in h:
                 key.append(h[j])
-            elif group_of[j] != group or order[j]._parents:
+            elif group_of[j] != group or par[j]:
                 key.append(-1)  # an input from another group
             elif uses[j] == 1 and not _named(order[j]):
                 key.append(-2)  # an anonymous constant used once
@@ -155,9 +152,10 @@ def _copies(
     # consumers inside the group, to find the tops of the copies
     repeated_consumer: set[int] = set()
     for i in members:
-        for p in order[i]._parents:
-            j = pos[p]
-            if j in h and i in h and count[h[i]] == count[h[j]]:
+        if i not in h:
+            continue
+        for j in par[i]:
+            if j in h and count[h[i]] == count[h[j]]:
                 repeated_consumer.add(j)
     tops: dict[int, list[int]] = {}
     for i in members:
@@ -171,8 +169,7 @@ def _copies(
             stack, seen = [r], {r}
             while stack:
                 i = stack.pop()
-                for p in order[i]._parents:
-                    j = pos[p]
+                for j in par[i]:
                     if j in in_group and j not in seen and j not in claimed:
                         if j in h or (uses[j] == 1 and not _named(order[j])):
                             seen.add(j)
@@ -189,6 +186,7 @@ def _named(node: Any) -> bool:
 
 def build_views(
     order: list,
+    par: list[tuple[int, ...]],
     owners: list[int] | None,
     units: list,
     box_label: Callable[[str, list[int]], str],
@@ -199,6 +197,8 @@ def build_views(
     ----------
     order : list
         Nodes in topological order (root last).
+    par : list of tuple of int
+        Positions of each node's parents (repeats kept: ``x * x`` has ``(j, j)``).
     owners : list of int or None
         Unit index of each node (``assign_owners``), or None without a model.
     units : list of Unit
@@ -206,12 +206,11 @@ def build_views(
     box_label : callable
         ``box_label(title, positions)`` -> the text of a box standing for those nodes.
     """
-    pos = {node: i for i, node in enumerate(order)}
     uses = [0] * len(order)
-    for node in order:
-        for p in node._parents:
-            uses[pos[p]] += 1
-    group_of = _group_paths(order, owners, units)
+    for ps in par:
+        for j in ps:
+            uses[j] += 1
+    group_of = _group_paths(par, owners, units)
     members: dict[str, list[int]] = {}
     for i, g in enumerate(group_of):
         members.setdefault(g, []).append(i)
@@ -246,7 +245,7 @@ def build_views(
         base = TOP if g == "" else f"g:{g}"
         title = "training graph" if g == "" else titles.get(g, g)
         own = members.get(g, [])
-        classes = _copies(own, order, group_of, pos, uses) if own else []
+        classes = _copies(own, order, par, group_of, uses) if own else []
         in_copies = {i for copies in classes for c in copies for i in c}
         rest = [i for i in own if i not in in_copies]
         boxes: list[tuple[str, str]] = []

@@ -2,9 +2,9 @@
 
 Build steps: walk the graph once (``topological_order``), give every node its module
 (``viz.graph.model_map`` / ``viz.graph.collapse``), describe each node once
-(``viz.graph.describe``), cut the graph into small views (``viz.explore.views``), lay
-every view out with Graphviz (``viz.explore.layout``), and write the page
-(``viz.explore.page``): all views' SVGs and a JSON record of every node they show.
+(``viz.graph.describe``), cut the graph into small views (``viz.explorer.views``), lay
+every view out with Graphviz (``viz.explorer.layout``), and write the page
+(``viz.explorer.page``): all views' SVGs and a JSON record of every node they show.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from autograd.value import Value
 from ..graph.collapse import assign_owners
 from ..graph.describe import NodeDescription, _Options, check_node, describe_nodes, own_name
 from ..graph.model_map import ModelMap, scalar_modules
-from .layout import render_all, view_source
+from .layout import VIEW_CHARS, render_all, too_large, view_source
 from .nodeinfo import node_info
 from .page import page_html
 from .views import TOP, ViewTree, build_views
@@ -35,7 +35,8 @@ __all__ = ["explore", "Explorer", "pack", "unpack"]
 def pack(svg: str) -> str:
     """An SVG as the page embeds it: gzip, then base64 (a tenth of the size; the page
     inflates a view with the browser's ``DecompressionStream`` when it is opened)."""
-    return base64.b64encode(gzip.compress(svg.encode("utf-8"), mtime=0)).decode("ascii")
+    packed = gzip.compress(svg.encode("utf-8"), compresslevel=6, mtime=0)
+    return base64.b64encode(packed).decode("ascii")
 
 
 def unpack(text: str) -> str:
@@ -52,7 +53,7 @@ class Explorer:
         What the page embeds: ``views`` (id -> ``t`` title, ``u`` parent view, ``svg``
         (``pack``-ed), ``b`` the view each box opens, ``v`` the variants showing other
         copies, ``f`` the folds ``[first node, copy, copies]``) and ``nodes``
-        (position -> the record of ``viz.explore.nodeinfo``).
+        (position -> the record of ``viz.explorer.nodeinfo``).
     node_count : int
         Nodes in the whole graph.
     """
@@ -166,19 +167,24 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
     if model is not None:
         named = {node for node, name in zip(order, names) if name}
         owners = assign_owners(order, mapping, named.__contains__)
-        _adopt_trailing_sums(order, owners, mapping.param_unit)
-    tree = build_views(order, owners, mapping.units, _box_label(order))
     pos = {node: i for i, node in enumerate(order)}
-    wanted = _wanted(tree, order, pos)
-    descs = _describe(order, wanted, names, opts, pos)
+    par = [tuple([pos[p] for p in node._parents]) for node in order]
+    if owners is not None:
+        _adopt_trailing_sums(order, par, owners, mapping.param_unit)
+    tree = build_views(order, par, owners, mapping.units, _box_label(order))
+    wanted = _wanted(tree, par)
+    descs = _describe(order, par, wanted, names, opts)
     kinds = [_kind(order[i], i == len(order) - 1) for i in range(len(order))]
     # views in a fixed order: the top first, then as built
     ids = [TOP] + [v for v in tree.views if v != TOP]
     sources, stubs_of = [], {}
     for number, vid in enumerate(ids):
         source, stubs = view_source(
-            tree.views[vid], number, order, pos, descs, kinds, tree.group_of
+            tree.views[vid], number, order, par, descs, kinds, tree.group_of
         )
+        if len(source) > VIEW_CHARS:
+            view = tree.views[vid]
+            source = too_large(number, len(view.nodes) + sum(len(f[3]) for f in view.folds))
         sources.append(source)
         stubs_of[vid] = stubs
     svgs = render_all(sources)
@@ -195,15 +201,16 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
         }
     nodes = {}
     for i in sorted(wanted):
-        parents = [pos[p] for p in order[i]._parents]
-        info = node_info(order[i], i, descs[i], parents, kinds[i], tree.group_of[i])
+        info = node_info(order[i], i, descs[i], list(par[i]), kinds[i], tree.group_of[i])
         info["h"] = tree.home.get(i, TOP)
         nodes[str(i)] = info
     data = {"views": views, "nodes": nodes, "root": len(order) - 1, "top": TOP}
     return Explorer(data, len(order))
 
 
-def _adopt_trailing_sums(order: list, owners: list[int], param_unit: dict[int, int]) -> None:
+def _adopt_trailing_sums(
+    order: list, par: list[tuple[int, ...]], owners: list[int], param_unit: dict[int, int]
+) -> None:
     """Give the last module of a network the sum that ends it (in place).
 
     ``assign_owners`` leaves the parameter-free ops after the last parameterised op
@@ -213,23 +220,22 @@ def _adopt_trailing_sums(order: list, owners: list[int], param_unit: dict[int, i
     ``k`` and one of them is a *forward* op of ``k``: a parameterised op with an operand
     that is not a parameter (``w * x``; not ``w * w``, the L2 penalty's square).
     """
-    pos = {node: i for i, node in enumerate(order)}
+    unit_of = [param_unit.get(id(node), -1) for node in order]
     forward = [False] * len(order)
-    for i, node in enumerate(order):
-        parents = node._parents
-        if not parents:
+    for i, ps in enumerate(par):
+        if not ps:
             continue
-        units = {param_unit.get(id(p), -1) for p in parents} - {-1}
-        if len(units) == 1 and any(id(p) not in param_unit for p in parents):
+        units = {unit_of[j] for j in ps} - {-1}
+        if len(units) == 1 and any(unit_of[j] < 0 for j in ps):
             forward[i] = True
         if owners[i] >= 0 or units:
             continue
-        ks = {owners[pos[p]] for p in parents if p._parents}
-        if len(ks) == 1 and -1 not in ks and any(forward[pos[p]] for p in parents):
+        ks = {owners[j] for j in ps if par[j]}
+        if len(ks) == 1 and -1 not in ks and any(forward[j] for j in ps):
             owners[i] = ks.pop()
 
 
-def _wanted(tree: ViewTree, order: list, pos: dict) -> set[int]:
+def _wanted(tree: ViewTree, par: list[tuple[int, ...]]) -> set[int]:
     """Positions of every node some view draws, in full or as a stub."""
     out: set[int] = set()
     for v in tree.views.values():
@@ -238,12 +244,16 @@ def _wanted(tree: ViewTree, order: list, pos: dict) -> set[int]:
             shown.update(positions)
         out |= shown
         for i in shown:
-            out.update(pos[p] for p in order[i]._parents)
+            out.update(par[i])
     return out
 
 
 def _describe(
-    order: list, wanted: set[int], names: list[str], opts: _Options, pos: dict
+    order: list,
+    par: list[tuple[int, ...]],
+    wanted: set[int],
+    names: list[str],
+    opts: _Options,
 ) -> list[NodeDescription]:
     """Descriptions of the wanted nodes (others get an empty placeholder)."""
     if any(isinstance(node, Tensor) for node in order):
@@ -257,7 +267,7 @@ def _describe(
 
     for i in wanted:
         node = order[i]
-        parent_names = tuple(names[pos[p]] for p in node._parents)
+        parent_names = tuple(names[j] for j in par[i])
         fields = (f"data {_number(node.data, fmt)}", f"grad {_number(node.grad, fmt)}")
         local = tuple(_number(g, fmt) for g in node.local_grads)
         out[i] = NodeDescription(names[i], fields, local, parent_names=parent_names)

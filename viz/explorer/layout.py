@@ -14,15 +14,30 @@ otherwise one by one with the WebAssembly build.
 
 from __future__ import annotations
 
+import concurrent.futures
+import os
 import re
 
 from ..graph.describe import NodeDescription
 from ..graph.dot import FONT, INK, STYLE, Statements, attr_list, escape
 from ..graph.painter import _record_text
-from ..render import dot_to_svg, find_dot
+from ..render import dot_to_svg, find_dot, layout_timeout
 from .views import View
 
-__all__ = ["view_source", "render_all"]
+__all__ = ["view_source", "render_all", "too_large", "VIEW_CHARS"]
+
+#: Longest DOT source of one view that is laid out; a larger view (a neuron with
+#: thousands of inputs) is shown as a note instead, so the layout can never take long.
+VIEW_CHARS = 400_000
+
+
+def too_large(number: int, nodes: int) -> str:
+    """The DOT of a note standing for a view too large to lay out."""
+    text = (
+        f"This view has {nodes:,} nodes: too many to lay out quickly.\n"
+        "Open its node from the search box, or explore a smaller part of the graph."
+    )
+    return f'digraph view{number} {{\n\tnote [label="{text}" shape=note]\n}}\n'
 
 _STUB = {
     "fillcolor": "#ffffff", "color": "#9ca3af", "style": "filled,dashed", "penwidth": "1",
@@ -57,7 +72,7 @@ def view_source(
     view: View,
     number: int,
     order: list,
-    pos: dict,
+    par: list[tuple[int, ...]],
     descs: list[NodeDescription],
     kinds: list[str],
     group_of: list[str],
@@ -90,7 +105,7 @@ def view_source(
             f"n{i}", _record_text(desc, flip=False),
             out.style(**STYLE[kinds[i]], shape="record", id=f"n{i}"), cluster,
         )
-        if not node._parents:
+        if not par[i]:
             continue
         op = node.op or "?"
         out.node(f"o{i}", escape(op), out.style(
@@ -99,8 +114,8 @@ def view_source(
         ), cluster)
         out.edge(f"o{i}", f"n{i}")
         places: dict[int, list[int]] = {}
-        for j, parent in enumerate(node._parents):
-            places.setdefault(pos[parent], []).append(j)
+        for j, p in enumerate(par[i]):
+            places.setdefault(p, []).append(j)
         for p, js in places.items():
             if p in shown:
                 tail = f"n{p}"
@@ -125,8 +140,7 @@ def view_source(
         head = f"b{k}"
         seen: set[int] = set()
         for m in members:
-            for parent in order[m]._parents:
-                p = pos[parent]
+            for p in par[m]:
                 if p in seen:
                     continue
                 if p in shown:
@@ -163,6 +177,8 @@ _PROLOG = re.compile(r"^.*?(?=<svg)", re.S)
 
 #: Largest batch of DOT sources handed to one ``dot`` run (characters).
 _BATCH_CHARS = 1_500_000
+#: Most ``dot`` processes run at once.
+_WORKERS = 4
 
 
 def _trim(svg: str) -> str:
@@ -172,28 +188,35 @@ def _trim(svg: str) -> str:
 
 
 def render_all(sources: list[str], timeout: float | None = None) -> list[str]:
-    """The SVG of every DOT source, in order (see the module docstring)."""
+    """The SVG of every DOT source, in order (see the module docstring).
+
+    With the system ``dot``, the sources go in a few batches, laid out by parallel
+    ``dot`` processes (one per core, at most ``_WORKERS``).
+    """
     if find_dot() is None:
         return [_trim(dot_to_svg(s, timeout=timeout)) for s in sources]
-    out: list[str] = []
-    batch: list[str] = []
+    workers = max(1, min(_WORKERS, os.cpu_count() or 1))
+    total = sum(len(s) for s in sources)
+    limit = min(_BATCH_CHARS, total // workers + 1)
+    batches: list[list[str]] = [[]]
     size = 0
+    for s in sources:
+        if batches[-1] and size + len(s) > limit:
+            batches.append([])
+            size = 0
+        batches[-1].append(s)
+        size += len(s)
 
-    def flush() -> None:
-        if not batch:
-            return
-        text = dot_to_svg("".join(batch), timeout=timeout)
+    # each view is small; the limit of a batch grows with the views in it
+    seconds = layout_timeout(timeout)
+
+    def run(batch: list[str]) -> list[str]:
+        text = dot_to_svg("".join(batch), timeout=seconds + 0.5 * len(batch))
         parts = [p for p in text.split("<?xml") if p.strip()]
         if len(parts) != len(batch):  # never expected; lay out one by one instead
             parts = [dot_to_svg(s, timeout=timeout) for s in batch]
-        out.extend(_trim(p) for p in parts)
-        batch.clear()
+        return [_trim(p) for p in parts]
 
-    for s in sources:
-        if size + len(s) > _BATCH_CHARS:
-            flush()
-            size = 0
-        batch.append(s)
-        size += len(s)
-    flush()
-    return out
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        done = list(pool.map(run, batches))
+    return [svg for part in done for svg in part]

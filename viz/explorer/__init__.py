@@ -2,9 +2,9 @@
 
 ``views`` cuts the graph into small views (modules, folded repeats, pages), ``nodeinfo``
 records the numbers of each node, ``layout`` lays every view out with Graphviz, ``page``
-writes the HTML and its script, ``explorer`` puts them together.
+writes the HTML and its script, ``build`` puts them together.
 """
 
-from .explorer import Explorer, explore
+from .build import Explorer, explore
 
 __all__ = ["explore", "Explorer"]
