@@ -189,3 +189,25 @@ def test_tensor_node_shows_shape_statistics_and_heat_map(browser, tmp_path):
     numbers = [float(t) for t in re.findall(r"-?\d[\d.e+-]*", page.panel["ds"])]
     assert numbers == pytest.approx([w.min(), w.mean(), w.max(), w.std()], rel=1e-3)
     assert page.heat_cells == 2 * 3 * 16  # data and grad maps: 3 rows x 16 column blocks
+
+
+def test_backward_replay_and_exports(browser, tmp_path):
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    f = Value(-2.0, label="f")
+    L = d * f
+    L.label = "L"
+    L.backward()
+    path = explore(L).save(tmp_path / "lecture.html")
+    # 7 nodes, one step each every 600 ms: within the 5 s budget the replay ends at the
+    # first node of the topological order (backward visits the root first)
+    page = _page(browser, path, "button=play", tmp_path)
+    assert page.state["data-backward"] == "7/7:0"
+    assert page.state["data-info"] == "0" and float(page.panel["g"]) == a.grad
+    page = _page(browser, path, "zoom=1&button=export&button=png", tmp_path)
+    exported = page.state["data-exported"]
+    assert re.fullmatch(r"(svg|png):\d+", exported) and int(exported.split(":")[1]) > 1000
+    assert float(page.state["data-zoom"]) == pytest.approx(1.2)

@@ -9,16 +9,20 @@ time and wires it up:
 * hover or click a node (``n<i>``) for its record in the side panel: data, grad, and
   ``∂node/∂parent`` of every edge into it (for a Tensor: shape, dtype, statistics, heat
   maps); a "from ..." stub (``s<i>``) opens the view where that node lives;
-* the search box finds nodes and views by name; "SVG" downloads the current view.
+* the search box finds nodes and views by name; "SVG" and "PNG" download the current view
+  as drawn; "▶ backward" replays the backward pass on the view: its nodes in reverse
+  topological order, each with its gradient in the panel.
 
 For tests and links, a saved page also runs the steps in its URL fragment, in order,
 through the same event handlers a user triggers: ``#open=g:layers.1&hover=123&up=1``
 (``open=<view>``, ``click=<view>`` (its box in the current view), ``hover=<node>``,
 ``node=<node>`` (a click on it), ``up=1``, ``sample=<k>``, ``search=<text>``,
-``result=<k>``, ``zoom=1``). The page then records its state on its root element:
+``result=<k>``, ``zoom=1``, ``button=<play|export|png|fit>``). The page then records its
+state on its root element:
 ``data-view``, ``data-info`` (the node in the panel),
 ``data-load-ms`` (time from navigation start until the first view was shown),
-``data-drill-ms`` (the slowest view change), ``data-steps`` ("ok" or the failed step).
+``data-drill-ms`` (the slowest view change), ``data-steps`` ("ok" or the failed step),
+``data-exported`` (``svg:<bytes>``/``png:<bytes>``), ``data-backward`` (``k/N:<node>``).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ STYLE_SHEET = """
 .dgx-stage svg{width:100%;height:100%;display:block}
 .dgx-stage g.node{cursor:pointer}
 .dgx-hit polygon,.dgx-hit path,.dgx-hit ellipse{stroke:#dc2626;stroke-width:4}
+.dgx-step polygon{fill:#fde68a;stroke:#b45309;stroke-width:3}
 .dgx-info{flex:0 0 300px;height:560px;overflow:auto;border:1px solid #e5e7eb;padding:6px;
   word-break:break-word}
 .dgx-info table{border-collapse:collapse}
@@ -59,6 +64,7 @@ SCRIPT = r"""
   var $ = function (cls) { return root.querySelector('.' + cls); };
   var stage = $('dgx-stage'), info = $('dgx-info'), crumbs = $('dgx-crumbs');
   var samples = $('dgx-samples'), search = $('dgx-search'), results = $('dgx-results');
+  var stepping = false;
   var cur = null, svg = null, vb = null, base = null, slowest = 0, dragged = false;
 
   function esc(s) {
@@ -134,6 +140,7 @@ SCRIPT = r"""
     });
   }
   function draw(vid, v, text, focus) {
+    stopBackward();
     cur = vid;
     stage.innerHTML = text;
     svg = stage.querySelector('svg');
@@ -274,12 +281,63 @@ SCRIPT = r"""
     });
   });
   $('dgx-fit').addEventListener('click', fit);
-  $('dgx-export').addEventListener('click', function () {
-    var text = new XMLSerializer().serializeToString(svg);
+  function download(blob, ext) {
     var a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([text], {type: 'image/svg+xml'}));
-    a.download = cur.replace(/[^\w.@-]+/g, '_') + '.svg';
-    root.appendChild(a); a.click(); root.removeChild(a);
+    a.href = URL.createObjectURL(blob);
+    a.download = cur.replace(/[^\w.@-]+/g, '_') + '.' + ext;
+    // URL steps only record the export: a headless browser may wait on a download
+    if (!stepping) { root.appendChild(a); a.click(); root.removeChild(a); }
+    root.setAttribute('data-exported', ext + ':' + blob.size);
+  }
+  function svgText() {
+    // the view as drawn now (pan and zoom included), with its size, as a file
+    var copy = svg.cloneNode(true);
+    copy.setAttribute('width', stage.clientWidth); copy.setAttribute('height', stage.clientHeight);
+    return new XMLSerializer().serializeToString(copy);
+  }
+  $('dgx-export').addEventListener('click', function () {
+    download(new Blob([svgText()], {type: 'image/svg+xml'}), 'svg');
+  });
+  $('dgx-png').addEventListener('click', function () {
+    var img = new Image(), scale = 2;
+    img.onload = function () {
+      var c = document.createElement('canvas');
+      c.width = stage.clientWidth * scale; c.height = stage.clientHeight * scale;
+      var ctx = c.getContext('2d');
+      ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, c.width, c.height);
+      ctx.drawImage(img, 0, 0, c.width, c.height);
+      c.toBlob(function (blob) { download(blob, 'png'); }, 'image/png');
+    };
+    img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svgText());
+  });
+
+  // The backward pass of the current view: its nodes in reverse topological order (the
+  // order backward() visits them), one step every 600 ms; each step marks the node whose
+  // gradient is being sent to its inputs and shows its numbers in the panel.
+  var timer = null;
+  function stopBackward() {
+    if (timer) clearInterval(timer);
+    timer = null;
+    $('dgx-play').textContent = '▶ backward';
+  }
+  $('dgx-play').addEventListener('click', function () {
+    if (timer) { stopBackward(); return; }
+    var ids = [].slice.call(svg.querySelectorAll('g.node')).map(function (g) { return g.id; })
+      .filter(function (id) { return /^n\d+$/.test(id); })
+      .map(function (id) { return +id.slice(1); }).sort(function (a, b) { return b - a; });
+    var k = 0, prev = null;
+    $('dgx-play').textContent = '■ stop';
+    var step = function () {
+      if (prev) prev.classList.remove('dgx-step');
+      if (k === ids.length) { stopBackward(); return; }
+      prev = svg.querySelector('#n' + ids[k]);
+      prev.classList.add('dgx-step');
+      details(ids[k]);
+      root.setAttribute('data-backward', (k + 1) + '/' + ids.length + ':' + ids[k]);
+      k += 1;
+    };
+    step();
+    timer = setInterval(step, 600);
   });
 
   // ------------------------------------------------------------- start, and URL steps
@@ -293,6 +351,7 @@ SCRIPT = r"""
     if (!root.hasAttribute('data-page') || !location.hash) return;
     var click = function (el) { el.dispatchEvent(new MouseEvent('click', {bubbles: true})); };
     var steps = location.hash.slice(1).split('&');
+    stepping = true;
     var run = function (k) {
       if (k === steps.length) { root.setAttribute('data-steps', 'ok'); return; }
       var step = steps[k], kv = step.split('='), key = kv[0];
@@ -313,6 +372,8 @@ SCRIPT = r"""
         if (key === 'click') {
           var b = D.views[cur].b.indexOf(val);
           el = b >= 0 ? svg.querySelector('#b' + b) : null;
+        } else if (key === 'button') {
+          el = $('dgx-' + val);
         } else if (key === 'node') {
           el = svg.querySelector('#n' + val) || svg.querySelector('#s' + val);
         } else if (key === 'up') {
@@ -344,7 +405,9 @@ def page_html(data_json: str, *, full_page: bool = True) -> str:
         '<div class="dgx-bar"><nav class="dgx-crumbs"></nav><span class="dgx-samples"></span>'
         '<input class="dgx-search" type="search" placeholder="search names">'
         '<button class="dgx-fit" title="reset pan and zoom">fit</button>'
-        '<button class="dgx-export" title="download the current view">SVG</button></div>'
+        '<button class="dgx-play" title="replay backward() on this view">▶ backward</button>'
+        '<button class="dgx-export" title="download the current view">SVG</button>'
+        '<button class="dgx-png" title="download the current view">PNG</button></div>'
         '<div class="dgx-results"></div>'
         '<div class="dgx-main"><div class="dgx-stage"></div>'
         '<aside class="dgx-info"><span class="dgx-note">Hover or click a node for its '
