@@ -294,3 +294,32 @@ def test_a_view_too_large_to_lay_out_becomes_a_note(monkeypatch):
     svgs = {vid: _svg(ex, vid) for vid in ex.data["views"]}
     noted = [vid for vid, svg in svgs.items() if "too many to lay out quickly" in svg]
     assert "g:layers.0.neurons.0" in noted and TOP not in noted
+
+
+def test_a_value_used_by_many_ops_is_copied_beside_its_uses():
+    """``a*a*...*a`` with 60 factors: one long edge per use would make Graphviz take
+    minutes; past its first use, ``a`` comes from small copies ("(same node)")."""
+    a = Value(1.01, label="a")
+    p = a
+    for _ in range(59):
+        p = p * a
+    p.backward()
+    ex = explore(p)
+    svgs = "".join(_svg(ex, vid) for vid in ex.data["views"])
+    copies = re.findall(r'id="u0_(\d+)"', svgs)
+    assert len(copies) == 58  # 59 multiplications; the first uses a itself (twice: a*a)
+    assert html.unescape(svgs).count("(same node) a") == 58
+
+
+def test_a_graph_needing_too_many_views_is_refused_before_layout(monkeypatch):
+    from viz import GraphTooLargeError
+
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(400):
+        y = y * 1.0001
+    monkeypatch.setattr(explorer_module, "MAX_VIEWS", 5)
+    monkeypatch.setattr(explorer_module, "render_all", lambda *a, **k: 1 / 0)  # no layout
+    expected = r"explore: the graph of 801 nodes would need 15 views"
+    with pytest.raises(GraphTooLargeError, match=expected):
+        explore(y)

@@ -5,6 +5,6 @@ records the numbers of each node, ``layout`` lays every view out with Graphviz, 
 writes the HTML and its script, ``build`` puts them together.
 """
 
-from .build import Explorer, explore
+from .build import MAX_VIEWS, Explorer, explore
 
-__all__ = ["explore", "Explorer"]
+__all__ = ["explore", "Explorer", "MAX_VIEWS"]

@@ -24,12 +24,17 @@ from autograd.value import Value
 from ..graph.collapse import assign_owners
 from ..graph.describe import NodeDescription, _Options, check_node, describe_nodes, own_name
 from ..graph.model_map import ModelMap, scalar_modules
+from ..render import GraphTooLargeError
 from .layout import VIEW_CHARS, render_all, too_large, view_source
 from .nodeinfo import node_info
 from .page import page_html
 from .views import TOP, ViewTree, build_views
 
-__all__ = ["explore", "Explorer", "pack", "unpack"]
+__all__ = ["explore", "Explorer", "pack", "unpack", "MAX_VIEWS"]
+
+#: Most views one page may have (each is laid out by Graphviz when the page is built):
+#: micrograd's demo graph needs 119, a chain of 10,000 Values 252.
+MAX_VIEWS = 300
 
 
 def pack(svg: str) -> str:
@@ -145,6 +150,9 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
         ``nn.Module`` nor an ``nn.scalar`` network.
     ValueError
         If ``number_format`` is invalid.
+    GraphTooLargeError
+        (a ``ValueError``, raised before any layout) If the page would need more than
+        ``MAX_VIEWS`` views; the message says what to explore instead.
     """
     check_node(root)
     try:
@@ -172,6 +180,14 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
     if owners is not None:
         _adopt_trailing_sums(order, par, owners, mapping.param_unit)
     tree = build_views(order, par, owners, mapping.units, _box_label(order))
+    if len(tree.views) > MAX_VIEWS:
+        raise GraphTooLargeError(
+            f"explore: the graph of {len(order):,} nodes would need {len(tree.views):,} views "
+            f"(more than viz.explorer.MAX_VIEWS={MAX_VIEWS}); the page would take minutes "
+            "to build and be too large to open. Pass model=your_model so that nodes are "
+            "grouped by module and repeats folded, or explore an intermediate result "
+            "(a smaller part of the graph)"
+        )
     wanted = _wanted(tree, par)
     descs = _describe(order, par, wanted, names, opts)
     kinds = [_kind(order[i], i == len(order) - 1) for i in range(len(order))]

@@ -26,6 +26,9 @@ from .views import View
 
 __all__ = ["view_source", "render_all", "too_large", "VIEW_CHARS"]
 
+#: A node with more uses than this in one view is drawn again beside each later use.
+MANY_USES = 3
+
 #: Longest DOT source of one view that is laid out; a larger view (a neuron with
 #: thousands of inputs) is shown as a note instead, so the layout can never take long.
 VIEW_CHARS = 400_000
@@ -98,6 +101,15 @@ def view_source(
             box_of[i] = k
     stubs: list[int] = []
     stub_seen: set[int] = set()
+    # A node used by many ops of the view (``a`` in ``a*a*...*a``) would pull long edges
+    # across the layout, and Graphviz's time explodes with them: past its first use, each
+    # use comes from a small copy of it (as ``viz.graph.painter.far_uses`` does).
+    users: dict[int, list[int]] = {}
+    for i in shown:
+        for p in set(par[i]):
+            if p not in box_of:
+                users.setdefault(p, []).append(i)
+    copied = {p: set(us[1:]) for p, us in users.items() if len(us) > MANY_USES}
     for i, cluster in shown.items():
         node, desc = order[i], descs[i]
         # fields stacked (not side by side): a long chain of w·x + b stays narrower
@@ -117,7 +129,14 @@ def view_source(
         for j, p in enumerate(par[i]):
             places.setdefault(p, []).append(j)
         for p, js in places.items():
-            if p in shown:
+            if i in copied.get(p, ()):
+                tail = f"u{p}_{i}"
+                pdesc = descs[p]
+                text = f"(same node) {pdesc.name or order[p].op or ''}".rstrip()
+                if pdesc.fields:
+                    text += f"\n{pdesc.fields[0]}"
+                out.node(tail, escape(text), out.style(**_STUB, shape="box", id=tail), cluster)
+            elif p in shown:
                 tail = f"n{p}"
             elif p in box_of:
                 tail = f"b{box_of[p]}"

@@ -179,12 +179,13 @@ SCRIPT = r"""
     var id = g.id;
     if (/^b\d+$/.test(id)) {
       g.addEventListener('click', function () { if (!dragged) show(v.b[+id.slice(1)]); });
-    } else if (/^[ns]\d+$/.test(id)) {
-      var i = id.slice(1);
+    } else if (/^([ns]\d+|u\d+_\d+)$/.test(id)) {
+      var i = id.slice(1).split('_')[0];
       g.addEventListener('mouseover', function () { details(i); });
       g.addEventListener('click', function () {
         if (dragged) return;
-        if (id[0] === 's' && D.nodes[i]) show(D.nodes[i].h, i); else details(i);
+        if (id[0] !== 'n' && D.nodes[i] && D.nodes[i].h !== cur) show(D.nodes[i].h, i);
+        else details(i);
       });
     }
   }
