@@ -25,7 +25,7 @@ from ..graph.collapse import assign_owners
 from ..graph.describe import NodeDescription, _Options, check_node, describe_nodes, own_name
 from ..graph.model_map import ModelMap, scalar_modules
 from ..render import GraphTooLargeError
-from .layout import VIEW_CHARS, render_all, too_large, view_source
+from .layout import VIEW_CHARS, VIEW_NODES, render_all, too_large, view_source
 from .nodeinfo import node_info
 from .page import page_html
 from .views import TOP, ViewTree, build_views
@@ -179,7 +179,8 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
     par = [tuple([pos[p] for p in node._parents]) for node in order]
     if owners is not None:
         _adopt_trailing_sums(order, par, owners, mapping.param_unit)
-    tree = build_views(order, par, owners, mapping.units, _box_label(order))
+    named = [bool(name) for name in names]
+    tree = build_views(order, par, named, owners, mapping.units, _box_label(order))
     if len(tree.views) > MAX_VIEWS:
         raise GraphTooLargeError(
             f"explore: the graph of {len(order):,} nodes would need {len(tree.views):,} views "
@@ -198,8 +199,8 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
         source, stubs = view_source(
             tree.views[vid], number, order, par, descs, kinds, tree.group_of
         )
-        if len(source) > VIEW_CHARS:
-            view = tree.views[vid]
+        view = tree.views[vid]
+        if len(view.nodes) > VIEW_NODES or len(source) > VIEW_CHARS:
             source = too_large(number, len(view.nodes) + sum(len(f[3]) for f in view.folds))
         sources.append(source)
         stubs_of[vid] = stubs

@@ -24,7 +24,11 @@ from ..graph.painter import _record_text
 from ..render import dot_to_svg, find_dot, layout_timeout
 from .views import View
 
-__all__ = ["view_source", "render_all", "too_large", "VIEW_CHARS"]
+__all__ = ["view_source", "render_all", "too_large", "VIEW_CHARS", "VIEW_NODES"]
+
+#: Most nodes one view draws; a larger view (the whole network for one sample, when no
+#: model= splits it into modules) is shown as a note instead: its layout could take long.
+VIEW_NODES = 250
 
 #: A node with more uses than this in one view is drawn again beside each later use.
 MANY_USES = 3
@@ -38,7 +42,7 @@ def too_large(number: int, nodes: int) -> str:
     """The DOT of a note standing for a view too large to lay out."""
     text = (
         f"This view has {nodes:,} nodes: too many to lay out quickly.\n"
-        "Open its node from the search box, or explore a smaller part of the graph."
+        "Pass model=your_model to split it into modules, or explore a smaller part."
     )
     return f'digraph view{number} {{\n\tnote [label="{text}" shape=note]\n}}\n'
 
@@ -83,7 +87,17 @@ def view_source(
     """DOT source of one view, and the positions of the stub nodes it shows."""
     out = Statements()
     shown: dict[int, str | None] = {i: None for i in view.nodes}
-    for first, copy, copies, positions in view.folds:
+    folds = view.folds
+    if len(view.nodes) + sum(len(f[3]) for f in folds) > VIEW_NODES:
+        # copies too large to draw (a whole network per sample, without model=): a note
+        for first, _, copies, positions in folds:
+            text = (
+                f"{copies} alike copies of a {len(positions):,}-node subgraph:\n"
+                "too large to draw here; pass model=your_model to split it into modules"
+            )
+            out.node(f"f{first}", escape(text), out.style(**STYLE["note"]))
+        folds = []
+    for first, copy, copies, positions in folds:
         cluster = f"fold{first}"
         label = f"copy {copy + 1} of {copies} alike (folded: {copies} × this subgraph)"
         out.add_cluster(cluster, {

@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 __all__ = ["View", "ViewTree", "build_views", "PAGE", "SAMPLE_CHOICES", "TOP"]
 
@@ -126,12 +125,18 @@ def _steps(path: str) -> list[str]:
 
 def _copies(
     members: list[int], order: list, par: list[tuple[int, ...]], group_of: list[str],
-    uses: list[int],
+    named: list[bool],
 ) -> list[list[list[int]]]:
-    """The fold classes of one group: for each, its copies (lists of positions, in order)."""
+    """The fold classes of one group: for each, its copies (lists of positions, in order).
+
+    Leaves with a name (a weight, ``x``) are themselves in the structural hash; anonymous
+    ones (the data of one sample, a constant such as the 1 of ``1 - y*s``) are all alike.
+    An anonymous leaf belongs to the copy that holds all of its uses.
+    """
     group = group_of[members[0]]
     in_group = set(members)
     h: dict[int, int] = {}
+    leaf_users: dict[int, list[int]] = {}
     for i in members:  # members are in topological order
         if not par[i]:
             continue
@@ -141,10 +146,11 @@ def _copies(
                 key.append(h[j])
             elif group_of[j] != group or par[j]:
                 key.append(-1)  # an input from another group
-            elif uses[j] == 1 and not _named(order[j]):
-                key.append(-2)  # an anonymous constant used once
+            elif not named[j]:
+                key.append(-2)  # anonymous data or constant
+                leaf_users.setdefault(j, []).append(i)
             else:
-                key.append(hash(("leaf", j)))  # a shared leaf: a weight
+                key.append(hash(("leaf", j)))  # a named leaf: a weight
         h[i] = hash(tuple(key))
     count: dict[int, int] = {}
     for value in h.values():
@@ -170,23 +176,24 @@ def _copies(
             while stack:
                 i = stack.pop()
                 for j in par[i]:
-                    if j in in_group and j not in seen and j not in claimed:
-                        if j in h or (uses[j] == 1 and not _named(order[j])):
-                            seen.add(j)
-                            stack.append(j)
+                    if j in h and j in in_group and j not in seen and j not in claimed:
+                        seen.add(j)
+                        stack.append(j)
+            leaves = {
+                j for i in seen for j in par[i]
+                if j in leaf_users and j not in claimed and all(u in seen for u in leaf_users[j])
+            }
+            seen |= leaves
             claimed |= seen
             copies.append(sorted(seen))
         classes.append(copies)
     return classes
 
 
-def _named(node: Any) -> bool:
-    return bool(getattr(node, "label", ""))
-
-
 def build_views(
     order: list,
     par: list[tuple[int, ...]],
+    named: list[bool],
     owners: list[int] | None,
     units: list,
     box_label: Callable[[str, list[int]], str],
@@ -199,6 +206,8 @@ def build_views(
         Nodes in topological order (root last).
     par : list of tuple of int
         Positions of each node's parents (repeats kept: ``x * x`` has ``(j, j)``).
+    named : list of bool
+        Whether each node has a name (a label, or a parameter's module path).
     owners : list of int or None
         Unit index of each node (``assign_owners``), or None without a model.
     units : list of Unit
@@ -206,10 +215,6 @@ def build_views(
     box_label : callable
         ``box_label(title, positions)`` -> the text of a box standing for those nodes.
     """
-    uses = [0] * len(order)
-    for ps in par:
-        for j in ps:
-            uses[j] += 1
     group_of = _group_paths(par, owners, units)
     members: dict[str, list[int]] = {}
     for i, g in enumerate(group_of):
@@ -245,7 +250,7 @@ def build_views(
         base = TOP if g == "" else f"g:{g}"
         title = "training graph" if g == "" else titles.get(g, g)
         own = members.get(g, [])
-        classes = _copies(own, order, par, group_of, uses) if own else []
+        classes = _copies(own, order, par, group_of, named) if own else []
         in_copies = {i for copies in classes for c in copies for i in c}
         rest = [i for i in own if i not in in_copies]
         boxes: list[tuple[str, str]] = []
