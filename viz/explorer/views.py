@@ -11,11 +11,11 @@ so the explorer cuts it into small *views*, each laid out on its own:
 * **folds** -- inside one group, a subgraph repeated many times (the same neuron run on
   each of 100 samples) is shown once, for one chosen copy, with a count; copies are found
   by a structural hash: ``h(node) = hash(op, h(parent) for each parent)``, where a parent
-  in another group counts as "an input", an anonymous leaf used once as "a constant",
-  and any other leaf (a weight) as itself. A repeated node none of whose consumers repeats
-  as often is the top of a copy; the copy is its in-group ancestry. The copies are
-  numbered in forward order -- for a batch of Values computed sample by sample, copy *k*
-  is sample *k*;
+  in another group counts as "an input", an anonymous leaf (a sample's data, a constant)
+  as "a constant", and a named leaf (a weight) as itself. A repeated node none of whose
+  consumers repeats as often is the top of a copy; the copy is its in-group ancestry,
+  the largest structures claiming their copies first. The copies are numbered in forward
+  order -- for a batch of Values computed sample by sample, copy *k* is sample *k*;
 * **pages** -- the rest of a group, if it has more than ``PAGE`` nodes (the 100 adds of
   ``sum(losses)``), is split into pages of consecutive nodes, each a view of its own.
 
