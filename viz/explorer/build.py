@@ -194,16 +194,15 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
     kinds = [_kind(order[i], i == len(order) - 1) for i in range(len(order))]
     # views in a fixed order: the top first, then as built
     ids = [TOP] + [v for v in tree.views if v != TOP]
-    sources, stubs_of = [], {}
+    sources = []
     for number, vid in enumerate(ids):
-        source, stubs = view_source(
+        source, _ = view_source(
             tree.views[vid], number, order, par, descs, kinds, tree.group_of
         )
         view = tree.views[vid]
         if len(view.nodes) > VIEW_NODES or len(source) > VIEW_CHARS:
             source = too_large(number, len(view.nodes) + sum(len(f[3]) for f in view.folds))
         sources.append(source)
-        stubs_of[vid] = stubs
     svgs = render_all(sources)
     views: dict[str, Any] = {}
     for vid, svg in zip(ids, svgs):
