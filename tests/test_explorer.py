@@ -359,3 +359,36 @@ def test_wasm_renderer_gives_the_same_views(monkeypatch):
     shown = re.findall(r'id="n(\d+)"', _svg(ex, "g:layers.0.neurons.0"))
     assert shown and all(str(i) in ex.data["nodes"] for i in shown)
     assert len(order) == ex.node_count
+
+
+def test_an_unrolled_rnn_is_paged_not_swallowed_by_one_fold():
+    """Along a recurrence every step's ancestry holds all earlier steps: such 'copies'
+    differ in size and are not folded (the first would hide the whole graph)."""
+
+    class Unrolled(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cell = nn.LSTMCell(3, 8, fused=False)  # one node per operation
+            self.head = nn.Linear(8, 2)
+
+        def forward(self, xs):
+            state = None
+            for x in xs:
+                state = self.cell(x, state)
+            return self.head(state[0])
+
+    model = Unrolled()
+    rng = np.random.default_rng(0)
+    xs = [Tensor(rng.normal(size=(4, 3)).astype(np.float32)) for _ in range(30)]
+    loss = F.cross_entropy(model(xs), np.array([0, 1, 0, 1]))
+    loss.backward()
+    ex = explore(loss, model=model)
+    svgs = {vid: html.unescape(_svg(ex, vid)) for vid in ex.data["views"]}
+    assert not any("too large to draw" in s or "too many to lay out" in s for s in svgs.values())
+    assert all(copies >= 2 for view in ex.data["views"].values() for *_, copies in view["f"])
+    drawn = {int(i) for s in svgs.values() for i in re.findall(r'id="n(\d+)"', s)}
+    # every node of the cell is drawn somewhere (pages or the shown copies of a fold)
+    cell = {int(i) for i, r in ex.data["nodes"].items() if r["m"] == "cell"}
+    assert any(v.startswith("p:cell:") for v in ex.data["views"]) and cell <= drawn | {
+        int(i) for i, r in ex.data["nodes"].items() if r["h"].startswith("g:cell")
+    }

@@ -202,7 +202,11 @@ def _copies(
             seen |= leaves
             taken |= seen
             copies.append(sorted(seen))
-        if len(copies) >= MIN_COPIES:
+        sizes = [len(c) for c in copies]
+        # Copies must be alike in size too: along a recurrence (an RNN unrolled in time)
+        # the first top's ancestry swallows every earlier step, and such a "fold" would
+        # hide the graph rather than summarise it; those nodes are paged instead.
+        if len(copies) >= MIN_COPIES and 2 * min(sizes) >= max(sizes):
             claimed |= taken
             classes.append(copies)
     classes.sort(key=lambda copies: copies[0][0])  # in forward order
