@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.deltagrad-installed
 DOCS_STAMP := $(VENV)/.deltagrad-docs-installed
 
-.PHONY: all help venv dot demo test test-fast test-matrix lint docs bench torch clean
+.PHONY: all help venv dot demo test test-fast test-matrix lint typecheck docs bench torch clean
 
 all: test
 
@@ -17,6 +17,8 @@ help:
 	@echo "make test-matrix  the test suite (no notebooks) on every Python >= 3.11 found"
 	@echo "             here and on NumPy 1.26 and 2.x (one venv each under .matrix/)"
 	@echo "make lint    ruff"
+	@echo "make typecheck  pyright (basic mode, [tool.pyright] in pyproject.toml) on the"
+	@echo "             packages; not yet part of lint: it still reports errors inside them"
 	@echo "make docs    the documentation site into site/ (MkDocs, offline, warnings are"
 	@echo "             errors; make test builds it too)"
 	@echo "make bench   the project's own benchmarks (the referee is ../shared/bench)"
@@ -76,6 +78,11 @@ test-matrix:
 	    $$env/bin/python -c 'import numpy, sys; print("numpy", numpy.__version__, "python", sys.version.split()[0])'; \
 	    $$env/bin/python -m pytest -n 2 -q -p no:cacheprovider tests; \
 	  done; done
+
+# pyright runs on Node.js, which the pyright package fetches on first use.
+typecheck: $(STAMP)
+	$(BIN)/python -c "import pyright" 2>/dev/null || $(BIN)/python -m pip install -q pyright
+	$(BIN)/pyright
 
 # The documentation site: README (home), API reference from the docstrings, the notebooks as
 # stored (not executed), CONTRIBUTING and CHANGELOG. Offline; --strict makes every warning
