@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.deltagrad-installed
+DOCS_STAMP := $(VENV)/.deltagrad-docs-installed
 
-.PHONY: all help venv dot demo test test-fast test-matrix lint bench torch clean
+.PHONY: all help venv dot demo test test-fast test-matrix lint typecheck docs bench torch clean
 
 all: test
 
@@ -16,6 +17,10 @@ help:
 	@echo "make test-matrix  the test suite (no notebooks) on every Python >= 3.11 found"
 	@echo "             here and on NumPy 1.26 and 2.x (one venv each under .matrix/)"
 	@echo "make lint    ruff"
+	@echo "make typecheck  pyright (basic mode, [tool.pyright] in pyproject.toml) on the"
+	@echo "             packages; not yet part of lint: it still reports errors inside them"
+	@echo "make docs    the documentation site into site/ (MkDocs, offline, warnings are"
+	@echo "             errors; make test builds it too)"
 	@echo "make bench   the project's own benchmarks (the referee is ../shared/bench)"
 	@echo "make clean   remove .venv and generated files"
 
@@ -54,6 +59,7 @@ test: export MPLBACKEND = Agg
 test: $(STAMP) dot torch
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=600 notebooks
+	@$(MAKE) --no-print-directory docs
 
 # Supported: Python >= 3.11 (3.10 reached its end of life in October 2026, and the
 # in-process renderer needs 3.11) with NumPy 1.26 (Python <= 3.12) or 2.x.
@@ -74,6 +80,22 @@ test-matrix:
 	  done; done; \
 	if [ -n "$$failed" ]; then echo "test-matrix: failed in$$failed"; exit 1; fi; echo "test-matrix: all passed"
 
+# pyright runs on Node.js, which the pyright package fetches on first use.
+typecheck: $(STAMP)
+	$(BIN)/python -c "import pyright" 2>/dev/null || $(BIN)/python -m pip install -q pyright
+	$(BIN)/pyright
+
+# The documentation site: README (home), API reference from the docstrings, the notebooks as
+# stored (not executed), CONTRIBUTING and CHANGELOG. Offline; --strict makes every warning
+# (a broken link, a docstring griffe cannot parse) an error. About 10-15 s here.
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[docs]' --config-settings editable_mode=compat
+	touch $(DOCS_STAMP)
+
+docs: export NO_MKDOCS_2_WARNING = 1
+docs: $(DOCS_STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
 lint: $(STAMP)
 	$(BIN)/ruff check autograd nn viz tests bench
 
@@ -82,4 +104,4 @@ bench: $(STAMP) torch
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .matrix demo_out .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .matrix demo_out site .cache .pytest_cache .ruff_cache .hypothesis

@@ -3,7 +3,7 @@ grad mode, Tensor ops and gradient checks."""
 
 from . import (
     inplace,  # noqa: F401  (attaches the in-place methods: add_, x[i] = v, ...)
-    ops,
+    ops,  # noqa: F401  (autograd.ops: the op modules, imported by name below)
     random,
 )
 from .anomaly import AnomalyError, detect_anomaly
@@ -60,6 +60,14 @@ from .graph import (
     set_grad_enabled,
     topological_order,
 )
+from .ops import broadcast as _broadcast_ops
+from .ops import elementwise as _elementwise_ops
+from .ops import gather as _gather_ops
+from .ops import indexing as _indexing_ops
+from .ops import join as _join_ops
+from .ops import matmul as _matmul_ops
+from .ops import reduction as _reduction_ops
+from .ops import shape as _shape_ops
 from .ops.broadcast import *  # noqa: F403  (each op module's __all__ is its exports)
 from .ops.elementwise import *  # noqa: F403
 from .ops.gather import *  # noqa: F403
@@ -91,7 +99,12 @@ __all__ = [
 ]
 # The ops: each op module lists its public functions in its own ``__all__``, so a new op
 # is exported by its module alone.
-for _ops in (ops.broadcast, ops.elementwise, ops.gather, ops.indexing, ops.join, ops.matmul,
-             ops.reduction, ops.shape):
-    __all__ += _ops.__all__
-del _ops
+# (one line a module, not a loop, so type checkers and the docs read the exports statically)
+__all__ += _broadcast_ops.__all__
+__all__ += _elementwise_ops.__all__
+__all__ += _gather_ops.__all__
+__all__ += _indexing_ops.__all__
+__all__ += _join_ops.__all__
+__all__ += _matmul_ops.__all__
+__all__ += _reduction_ops.__all__
+__all__ += _shape_ops.__all__

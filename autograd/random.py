@@ -13,7 +13,7 @@ in place, so a layer or loader that kept a reference to it follows the new seed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -28,6 +28,12 @@ __all__ = [
 _DEFAULT = np.random.Generator(np.random.PCG64())  # fresh OS entropy until seeded
 
 
+def _fresh_seed() -> int:
+    """A seed from OS entropy, below 2**63 (PyTorch's seeds are int64)."""
+    # SeedSequence() without arguments draws its entropy as one int (typed more widely)
+    return cast(int, np.random.SeedSequence().entropy) % (2**63)
+
+
 class Generator(np.random.Generator):
     """``torch.Generator``: a random stream of its own, for ``generator=`` arguments.
 
@@ -39,7 +45,7 @@ class Generator(np.random.Generator):
 
     def __init__(self, device: Any = "cpu") -> None:
         check_device("Generator", device)
-        self._initial_seed = int(np.random.SeedSequence().entropy % (2**63))
+        self._initial_seed = _fresh_seed()
         super().__init__(np.random.PCG64(self._initial_seed))
 
     @property
@@ -54,17 +60,17 @@ class Generator(np.random.Generator):
         return self
 
     def seed(self) -> int:
-        s = int(np.random.SeedSequence().entropy % (2**63))
+        s = _fresh_seed()
         self.manual_seed(s)
         return s
 
     def initial_seed(self) -> int:
         return self._initial_seed
 
-    def get_state(self) -> dict:
-        return self.bit_generator.state
+    def get_state(self) -> dict[str, Any]:
+        return dict(self.bit_generator.state)
 
-    def set_state(self, state: dict) -> Generator:
+    def set_state(self, state: dict[str, Any]) -> Generator:
         self.bit_generator.state = state
         return self
 
@@ -81,7 +87,7 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 def seed() -> int:
     """Re-seed the default stream from OS entropy; returns the seed used."""
-    s = int(np.random.SeedSequence().entropy % (2**63))
+    s = _fresh_seed()
     manual_seed(s)
     return s
 
@@ -91,12 +97,12 @@ def default_generator() -> np.random.Generator:
     return _DEFAULT
 
 
-def get_rng_state() -> dict:
+def get_rng_state() -> dict[str, Any]:
     """A snapshot of the default stream (pass it to :func:`set_rng_state` to replay)."""
-    return _DEFAULT.bit_generator.state
+    return dict(_DEFAULT.bit_generator.state)
 
 
-def set_rng_state(state: dict) -> None:
+def set_rng_state(state: dict[str, Any]) -> None:
     """Restore a snapshot taken with :func:`get_rng_state`."""
     _DEFAULT.bit_generator.state = state
 

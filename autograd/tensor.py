@@ -270,7 +270,9 @@ class Tensor(
             )
         return bool(self._data)
 
-    __hash__ = object.__hash__
+    # identity hash (defining __eq__ would otherwise remove it); kept as the C slot, not a
+    # Python def, because the graph walks hash every node
+    __hash__ = object.__hash__  # pyright: ignore[reportAssignmentType]
 
     def __repr__(self) -> str:
         body = np.array2string(self._data, precision=4, threshold=20, edgeitems=2, separator=", ")

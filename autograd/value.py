@@ -71,8 +71,8 @@ class Value:
         self,
         data: Number,
         label: str = "",
-        _parents: tuple = (),
-        _local: tuple = (),
+        _parents: tuple[Value, ...] = (),
+        _local: tuple[float, ...] = (),
         _op: str = "",
     ) -> None:
         self.data = data if type(data) is float else _to_float(data)

@@ -82,7 +82,7 @@ if not any(isinstance(f, _AliasFinder) for f in sys.meta_path):
 utils = types.ModuleType(f"{__name__}.utils", "PyTorch's torch.utils: `data` is nn.data")
 utils.__path__ = []  # a package, so `import deltagrad.utils.data` is looked up by the finder
 sys.modules[utils.__name__] = utils
-utils.data = importlib.import_module(f"{__name__}.utils.data")
+setattr(utils, "data", importlib.import_module(f"{__name__}.utils.data"))  # noqa: B010
 for _alias in (f"{__name__}.nn", f"{__name__}.optim", f"{__name__}.autograd"):
     importlib.import_module(_alias)
 

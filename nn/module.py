@@ -27,6 +27,11 @@ class Module:
     """Base class: subclass it, assign layers/parameters in ``__init__``, write ``forward``."""
 
     training: bool
+    # Set in __init__ with object.__setattr__ (bypassing the registration in __setattr__);
+    # declared here so type checkers know them. None: registered but unset, as in PyTorch.
+    _parameters: OrderedDict[str, Parameter | None]
+    _buffers: OrderedDict[str, np.ndarray | None]
+    _modules: OrderedDict[str, Module]
     #: The op labels (``Function.op``) this layer's own ``forward`` records, e.g.
     #: ``frozenset({"relu"})`` for ``ReLU``: ``viz.draw_graph(..., model=)`` draws the
     #: parameter-free ones among them inside this layer's box. ``None``: ops named

@@ -7,11 +7,14 @@ derivative is 0 almost everywhere, so nothing is recorded (as in PyTorch).
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..function import Nodes
+
+if TYPE_CHECKING:  # for annotations only: tensor.py imports this module
+    from ..tensor import Tensor
 
 __all__: list[str] = []  # reached as operators and methods: x > 0, mask.any()
 
@@ -66,13 +69,13 @@ class CompareMethods:
             raise TypeError(f"~: needs a bool (or integer) Tensor, got dtype {data.dtype}")
         return _constant(~data)
 
-    def logical_not(self) -> Any:
+    def logical_not(self) -> Tensor:
         return _constant(np.logical_not(self._data))  # type: ignore[attr-defined]
 
-    def any(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """True where any element (along ``dim``) is nonzero."""
         return _constant(np.any(self._data, axis=dim, keepdims=keepdim))  # type: ignore[attr-defined]
 
-    def all(self, dim: Any = None, keepdim: bool = False) -> Any:
+    def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """True where every element (along ``dim``) is nonzero."""
         return _constant(np.all(self._data, axis=dim, keepdims=keepdim))  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ and ``maximum``/``minimum`` send the whole gradient to both inputs when either i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from ..function import Function
 from ..maths import Unary, stable_sigmoid  # noqa: F401  (stable_sigmoid: nn imports it here)
 from ..rules import DerivativeRule
 from .broadcast import unbroadcast
+
+if TYPE_CHECKING:  # for annotations only: tensor.py imports this module
+    from ..tensor import Tensor
 
 __all__ = [
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
@@ -282,67 +285,67 @@ class LogAddExp(Function):
 
 
 # ---------------------------------------------------------------- functional forms
-def exp(x: Any) -> Any:
+def exp(x: Any) -> Tensor:
     return Exp.apply(x)
 
 
-def log(x: Any) -> Any:
+def log(x: Any) -> Tensor:
     return Log.apply(x)
 
 
-def sqrt(x: Any) -> Any:
+def sqrt(x: Any) -> Tensor:
     return Sqrt.apply(x)
 
 
-def abs(x: Any) -> Any:  # noqa: A001 - mirrors numpy/torch naming
+def abs(x: Any) -> Tensor:  # noqa: A001 - mirrors numpy/torch naming
     return Abs.apply(x)
 
 
-def sin(x: Any) -> Any:
+def sin(x: Any) -> Tensor:
     return Sin.apply(x)
 
 
-def cos(x: Any) -> Any:
+def cos(x: Any) -> Tensor:
     return Cos.apply(x)
 
 
-def tanh(x: Any) -> Any:
+def tanh(x: Any) -> Tensor:
     return Tanh.apply(x)
 
 
-def sigmoid(x: Any) -> Any:
+def sigmoid(x: Any) -> Tensor:
     return Sigmoid.apply(x)
 
 
-def relu(x: Any) -> Any:
+def relu(x: Any) -> Tensor:
     return ReLU.apply(x)
 
 
-def leaky_relu(x: Any, alpha: float = 0.01) -> Any:
+def leaky_relu(x: Any, alpha: float = 0.01) -> Tensor:
     return LeakyReLU.apply(x, alpha=alpha)
 
 
-def where(condition: Any, a: Any, b: Any) -> Any:
+def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elementwise ``a if condition else b`` (condition: boolean array, not differentiated)."""
     condition = np.asarray(getattr(condition, "data", condition), dtype=bool)
     return Where.apply(a, b, condition=condition)
 
 
-def maximum(a: Any, b: Any) -> Any:
+def maximum(a: Any, b: Any) -> Tensor:
     return Maximum.apply(a, b)
 
 
-def minimum(a: Any, b: Any) -> Any:
+def minimum(a: Any, b: Any) -> Tensor:
     return Minimum.apply(a, b)
 
 
-def clip(x: Any, lo: Any = None, hi: Any = None) -> Any:
+def clip(x: Any, lo: Any = None, hi: Any = None) -> Tensor:
     if lo is None and hi is None:
         raise ValueError("clip: give lo, hi or both")
     return Clip.apply(x, lo=lo, hi=hi)
 
 
-def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
+def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta x)) / beta``, linear where ``beta x > threshold`` (PyTorch's
     ``F.softplus``); a smooth relu. Shape of ``x``."""
     if beta == 0:
@@ -352,7 +355,7 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     return Softplus.apply(x, beta=beta, threshold=threshold)
 
 
-def log_sigmoid(x: Any) -> Any:
+def log_sigmoid(x: Any) -> Tensor:
     """``log(sigmoid(x))``, stable for any x (PyTorch's ``F.logsigmoid``)."""
     return LogSigmoid.apply(x)
 
@@ -360,7 +363,7 @@ def log_sigmoid(x: Any) -> Any:
 logsigmoid = log_sigmoid  # PyTorch's spelling (torch.nn.functional.logsigmoid)
 
 
-def logaddexp(x: Any, other: Any) -> Any:
+def logaddexp(x: Any, other: Any) -> Tensor:
     """``log(exp(x) + exp(other))`` elementwise with broadcasting, stable
     (``torch.logaddexp``)."""
     return LogAddExp.apply(x, other)
@@ -386,6 +389,6 @@ class ElementwiseMethods:
     log_sigmoid = logsigmoid = log_sigmoid
     logaddexp = logaddexp
 
-    def clamp(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002  (PyTorch's names)
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002  (PyTorch's names)
         """PyTorch's name for :func:`clip`: ``min``/``max`` bounds, either may be None."""
         return clip(self, min, max)

@@ -10,7 +10,7 @@ backward scatters each gradient back to where its element came from (zeros elsew
 from __future__ import annotations
 
 import builtins
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from ..function import Function, Nodes
 from ..rules import DerivativeRule
 from .argnames import dim_of
 from .indexing import IndexAdd
+
+if TYPE_CHECKING:  # for annotations only: tensor.py imports this module
+    from ..tensor import Tensor
 
 __all__ = ["gather", "topk", "sort"]
 
@@ -140,7 +143,7 @@ def sort(
     return SortResult(Sort.apply(x, index=order, dim=d), indices_tensor(order))
 
 
-def gather(x: Any, dim: int, index: Any) -> Any:
+def gather(x: Any, dim: int, index: Any) -> Tensor:
     """``out[i][j] = x[i][index[i][j]]`` for ``dim=1`` (PyTorch's ``gather``)."""
     idx = np.asarray(getattr(index, "data", index))
     if idx.dtype.kind not in "iu":

@@ -8,13 +8,16 @@ other's gradient, so indexing is differentiable to any order.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..function import Function
 from ..rules import DerivativeRule
 from .broadcast import unbroadcast
+
+if TYPE_CHECKING:  # for annotations only: tensor.py imports this module
+    from ..tensor import Tensor
 
 __all__ = ["getitem"]
 
@@ -83,7 +86,7 @@ class IndexAdd(Function):
         return GetItem.apply(gz, index=self.index)
 
 
-def getitem(x: Any, index: Any) -> Any:
+def getitem(x: Any, index: Any) -> Tensor:
     return GetItem.apply(x, index=normalize_index(index))
 
 
@@ -126,7 +129,7 @@ class IndexPut(Function):
         return gx, gv
 
 
-def index_put(x: Any, index: Any, value: Any) -> Any:
+def index_put(x: Any, index: Any, value: Any) -> Tensor:
     """The Tensor ``x`` with ``value`` put at ``index`` (a new Tensor; differentiable)."""
     return IndexPut.apply(x, value, index=normalize_index(index))
 

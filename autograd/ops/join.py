@@ -10,7 +10,7 @@ padding's gradient is the upstream gradient with the border cut off.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from ..function import Function, Nodes
 from ..rules import DerivativeRule
 from .argnames import dim_of
 from .shape import unsqueeze
+
+if TYPE_CHECKING:  # for annotations only: tensor.py imports this module
+    from ..tensor import Tensor
 
 __all__ = ["cat", "concatenate", "stack", "split", "chunk", "pad"]
 
@@ -67,17 +70,19 @@ def _cat(op: str, tensors: Sequence[Any], dim: Any, axis: Any) -> Any:
     return Concatenate.apply(*tensors, axis=0 if d is None else d)
 
 
-def cat(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = None) -> Any:
+def cat(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Join tensors along an existing dimension (all other dimensions must agree)."""
     return _cat("cat", tensors, dim, axis)
 
 
-def concatenate(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = None) -> Any:
+def concatenate(
+    tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = None
+) -> Tensor:
     """NumPy's name for :func:`cat`."""
     return _cat("concatenate", tensors, dim, axis)
 
 
-def stack(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = None) -> Any:
+def stack(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Join tensors of equal shape along a new dimension ``dim``."""
     d = dim_of("stack", dim, axis)
     d = 0 if d is None else d
@@ -154,7 +159,7 @@ def chunk(x: Any, chunks: int, dim: int | None = None, *, axis: int | None = Non
     return split(x, size if size else 1, d)
 
 
-def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float = 0.0) -> Any:
+def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: float = 0.0) -> Tensor:
     """``np.pad`` in constant mode (the only mode with a simple, exact gradient here)."""
     if mode != "constant":
         raise ValueError(f"pad: mode {mode!r} is not supported; use mode='constant'")

@@ -6,13 +6,16 @@ summed over any batch axes that broadcasting added.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..function import Function
 from ..rules import DerivativeRule
 from .broadcast import unbroadcast
+
+if TYPE_CHECKING:  # for annotations only: tensor.py imports this module
+    from ..tensor import Tensor
 
 __all__ = ["matmul", "mm"]
 
@@ -58,7 +61,7 @@ class MatMul(Function):
         return ga, gb
 
 
-def matmul(a: Any, b: Any) -> Any:
+def matmul(a: Any, b: Any) -> Tensor:
     return MatMul.apply(a, b)
 
 

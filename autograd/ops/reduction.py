@@ -12,7 +12,7 @@ the subgradient PyTorch uses for full reductions -- so the total still adds up t
 from __future__ import annotations
 
 import builtins
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from ..rules import DerivativeRule
 from .argnames import dim_of, keepdim_of, pick
 from .elementwise import maximum, minimum
 from .gather import Gather, indices_tensor, single_dim
+
+if TYPE_CHECKING:  # for annotations only: tensor.py imports this module
+    from ..tensor import Tensor
 
 __all__ = [
     "sum", "mean", "max", "min", "amax", "amin", "var", "std", "logsumexp",
@@ -148,7 +151,7 @@ class MaxMin(NamedTuple):
 def sum(  # noqa: A001
     x: Any, dim: Any = None, keepdim: bool | None = None, *,
     axis: Any = None, keepdims: bool | None = None,
-) -> Any:
+) -> Tensor:
     """Sum over ``dim`` (all dimensions when None); ``keepdim`` keeps them as size 1."""
     return Sum.apply(x, axis=dim_of("sum", dim, axis),
                      keepdims=keepdim_of("sum", keepdim, keepdims))
@@ -157,7 +160,7 @@ def sum(  # noqa: A001
 def mean(
     x: Any, dim: Any = None, keepdim: bool | None = None, *,
     axis: Any = None, keepdims: bool | None = None,
-) -> Any:
+) -> Tensor:
     return Mean.apply(x, axis=dim_of("mean", dim, axis),
                       keepdims=keepdim_of("mean", keepdim, keepdims))
 
@@ -165,7 +168,7 @@ def mean(
 def amax(
     x: Any, dim: Any = None, keepdim: bool | None = None, *,
     axis: Any = None, keepdims: bool | None = None,
-) -> Any:
+) -> Tensor:
     """Largest values over one or several dimensions (values only, like ``torch.amax``).
 
     Tied maxima share the gradient evenly.
@@ -177,7 +180,7 @@ def amax(
 def amin(
     x: Any, dim: Any = None, keepdim: bool | None = None, *,
     axis: Any = None, keepdims: bool | None = None,
-) -> Any:
+) -> Tensor:
     return Min.apply(x, axis=dim_of("amin", dim, axis),
                      keepdims=keepdim_of("amin", keepdim, keepdims))
 
@@ -230,7 +233,7 @@ def min(  # noqa: A001
 def logsumexp(
     x: Any, dim: Any = None, keepdim: bool | None = None, *,
     axis: Any = None, keepdims: bool | None = None,
-) -> Any:
+) -> Tensor:
     return LogSumExp.apply(x, axis=dim_of("logsumexp", dim, axis),
                            keepdims=keepdim_of("logsumexp", keepdim, keepdims))
 
@@ -239,7 +242,7 @@ def var(
     x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool | None = None, *,
     correction: float | None = None, axis: Any = None, keepdims: bool | None = None,
     ddof: float | None = None,
-) -> Any:
+) -> Tensor:
     """Variance, PyTorch's convention: divides by n - 1 (``correction=1``) by default.
 
     ``correction`` (PyTorch) and ``ddof`` (NumPy) are the same number: the result is
@@ -270,7 +273,7 @@ def std(
     x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool | None = None, *,
     correction: float | None = None, axis: Any = None, keepdims: bool | None = None,
     ddof: float | None = None,
-) -> Any:
+) -> Tensor:
     """Standard deviation: ``sqrt(var(...))`` with the same arguments (n - 1 by default)."""
     return var(x, dim, unbiased, keepdim, correction=correction, axis=axis,
                keepdims=keepdims, ddof=ddof).sqrt()
@@ -279,7 +282,7 @@ def std(
 def argmax(
     x: Any, dim: Any = None, keepdim: bool | None = None, *,
     axis: Any = None, keepdims: bool | None = None,
-) -> Any:
+) -> Tensor:
     """Index of the maximum, an int64 Tensor outside the graph (not differentiable).
 
     With no ``dim`` the index is into the flattened tensor, as in PyTorch.
@@ -292,7 +295,7 @@ def argmax(
 def argmin(
     x: Any, dim: Any = None, keepdim: bool | None = None, *,
     axis: Any = None, keepdims: bool | None = None,
-) -> Any:
+) -> Tensor:
     """Index of the minimum, an int64 Tensor outside the graph."""
     d = dim_of("argmin", dim, axis)
     k = keepdim_of("argmin", keepdim, keepdims)
@@ -306,7 +309,7 @@ def _softmax_dim(op: str, x: Any, dim: Any, axis: Any) -> int:
     return single_dim(op, x, d)
 
 
-def softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
+def softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``dim``, as ``torch.softmax``; a composite of
     differentiable ops (``nn.functional.softmax`` is the fused one). The row maximum is
     subtracted first -- it cancels in the ratio -- so no ``exp`` overflows."""
@@ -317,7 +320,7 @@ def softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
     return e / e.sum(dim=d, keepdim=True)
 
 
-def log_softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
+def log_softmax(x: Any, dim: Any = None, *, axis: Any = None) -> Tensor:
     """``x - logsumexp(x)`` along ``dim``, as ``torch.log_softmax``."""
     d = _softmax_dim("log_softmax", x, dim, axis)
     return x - logsumexp(x, dim=d, keepdim=True)

@@ -9,7 +9,7 @@ reshape back, transpose with the inverse permutation, sum over broadcast axes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,6 +18,9 @@ from ..rules import DerivativeRule
 from .argnames import dim_of
 from .broadcast import unbroadcast
 from .indexing import IndexPut
+
+if TYPE_CHECKING:  # for annotations only: tensor.py imports this module
+    from ..tensor import Tensor
 
 __all__ = [
     "reshape", "view", "transpose", "t", "permute", "swapaxes", "narrow", "broadcast_to",
@@ -90,7 +93,7 @@ class AsType(Function):
         return gy.astype(self.inputs[0].dtype)
 
 
-def reshape(x: Any, *shape: Any) -> Any:
+def reshape(x: Any, *shape: Any) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     if tuple(shape) == x.shape:
@@ -109,7 +112,7 @@ def _dim(op: str, d: Any, ndim: int) -> int:
     return int(d) % ndim if ndim else 0
 
 
-def transpose(x: Any, *dims: Any) -> Any:
+def transpose(x: Any, *dims: Any) -> Tensor:
     """PyTorch's ``transpose(dim0, dim1)``: swap two dimensions.
 
     With no arguments all dimensions are reversed (what ``.T`` does). NumPy's
@@ -126,7 +129,7 @@ def transpose(x: Any, *dims: Any) -> Any:
     return swapaxes(x, *dims)
 
 
-def permute(x: Any, *dims: Any) -> Any:
+def permute(x: Any, *dims: Any) -> Tensor:
     """Reorder all dimensions: ``permute(2, 0, 1)`` puts the last one first."""
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
@@ -139,7 +142,7 @@ def permute(x: Any, *dims: Any) -> Any:
     return Transpose.apply(x, axes=axes)
 
 
-def swapaxes(x: Any, dim0: int, dim1: int) -> Any:
+def swapaxes(x: Any, dim0: int, dim1: int) -> Tensor:
     """Swap two dimensions (PyTorch's ``transpose``; NumPy's ``swapaxes``)."""
     a, b = _dim("transpose", dim0, x.ndim), _dim("transpose", dim1, x.ndim)
     perm = list(range(x.ndim))
@@ -147,7 +150,7 @@ def swapaxes(x: Any, dim0: int, dim1: int) -> Any:
     return Transpose.apply(x, axes=tuple(perm))
 
 
-def t(x: Any) -> Any:
+def t(x: Any) -> Tensor:
     """Transpose a tensor of at most 2 dimensions (PyTorch's ``t``)."""
     if x.ndim > 2:
         raise ValueError(
@@ -157,12 +160,12 @@ def t(x: Any) -> Any:
     return Transpose.apply(x, axes=None) if x.ndim == 2 else x
 
 
-def view(x: Any, *shape: Any) -> Any:
+def view(x: Any, *shape: Any) -> Tensor:
     """PyTorch's ``view``: same as ``reshape`` here (a Tensor always has one layout)."""
     return reshape(x, *shape)
 
 
-def narrow(x: Any, dim: int, start: int, length: int) -> Any:
+def narrow(x: Any, dim: int, start: int, length: int) -> Tensor:
     """Elements ``start .. start + length - 1`` along ``dim`` (a differentiable slice)."""
     d = _dim("narrow", dim, x.ndim)
     n = x.shape[d]
@@ -174,14 +177,14 @@ def narrow(x: Any, dim: int, start: int, length: int) -> Any:
     return x[(slice(None),) * d + (slice(start, start + length),)]
 
 
-def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
+def broadcast_to(x: Any, shape: tuple[int, ...]) -> Tensor:
     shape = tuple(shape)
     if x.shape == shape:
         return x
     return BroadcastTo.apply(x, shape=shape)
 
 
-def squeeze(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
+def squeeze(x: Any, dim: Any = None, *, axis: Any = None) -> Tensor:
     """Drop size-1 dimensions: all of them, or those of ``dim`` (an int or a tuple).
 
     As in PyTorch, a named ``dim`` whose size is not 1 is left alone (NumPy raises).
@@ -197,7 +200,7 @@ def squeeze(x: Any, dim: Any = None, *, axis: Any = None) -> Any:
     return reshape(x, shape)
 
 
-def unsqueeze(x: Any, dim: int | None = None, *, axis: int | None = None) -> Any:
+def unsqueeze(x: Any, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Insert a size-1 dimension at ``dim``."""
     axis = dim_of("unsqueeze", dim, axis)
     if axis is None:
@@ -210,7 +213,7 @@ def unsqueeze(x: Any, dim: int | None = None, *, axis: int | None = None) -> Any
     return reshape(x, tuple(shape))
 
 
-def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
+def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions ``start_dim..end_dim`` into one (PyTorch's ``flatten``)."""
     if x.ndim == 0:
         return reshape(x, (1,))
@@ -221,12 +224,12 @@ def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Any:
     return reshape(x, x.shape[:s] + (merged,) + x.shape[e + 1 :])
 
 
-def clone(x: Any) -> Any:
+def clone(x: Any) -> Tensor:
     """A Tensor with its own copy of the data (differentiable, like ``torch.clone``)."""
     return Clone.apply(x)
 
 
-def astype(x: Any, dtype: Any) -> Any:
+def astype(x: Any, dtype: Any) -> Tensor:
     """Cast to ``dtype``. A cast to an integer or bool dtype leaves the graph (such a
     Tensor cannot carry gradients, as in PyTorch)."""
     dt = np.dtype(dtype)
@@ -301,16 +304,16 @@ class ShapeMethods:
         """``self``: NumPy arrays need no re-layout before ``view``."""
         return self
 
-    def view_as(self, other: Any) -> Any:
+    def view_as(self, other: Any) -> Tensor:
         return view(self, *other.shape)
 
-    def reshape_as(self, other: Any) -> Any:
+    def reshape_as(self, other: Any) -> Tensor:
         return reshape(self, other.shape)
 
-    def expand_as(self, other: Any) -> Any:
+    def expand_as(self, other: Any) -> Tensor:
         return _expand(self, *other.shape)
 
-    def type_as(self, other: Any) -> Any:
+    def type_as(self, other: Any) -> Tensor:
         return astype(self, other.dtype)
 
     # sizes and dtypes, PyTorch's spelling (``size()`` itself lives in tensor.py)
@@ -333,7 +336,7 @@ class ShapeMethods:
     short = _cast(np.int16)
     bool = _cast(np.bool_)
 
-    def type(self, dtype: Any = None) -> Any:
+    def type(self, dtype: Any = None) -> Tensor:
         """``type()``: the dtype's name; ``type(dtype)``: a cast (PyTorch's two meanings)."""
         if dtype is None:
             return str(self._data.dtype)  # type: ignore[attr-defined]

@@ -98,6 +98,8 @@ class Conv2d(_ConvNd):
     padding_mode : only ``"zeros"``
     rng : seed or ``np.random.Generator`` for the initial weights
 
+    Notes
+    -----
     Shapes: weight (C_out, C_in/groups, kH, kW), bias (C_out,); output (N, C_out, Ho, Wo),
     Ho = ⌊(H + 2P − D(kH − 1) − 1)/S⌋ + 1.
     """
@@ -145,6 +147,8 @@ class ConvTranspose2d(_ConvNd):
     bias : bool
     rng : seed or ``np.random.Generator`` for the initial weights
 
+    Notes
+    -----
     Shapes: weight (C_in, C_out/groups, kH, kW), bias (C_out,);
     Hout = (H − 1)S − 2P + D(kH − 1) + output_padding + 1. ``forward(x, output_size)``
     picks output_padding to reach a requested (Hout, Wout), as in PyTorch.

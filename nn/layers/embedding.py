@@ -30,6 +30,8 @@ class Embedding(Module):
     dtype, rng : parameter dtype; seed or Generator for the initial values, N(0, 1)
         like PyTorch.
 
+    Notes
+    -----
     Shapes: integer input (*) -> (*, D); ``weight`` is (V, D).
     """
 

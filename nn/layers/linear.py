@@ -42,6 +42,8 @@ class Linear(Module):
     bias : bool
     rng : seed or ``np.random.Generator`` for the initial weights.
 
+    Notes
+    -----
     Shapes: input (..., in_features) -> output (..., out_features); ``weight`` is
     (out_features, in_features) and ``bias`` (out_features,), as in PyTorch. Initialised
     as PyTorch does: W, b ~ U(-1/sqrt(in_features), 1/sqrt(in_features)).

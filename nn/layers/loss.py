@@ -123,6 +123,8 @@ class NLLLoss(_WeightedLoss):
         Targets equal to it contribute nothing and are not counted in the mean.
     reduction : "mean" | "sum" | "none"
 
+    Notes
+    -----
     Shapes: input (N, C), (N, C, d1, ...) or (C,); target integer (N,), (N, d1, ...) or ().
     """
 
@@ -152,6 +154,8 @@ class CrossEntropyLoss(_WeightedLoss):
     label_smoothing : float in [0, 1]
         Targets become (1 - eps) onehot + eps / C.
 
+    Notes
+    -----
     Shapes: input (N, C), (N, C, d1, ...) or (C,); target integer class indices
     (N,), (N, d1, ...) or (), or float probabilities with the input's shape.
     """

@@ -50,6 +50,8 @@ class MaxPool2d(Module):
     return_indices : forward also returns the flat index of each maximum
     ceil_mode : round the output size up
 
+    Notes
+    -----
     Shapes: (N, C, H, W) -> (N, C, Ho, Wo), Ho = ⌊(H + 2P − D(kH − 1) − 1)/S⌋ + 1.
     """
 

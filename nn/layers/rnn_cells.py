@@ -157,6 +157,8 @@ class RNNCell(RNNCellBase):
     dtype, rng : dtype of the parameters; seed or Generator for the initial values.
     fused : run the fused NumPy step (True) or :meth:`forward_reference`.
 
+    Notes
+    -----
     Shapes: input (B, I) or (I,); hx (B, H) or (H,), zeros if omitted -> h' of hx's shape.
     """
 

@@ -48,6 +48,8 @@ class CharRNN(Module):
     num_layers, dropout : of the recurrent layer
     rng : seed or Generator for every initial weight
 
+    Notes
+    -----
     ``forward(x, state=None)``: x int (B, T) -> (logits (B, T, V), state), the state
     in the recurrent layer's form ((L, B, H), or a pair of those for an LSTM).
     """

@@ -75,6 +75,8 @@ class Encoder(Module):
     num_layers : of the recurrent layer
     rng : seed or Generator
 
+    Notes
+    -----
     ``forward(src (B, S) int)`` -> (outputs (B, S, H), context), the context being the
     final state: (L, B, H), or (h, c) of those for an LSTM.
     """
@@ -122,6 +124,8 @@ class Seq2Seq(Module):
     tgt_vocab_size : target vocabulary size, if different
     rng : seed or Generator for every initial weight
 
+    Notes
+    -----
     ``forward(src (B, S), tgt_in (B, T))`` -> logits (B, T, V_tgt) under teacher forcing;
     train with ``sequence_cross_entropy(logits, tgt_out)``.
     """
