@@ -10,14 +10,16 @@ accept a right answer and reject a wrong one.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from notebook_json import code as _code
+from notebook_json import headings as _headings
+from notebook_json import load_course
+from notebook_json import markdown as _markdown
 
 import nn
 import nn.functional as F
@@ -44,38 +46,19 @@ TOPICS = {
 }
 
 
-def _cells(path: Path) -> list[dict]:
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
 
 
-def _source(cell: dict) -> str:
-    src = cell["source"]
-    return src if isinstance(src, str) else "".join(src)
 
 
-def _markdown(path: Path) -> list[str]:
-    return [_source(c) for c in _cells(path) if c["cell_type"] == "markdown"]
 
 
-def _code(path: Path) -> str:
-    return "\n".join(_source(c) for c in _cells(path) if c["cell_type"] == "code")
 
 
-def _headings(path: Path) -> list[str]:
-    return [line.lstrip("#").strip() for text in _markdown(path)
-            for line in text.splitlines() if line.startswith("#")]
 
 
 @pytest.fixture(scope="module")
 def cnn() -> ModuleType:
-    # notebooks/ is not on sys.path in the test run: load the helper from its file
-    spec = importlib.util.spec_from_file_location(
-        "course_cnn_under_test", NOTEBOOKS / "course" / "cnn.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_course("cnn")
 
 
 # ------------------------------------------------------------------ the notebooks as JSON

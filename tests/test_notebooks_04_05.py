@@ -12,14 +12,15 @@ answer and reject a wrong one.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from notebook_json import cells as _cells
+from notebook_json import load_course
+from notebook_json import source as _source
 
 ROOT = Path(__file__).resolve().parent.parent
 NB04A = ROOT / "notebooks" / "04a_optimizers.ipynb"
@@ -27,13 +28,8 @@ NB04B = ROOT / "notebooks" / "04b_training_practice.ipynb"
 NB05 = ROOT / "notebooks" / "05_regularization.ipynb"
 
 
-def _cells(path: Path) -> list[dict]:
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
 
 
-def _source(cell: dict) -> str:
-    src = cell["source"]
-    return src if isinstance(src, str) else "".join(src)
 
 
 def _text(path: Path, kind: str) -> str:
@@ -143,11 +139,7 @@ def test_no_stored_outputs_and_new_import_paths(path: Path) -> None:
 # ----------------------------------------------------------------------------- exercise checks
 @pytest.fixture(scope="module")
 def co() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "course_optimization", ROOT / "notebooks" / "course" / "optimization.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_course("optimization")
 
 
 def _unanswered(capsys: pytest.CaptureFixture[str]) -> None:

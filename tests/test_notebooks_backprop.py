@@ -11,14 +11,15 @@ answer and reject a wrong one with a hint.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from notebook_json import headings as _headings
+from notebook_json import load_course
+from notebook_json import markdown as _markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -29,26 +30,12 @@ NB = {
 }
 
 
-def _cells(path: Path) -> list[dict]:
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
 
 
-def _source(cell: dict) -> str:
-    src = cell["source"]
-    return src if isinstance(src, str) else "".join(src)
 
 
-def _markdown(path: Path) -> list[str]:
-    return [_source(c) for c in _cells(path) if c["cell_type"] == "markdown"]
 
 
-def _headings(path: Path) -> list[str]:
-    return [
-        line.lstrip("#").strip()
-        for text in _markdown(path)
-        for line in text.splitlines()
-        if line.startswith("#")
-    ]
 
 
 def _box_and_check(path: Path, marker: str) -> tuple[str, str]:
@@ -175,14 +162,7 @@ def test_tanh_and_relu_are_defined_in_notebook_03_before_the_network() -> None:
 
 @pytest.fixture(scope="module")
 def cbp() -> ModuleType:
-    # notebooks/ is not a package on sys.path: load the helper module from its file
-    spec = importlib.util.spec_from_file_location(
-        "course_backprop_under_test", NOTEBOOKS / "course" / "backprop.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_course("backprop")
 
 
 def _accepts(capsys: pytest.CaptureFixture[str], check, *args) -> None:

@@ -9,14 +9,15 @@ and reject a wrong one.
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from notebook_json import headings as _headings
+from notebook_json import load_course
+from notebook_json import markdown as _markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -46,37 +47,16 @@ JAPANESE_TERMS = [
 ]
 
 
-def _cells(path: Path) -> list[dict]:
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
 
 
-def _source(cell: dict) -> str:
-    src = cell["source"]
-    return src if isinstance(src, str) else "".join(src)
 
 
-def _markdown(path: Path) -> list[str]:
-    return [_source(c) for c in _cells(path) if c["cell_type"] == "markdown"]
 
 
-def _headings(path: Path) -> list[str]:
-    return [
-        line.lstrip("#").strip()
-        for text in _markdown(path)
-        for line in text.splitlines()
-        if line.startswith("#")
-    ]
 
 
 def _basics() -> ModuleType:
-    # notebooks/ is not a package on sys.path: load the helper module from its file
-    spec = importlib.util.spec_from_file_location(
-        "course_basics_under_test", NOTEBOOKS / "course" / "basics.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_course("basics")
 
 
 @pytest.mark.parametrize("topic", sorted(SECTION0_TOPICS))

@@ -10,7 +10,6 @@ on a measured ratio); and that the exercise checks accept a right answer and rej
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import re
@@ -19,6 +18,8 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from notebook_json import load_course as _load
+from notebook_json import source as _source
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -30,24 +31,12 @@ def _cells(name: str) -> list[dict]:
     return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
 
 
-def _source(cell: dict) -> str:
-    src = cell["source"]
-    return src if isinstance(src, str) else "".join(src)
 
 
 def _text(name: str, kind: str) -> list[str]:
     return [_source(c) for c in _cells(name) if c["cell_type"] == kind]
 
 
-def _load(module: str) -> ModuleType:
-    # notebooks/ is not a package on sys.path: load the helper module from its file
-    spec = importlib.util.spec_from_file_location(
-        f"course_{module}_under_test", NOTEBOOKS / "course" / f"{module}.py"
-    )
-    assert spec is not None and spec.loader is not None
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return loaded
 
 
 @pytest.fixture(scope="module")
