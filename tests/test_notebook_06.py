@@ -16,10 +16,12 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from notebook_json import cells as _cells
 from notebook_json import code as _code
 from notebook_json import headings as _headings
 from notebook_json import load_course
 from notebook_json import markdown as _markdown
+from notebook_json import source as _source
 
 import nn
 import nn.functional as F

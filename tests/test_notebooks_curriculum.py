@@ -15,9 +15,11 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from notebook_json import cells as _cells
 from notebook_json import headings as _headings
 from notebook_json import load_course
 from notebook_json import markdown as _markdown
+from notebook_json import source as _source
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
