@@ -228,8 +228,9 @@ def test_progress_bar_with_and_without_tqdm(monkeypatch, capsys):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_tqdm)
-    h = fit(model, F.cross_entropy, SGD(model.parameters(), lr=0.1), train, epochs=2,
-            progress=True)
+    with pytest.warns(UserWarning, match=r"progress=True.*tqdm is not installed.*\[progress\]"):
+        h = fit(model, F.cross_entropy, SGD(model.parameters(), lr=0.1), train, epochs=2,
+                progress=True)
     assert len(h) == 2
     assert capsys.readouterr().err == ""
 

@@ -74,7 +74,13 @@ def _progress_bar(total: int, enabled: bool) -> Any:
         return None
     try:
         from tqdm import tqdm
-    except ImportError:  # tqdm is optional: no bar, no error
+    except ImportError:  # tqdm is optional: training goes on, but say why there is no bar
+        warnings.warn(
+            "fit(progress=True): no progress bar, because tqdm is not installed; "
+            "pip install 'deltagrad[progress]' (or tqdm) to get one",
+            UserWarning,
+            stacklevel=3,
+        )
         return None
     # one bar over epochs, not batches: updating a bar every batch costs time
     return tqdm(total=total, unit="epoch", dynamic_ncols=True)
@@ -149,8 +155,8 @@ def fit(
         a :class:`~nn.optim.lr_scheduler.ReduceLROnPlateau` is stepped with the
         epoch's validation loss (the training loss without a ``val_loader``).
     progress : bool
-        Show a tqdm progress bar over epochs with the latest logs. Silently off when
-        tqdm is not installed.
+        Show a tqdm progress bar over epochs with the latest logs. Without tqdm
+        installed, training runs without it and a UserWarning says so.
     clip_grad_norm : float, optional
         Rescale the gradients to this joint L2 norm at most before every step
         (``nn.optim.clip_grad_norm_``).
