@@ -15,6 +15,7 @@ import re
 
 import numpy as np
 import pytest
+from lecture import lecture_graph
 
 import nn
 from autograd import Tensor, Value
@@ -27,18 +28,7 @@ from viz.explorer.build import pack, unpack
 from viz.explorer.nodeinfo import HEAT, heat_map
 from viz.explorer.views import PAGE, SAMPLE_CHOICES, TOP
 
-
-def _lecture() -> Value:
-    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    f = Value(-2.0, label="f")
-    L = d * f
-    L.label = "L"
-    L.backward()
-    return L
+_lecture = lecture_graph
 
 
 def _svm_step(n_samples: int, sizes=(4, 4, 1), seed: int = 0):

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import graphviz
 import pytest
+from lecture import lecture_graph
 
 from autograd import Value
 from viz import Drawing, RenderError, draw_graph
@@ -36,18 +37,7 @@ def svg_texts(svg: str) -> list[str]:
 @pytest.fixture
 def micrograd():
     """Karpathy's micrograd lecture example, after backward()."""
-    a = Value(2.0, label="a")
-    b = Value(-3.0, label="b")
-    c = Value(10.0, label="c")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    f = Value(-2.0, label="f")
-    L = d * f
-    L.label = "L"
-    L.backward()
-    return L
+    return lecture_graph()
 
 
 @pytest.fixture(params=["wasm", "system"])
