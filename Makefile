@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.deltagrad-installed
 DOCS_STAMP := $(VENV)/.deltagrad-docs-installed
 
-.PHONY: all help venv dot demo test test-fast test-matrix lint typecheck docs bench torch clean
+.PHONY: all help venv dot demo test test-fast test-matrix lint typecheck docs bench torch ja clean
 
 all: test
 
@@ -21,6 +21,8 @@ help:
 	@echo "             packages; not yet part of lint: it still reports errors inside them"
 	@echo "make docs    the documentation site into site/ (MkDocs, offline, warnings are"
 	@echo "             errors; make test builds it too)"
+	@echo "make ja      regenerate the Japanese notebooks (notebooks/ja/) from the English"
+	@echo "             ones and notebooks/i18n/ja/*.toml (tests fail when they drift)"
 	@echo "make bench   the project's own benchmarks (the referee is ../shared/bench)"
 	@echo "make clean   remove .venv and generated files"
 
@@ -91,6 +93,10 @@ typecheck: $(STAMP)
 $(DOCS_STAMP): $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[docs]' --config-settings editable_mode=compat
 	touch $(DOCS_STAMP)
+
+# The Japanese notebooks are generated: never edit notebooks/ja/*.ipynb by hand.
+ja: $(STAMP)
+	$(BIN)/python notebooks/i18n/edition.py build
 
 docs: export NO_MKDOCS_2_WARNING = 1
 docs: $(DOCS_STAMP)

@@ -19,6 +19,7 @@ from . import _moved  # noqa: E402, F401  (installs the old module paths, with a
 from .animation import BackwardAnimation, backward_animation  # noqa: E402
 from .explorer import Explorer, explore  # noqa: E402
 from .graph import Drawing, draw_graph, save  # noqa: E402
+from .language import get_language, set_language  # noqa: E402
 from .plots import (  # noqa: E402
     plot_decision_boundary,
     plot_feature_maps,
@@ -34,6 +35,7 @@ from .render import GraphTooLargeError, LayoutTimeoutError, RenderError  # noqa:
 __all__ = [
     "draw_graph", "Drawing", "save", "RenderError", "GraphTooLargeError", "LayoutTimeoutError",
     "backward_animation", "BackwardAnimation", "explore", "Explorer",
+    "set_language", "get_language",
     "plot_history", "plot_decision_boundary", "plot_optimizer_trajectories",
     "plot_gradient_flow", "plot_histograms", "plot_filters", "plot_feature_maps",
     "plot_sequence_predictions",
