@@ -38,14 +38,16 @@ class device:  # noqa: N801  (PyTorch's name: torch.device)
         if not isinstance(type, str):
             raise TypeError(f"device: expected a string such as 'cpu', got {type!r}")
         text = type.strip()
+        given: object = index  # "cpu:0" gives the index as text
         if ":" in text and index is None:
             text, _, number = text.partition(":")
-            index = int(number) if number.isdigit() else number
+            given = int(number) if number.isdigit() else number
         check_device("device", text)
-        if index is not None and (isinstance(index, bool) or not isinstance(index, int)
-                                  or index != 0):
-            raise ValueError(f"device: the CPU has index 0 only, got {index!r}")
-        self.type, self.index = "cpu", index
+        if given is not None and (isinstance(given, bool) or not isinstance(given, int)
+                                  or given != 0):
+            raise ValueError(f"device: the CPU has index 0 only, got {given!r}")
+        self.type = "cpu"
+        self.index: int | None = None if given is None else 0
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
@@ -175,7 +177,7 @@ class DeviceMethods:
         Any device other than the CPU raises ``ValueError``.
         """
         dtype, copy = parse_to("Tensor.to", args, kwargs)
-        out = self if dtype is None else self.astype(dtype)  # type: ignore[attr-defined]
+        out: Any = self if dtype is None else self.astype(dtype)  # type: ignore[attr-defined]
         return out.clone() if copy and out is self else out
 
     def cpu(self) -> Any:

@@ -138,6 +138,7 @@ def _inplace(
 def _rebase(self: Tensor, result: Tensor, name: str) -> None:
     """Write the recorded ``result`` into ``self`` and make ``self`` its graph node."""
     fn = result._fn
+    assert fn is not None, "a recorded op's result has its Function"
     vc = _box(self)
     if vc[1]:
         raise RuntimeError(

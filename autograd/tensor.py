@@ -12,6 +12,7 @@ an explicit ``dtype=`` always wins (that is how integer class-index Tensors are 
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from . import hooks as _hooks
 from .data_view import is_whole_view, view_of
 from .devices import DeviceMethods
 from .dtype import get_default_dtype
-from .function import Nodes
+from .function import Function, Nodes
 from .graph import _new_version_counter, run_backward
 from .ops.arithmetic import ArithmeticMethods
 from .ops.compare import CompareMethods
@@ -136,9 +137,12 @@ class Tensor(
         self.grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
         self._parents: tuple = ()
-        self._fn = None
+        self._fn: Function | None = None
         self.label = label
-        self._vc = self._hooks = self._snaps = None
+        self._vc: list | None = None
+        self._hooks: list | None = None
+        # (stamp, weak reference to the snapshot Tensor) per recorded in-place change
+        self._snaps: list[tuple[int, weakref.ref[Tensor]]] | None = None
 
     @classmethod
     def _constant(cls, data: np.ndarray) -> Tensor:
@@ -374,15 +378,16 @@ def _assigned_array(t: Tensor, value: ArrayLike, what: str) -> np.ndarray:
 
 def _constant_like(x: ArrayLike, like: Tensor | None) -> Tensor:
     """A constant operand: Python numbers take ``like``'s dtype (no float32 -> 64 creep)."""
-    floating_like = like is not None and like.dtype.kind == "f"
+    dtype = None if like is None else like.dtype
+    floating_like = dtype is not None and dtype.kind == "f"
     if isinstance(x, (int, float, np.number)) and floating_like:
-        return Tensor._constant(np.asarray(x, dtype=like.dtype))
+        return Tensor._constant(np.asarray(x, dtype=dtype))
     if isinstance(x, np.ndarray) and x.dtype.kind in "biu":
         # masks stay boolean (NumPy multiplies them without a copy); integers take the
         # partner's float dtype rather than promoting float32 to float64
         if x.dtype.kind == "b":
             return Tensor._constant(x)
-        return Tensor._constant(x.astype(like.dtype if floating_like else get_default_dtype()))
+        return Tensor._constant(x.astype(dtype if floating_like else get_default_dtype()))
     return Tensor._constant(_to_array(x))
 
 

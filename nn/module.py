@@ -342,7 +342,7 @@ class Module:
 
         with defer_keyboard_interrupt():  # Ctrl-C waits until every array is copied
             for key, array in incoming.items():
-                if key in own:
+                if key in own and array is not None:  # (a None was reported above)
                     np.copyto(own[key], array, casting="unsafe")
         return missing, unexpected
 

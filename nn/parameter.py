@@ -30,7 +30,7 @@ class Parameter(Tensor):
 
     @property  # type: ignore[override]
     def data(self) -> np.ndarray:
-        return Tensor.data.fget(self)
+        return super().data
 
     @data.setter
     def data(self, value: Any) -> None:

@@ -165,7 +165,9 @@ def load_digits(return_X_y: bool = True) -> Any:
         If scikit-learn is not installed (``pip install 'deltagrad[data]'``).
     """
     try:
-        from sklearn.datasets import load_digits as _sk_load_digits
+        from sklearn.datasets import (  # pyright: ignore[reportMissingImports] (optional)
+            load_digits as _sk_load_digits,
+        )
     except ImportError as exc:
         raise ImportError(
             "load_digits needs scikit-learn, an optional dependency: "

@@ -86,6 +86,8 @@ class _Loss(Module):
 
 
 class _WeightedLoss(_Loss):
+    weight: np.ndarray | None  # a buffer (register_buffer), None when not given
+
     def __init__(
         self, weight: Any = None, size_average: bool | None = None,
         reduce: bool | None = None, reduction: str = "mean",
@@ -219,6 +221,8 @@ class BCEWithLogitsLoss(_WeightedLoss):
         positives in an (N, C) multi-label problem (> 1 raises recall).
     reduction : "mean" | "sum" | "none"
     """
+
+    pos_weight: np.ndarray | None  # a buffer, like weight
 
     def __init__(
         self, weight: Any = None, size_average: bool | None = None, reduce: bool | None = None,

@@ -32,6 +32,10 @@ class _BatchNorm(Module):
     weight, bias, running_mean, running_var, num_batches_tracked.
     """
 
+    # buffers (register_buffer): None when track_running_stats=False
+    running_mean: np.ndarray | None
+    running_var: np.ndarray | None
+
     op_labels = frozenset({"mean", "-", "*", "+", "/", "sqrt", "reshape"})
 
     expected_ndim: tuple[int, ...] = ()
@@ -178,7 +182,8 @@ class LocalContrastNorm(Module):
                           "LocalContrastNorm")
         self.size, self.sigma, self.eps = int(size), sigma, eps
         self.subtractive_only, self.across_channels = subtractive_only, across_channels
-        self.variance, self.padding_mode = variance, padding_mode
+        self.variance = variance
+        self.padding_mode: PaddingMode = padding_mode
 
     def forward(self, x: Tensor) -> Tensor:
         x = as_tensor(x, "LocalContrastNorm")

@@ -21,8 +21,8 @@ import threading
 # the C functions behind signal.signal/getsignal: the public wrappers convert to and
 # from enums, which costs more than the rest of a small optimizer step
 try:
-    from _signal import getsignal as _getsignal
-    from _signal import signal as _setsignal
+    from _signal import getsignal as _getsignal  # pyright: ignore[reportMissingImports]
+    from _signal import signal as _setsignal  # pyright: ignore[reportMissingImports]
 except ImportError:  # pragma: no cover - other Python implementations
     _getsignal, _setsignal = signal.getsignal, signal.signal
 from types import FrameType, TracebackType

@@ -113,7 +113,8 @@ class Optimizer(Checkpointing):
                 f"{name}: got an empty parameter list (a model without parameters, or a "
                 "generator such as model.parameters() that was already consumed?)"
             )
-        groups = param_list if isinstance(param_list[0], dict) else [{"params": param_list}]
+        groups: list[Any] = (param_list if isinstance(param_list[0], dict)
+                             else [{"params": param_list}])
         for group in groups:
             self.add_param_group(group)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from autograd.value import Value
 
@@ -83,8 +84,8 @@ class Neuron(ScalarModule):
             raise ValueError(
                 f"Neuron: unknown activation {activation!r}; use one of {_ACTIVATIONS}"
             )
-        rng = rng or random
-        self.w = [Value(rng.uniform(-1.0, 1.0), label=f"{name}w{i}") for i in range(nin)]
+        uniform = random.uniform if rng is None else rng.uniform
+        self.w = [Value(uniform(-1.0, 1.0), label=f"{name}w{i}") for i in range(nin)]
         self.b = Value(0.0, label=f"{name}b")
         self.activation = activation
 
@@ -182,9 +183,10 @@ class MLP(ScalarModule):
         ]
 
     def __call__(self, x: Sequence[Value | float] | Value | float) -> Value | list[Value]:
+        out: Any = x
         for layer in self.layers:
-            x = layer(x)
-        return x
+            out = layer(out)
+        return out
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]

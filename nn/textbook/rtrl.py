@@ -188,7 +188,12 @@ def autograd_gradients(params: Mapping[str, Any], xs: Any, ds: Any, activation: 
     leaves = {k: Tensor(np.asarray(getattr(params[k], "data", params[k]), dtype=np.float64),
                         requires_grad=True) for k in PARAM_NAMES}
     elman_loss_autograd(leaves, xs, ds, activation, loss).backward()
-    return {k: leaves[k].grad.data for k in PARAM_NAMES}
+    grads = {}
+    for k in PARAM_NAMES:
+        g = leaves[k].grad
+        assert g is not None, f"every parameter of the Elman loss gets a gradient ({k})"
+        grads[k] = g.data
+    return grads
 
 
 # ============================================================== the trade-off, measured

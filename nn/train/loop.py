@@ -62,7 +62,7 @@ def backward_and_step(loss: Tensor, optimizer: Any, history: History,
     """
     optimizer.zero_grad()
     loss.backward()
-    if clip_params is not None:
+    if clip_params is not None and clip_grad_norm is not None:
         clip_grad_norm_(clip_params, clip_grad_norm)
     with defer_keyboard_interrupt():
         optimizer.step()

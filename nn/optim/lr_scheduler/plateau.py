@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -102,8 +102,8 @@ class ReduceLROnPlateau(LRScheduler):
             self.min_lrs = list(min_lr)
         else:
             _check_number(name, "min_lr", min_lr)
-            self.default_min_lr = min_lr
-            self.min_lrs = [min_lr] * n
+            self.default_min_lr = cast(float, min_lr)
+            self.min_lrs = [self.default_min_lr] * n
         self.optimizer = optimizer
         self.factor = factor
         self.patience = int(patience)

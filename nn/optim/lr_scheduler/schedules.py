@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from ..optimizer import Optimizer, _is_real
 from .base import LRScheduler, _check_number
@@ -43,7 +44,9 @@ class LinearDecay(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         n = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 0
-        ends = [end_lr] * n if _is_real(end_lr) else list(end_lr)  # type: ignore[arg-type]
+        ends: list[Any] = (
+            [end_lr] * n if _is_real(end_lr) else list(end_lr)  # type: ignore[arg-type]
+        )
         if len(ends) != n or not all(_is_real(e) and math.isfinite(e) and e >= 0 for e in ends):
             raise ValueError(
                 f"LinearDecay: end_lr must be a finite number >= 0 or one per parameter "
