@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from course.words import say
+
 __all__ = [
     "line_data",
     "sine_data",
@@ -115,7 +117,8 @@ def plot_regions(
     cmap = ListedColormap([f"C{k}" for k in range(n_classes)])
     ax.contourf(xx, yy, zz, levels=levels, cmap=cmap, alpha=0.2)
     for k in range(n_classes):
-        ax.scatter(*X[y == k].T, s=12, color=f"C{k}", edgecolor="k", lw=0.3, label=f"class {k}")
+        label = say(f"class {k}", f"クラス {k}")
+        ax.scatter(*X[y == k].T, s=12, color=f"C{k}", edgecolor="k", lw=0.3, label=label)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     return xx, yy, zz
@@ -123,48 +126,69 @@ def plot_regions(
 
 # ----------------------------------------------------------------------------- exercise checks
 # Each check prints "not answered yet" for None (so the notebook still runs from top to
-# bottom) and raises AssertionError with a hint for a wrong answer.
+# bottom) and raises AssertionError with a hint for a wrong answer. Every message is written
+# in English and Japanese (``say``); the Japanese notebooks see the Japanese one.
+
+
+def _exercise(k: int) -> str:
+    return say(f"Exercise {k}", f"演習問題 {k}")
 
 
 def _unanswered(name: str, answer: object) -> bool:
     if answer is None:
-        print(f"{name}: not answered yet — replace None with your answer and run the cell again.")
+        print(say(f"{name}: not answered yet — replace None with your answer and run the "
+                  "cell again.",
+                  f"{name}: まだ解答されていない — None を自分の答えに置き換えて、"
+                  "セルをもう一度実行せよ。"))
         return True
     return False
 
 
 def check_normal_equations(Phi: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> None:
     """Exercise 1: ``w`` minimises E(w) = (1/N)‖Φw − y‖², i.e. ∇E(w) = (2/N)Φᵀ(Φw − y) = 0."""
-    if _unanswered("Exercise 1", w):
+    name = _exercise(1)
+    if _unanswered(name, w):
         return
     w = np.asarray(w, dtype=np.float64).ravel()
     if w.shape != (Phi.shape[1],):
-        raise AssertionError(
-            f"Exercise 1: w needs {Phi.shape[1]} entries (one per column of Φ), got {w.shape}"
-        )
+        raise AssertionError(say(
+            f"{name}: w needs {Phi.shape[1]} entries (one per column of Φ), got {w.shape}",
+            f"{name}: w の成分は {Phi.shape[1]} 個 (Φ の列ごとに 1 個) 必要だが、"
+            f"形状が {w.shape} である",
+        ))
     grad = 2 / len(y) * Phi.T @ (Phi @ w - y)
     if not np.allclose(grad, 0, atol=1e-8):
-        raise AssertionError(
-            f"Exercise 1: ∇E(w) = {np.round(grad, 6)} is not 0 — solve (ΦᵀΦ) w = Φᵀy "
-            "with np.linalg.solve"
-        )
-    print("Exercise 1: correct — ∇E(w) = 0, w solves the normal equations.")
+        raise AssertionError(say(
+            f"{name}: ∇E(w) = {np.round(grad, 6)} is not 0 — solve (ΦᵀΦ) w = Φᵀy "
+            "with np.linalg.solve",
+            f"{name}: ∇E(w) = {np.round(grad, 6)} が 0 になっていない — (ΦᵀΦ) w = Φᵀy を "
+            "np.linalg.solve で解くこと",
+        ))
+    print(say(f"{name}: correct — ∇E(w) = 0, w solves the normal equations.",
+              f"{name}: 正解 — ∇E(w) = 0 であり、w は正規方程式の解である。"))
 
 
 def check_ridge(Phi: np.ndarray, y: np.ndarray, lam: float, w: np.ndarray | None) -> None:
     """Exercise 2: ``w`` minimises (1/N)‖Φw − y‖² + (λ/2)‖w‖², SGD(weight_decay=λ)'s limit."""
-    if _unanswered("Exercise 2", w):
+    name = _exercise(2)
+    if _unanswered(name, w):
         return
     w = np.asarray(w, dtype=np.float64).ravel()
     if w.shape != (Phi.shape[1],):
-        raise AssertionError(f"Exercise 2: w needs {Phi.shape[1]} entries, got {w.shape}")
+        raise AssertionError(say(
+            f"{name}: w needs {Phi.shape[1]} entries, got {w.shape}",
+            f"{name}: w の成分は {Phi.shape[1]} 個必要だが、形状が {w.shape} である",
+        ))
     grad = 2 / len(y) * Phi.T @ (Phi @ w - y) + lam * w
     if not np.allclose(grad, 0, atol=1e-8):
-        raise AssertionError(
-            "Exercise 2: the gradient of E + (λ/2)‖w‖² is not 0 at your w — the matrix is "
-            "ΦᵀΦ + (Nλ/2)·I (the 1/N of the mean and the 1/2 of the penalty both count)"
-        )
-    print("Exercise 2: correct — the penalised gradient vanishes.")
+        raise AssertionError(say(
+            f"{name}: the gradient of E + (λ/2)‖w‖² is not 0 at your w — the matrix is "
+            "ΦᵀΦ + (Nλ/2)·I (the 1/N of the mean and the 1/2 of the penalty both count)",
+            f"{name}: あなたの w で E + (λ/2)‖w‖² の勾配が 0 になっていない — 係数行列は "
+            "ΦᵀΦ + (Nλ/2)·I である (平均の 1/N と正則化項の 1/2 の両方が効く)",
+        ))
+    print(say(f"{name}: correct — the penalised gradient vanishes.",
+              f"{name}: 正解 — 正則化項を加えた勾配が 0 になる。"))
 
 
 _GATES = {
@@ -176,21 +200,26 @@ _GATES = {
 
 def check_gate(gate: str, w: np.ndarray | None, b: float | None) -> None:
     """Exercise 3: the formal neuron step(w·x + b) reproduces ``gate``'s truth table on XOR_X."""
-    if _unanswered(f"Exercise 3 ({gate})", None if w is None or b is None else w):
+    name = _exercise(3)
+    if _unanswered(f"{name} ({gate})", None if w is None or b is None else w):
         return
     out = (XOR_X @ np.asarray(w, dtype=np.float64) + b > 0).astype(np.float64)
     want = _GATES[gate]
     if not np.array_equal(out, want):
-        raise AssertionError(
-            f"Exercise 3: for inputs {XOR_X.tolist()} your neuron gives {out.tolist()}, "
-            f"{gate} is {want.tolist()}"
-        )
-    print(f"Exercise 3: correct — step(w·x + b) is {gate}.")
+        raise AssertionError(say(
+            f"{name}: for inputs {XOR_X.tolist()} your neuron gives {out.tolist()}, "
+            f"{gate} is {want.tolist()}",
+            f"{name}: 入力 {XOR_X.tolist()} に対してあなたのニューロンの出力は "
+            f"{out.tolist()} だが、{gate} は {want.tolist()} である",
+        ))
+    print(say(f"{name}: correct — step(w·x + b) is {gate}.",
+              f"{name}: 正解 — step(w·x + b) は {gate} である。"))
 
 
 def check_softmax_delta(u: np.ndarray, label: int, delta: np.ndarray | None) -> None:
     """Exercise 4: ``delta`` = ∂E/∂u of E = −log softmax(u)[label], i.e. P − t."""
-    if _unanswered("Exercise 4", delta):
+    name = _exercise(4)
+    if _unanswered(name, delta):
         return
     u = np.asarray(u, dtype=np.float64)
     p = np.exp(u - u.max())
@@ -198,5 +227,9 @@ def check_softmax_delta(u: np.ndarray, label: int, delta: np.ndarray | None) -> 
     want = p - np.eye(len(u))[label]
     delta = np.asarray(delta, dtype=np.float64)
     if delta.shape != want.shape or not np.allclose(delta, want, atol=1e-10):
-        raise AssertionError("Exercise 4: not ∂E/∂u — it is softmax(u) minus the one-hot target")
-    print("Exercise 4: correct — δ = P − t.")
+        raise AssertionError(say(
+            f"{name}: not ∂E/∂u — it is softmax(u) minus the one-hot target",
+            f"{name}: ∂E/∂u になっていない — 正しくは softmax(u) から one-hot の目標値を"
+            "引いたものである",
+        ))
+    print(say(f"{name}: correct — δ = P − t.", f"{name}: 正解 — δ = P − t である。"))
