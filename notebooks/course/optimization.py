@@ -6,7 +6,8 @@ The 2-D surface helpers (``descend``, ``contour``, ``show_path``) are shared by 
 yet" for ``None`` (so the notebook still runs from top to bottom), prints a confirmation
 for a right answer and raises ``AssertionError`` with a hint for a wrong one. Answers are
 checked against the formula they should come from (computed here), or by running the
-library, never against a stored number alone.
+library, never against a stored number alone. Every message comes in English and Japanese
+(``say``): the Japanese notebooks set ``viz.set_language("ja")`` and read the second.
 """
 
 from __future__ import annotations
@@ -15,6 +16,17 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
+
+try:
+    from course.words import say
+except ModuleNotFoundError:
+    # Loaded from its file by the tests (tests/notebook_json.load_course), where notebooks/
+    # is not on sys.path: the same rule as course.words.say, read from viz directly.
+    from viz import get_language
+
+    def say(en: str, ja: str) -> str:
+        """``ja`` when viz's language is Japanese, else ``en``."""
+        return ja if get_language() == "ja" else en
 
 __all__ = [
     "Run",
@@ -37,7 +49,10 @@ __all__ = [
 
 def _unanswered(name: str, *answers: object) -> bool:
     if any(a is None for a in answers):
-        print(f"{name}: not answered yet — replace None with your answer and run the cell again.")
+        print(f"{name}: " + say("not answered yet — replace None with your answer and run the "
+                                "cell again.",
+                                "まだ解答されていない — None を自分の答えに置き換えて、"
+                                "セルをもう一度実行せよ。"))
         return True
     return False
 
@@ -46,7 +61,8 @@ def _number(name: str, answer: object) -> float:
     try:
         value = float(np.asarray(answer, dtype=np.float64).reshape(()))
     except (TypeError, ValueError):
-        raise AssertionError(f"{name}: expected one number, got {answer!r}") from None
+        raise AssertionError(say(f"{name}: expected one number, got {answer!r}",
+                                 f"{name}: 数を一つ与えよ。与えられたのは {answer!r}")) from None
     return value
 
 
@@ -119,29 +135,36 @@ def check_rmsprop_step(g: float, lr: float, alpha: float, eps: float,
     inside = η g / √(v + ε) (the textbook's (4.26)), outside = η g / (√v + ε) (PyTorch),
     with v = (1 − α) g².
     """
-    name = "Exercise 1"
+    name = say("Exercise 1", "演習問題 1")
     if _unanswered(name, inside, outside):
         return
     v = (1 - alpha) * g * g
     want_in, want_out = lr * g / np.sqrt(v + eps), lr * g / (np.sqrt(v) + eps)
     got_in, got_out = _number(name, inside), _number(name, outside)
     if np.isclose(got_in, want_out, rtol=1e-6) and np.isclose(got_out, want_in, rtol=1e-6):
-        raise AssertionError(f"{name}: the two answers are swapped — inside means √(v + ε)")
+        raise AssertionError(say(f"{name}: the two answers are swapped — inside means √(v + ε)",
+                                 f"{name}: 二つの答えが入れ替わっている — 内側とは √(v + ε) "
+                                 "のことである"))
     if not np.isclose(abs(got_in), want_in, rtol=1e-6):
-        raise AssertionError(
+        raise AssertionError(say(
             f"{name}: ε inside: {got_in:.6g} is not η·g/√(v + ε) with v = (1 − α)·g² "
-            f"= {v:.3g} (the step is {want_in:.3g})"
-        )
+            f"= {v:.3g} (the step is {want_in:.3g})",
+            f"{name}: ε が内側: {got_in:.6g} は v = (1 − α)·g² = {v:.3g} としたときの "
+            f"η·g/√(v + ε) ではない (一歩は {want_in:.3g})",
+        ))
     if not np.isclose(abs(got_out), want_out, rtol=1e-6):
-        raise AssertionError(f"{name}: ε outside: {got_out:.6g} is not η·g/(√v + ε)")
-    print(f"{name}: correct — the textbook's rule steps {want_in:.3g}, PyTorch's {want_out:.3g} "
-          f"({want_out / want_in:.0f}× larger).")
+        raise AssertionError(say(f"{name}: ε outside: {got_out:.6g} is not η·g/(√v + ε)",
+                                 f"{name}: ε が外側: {got_out:.6g} は η·g/(√v + ε) ではない"))
+    print(say(f"{name}: correct — the textbook's rule steps {want_in:.3g}, PyTorch's "
+              f"{want_out:.3g} ({want_out / want_in:.0f}× larger).",
+              f"{name}: 正解 — 教科書の規則では一歩 {want_in:.3g}、PyTorch の規則では "
+              f"{want_out:.3g} ({want_out / want_in:.0f} 倍大きい)。"))
 
 
 def check_textbook_momentum_lr(eta: float, mu: float, lr: float | None) -> None:
     """Exercise 2 (04a): the ``lr`` of PyTorch's ``SGD(momentum=μ)`` that reproduces the
     textbook's Δw = μΔw − (1 − μ)η∇E exactly; checked by running both on a quadratic."""
-    name = "Exercise 2"
+    name = say("Exercise 2", "演習問題 2")
     if _unanswered(name, lr):
         return
     from autograd import Tensor
@@ -157,11 +180,15 @@ def check_textbook_momentum_lr(eta: float, mu: float, lr: float | None) -> None:
             opt.step()
         paths.append(w.data.copy())
     if lr < 0 or not np.allclose(paths[0], paths[1], rtol=1e-9, atol=1e-12):
-        raise AssertionError(
+        raise AssertionError(say(
             f"{name}: SGD(lr={lr:g}, momentum={mu}) ends at {paths[0]}, the textbook form at "
-            f"{paths[1]} — the textbook damps each gradient by (1 − μ)"
-        )
-    print(f"{name}: correct — SGD(lr={lr:g}, momentum={mu}) is the textbook form with η = {eta}.")
+            f"{paths[1]} — the textbook damps each gradient by (1 − μ)",
+            f"{name}: SGD(lr={lr:g}, momentum={mu}) の行き着く先は {paths[0]}、教科書の形では "
+            f"{paths[1]} — 教科書は各勾配を (1 − μ) 倍に減衰させる",
+        ))
+    print(say(f"{name}: correct — SGD(lr={lr:g}, momentum={mu}) is the textbook form with "
+              f"η = {eta}.",
+              f"{name}: 正解 — SGD(lr={lr:g}, momentum={mu}) は η = {eta} の教科書の形である。"))
 
 
 def check_valley_limits(curvature_ratio: float | None, width_ratio: float | None,
@@ -169,19 +196,24 @@ def check_valley_limits(curvature_ratio: float | None, width_ratio: float | None
     """Exercise 3 (04a): for E = ½(w₁² + 25 w₂²): the curvature ratio λ_max/λ_min, the
     ratio of the contour ellipse's axes, and the largest η for which plain gradient
     descent does not diverge."""
-    name = "Exercise 3"
+    name = say("Exercise 3", "演習問題 3")
     if _unanswered(name, curvature_ratio, width_ratio, max_lr):
         return
     hess = np.diag([1.0, 25.0])
     lam = np.linalg.eigvalsh(hess)
     # the contour E = c is w₁²/(2c) + w₂²/(2c/25) = 1: semi-axes √(2c) and √(2c/25)
     axes = np.sqrt(2.0 / lam)
-    wants = {"curvature ratio": lam.max() / lam.min(), "axis ratio": axes.max() / axes.min(),
-             "largest η": 2 / lam.max()}
-    for (what, want), got in zip(wants.items(), (curvature_ratio, width_ratio, max_lr)):
+    wants = {("curvature ratio", "曲率の比"): lam.max() / lam.min(),
+             ("axis ratio", "軸の比"): axes.max() / axes.min(),
+             ("largest η", "最大の η"): 2 / lam.max()}
+    for ((what, what_ja), want), got in zip(wants.items(), (curvature_ratio, width_ratio, max_lr)):
         if not np.isclose(_number(name, got), want, rtol=1e-9):
-            raise AssertionError(f"{name}: the {what} is not {_number(name, got):g}")
-    print(f"{name}: correct — curvature ratio 25, contours 5× narrower across, η < 2/25 = 0.08.")
+            raise AssertionError(say(f"{name}: the {what} is not {_number(name, got):g}",
+                                     f"{name}: {what_ja}: {_number(name, got):g} は正しくない"))
+    print(say(f"{name}: correct — curvature ratio 25, contours 5× narrower across, "
+              "η < 2/25 = 0.08.",
+              f"{name}: 正解 — 曲率の比は 25、等高線は谷を横切る方向に 5 倍細く、"
+              "η < 2/25 = 0.08 である。"))
 
 
 # ----------------------------------------------------------------------------- notebook 04b
@@ -192,7 +224,7 @@ def check_updates_per_epoch(N: int, batch_size: int, epochs: int,
     """Exercise 1 (04b): how many ``step()`` calls ``epochs`` epochs of mini-batch SGD make
     on ``N`` shuffled samples with batches of ``batch_size`` (the last batch may be short);
     checked by counting the batches of ``nn.data.DataLoader``."""
-    name = "Exercise 1"
+    name = say("Exercise 1", "演習問題 1")
     if _unanswered(name, updates):
         return
     from nn.data import DataLoader, TensorDataset
@@ -202,18 +234,23 @@ def check_updates_per_epoch(N: int, batch_size: int, epochs: int,
     want = epochs * sum(1 for _ in loader)
     got = _number(name, updates)
     if np.isclose(got, epochs * N / batch_size) and not np.isclose(got, want):
-        raise AssertionError(f"{name}: {N}/{batch_size} is not whole — the last, shorter batch "
-                             "is one more update")
+        raise AssertionError(say(f"{name}: {N}/{batch_size} is not whole — the last, shorter "
+                                 "batch is one more update",
+                                 f"{name}: {N}/{batch_size} は割り切れない — 最後の短いバッチで"
+                                 "もう 1 回更新される"))
     if not np.isclose(got, want):
-        raise AssertionError(f"{name}: {got:g} — one epoch is ⌈N/|B|⌉ updates, and there are "
-                             f"{epochs} epochs")
-    print(f"{name}: correct — {want} updates, each sample seen {epochs} times.")
+        raise AssertionError(say(f"{name}: {got:g} — one epoch is ⌈N/|B|⌉ updates, and there "
+                                 f"are {epochs} epochs",
+                                 f"{name}: {got:g} — 1 エポックは ⌈N/|B|⌉ 回の更新であり、"
+                                 f"エポックは {epochs} 回ある"))
+    print(say(f"{name}: correct — {want} updates, each sample seen {epochs} times.",
+              f"{name}: 正解 — 更新は {want} 回で、各サンプルは {epochs} 回ずつ使われる。"))
 
 
 def check_clipped_gradient(grad: list[float], g0: float, clipped: list[float] | None) -> None:
     """Exercise 2 (04b): the gradient after ``nn.clip_grad_norm_(max_norm=g0)``; checked
     by running it."""
-    name = "Exercise 2"
+    name = say("Exercise 2", "演習問題 2")
     if _unanswered(name, clipped):
         return
     import nn
@@ -226,20 +263,27 @@ def check_clipped_gradient(grad: list[float], g0: float, clipped: list[float] | 
     try:
         got = np.asarray(clipped, dtype=np.float64).reshape(want.shape)
     except (TypeError, ValueError):
-        raise AssertionError(f"{name}: expected {len(grad)} numbers, got {clipped!r}") from None
+        raise AssertionError(say(f"{name}: expected {len(grad)} numbers, got {clipped!r}",
+                                 f"{name}: {len(grad)} 個の数を与えよ。与えられたのは {clipped!r}")
+                             ) from None
     per_component = np.clip(grad, -g0, g0)
     if np.allclose(got, per_component, rtol=1e-6) and not np.allclose(got, want, rtol=1e-6):
-        raise AssertionError(f"{name}: that clips each component; clipping by the norm keeps "
-                             "the direction and scales the whole vector by g0/‖∇E‖")
+        raise AssertionError(say(f"{name}: that clips each component; clipping by the norm "
+                                 "keeps the direction and scales the whole vector by g0/‖∇E‖",
+                                 f"{name}: それは成分ごとのクリッピングである。ノルムによる"
+                                 "クリッピングは向きを保ち、ベクトル全体を g0/‖∇E‖ 倍する"))
     if not np.allclose(got, want, rtol=1e-6):
-        raise AssertionError(f"{name}: {got} — if ‖∇E‖ ≥ g0, scale ∇E by g0/‖∇E‖")
-    print(f"{name}: correct — {np.round(want, 4)} "
-          f"(norm {np.linalg.norm(want):.4g}, same direction).")
+        raise AssertionError(say(f"{name}: {got} — if ‖∇E‖ ≥ g0, scale ∇E by g0/‖∇E‖",
+                                 f"{name}: {got} — ‖∇E‖ ≥ g0 なら ∇E を g0/‖∇E‖ 倍する"))
+    print(say(f"{name}: correct — {np.round(want, 4)} "
+              f"(norm {np.linalg.norm(want):.4g}, same direction).",
+              f"{name}: 正解 — {np.round(want, 4)} "
+              f"(ノルム {np.linalg.norm(want):.4g}、向きは同じ)。"))
 
 
 def check_linear_decay(eta0: float, eta_T: float, T: int, t: int, eta_t: float | None) -> None:
     """Exercise 3 (04b): η(t) of the linear decay (4.17), as corrected, for t ≤ T or t > T."""
-    name = "Exercise 3"
+    name = say("Exercise 3", "演習問題 3")
     if _unanswered(name, eta_t):
         return
     got = _number(name, eta_t)
@@ -247,14 +291,16 @@ def check_linear_decay(eta0: float, eta_T: float, T: int, t: int, eta_t: float |
     want = s * eta_T + (1 - s) * eta0
     slide = s * eta_T + (1 - s * eta0)
     if np.isclose(got, slide, rtol=1e-9) and not np.isclose(slide, want):
-        raise AssertionError(
-            f"{name}: that is the slide's misprint — η(0) belongs outside the bracket"
-        )
+        raise AssertionError(say(
+            f"{name}: that is the slide's misprint — η(0) belongs outside the bracket",
+            f"{name}: それはスライドの誤植である — η(0) は括弧の外に掛ける",
+        ))
     if not np.isclose(got, want, rtol=1e-9):
-        raise AssertionError(
-            f"{name}: {got:g} is not (t/T)·η_T + (1 − t/T)·η_0 (and η_T for t > T)"
-        )
-    print(f"{name}: correct — η({t}) = {want:g}.")
+        raise AssertionError(say(
+            f"{name}: {got:g} is not (t/T)·η_T + (1 − t/T)·η_0 (and η_T for t > T)",
+            f"{name}: {got:g} は (t/T)·η_T + (1 − t/T)·η_0 ではない (t > T では η_T)",
+        ))
+    print(say(f"{name}: correct — η({t}) = {want:g}.", f"{name}: 正解 — η({t}) = {want:g}。"))
 
 
 def check_init_variances(d_in: int, d_out: int, lecun: float | None, glorot: float | None,
@@ -262,7 +308,7 @@ def check_init_variances(d_in: int, d_out: int, lecun: float | None, glorot: flo
     """Exercise 4 (04b): Var[w] of LeCun, Glorot and He initialisation for a layer with
     ``d_in`` inputs and ``d_out`` outputs — the formulas, checked against ``nn.init`` (the
     variance of a large drawn matrix)."""
-    name = "Exercise 4"
+    name = say("Exercise 4", "演習問題 4")
     if _unanswered(name, lecun, glorot, he):
         return
     from autograd import Tensor
@@ -281,11 +327,15 @@ def check_init_variances(d_in: int, d_out: int, lecun: float | None, glorot: flo
         fill(W, rng=0)
         assert np.isclose(W.data.var(), want, rtol=0.2), (rule, W.data.var(), want)
         if not np.isclose(_number(name, got), want, rtol=1e-9):
-            raise AssertionError(f"{name}: {rule}: {_number(name, got):g} is not Var[w] = "
-                                 f"{formula} = {want:.4g}")
+            raise AssertionError(say(f"{name}: {rule}: {_number(name, got):g} is not Var[w] = "
+                                     f"{formula} = {want:.4g}",
+                                     f"{name}: {rule}: {_number(name, got):g} は Var[w] = "
+                                     f"{formula} = {want:.4g} ではない"))
         wants[rule] = want
-    print(f"{name}: correct — LeCun {wants['LeCun']:.4g}, Glorot {wants['Glorot']:.4g}, "
-          f"He {wants['He']:.4g}.")
+    print(say(f"{name}: correct — LeCun {wants['LeCun']:.4g}, Glorot {wants['Glorot']:.4g}, "
+              f"He {wants['He']:.4g}.",
+              f"{name}: 正解 — LeCun {wants['LeCun']:.4g}、Glorot {wants['Glorot']:.4g}、"
+              f"He {wants['He']:.4g}。"))
 
 
 # ----------------------------------------------------------------------------- notebook 05
@@ -295,7 +345,7 @@ def check_bagging_variance(sigma: float, M: int, rho: float,
                            independent: float | None, correlated: float | None) -> None:
     """Exercise 1 (05): the variance of the mean of M errors of variance σ², independent
     and with pairwise correlation ρ (the (5.26) expansion with its 1/M²)."""
-    name = "Exercise 1"
+    name = say("Exercise 1", "演習問題 1")
     if _unanswered(name, independent, correlated):
         return
     cov = sigma**2 * (rho * np.ones((M, M)) + (1 - rho) * np.eye(M))
@@ -303,19 +353,23 @@ def check_bagging_variance(sigma: float, M: int, rho: float,
     want_i = sigma**2 / M
     got_i, got_c = _number(name, independent), _number(name, correlated)
     if not np.isclose(got_i, want_i, rtol=1e-9):
-        raise AssertionError(f"{name}: independent: {got_i:g} is not σ²/M")
+        raise AssertionError(say(f"{name}: independent: {got_i:g} is not σ²/M",
+                                 f"{name}: 独立な場合: {got_i:g} は σ²/M ではない"))
     if not np.isclose(got_c, want_c, rtol=1e-9):
-        raise AssertionError(
+        raise AssertionError(say(
             f"{name}: correlated: {got_c:g} — expand (1/M²) Σ_l Σ_m Cov[e_l, e_m]: M diagonal "
-            "terms σ² and M(M − 1) cross terms ρσ², all divided by M²"
-        )
-    print(f"{name}: correct — {want_i:g} independent, {want_c:g} with ρ = {rho}.")
+            "terms σ² and M(M − 1) cross terms ρσ², all divided by M²",
+            f"{name}: 相関がある場合: {got_c:g} — (1/M²) Σ_l Σ_m Cov[e_l, e_m] を展開せよ: "
+            "対角項 σ² が M 個、交差項 ρσ² が M(M − 1) 個あり、すべてを M² で割る",
+        ))
+    print(say(f"{name}: correct — {want_i:g} independent, {want_c:g} with ρ = {rho}.",
+              f"{name}: 正解 — 独立なら {want_i:g}、ρ = {rho} なら {want_c:g}。"))
 
 
 def check_decay_factor(lr: float, lam: float, factor: float | None) -> None:
     """Exercise 2 (05): the factor by which ``SGD(lr, weight_decay=λ)`` multiplies a
     weight whose loss gradient is 0 — checked by running the optimizer."""
-    name = "Exercise 2"
+    name = say("Exercise 2", "演習問題 2")
     if _unanswered(name, factor):
         return
     from autograd import Tensor
@@ -327,13 +381,15 @@ def check_decay_factor(lr: float, lam: float, factor: float | None) -> None:
     opt.step()
     want = w.data[0] / 3.0
     if not np.isclose(_number(name, factor), want, rtol=1e-12):
-        raise AssertionError(f"{name}: one step of weight decay alone is w ← w − η(λw)")
-    print(f"{name}: correct — each step multiplies the weight by 1 − ηλ = {want:g}.")
+        raise AssertionError(say(f"{name}: one step of weight decay alone is w ← w − η(λw)",
+                                 f"{name}: 荷重減衰だけの一歩は w ← w − η(λw) である"))
+    print(say(f"{name}: correct — each step multiplies the weight by 1 − ηλ = {want:g}.",
+              f"{name}: 正解 — 一歩ごとに重みは 1 − ηλ = {want:g} 倍になる。"))
 
 
 def check_dropout_scale(p: float, scale: float | None) -> None:
     """Exercise 3 (05): the factor inverted dropout applies to a kept unit in training."""
-    name = "Exercise 3"
+    name = say("Exercise 3", "演習問題 3")
     if _unanswered(name, scale):
         return
     from autograd import Tensor
@@ -344,8 +400,12 @@ def check_dropout_scale(p: float, scale: float | None) -> None:
     kept = drop(Tensor(np.ones(1000))).data
     want = kept[kept != 0][0]
     if not np.isclose(_number(name, scale), want, rtol=1e-12):
-        raise AssertionError(f"{name}: the kept units must keep the expectation: (1 − p)·scale = 1")
-    print(f"{name}: correct — kept units are multiplied by 1/(1 − p) = {want:g}.")
+        raise AssertionError(say(
+            f"{name}: the kept units must keep the expectation: (1 − p)·scale = 1",
+            f"{name}: 残したユニットで期待値を保たなければならない: (1 − p)·scale = 1",
+        ))
+    print(say(f"{name}: correct — kept units are multiplied by 1/(1 − p) = {want:g}.",
+              f"{name}: 正解 — 残したユニットは 1/(1 − p) = {want:g} 倍される。"))
 
 
 def check_early_stopping(val_losses: list[float], patience: int,
@@ -353,7 +413,7 @@ def check_early_stopping(val_losses: list[float], patience: int,
     """Exercise 4 (05): the epoch whose weights early stopping keeps and the epoch after
     which it stops (epochs counted from 0; stop once ``patience`` epochs in a row have
     not improved on the best)."""
-    name = "Exercise 4"
+    name = say("Exercise 4", "演習問題 4")
     if _unanswered(name, best_epoch, stop_epoch):
         return
     best, want_best, want_stop = np.inf, None, None
@@ -364,10 +424,17 @@ def check_early_stopping(val_losses: list[float], patience: int,
             want_stop = epoch
             break
     if int(_number(name, best_epoch)) != want_best:
-        raise AssertionError(f"{name}: the kept weights are those of the lowest validation loss")
+        raise AssertionError(say(
+            f"{name}: the kept weights are those of the lowest validation loss",
+            f"{name}: 残す重みは検証損失が最も小さいエポックのものである",
+        ))
     if int(_number(name, stop_epoch)) != want_stop:
-        raise AssertionError(
+        raise AssertionError(say(
             f"{name}: it stops at the first epoch that is `patience` = {patience} epochs past "
-            "the best one"
-        )
-    print(f"{name}: correct — keeps epoch {want_best}, stops after epoch {want_stop}.")
+            "the best one",
+            f"{name}: 最良のエポックから `patience` = {patience} エポック後の最初のエポックで"
+            "止まる",
+        ))
+    print(say(f"{name}: correct — keeps epoch {want_best}, stops after epoch {want_stop}.",
+              f"{name}: 正解 — エポック {want_best} の重みを残し、エポック {want_stop} の後で"
+              "止まる。"))
