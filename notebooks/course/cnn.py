@@ -9,6 +9,9 @@ The seminar's worked examples are kept here as data (``SEMINAR_*``): the printed
 of its convolution and pooling slides. Its 5×5 image, 3×3 filter and 4×4 pooling input are
 *not* in this repository; ``check_seminar_convolution`` lets a learner who has the slide
 type them in and see the corrected value.
+
+Every message is written in English and Japanese (``say``): the Japanese notebooks
+(notebooks/ja/, which call ``viz.set_language("ja")``) print the Japanese one.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+
+from course.words import say
 
 __all__ = [
     "SEMINAR_CONV",
@@ -171,12 +176,16 @@ def receptive_field(layers: Callable[[Any], Any], size: int, row: int, col: int)
 
 # ----------------------------------------------------------------------------- exercise checks
 # Each check prints "not answered yet" for None (so the notebook still runs from top to
-# bottom) and raises AssertionError with a hint for a wrong answer.
+# bottom) and raises AssertionError with a hint for a wrong answer. ``name`` is the
+# exercise's name, already in the notebook's language.
 
 
 def _unanswered(name: str, *answers: object) -> bool:
     if any(a is None for a in answers):
-        print(f"{name}: not answered yet — replace None with your answer and run the cell again.")
+        print(say(f"{name}: not answered yet — replace None with your answer and run the cell "
+                  "again.",
+                  f"{name}: まだ解答されていない — None を自分の答えで置き換えて、"
+                  "セルをもう一度実行せよ。"))
         return True
     return False
 
@@ -185,40 +194,50 @@ def check_seminar_convolution(image: Any, kernel: Any) -> None:
     """The seminar's slide, typed in: ``image`` (5×5) ⊛ ``kernel`` (3×3) by hand, by
     deltagrad and (if installed) by PyTorch must give SEMINAR_CONV — and so −8, not the
     slide's −14, at row 3, column 2."""
-    if _unanswered("The seminar's slide", image, kernel):
+    if _unanswered(say("The seminar's slide", "セミナーのスライド"), image, kernel):
         return
     import nn.functional as F
     from autograd import Tensor
 
     z, h = np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
     if z.shape != (5, 5) or h.shape != (3, 3):
-        raise AssertionError(
-            f"the slide's image is 5×5 and its filter 3×3, got {z.shape} and {h.shape}"
-        )
+        raise AssertionError(say(
+            f"the slide's image is 5×5 and its filter 3×3, got {z.shape} and {h.shape}",
+            f"スライドの画像は 5×5、フィルタは 3×3 であるが、{z.shape} と {h.shape} が渡された"
+        ))
     by_hand = conv_by_hand(z, h)
     ours = F.conv2d(Tensor(z[None, None]), Tensor(h[None, None])).data[0, 0]
-    assert np.array_equal(ours, by_hand), "deltagrad and the hand sum disagree"
+    assert np.array_equal(ours, by_hand), say("deltagrad and the hand sum disagree",
+                                              "deltagrad と手計算の和が一致しない")
     torch = torch_or_none()
     if torch is not None:
         zt, ht = torch.tensor(z[None, None]), torch.tensor(h[None, None])
         theirs = torch.nn.functional.conv2d(zt, ht)
-        assert np.array_equal(theirs.numpy()[0, 0], by_hand), "PyTorch and the hand sum disagree"
+        assert np.array_equal(theirs.numpy()[0, 0], by_hand), say(
+            "PyTorch and the hand sum disagree", "PyTorch と手計算の和が一致しない")
     off = np.argwhere(by_hand != SEMINAR_CONV)
     if len(off):
-        raise AssertionError(
+        where = [(int(i) + 1, int(j) + 1) for i, j in off]
+        raise AssertionError(say(
             f"your image and filter give\n{by_hand}\nwhich differs from the seminar's result at "
-            f"(row, column) {[(int(i) + 1, int(j) + 1) for i, j in off]} (counting from 1) — "
-            "check the numbers you typed"
-        )
-    print(f"The seminar's slide: correct — row 3, column 2 is {by_hand[2, 1]:g} (the slide "
-          f"prints {SEMINAR_CONV_SLIDE[2, 1]:g}); checked by hand, by deltagrad"
-          + (" and by PyTorch." if torch is not None else " (PyTorch is not installed)."))
+            f"(row, column) {where} (counting from 1) — check the numbers you typed",
+            f"入力した画像とフィルタからは\n{by_hand}\nが得られ、セミナーの結果と (行, 列) "
+            f"{where} (1 から数える) で異なる — 入力した数値を確かめよ"
+        ))
+    row3col2, slide = f"{by_hand[2, 1]:g}", f"{SEMINAR_CONV_SLIDE[2, 1]:g}"
+    print(say(f"The seminar's slide: correct — row 3, column 2 is {row3col2} (the slide "
+              f"prints {slide}); checked by hand, by deltagrad"
+              + (" and by PyTorch." if torch is not None else " (PyTorch is not installed)."),
+              f"セミナーのスライド: 正解 — 3 行 2 列は {row3col2} である (スライドでは "
+              f"{slide})。手計算、deltagrad"
+              + ("、PyTorch で確かめた。" if torch is not None
+                 else " で確かめた (PyTorch はインストールされていない)。")))
 
 
 def check_output_size(sizes: Any) -> None:
     """Output sizes: the output sizes of a 32×32 input for (H, P, S) = (5, 0, 1), (3, 1, 1),
     (3, 1, 2), (4, 0, 2), (7, 3, 2) — compared with ``nn.Conv2d``."""
-    if _unanswered("Output sizes", sizes):
+    if _unanswered(say("Output sizes", "出力サイズ"), sizes):
         return
     import nn
     from autograd import Tensor
@@ -226,23 +245,28 @@ def check_output_size(sizes: Any) -> None:
     cases = [(5, 0, 1), (3, 1, 1), (3, 1, 2), (4, 0, 2), (7, 3, 2)]
     sizes = list(sizes)
     if len(sizes) != len(cases):
-        raise AssertionError(
-            f"Output sizes: give {len(cases)} sizes, one per case, got {len(sizes)}"
-        )
+        raise AssertionError(say(
+            f"Output sizes: give {len(cases)} sizes, one per case, got {len(sizes)}",
+            f"出力サイズ: 場合ごとに 1 つずつ {len(cases)} 個のサイズを答えよ "
+            f"({len(sizes)} 個が渡された)"
+        ))
     x = Tensor(np.zeros((1, 1, 32, 32), dtype=np.float32))
     for (hk, p, s), got in zip(cases, sizes):
         want = nn.Conv2d(1, 1, hk, stride=s, padding=p, rng=0)(x).shape[-1]
         if got != want:
-            raise AssertionError(
+            raise AssertionError(say(
                 f"Output sizes: for H={hk}, P={p}, S={s} the output is {want} wide, "
-                f"you wrote {got} — use ⌊(W − H + 2P)/S⌋ + 1"
-            )
-    print("Output sizes: correct — every size agrees with nn.Conv2d.")
+                f"you wrote {got} — use ⌊(W − H + 2P)/S⌋ + 1",
+                f"出力サイズ: H={hk}, P={p}, S={s} では出力の幅は {want} であるが、"
+                f"答えは {got} — ⌊(W − H + 2P)/S⌋ + 1 を使え"
+            ))
+    print(say("Output sizes: correct — every size agrees with nn.Conv2d.",
+              "出力サイズ: 正解 — どのサイズも nn.Conv2d と一致する。"))
 
 
 def check_pool_backward(z: np.ndarray, upstream: np.ndarray, grad: Any) -> None:
     """``grad`` = ∂L/∂z of L = Σ upstream ⊙ maxpool2×2(z), worked out without backward()."""
-    if _unanswered("Max-pooling backward", grad):
+    if _unanswered(say("Max-pooling backward", "最大プーリングの逆伝播"), grad):
         return
     import nn.functional as F
     from autograd import Tensor
@@ -252,11 +276,14 @@ def check_pool_backward(z: np.ndarray, upstream: np.ndarray, grad: Any) -> None:
     want = x.grad.data[0, 0]
     grad = np.asarray(grad, dtype=np.float64)
     if grad.shape != want.shape or not np.array_equal(grad, want):
-        raise AssertionError(
+        raise AssertionError(say(
             "Max-pooling backward: not the max-pooling gradient — each window's upstream "
-            "value goes to its largest entry only, every other entry gets 0"
-        )
-    print("Max-pooling backward: correct — the gradient went to the arg-max of each window.")
+            "value goes to its largest entry only, every other entry gets 0",
+            "最大プーリングの逆伝播: 最大プーリングの勾配になっていない — 各窓の上流から来る"
+            "勾配はその窓の最大値の位置だけに渡り、ほかの要素はすべて 0 を受け取る"
+        ))
+    print(say("Max-pooling backward: correct — the gradient went to the arg-max of each window.",
+              "最大プーリングの逆伝播: 正解 — 勾配は各窓の最大値の位置 (arg-max) に渡った。"))
 
 
 def check_sigmoid_derivative(fprime: Callable[[np.ndarray], np.ndarray] | None) -> None:
@@ -267,30 +294,38 @@ def check_sigmoid_derivative(fprime: Callable[[np.ndarray], np.ndarray] | None) 
     want = derivative(lambda t: t.sigmoid(), u)
     got = np.asarray(fprime(u), dtype=np.float64)
     if got.shape != want.shape or not np.allclose(got, want, rtol=1e-10, atol=1e-12):
-        raise AssertionError("σ'(u): not σ'(u) — differentiate 1/(1 + e^(−u)) and write "
-                             "the result with σ(u) itself")
-    print("σ'(u): correct — σ'(u) = σ(u)(1 − σ(u)) agrees with backward().")
+        raise AssertionError(say("σ'(u): not σ'(u) — differentiate 1/(1 + e^(−u)) and write "
+                                 "the result with σ(u) itself",
+                                 "σ'(u): σ'(u) になっていない — 1/(1 + e^(−u)) を微分し、"
+                                 "結果を σ(u) 自身を使って書け"))
+    print(say("σ'(u): correct — σ'(u) = σ(u)(1 − σ(u)) agrees with backward().",
+              "σ'(u): 正解 — σ'(u) = σ(u)(1 − σ(u)) は backward() と一致する。"))
 
 
 def check_conv_params(n_params: int | None) -> None:
     """The number of parameters of ``nn.Conv2d(3, 16, 5)``: M·K·H² + M."""
-    if _unanswered("Parameters of Conv2d(3, 16, 5)", n_params):
+    if _unanswered(say("Parameters of Conv2d(3, 16, 5)", "Conv2d(3, 16, 5) のパラメータ数"),
+                   n_params):
         return
     import nn
 
     want = sum(p.numel() for p in nn.Conv2d(3, 16, 5, rng=0).parameters())
     if n_params != want:
-        raise AssertionError(
+        raise AssertionError(say(
             f"Parameters of Conv2d(3, 16, 5): not {n_params} — count M·K·H·H weights "
-            "(16 filters, each spanning 3 channels of 5×5) plus one bias per filter"
-        )
-    print(f"Parameters of Conv2d(3, 16, 5): correct — {want}.")
+            "(16 filters, each spanning 3 channels of 5×5) plus one bias per filter",
+            f"Conv2d(3, 16, 5) のパラメータ数: {n_params} ではない — M·K·H·H 個の重み "
+            "(16 個のフィルタがそれぞれ 5×5 の 3 チャネルにまたがる) に、フィルタごとに 1 つの"
+            "バイアスを加えて数えよ"
+        ))
+    print(say(f"Parameters of Conv2d(3, 16, 5): correct — {want}.",
+              f"Conv2d(3, 16, 5) のパラメータ数: 正解 — {want}。"))
 
 
 def check_receptive_field(side: int | None) -> None:
     """The receptive field of two stacked 3×3 convolutions (stride 1, no pooling) is
     ``side`` × ``side`` pixels — measured by backprop with ``receptive_field``."""
-    if _unanswered("Receptive field", side):
+    if _unanswered(say("Receptive field", "受容野"), side):
         return
     import nn
 
@@ -300,8 +335,11 @@ def check_receptive_field(side: int | None) -> None:
     rows, cols = np.nonzero(field)
     want = int(rows.max() - rows.min() + 1)
     if side != want or int(cols.max() - cols.min() + 1) != want:
-        raise AssertionError(
+        raise AssertionError(say(
             f"Receptive field: not {side}×{side} — each 3×3 layer adds one pixel on every side "
-            "of the field of the layer above"
-        )
-    print(f"Receptive field: correct — {want}×{want}, as backprop measures it.")
+            "of the field of the layer above",
+            f"受容野: {side}×{side} ではない — 3×3 の層を 1 つ重ねるごとに、上の層の受容野の"
+            "四方に 1 画素ずつ加わる"
+        ))
+    print(say(f"Receptive field: correct — {want}×{want}, as backprop measures it.",
+              f"受容野: 正解 — 逆伝播で測ったとおり {want}×{want} である。"))
