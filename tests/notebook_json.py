@@ -2,13 +2,16 @@
 that check the teaching material (tests/test_notebook*.py, test_curriculum_coverage.py).
 
 ``notebooks/`` is not a package on ``sys.path`` during the test run, so the modules of
-``notebooks/course/`` are loaded from their files under a private name.
+``notebooks/course/`` are loaded from their files under a private name. They import their
+sibling ``course.words`` (the English/Japanese messages) as a notebook does, so loading one
+puts ``notebooks/`` on the path.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -43,6 +46,8 @@ def headings(path: Path) -> list[str]:
 
 def load_course(name: str) -> ModuleType:
     """``notebooks/course/<name>.py`` as a module."""
+    if str(NOTEBOOKS) not in sys.path:  # for `from course.words import say` in the module
+        sys.path.append(str(NOTEBOOKS))
     spec = importlib.util.spec_from_file_location(
         f"course_{name}_under_test", NOTEBOOKS / "course" / f"{name}.py"
     )
