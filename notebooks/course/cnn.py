@@ -194,7 +194,7 @@ def check_seminar_convolution(image: Any, kernel: Any) -> None:
     """The seminar's slide, typed in: ``image`` (5×5) ⊛ ``kernel`` (3×3) by hand, by
     deltagrad and (if installed) by PyTorch must give SEMINAR_CONV — and so −8, not the
     slide's −14, at row 3, column 2."""
-    if _unanswered(say("The seminar's slide", "セミナーのスライド"), image, kernel):
+    if _unanswered(say("The seminar's slide", "ゼミのスライド"), image, kernel):
         return
     import nn.functional as F
     from autograd import Tensor
@@ -221,14 +221,14 @@ def check_seminar_convolution(image: Any, kernel: Any) -> None:
         raise AssertionError(say(
             f"your image and filter give\n{by_hand}\nwhich differs from the seminar's result at "
             f"(row, column) {where} (counting from 1) — check the numbers you typed",
-            f"入力した画像とフィルタからは\n{by_hand}\nが得られ、セミナーの結果と (行, 列) "
+            f"入力した画像とフィルタからは\n{by_hand}\nが得られ、ゼミの結果と (行, 列) "
             f"{where} (1 から数える) で異なる — 入力した数値を確かめよ"
         ))
     row3col2, slide = f"{by_hand[2, 1]:g}", f"{SEMINAR_CONV_SLIDE[2, 1]:g}"
     print(say(f"The seminar's slide: correct — row 3, column 2 is {row3col2} (the slide "
               f"prints {slide}); checked by hand, by deltagrad"
               + (" and by PyTorch." if torch is not None else " (PyTorch is not installed)."),
-              f"セミナーのスライド: 正解 — 3 行 2 列は {row3col2} である (スライドでは "
+              f"ゼミのスライド: 正解 — 3 行 2 列は {row3col2} である (スライドでは "
               f"{slide})。手計算、deltagrad"
               + ("、PyTorch で確かめた。" if torch is not None
                  else " で確かめた (PyTorch はインストールされていない)。")))

@@ -17,16 +17,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-try:
-    from course.words import say
-except ModuleNotFoundError:
-    # Loaded from its file by the tests (tests/notebook_json.load_course), where notebooks/
-    # is not on sys.path: the same rule as course.words.say, read from viz directly.
-    from viz import get_language
-
-    def say(en: str, ja: str) -> str:
-        """``ja`` when viz's language is Japanese, else ``en``."""
-        return ja if get_language() == "ja" else en
+from course.words import say
 
 __all__ = [
     "Run",
