@@ -22,7 +22,8 @@ help:
 	@echo "make docs    the documentation site into site/ (MkDocs, offline, warnings are"
 	@echo "             errors; make test builds it too)"
 	@echo "make ja      regenerate the Japanese notebooks (notebooks/ja/) from the English"
-	@echo "             ones and notebooks/i18n/ja/*.toml (tests fail when they drift)"
+	@echo "             ones and notebooks/i18n/ja/*.toml, and the glossary GLOSSARY.ja.md"
+	@echo "             (tests fail when they drift)"
 	@echo "make bench   the project's own benchmarks (the referee is ../shared/bench)"
 	@echo "make clean   remove .venv and generated files"
 
@@ -97,6 +98,7 @@ $(DOCS_STAMP): $(STAMP)
 # The Japanese notebooks are generated: never edit notebooks/ja/*.ipynb by hand.
 ja: $(STAMP)
 	$(BIN)/python notebooks/i18n/edition.py build
+	$(BIN)/python notebooks/i18n/glossary.py build
 
 docs: export NO_MKDOCS_2_WARNING = 1
 docs: $(DOCS_STAMP)
