@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -43,6 +43,13 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
+
+    if TYPE_CHECKING:
+        # Layers set their parameters and sub-modules at run time, some under made-up
+        # names (``weight_ih_l0``, ``layers.3``); PyTorch's Module declares the same so
+        # that type checkers accept ``model.weight``. Never defined at run time: a missing
+        # attribute still raises the ordinary AttributeError.
+        def __getattr__(self, name: str) -> Any: ...
 
     # ------------------------------------------------------------------ registration
     def __setattr__(self, name: str, value: Any) -> None:
