@@ -62,6 +62,7 @@ def test_public_api_is_unchanged():
         "plot_decision_boundary", "plot_optimizer_trajectories", "plot_gradient_flow",
         "plot_histograms", "plot_filters", "plot_feature_maps", "plot_sequence_predictions",
         "explore", "Explorer",  # added with the graph explorer (issue 12)
+        "set_language", "get_language",  # Japanese labels (issue 15)
     }
     for name in viz.__all__:
         assert getattr(viz, name) is not None

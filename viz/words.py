@@ -88,7 +88,10 @@ WORDS: dict[str, dict[str, str]] = {
         "ja": "×{count} 個の同形の項 (項 {shown} を表示)",
     },
     "term_of": {"en": "term {shown} of {count}", "ja": "{count} 項中の項 {shown}"},
-    "one_of_alike": {"en": "1 of {count} alike, ×{count}", "ja": "同形 {count} 個中の 1 個, ×{count}"},
+    "one_of_alike": {
+        "en": "1 of {count} alike, ×{count}",
+        "ja": "同形 {count} 個中の 1 個, ×{count}",
+    },
     # ---------------------------------------------------------------- NaN / Inf notes
     "first_nonfinite": {
         "en": "first non-finite: '{op}' gives {kinds}\nfrom finite inputs",
@@ -132,7 +135,10 @@ WORDS: dict[str, dict[str, str]] = {
         "en": " (operand {k} of {n})",
         "ja": " (オペランド {n} 個中の {k} 番目)",
     },
-    "step_head": {"en": "Step {k}/{n} · {expr}{operand}: ", "ja": "ステップ {k}/{n} · {expr}{operand}: "},
+    "step_head": {
+        "en": "Step {k}/{n} · {expr}{operand}: ",
+        "ja": "ステップ {k}/{n} · {expr}{operand}: ",
+    },
     "with_gy": {"en": "with gy", "ja": "ただし gy"},
     "anim_done": {
         "en": "  — done: every grad is now ∂{root}/∂node",
@@ -141,7 +147,9 @@ WORDS: dict[str, dict[str, str]] = {
     "player_prev": {"en": "\u25c0 Prev", "ja": "\u25c0 前へ"},
     "player_next": {"en": "Next \u25b6", "ja": "次へ \u25b6"},
     "player_play": {"en": "\u25b6 Play", "ja": "\u25b6 再生"},
-    "player_pause": {"en": "\u23f8 Pause", "ja": "\u23f8 一時停止"},
+    # the player's script sets these texts: JavaScript string contents, escapes kept
+    "player_play_js": {"en": "\\u25B6 Play", "ja": "\\u25B6 再生"},
+    "player_pause_js": {"en": "\\u275A\\u275A Pause", "ja": "\\u275A\\u275A 一時停止"},
     "player_prev_title": {"en": "Previous step (←)", "ja": "前のステップ (←)"},
     "player_next_title": {"en": "Next step (→)", "ja": "次のステップ (→)"},
     "player_frame": {"en": "Frame", "ja": "フレーム"},
@@ -150,7 +158,8 @@ WORDS: dict[str, dict[str, str]] = {
         "JavaScript (in Jupyter: trust the notebook, or re-run the cell; or save the "
         "animation as .html or .gif).",
         "ja": "最初のフレームだけを表示している: フレームを進めるには JavaScript が必要である "
-        "(Jupyter ではノートブックを信頼するか、セルを再実行する。または .html か .gif として保存する)。",
+        "(Jupyter ではノートブックを信頼するか、セルを再実行する。"
+        "または .html か .gif として保存する)。",
     },
     "player_title": {"en": "Backpropagation, step by step", "ja": "誤差逆伝播法を一歩ずつ"},
     # ---------------------------------------------------------------- explorer
@@ -181,7 +190,10 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "x_copy": {"en": "copy {k}", "ja": "コピー {k}"},
     "x_no_gradient": {"en": "—  (no gradient)", "ja": "—  (勾配なし)"},
-    "x_stats": {"en": "min {min}  mean {mean}  max {max}  std {std}", "ja": "最小 {min}  平均 {mean}  最大 {max}  標準偏差 {std}"},
+    "x_stats": {
+        "en": "min {min}  mean {mean}  max {max}  std {std}",
+        "ja": "最小 {min}  平均 {mean}  最大 {max}  標準偏差 {std}",
+    },
     "x_node": {"en": "node", "ja": "ノード"},
     "x_leaf": {"en": "leaf", "ja": "葉"},
     "x_kind": {"en": "kind", "ja": "種類"},
@@ -189,6 +201,31 @@ WORDS: dict[str, dict[str, str]] = {
     "x_module": {"en": "module", "ja": "モジュール"},
     "x_inputs": {"en": "inputs and local derivatives:", "ja": "入力と局所微分:"},
     "x_view": {"en": "(view)", "ja": "(表示)"},
+    "x_kind_leaf": {"en": "leaf", "ja": "葉 (入力・パラメータ)"},
+    "x_kind_constant": {"en": "constant", "ja": "定数"},
+    "x_kind_computed": {"en": "computed", "ja": "計算結果"},
+    "x_kind_root": {"en": "root", "ja": "出力 (根)"},
+    "x_box": {
+        "en": "{title}\n{count} {what}\nclick to open",
+        "ja": "{title}\n{what} {count} 個\nクリックで開く",
+    },
+    "x_values": {"en": "Values", "ja": "Value"},
+    "x_copies_too_large": {
+        "en": "{copies} alike copies of a {nodes}-node subgraph:\n"
+        "too large to draw here; pass model=your_model to split it into modules",
+        "ja": "ノード数 {nodes} の同形の部分グラフのコピー {copies} 個:\n"
+        "ここに描くには大きすぎる。model=your_model を渡してモジュールに分ける",
+    },
+    "x_copy_of": {
+        "en": "copy {k} of {copies} alike (folded: {copies} × this subgraph)",
+        "ja": "同形 {copies} 個中のコピー {k} (折りたたみ: この部分グラフ × {copies})",
+    },
+    "x_click_to_open": {"en": "click to open", "ja": "クリックで開く"},
+    "x_the_training_graph": {"en": "the training graph", "ja": "学習の計算グラフ"},
+    "x_from": {"en": "from {where}\n{name}", "ja": "{where} から\n{name}"},
+    "x_value_count": {"en": "{c} value", "ja": "値 {c} 個"},
+    "x_values_count": {"en": "{c} values", "ja": "値 {c} 個"},
+    "x_nodes": {"en": "nodes", "ja": "ノード"},
     "x_in": {"en": "in", "ja": "場所:"},
     # ---------------------------------------------------------------- plots
     "p_loss": {"en": "loss", "ja": "損失"},

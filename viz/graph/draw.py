@@ -44,11 +44,11 @@ from autograd.tensor import Tensor
 from autograd.value import Value
 
 from .. import render
+from ..fonts import graph_font
 from ..render import GraphTooLargeError
+from ..words import speaking
 from .collapse import assign_owners, collapse_modules
 from .describe import _Options, check_node, describe_nodes, own_name
-from ..fonts import graph_font
-from ..words import speaking
 from .dot import INK
 from .drawing import Drawing
 from .fold import fold_edge_labels, fold_repeats

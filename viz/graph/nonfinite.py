@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import no_grad
+
 from ..words import say
 
 __all__ = ["NonFinite", "find_nonfinite", "nonfinite_kinds"]

@@ -193,7 +193,10 @@ class Painter:
         """Box ``v{i}`` standing for ``count`` alike constant inputs (collapsed view)."""
         node = self.order[i]
         shape = tuple(int(n) for n in node.shape)
-        fields = (say("inputs_like_this", count=count), f"{say('shape')} {shape}  {node.data.dtype}")
+        fields = (
+            say("inputs_like_this", count=count),
+            f"{say('shape')} {shape}  {node.data.dtype}",
+        )
         label = _record_text(NodeDescription("", fields, ()), flip=self.tb)
         self.out.node(f"v{i}", label, self._style("constant", i, shape="record"))
 
