@@ -54,7 +54,7 @@ WORDS: dict[str, dict[str, str]] = {
     "summary_fold": {
         "en": "· a sum of {count} alike terms ({size} {nodes} each) is drawn once, "
         "×{count}: term {shown} of {count} is shown",
-        "ja": "· 同形の項 {count} 個 (各 {size} ノード) の和は 1 回だけ描く (×{count}): "
+        "ja": "· 同形の項 {count} 個 (各 {size} {nodes}) の和は 1 回だけ描く (×{count}): "
         "{count} 項中の項 {shown} を表示",
     },
     "node_one": {"en": "node", "ja": "ノード"},
@@ -230,6 +230,8 @@ WORDS: dict[str, dict[str, str]] = {
     # ---------------------------------------------------------------- plots
     "p_loss": {"en": "loss", "ja": "損失"},
     "p_epoch": {"en": "epoch", "ja": "エポック"},
+    "p_train": {"en": "train_{name}", "ja": "訓練 {name}"},
+    "p_val": {"en": "val_{name}", "ja": "検証 {name}"},
     "p_best_epoch": {"en": "best epoch {epoch}", "ja": "最良のエポック {epoch}"},
     "p_stopped": {"en": "stopped after epoch {epoch}", "ja": "エポック {epoch} で打ち切り"},
     "p_decision": {"en": "decision regions ({n} classes)", "ja": "決定領域 ({n} クラス)"},
@@ -237,6 +239,10 @@ WORDS: dict[str, dict[str, str]] = {
     "p_time_step": {"en": "time step t", "ja": "時刻 t"},
     "p_target": {"en": "target", "ja": "目標値"},
     "p_prediction": {"en": "prediction", "ja": "予測値"},
+    "p_mean_std": {"en": "mean {mean}, std {std}", "ja": "平均 {mean}, 標準偏差 {std}"},
+    "p_empty": {"en": "empty", "ja": "空"},
+    "p_max_grad": {"en": "max |grad|", "ja": "最大 |勾配|"},
+    "p_mean_grad": {"en": "mean |grad|", "ja": "平均 |勾配|"},
     "p_gradient_abs": {"en": "|gradient|", "ja": "|勾配|"},
     "p_gradient_flow": {
         "en": "gradient flow (input layer on the left)",
@@ -258,13 +264,16 @@ def current_language() -> str:
 
 @contextlib.contextmanager
 def speaking(language: str | None, where: str = "viz") -> Iterator[str]:
-    """Give every word in ``language`` inside the block (``None``: the global setting).
+    """Give every word in ``language`` inside the block.
 
-    ``where`` names the caller in the ``ValueError`` for an unknown language.
+    ``None`` keeps the language already in force: an enclosing ``speaking`` block's,
+    else the global setting. ``where`` names the caller in the ``ValueError`` for an
+    unknown language.
     """
-    token = _speaking.set(resolve_language(language, where))
+    chosen = current_language() if language is None else resolve_language(language, where)
+    token = _speaking.set(chosen)
     try:
-        yield _speaking.get() or "en"
+        yield chosen
     finally:
         _speaking.reset(token)
 
