@@ -446,3 +446,24 @@ def test_every_plot_takes_a_language():
 
     for name in ("plot_history", "plot_filters", "plot_feature_maps", "plot_histograms"):
         assert "language" in inspect.signature(getattr(viz, name)).parameters
+
+
+# ------------------------------------------------------------------------ README pictures
+def test_readme_pictures_are_regenerated_by_a_script(tmp_path):
+    needs_font()
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("resvg_py")
+    from PIL import Image
+
+    from viz.cli.ja_images import write_ja_images
+
+    paths = write_ja_images(tmp_path, steps=3)
+    assert sorted(paths) == ["ja_graph", "ja_plot"]
+    for path in paths.values():
+        image = np.asarray(Image.open(path).convert("L"))
+        assert image.shape[0] > 100 and (image < 128).mean() > 0.005
+    import tomllib
+
+    project = tomllib.loads((pathlib.Path(__file__).parents[1] / "pyproject.toml").read_text())
+    plots = project["project"]["optional-dependencies"]["plots"]
+    assert any(req.startswith("matplotlib-fontja") for req in plots)
