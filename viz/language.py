@@ -4,6 +4,11 @@
 (データ / 勾配 / 局所微分, plot titles) for the whole process; ``draw_graph(...,
 language="ja")`` does it for one picture. Only the words change: numbers, shapes and
 the graph itself are the same in both languages.
+
+Japanese text is drawn with IPAexGothic from the ``matplotlib-fontja`` package (part
+of ``deltagrad[plots]``), located by ``viz.fonts`` without any system font. Setting
+the language never changes matplotlib's global ``rcParams``: each Japanese plot sets
+its font inside ``matplotlib.rc_context``. The words themselves live in ``viz.words``.
 """
 
 from __future__ import annotations
