@@ -467,3 +467,24 @@ def test_readme_pictures_are_regenerated_by_a_script(tmp_path):
     project = tomllib.loads((pathlib.Path(__file__).parents[1] / "pyproject.toml").read_text())
     plots = project["project"]["optional-dependencies"]["plots"]
     assert any(req.startswith("matplotlib-fontja") for req in plots)
+
+
+def test_set_language_adds_the_font_as_matplotlib_fallback_and_removes_it():
+    needs_font()
+    matplotlib = pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    before = list(matplotlib.rcParams["font.family"])
+    viz.set_language("ja")
+    assert matplotlib.rcParams["font.family"] == [*before, "IPAexGothic"]
+    viz.set_language("ja")  # twice: added once
+    assert matplotlib.rcParams["font.family"] == [*before, "IPAexGothic"]
+    fig = Figure()
+    fig.add_subplot().set_title("勾配消失 (vanishing gradient)")  # the reader's own figure
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "Glyph ... missing from font(s)"
+        pixels = _figure_pixels(fig)
+    fig.axes[0].set_title("勾配爆発 (vanishing gradient)")
+    assert np.abs(_figure_pixels(fig) - pixels).sum() > 20 * 255
+    viz.set_language("en")
+    assert list(matplotlib.rcParams["font.family"]) == before

@@ -8,8 +8,10 @@ import permanently switches matplotlib's global font -- and hands it to each ren
   rasterised by resvg with the file loaded (``viz.render.formats``), and the system
   ``dot`` finds it through a private fontconfig file that adds the font's folder
   (``fontconfig_env``), so its layout measures the real glyphs;
-* matplotlib figures get it as a ``FontProperties``-backed family registered with
-  matplotlib's font manager on first use (``matplotlib_font``).
+* matplotlib: the file is registered with matplotlib's font manager on first use
+  (``matplotlib_font``); viz's own plots draw their text with it inside
+  ``matplotlib.rc_context`` (``ja_rc``), and ``viz.set_language("ja")`` adds it as a
+  fallback family so the reader's own figures show Japanese too (``matplotlib_fallback``).
 
 English pictures keep their fonts (Helvetica in drawings, matplotlib's default in
 plots); nothing here runs unless a Japanese picture is made.
@@ -26,7 +28,7 @@ from typing import Any
 
 __all__ = [
     "GRAPH_FONT", "JA_FONT", "JA_FONT_HINT", "ja_font_file", "graph_font", "needs_ja_font",
-    "fontconfig_env", "matplotlib_font",
+    "fontconfig_env", "matplotlib_font", "matplotlib_fallback", "ja_rc",
 ]
 
 #: The font family of English drawings: metrics known to both Graphviz builds; resvg
@@ -139,6 +141,30 @@ def matplotlib_font() -> str:
         font_manager.fontManager.addfont(str(font))
         _registered = True
     return JA_FONT
+
+
+def matplotlib_fallback(language: str) -> None:
+    """``viz.set_language``'s one global change: IPAexGothic as matplotlib's fallback font.
+
+    For ``"ja"`` the family is appended to ``rcParams["font.family"]`` (when matplotlib
+    is installed and the font is found), so the reader's *own* figures in a Japanese
+    notebook -- ``ax.set_title("勾配消失")`` -- draw their Japanese characters while
+    Latin text keeps its font (matplotlib falls back glyph by glyph along the family
+    list). For ``"en"`` it is removed again, which restores the setting it changed.
+    """
+    if ja_font_file() is None:
+        return
+    try:
+        import matplotlib
+    except ImportError:
+        return
+    family = matplotlib.rcParams["font.family"]
+    family = [family] if isinstance(family, str) else list(family)
+    if language == "ja" and JA_FONT not in family:
+        matplotlib_font()
+        matplotlib.rcParams["font.family"] = [*family, JA_FONT]
+    elif language != "ja" and JA_FONT in family:
+        matplotlib.rcParams["font.family"] = [f for f in family if f != JA_FONT]
 
 
 def ja_rc() -> dict[str, Any]:
