@@ -488,3 +488,17 @@ def test_set_language_adds_the_font_as_matplotlib_fallback_and_removes_it():
     assert np.abs(_figure_pixels(fig) - pixels).sum() > 20 * 255
     viz.set_language("en")
     assert list(matplotlib.rcParams["font.family"]) == before
+
+
+def test_command_line_draws_in_japanese(tmp_path):
+    needs_font()
+    from viz.cli import commands
+
+    out = tmp_path / "g.dot"
+    assert commands.main(["expr", "a*b + c", "a=2", "b=-3", "c=10", "-o", str(out),
+                          "--language", "ja"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "データ 2" in text and "勾配 -3" in text and "fontname=IPAexGothic" in text
+    assert commands.main(["expr", "a*b", "a=2", "b=-3", "-o", str(out)]) == 0
+    assert "data 2" in out.read_text(encoding="utf-8")
+    assert commands.main(["expr", "a", "a=1", "--language", "jp"]) == 2  # a usage error
