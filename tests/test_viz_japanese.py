@@ -502,3 +502,14 @@ def test_command_line_draws_in_japanese(tmp_path):
     assert commands.main(["expr", "a*b", "a=2", "b=-3", "-o", str(out)]) == 0
     assert "data 2" in out.read_text(encoding="utf-8")
     assert commands.main(["expr", "a", "a=1", "--language", "jp"]) == 2  # a usage error
+
+
+def test_tensor_rule_notes_in_japanese():
+    needs_font()
+    x = Tensor(np.ones((2, 3)), requires_grad=True, label="x")
+    b = Tensor(np.ones(3), requires_grad=True, label="b")
+    y = (x + b).sum()
+    y.backward()
+    ja, en = viz.draw_graph(y, language="ja").source, viz.draw_graph(y).source
+    assert 'label="∂/∂b = Σ gy\\n(ブロードキャストした軸で和をとる)"' in ja
+    assert 'label="∂/∂b = Σ gy\\n(summed over broadcast axes)"' in en

@@ -41,6 +41,13 @@ WORDS: dict[str, dict[str, str]] = {
     "same_node": {"en": "(same node)", "ja": "(同じノード)"},
     "inputs_like_this": {"en": "{count} inputs like this", "ja": "同様の入力 {count} 個"},
     "scalar": {"en": "scalar", "ja": "スカラー"},
+    # derivative rules of Tensor ops (the rule templates themselves are formulas)
+    "rule_unknown": {"en": "∂({op})/∂input {i}", "ja": "∂({op})/∂入力 {i}"},
+    "rule_none": {"en": "not differentiated", "ja": "微分されない"},
+    "rule_summed": {
+        "en": "\n(summed over broadcast axes)",
+        "ja": "\n(ブロードキャストした軸で和をとる)",
+    },
     # ---------------------------------------------------------------- titles of a graph
     "not_computed_title": {
         "en": "grad: —  not computed yet (every grad shows 0 until {call} runs)",
