@@ -110,7 +110,8 @@ def test_japanese_font_check(monkeypatch: pytest.MonkeyPatch) -> None:
     check = doctor._ja_font_check()
     if fonts.ja_font_file() is not None:
         assert check.ok and "ipaexg.ttf" in check.detail
-    monkeypatch.setattr(fonts, "ja_font_file", lambda: None)
+    assert doctor._ja_font_file() == fonts.ja_font_file()  # the same file, found alike
+    monkeypatch.setattr(doctor, "_ja_font_file", lambda: None)
     missing = doctor._ja_font_check()
     assert not missing.ok and not missing.required
     assert missing.line().startswith("opt  ja font")

@@ -513,3 +513,33 @@ def test_tensor_rule_notes_in_japanese():
     ja, en = viz.draw_graph(y, language="ja").source, viz.draw_graph(y).source
     assert 'label="∂/∂b = Σ gy\\n(ブロードキャストした軸で和をとる)"' in ja
     assert 'label="∂/∂b = Σ gy\\n(summed over broadcast axes)"' in en
+
+
+def test_course_graphs_exercise_checks_speak_the_notebook_language(capsys):
+    from notebook_json import load_course
+
+    graphs = load_course("graphs")
+    a = Value(1.5, label="a")
+    q = (a * a + a) * a  # 2 + 2 + 2 operands: 8 frames
+    viz.set_language("ja")
+    graphs.check_frame_count(q, None)
+    graphs.check_sigmoid_peak(None, None)
+    graphs.check_frame_count(q, 8)
+    graphs.check_sigmoid_peak(0.0, 0.25)
+    assert capsys.readouterr().out.splitlines() == [
+        "演習問題 1: まだ解答されていない — None を答えに置き換えて、セルをもう一度実行する。",
+        "演習問題 2: まだ解答されていない — None を答えに置き換えて、セルをもう一度実行する。",
+        "演習問題 1: 正解 — 8 フレーム。",
+        "演習問題 2: 正解 — 最大でも 1/4。シグモイドの層を通るたびに、デルタは 1/4 以下に縮む。",
+    ]
+    with pytest.raises(AssertionError, match="演習問題 1: 7 ではない — 各ノードのオペランドを数え"):
+        graphs.check_frame_count(q, 7)
+    with pytest.raises(AssertionError, match="演習問題 2: 正しくない"):
+        graphs.check_sigmoid_peak(1.0, 0.25)
+    viz.set_language("en")
+    graphs.check_frame_count(q, None)
+    graphs.check_frame_count(q, 8)
+    assert capsys.readouterr().out.splitlines() == [
+        "Exercise 1: not answered yet — replace None with your answer and run the cell again.",
+        "Exercise 1: correct — 8 frames.",
+    ]

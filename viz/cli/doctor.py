@@ -199,11 +199,20 @@ def _jupyter_check() -> Check:
     return Check("jupyter", True, "IPython present: drawings display inline (SVG)")
 
 
+def _ja_font_file() -> Path | None:
+    # viz.fonts.ja_font_file, repeated here: the doctor also runs as a file, when viz
+    # itself may not import (a foreign autograd)
+    spec = importlib.util.find_spec("matplotlib_fontja")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "fonts" / "ipaexg.ttf"
+        if path.is_file():
+            return path
+    return None
+
+
 def _ja_font_check() -> Check:
     """IPAexGothic (matplotlib-fontja): Japanese labels without a system CJK font."""
-    from ..fonts import ja_font_file
-
-    font = ja_font_file()
+    font = _ja_font_file()
     if font is None:
         return Check("ja font", False,
                      "IPAexGothic not found: Japanese labels (viz.set_language('ja')) "
