@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.deltagrad-installed
 DOCS_STAMP := $(VENV)/.deltagrad-docs-installed
 
-.PHONY: all help venv dot demo test test-fast test-matrix lint typecheck docs bench torch ja clean
+.PHONY: all help venv dot demo test test-fast test-matrix lint typecheck docs bench torch ja images-ja clean
 
 all: test
 
@@ -24,6 +24,7 @@ help:
 	@echo "make ja      regenerate the Japanese notebooks (notebooks/ja/) from the English"
 	@echo "             ones and notebooks/i18n/ja/*.toml, and the glossary GLOSSARY.ja.md"
 	@echo "             (tests fail when they drift)"
+	@echo "make images-ja  redraw docs/images/ja_graph.png and ja_plot.png (README.ja.md)"
 	@echo "make bench   the project's own benchmarks (the referee is ../shared/bench)"
 	@echo "make clean   remove .venv and generated files"
 
@@ -99,6 +100,10 @@ $(DOCS_STAMP): $(STAMP)
 ja: $(STAMP)
 	$(BIN)/python notebooks/i18n/edition.py build
 	$(BIN)/python notebooks/i18n/glossary.py build
+
+# The two pictures of README.ja.md (Japanese labels, bundled font only).
+images-ja: $(STAMP) dot
+	MPLBACKEND=Agg $(BIN)/python -m viz.cli.ja_images docs/images
 
 docs: export NO_MKDOCS_2_WARNING = 1
 docs: $(DOCS_STAMP)

@@ -102,3 +102,17 @@ def test_doctor_is_a_command_of_the_cli() -> None:
                             text=True, cwd=ROOT, timeout=180)
     assert "OK   autograd     deltagrad's" in result.stdout
     assert result.returncode == (0 if "all required parts work" in result.stdout else 1)
+
+
+def test_japanese_font_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    from viz import fonts
+
+    check = doctor._ja_font_check()
+    if fonts.ja_font_file() is not None:
+        assert check.ok and "ipaexg.ttf" in check.detail
+    assert doctor._ja_font_file() == fonts.ja_font_file()  # the same file, found alike
+    monkeypatch.setattr(doctor, "_ja_font_file", lambda: None)
+    missing = doctor._ja_font_check()
+    assert not missing.ok and not missing.required
+    assert missing.line().startswith("opt  ja font")
+    assert "-> pip install matplotlib-fontja" in missing.line()

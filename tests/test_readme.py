@@ -137,3 +137,67 @@ def test_training_section_runs_on_its_own(tmp_path: Path,
             exec(compile(block, f"README Training block {i}", "exec"), namespace)
     assert namespace["history"].metrics["val_acc"][-1] > 0.95
     assert namespace["total"] > 0.0
+
+
+# ------------------------------------------------------------ README.ja.md (issue 15)
+README_JA = README.with_name("README.ja.md")
+
+
+def test_readme_links_the_japanese_edition_from_its_top_line() -> None:
+    first = README.read_text(encoding="utf-8").splitlines()[0:3]
+    assert any("(README.ja.md)" in line for line in first)
+    assert "(README.md)" in README_JA.read_text(encoding="utf-8").splitlines()[2]
+
+
+def test_readme_ja_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every Python block of README.ja.md runs as written, in order, in one namespace,
+    and prints what its comments say."""
+    import contextlib
+    import io
+
+    import viz
+
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    blocks = re.findall(r"```python\n(.*?)```", README_JA.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 5
+    namespace: dict = {"__name__": "readme_ja"}
+    printed = []
+    try:
+        for i, block in enumerate(blocks):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                exec(compile(textwrap.dedent(block), f"README.ja.md block {i}", "exec"), namespace)
+            printed.append(out.getvalue())
+            # each print(...)  # <expected> comment matches what was printed
+            expected = [
+                m.group(1).split("(")[0].strip()
+                for m in re.finditer(r"^print\(.*?\)\s+# (.+)$", block, re.M)
+            ]
+            assert out.getvalue().split("\n")[: len(expected)] == expected, (i, block)
+    finally:
+        viz.set_language("en")
+    assert namespace["a"].grad == 6.0 and namespace["b"].grad == -4.0
+    assert "データ 2" in namespace["g"].source
+
+
+def test_readme_ja_mapping_table_names_existing_objects() -> None:
+    import autograd
+    import nn
+    import viz
+
+    roots = {"autograd": autograd, "nn": nn, "viz": viz, "Tensor": autograd.Tensor,
+             "Value": autograd.Value}
+    text = README_JA.read_text(encoding="utf-8")
+    start = text.index("## ゼロから作る / DeZero から来た人へ")
+    rows = [
+        [c.strip() for c in line.strip("|").split("|")]
+        for line in text[start:].splitlines()
+        if line.startswith("|") and not set(line) <= set("|-: ")
+    ][1:]
+    assert len(rows) >= 12
+    names = [n for row in rows for n in re.findall(r"`([^`]+)`", row[1])]
+    for name in names:
+        _resolve(name, roots)
+    assert {"nn.Linear", "nn.CrossEntropyLoss", "autograd.Function"} <= set(names)

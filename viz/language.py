@@ -4,6 +4,13 @@
 (データ / 勾配 / 局所微分, plot titles) for the whole process; ``draw_graph(...,
 language="ja")`` does it for one picture. Only the words change: numbers, shapes and
 the graph itself are the same in both languages.
+
+Japanese text is drawn with IPAexGothic from the ``matplotlib-fontja`` package (part
+of ``deltagrad[plots]``), located by ``viz.fonts`` without any system font. viz's own
+Japanese plots set their font inside ``matplotlib.rc_context``; the only global change
+is ``set_language("ja")`` appending the font to matplotlib's ``font.family`` as a
+fallback for the reader's own figures (``set_language("en")`` takes it out again).
+The words themselves live in ``viz.words``.
 """
 
 from __future__ import annotations
@@ -33,11 +40,19 @@ def _check(language: object, where: str) -> str:
 
 
 def set_language(language: Language) -> None:
-    """Use ``language`` ("en" or "ja") for the words in every later drawing and plot."""
+    """Use ``language`` ("en" or "ja") for the words in every later drawing and plot.
+
+    The one global side effect beyond viz: with ``"ja"``, IPAexGothic is appended to
+    matplotlib's ``rcParams["font.family"]`` as a fallback (Japanese characters in any
+    figure then render; Latin text keeps its font); ``"en"`` removes it again.
+    """
     global _current
     checked = _check(language, "viz.set_language")
     with _lock:
         _current = checked
+        from .fonts import matplotlib_fallback
+
+        matplotlib_fallback(checked)
 
 
 def get_language() -> str:

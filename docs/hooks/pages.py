@@ -1,6 +1,8 @@
 """MkDocs hook: the site's pages that live outside docs/.
 
-The README (the home page), CONTRIBUTING.md, CHANGELOG.md and the notebooks are written
+The README (the home page), its Japanese edition README.ja.md, CONTRIBUTING.md,
+CHANGELOG.md and the notebooks (English, and the generated Japanese ones in
+notebooks/ja/) are written
 for the repository, where they sit at the top level; copying them into docs/ would leave
 two copies to keep in step. This hook adds them to the site as generated files instead,
 rewriting the few repository-relative links (``docs/images/x.png`` -> ``images/x.png``)
@@ -19,8 +21,8 @@ from mkdocs.structure.files import File, Files
 ROOT = Path(__file__).resolve().parents[2]
 
 # repository file -> page in the site
-PAGES = {"README.md": "index.md", "CONTRIBUTING.md": "contributing.md",
-         "CHANGELOG.md": "changelog.md"}
+PAGES = {"README.md": "index.md", "README.ja.md": "ja.md",
+         "CONTRIBUTING.md": "contributing.md", "CHANGELOG.md": "changelog.md"}
 
 # repository-relative link prefixes -> site-relative (from a top-level page)
 _LINKS = [("docs/images/", "images/"), ("docs/", "")]
@@ -49,16 +51,26 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for name, page in PAGES.items():
         text = (ROOT / name).read_text(encoding="utf-8")
         files.append(File.generated(config, page, content=_rewrite(text)))
-    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in _notebooks() + _notebooks("ja"):
         # a real File with the top level as its source dir (mkdocs-jupyter re-reads it)
-        files.append(File(f"notebooks/{notebook.name}", str(ROOT), config.site_dir,
-                          config.use_directory_urls))
+        files.append(File(path, str(ROOT), config.site_dir, config.use_directory_urls))
     return files
 
 
+def _notebooks(language: str = "") -> list[str]:
+    """``notebooks/NAME.ipynb`` (English) or ``notebooks/ja/NAME.ipynb``, sorted."""
+    folder = ROOT / "notebooks" / language
+    return [(Path("notebooks") / language / p.name).as_posix()
+            for p in sorted(folder.glob("*.ipynb"))]
+
+
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """The nav's "Notebooks" section lists every notebook, so adding one needs no edit here."""
-    notebooks = [f"notebooks/{p.name}" for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+    """The nav's "Notebooks" section lists every notebook -- the Japanese ones under
+    "日本語" -- so adding one needs no edit here."""
+    notebooks: list = _notebooks()
+    japanese = _notebooks("ja")
+    if japanese:
+        notebooks.append({"日本語": japanese})
     for entry in config.nav or []:
         if isinstance(entry, dict) and "Notebooks" in entry:
             entry["Notebooks"] = notebooks

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 
+from course.words import say
+
 __all__ = [
     "module_boxes",
     "module_links",
@@ -55,7 +57,11 @@ def links_between(
 
 def _unanswered(name: str, answer: object) -> bool:
     if answer is None:
-        print(f"{name}: not answered yet — replace None with your answer and run the cell again.")
+        print(say(
+            f"{name}: not answered yet — replace None with your answer and run the cell again.",
+            f"{_number(name)}: まだ解答されていない — "
+            "None を答えに置き換えて、セルをもう一度実行する。",
+        ))
         return True
     return False
 
@@ -68,11 +74,13 @@ def check_frame_count(root: object, answer: object) -> None:
 
     want = 2 + sum(len(v.parents) for v in autograd.topological_order(root))
     if int(answer) != want:
-        raise AssertionError(
+        raise AssertionError(say(
             f"Exercise 1: {answer} is not it — count the operands of every node (a * a has two), "
-            "then add the forward frame and the seed frame"
-        )
-    print(f"Exercise 1: correct — {want} frames.")
+            "then add the forward frame and the seed frame",
+            f"演習問題 1: {answer} ではない — 各ノードのオペランドを数え (a * a は 2 つ)、"
+            "順伝播のフレームと初期値 (seed) のフレームを足す",
+        ))
+    print(say(f"Exercise 1: correct — {want} frames.", f"演習問題 1: 正解 — {want} フレーム。"))
 
 
 def check_sigmoid_peak(u_max: object, value: object) -> None:
@@ -80,7 +88,16 @@ def check_sigmoid_peak(u_max: object, value: object) -> None:
     if _unanswered("Exercise 2", None if u_max is None or value is None else u_max):
         return
     if not (math.isclose(float(u_max), 0.0, abs_tol=1e-9) and math.isclose(float(value), 0.25)):
-        raise AssertionError(
-            "Exercise 2: not right — σ(1 − σ) is a parabola in σ ∈ (0, 1) with its top at σ = 1/2"
-        )
-    print("Exercise 2: correct — at most 1/4: each sigmoid layer shrinks the delta 4-fold or more.")
+        raise AssertionError(say(
+            "Exercise 2: not right — σ(1 − σ) is a parabola in σ ∈ (0, 1) with its top at σ = 1/2",
+            "演習問題 2: 正しくない — σ(1 − σ) は σ ∈ (0, 1) の放物線で、頂点は σ = 1/2 にある",
+        ))
+    print(say(
+        "Exercise 2: correct — at most 1/4: each sigmoid layer shrinks the delta 4-fold or more.",
+        "演習問題 2: 正解 — 最大でも 1/4。シグモイドの層を通るたびに、デルタは 1/4 以下に縮む。",
+    ))
+
+
+def _number(name: str) -> str:
+    """``"Exercise 2"`` -> ``"演習問題 2"``."""
+    return name.replace("Exercise", "演習問題")

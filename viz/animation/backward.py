@@ -39,6 +39,8 @@ from autograd.tensor import Tensor
 from autograd.value import Value
 
 from .. import render as _render
+from ..fonts import graph_font
+from ..words import speaking
 from .frame_export import captioned_pages, gif_bytes
 from .frames import Frame, FrameBuilder
 from .player import check_interval, player_document, player_fragment
@@ -73,6 +75,8 @@ class BackwardAnimation:
     nodes: tuple
     names: tuple[str, ...]
     engine: str = "dot"
+    #: the language of the captions and the player's buttons ("en" or "ja")
+    language: str = "en"
     _svgs: dict[int, str] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -160,13 +164,15 @@ class BackwardAnimation:
             play / next buttons, a frame counter and the caption. No external files
             or URLs; ``page.html#frame=N`` opens at frame ``N`` (0-based).
         """
-        return player_document(
-            self.svgs(), self.captions, autoplay=autoplay, interval_ms=interval_ms
-        )
+        svgs = self.svgs()
+        with speaking(self.language):
+            return player_document(svgs, self.captions, autoplay=autoplay, interval_ms=interval_ms)
 
     def _repr_html_(self) -> str:
         try:
-            return player_fragment(self.svgs(), self.captions, autoplay=False, interval_ms=800)
+            svgs = self.svgs()
+            with speaking(self.language):
+                return player_fragment(svgs, self.captions, autoplay=False, interval_ms=800)
         except (_render.RenderError, _render.GraphTooLargeError) as exc:
             # A notebook cell should say what to install or draw, not show a traceback.
             return f"<pre>{_xml_escape(f'{self!r}: cannot display ({exc})')}</pre>"
@@ -244,6 +250,7 @@ def backward_animation(
     rankdir: str = "LR",
     number_format: str = ".4g",
     max_frames: int = DEFAULT_MAX_FRAMES,
+    language: str | None = None,
 ) -> BackwardAnimation:
     """Replay ``root.backward()`` one chain-rule step per frame.
 
@@ -258,6 +265,9 @@ def backward_animation(
         ``format()`` spec of every number, e.g. ``".4g"`` or ``".3f"``.
     max_frames : int
         Refuse graphs that need more frames than this (``ValueError``).
+    language : {None, "en", "ja"}
+        The language of the boxes, captions and player buttons (``None``: the
+        process-wide ``viz.set_language(...)``); numbers and formulas are the same.
 
     Returns
     -------
@@ -303,6 +313,14 @@ def backward_animation(
         ) from None
     if isinstance(max_frames, bool) or not isinstance(max_frames, int) or max_frames < 2:
         raise ValueError(f"backward_animation: max_frames must be an int >= 2, got {max_frames!r}")
+    with speaking(language, "backward_animation") as lang:
+        return _animate(root, rankdir, number_format, max_frames, lang)
+
+
+def _animate(
+    root: Any, rankdir: str, number_format: str, max_frames: int, lang: str
+) -> BackwardAnimation:
+    """``backward_animation`` after its options are checked, inside ``speaking(lang)``."""
     if not isinstance(root, (Value, Tensor)):
         raise TypeError(
             f"backward_animation: expected an autograd.Value or autograd.Tensor root, got "
@@ -332,10 +350,12 @@ def backward_animation(
             "intermediate result, a smaller batch) or pass a larger max_frames (each frame "
             "is laid out by Graphviz, so this takes longer)"
         )
-    scene = Scene(order, root, unique_names(order, root), rankdir, number_format)
+    scene = Scene(
+        order, root, unique_names(order, root), rankdir, number_format, graph_font(lang)
+    )
     seed, steps = replay(order, root)
     frames = FrameBuilder(scene).frames(seed, steps)
-    return BackwardAnimation(frames, tuple(order), scene.names)
+    return BackwardAnimation(frames, tuple(order), scene.names, language=lang)
 
 
 def _save_format(path: pathlib.Path, raw: str, format: str | None) -> str:

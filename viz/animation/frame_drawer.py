@@ -18,15 +18,14 @@ from autograd.tensor import Tensor
 
 from .. import render as _render
 from ..graph.describe import (
-    NO_GRAD,
-    NOT_COMPUTED,
     _number,
     _Options,
     describe_nodes,
     summarize,
 )
-from ..graph.dot import FONT, INK, STYLE, escape
+from ..graph.dot import INK, STYLE, escape
 from ..graph.painter import far_uses, record
+from ..words import words
 from .replay import GradValue, Step
 from .scene import Scene, named_in_box
 
@@ -38,8 +37,6 @@ _ACTIVE = {"color": "#dc2626", "penwidth": "3", "fillcolor": "#fee2e2"}
 _RECEIVING = {"color": "#047857", "penwidth": "3", "fillcolor": "#d1fae5"}
 _ACTIVE_EDGE = {"color": "#dc2626", "fontcolor": "#b91c1c", "penwidth": "2.6"}
 _ACTIVE_OP = {"color": "#dc2626", "penwidth": "2.4", "fillcolor": "#fee2e2"}
-
-_VALUE_NO_GRAD = "grad —"
 
 
 class FrameDrawer:
@@ -70,18 +67,21 @@ class FrameDrawer:
             taken=frozenset(names),
         )
         self.descs = describe_nodes(order, opts)
+        self.words = words()  # the box words, in the animation's language
         self._statements: dict[tuple, str] = {}
         # Far uses of a node are drawn from small copies of it, as draw_graph does.
         self.far = far_uses(order, scene.index)
 
     def grad_text(self, i: int, g: GradValue) -> str:
         """The gradient line of node ``i``'s box; "—" until a gradient has arrived."""
-        node = self.scene.order[i]
+        node, w = self.scene.order[i], self.words
         if isinstance(node, Tensor):
             if g is None:
-                return NOT_COMPUTED if node.requires_grad else NO_GRAD
-            return f"grad: {summarize(g, self.scene.number_format)}"
-        return _VALUE_NO_GRAD if g is None else f"grad {_number(g, self.scene.number_format)}"
+                return w["not_computed"] if node.requires_grad else w["no_grad"]
+            return f"{w['grad']}: {summarize(g, self.scene.number_format)}"
+        if g is None:
+            return w["anim_no_grad"]
+        return f"{w['grad']} {_number(g, self.scene.number_format)}"
 
     def edge_text(self, i: int, position: int) -> str | None:
         """The label of operand ``position``'s edge into node ``i``'s op (as draw_graph's).
@@ -165,15 +165,16 @@ class FrameDrawer:
         g.attr(
             rankdir=self.scene.rankdir,
             bgcolor="white",
-            fontname=FONT,
+            fontname=self.scene.font,
             fontcolor=INK,
             nodesep="0.25",
             ranksep="0.35",
             pad="0.12",  # room for the thick highlight borders at the drawing's edge
         )
-        g.attr("node", fontname=FONT, fontcolor=INK, fontsize="11", style="filled")
+        font = self.scene.font
+        g.attr("node", fontname=font, fontcolor=INK, fontsize="11", style="filled")
         g.attr(
-            "edge", fontname=FONT, fontcolor=INK, fontsize="9", color="#374151", arrowsize="0.7"
+            "edge", fontname=font, fontcolor=INK, fontsize="9", color="#374151", arrowsize="0.7"
         )
         source = g.source.rstrip()
         return source[: source.rindex("}")]

@@ -13,6 +13,7 @@ import textwrap
 from html import escape
 
 from .. import render as _render
+from ..fonts import JA_FONT, needs_ja_font
 from ..graph.dot import INK
 
 __all__ = ["captioned_pages", "gif_bytes"]
@@ -40,7 +41,11 @@ def captioned_pages(svgs: list[str], captions: list[str]) -> list[str]:
     """Each SVG centred on a common white page, its caption wrapped underneath."""
     sizes = [_svg_size(s) for s in svgs]
     width = max(_MIN_WIDTH, max(w for w, _ in sizes))
-    per_line = max(20, int((width - 16) / _CHAR_WIDTH))
+    japanese = any(needs_ja_font(c) for c in captions)
+    # Japanese characters are a full em wide (not ~0.56 em): fewer fit on a line
+    char_width = _CAPTION_FONT if japanese else _CHAR_WIDTH
+    per_line = max(20, int((width - 16) / char_width))
+    family = f"{JA_FONT},Helvetica,Arial,sans-serif" if japanese else "Helvetica,Arial,sans-serif"
     lines = [textwrap.wrap(c, per_line) or [""] for c in captions]
     graph_h = max(h for _, h in sizes)
     line_h = _CAPTION_FONT * 1.35
@@ -67,7 +72,7 @@ def captioned_pages(svgs: list[str], captions: list[str]) -> list[str]:
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{_fmt(width)}pt" '
             f'height="{_fmt(height)}pt" viewBox="0 0 {_fmt(width)} {_fmt(height)}">\n'
             f'<rect width="100%" height="100%" fill="white"/>\n{inner}\n'
-            f'<g font-family="Helvetica,Arial,sans-serif" font-size="{_fmt(_CAPTION_FONT)}" '
+            f'<g font-family="{family}" font-size="{_fmt(_CAPTION_FONT)}" '
             f'fill="{INK}">{text}</g>\n</svg>\n'
         )
     return pages

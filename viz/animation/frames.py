@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..graph.describe import _number, summarize
+from ..words import say
 from .frame_drawer import FrameDrawer
 from .replay import GradValue, Step
 from .scene import Scene, named_in_box
@@ -95,15 +96,16 @@ class FrameBuilder:
         n, p = self.scene.names[step.node], self.scene.names[step.parent]
         node = self.scene.order[step.node]
         operand = (
-            f" (operand {step.position + 1} of {len(node.parents)})"
+            say("operand_of", k=step.position + 1, n=len(node.parents))
             if sum(q is node.parents[step.position] for q in node.parents) > 1
             else ""
         )
-        head = f"Step {k}/{total_steps} · {self.expression(step.node)}{operand}: "
+        expr = self.expression(step.node)
+        head = say("step_head", k=k, n=total_steps, expr=expr, operand=operand)
         if isinstance(step.contribution, np.ndarray):
             rule = (self.drawer.edge_text(step.node, step.position) or "").replace("\n", " ")
             text = (
-                f"grad[{p}] += {rule}  with gy = grad[{n}] = {self.show(step.upstream)}"
+                f"grad[{p}] += {rule}  {say('with_gy')} = grad[{n}] = {self.show(step.upstream)}"
                 f"  → {self.show(step.contribution)}"
             )
         else:
@@ -117,7 +119,7 @@ class FrameBuilder:
                 f" = {self.show(step.total)}"
             )
         if k == total_steps:
-            text += "  — done: every grad is now ∂" + self.scene.name_of(self.scene.root) + "/∂node"
+            text += say("anim_done", root=self.scene.name_of(self.scene.root))
         return head + text
 
     # ---------------------------------------------------------------- frames
@@ -129,22 +131,20 @@ class FrameBuilder:
         empty: list[GradValue] = [None] * len(self.scene.order)
         seed_value = seed[r]
         seed_text = (
-            f"ones of shape {self.scene.root.shape}"
+            say("ones_of_shape", shape=self.scene.root.shape)
             if isinstance(seed_value, np.ndarray) and seed_value.ndim
             else "1"
         )
         plan: list[tuple[str, str, list[GradValue], Step | None]] = [
             (
                 "forward",
-                "Forward pass done: every box shows its data; no gradient has been computed "
-                f"yet. Backward starts at {L} and walks the graph back to its inputs.",
+                say("anim_forward", root=L),
                 empty,
                 None,
             ),
             (
                 "seed",
-                f"Seed: grad[{L}] = ∂{L}/∂{L} = {seed_text}. Now each node, from the output "
-                "back, sends local derivative × its grad into each operand (+=).",
+                say("anim_seed", root=L, seed=seed_text),
                 seed,
                 None,
             ),

@@ -30,6 +30,8 @@ import uuid
 from collections.abc import Sequence
 from html import escape
 
+from ..words import current_language, say
+
 __all__ = ["player_fragment", "player_document", "inline_svg", "check_interval"]
 
 
@@ -77,7 +79,7 @@ _JS = """
     cur = i;
     slider.value = String(i);
     slider.setAttribute("value", String(i));  /* so a saved or dumped page shows it too */
-    counter.textContent = "Frame " + (i + 1) + " / " + n;
+    counter.textContent = "{frame} " + (i + 1) + " / " + n;
     prev.disabled = i === 0;
     next.disabled = i === n - 1;
     root.setAttribute("data-frame", String(i));
@@ -85,13 +87,13 @@ _JS = """
   function stop() {{
     if (timer !== null) clearInterval(timer);
     timer = null;
-    play.textContent = "\\u25B6 Play";
+    play.textContent = "{play}";
     play.setAttribute("aria-pressed", "false");
   }}
   function start() {{
     if (cur >= n - 1) show(0);
     stop();
-    play.textContent = "\\u275A\\u275A Pause";
+    play.textContent = "{pause}";
     play.setAttribute("aria-pressed", "true");
     timer = setInterval(function () {{
       if (cur >= n - 1) {{ stop(); return; }}
@@ -183,22 +185,26 @@ def player_fragment(
         )
     controls = (
         '<div class="dg-controls">'
-        '<button type="button" class="dg-prev" title="Previous step (←)" disabled>'
-        "\u25c0 Prev</button>"
-        '<button type="button" class="dg-play" aria-pressed="false">\u25b6 Play</button>'
-        '<button type="button" class="dg-next" title="Next step (→)">Next \u25b6</button>'
+        f'<button type="button" class="dg-prev" title="{say("player_prev_title")}" disabled>'
+        f"{say('player_prev')}</button>"
+        f'<button type="button" class="dg-play" aria-pressed="false">{say("player_play")}</button>'
+        f'<button type="button" class="dg-next" title="{say("player_next_title")}">'
+        f"{say('player_next')}</button>"
         f'<input type="range" class="dg-slider" min="0" max="{n - 1}" step="1" value="0" '
-        f'aria-label="Frame">'
-        f'<span class="dg-counter" aria-live="polite">Frame 1 / {n}</span>'
+        f'aria-label="{say("player_frame")}">'
+        f'<span class="dg-counter" aria-live="polite">{say("player_frame")} 1 / {n}</span>'
         "</div>"
     )
-    note = (
-        '<p class="dg-nojs">Showing the first frame only: stepping through the frames needs '
-        "JavaScript (in Jupyter: trust the notebook, or re-run the cell; or save the "
-        "animation as .html or .gif).</p>"
-    )
+    note = f'<p class="dg-nojs">{say("player_nojs")}</p>'
     css = _CSS.format(uid=uid)
-    js = _JS.format(uid=uid, interval=int(interval_ms), autoplay="true" if autoplay else "false")
+    js = _JS.format(
+        uid=uid,
+        interval=int(interval_ms),
+        autoplay="true" if autoplay else "false",
+        frame=say("player_frame"),
+        play=say("player_play_js"),
+        pause=say("player_pause_js"),
+    )
     return (
         f'<div class="dg-anim" id="{uid}" tabindex="0" data-frames="{n}">\n'
         f"<style>{css}</style>\n"
@@ -214,9 +220,9 @@ def player_document(
     body = player_fragment(svgs, captions, autoplay=autoplay, interval_ms=interval_ms)
     return (
         "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{current_language()}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<title>Backpropagation, step by step</title>\n"
+        f"<title>{say('player_title')}</title>\n"
         "<style>body { background:#ffffff; margin:12px; }</style>\n"
         f"</head>\n<body>\n{body}\n</body>\n</html>\n"
     )

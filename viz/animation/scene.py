@@ -40,6 +40,8 @@ class Scene:
     names: tuple[str, ...]
     rankdir: str
     number_format: str
+    #: the drawing's font (``viz.fonts.graph_font``: Helvetica, or IPAexGothic for "ja")
+    font: str = "Helvetica"
     index: dict[Any, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

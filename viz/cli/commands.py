@@ -102,6 +102,12 @@ def build_parser(prog: str = "deltagrad") -> argparse.ArgumentParser:
         metavar="SPEC",
         help="format spec for numbers in the table and the drawing (default: .4g)",
     )
+    expr.add_argument(
+        "--language",
+        choices=("en", "ja"),
+        default="en",
+        help="language of the words in the drawing: en (default) or ja (データ / 勾配)",
+    )
     expr.set_defaults(run=_run_expr, subparser=expr)
 
     demo = sub.add_parser(
@@ -215,6 +221,7 @@ def _run_expr(args: argparse.Namespace) -> int:
             show_grad=not args.no_grad,
             show_local_grads=not args.no_local_grads,
             number_format=spec,
+            language=args.language,
             # Graphviz source needs no layout, so it is written at any size
             max_nodes=None if output.suffix.lower() in (".dot", ".gv") else "auto",
         )

@@ -199,6 +199,27 @@ def _jupyter_check() -> Check:
     return Check("jupyter", True, "IPython present: drawings display inline (SVG)")
 
 
+def _ja_font_file() -> Path | None:
+    # viz.fonts.ja_font_file, repeated here: the doctor also runs as a file, when viz
+    # itself may not import (a foreign autograd)
+    spec = importlib.util.find_spec("matplotlib_fontja")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "fonts" / "ipaexg.ttf"
+        if path.is_file():
+            return path
+    return None
+
+
+def _ja_font_check() -> Check:
+    """IPAexGothic (matplotlib-fontja): Japanese labels without a system CJK font."""
+    font = _ja_font_file()
+    if font is None:
+        return Check("ja font", False,
+                     "IPAexGothic not found: Japanese labels (viz.set_language('ja')) "
+                     "would show empty boxes", "pip install matplotlib-fontja", required=False)
+    return Check("ja font", True, f"IPAexGothic for Japanese labels: {font}")
+
+
 def run_checks() -> list[Check]:
     """Every check, in the order a fix should be attempted."""
     checks = [_python_check(), _numpy_check()]
@@ -207,7 +228,7 @@ def run_checks() -> list[Check]:
     checks += [_dot_check(), _wasm_check(), _draw_check(),
                _module_check("matplotlib", "matplotlib", "pip install matplotlib",
                              required=False),
-               _jupyter_check(), _torch_check()]
+               _ja_font_check(), _jupyter_check(), _torch_check()]
     return checks
 
 

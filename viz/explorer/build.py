@@ -25,6 +25,7 @@ from ..graph.collapse import assign_owners
 from ..graph.describe import NodeDescription, _Options, check_node, describe_nodes, own_name
 from ..graph.model_map import ModelMap, scalar_modules
 from ..render import GraphTooLargeError
+from ..words import WORDS, say, speaking
 from .layout import VIEW_CHARS, VIEW_NODES, render_all, too_large, view_source
 from .nodeinfo import node_info
 from .page import page_html
@@ -63,9 +64,10 @@ class Explorer:
         Nodes in the whole graph.
     """
 
-    def __init__(self, data: dict[str, Any], node_count: int) -> None:
+    def __init__(self, data: dict[str, Any], node_count: int, language: str = "en") -> None:
         self.data = data
         self.node_count = node_count
+        self.language = language  # of the page's words (the views' words are in data)
         self._json: str | None = None
 
     def to_json(self) -> str:
@@ -77,7 +79,8 @@ class Explorer:
 
     def to_html(self, *, full_page: bool = True) -> str:
         """The explorer as HTML: a whole document, or a fragment for a notebook cell."""
-        return page_html(self.to_json(), full_page=full_page)
+        with speaking(self.language):
+            return page_html(self.to_json(), full_page=full_page)
 
     def _repr_html_(self) -> str:
         return self.to_html(full_page=False)
@@ -110,17 +113,32 @@ class Explorer:
         )
 
 
+#: The words of WORDS the page's script shows (``D.w`` on the page).
+_PAGE_WORDS = (
+    "data", "grad", "shape", "x_folded", "x_copy", "x_no_gradient", "x_stats", "x_node",
+    "x_leaf", "x_kind", "x_op", "x_module", "x_inputs", "x_view", "x_in", "x_kind_leaf",
+    "x_kind_constant", "x_kind_computed", "x_kind_root",
+)
+
+
+def page_words(language: str) -> dict[str, str]:
+    """The words the explorer's script shows, in ``language``."""
+    return {key: WORDS[key][language] for key in _PAGE_WORDS}
+
+
 def _box_label(order: list) -> Any:
     def label(title: str, positions: list[int]) -> str:
         values = sum(1 for i in positions if isinstance(order[i], Value))
         count = len(positions)
-        what = "Values" if values == count else "nodes"
-        return f"{title}\n{count:,} {what}\nclick to open"
+        what = "x_values" if values == count else "x_nodes"
+        return say("x_box", title=title, count=f"{count:,}", what=say(what))
 
     return label
 
 
-def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Explorer:
+def explore(
+    root: Any, model: Any = None, *, number_format: str = ".4g", language: str | None = None
+) -> Explorer:
     """An explorer of the graph that produced ``root``: every node, one view at a time.
 
     Parameters
@@ -134,6 +152,9 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
     number_format : str
         ``format()`` spec of the numbers inside the boxes (the side panel shows full
         precision).
+    language : {None, "en", "ja"}
+        The language of the boxes, titles and the page's buttons and panel (``None``:
+        the process-wide ``viz.set_language(...)``).
 
     Returns
     -------
@@ -149,7 +170,7 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
         If ``root`` is not a ``Value`` or ``Tensor``, or ``model`` is neither an
         ``nn.Module`` nor an ``nn.scalar`` network.
     ValueError
-        If ``number_format`` is invalid.
+        If ``number_format`` or ``language`` is invalid.
     GraphTooLargeError
         (a ``ValueError``, raised before any layout) If the page would need more than
         ``MAX_VIEWS`` views; the message says what to explore instead.
@@ -161,6 +182,12 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
         raise ValueError(
             f"explore: invalid number_format {number_format!r}; try '.4g' or '.3f'"
         ) from None
+    with speaking(language, "explore") as lang:
+        return _explore(root, model, number_format, lang)
+
+
+def _explore(root: Any, model: Any, number_format: str, lang: str) -> Explorer:
+    """``explore`` after its arguments are checked, inside ``speaking(lang)``."""
     if model is not None and not callable(getattr(model, "named_parameters", None)):
         if scalar_modules(model) is None:
             raise TypeError(
@@ -220,8 +247,10 @@ def explore(root: Any, model: Any = None, *, number_format: str = ".4g") -> Expl
         info = node_info(order[i], i, descs[i], list(par[i]), kinds[i], tree.group_of[i])
         info["h"] = tree.home.get(i, TOP)
         nodes[str(i)] = info
-    data = {"views": views, "nodes": nodes, "root": len(order) - 1, "top": TOP}
-    return Explorer(data, len(order))
+    data: dict[str, Any] = {"views": views, "nodes": nodes, "root": len(order) - 1, "top": TOP}
+    if lang != "en":  # the words the page's script shows (English ones are in the script)
+        data["w"] = page_words(lang)
+    return Explorer(data, len(order), lang)
 
 
 def _adopt_trailing_sums(

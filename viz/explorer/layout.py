@@ -18,10 +18,12 @@ import concurrent.futures
 import os
 import re
 
+from ..fonts import graph_font
 from ..graph.describe import NodeDescription
-from ..graph.dot import FONT, INK, STYLE, Statements, attr_list, escape
+from ..graph.dot import INK, STYLE, Statements, attr_list, escape
 from ..graph.painter import _record_text
 from ..render import dot_to_svg, find_dot, layout_timeout
+from ..words import current_language, say
 from .views import View
 
 __all__ = ["view_source", "render_all", "too_large", "VIEW_CHARS", "VIEW_NODES"]
@@ -40,10 +42,7 @@ VIEW_CHARS = 400_000
 
 def too_large(number: int, nodes: int) -> str:
     """The DOT of a note standing for a view too large to lay out."""
-    text = (
-        f"This view has {nodes:,} nodes: too many to lay out quickly.\n"
-        "Pass model=your_model to split it into modules, or explore a smaller part."
-    )
+    text = say("x_too_many", nodes=f"{nodes:,}")
     return f'digraph view{number} {{\n\tnote [label="{text}" shape=note]\n}}\n'
 
 _STUB = {
@@ -53,15 +52,16 @@ _STUB = {
 
 
 def _header(name: str) -> list[str]:
+    font = graph_font(current_language())
     graph = attr_list(None, {
-        "rankdir": "LR", "bgcolor": "white", "fontname": FONT, "fontcolor": INK,
+        "rankdir": "LR", "bgcolor": "white", "fontname": font, "fontcolor": INK,
         "nodesep": "0.25", "ranksep": "0.35",
     })
     node = attr_list(
-        None, {"fontname": FONT, "fontcolor": INK, "fontsize": "11", "style": "filled"}
+        None, {"fontname": font, "fontcolor": INK, "fontsize": "11", "style": "filled"}
     )
     edge = attr_list(None, {
-        "fontname": FONT, "fontcolor": INK, "fontsize": "9", "color": "#374151", "arrowsize": "0.7",
+        "fontname": font, "fontcolor": INK, "fontsize": "9", "color": "#374151", "arrowsize": "0.7",
     })
     return [
         f"digraph {name} {{\n", f"\tgraph [{graph}]\n", f"\tnode [{node}]\n",
@@ -91,15 +91,12 @@ def view_source(
     if len(view.nodes) + sum(len(f[3]) for f in folds) > VIEW_NODES:
         # copies too large to draw (a whole network per sample, without model=): a note
         for first, _, copies, positions in folds:
-            text = (
-                f"{copies} alike copies of a {len(positions):,}-node subgraph:\n"
-                "too large to draw here; pass model=your_model to split it into modules"
-            )
+            text = say("x_copies_too_large", copies=copies, nodes=f"{len(positions):,}")
             out.node(f"f{first}", escape(text), out.style(**STYLE["note"]))
         folds = []
     for first, copy, copies, positions in folds:
         cluster = f"fold{first}"
-        label = f"copy {copy + 1} of {copies} alike (folded: {copies} × this subgraph)"
+        label = say("x_copy_of", k=copy + 1, copies=copies)
         out.add_cluster(cluster, {
             "label": escape(label), "style": "rounded,dashed", "color": "#6d28d9",
             "fontsize": "10", "fontcolor": "#5b21b6", "labeljust": "l",
@@ -109,7 +106,7 @@ def view_source(
     box_of: dict[int, int] = {}
     for k, (vid, label) in enumerate(view.boxes):
         out.node(f"b{k}", escape(label), out.style(
-            **STYLE["module"], shape="box", id=f"b{k}", tooltip="click to open",
+            **STYLE["module"], shape="box", id=f"b{k}", tooltip=say("x_click_to_open"),
         ))
         for i in view.box_members.get(vid, ()):
             box_of[i] = k
@@ -146,7 +143,7 @@ def view_source(
             if i in copied.get(p, ()):
                 tail = f"u{p}_{i}"
                 pdesc = descs[p]
-                text = f"(same node) {pdesc.name or order[p].op or ''}".rstrip()
+                text = f"{say('same_node')} {pdesc.name or order[p].op or ''}".rstrip()
                 if pdesc.fields:
                     text += f"\n{pdesc.fields[0]}"
                 out.node(tail, escape(text), out.style(**_STUB, shape="box", id=tail), cluster)
@@ -159,9 +156,10 @@ def view_source(
                 if p not in stub_seen:
                     stub_seen.add(p)
                     stubs.append(p)
-                    where = group_of[p] or "the training graph"
+                    where = group_of[p] or say("x_the_training_graph")
                     pdesc = descs[p]
-                    text = f"from {where}\n{pdesc.name or order[p].op or 'node'}"
+                    name = pdesc.name or order[p].op or say("x_node")
+                    text = say("x_from", where=where, name=name)
                     if pdesc.fields:
                         text += f"\n{pdesc.fields[0]}"
                     out.node(tail, escape(text), out.style(**_STUB, shape="box", id=f"s{p}"))
@@ -185,7 +183,7 @@ def view_source(
                 seen.add(p)
                 counts[(tail, head)] = counts.get((tail, head), 0) + 1
     for (tail, head), c in counts.items():
-        out.edge(tail, head, f"{c} value{'s' if c > 1 else ''}")
+        out.edge(tail, head, say("x_values_count" if c > 1 else "x_value_count", c=c))
     # edges out of boxes into drawn nodes were added above (tail b<k>)
     lines = _header(f"view{number}") + out.body() + ["}\n"]
     return "".join(lines), stubs

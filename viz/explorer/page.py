@@ -27,6 +27,8 @@ state on its root element:
 
 from __future__ import annotations
 
+from ..words import current_language, say
+
 __all__ = ["page_html", "SCRIPT", "STYLE_SHEET"]
 
 STYLE_SHEET = """
@@ -61,6 +63,14 @@ SCRIPT = r"""
   if (!root || root.getAttribute('data-ready')) return;
   root.setAttribute('data-ready', '1');
   var D = JSON.parse(root.querySelector('.dgx-data').textContent);
+  // the page's words: D.w (key -> text) for a language other than English
+  function w(key, en, fill) {
+    var text = (D.w && D.w[key]) || en;
+    Object.keys(fill || {}).forEach(function (k) {
+      text = text.split('{' + k + '}').join(fill[k]);
+    });
+    return text;
+  }
   var $ = function (cls) { return root.querySelector('.' + cls); };
   var stage = $('dgx-stage'), info = $('dgx-info'), crumbs = $('dgx-crumbs');
   var samples = $('dgx-samples'), search = $('dgx-search'), results = $('dgx-results');
@@ -163,11 +173,12 @@ SCRIPT = r"""
       var f = v.f[0];
       var note = document.createElement('span');
       note.className = 'dgx-note';
-      note.textContent = 'folded: ' + f[2] + ' alike copies, showing copy ' + (f[1] + 1);
+      note.textContent = w('x_folded', 'folded: {count} alike copies, showing copy {k}',
+        {count: f[2], k: f[1] + 1});
       samples.appendChild(note);
       v.v.forEach(function (id, k) {
         var b = document.createElement('button');
-        b.textContent = 'copy ' + (k + 1);
+        b.textContent = w('x_copy', 'copy {k}', {k: k + 1});
         b.className = 'dgx-sample' + (id === vid ? ' dgx-on' : '');
         b.addEventListener('click', function () { show(id); });
         samples.appendChild(b);
@@ -227,29 +238,32 @@ SCRIPT = r"""
       value + '</td></tr>';
   }
   function stats(s) {
-    if (!s) return '—  (no gradient)';
-    return 'min ' + short(s[0]) + '  mean ' + short(s[1]) + '  max ' + short(s[2]) +
-      '  std ' + short(s[3]);
+    if (!s) return w('x_no_gradient', '—  (no gradient)');
+    return w('x_stats', 'min {min}  mean {mean}  max {max}  std {std}',
+      {min: short(s[0]), mean: short(s[1]), max: short(s[2]), std: short(s[3])});
   }
   function details(i) {
     var n = D.nodes[i];
     if (!n) return;
-    var h = '<h4>' + esc(n.n || (n.o ? '(' + n.o + ')' : 'node')) + '</h4><table>';
-    h += row('k', 'kind', esc(n.k) + (n.o ? ' — op ' + esc(n.o) : ''));
-    h += row('m', 'module', esc(n.m || '—'));
+    var h = '<h4>' + esc(n.n || (n.o ? '(' + n.o + ')' : w('x_node', 'node'))) + '</h4><table>';
+    h += row('k', w('x_kind', 'kind'), esc(w('x_kind_' + n.k, n.k)) +
+      (n.o ? ' — ' + w('x_op', 'op') + ' ' + esc(n.o) : ''));
+    h += row('m', w('x_module', 'module'), esc(n.m || '—'));
+    var data = w('data', 'data'), grad = w('grad', 'grad');
     if ('d' in n) {
-      h += row('d', 'data', num(n.d), 'dgx-num');
-      h += row('g', 'grad', num(n.g), 'dgx-num');
+      h += row('d', data, num(n.d), 'dgx-num');
+      h += row('g', grad, num(n.g), 'dgx-num');
     } else {
-      h += row('sh', 'shape', '(' + n.sh.join(', ') + ')  ' + esc(n.dt));
-      h += row('ds', 'data', stats(n.ds)); h += row('dh', '', heat(n.dh));
-      h += row('gs', 'grad', stats(n.gs)); h += row('gh', '', heat(n.gh));
+      h += row('sh', w('shape', 'shape'), '(' + n.sh.join(', ') + ')  ' + esc(n.dt));
+      h += row('ds', data, stats(n.ds)); h += row('dh', '', heat(n.dh));
+      h += row('gs', grad, stats(n.gs)); h += row('gh', '', heat(n.gh));
     }
     h += '</table>';
     if (n.p.length) {
-      h += '<div>inputs and local derivatives:</div><table>';
+      h += '<div>' + w('x_inputs', 'inputs and local derivatives:') + '</div><table>';
       n.p.forEach(function (p, j) {
-        var pn = D.nodes[p], name = pn ? (pn.n || (pn.o ? '(' + pn.o + ')' : 'leaf')) : p;
+        var pn = D.nodes[p];
+        var name = pn ? (pn.n || (pn.o ? '(' + pn.o + ')' : w('x_leaf', 'leaf'))) : p;
         var d = n.l ? '<span class="dgx-num" data-key="l' + j + '">' + num(n.l[j]) + '</span>' : '';
         h += '<tr><td>' + esc(name) + '</td><td>' + esc(n.e[j] || '') + (d ? ' (' + d + ')' : '') +
           '</td></tr>';
@@ -276,7 +290,8 @@ SCRIPT = r"""
     index.filter(function (e) { return e[0].indexOf(q) >= 0; }).slice(0, 30).forEach(function (e) {
       var a = document.createElement('a');
       a.className = 'dgx-result';
-      a.textContent = e[1] + (e[3] === null ? '  (view)' : '  in ' + D.views[e[2]].t);
+      a.textContent = e[1] + (e[3] === null ? '  ' + w('x_view', '(view)')
+        : '  ' + w('x_in', 'in') + ' ' + D.views[e[2]].t);
       a.addEventListener('click', function () { show(e[2], e[3]); });
       results.appendChild(a);
     });
@@ -404,15 +419,14 @@ def page_html(data_json: str, *, full_page: bool = True) -> str:
         f'<div class="dgx"{" data-page" if full_page else ""}>'
         f"<style>{STYLE_SHEET}</style>"
         '<div class="dgx-bar"><nav class="dgx-crumbs"></nav><span class="dgx-samples"></span>'
-        '<input class="dgx-search" type="search" placeholder="search names">'
-        '<button class="dgx-fit" title="reset pan and zoom">fit</button>'
-        '<button class="dgx-play" title="replay backward() on this view">▶ backward</button>'
-        '<button class="dgx-export" title="download the current view">SVG</button>'
-        '<button class="dgx-png" title="download the current view">PNG</button></div>'
+        f'<input class="dgx-search" type="search" placeholder="{say("x_search")}">'
+        f'<button class="dgx-fit" title="{say("x_fit_title")}">{say("x_fit")}</button>'
+        f'<button class="dgx-play" title="{say("x_play_title")}">{say("x_play")}</button>'
+        f'<button class="dgx-export" title="{say("x_download")}">SVG</button>'
+        f'<button class="dgx-png" title="{say("x_download")}">PNG</button></div>'
         '<div class="dgx-results"></div>'
         '<div class="dgx-main"><div class="dgx-stage"></div>'
-        '<aside class="dgx-info"><span class="dgx-note">Hover or click a node for its '
-        "numbers; click a purple box to open it; drag to pan, wheel to zoom.</span></aside>"
+        f'<aside class="dgx-info"><span class="dgx-note">{say("x_hint")}</span></aside>'
         "</div>"
         f'<script type="application/json" class="dgx-data">{data_json}</script>'
         f"<script>{SCRIPT}</script></div>"
@@ -420,6 +434,6 @@ def page_html(data_json: str, *, full_page: bool = True) -> str:
     if not full_page:
         return body
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>deltagrad graph explorer</title></head><body>" + body + "</body></html>\n"
+        f'<!DOCTYPE html>\n<html lang="{current_language()}"><head><meta charset="utf-8">'
+        f"<title>{say('x_title')}</title></head><body>" + body + "</body></html>\n"
     )

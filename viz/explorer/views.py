@@ -29,6 +29,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..words import say
+
 __all__ = ["View", "ViewTree", "build_views", "PAGE", "SAMPLE_CHOICES", "TOP"]
 
 #: Most nodes drawn in one view before the rest is split into pages.
@@ -271,7 +273,7 @@ def build_views(
 
     def make(g: str, parent: str | None) -> None:
         base = TOP if g == "" else f"g:{g}"
-        title = "training graph" if g == "" else titles.get(g, g)
+        title = say("x_training_graph") if g == "" else titles.get(g, g)
         own = members.get(g, [])
         classes = _copies(own, order, par, group_of, named) if own else []
         in_copies = {i for copies in classes for c in copies for i in c}

@@ -45,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..words import say
 from .model_map import ModelMap, Unit
 
 __all__ = ["assign_owners", "Collapsed", "collapse_modules", "shape_text", "shapes_text"]
@@ -264,7 +265,7 @@ def _stack_inputs(plan: Collapsed, order: list, stackable: list[bool]) -> None:
 
 def shape_text(shape: tuple[int, ...]) -> str:
     """``(128, 784)`` -> ``"128×784"``; ``()`` -> ``"scalar"``."""
-    return "×".join(str(int(d)) for d in shape) if shape else "scalar"
+    return "×".join(str(int(d)) for d in shape) if shape else say("scalar")
 
 
 def shapes_text(shapes: list[tuple[int, ...]], limit: int = 3) -> str:

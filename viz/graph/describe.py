@@ -27,6 +27,7 @@ from autograd.graph import no_grad
 from autograd.tensor import Tensor
 from autograd.value import Value
 
+from ..words import say, words
 from .rules import DERIVATIVE_RULES, DerivativeRule, _element, _number, _shape, derivative_rule
 
 __all__ = [
@@ -130,42 +131,43 @@ def describe_nodes(
         own_names = [own_name(node, opts) for node in order]
     index = {node: i for i, node in enumerate(order)}
     shown = [name or _fallback_name(node, opts) for node, name in zip(order, own_names)]
+    w = words()  # the box words in the drawing's language, looked up once
     out: list[NodeDescription] = []
     for node, name in zip(order, shown):
         parents = [index[p] for p in node._parents]
         if isinstance(node, Value):
-            out.append(_describe_value(node, opts, name, tuple(shown[p] for p in parents)))
+            out.append(_describe_value(node, opts, name, tuple(shown[p] for p in parents), w))
         elif isinstance(node, Tensor):
-            out.append(_describe_tensor(node, opts, name, [own_names[p] for p in parents]))
+            out.append(_describe_tensor(node, opts, name, [own_names[p] for p in parents], w))
         else:
             check_node(node)
     return out
 
 
 def _describe_value(
-    v: Value, opts: _Options, name: str, parent_names: tuple[str, ...]
+    v: Value, opts: _Options, name: str, parent_names: tuple[str, ...], w: dict[str, str]
 ) -> NodeDescription:
     fmt = opts.number_format
-    fields = [f"data {_number(v.data, fmt)}"]
+    fields = [f"{w['data']} {_number(v.data, fmt)}"]
     if opts.show_grad:
-        fields.append(f"grad {_number(v.grad, fmt)}")
+        fields.append(f"{w['grad']} {_number(v.grad, fmt)}")
     local = tuple(_number(g, fmt) for g in v.local_grads) if opts.show_local_grads else ()
     return NodeDescription(name, tuple(fields), local, parent_names=parent_names)
 
 
 def _describe_tensor(
-    t: Tensor, opts: _Options, name: str, parent_names: list[str]
+    t: Tensor, opts: _Options, name: str, parent_names: list[str], w: dict[str, str]
 ) -> NodeDescription:
     fmt = opts.number_format
     fields = [
-        f"shape {_shape(t.shape)}  {_dtype_name(t.data.dtype)}",
-        f"data: {summarize(t.data, fmt)}",
+        f"{w['shape']} {_shape(t.shape)}  {_dtype_name(t.data.dtype)}",
+        f"{w['data']}: {summarize(t.data, fmt)}",
     ]
     if opts.show_grad:
         if t.grad is not None:
-            fields.append(f"grad: {summarize(np.asarray(t.grad.data), fmt)}")
+            fields.append(f"{w['grad']}: {summarize(np.asarray(t.grad.data), fmt)}")
         else:
-            fields.append(NOT_COMPUTED if t.requires_grad else NO_GRAD)
+            fields.append(w["not_computed"] if t.requires_grad else w["no_grad"])
     if t.is_leaf:
         kind = "leaf" if t.requires_grad else "constant"
     else:
@@ -297,7 +299,7 @@ def summarize(data: np.ndarray, number_format: str = ".4g") -> str:
     """
     data = np.asarray(data)
     if data.size == 0:
-        return "(empty)"
+        return say("empty")
     if data.size <= TINY_TENSOR:
         if data.ndim == 0:
             return _element(data.item(), number_format)
@@ -305,7 +307,7 @@ def summarize(data: np.ndarray, number_format: str = ".4g") -> str:
         # matters when a drawing has thousands of boxes.
         return _nested(data.tolist(), number_format)
     if data.dtype.kind == "b":
-        return f"{int(data.sum())} of {data.size} True"
+        return say("true_count", k=int(data.sum()), n=data.size)
     if data.dtype.kind == "c":
         values = np.abs(data.astype(np.complex128)).ravel()  # complex: magnitudes
     else:
@@ -319,7 +321,7 @@ def summarize(data: np.ndarray, number_format: str = ".4g") -> str:
         std_ = np.sqrt(np.dot(centered, centered) / values.size)
         stats = (mean_, std_, np.minimum.reduce(values), np.maximum.reduce(values))
     mean, std, lo, hi = (_number(float(s), number_format) for s in stats)
-    return f"mean {mean}  std {std}  min {lo}  max {hi}"
+    return say("stats", mean=mean, std=std, lo=lo, hi=hi)
 
 
 def _nested(items: Any, number_format: str) -> str:

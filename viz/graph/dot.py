@@ -13,12 +13,15 @@ import functools
 import re
 from collections.abc import Mapping
 
+from ..fonts import GRAPH_FONT
+
 __all__ = ["quote", "attr_list", "escape", "Statements", "INK", "FONT", "STYLE"]
 
 # Colours: explicit light fills with dark text and an explicit white background, so a
 # drawing reads the same on light and dark notebook themes.
 INK = "#1f2937"
-FONT = "Helvetica"  # metrics known to both Graphviz builds; resvg maps it to sans-serif
+# English drawings' font (Japanese ones use viz.fonts.graph_font("ja"): IPAexGothic)
+FONT = GRAPH_FONT
 STYLE: dict[str, dict[str, str]] = {
     "leaf": {"fillcolor": "#dbeafe", "color": "#1d4ed8", "penwidth": "1.2"},
     "computed": {"fillcolor": "#f3f4f6", "color": "#4b5563", "penwidth": "1"},

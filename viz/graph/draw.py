@@ -44,10 +44,12 @@ from autograd.tensor import Tensor
 from autograd.value import Value
 
 from .. import render
+from ..fonts import graph_font
 from ..render import GraphTooLargeError
+from ..words import speaking
 from .collapse import assign_owners, collapse_modules
 from .describe import _Options, check_node, describe_nodes, own_name
-from .dot import FONT, INK
+from .dot import INK
 from .drawing import Drawing
 from .fold import fold_edge_labels, fold_repeats
 from .model_map import ModelMap
@@ -132,6 +134,7 @@ def draw_graph(
     fold: bool | Literal["auto"] = "auto",
     sample: int = 0,
     notation: Literal["textbook"] | None = None,
+    language: Literal["en", "ja"] | None = None,
 ) -> Drawing:
     """Draw the computation graph that produced ``root``.
 
@@ -204,6 +207,11 @@ def draw_graph(
         outputs ``z_j^(l)``, inputs ``z_i^(1)`` and the loss ``E``, numbering layers from
         the input (layer 1), and show each ``u``'s gradient as its delta
         ``δ_j^(l) = ∂E/∂u_j^(l)`` (see ``viz.graph.notation``).
+    language : {None, "en", "ja"}
+        The language of the words in the drawing (``"ja"``: データ / 勾配, Japanese
+        titles and captions, drawn with the bundled IPAexGothic font). ``None``: the
+        process-wide ``viz.set_language(...)`` setting (default ``"en"``). Numbers,
+        names, formulas and the graph itself are the same in every language.
 
     Returns
     -------
@@ -218,7 +226,7 @@ def draw_graph(
         or ``model`` has no ``named_parameters()``.
     ValueError
         If ``rankdir``, ``number_format``, ``max_nodes``, ``collapse``, ``highlight``,
-        ``fold``, ``sample`` or ``notation`` is invalid, or ``notation="textbook"``
+        ``fold``, ``sample``, ``notation`` or ``language`` is invalid, or ``notation="textbook"``
         finds no ``nn.scalar`` network in the graph.
     GraphTooLargeError
         (a ``ValueError``) If the drawing would have more than ``max_nodes`` nodes; the
@@ -263,6 +271,30 @@ def draw_graph(
         raise ValueError(f"draw_graph: sample must be an int >= 0, got {sample!r}")
     if notation not in (None, "textbook"):
         raise ValueError(f"draw_graph: notation must be None or 'textbook', got {notation!r}")
+    with speaking(language, "draw_graph") as lang:
+        return _draw(
+            root, rankdir, show_grad, show_local_grads, number_format, label_fn, model,
+            max_nodes, collapse, highlight, fold, sample, notation, graph_font(lang),
+        )
+
+
+def _draw(
+    root: Any,
+    rankdir: str,
+    show_grad: bool,
+    show_local_grads: bool,
+    number_format: str,
+    label_fn: Callable[[Any], str] | None,
+    model: Any,
+    max_nodes: int | None | str,
+    collapse: str | None,
+    highlight: str | None,
+    fold: bool | str,
+    sample: int,
+    notation: str | None,
+    font: str,
+) -> Drawing:
+    """``draw_graph`` after its arguments are checked, inside ``speaking(language)``."""
     limit = _limit(root, max_nodes)
     mapping = ModelMap.from_model(model) if model is not None else ModelMap()
     check_node(root)  # reject a non-node root before walking it
@@ -323,14 +355,14 @@ def draw_graph(
     g.attr(
         rankdir=rankdir,
         bgcolor="white",
-        fontname=FONT,
+        fontname=font,
         fontcolor=INK,
         nodesep="0.25",
         ranksep="0.35",
         **title,
     )
-    g.attr("node", fontname=FONT, fontcolor=INK, fontsize="11", style="filled")
-    g.attr("edge", fontname=FONT, fontcolor=INK, fontsize="9", color="#374151", arrowsize="0.7")
+    g.attr("node", fontname=font, fontcolor=INK, fontsize="11", style="filled")
+    g.attr("edge", fontname=font, fontcolor=INK, fontsize="9", color="#374151", arrowsize="0.7")
     painter = Painter(order, descs, rankdir, marks)
     if plan is not None:
         notes = folding.unit_notes(owners) if folding is not None and owners else None

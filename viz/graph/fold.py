@@ -39,6 +39,7 @@ from typing import Any
 
 from autograd.value import Value
 
+from ..words import say
 from .describe import NodeDescription
 
 __all__ = ["FOLD_MIN_TERMS", "FoldNode", "FoldGroup", "Folding", "fold_repeats"]
@@ -159,7 +160,7 @@ class Folding:
             for k, members in ops.items():
                 if k not in notes and all(m in region for m in members):
                     if any(m in drawn for m in members):
-                        notes[k] = f"1 of {g.count} alike, ×{g.count}"
+                        notes[k] = say("one_of_alike", count=g.count)
         return notes
 
     def original_ids(self) -> dict[int, int]:
@@ -185,7 +186,7 @@ def fold_edge_labels(
             text = f"{wrt} = {desc.local_grads[j]}" if desc.local_grads else None
             g = shown.get(id(parent))
             if g is not None:
-                note = f"×{g.count} alike terms, term {g.shown} shown"
+                note = say("alike_terms", count=g.count, shown=g.shown)
                 text = f"{text}  {note}" if text else note
             labels.append(text)
         out[i] = replace(desc, edge_labels=tuple(labels))
@@ -362,7 +363,7 @@ def _stand_ins(
         label = node.label
         g = shown.get(i)
         if g is not None:
-            where = f"term {g.shown} of {g.count}"
+            where = say("term_of", shown=g.shown, count=g.count)
             label = f"{label} ({where})" if label else where
         if i in sigma:
             ps = tuple(proxy[j] for j in sigma[i])

@@ -19,6 +19,8 @@ import numpy as np
 
 from autograd.graph import no_grad
 
+from ..words import say
+
 __all__ = ["NonFinite", "find_nonfinite", "nonfinite_kinds"]
 
 
@@ -102,11 +104,11 @@ def find_nonfinite(order: list) -> NonFinite:
     for i, node in enumerate(order):
         if not data_ok[i] and node._parents and all(data_ok[pos[p]] for p in node._parents):
             kinds = nonfinite_kinds(node.data)
-            note = f"first non-finite: '{node.op}' gives {kinds}\nfrom finite inputs"
+            note = say("first_nonfinite", op=node.op, kinds=kinds)
             return NonFinite(bad, i, note + _created_at(node))
     for i, node in enumerate(order):
         if not data_ok[i] and not node._parents:
-            note = f"non-finite input: {nonfinite_kinds(node.data)} in a leaf"
+            note = say("nonfinite_input", kinds=nonfinite_kinds(node.data))
             return NonFinite(bad, i, note)
     for i in range(len(order) - 1, -1, -1):
         node = order[i]
@@ -116,13 +118,10 @@ def find_nonfinite(order: list) -> NonFinite:
             continue
         j = _bad_backward_input(node)
         if j is not None:
-            note = (
-                f"first non-finite gradient: backward of '{node.op}'\n"
-                f"sends non-finite values to input {j}\nthough its own gradient is finite"
-            )
+            note = say("first_nonfinite_grad", op=node.op, j=j)
             return NonFinite(bad, i, note + _created_at(node))
     if not grad_ok[-1]:
-        return NonFinite(bad, len(order) - 1, "non-finite seed gradient\n(the root's grad)")
+        return NonFinite(bad, len(order) - 1, say("nonfinite_seed"))
     return NonFinite(bad, None, "")
 
 
@@ -157,10 +156,10 @@ def _created_at(node: Any) -> str:
         if fn is None:
             return ""
         # Under detect_anomaly this op raises AnomalyError naming the line of code.
-        return "\n(autograd.detect_anomaly() stops at this op\nand names the line that made it)"
+        return say("anomaly_hint")
     # "/long/path/train.py:12: y = x.log()" -> "train.py:12: y = x.log()"
     m = re.match(r"^(.*?):(\d+): (.*)$", str(where))
     if m:
         filename = re.split(r"[\\/]", m[1])[-1]
         where = f"{filename}:{m[2]}: {m[3]}"
-    return f"\ncreated at {where}"
+    return say("created_at", where=where)

@@ -27,6 +27,7 @@ from typing import Any
 
 from autograd.value import Value
 
+from ..words import say
 from .dot import escape
 from .model_map import ModelMap
 
@@ -189,15 +190,12 @@ def with_deltas(
         delta = book.deltas.get(id(node))
         if delta is not None and len(descs[i].fields) > 1:
             data, grad, *rest = descs[i].fields
-            out[i] = replace(descs[i], fields=(data, grad.replace("grad", delta, 1), *rest))
+            out[i] = replace(descs[i], fields=(data, grad.replace(say("grad"), delta, 1), *rest))
     return out
 
 
 def notation_title(title: dict[str, str]) -> dict[str, str]:
-    line = escape(
-        "Textbook notation: the input is layer 1; u = Σ w·z + b, z = f(u); "
-        "δ = ∂E/∂u is the gradient of u"
-    )
+    line = escape(say("textbook_title"))
     before = title.get("label", "")
     if before and not before.endswith("\\l"):
         before += "\\l"

@@ -16,6 +16,7 @@ import graphviz
 from autograd.tensor import Tensor
 from autograd.value import Value
 
+from ..words import say
 from .collapse import Collapsed, shapes_text
 from .describe import NodeDescription
 from .dot import INK, STYLE, Statements, escape
@@ -181,7 +182,7 @@ class Painter:
         """A small dashed copy of node ``p`` next to its use by node ``i`` (``far_uses``)."""
         node, desc = self.order[p], self.descs[p]
         data = desc.fields[:2] if isinstance(node, Tensor) else desc.fields[:1]
-        fields = (*data, "(same node)")
+        fields = (*data, say("same_node"))
         flip = not isinstance(node, Tensor) or self.tb
         label = _record_text(NodeDescription(desc.name, fields, ()), flip=flip)
         name = f"use{p}_{i}"
@@ -192,7 +193,10 @@ class Painter:
         """Box ``v{i}`` standing for ``count`` alike constant inputs (collapsed view)."""
         node = self.order[i]
         shape = tuple(int(n) for n in node.shape)
-        fields = (f"{count} inputs like this", f"shape {shape}  {node.data.dtype}")
+        fields = (
+            say("inputs_like_this", count=count),
+            f"{say('shape')} {shape}  {node.data.dtype}",
+        )
         label = _record_text(NodeDescription("", fields, ()), flip=self.tb)
         self.out.node(f"v{i}", label, self._style("constant", i, shape="record"))
 

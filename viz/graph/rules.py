@@ -19,6 +19,8 @@ import numpy as np
 from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
+from ..words import say
+
 __all__ = ["DERIVATIVE_RULES", "DerivativeRule", "derivative_rule", "rule_of"]
 
 # A name longer than this makes edge labels wider than the boxes they connect; the
@@ -79,10 +81,10 @@ def derivative_rule(
     parents = node.parents
     rule = rule_of(fn)
     if rule is None or not rule.grads or (position >= len(rule.grads) and not rule.variadic):
-        return f"∂({fn.op})/∂input {position}"
+        return say("rule_unknown", op=fn.op, i=position)
     template = rule.grads[min(position, len(rule.grads) - 1)]
     if template is None:
-        return "not differentiated"
+        return say("rule_none")
     syms = _operand_symbols(rule, fn, parents, names or (), taken, number_format)
     parent = parents[position]
     try:
@@ -97,7 +99,7 @@ def derivative_rule(
     except (IndexError, KeyError, ValueError):
         body = template  # a user-added template with other braces: show it verbatim
     if rule.broadcasts and parent.shape != node.shape:
-        body = (f"Σ {body}" if body == "gy" else f"Σ({body})") + "\n(summed over broadcast axes)"
+        body = (f"Σ {body}" if body == "gy" else f"Σ({body})") + say("rule_summed")
     return f"∂/∂{syms[position]} = {body}"
 
 

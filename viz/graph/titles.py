@@ -7,6 +7,7 @@ from typing import Any
 
 from autograd.value import Value
 
+from ..words import say
 from .collapse import Collapsed
 from .dot import escape
 from .fold import Folding
@@ -18,8 +19,8 @@ __all__ = ["not_computed_title", "summary_title"]
 def not_computed_title(root: Any) -> dict[str, str]:
     if not isinstance(root, Value) or root.grad != 0.0:
         return {}
-    call = f"{root.label}.backward()" if root.label else "backward() on the root"
-    text = f"grad: —  not computed yet (every grad shows 0 until {call} runs)"
+    call = f"{root.label}.backward()" if root.label else say("backward_on_root")
+    text = say("not_computed_title", call=call)
     return {"label": escape(text), "labelloc": "t", "labeljust": "l", "fontsize": "11"}
 
 
@@ -31,26 +32,22 @@ def summary_title(
     title: dict[str, str],
 ) -> dict[str, str]:
     """What the summary left out, and the arguments that draw it (the drawing's title)."""
-    lines = [f"Summary of a graph of {total:,} nodes (too many to draw in full):"]
+    lines = [say("summary_head", total=f"{total:,}")]
     if folding is not None:
         for g in folding.groups:
+            nodes = say("node_many" if g.size > 1 else "node_one")
             lines.append(
-                f"· a sum of {g.count} alike terms ({g.size} node{'s' if g.size > 1 else ''} "
-                f"each) is drawn once, ×{g.count}: term {g.shown} of {g.count} is shown"
+                say("summary_fold", count=g.count, size=g.size, nodes=nodes, shown=g.shown)
             )
     if plan is not None:
         kinds = sorted({units[k].type_name for k in plan.units})
-        lines.append(
-            f"· {len(plan.units)} modules ({', '.join(kinds)}) are drawn as one box each"
-        )
+        lines.append(say("summary_modules", count=len(plan.units), kinds=", ".join(kinds)))
     expand = []
     if folding is not None:
-        expand.append("sample=k draws term k; fold=False draws every term")
+        expand.append(say("expand_fold"))
     if plan is not None:
-        expand.append("collapse=None draws inside the modules")
-    lines.append(
-        "Expand: " + "; ".join(expand) + " (with max_nodes=None past the size limit)"
-    )
+        expand.append(say("expand_modules"))
+    lines.append(say("expand", how=say("expand_sep").join(expand)))
     if "label" in title:
         lines.append(title["label"])
     text = "\\l".join(escape(line) for line in lines) + "\\l"

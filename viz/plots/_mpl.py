@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
+
+from ..fonts import ja_rc
+from ..words import say, speaking
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 PLOTS_HINT = "matplotlib is needed for plots: pip install 'deltagrad[plots]'"
 
@@ -39,6 +47,52 @@ def new_axes(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
         return ax.figure, ax
     fig = Figure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
+
+
+def speaks(fn: F) -> F:
+    """Give the plot ``fn`` a keyword ``language`` (None: ``viz.set_language``'s).
+
+    In Japanese, every text the plot makes (titles, axis labels, legends) is drawn
+    with the bundled IPAexGothic: ``fn`` runs inside ``matplotlib.rc_context`` with
+    that font, so the user's own rcParams are untouched once the plot returns.
+    """
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def plot(*args: Any, language: str | None = None, **kwargs: Any) -> Any:
+        with speaking(language, name) as lang:
+            if lang == "en":
+                return fn(*args, **kwargs)
+            import matplotlib
+
+            with matplotlib.rc_context(ja_rc()):
+                return fn(*args, **kwargs)
+
+    signature = inspect.signature(fn)
+    extra = inspect.Parameter(
+        "language", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="str | None"
+    )
+    plot.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), extra]
+    )
+    plot.__doc__ = (fn.__doc__ or "") + _LANGUAGE_DOC
+    return plot  # type: ignore[return-value]
+
+
+_LANGUAGE_DOC = """
+    Every plot also takes ``language`` ({None, "en", "ja"}): the language of its
+    titles, axis labels and legends (``None``: ``viz.set_language(...)``'s; Japanese
+    text is drawn with the bundled IPAexGothic font).
+"""
+
+
+def series_name(name: str) -> str:
+    """A history's series name as shown in a legend: ``train_loss`` -> 訓練 loss in Japanese."""
+    for prefix, key in (("train_", "p_train"), ("val_", "p_val")):
+        if name.startswith(prefix):
+            rest = name[len(prefix):]
+            return say(key, name=say("p_loss") if rest == "loss" else rest)
+    return name
 
 
 def numpy(x: Any) -> np.ndarray:

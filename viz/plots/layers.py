@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ._mpl import figure_class, new_axes
+from ..words import say
+from ._mpl import figure_class, new_axes, speaks
 from ._mpl import numpy as _numpy
 
 __all__ = ["plot_gradient_flow", "plot_histograms", "plot_filters", "plot_feature_maps"]
@@ -54,6 +55,7 @@ def _image_axes(fig: Any, n: int, ncols: int) -> list[Any]:
 
 
 # -------------------------------------------------------------------- gradient flow
+@speaks
 def plot_gradient_flow(
     model_or_named_parameters: Any, *, include_bias: bool = True, ax: Any = None
 ) -> Any:
@@ -104,8 +106,8 @@ def plot_gradient_flow(
     positive = [v for v in means + maxes if v > 0]
     floor = min(positive) / 10 if positive else 1e-12
     for values, offset, label, color in (
-        (maxes, 0.2, "max |grad|", "tab:blue"),
-        (means, -0.2, "mean |grad|", "tab:orange"),
+        (maxes, 0.2, say("p_max_grad"), "tab:blue"),
+        (means, -0.2, say("p_mean_grad"), "tab:orange"),
     ):
         heights = [v if v > 0 else np.nan for v in values]
         ax.bar(x + offset, heights, width=0.4, label=label, color=color, alpha=0.85)
@@ -114,14 +116,15 @@ def plot_gradient_flow(
                 ax.text(xi + offset, floor, "0", ha="center", va="bottom", fontsize=8)
     ax.set_yscale("log")
     ax.set_xticks(x, names, rotation=45, ha="right", fontsize=8)
-    ax.set_ylabel("|gradient|")
-    ax.set_title("gradient flow (input layer on the left)")
+    ax.set_ylabel(say("p_gradient_abs"))
+    ax.set_title(say("p_gradient_flow"))
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize="small")
     return fig
 
 
 # -------------------------------------------------------------------- histograms
+@speaks
 def plot_histograms(named_arrays: Any, *, bins: int = 50, ncols: int = 4) -> Any:
     """One histogram per layer: weights (pass a model) or recorded activations/gradients.
 
@@ -154,7 +157,11 @@ def plot_histograms(named_arrays: Any, *, bins: int = 50, ncols: int = 4) -> Any
     for a, (name, values) in zip(axes, pairs):
         finite = values[np.isfinite(values)]
         a.hist(finite, bins=bins, color="tab:blue", alpha=0.8)
-        stats = f"mean {finite.mean():.3g}, std {finite.std():.3g}" if finite.size else "empty"
+        stats = (
+            say("p_mean_std", mean=f"{finite.mean():.3g}", std=f"{finite.std():.3g}")
+            if finite.size
+            else say("p_empty")
+        )
         if finite.size < values.size:
             stats += f", {values.size - finite.size} non-finite"
         a.set_title(f"{name}\n{stats}", fontsize=9)
@@ -163,6 +170,7 @@ def plot_histograms(named_arrays: Any, *, bins: int = 50, ncols: int = 4) -> Any
 
 
 # -------------------------------------------------------------------- CNN images
+@speaks
 def plot_filters(
     weight: Any, *, channel: int | None = None, ncols: int = 8, max_images: int = 256
 ) -> Any:
@@ -222,6 +230,7 @@ def plot_filters(
     return fig
 
 
+@speaks
 def plot_feature_maps(
     maps: Any, *, sample: int = 0, ncols: int = 8, max_maps: int = 64, cmap: str = "viridis"
 ) -> Any:
@@ -258,5 +267,5 @@ def plot_feature_maps(
     fig = figure_class()(figsize=(1.3 * cols, 1.4 * rows), layout="constrained")
     for k, a in enumerate(_image_axes(fig, n, ncols)):
         a.imshow(m[k], cmap=cmap)
-        a.set_title(f"ch {k}", fontsize=8)
+        a.set_title(say("p_channel", k=k), fontsize=8)
     return fig

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ._mpl import PLOTS_HINT, class_colormap, figure_class, new_axes
+from ..words import say
+from ._mpl import PLOTS_HINT, class_colormap, figure_class, new_axes, series_name, speaks
 from ._mpl import numpy as _numpy
 
 __all__ = [
@@ -67,6 +68,7 @@ def _series(history: Any) -> tuple[list, dict[str, list[float]], int | None, int
     return epochs, data, best, stopped
 
 
+@speaks
 def plot_history(
     history: Any,
     metrics: Sequence[str] | None = None,
@@ -123,19 +125,27 @@ def plot_history(
     ax = axes[0]
     for name, style in (("train_loss", "-"), ("val_loss", "-")):
         if name in data:
-            ax.plot(epochs[: len(data[name])], data[name], style, marker=".", label=name)
-    ax.set_title("loss")
+            ax.plot(
+                epochs[: len(data[name])], data[name], style, marker=".", label=series_name(name)
+            )
+    ax.set_title(say("p_loss"))
     for k, (base, names) in enumerate(groups.items(), start=1):
         if base == "lr" and lr:
             axes[k].plot(epochs[: len(lr)], lr, marker=".", label="lr")
             axes[k].set_yscale("log")
         for name in names:
-            axes[k].plot(epochs[: len(data[name])], data[name], marker=".", label=name)
+            axes[k].plot(
+                epochs[: len(data[name])], data[name], marker=".", label=series_name(name)
+            )
         axes[k].set_title(base)
     for a in axes:
         if best is not None:
             a.axvline(
-                best, color="tab:green", linestyle="--", linewidth=1, label=f"best epoch {best}"
+                best,
+                color="tab:green",
+                linestyle="--",
+                linewidth=1,
+                label=say("p_best_epoch", epoch=best),
             )
         if stopped is not None:
             a.axvline(
@@ -143,9 +153,9 @@ def plot_history(
                 color="tab:red",
                 linestyle=":",
                 linewidth=1.2,
-                label=f"stopped after epoch {stopped}",
+                label=say("p_stopped", epoch=stopped),
             )
-        a.set_xlabel("epoch")
+        a.set_xlabel(say("p_epoch"))
         a.grid(alpha=0.3)
         a.legend(fontsize="small")
     if best is not None and best in epochs:
@@ -187,6 +197,7 @@ def _predict_classes(model_or_fn: Any, points: np.ndarray) -> np.ndarray:
     return (out[:, 0] > threshold).astype(int)
 
 
+@speaks
 def plot_decision_boundary(
     model_or_fn: Any, X: Any, y: Any, resolution: int = 200, ax: Any = None
 ) -> Any:
@@ -246,7 +257,7 @@ def plot_decision_boundary(
     )
     ax.set_xlim(gx.min(), gx.max())
     ax.set_ylim(gy.min(), gy.max())
-    ax.set_title(f"decision regions ({n} classes)")
+    ax.set_title(say("p_decision", n=n))
     return fig
 
 
@@ -261,6 +272,7 @@ def _evaluate(fn: Callable[..., Any], gx: np.ndarray, gy: np.ndarray) -> np.ndar
     return np.array([[float(_numpy(fn(a, b))) for a, b in zip(ra, rb)] for ra, rb in zip(gx, gy)])
 
 
+@speaks
 def plot_optimizer_trajectories(
     fn: Callable[..., Any],
     trajectories: Mapping[str, Any],
@@ -313,7 +325,7 @@ def plot_optimizer_trajectories(
             marker=".",
             markersize=3,
             linewidth=1.4,
-            label=f"{name} ({len(pts) - 1} steps)",
+            label=say("p_steps", name=name, n=len(pts) - 1),
         )
         ax.plot(pts[0, 0], pts[0, 1], "o", color=line.get_color(), markersize=6)
         ax.plot(pts[-1, 0], pts[-1, 1], "*", color=line.get_color(), markersize=11)
@@ -327,6 +339,7 @@ def plot_optimizer_trajectories(
 
 
 # -------------------------------------------------------------------- sequences
+@speaks
 def plot_sequence_predictions(
     targets: Any,
     predictions: Any,
@@ -365,10 +378,10 @@ def plot_sequence_predictions(
         color = f"C{k}"
         if x is not None:
             ax.plot(steps, x[k], color=color, alpha=0.25, linewidth=1.0)
-        ax.plot(steps, t[k], color=color, linewidth=1.6, label="target" if k == 0 else None)
+        ax.plot(steps, t[k], color=color, linewidth=1.6, label=say("p_target") if k == 0 else None)
         ax.plot(steps, p[k], color=color, linestyle="--", linewidth=1.6,
-                label="prediction" if k == 0 else None)
-    ax.set_xlabel("time step t")
+                label=say("p_prediction") if k == 0 else None)
+    ax.set_xlabel(say("p_time_step"))
     ax.set_title(f"MSE {float(np.mean((t - p) ** 2)):.3g}")
     ax.legend(fontsize="small")
     return fig

@@ -21,6 +21,7 @@ import subprocess
 import threading
 from typing import Any
 
+from ..fonts import fontconfig_env, needs_ja_font
 from .limits import INSTALL_HINT, RenderError, check_source, layout_timeout, too_slow
 
 __all__ = ["ENGINES", "find_dot", "run_dot", "check_engine", "layout"]
@@ -44,12 +45,16 @@ def find_dot() -> str | None:
 def run_dot(dot: str, source: str, args: list[str], timeout: float | None = None) -> bytes:
     """Run the system ``dot`` on ``source`` with ``args``; killed after the time limit."""
     seconds = layout_timeout(timeout)
+    # Japanese text: point fontconfig at the bundled IPAexGothic, so dot measures (and
+    # -Tpng draws) the real glyphs without a system CJK font.
+    env = fontconfig_env() if needs_ja_font(source) else None
     try:
         # subprocess.run kills the child when the time is up.
         proc = subprocess.run(
             [dot, *args],
             input=source.encode("utf-8"),
             capture_output=True,
+            env=env,
             timeout=None if seconds == float("inf") else seconds,
             check=False,
         )

@@ -13,6 +13,7 @@ import pathlib
 import re
 from typing import Any
 
+from ..fonts import ja_font_file, needs_ja_font
 from .backends import check_engine, find_dot, layout, run_dot
 from .limits import INSTALL_HINT, RenderError, check_source
 
@@ -96,9 +97,16 @@ def svg_to_png(svg: str, scale: float = 1.0) -> bytes:
             "svg_to_png needs the resvg-py package; pip install resvg-py "
             "(part of pip install 'deltagrad[render]')"
         )
+    options: dict[str, Any] = {}
+    font = ja_font_file() if needs_ja_font(svg) else None
+    if font is not None:
+        # Japanese text: load the bundled IPAexGothic, so no system CJK font is needed.
+        options["font_files"] = [str(font)]
     try:
         # dpi=96: resvg-py's default of 0 gives zero size to documents measured in pt.
-        return resvg.svg_to_bytes(svg_string=_svg_for_resvg(svg), dpi=96.0, zoom=float(scale))
+        return resvg.svg_to_bytes(
+            svg_string=_svg_for_resvg(svg), dpi=96.0, zoom=float(scale), **options
+        )
     except ValueError as exc:
         raise RenderError(f"resvg could not rasterise the SVG: {exc}") from None
 
