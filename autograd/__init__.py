@@ -1,8 +1,9 @@
 """deltagrad's engine: ``Value`` and ``Tensor`` nodes, the shared backward driver,
 grad mode, Tensor ops and gradient checks."""
 
+from . import creation as _creation
 from . import (
-    inplace,  # noqa: F401  (attaches the in-place methods: add_, x[i] = v, ...)
+    inplace,  # noqa: F401  (autograd.inplace: add_, x[i] = v, ... as InplaceMethods)
     ops,  # noqa: F401  (autograd.ops: the op modules, imported by name below)
     random,
 )
@@ -24,7 +25,6 @@ from .creation import (
     randn,
     randn_like,
     randperm,
-    tensor,
     zeros,
     zeros_like,
 )
@@ -81,6 +81,10 @@ from .serialization import load, save
 from .tensor import Tensor
 from .tensor_check import gradgradcheck
 from .value import Value
+
+# ``autograd.tensor`` is the factory function (as ``torch.tensor``), not the module
+# autograd/tensor.py that importing ``Tensor`` above also binds under that name.
+tensor = _creation.tensor
 
 __all__ = [
     "Value", "Tensor", "Function",

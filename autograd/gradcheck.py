@@ -33,11 +33,12 @@ def _as_float(out: Any, fn: Callable) -> float:
     )
 
 
-def numerical_grad(fn: Callable[..., Value], *inputs: Any, eps: float = 1e-6) -> list[float]:
-    """Central-difference gradient of the scalar ``fn(*inputs)`` w.r.t. each input Value.
+def numerical_grad(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6) -> list[Any]:
+    """Central-difference gradient of the scalar ``fn(*inputs)`` w.r.t. each input.
 
-    ``inputs`` may be given as separate arguments or as one list. Each input's ``.data``
-    is nudged by ``+-eps`` and restored; nothing else changes.
+    ``inputs`` may be given as separate arguments or as one list, all Values (one float
+    per input is returned) or all Tensors (one array of the input's shape per input).
+    Each input's data is nudged by ``+-eps`` and restored; nothing else changes.
     """
     values = _inputs(inputs)
     if any(isinstance(v, Value) for v in values) and not all(isinstance(v, Value) for v in values):

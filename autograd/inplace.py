@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .function import Function
+from .function import Function, Nodes
 from .graph import _GradMode, _new_version_counter, bump_version
 from .graph import _local as _grad_local
 from .ops import arithmetic as ar
@@ -42,7 +42,9 @@ from .ops import indexing
 from .ops.broadcast import unbroadcast
 from .random import normal_values, uniform_values
 from .rules import DerivativeRule
-from .tensor import Tensor
+
+if TYPE_CHECKING:  # the Tensor class inherits InplaceMethods: it sits above this module
+    from .tensor import Tensor
 
 __all__: list[str] = []
 
@@ -61,14 +63,16 @@ def _bump(t: Tensor) -> int:
 
 
 def _array(x: Any) -> Any:
-    return x._data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Nodes.Tensor) else x
 
 
 def _recording(self: Tensor, others: tuple) -> bool:
     """Will the out-of-place form of this op be recorded?"""
     if not (_GradMode.all_on or _grad_local.enabled):
         return False
-    return self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
+    return self.requires_grad or any(
+        isinstance(o, Nodes.Tensor) and o.requires_grad for o in others
+    )
 
 
 def _check_allowed(self: Tensor, name: str) -> None:
@@ -148,7 +152,7 @@ def _rebase(self: Tensor, result: Tensor, name: str) -> None:
             "form (y = y + b), or take a .clone() before making views"
         )
     # the snapshot: self's previous version, taking over its place in the graph
-    old = Tensor._constant(self._data)
+    old = Nodes.Tensor._constant(self._data)
     old._vc = vc  # same array, same counter: ops that saved it will see the change
     old.requires_grad = self.requires_grad
     old._fn, old._parents, old.label = self._fn, self._parents, self.label
@@ -196,7 +200,7 @@ class Copy(Function):
         x, src = self.inputs
         gx = gs = None
         if self.needs_input_grad[0]:
-            gx = Tensor._constant(np.zeros(x.shape, dtype=x.dtype))
+            gx = Nodes.Tensor._constant(np.zeros(x.shape, dtype=x.dtype))
         if self.needs_input_grad[1]:
             gs = unbroadcast(gy, src.shape)
             if gs.dtype != src.dtype:
@@ -275,7 +279,7 @@ def copy_(self: Tensor, src: Any) -> Tensor:
 
 def fill_(self: Tensor, value: Any) -> Tensor:
     """In place: every element becomes ``value`` (a number or a one-element Tensor)."""
-    if isinstance(value, Tensor) and value._data.size != 1:
+    if isinstance(value, Nodes.Tensor) and value._data.size != 1:
         raise ValueError(
             f"fill_: the value must be a number or a one-element Tensor, got shape {value.shape}"
         )
@@ -335,26 +339,30 @@ def _imatmul(self: Tensor, other: Any) -> Tensor:
     )
 
 
-_METHODS: dict[str, Any] = {
-    "add_": add_,
-    "sub_": sub_,
-    "mul_": mul_,
-    "div_": div_,
-    "pow_": pow_,
-    "clamp_": clamp_,
-    "copy_": copy_,
-    "fill_": fill_,
-    "zero_": zero_,
-    "uniform_": uniform_,
-    "normal_": normal_,
-    "__iadd__": _add,
-    "__isub__": _sub,
-    "__imul__": mul_,
-    "__itruediv__": div_,
-    "__ipow__": pow_,
-    "__imatmul__": _imatmul,
-    "__setitem__": setitem,
-}
+class InplaceMethods:
+    """PyTorch's in-place Tensor methods and operators, inherited by ``Tensor``.
 
-for _name, _method in _METHODS.items():
-    setattr(Tensor, _name, _method)
+    ``x.add_(y)``, ``x += y``, ``x[i] = v``, ...: each writes into ``x``'s own array (see the
+    module docstring for when that is allowed while recording, and how it is recorded).
+    """
+
+    __slots__ = ()
+
+    add_ = add_
+    sub_ = sub_
+    mul_ = mul_
+    div_ = div_
+    pow_ = pow_
+    clamp_ = clamp_
+    copy_ = copy_
+    fill_ = fill_
+    zero_ = zero_
+    uniform_ = uniform_
+    normal_ = normal_
+    __iadd__ = _add
+    __isub__ = _sub
+    __imul__ = mul_
+    __itruediv__ = div_
+    __ipow__ = pow_
+    __imatmul__ = _imatmul
+    __setitem__ = setitem

@@ -23,6 +23,7 @@ from .devices import DeviceMethods
 from .dtype import get_default_dtype
 from .function import Function, Nodes
 from .graph import _new_version_counter, run_backward
+from .inplace import InplaceMethods
 from .ops.arithmetic import ArithmeticMethods
 from .ops.compare import CompareMethods
 from .ops.elementwise import ElementwiseMethods
@@ -65,6 +66,7 @@ class Tensor(
     JoinMethods,
     MatmulMethods,
     DeviceMethods,
+    InplaceMethods,
 ):
     """A node holding a NumPy array.
 

@@ -121,7 +121,8 @@ def test_wheel_metadata(dists: dict[str, Path], wheel_names: list[str]) -> None:
 
 
 def test_sdist_holds_license_markers_corpus_and_readme_images(sdist_names: list[str]) -> None:
-    for name in ("LICENSE", "README.md", "pyproject.toml", "CHANGELOG.md", "CONTRIBUTING.md"):
+    for name in ("LICENSE", "README.md", "README.ja.md", "GLOSSARY.ja.md", "pyproject.toml",
+                 "CHANGELOG.md", "CONTRIBUTING.md"):
         assert name in sdist_names, name
     for package in PACKAGES:
         assert f"{package}/py.typed" in sdist_names, package

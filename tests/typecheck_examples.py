@@ -21,6 +21,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +49,7 @@ def write_examples(folder: Path) -> list[Path]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
     path = folder / "readme_examples.py"
-    path.write_text("\n\n".join(blocks), encoding="utf-8")
+    path.write_text("\n\n".join(textwrap.dedent(b) for b in blocks), encoding="utf-8")
     files.append(path)
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]

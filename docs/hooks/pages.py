@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files
 ROOT = Path(__file__).resolve().parents[2]
 
 # repository file -> page in the site
-PAGES = {"README.md": "index.md", "README.ja.md": "ja.md",
+PAGES = {"README.md": "index.md", "README.ja.md": "ja.md", "GLOSSARY.ja.md": "glossary-ja.md",
          "CONTRIBUTING.md": "contributing.md", "CHANGELOG.md": "changelog.md"}
 
 # repository-relative link prefixes -> site-relative (from a top-level page)

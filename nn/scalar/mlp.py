@@ -138,8 +138,9 @@ class Layer(ScalarModule):
             for j in range(nout)
         ]
 
-    def __call__(self, x: Sequence[Value | float] | Value | float) -> Value | list[Value]:
-        """One output per neuron; a single output is returned bare (as in micrograd)."""
+    def __call__(self, x: Sequence[Value | float] | Value | float) -> Any:
+        """One output per neuron: a ``list[Value]``, or a single ``Value`` returned bare
+        when the layer has one neuron (as in micrograd; hence ``Any`` for type checkers)."""
         x = _as_inputs(x)
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
@@ -182,7 +183,8 @@ class MLP(ScalarModule):
             for i in range(len(nouts))
         ]
 
-    def __call__(self, x: Sequence[Value | float] | Value | float) -> Value | list[Value]:
+    def __call__(self, x: Sequence[Value | float] | Value | float) -> Any:
+        """The last layer's output: a ``Value`` when it has one neuron, else a list."""
         out: Any = x
         for layer in self.layers:
             out = layer(out)

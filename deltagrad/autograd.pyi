@@ -1,0 +1,2 @@
+# ``deltagrad.autograd`` is the ``autograd`` package (see deltagrad/nn/__init__.pyi).
+from autograd import *  # noqa: F403
