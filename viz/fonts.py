@@ -167,7 +167,7 @@ def matplotlib_fallback(language: str) -> None:
         matplotlib.rcParams["font.family"] = [f for f in family if f != JA_FONT]
 
 
-def ja_rc() -> dict[str, Any]:
+def ja_rc() -> dict[Any, Any]:
     """rcParams that make matplotlib draw text with IPAexGothic (for ``rc_context``)."""
     family = matplotlib_font()
     return {"font.family": [family, "sans-serif"], "axes.unicode_minus": False}

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import graphviz
+import numpy as np
 
 from autograd.tensor import Tensor
 
@@ -78,10 +79,10 @@ class FrameDrawer:
         if isinstance(node, Tensor):
             if g is None:
                 return w["not_computed"] if node.requires_grad else w["no_grad"]
-            return f"{w['grad']}: {summarize(g, self.scene.number_format)}"
+            return f"{w['grad']}: {summarize(np.asarray(g), self.scene.number_format)}"
         if g is None:
             return w["anim_no_grad"]
-        return f"{w['grad']} {_number(g, self.scene.number_format)}"
+        return f"{w['grad']} {_number(float(g), self.scene.number_format)}"
 
     def edge_text(self, i: int, position: int) -> str | None:
         """The label of operand ``position``'s edge into node ``i``'s op (as draw_graph's).

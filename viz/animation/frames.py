@@ -159,11 +159,11 @@ class FrameBuilder:
             before = grads
 
         # Every text a box will show, to size it once for all frames.
-        texts: list[set[str]] = [set() for _ in self.scene.order]
+        every_text: list[set[str]] = [set() for _ in self.scene.order]
         for _, _, grads, _ in plan:
             for i, g in enumerate(grads):
-                texts[i].add(self.drawer.grad_text(i, g))
-        sizes = self.drawer.box_sizes(texts)
+                every_text[i].add(self.drawer.grad_text(i, g))
+        sizes = self.drawer.box_sizes(every_text)
 
         frames = []
         for index, (kind, caption, grads, step) in enumerate(plan):

@@ -96,7 +96,9 @@ def replay(order: list, root: Any) -> tuple[list[GradValue], list[tuple[Step, li
                 # the driver adds into a grad cleared to 0.0: keep its exact arithmetic
                 total = (0.0 if previous is None else previous) + contribution
             grads[p] = total
-            step = Step(i, p, position, local, grads[i], contribution, total)
+            upstream = grads[i]
+            step = Step(i, p, position, local, 0.0 if upstream is None else upstream,
+                        contribution, total)
             steps.append((step, list(grads)))
     return seeded, steps
 
@@ -112,6 +114,7 @@ def _tensor_contributions(node: Tensor, gy: GradValue) -> list[tuple[int, str, n
     if gy is None:
         return []  # the driver's send_grad: nothing arrived, nothing to send
     with no_grad():
+        gy = np.asarray(gy)
         grads = input_grads(node, Tensor(gy, dtype=gy.dtype))  # the driver's own step
     out: list[tuple[int, str, np.ndarray]] = []
     for j, g in grads:
@@ -120,7 +123,7 @@ def _tensor_contributions(node: Tensor, gy: GradValue) -> list[tuple[int, str, n
     return out
 
 
-def _frozen(a: np.ndarray) -> np.ndarray:
+def _frozen(a: np.ndarray | float) -> np.ndarray:
     a = np.asarray(a)
     a.setflags(write=False)
     return a

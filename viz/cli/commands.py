@@ -18,6 +18,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 __all__ = ["main", "build_parser"]
 
@@ -241,7 +242,7 @@ def _run_expr(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print(text: str, stream: object = None) -> None:
+def _print(text: str, stream: TextIO | None = None) -> None:
     """``print`` that cannot fail on characters the stream's encoding lacks.
 
     A path from undecodable command-line bytes, or ``𝐚`` on an ASCII-only terminal,

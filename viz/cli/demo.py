@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from autograd import Value, no_grad
 from nn.datasets import make_moons
@@ -76,7 +76,7 @@ def max_margin_loss(
     if len(scores) != len(targets):
         raise ValueError(f"max_margin_loss: got {len(scores)} scores but {len(targets)} targets")
     margins = [(1.0 - y * s).relu() for y, s in zip(targets, scores)]
-    data_loss = sum(margins) * (1.0 / len(margins))
+    data_loss = cast(Value, sum(margins)) * (1.0 / len(margins))  # a sum of Values
     reg_loss = alpha * sum(p * p for p in parameters)
     correct = sum((y > 0) == (s.data > 0) for y, s in zip(targets, scores))
     return data_loss + reg_loss, correct / len(targets)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable
+from typing import cast
 
 from autograd.value import Value
 
@@ -152,7 +153,7 @@ class _Builder:
 
     def _make(self, node: ast.AST, operands: list[Value | float]) -> Value | float:
         if isinstance(node, ast.Constant):
-            return float(node.value)
+            return float(cast(float, node.value))  # a number: checked by the whitelist
         if isinstance(node, ast.Name):
             return self.leaves[node.id]
         if isinstance(node, ast.BinOp):
@@ -187,7 +188,7 @@ class _Builder:
     def _checked(self, node: ast.AST, what: str, compute: Callable[[], Value]) -> Value:
         """Run one Value operation; turn its arithmetic errors into ExprError."""
         source = ast.get_source_segment(self.text, node)
-        where = f"{what} at column {node.col_offset + 1} ({source!r})"
+        where = f"{what} at column {getattr(node, 'col_offset', 0) + 1} ({source!r})"
         try:
             out = compute()
         except OverflowError:
@@ -214,6 +215,8 @@ def _operands(node: ast.AST) -> list[ast.AST]:
 
 
 def _apply_binary(symbol: str, left: Value | float, right: Value | float) -> Value:
+    # one side at least is a Value (the caller made sure), so the result is a Value
+    left, right = cast(Value, left), cast(Value, right)
     if symbol == "+":
         return left + right
     if symbol == "-":

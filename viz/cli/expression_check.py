@@ -165,8 +165,8 @@ def _syntax_message(err: SyntaxError, text: str) -> str:
     if text.startswith("(") and lines[-1] == ")":  # the line _parseable may have added
         lines.pop()
     detail = "" if err.msg == "invalid syntax" else f": {err.msg}"
-    inside = err.lineno is not None and 1 <= err.lineno <= len(lines)
-    if inside and err.offset and 1 <= err.offset <= len(lines[err.lineno - 1]):
+    lineno = err.lineno or 0  # 0: Python did not say
+    if 1 <= lineno <= len(lines) and err.offset and 1 <= err.offset <= len(lines[lineno - 1]):
         line = f"line {err.lineno}, " if len(lines) > 1 else ""
         return f"invalid syntax at {line}column {err.offset}{detail}"
     # Python points past the last character: the expression stops too early.

@@ -70,5 +70,5 @@ def write_ja_images(out_dir: str | Path = "docs/images", steps: int = 40) -> dic
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance script
-    for name, path in write_ja_images(*sys.argv[1:2]).items():
+    for name, path in write_ja_images(sys.argv[1] if len(sys.argv) > 1 else "docs/images").items():
         print(f"{name}: {path}")

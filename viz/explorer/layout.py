@@ -198,7 +198,7 @@ def _edge_text(desc: NodeDescription, js: list[int]) -> str | None:
         names = desc.parent_names
         name = names[js[0]] if js[0] < len(names) else ""
         wrt = f"∂/∂{name}" if name else "∂"
-        return escape(f"{wrt} = {_fold([desc.local_grads[j] for j in js])}")
+        return escape(f"{wrt} = {_fold([str(desc.local_grads[j]) for j in js])}")
     return None
 
 

@@ -196,10 +196,11 @@ def _tensor_edge_labels(
         if i < len(needs) and not needs[i]:
             labels.append(None)  # a constant operand: no gradient flows back to it
             continue
-        if numbers is not None and i < len(numbers) and numbers[i] is not None:
+        number = numbers[i] if numbers is not None and i < len(numbers) else None
+        if number is not None:
             # One element everywhere: the local derivative is a number, as for Value.
             wrt = f"∂/∂{names[i]}" if names[i] else "∂"  # as in Value graphs
-            labels.append(f"{wrt} = {_number(numbers[i], opts.number_format)}")
+            labels.append(f"{wrt} = {_number(number, opts.number_format)}")
         else:
             labels.append(
                 derivative_rule(t, i, names, taken=opts.taken, number_format=opts.number_format)

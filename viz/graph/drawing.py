@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import pathlib
 import re
-from typing import Any
+from typing import Any, cast
 
 import graphviz
 from graphviz.backend.dot_command import command
@@ -172,7 +172,7 @@ class Drawing(graphviz.Digraph):
             if format is None:
                 format = SUFFIX_FORMATS.get(outfile.suffix.lower(), outfile.suffix[1:])
             if directory is None:
-                outfile = pathlib.Path(self.directory, outfile)
+                outfile = pathlib.Path(os.fsdecode(self.directory), outfile)
             if filename is None:
                 filename = outfile.with_suffix(".gv")
         format = format or self.format
@@ -191,7 +191,9 @@ class Drawing(graphviz.Digraph):
             raise ValueError(f"outfile {os.fspath(target)!r} is the same file as the source")
         target.parent.mkdir(parents=True, exist_ok=True)
         if dot_only:  # the system dot with its own options, under the same time limit
-            data = self.pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine)
+            # bytes: no encoding was asked for
+            data = cast(bytes, self.pipe(format, renderer, formatter, neato_no_op, quiet,
+                                         engine=engine))
         else:
             data = _render.pipe(self.source, format, engine or self.engine)
         target.write_bytes(data)

@@ -14,6 +14,7 @@ decides which unit computed each node.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,8 +89,8 @@ class ModelMap:
     def from_model(cls, model: Any) -> ModelMap:
         """Read ``named_parameters()`` and ``named_modules()`` of an ``nn.Module``, or
         walk a micrograd-style network (``scalar_modules``)."""
-        named = getattr(model, "named_parameters", None)
-        if not callable(named):
+        named = _method(model, "named_parameters")
+        if named is None:
             walked = scalar_modules(model)
             if walked is None:
                 raise TypeError(
@@ -99,13 +100,13 @@ class ModelMap:
                 )
             return cls._from_scalar(walked)
         out = cls(params={id(p): str(name) for name, p in named()})
-        modules = getattr(model, "named_modules", None)
-        pairs = list(modules()) if callable(modules) else [("", model)]
+        modules = _method(model, "named_modules")
+        pairs = list(modules()) if modules is not None else [("", model)]
         index: dict[str, int] = {}
         for path, module in pairs:
             own = _own_parameters(module)
-            children = getattr(module, "children", None)
-            leaf = not callable(children) or next(iter(children()), None) is None
+            children = _method(module, "children")
+            leaf = children is None or next(iter(children()), None) is None
             if own or leaf:
                 index[str(path)] = len(out.units)
                 kind = type(module).__name__
@@ -215,10 +216,16 @@ def scalar_modules(model: Any) -> list[tuple[str, Any, list[tuple[str, Any]]]] |
 
 
 def _own_parameters(module: Any) -> list:
-    named = getattr(module, "named_parameters", None)
-    if not callable(named):
+    named = _method(module, "named_parameters")
+    if named is None:
         return []
     try:
         return [p for _, p in named(recurse=False)]
     except TypeError:  # a duck-typed module without recurse=
         return []
+
+
+def _method(obj: Any, name: str) -> Callable[..., Any] | None:
+    """``obj.name`` if it is callable (a module's ``named_parameters``...), else None."""
+    method = getattr(obj, name, None)
+    return method if callable(method) else None

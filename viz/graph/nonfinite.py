@@ -55,7 +55,7 @@ def _finite(x: Any) -> bool:
         return True
     if isinstance(x, float):
         return math.isfinite(x)
-    a = _array(x)
+    a = np.asarray(getattr(x, "data", x))  # (x is not None here)
     return a.dtype.kind not in "fc" or bool(np.isfinite(a).all())
 
 

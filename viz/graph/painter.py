@@ -213,7 +213,7 @@ class Painter:
             shown = [t for t in texts if t is not None]
             label = escape(_folded(shown)) if shown else None
         elif all(j < len(desc.local_grads) and desc.local_grads[j] is not None for j in js):
-            local = _folded([desc.local_grads[j] for j in js])
+            local = _folded([str(desc.local_grads[j]) for j in js])
             label = _edge_label(desc.parent_names[js[0]], local)
         # dashed: a constant operand, to which no gradient flows back
         constant = getattr(parent, "requires_grad", True) is False

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable
-from typing import Any, TypeVar
+import contextlib
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 
 from ..fonts import ja_rc
 from ..words import say, speaking
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 PLOTS_HINT = "matplotlib is needed for plots: pip install 'deltagrad[plots]'"
 
@@ -36,7 +33,7 @@ def class_colormap(n: int) -> Any:
     from matplotlib.colors import ListedColormap
 
     base = matplotlib.colormaps["tab10" if n <= 10 else "tab20"]
-    colors = list(base.colors)
+    colors = list(base.colors)  # type: ignore[attr-defined]  (tab10/tab20 are listed)
     return ListedColormap([colors[k % len(colors)] for k in range(max(n, 1))])
 
 
@@ -49,41 +46,24 @@ def new_axes(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
     return fig, fig.add_subplot()
 
 
-def speaks(fn: F) -> F:
-    """Give the plot ``fn`` a keyword ``language`` (None: ``viz.set_language``'s).
+@contextlib.contextmanager
+def speaking_plot(language: str | None, where: str) -> Iterator[str]:
+    """The block of a plot function that takes ``language`` (None: ``viz.set_language``'s).
 
-    In Japanese, every text the plot makes (titles, axis labels, legends) is drawn
-    with the bundled IPAexGothic: ``fn`` runs inside ``matplotlib.rc_context`` with
-    that font, so the user's own rcParams are untouched once the plot returns.
+    In Japanese every text the plot makes (titles, axis labels, legends) is drawn with the
+    bundled IPAexGothic: the block runs inside ``matplotlib.rc_context`` with that font,
+    so the user's own rcParams are untouched once the plot returns.
     """
-    name = fn.__name__
+    with speaking(language, where) as lang:
+        if lang == "en":
+            yield lang
+            return
+        import matplotlib
 
-    @functools.wraps(fn)
-    def plot(*args: Any, language: str | None = None, **kwargs: Any) -> Any:
-        with speaking(language, name) as lang:
-            if lang == "en":
-                return fn(*args, **kwargs)
-            import matplotlib
-
-            with matplotlib.rc_context(ja_rc()):
-                return fn(*args, **kwargs)
-
-    signature = inspect.signature(fn)
-    extra = inspect.Parameter(
-        "language", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="str | None"
-    )
-    plot.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*signature.parameters.values(), extra]
-    )
-    plot.__doc__ = (fn.__doc__ or "") + _LANGUAGE_DOC
-    return plot  # type: ignore[return-value]
+        with matplotlib.rc_context(ja_rc()):
+            yield lang
 
 
-_LANGUAGE_DOC = """
-    Every plot also takes ``language`` ({None, "en", "ja"}): the language of its
-    titles, axis labels and legends (``None``: ``viz.set_language(...)``'s; Japanese
-    text is drawn with the bundled IPAexGothic font).
-"""
 
 
 def series_name(name: str) -> str:
