@@ -197,20 +197,39 @@ class Value:
     # float and makes its leaf Value only when someone looks at the parents. The graph
     # reads the same, but a long chain of ``x * c + d`` holds two objects per step, not
     # four, for the garbage collector to scan and for ``backward()`` to visit.
+    # ``+`` and ``*`` of two Values are most of any scalar model's nodes, so they build
+    # the node inline: the same lines as ``_binary``, one Python call fewer per node.
     def __add__(self, other: Value | Number) -> Value:
-        a = self.data
         if isinstance(other, Value):
-            # d(a+b)/da = 1, d(a+b)/db = 1
-            return _binary(a + other.data, self, 1.0, other, 1.0, "+")
+            v = _new(Value)
+            v.data = self.data + other.data
+            v.grad = 0.0
+            v.label = ""
+            v._k = None
+            if _GradMode.all_on or _grad_local.enabled:
+                # d(a+b)/da = 1, d(a+b)/db = 1
+                v._a, v._da, v._b, v._db, v._op = self, 1.0, other, 1.0, "+"
+            else:
+                v._a, v._da, v._b, v._db, v._op = None, 0.0, None, 0.0, ""
+            return v
         c = other if type(other) is float else _to_float(other)
-        return _fold(a + c, self, 1.0, c, 1.0, "+")
+        return _fold(self.data + c, self, 1.0, c, 1.0, "+")
 
     def __mul__(self, other: Value | Number) -> Value:
-        a = self.data
         if isinstance(other, Value):
-            b = other.data
-            # d(ab)/da = b, d(ab)/db = a
-            return _binary(a * b, self, b, other, a, "*")
+            a, b = self.data, other.data
+            v = _new(Value)
+            v.data = a * b
+            v.grad = 0.0
+            v.label = ""
+            v._k = None
+            if _GradMode.all_on or _grad_local.enabled:
+                # d(ab)/da = b, d(ab)/db = a
+                v._a, v._da, v._b, v._db, v._op = self, b, other, a, "*"
+            else:
+                v._a, v._da, v._b, v._db, v._op = None, 0.0, None, 0.0, ""
+            return v
+        a = self.data
         c = other if type(other) is float else _to_float(other)
         return _fold(a * c, self, c, c, a, "*")
 
@@ -289,7 +308,9 @@ class Value:
     def relu(self) -> Value:
         x = self.data
         # relu'(u) = 1 if u > 0 else 0 (0 at the kink)
-        return _unary(x if x > 0.0 else 0.0, self, 1.0 if x > 0.0 else 0.0, "relu")
+        if x > 0.0:
+            return _binary(x, self, 1.0, None, 0.0, "relu")
+        return _binary(0.0, self, 0.0, None, 0.0, "relu")
 
     def leaky_relu(self, alpha: float = 0.01) -> Value:
         x = self.data
