@@ -484,33 +484,36 @@ def _interior_order(root: Value) -> list[Value]:
     accumulated gradients).
 
     Iterative depth-first search: the top of the stack is examined again after each of
-    its parents has been finished; it is emitted once both are done. A node is marked
-    seen when pushed; in a DAG a seen node is either finished or below us on the
-    stack -- the latter would mean a cycle -- so skipping seen nodes is safe.
+    its parents has been finished, and emitted once both are. A node is marked when it
+    is pushed; in a DAG a marked node is either finished or below us on the stack --
+    the latter would mean a cycle -- so skipping marked nodes is safe.
+
+    The mark is the cleared gradient itself: ``zero`` is a float object made for this
+    pass (``float()`` returns a new object each call), so ``node.grad is zero`` means
+    "visited in this pass" -- no set of visited nodes. A set of millions of nodes is a
+    large hash table read at random places; the mark sits in the node we read anyway.
     """
     order: list[Value] = []
     if root._a is None:
         return order
-    seen = {root}
-    add, emit = seen.add, order.append
+    zero = float()  # noqa: UP018 -- a new 0.0 object for this pass (a literal is shared)
+    root.grad = zero
+    emit = order.append
     stack = [root]
     push, pop = stack.append, stack.pop
     while stack:
         node = stack[-1]
         a = node._a
-        if a not in seen:
-            add(a)
-            if a._a is not None:
-                push(a)
-                continue
+        if a.grad is not zero and a._a is not None:
+            a.grad = zero
+            push(a)
+            continue
         b = node._b
-        if b is not None and b not in seen:
-            add(b)
-            if b._a is not None:
-                push(b)
-                continue
+        if b is not None and b.grad is not zero and b._a is not None:
+            b.grad = zero
+            push(b)
+            continue
         pop()
-        node.grad = 0.0
         emit(node)
     return order
 
