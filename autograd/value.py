@@ -247,10 +247,11 @@ class Value:
         if b == 0.0:
             raise ZeroDivisionError(f"Value '/': division of {a:g} by zero")
         inv = 1.0 / b
+        # a / b itself, correctly rounded (a * (1/b) can be one ulp off, unlike PyTorch)
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
         if isinstance(other, Value):
-            return _binary(a * inv, self, inv, other, -a * inv * inv, "/")
-        return _fold(a * inv, self, inv, b, -a * inv * inv, "/")
+            return _binary(a / b, self, inv, other, -a * inv * inv, "/")
+        return _fold(a / b, self, inv, b, -a * inv * inv, "/")
 
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
