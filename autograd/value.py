@@ -58,8 +58,13 @@ class Value:
 
     micrograd's internals are there too, so its lecture code runs unchanged:
     ``_prev`` (the *set* of operands: ``a * a`` has one), ``_op`` (same as ``op``) and
-    ``_backward()`` (this node's own chain-rule step, see there). Like micrograd's
-    nodes, a Value takes any extra attribute user code sets (``v.name = "x"``).
+    ``_backward()`` (this node's own chain-rule step; user code may assign its own, as
+    micrograd's ops do). Those are the attributes a Value has: setting any other
+    (``v.name = "x"``) raises AttributeError. To attach your own, subclass it --
+    ``class Named(Value): pass`` -- a subclass has a ``__dict__``.
+
+    A number operand (``x * 0.5``) becomes a leaf Value the first time the parents
+    are looked at, not before (see ``_constant``); the graph reads the same.
 
     ``==`` and ``hash`` are by identity so Values work in sets and dicts (as in
     micrograd); ``<  <=  >  >=`` compare ``.data`` and return Python bools.
