@@ -26,6 +26,7 @@ __all__ = ["Value"]
 
 Number = int | float
 
+
 class _UserSteps:
     """How many ``_backward`` steps user code has assigned (micrograd's idiom). While
     0 -- the usual case -- ``Value.backward`` runs its built-in float steps inline."""
