@@ -16,6 +16,7 @@ Derivatives at kinks (the one-sided choices PyTorch makes too)::
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from . import maths
 from .graph import _GradMode, run_backward
@@ -24,6 +25,13 @@ from .graph import _local as _grad_local
 __all__ = ["Value"]
 
 Number = int | float
+
+
+class _UserSteps:
+    """How many ``_backward`` steps user code has assigned (micrograd's idiom). While
+    0 -- the usual case -- ``Value.backward`` runs its built-in float steps inline."""
+
+    count: int = 0
 
 
 class Value:
@@ -51,20 +59,34 @@ class Value:
 
     micrograd's internals are there too, so its lecture code runs unchanged:
     ``_prev`` (the *set* of operands: ``a * a`` has one), ``_op`` (same as ``op``) and
-    ``_backward()`` (this node's own chain-rule step, see there). Like micrograd's
-    nodes, a Value takes any extra attribute user code sets (``v.name = "x"``).
+    ``_backward()`` (this node's own chain-rule step; user code may assign its own, as
+    micrograd's ops do). Those are the attributes a Value has: setting any other
+    (``v.name = "x"``) raises AttributeError. To attach your own, subclass it --
+    ``class Named(Value): pass`` -- a subclass has a ``__dict__``.
+
+    A number operand (``x * 0.5``) becomes a leaf Value the first time the parents
+    are looked at, not before (see ``_constant``); the graph reads the same.
 
     ``==`` and ``hash`` are by identity so Values work in sets and dicts (as in
     micrograd); ``<  <=  >  >=`` compare ``.data`` and return Python bools.
     """
 
-    # Parents and their local derivatives live in slots, not tuples: each node is then a
-    # single object for the cyclic garbage collector to track, which halves the time
-    # it spends scanning a large live graph (the forward pass of a training step).
-    # "__dict__" lets user code attach its own attributes (micrograd allows it); the
-    # dict is only allocated on the first such assignment, so ordinary nodes stay lean.
+    # Everything a node holds lives in named slots, and there is no per-instance
+    # ``__dict__``: CPython 3.11 gives every instance of a class with a ``__dict__`` an
+    # extra values array, and a slot-only node is one smaller object for the cyclic
+    # garbage collector to scan -- while a long forward pass builds the graph, the
+    # collector re-scans the growing live graph again and again, so bytes per node
+    # count. The slots cover what micrograd and the lecture set on a Value (``data``,
+    # ``grad``, ``label``, ``_op``, ``_backward``); any other attribute raises
+    # AttributeError -- subclass Value (``class Named(Value): pass``) to attach your own.
+    #   _a, _b    parents (``_b`` None for one parent, ``_a`` None for a leaf)
+    #   _da, _db  their local derivatives d self / d parent, floats from the forward pass
+    #   _k        a number operand not yet made a Value (see ``_fold``), else None
+    #   _step     a chain-rule step user code assigned to ``_backward``; left unset
+    #             (empty) otherwise, so ordinary nodes spend neither a store nor a scan
     __slots__ = (
-        "data", "grad", "_a", "_da", "_b", "_db", "_op", "label", "__weakref__", "__dict__",
+        "data", "grad", "_a", "_da", "_b", "_db", "_k", "_op", "label", "_step",
+        "__weakref__",
     )
 
     def __init__(
@@ -78,7 +100,7 @@ class Value:
         self.data = data if type(data) is float else _to_float(data)
         self.grad = 0.0
         self.label = label
-        self._a = self._b = None
+        self._a = self._b = self._k = None
         self._da = self._db = 0.0
         self._op = ""
         if _parents and (_GradMode.all_on or _grad_local.enabled):
@@ -99,7 +121,11 @@ class Value:
         if a is None:
             return ()
         b = self._b
-        return (a,) if b is None else (a, b)
+        if b is None:
+            if self._k is None:
+                return (a,)
+            b = self._constant()
+        return (a, b)
 
     parents = _parents
 
@@ -107,7 +133,23 @@ class Value:
     def local_grads(self) -> tuple:
         if self._a is None:
             return ()
-        return (self._da,) if self._b is None else (self._da, self._db)
+        if self._b is None and self._k is None:
+            return (self._da,)
+        return (self._da, self._db)
+
+    def _constant(self) -> Value:
+        """The folded number operand (``x * 0.5``'s 0.5) as its leaf Value, made once.
+
+        ``x * 0.5`` keeps 0.5 as a float in ``_k`` instead of building a leaf Value that
+        nobody else can reach (see ``_fold``); the first look at the parents makes the
+        leaf and keeps it, so it is the same object every time after. Its ``grad`` is what
+        the latest ``backward()`` would have sent it: ``d self / d c * self.grad``.
+        """
+        c = Value(self._k)
+        g = self.grad
+        c.grad = self._db * g if g else 0.0  # (no -0.0 or inf * 0 before any pass)
+        self._b, self._k = c, None
+        return c
 
     @property
     def op(self) -> str:
@@ -116,49 +158,106 @@ class Value:
     @property
     def _prev(self) -> set[Value]:
         """micrograd's name: the set of operands (``a * a`` gives ``{a}``)."""
-        a = self._a
-        if a is None:
-            return set()
-        b = self._b
-        return {a} if b is None else {a, b}
+        return set(self._parents)
 
-    def _backward(self) -> None:
-        """This node's local chain-rule step, as micrograd's per-node ``_backward``.
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """This node's chain-rule step, micrograd's per-node ``_backward``.
 
         ``operand.grad += d self / d operand * self.grad`` for each operand (twice for
-        ``a * a``); nothing for a leaf. ``backward()`` calls this for every node in
-        reverse topological order; the lecture calls it by hand, one node at a time.
+        ``a * a``); nothing for a leaf. ``backward()`` runs it for every node in reverse
+        topological order; the lecture calls it by hand, one node at a time.
+
+        As in micrograd, user code may assign its own step (a function of no arguments),
+        e.g. for an op it writes itself: ``out._backward = step``; ``backward()`` then
+        runs that instead of the built-in one for this node.
         """
-        if self._a is not None:
-            self._send_grad()
+        return getattr(self, "_step", None) or self._local_step
+
+    @_backward.setter
+    def _backward(self, step: Callable[[], None]) -> None:
+        if not callable(step):
+            raise TypeError(
+                f"Value._backward: expected a function of no arguments, got "
+                f"{type(step).__name__}"
+            )
+        self._step = step
+        _UserSteps.count += 1
+
+    def _local_step(self) -> None:
+        """The built-in chain-rule step (see ``_backward``)."""
+        a = self._a
+        if a is not None:
+            g = self.grad
+            a.grad += self._da * g
+            b = self._b
+            if b is not None:
+                b.grad += self._db * g
 
     def __repr__(self) -> str:
         name = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{name})"
 
     # ---------------------------------------------------------------- arithmetic
+    # A number operand (``x * 0.999``) is folded into the node: ``_fold`` keeps it as a
+    # float and makes its leaf Value only when someone looks at the parents. The graph
+    # reads the same, but a long chain of ``x * c + d`` holds two objects per step, not
+    # four, for the garbage collector to scan and for ``backward()`` to visit.
+    # ``+`` and ``*`` of two Values are most of any scalar model's nodes, so they build
+    # the node inline: the same lines as ``_binary``, one Python call fewer per node.
     def __add__(self, other: Value | Number) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        # d(a+b)/da = 1, d(a+b)/db = 1
-        return _binary(self.data + other.data, self, 1.0, other, 1.0, "+")
+        if isinstance(other, Value):
+            v = _new(Value)
+            v.data = self.data + other.data
+            v.grad = 0.0
+            v.label = ""
+            v._k = None
+            if _GradMode.all_on or _grad_local.enabled:
+                # d(a+b)/da = 1, d(a+b)/db = 1
+                v._a, v._da, v._b, v._db, v._op = self, 1.0, other, 1.0, "+"
+            else:
+                v._a, v._da, v._b, v._db, v._op = None, 0.0, None, 0.0, ""
+            return v
+        c = other if type(other) is float else _to_float(other)
+        return _fold(self.data + c, self, 1.0, c, 1.0, "+")
 
     def __mul__(self, other: Value | Number) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        # d(ab)/da = b, d(ab)/db = a
-        return _binary(self.data * other.data, self, other.data, other, self.data, "*")
+        if isinstance(other, Value):
+            a, b = self.data, other.data
+            v = _new(Value)
+            v.data = a * b
+            v.grad = 0.0
+            v.label = ""
+            v._k = None
+            if _GradMode.all_on or _grad_local.enabled:
+                # d(ab)/da = b, d(ab)/db = a
+                v._a, v._da, v._b, v._db, v._op = self, b, other, a, "*"
+            else:
+                v._a, v._da, v._b, v._db, v._op = None, 0.0, None, 0.0, ""
+            return v
+        a = self.data
+        c = other if type(other) is float else _to_float(other)
+        return _fold(a * c, self, c, c, a, "*")
 
     def __sub__(self, other: Value | Number) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        # d(a-b)/da = 1, d(a-b)/db = -1
-        return _binary(self.data - other.data, self, 1.0, other, -1.0, "-")
+        a = self.data
+        if isinstance(other, Value):
+            # d(a-b)/da = 1, d(a-b)/db = -1
+            return _binary(a - other.data, self, 1.0, other, -1.0, "-")
+        c = other if type(other) is float else _to_float(other)
+        return _fold(a - c, self, 1.0, c, -1.0, "-")
 
     def __truediv__(self, other: Value | Number) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        if other.data == 0.0:
-            raise ZeroDivisionError(f"Value '/': division of {self.data:g} by zero")
-        inv = 1.0 / other.data
+        a = self.data
+        b = other.data if isinstance(other, Value) else _to_float(other)
+        if b == 0.0:
+            raise ZeroDivisionError(f"Value '/': division of {a:g} by zero")
+        inv = 1.0 / b
+        # a / b itself, correctly rounded (a * (1/b) can be one ulp off, unlike PyTorch)
         # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
-        return _binary(self.data * inv, self, inv, other, -self.data * inv * inv, "/")
+        if isinstance(other, Value):
+            return _binary(a / b, self, inv, other, -a * inv * inv, "/")
+        return _fold(a / b, self, inv, b, -a * inv * inv, "/")
 
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
@@ -216,7 +315,9 @@ class Value:
     def relu(self) -> Value:
         x = self.data
         # relu'(u) = 1 if u > 0 else 0 (0 at the kink)
-        return _unary(x if x > 0.0 else 0.0, self, 1.0 if x > 0.0 else 0.0, "relu")
+        if x > 0.0:
+            return _binary(x, self, 1.0, None, 0.0, "relu")
+        return _binary(0.0, self, 0.0, None, 0.0, "relu")
 
     def leaky_relu(self, alpha: float = 0.01) -> Value:
         x = self.data
@@ -301,7 +402,22 @@ class Value:
         The root is seeded with 1. Leaf gradients accumulate across calls (zero them
         between training steps); interior nodes show the gradient of the latest call.
         """
-        run_backward((self,), (None,))
+        if _UserSteps.count:  # some node runs its own step: the general driver
+            run_backward((self,), (None,))
+            return
+        # The float-only version of ``autograd.graph.run_backward``: order the interior
+        # nodes parents-first (clearing their grads), seed the root, then walk the order
+        # backwards, each node pushing  parent.grad += d node / d parent * node.grad.
+        # It reads the slots directly (no parent tuples) and allocates nothing the
+        # cyclic garbage collector tracks, so no collection can start during the pass.
+        order = _interior_order(self)
+        self.grad += 1.0
+        for node in reversed(order):
+            g = node.grad
+            node._a.grad += node._da * g
+            b = node._b
+            if b is not None:
+                b.grad += node._db * g
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0 on this node and everything it depends on."""
@@ -317,11 +433,15 @@ class Value:
         self.grad += 1.0 if seed is None else float(seed)
 
     def _send_grad(self) -> None:
-        g = self.grad
-        self._a.grad += self._da * g
-        b = self._b
-        if b is not None:
-            b.grad += self._db * g
+        step = getattr(self, "_step", None) if _UserSteps.count else None
+        if step is None:
+            g = self.grad
+            self._a.grad += self._da * g
+            b = self._b
+            if b is not None:
+                b.grad += self._db * g
+        else:
+            step()
 
 
 _new = object.__new__
@@ -342,11 +462,67 @@ def _binary(data: float, a: Value, da: float, b: Value | None, db: float, op: st
     v.data = data
     v.grad = 0.0
     v.label = ""
+    v._k = None
     if _GradMode.all_on or _grad_local.enabled:
         v._a, v._da, v._b, v._db, v._op = a, da, b, db, op
     else:  # no_grad: a plain leaf
         v._a, v._da, v._b, v._db, v._op = None, 0.0, None, 0.0, ""
     return v
+
+
+def _fold(data: float, a: Value, da: float, c: float, dc: float, op: str) -> Value:
+    """``a op c`` for a number ``c``: the node keeps ``c`` as a float (``_k``) and
+    ``dc = d out / d c``; ``Value._constant`` makes c's leaf only if it is asked for."""
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._b = None
+    if _GradMode.all_on or _grad_local.enabled:
+        v._a, v._da, v._k, v._db, v._op = a, da, c, dc, op
+    else:  # no_grad: a plain leaf
+        v._a, v._da, v._k, v._db, v._op = None, 0.0, None, 0.0, ""
+    return v
+
+
+def _interior_order(root: Value) -> list[Value]:
+    """The interior nodes reachable from ``root``, each after its interior parents, with
+    their ``grad`` cleared to 0 (leaves are left out: they push nothing, and keep their
+    accumulated gradients).
+
+    Iterative depth-first search: the top of the stack is examined again after each of
+    its parents has been finished, and emitted once both are. A node is marked when it
+    is pushed; in a DAG a marked node is either finished or below us on the stack --
+    the latter would mean a cycle -- so skipping marked nodes is safe.
+
+    The mark is the cleared gradient itself: ``zero`` is a float object made for this
+    pass (``float()`` returns a new object each call), so ``node.grad is zero`` means
+    "visited in this pass" -- no set of visited nodes. A set of millions of nodes is a
+    large hash table read at random places; the mark sits in the node we read anyway.
+    """
+    order: list[Value] = []
+    if root._a is None:
+        return order
+    zero = float()  # noqa: UP018 -- a new 0.0 object for this pass (a literal is shared)
+    root.grad = zero
+    emit = order.append
+    stack = [root]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node = stack[-1]
+        a = node._a
+        if a.grad is not zero and a._a is not None:
+            a.grad = zero
+            push(a)
+            continue
+        b = node._b
+        if b is not None and b.grad is not zero and b._a is not None:
+            b.grad = zero
+            push(b)
+            continue
+        pop()
+        emit(node)
+    return order
 
 
 def _power_slope(a: float, n: float) -> float:

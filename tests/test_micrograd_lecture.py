@@ -197,16 +197,26 @@ def test_draw_dot_as_written_in_the_lecture() -> None:
     assert f'{id(v["n"])} -> "{id(v["o"])}tanh"' in source
 
 
-def test_user_code_may_attach_attributes() -> None:
+def test_user_code_attributes_need_a_subclass() -> None:
+    # A Value keeps its fields in slots (no per-node __dict__: that made every node
+    # bigger and slower); the lecture's own attributes all have one, anything else
+    # raises instead of being silently kept, and a subclass may carry its own.
     a = Value(2.0)
-    a.name = "a"
-    b = a * 3
-    b.note = {"made": "here"}
-    assert (a.name, b.note) == ("a", {"made": "here"})
-    assert b.data == 6.0 and a in b._prev and len(b._prev) == 2
+    a.label = "a"
+    with pytest.raises(AttributeError, match="'name'"):
+        a.name = "a"
+
+    class Named(Value):
+        pass
+
+    n = Named(2.0)
+    n.name = "a"
+    b = n * 3
+    assert (n.name, n.label) == ("a", "")
+    assert b.data == 6.0 and n in b._prev and len(b._prev) == 2
     b.backward()
-    assert a.grad == 3.0
-    assert not hasattr(Value(1.0), "name")  # attributes belong to one node only
+    assert n.grad == 3.0
+    assert not hasattr(Named(1.0), "name")  # attributes belong to one node only
 
 
 # ---------------------------------------------------------------- operator coverage
