@@ -222,6 +222,8 @@ def _run(
             if not node._parents and getattr(node, "_hooks", None):
                 hooked[id(node)] = (node, node.grad)
                 node.grad = node._GRAD_UNSET
+    seed: Any
+    send: Any
     seed, send = _steps(order[-1]) if order else (None, None)
     try:
         for root, seed_value in zip(roots, seeds):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 from . import maths
 from .graph import _GradMode, run_backward
@@ -88,6 +89,17 @@ class Value:
         "data", "grad", "_a", "_da", "_b", "_db", "_k", "_op", "label", "_step",
         "__weakref__",
     )
+    # The slots' types, for type checkers. ``_a``/``_b``/``_k`` are Any: the hot loops
+    # read a parent's fields once they know the node is interior, which no checker sees.
+    data: float
+    grad: float
+    label: str
+    _op: str
+    _a: Any  # Value | None
+    _b: Any  # Value | None
+    _k: Any  # float | None
+    _da: float
+    _db: float
 
     def __init__(
         self,
@@ -109,7 +121,7 @@ class Value:
                     "Value: a node has one or two parents, each with one local derivative; "
                     f"got {len(_parents)} parents and {len(_local)} local derivatives"
                 )
-            self._a, self._da = _parents[0], float(_local[0])
+            self._a, self._da = _parents[0], float(_local[0])  # type: ignore[misc]
             if len(_parents) == 2:
                 self._b, self._db = _parents[1], float(_local[1])
             self._op = _op
