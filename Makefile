@@ -16,9 +16,9 @@ help:
 	@echo "             a .venv, Graphviz dot when possible, the PyTorch CPU oracle)"
 	@echo "make test-matrix  the test suite (no notebooks) on every Python >= 3.11 found"
 	@echo "             here and on NumPy 1.26 and 2.x (one venv each under .matrix/)"
-	@echo "make lint    ruff"
+	@echo "make lint    ruff and pyright (basic) on the packages"
 	@echo "make typecheck  pyright (basic mode, [tool.pyright] in pyproject.toml) on the"
-	@echo "             packages; not yet part of lint: it still reports errors inside them"
+	@echo "             packages, then on the README's and the notebooks' code"
 	@echo "make docs    the documentation site into site/ (MkDocs, offline, warnings are"
 	@echo "             errors; make test builds it too)"
 	@echo "make ja      regenerate the Japanese notebooks (notebooks/ja/) from the English"
@@ -85,9 +85,11 @@ test-matrix:
 	if [ -n "$$failed" ]; then echo "test-matrix: failed in$$failed"; exit 1; fi; echo "test-matrix: all passed"
 
 # pyright runs on Node.js, which the pyright package fetches on first use.
+# The packages (as in lint), then the code learners read: README and notebooks.
 typecheck: $(STAMP)
 	$(BIN)/python -c "import pyright" 2>/dev/null || $(BIN)/python -m pip install -q pyright
-	$(BIN)/pyright
+	$(BIN)/pyright --pythonpath $(BIN)/python
+	$(BIN)/python tests/typecheck_examples.py
 
 # The documentation site: README (home), API reference from the docstrings, the notebooks as
 # stored (not executed), CONTRIBUTING and CHANGELOG. Offline; --strict makes every warning
@@ -109,8 +111,11 @@ docs: export NO_MKDOCS_2_WARNING = 1
 docs: $(DOCS_STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
+# ruff, and pyright (basic) on the packages: both must be clean.
 lint: $(STAMP)
-	$(BIN)/ruff check autograd nn viz tests bench
+	$(BIN)/ruff check autograd nn viz deltagrad tests bench notebooks/course notebooks/i18n
+	$(BIN)/python -c "import pyright" 2>/dev/null || $(BIN)/python -m pip install -q pyright
+	$(BIN)/pyright --pythonpath $(BIN)/python
 
 bench: $(STAMP) torch
 	$(BIN)/python -m pip install -q -e '.[bench]' --config-settings editable_mode=compat
