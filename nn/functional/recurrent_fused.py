@@ -46,6 +46,7 @@ from .recurrent_kernels import (
     _rnn_step_backward,
     _weight_blocks,
 )
+from .recurrent_lstm import from_oifg, lstm_backward, lstm_forward, to_oifg, weight_blocks
 from .recurrent_reference import (
     _packed_reference,
     _time_order,
@@ -90,6 +91,20 @@ def _weight_grads(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray, reverse: b
     if reverse:
         return _flat(dgates[:-1]).T @ _flat(hs[1:]) + dgates[-1].T @ h0
     return _flat(dgates[1:]).T @ _flat(hs[:-1]) + dgates[0].T @ h0
+
+
+def _weight_grads_blocks(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray,
+                        reverse: bool) -> np.ndarray:
+    """:func:`_weight_grads` for gate-major deltas (G, T, B, H) -> (G H, H): per gate k,
+    sum_t delta_k,t^T h_{t-1}, as one batched matrix product over all steps."""
+    gate_count, steps, batch, hidden = dgates.shape
+    if reverse:
+        later, first, prev = dgates[:, :-1], dgates[:, -1], hs[1:]
+    else:
+        later, first, prev = dgates[:, 1:], dgates[:, 0], hs[:-1]
+    flat = later.reshape(gate_count, (steps - 1) * batch, hidden).transpose(0, 2, 1)
+    grads = np.matmul(flat, _flat(prev)) + np.matmul(first.transpose(0, 2, 1), h0)
+    return grads.reshape(gate_count * hidden, hidden)
 
 
 def _composite_vjp(fn: Function, gy: Tensor, reference: Callable[..., Tensor]) -> tuple:
@@ -260,7 +275,10 @@ class LSTMCellOp(_Recurrence):
         self.bias, self.peephole = bias, peephole
         self.output_peephole = output_peephole
         self.o_prev = prev = output_peephole == "previous"
-        p = extra[-1] if peephole else None
+        if not peephole:  # PyTorch's LSTM: the leaner whole-sequence loop
+            return self._forward_plain(xs, h0, c0, w_ih, w_hh,
+                                       extra[0] + extra[1] if bias else None, dtype)
+        p = extra[-1]
         gates = _input_gates(xs, w_ih, extra[0] + extra[1] if bias else None, 4, dtype)
         steps, batch, hidden = gates.shape[1:]
         out = np.empty((steps + 1, batch, hidden), dtype=dtype)
@@ -276,12 +294,55 @@ class LSTMCellOp(_Recurrence):
         self.gates, self.cells, self.tanh_c, self.out = gates, cells, tanh_c, out
         return out
 
+    def _forward_plain(self, xs: np.ndarray, h0: np.ndarray, c0: np.ndarray,
+                       w_ih: np.ndarray, w_hh: np.ndarray, bias: np.ndarray | None,
+                       dtype: np.dtype) -> np.ndarray:
+        """No peephole: :func:`~nn.functional.recurrent_lstm.lstm_forward`, gate-major in
+        o-i-f-g order (that module's docstring says why)."""
+        steps, batch, _ = xs.shape
+        # x_t W_k^T for every step and gate: 4 matrix products (T B, I) x (I, H)
+        gates = np.matmul(_flat(xs), weight_blocks(w_ih)).astype(dtype, copy=False)
+        if bias is not None:
+            gates += to_oifg(bias).reshape(4, 1, -1)
+        gates = gates.reshape(4, steps, batch, -1)
+        out, self.cells, self.tanh_c = lstm_forward(
+            gates, h0, c0, weight_blocks(w_hh), _time_order(steps, self.reverse))
+        self.gates, self.out = gates, out
+        return out
+
+    def _backward_plain(self, gy: np.ndarray) -> tuple:
+        x, h0 = self.inputs[0]._data, self.inputs[1]._data
+        w_ih, w_hh = self.inputs[3]._data, self.inputs[4]._data
+        need = self.needs_input_grad
+        _, steps, batch, hidden = self.gates.shape
+        # the blocks W_k (H, K) of each weight, o-i-f-g order: dL/dh_{t-1} = sum_k d_k W_k
+        dgates, dh0, dc0 = lstm_backward(gy, self.gates, self.cells, self.tanh_c,
+                                         to_oifg(w_hh).reshape(4, hidden, hidden),
+                                         _time_order(steps, self.reverse), need[1])
+        flat = dgates.reshape(4, steps * batch, hidden)  # delta of gate k at (t, b)
+        dx = dw_ih = dw_hh = None
+        if need[0]:  # dL/dx = sum_k delta_k W_ih,k
+            dx = np.matmul(flat, to_oifg(w_ih).reshape(4, hidden, -1)).sum(axis=0)
+            dx = dx.reshape(x.shape)
+        if need[3]:  # dL/dW_ih,k = delta_k^T x, stacked back to (4H, I)
+            dw_ih = np.matmul(flat.transpose(0, 2, 1), _flat(x))
+            dw_ih = from_oifg(dw_ih.reshape(4 * hidden, -1))
+        if need[4]:  # dL/dW_hh,k = sum_t delta_k,t^T h_{t-1}
+            dw_hh = from_oifg(_weight_grads_blocks(dgates, h0, self.out[:steps], self.reverse))
+        grads = [dx, dh0, dc0, dw_ih, dw_hh]
+        if self.bias:
+            db = from_oifg(flat.sum(axis=1).reshape(-1))
+            grads += [db, db.copy()]  # b_ih and b_hh: same value, own arrays
+        return tuple(_as_tensor(g) for g in grads)
+
     def backward(self, gy: Tensor) -> tuple:
         if is_grad_enabled():
             return _composite_vjp(self, gy, self._reference)
+        if not self.peephole:
+            return self._backward_plain(gy._data)
         gy = gy._data
-        h0, w_hh = self.inputs[1].data, self.inputs[4].data
-        peephole = self.inputs[-1].data if self.peephole else None
+        h0, w_hh = self.inputs[1]._data, self.inputs[4]._data
+        peephole = self.inputs[-1]._data
         _, steps, batch, hidden = self.gates.shape
         dgates = np.empty((steps, batch, 4 * hidden), dtype=self.gates.dtype)  # x's layout
         dpeep = np.zeros_like(peephole) if self.peephole else None
