@@ -60,9 +60,13 @@ def to_oifg(w: np.ndarray) -> np.ndarray:
 
 
 def from_oifg(w: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`to_oifg` (used for the gradients)."""
-    blocks = w.reshape(4, w.shape[0] // 4, *w.shape[1:])
-    return blocks[list(_BACK)].reshape(w.shape)
+    """Inverse of :func:`to_oifg` (used for the gradients). A fresh array that is no
+    view, so the engine can hand it to a leaf's ``.grad`` without another copy."""
+    out = np.empty_like(w)
+    rows = w.shape[0] // 4
+    np.take(w.reshape(4, rows, *w.shape[1:]), _BACK, axis=0,
+            out=out.reshape(4, rows, *w.shape[1:]))
+    return out
 
 
 def weight_blocks(w: np.ndarray) -> np.ndarray:
