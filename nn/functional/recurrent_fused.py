@@ -36,6 +36,7 @@ from autograd.graph import is_grad_enabled
 from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
+from .array_pool import pool
 from .recurrent_kernels import (
     _gate_major,
     _gru_step,
@@ -300,14 +301,19 @@ class LSTMCellOp(_Recurrence):
         """No peephole: :func:`~nn.functional.recurrent_lstm.lstm_forward`, gate-major in
         o-i-f-g order (that module's docstring says why)."""
         steps, batch, _ = xs.shape
+        hidden = w_hh.shape[1]
         # x_t W_k^T for every step and gate: 4 matrix products (T B, I) x (I, H)
-        gates = np.matmul(_flat(xs), weight_blocks(w_ih)).astype(dtype, copy=False)
+        gates = pool.take((4, steps, batch, hidden), dtype)
+        np.matmul(_flat(xs).astype(dtype, copy=False),
+                  weight_blocks(w_ih).astype(dtype, copy=False),
+                  out=gates.reshape(4, steps * batch, hidden))
         if bias is not None:
-            gates += to_oifg(bias).reshape(4, 1, -1)
-        gates = gates.reshape(4, steps, batch, -1)
+            gates += to_oifg(bias).reshape(4, 1, 1, -1)
         out, self.cells, self.tanh_c = lstm_forward(
             gates, h0, c0, weight_blocks(w_hh), _time_order(steps, self.reverse))
         self.gates, self.out = gates, out
+        # only this op refers to these three: they go back to the pool when its graph dies
+        pool.give_back_when_dead(self, gates, self.cells, self.tanh_c)
         return out
 
     def _backward_plain(self, gy: np.ndarray) -> tuple:

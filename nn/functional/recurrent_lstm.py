@@ -45,6 +45,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .array_pool import pool, scratch
+
 __all__ = ["OIFG", "lstm_forward", "lstm_backward", "to_oifg", "from_oifg", "weight_blocks"]
 
 # row blocks of PyTorch's (i, f, g, o) weights taken in the order o, i, f, g ...
@@ -84,12 +86,14 @@ def lstm_forward(gates: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_hh_blocks:
     g on exit. h0, c0 (B, H); w_hh_blocks (4, H, H) = :func:`weight_blocks` of W_hh;
     ``order``: step indices in processing order. Returns ``out`` (T + 1, B, H) = h_1..h_T
     in time order then c_T (the op's packed output), ``cells`` (T + 1, B, H) = c_0..c_T
-    in processing order, ``tanh_c`` (T, B, H) = tanh(c_t) in time order.
+    in processing order, ``tanh_c`` (T, B, H) = tanh(c_t) in time order. ``cells`` and
+    ``tanh_c`` come from :data:`~nn.functional.array_pool.pool`: the caller gives them
+    back when it is done with them.
     """
     _, steps, batch, hidden = gates.shape
     out = np.empty((steps + 1, batch, hidden), dtype=gates.dtype)
-    cells = np.empty_like(out)
-    tanh_c = np.empty((steps, batch, hidden), dtype=gates.dtype)
+    cells = pool.take(out.shape, gates.dtype)
+    tanh_c = pool.take((steps, batch, hidden), gates.dtype)
     hw = np.empty((4, batch, hidden), dtype=gates.dtype)  # h W_hh^T, reused every step
     ig = np.empty((batch, hidden), dtype=gates.dtype)  # i * g, reused every step
     cells[0] = c0
@@ -126,8 +130,9 @@ def lstm_backward(gy: np.ndarray, acts: np.ndarray, cells: np.ndarray, tanh_c: n
 
     gy (T + 1, B, H): dL/d(out), i.e. dL/dh_1..dL/dh_T then dL/dc_T; acts (4, T, B, H),
     cells, tanh_c as saved by the forward; w_hh (4, H, H): the blocks W_k of W_hh in
-    o-i-f-g order. Returns ``dgates`` (4, T, B, H) = dL/d(pre-activations) in time order,
-    dL/dh_0 (None unless ``need_h0``) and dL/dc_0.
+    o-i-f-g order. Returns ``dgates`` (4, T, B, H) = dL/d(pre-activations) in time order
+    (a scratch array, valid until the next call in this thread), dL/dh_0 (None unless
+    ``need_h0``) and dL/dc_0.
     """
     _, steps, batch, hidden = acts.shape
     o, i, f, g = acts
@@ -135,7 +140,7 @@ def lstm_backward(gy: np.ndarray, acts: np.ndarray, cells: np.ndarray, tanh_c: n
     # c_{t-1} of step t, in time order (cells is in processing order)
     c_prev = cells[:steps] if order.step > 0 else cells[steps - 1::-1]
     # coef: dL/da = coef * dh (gate o) or coef * dc (gates i, f, g), for all t at once
-    coef = np.empty_like(acts)
+    coef = scratch("coef", acts.shape, acts.dtype)
     np.subtract(1.0, s, out=coef[:3])
     coef[:3] *= s  # sigma' = s (1 - s)
     np.multiply(g, g, out=coef[3])
@@ -145,11 +150,11 @@ def lstm_backward(gy: np.ndarray, acts: np.ndarray, cells: np.ndarray, tanh_c: n
     coef[2] *= c_prev  # dL/df = dc c_prev,
     coef[3] *= i  # dL/dg = dc i
     # dc_t gets dh_t o (1 - tanh(c_t)^2) through h = o tanh(c)
-    k_dh = np.multiply(tanh_c, tanh_c)
+    k_dh = np.multiply(tanh_c, tanh_c, out=scratch("k_dh", tanh_c.shape, tanh_c.dtype))
     np.subtract(1.0, k_dh, out=k_dh)
     k_dh *= o
 
-    dgates = np.empty_like(acts)
+    dgates = scratch("dgates", acts.shape, acts.dtype)
     dh = np.empty((batch, hidden), dtype=acts.dtype)
     dc = gy[steps].copy()
     tmp = np.empty_like(dh)
