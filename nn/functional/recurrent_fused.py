@@ -36,7 +36,7 @@ from autograd.graph import is_grad_enabled
 from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
-from .array_pool import pool
+from .array_pool import pool, scratch
 from .recurrent_kernels import (
     _gate_major,
     _gru_step,
@@ -304,13 +304,16 @@ class LSTMCellOp(_Recurrence):
         hidden = w_hh.shape[1]
         # x_t W_k^T for every step and gate: 4 matrix products (T B, I) x (I, H)
         gates = pool.take((4, steps, batch, hidden), dtype)
-        np.matmul(_flat(xs).astype(dtype, copy=False),
-                  weight_blocks(w_ih).astype(dtype, copy=False),
+        # (the reordered weights are temporaries: per-thread scratch, see array_pool)
+        w_ih_blocks = weight_blocks(
+            w_ih, scratch("lstm W_ih^T blocks", (4, w_ih.shape[1], hidden), dtype))
+        np.matmul(_flat(xs).astype(dtype, copy=False), w_ih_blocks,
                   out=gates.reshape(4, steps * batch, hidden))
         if bias is not None:
             gates += to_oifg(bias).reshape(4, 1, 1, -1)
+        w_hh_blocks = weight_blocks(w_hh, scratch("lstm W_hh^T blocks", (4, hidden, hidden), dtype))
         out, self.cells, self.tanh_c = lstm_forward(
-            gates, h0, c0, weight_blocks(w_hh), _time_order(steps, self.reverse))
+            gates, h0, c0, w_hh_blocks, _time_order(steps, self.reverse))
         self.gates, self.out = gates, out
         # only this op refers to these three: they go back to the pool when its graph dies
         pool.give_back_when_dead(self, gates, self.cells, self.tanh_c)
@@ -322,8 +325,9 @@ class LSTMCellOp(_Recurrence):
         need = self.needs_input_grad
         _, steps, batch, hidden = self.gates.shape
         # the blocks W_k (H, K) of each weight, o-i-f-g order: dL/dh_{t-1} = sum_k d_k W_k
+        w_hh_oifg = to_oifg(w_hh, scratch("lstm W_hh o-i-f-g", w_hh.shape, w_hh.dtype))
         dgates, dh0, dc0 = lstm_backward(gy, self.gates, self.cells, self.tanh_c,
-                                         to_oifg(w_hh).reshape(4, hidden, hidden),
+                                         w_hh_oifg.reshape(4, hidden, hidden),
                                          _time_order(steps, self.reverse), need[1])
         flat = dgates.reshape(4, steps * batch, hidden)  # delta of gate k at (t, b)
         dx = dw_ih = dw_hh = None

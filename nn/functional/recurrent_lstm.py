@@ -55,10 +55,14 @@ OIFG = (3, 0, 1, 2)
 _BACK = (1, 2, 3, 0)
 
 
-def to_oifg(w: np.ndarray) -> np.ndarray:
-    """(4H, ...) in PyTorch's gate order -> (4H, ...) in o, i, f, g order (a copy)."""
+def to_oifg(w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """(4H, ...) in PyTorch's gate order -> (4H, ...) in o, i, f, g order (a copy, into
+    ``out`` if given)."""
     blocks = w.reshape(4, w.shape[0] // 4, *w.shape[1:])
-    return blocks[list(OIFG)].reshape(w.shape)
+    if out is None:
+        return blocks[list(OIFG)].reshape(w.shape)
+    np.take(blocks, OIFG, axis=0, out=out.reshape(blocks.shape))
+    return out
 
 
 def from_oifg(w: np.ndarray) -> np.ndarray:
@@ -71,11 +75,17 @@ def from_oifg(w: np.ndarray) -> np.ndarray:
     return out
 
 
-def weight_blocks(w: np.ndarray) -> np.ndarray:
+def weight_blocks(w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """(4H, K) in PyTorch's order -> (4, K, H) in o-i-f-g order, blocks[k] = W_k^T, so that
-    ``np.matmul(v, blocks)`` gives every gate's v W_k^T, gate-major. Contiguous."""
+    ``np.matmul(v, blocks)`` gives every gate's v W_k^T, gate-major. Contiguous (BLAS
+    runs the small per-step products ~1.5x faster than on a transposed view); written
+    into ``out`` if given."""
     rows = w.shape[0] // 4
-    return np.ascontiguousarray(to_oifg(w).reshape(4, rows, w.shape[1]).transpose(0, 2, 1))
+    if out is None:
+        out = np.empty((4, w.shape[1], rows), dtype=w.dtype)
+    for k, block in enumerate(OIFG):
+        out[k] = w[block * rows:(block + 1) * rows].T
+    return out
 
 
 def lstm_forward(gates: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_hh_blocks: np.ndarray,
