@@ -176,6 +176,8 @@ class CrossEntropyOp(Function):
     def backward(self, gy: Tensor) -> tuple:
         u = self.inputs[0]
         soft_targets = len(self.inputs) > 1
+        if not soft_targets and not is_grad_enabled():
+            return self._backward_indices(gy._data)
         # dE/du = softmax(u) * sum_k t_k - t, which is the textbook softmax(u) - t
         # whenever the targets are a probability vector (one-hot or soft)
         if is_grad_enabled():  # create_graph: the softmax itself must stay differentiable
@@ -204,6 +206,22 @@ class CrossEntropyOp(Function):
             logp = log_softmax(u, dim=self.axis) if is_grad_enabled() else self.logp
             gt = -logp * g
         return delta * g, gt
+
+
+    def _backward_indices(self, gy: np.ndarray) -> Tensor:
+        """Class-index targets, nothing recorded: (softmax(u) - one_hot(t)) * gy on plain
+        arrays -- p with 1 taken off at each target, in place in a copy of p."""
+        axis = self.axis
+        delta = self.p.copy()
+        at_target = np.take_along_axis(delta, self.safe, axis)
+        np.put_along_axis(delta, self.safe, at_target - 1, axis)
+        if self.valid is not None:  # ignored samples send nothing back
+            delta *= self.valid
+        if self.reduction == "none":
+            delta *= np.expand_dims(gy, axis)
+        else:
+            delta *= gy * self.scale
+        return Tensor._constant(delta)
 
 
 def cross_entropy(
