@@ -61,7 +61,13 @@ class LinearOp(Function):
         skips the ~6 Tensor ops and their bookkeeping per layer."""
         need = self.needs_input_grad
         has_bias = len(self.inputs) > 2
-        gx = Tensor._constant(gy @ weight) if need[0] else None
+        gx = None
+        if need[0]:
+            # one output feature: gy W is an outer product, (N, 1) x (1, in). Broadcasting
+            # gives the same numbers (one product each, no sum) several times faster than
+            # a matrix product with inner size 1, which BLAS handles poorly
+            gx = gy * weight[0] if weight.shape[0] == 1 else gy @ weight
+            gx = Tensor._constant(gx)
         gy2 = gy.reshape(-1, gy.shape[-1])  # (batch..., out) -> (N, out)
         gw = Tensor._constant(gy2.T @ x.reshape(-1, x.shape[-1])) if need[1] else None
         if not has_bias:
