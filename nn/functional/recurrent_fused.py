@@ -209,7 +209,7 @@ class RNNCellOp(_Recurrence):
         if is_grad_enabled():
             return _composite_vjp(self, gy, self._reference)
         gy_seq = gy._data[None] if self.single else gy._data
-        h0, w_hh = self.inputs[1].data, self.inputs[3].data
+        h0, w_hh = self.inputs[1]._data, self.inputs[3]._data  # (arrays, not .data views)
         deltas = np.empty_like(self.hs)
         dh = np.zeros_like(h0)
         order = _time_order(len(self.hs), self.reverse)
@@ -428,7 +428,7 @@ class GRUCellOp(_Recurrence):
         if is_grad_enabled():
             return _composite_vjp(self, gy, self._reference)
         gy_seq = gy._data[None] if self.single else gy._data
-        h0, w_hh = self.inputs[1].data, self.inputs[3].data
+        h0, w_hh = self.inputs[1]._data, self.inputs[3]._data  # (arrays, not .data views)
         _, steps, batch, hidden = self.gates.shape
         dgates_x = np.empty((steps, batch, 3 * hidden), dtype=self.gates.dtype)
         dgates_h = np.empty_like(dgates_x)
