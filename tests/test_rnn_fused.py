@@ -227,10 +227,11 @@ def test_gate_reordering_round_trips() -> None:
     np.testing.assert_array_equal(blocks[3], w[4:6].T)
 
 
-def test_two_live_graphs_keep_their_own_saved_arrays() -> None:
+@pytest.mark.parametrize("cls", [LSTM, GRU, RNN])
+def test_two_live_graphs_keep_their_own_saved_arrays(cls: type) -> None:
     """The forward's saved arrays are recycled only when their op dies: two forwards
     before either backward, backward in the other order, each matches a lone run."""
-    lstm = LSTM(3, 4, dtype=np.float32, rng=90)
+    lstm = cls(3, 4, dtype=np.float32, rng=90)
     xs = [Tensor(rand(6, 2, 3, seed=91 + k, dtype=np.float32), requires_grad=True)
           for k in range(2)]
     alone = []
@@ -248,16 +249,22 @@ def test_two_live_graphs_keep_their_own_saved_arrays() -> None:
         np.testing.assert_array_equal(xs[k].grad.data, alone[k])
 
 
-def test_recycled_arrays_do_not_leak_old_values() -> None:
-    """A step after a step of other values (its arrays reused) gives the same result as
-    a fresh process would: every element of the reused arrays is rewritten."""
-    lstm = LSTM(2, 3, dtype=np.float64, rng=95)
-    big = Tensor(rand(4, 5, 2, seed=96) * 50.0)
-    x = Tensor(rand(4, 5, 2, seed=97))
-    first, (_, c_first) = lstm(x)
+@pytest.mark.parametrize("cls", [LSTM, GRU, RNN])
+def test_recycled_arrays_do_not_leak_old_values(cls: type) -> None:
+    """A step after steps of other values (its arrays reused) gives the same values and
+    gradients as the first: every element of the reused arrays is rewritten."""
+    model = cls(2, 3, dtype=np.float64, rng=95)
+    big = Tensor(rand(4, 5, 2, seed=96) * 50.0, requires_grad=True)
+    results = []
     for _ in range(2):
-        out, _ = lstm(big)
-        out.sum().backward()
-    again, (_, c_again) = lstm(x)
-    np.testing.assert_array_equal(again.data, first.data)
-    np.testing.assert_array_equal(c_again.data, c_first.data)
+        x = Tensor(rand(4, 5, 2, seed=97), requires_grad=True)
+        out, _ = model(x)
+        (out * out).sum().backward()
+        results.append([out.data, x.grad.data, *(p.grad.data.copy() for p in model.parameters())])
+        model.zero_grad()
+        for _ in range(2):  # other values through the same arrays
+            other, _ = model(big)
+            other.sum().backward()
+        model.zero_grad()
+    for first, again in zip(*results):
+        np.testing.assert_array_equal(again, first)

@@ -69,17 +69,22 @@ def _flat(a: np.ndarray) -> np.ndarray:
 
 
 def _input_gates(x: np.ndarray, w_ih: np.ndarray, bias: np.ndarray | None, gate_count: int,
-                 dtype: np.dtype) -> np.ndarray:
+                 dtype: np.dtype, owner: Function) -> np.ndarray:
     """x_t W_ih^T + bias for every step t at once: (T, B, I) -> (G, T, B, H), gate-major.
 
     None of it depends on the recurrence, so it is one (batched) matrix product before
-    the loop instead of T small ones inside it.
+    the loop instead of T small ones inside it. The array comes from the pool
+    (:mod:`nn.functional.array_pool`) and goes back to it when ``owner`` dies.
     """
     steps, batch, _ = x.shape
-    gates = np.matmul(_flat(x), _weight_blocks(w_ih, gate_count)).astype(dtype, copy=False)
+    hidden = w_ih.shape[0] // gate_count
+    gates = pool.take((gate_count, steps * batch, hidden), dtype)
+    np.matmul(_flat(x).astype(dtype, copy=False),
+              _weight_blocks(w_ih, gate_count).astype(dtype, copy=False), out=gates)
     if bias is not None:
         gates += bias.reshape(gate_count, 1, -1)
-    return gates.reshape(gate_count, steps, batch, -1)
+    pool.give_back_when_dead(owner, gates)
+    return gates.reshape(gate_count, steps, batch, hidden)
 
 
 def _weight_grads(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray, reverse: bool) -> np.ndarray:
@@ -195,10 +200,11 @@ class RNNCellOp(_Recurrence):
                 *biases: np.ndarray, nonlinearity: str = "tanh",
                 reverse: bool = False) -> np.ndarray:
         xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
-        pre = _input_gates(xs, w_ih, biases[0] + biases[1] if biases else None, 1, dtype)[0]
+        pre = _input_gates(xs, w_ih, biases[0] + biases[1] if biases else None, 1, dtype,
+                           self)[0]
         self.relu, self.bias = nonlinearity == "relu", bool(biases)
         hs = np.empty_like(pre)
-        h, w_t = h0, w_hh.T
+        h, w_t = h0, np.ascontiguousarray(w_hh.T)  # (BLAS is slower on a transposed view)
         for t in _time_order(len(pre), reverse):
             _rnn_step(pre[t], h, w_t, self.relu, hs[t])
             h = hs[t]
@@ -210,7 +216,7 @@ class RNNCellOp(_Recurrence):
             return _composite_vjp(self, gy, self._reference)
         gy_seq = gy._data[None] if self.single else gy._data
         h0, w_hh = self.inputs[1]._data, self.inputs[3]._data  # (arrays, not .data views)
-        deltas = np.empty_like(self.hs)
+        deltas = scratch("rnn deltas", self.hs.shape, self.hs.dtype)
         dh = np.zeros_like(h0)
         order = _time_order(len(self.hs), self.reverse)
         for k in reversed(range(len(order))):
@@ -280,7 +286,7 @@ class LSTMCellOp(_Recurrence):
             return self._forward_plain(xs, h0, c0, w_ih, w_hh,
                                        extra[0] + extra[1] if bias else None, dtype)
         p = extra[-1]
-        gates = _input_gates(xs, w_ih, extra[0] + extra[1] if bias else None, 4, dtype)
+        gates = _input_gates(xs, w_ih, extra[0] + extra[1] if bias else None, 4, dtype, self)
         steps, batch, hidden = gates.shape[1:]
         out = np.empty((steps + 1, batch, hidden), dtype=dtype)
         cells = np.empty((steps + 1, batch, hidden), dtype=dtype)  # in processing order
@@ -412,11 +418,12 @@ class GRUCellOp(_Recurrence):
                 *biases: np.ndarray, reverse: bool = False) -> np.ndarray:
         xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
         self.bias = bool(biases)
-        gates = _input_gates(xs, w_ih, biases[0] if biases else None, 3, dtype)
+        gates = _input_gates(xs, w_ih, biases[0] if biases else None, 3, dtype, self)
         b_hh = biases[1].reshape(3, 1, -1) if biases else None
         steps, batch, hidden = gates.shape[1:]
         hs = np.empty((steps, batch, hidden), dtype=dtype)
-        hw_n = np.empty_like(hs)
+        hw_n = pool.take(hs.shape, dtype)
+        pool.give_back_when_dead(self, hw_n)
         h, w_blocks = h0, _weight_blocks(w_hh, 3)
         for t in _time_order(steps, reverse):
             _gru_step(gates[:, t], h, w_blocks, b_hh, hw_n[t], hs[t])
@@ -430,8 +437,8 @@ class GRUCellOp(_Recurrence):
         gy_seq = gy._data[None] if self.single else gy._data
         h0, w_hh = self.inputs[1]._data, self.inputs[3]._data  # (arrays, not .data views)
         _, steps, batch, hidden = self.gates.shape
-        dgates_x = np.empty((steps, batch, 3 * hidden), dtype=self.gates.dtype)
-        dgates_h = np.empty_like(dgates_x)
+        dgates_x = scratch("gru dgates_x", (steps, batch, 3 * hidden), self.gates.dtype)
+        dgates_h = scratch("gru dgates_h", (steps, batch, 3 * hidden), self.gates.dtype)
         dh = np.zeros_like(h0)
         order = _time_order(steps, self.reverse)
         for k in reversed(range(steps)):
