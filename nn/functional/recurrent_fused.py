@@ -109,7 +109,11 @@ def _weight_grads_blocks(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray,
     else:
         later, first, prev = dgates[:, 1:], dgates[:, 0], hs[:-1]
     flat = later.reshape(gate_count, (steps - 1) * batch, hidden).transpose(0, 2, 1)
-    grads = np.matmul(flat, _flat(prev)) + np.matmul(first.transpose(0, 2, 1), h0)
+    # both products into per-thread scratch (array_pool): the result is a temporary too,
+    # the caller copies it into the gradient (reordering the gates)
+    shape, dtype = (gate_count, hidden, hidden), dgates.dtype
+    grads = np.matmul(flat, _flat(prev), out=scratch("dW_hh blocks", shape, dtype))
+    grads += np.matmul(first.transpose(0, 2, 1), h0, out=scratch("dW_hh step 1", shape, dtype))
     return grads.reshape(gate_count * hidden, hidden)
 
 
@@ -313,8 +317,9 @@ class LSTMCellOp(_Recurrence):
         # (the reordered weights are temporaries: per-thread scratch, see array_pool)
         w_ih_blocks = weight_blocks(
             w_ih, scratch("lstm W_ih^T blocks", (4, w_ih.shape[1], hidden), dtype))
-        np.matmul(_flat(xs).astype(dtype, copy=False), w_ih_blocks,
-                  out=gates.reshape(4, steps * batch, hidden))
+        # (T B, I), kept for dL/dW_ih: a copy already when x is a batch_first view
+        self.x_flat = _flat(xs).astype(dtype, copy=False)
+        np.matmul(self.x_flat, w_ih_blocks, out=gates.reshape(4, steps * batch, hidden))
         if bias is not None:
             gates += to_oifg(bias).reshape(4, 1, 1, -1)
         w_hh_blocks = weight_blocks(w_hh, scratch("lstm W_hh^T blocks", (4, hidden, hidden), dtype))
@@ -341,7 +346,7 @@ class LSTMCellOp(_Recurrence):
             dx = np.matmul(flat, to_oifg(w_ih).reshape(4, hidden, -1)).sum(axis=0)
             dx = dx.reshape(x.shape)
         if need[3]:  # dL/dW_ih,k = delta_k^T x, stacked back to (4H, I)
-            dw_ih = np.matmul(flat.transpose(0, 2, 1), _flat(x))
+            dw_ih = np.matmul(flat.transpose(0, 2, 1), self.x_flat)
             dw_ih = from_oifg(dw_ih.reshape(4 * hidden, -1))
         if need[4]:  # dL/dW_hh,k = sum_t delta_k,t^T h_{t-1}
             dw_hh = from_oifg(_weight_grads_blocks(dgates, h0, self.out[:steps], self.reverse))
