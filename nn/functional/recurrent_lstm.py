@@ -3,17 +3,22 @@
 This is the inner loop of ``LSTMCellOp`` (:mod:`nn.functional.recurrent_fused`) when
 the cell has no peephole -- PyTorch's ``nn.LSTM``, and the workload the speed targets
 measure. The per-step kernels in :mod:`nn.functional.recurrent_kernels` (still used by
-the peephole LSTM) spend most of their time in NumPy's fixed cost per call: each step
-is ~20 small ufunc calls on (B, H) arrays. Here every piece of work that does not
-depend on the recurrence is moved out of the loop and done once for all T steps:
+the peephole LSTM) make ~30 small NumPy calls per step, forward and backward, each with
+a fixed cost of a microsecond or two. Here every piece of work that does not depend on
+the recurrence is moved out of the loop and done once for all T steps:
 
 * forward: x_t W_ih^T + b for all t is one matrix product before the loop (as before);
 * backward: the local slopes (sigma' = s (1 - s), tanh' = 1 - tanh^2) and each gate's
   partner in the chain rule are products of saved forward values, so they are computed
-  for all T at once; the loop keeps only the truly recurrent part -- 6 elementwise ops
-  and one matrix product per step instead of ~18;
+  for all T at once; the loop keeps only the truly recurrent part -- 7 elementwise ops
+  and one (batched) matrix product per step instead of ~18;
 * the weight gradients sum_t delta_t^T h_{t-1}, sum_t delta_t^T x_t are one matrix
   product each after the loop.
+
+What this saves is modest: at the benchmark's sizes (T 35, B 32, H 128) the matrix
+products are about half of the LSTM's time and the precomputed coefficients cost whole
+passes over (T, B, H) arrays. The larger gain on a training step came from not
+allocating those multi-MB arrays afresh every step (:mod:`nn.functional.array_pool`).
 
 Layout. The gates are kept gate-major, (4, T, B, H): gate k of step t is one
 contiguous (B, H) block. NumPy's elementwise ops run several times slower on the column
