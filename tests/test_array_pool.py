@@ -37,7 +37,7 @@ class Owner:
 
 
 def test_pool_gives_arrays_back_only_after_their_owner_dies() -> None:
-    pool = ArrayPool(limit=4)
+    pool = ArrayPool()
     owner = Owner()
     a = pool.take((5,), np.float32)
     pool.give_back_when_dead(owner, a)
@@ -50,15 +50,23 @@ def test_pool_gives_arrays_back_only_after_their_owner_dies() -> None:
     assert pool.take((5,), np.float32) is not a  # taken once only
 
 
-def test_pool_keeps_at_most_limit_arrays() -> None:
-    pool = ArrayPool(limit=2)
+def give_back_now(pool: ArrayPool, *arrays: np.ndarray) -> None:
     owner = Owner()
-    arrays = [np.empty(3) for _ in range(3)]
     pool.give_back_when_dead(owner, *arrays)
     del owner
     gc.collect()
+
+
+def test_pool_keeps_a_bounded_number_of_arrays() -> None:
+    pool = ArrayPool(per_shape=2, shapes=2)
+    same = [np.empty(3) for _ in range(3)]
+    give_back_now(pool, *same)
     taken = [pool.take((3,), np.float64) for _ in range(3)]
-    # the oldest was dropped; the two kept come back, then a new one
-    assert taken[0] is arrays[1] and taken[1] is arrays[2]
-    assert all(t is not a for t in taken[2:] for a in arrays)
-    pool.clear()
+    assert {id(t) for t in taken[:2]} == {id(a) for a in same[:2]}  # two kept per shape
+    assert all(taken[2] is not a for a in same)
+    # a third shape pushes out the oldest one
+    first, second, third = np.empty(1), np.empty(2), np.empty(4)
+    give_back_now(pool, first, second, third)
+    assert pool.take((1,), np.float64) is not first
+    assert pool.take((2,), np.float64) is second
+    assert pool.take((4,), np.float64) is third

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import deque
 from typing import Any
 
 import numpy as np
@@ -47,35 +46,47 @@ def scratch(name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
 
 
 class ArrayPool:
-    """Arrays given back by dead ops, for the next op to take (at most ``limit`` kept,
-    the oldest dropped first). Thread-safe."""
+    """Arrays given back by dead ops, for the next op to take: at most ``per_shape`` per
+    (shape, dtype), for at most ``shapes`` of them (the oldest shape is dropped first).
 
-    def __init__(self, limit: int = 16) -> None:
-        self._free: deque[np.ndarray] = deque(maxlen=limit)
-        self._lock = threading.Lock()
+    Thread-safe without a lock: each step is one dict or list operation, atomic in
+    Python. (A lock could deadlock: the garbage collector may run an op's give-back in
+    the middle of a ``take`` of the same thread.) A race can at worst drop an array or
+    keep one too many -- it is only a cache.
+    """
+
+    def __init__(self, per_shape: int = 4, shapes: int = 8) -> None:
+        self._free: dict[tuple, list[np.ndarray]] = {}
+        self.per_shape, self.shapes = per_shape, shapes
 
     def take(self, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
         """An uninitialised array: a recycled one of this shape and dtype if there is one."""
-        dtype = np.dtype(dtype)
-        with self._lock:
-            for k, a in enumerate(self._free):
-                if a.shape == shape and a.dtype == dtype:
-                    del self._free[k]  # (by position: == on arrays compares elements)
-                    return a
+        kept = self._free.get((tuple(shape), np.dtype(dtype)))
+        if kept:
+            try:
+                return kept.pop()
+            except IndexError:  # another thread took the last one
+                pass
         return np.empty(shape, dtype=dtype)
 
     def give_back_when_dead(self, owner: Any, *arrays: np.ndarray) -> None:
         """Return ``arrays`` to the pool once ``owner`` is garbage-collected. Only for
         arrays that nothing but ``owner`` refers to."""
-        weakref.finalize(owner, self._give, arrays)
+        weakref.finalize(owner, self._give, arrays).atexit = False
 
     def _give(self, arrays: tuple[np.ndarray, ...]) -> None:
-        with self._lock:
-            self._free.extend(arrays)
+        for a in arrays:
+            key = (a.shape, a.dtype)
+            kept = self._free.get(key)
+            if kept is None:
+                if len(self._free) >= self.shapes:  # forget the oldest shape
+                    self._free.pop(next(iter(self._free), None), None)
+                kept = self._free.setdefault(key, [])
+            if len(kept) < self.per_shape:
+                kept.append(a)
 
     def clear(self) -> None:
-        with self._lock:
-            self._free.clear()
+        self._free.clear()
 
 
 pool = ArrayPool()
