@@ -4,8 +4,9 @@ Why: a fresh array of a few MB comes from the operating system as untouched memo
 the first write to each 4 KB page costs a page fault (~1-2 us here), about 1 ms per
 2 MB. The LSTM over the benchmark's sequence (T 35, B 32, H 128) allocates ~8 MB per
 training step, so the faults cost about as much as all of its elementwise arithmetic.
-NumPy's allocator hands such arrays straight back to the system when they die, so the
-next step faults again. Two remedies, both private to the ops that use them:
+The C allocator under NumPy (glibc's malloc) gives such memory back to the system when
+the arrays die (it unmaps them or trims its heap), so the next step faults again. Two
+remedies, both private to the ops that use them:
 
 * :func:`scratch` -- temporaries that live only inside one call (a backward's deltas):
   one array per name and thread, kept for the next call of the same shape.
