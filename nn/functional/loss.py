@@ -91,6 +91,8 @@ def _class_indices(name: str, input: Tensor, target: Any, ignore_index: int) -> 
             f"got {t.shape}"
         )
     n_classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    if t.size and 0 <= t.min() and t.max() < n_classes:  # the usual case: two reductions
+        return t
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if bad.any():
         raise ValueError(
@@ -128,9 +130,9 @@ class CrossEntropyOp(Function):
         axis = 1 if u.ndim > 1 else 0
         # log p = (u - max) - log s and p = e^(u - max) / s, with s = sum e^(u - max):
         # both from the same exponentials, p exact to an ulp or two (as ``softmax``)
-        shifted = u - np.max(u, axis=axis, keepdims=True)
+        shifted = u - u.max(axis=axis, keepdims=True)
         e = np.exp(shifted)
-        total = np.sum(e, axis=axis, keepdims=True)
+        total = e.sum(axis=axis, keepdims=True)
         logp = shifted - np.log(total)
         self.p = e / total
         if indices is not None:
@@ -138,10 +140,10 @@ class CrossEntropyOp(Function):
             all_valid = bool(valid.all())
             safe = np.expand_dims(indices if all_valid else np.where(valid, indices, 0), axis)
             # E = -log p[target]: the target's log-probability, gathered
-            losses = -np.take_along_axis(logp, safe, axis).squeeze(axis)
+            losses = -self._at_targets(logp, safe, axis)
             if not all_valid:
                 losses = np.where(valid, losses, 0.0).astype(u.dtype, copy=False)
-            count = max(int(valid.sum()), 1)
+            count = max(indices.size if all_valid else int(valid.sum()), 1)
             self.safe = safe
             self.valid = None if all_valid else np.expand_dims(valid, axis).astype(u.dtype)
         else:
@@ -162,6 +164,13 @@ class CrossEntropyOp(Function):
         total = losses.sum()
         return total * self.scale if reduction == "mean" else total
 
+    @staticmethod
+    def _at_targets(a: np.ndarray, safe: np.ndarray, axis: int) -> np.ndarray:
+        """a[n, target_n, ...]: the entry of each sample's target class."""
+        if a.ndim == 2:  # (N, C): a plain fancy index (take_along_axis builds one anyway)
+            return a[np.arange(a.shape[0]), safe[:, 0]]
+        return np.take_along_axis(a, safe, axis).squeeze(axis)
+
     def _spread(self, gy: Tensor) -> Tensor:
         """The upstream gradient per sample, shaped to broadcast over the class axis."""
         if self.reduction == "none":
@@ -176,6 +185,8 @@ class CrossEntropyOp(Function):
     def backward(self, gy: Tensor) -> tuple:
         u = self.inputs[0]
         soft_targets = len(self.inputs) > 1
+        if not soft_targets and not is_grad_enabled():
+            return self._backward_indices(gy._data)
         # dE/du = softmax(u) * sum_k t_k - t, which is the textbook softmax(u) - t
         # whenever the targets are a probability vector (one-hot or soft)
         if is_grad_enabled():  # create_graph: the softmax itself must stay differentiable
@@ -206,6 +217,26 @@ class CrossEntropyOp(Function):
         return delta * g, gt
 
 
+    def _backward_indices(self, gy: np.ndarray) -> Tensor:
+        """Class-index targets, nothing recorded: (softmax(u) - one_hot(t)) * gy on plain
+        arrays -- p with 1 taken off at each target, in place in a copy of p."""
+        axis = self.axis
+        delta = self.p.copy()
+        if delta.ndim == 2:  # (N, C): one fancy index, cheaper than the *_along_axis pair
+            rows = np.arange(delta.shape[0])
+            delta[rows, self.safe[:, 0]] -= 1
+        else:
+            at_target = np.take_along_axis(delta, self.safe, axis)
+            np.put_along_axis(delta, self.safe, at_target - 1, axis)
+        if self.valid is not None:  # ignored samples send nothing back
+            delta *= self.valid
+        if self.reduction == "none":
+            delta *= np.expand_dims(gy, axis)
+        else:
+            delta *= gy * self.scale
+        return Tensor._constant(delta)
+
+
 def cross_entropy(
     input: Tensor,
     target: Any,
@@ -225,8 +256,9 @@ def cross_entropy(
     """
     _check_reduction("cross_entropy", reduction)
     input = class_scores("cross_entropy", input)
-    t = getattr(target, "data", target)
-    t_arr = np.asarray(t)
+    # (an ndarray's own .data is a memoryview: take the array itself)
+    t_arr = target if isinstance(target, np.ndarray) else np.asarray(
+        target._data if isinstance(target, Tensor) else getattr(target, "data", target))
     if t_arr.dtype.kind == "f":
         index_shape = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
         if t_arr.shape == index_shape and t_arr.shape != input.shape:

@@ -36,6 +36,7 @@ from autograd.graph import is_grad_enabled
 from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
+from .array_pool import pool, scratch
 from .recurrent_kernels import (
     _gate_major,
     _gru_step,
@@ -46,6 +47,7 @@ from .recurrent_kernels import (
     _rnn_step_backward,
     _weight_blocks,
 )
+from .recurrent_lstm import from_oifg, lstm_backward, lstm_forward, to_oifg, weight_blocks
 from .recurrent_reference import (
     _packed_reference,
     _time_order,
@@ -67,17 +69,22 @@ def _flat(a: np.ndarray) -> np.ndarray:
 
 
 def _input_gates(x: np.ndarray, w_ih: np.ndarray, bias: np.ndarray | None, gate_count: int,
-                 dtype: np.dtype) -> np.ndarray:
+                 dtype: np.dtype, owner: Function) -> np.ndarray:
     """x_t W_ih^T + bias for every step t at once: (T, B, I) -> (G, T, B, H), gate-major.
 
     None of it depends on the recurrence, so it is one (batched) matrix product before
-    the loop instead of T small ones inside it.
+    the loop instead of T small ones inside it. The array comes from the pool
+    (:mod:`nn.functional.array_pool`) and goes back to it when ``owner`` dies.
     """
     steps, batch, _ = x.shape
-    gates = np.matmul(_flat(x), _weight_blocks(w_ih, gate_count)).astype(dtype, copy=False)
+    hidden = w_ih.shape[0] // gate_count
+    gates = pool.take((gate_count, steps * batch, hidden), dtype)
+    np.matmul(_flat(x).astype(dtype, copy=False),
+              _weight_blocks(w_ih, gate_count).astype(dtype, copy=False), out=gates)
     if bias is not None:
         gates += bias.reshape(gate_count, 1, -1)
-    return gates.reshape(gate_count, steps, batch, -1)
+    pool.give_back_when_dead(owner, gates)
+    return gates.reshape(gate_count, steps, batch, hidden)
 
 
 def _weight_grads(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray, reverse: bool) -> np.ndarray:
@@ -90,6 +97,24 @@ def _weight_grads(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray, reverse: b
     if reverse:
         return _flat(dgates[:-1]).T @ _flat(hs[1:]) + dgates[-1].T @ h0
     return _flat(dgates[1:]).T @ _flat(hs[:-1]) + dgates[0].T @ h0
+
+
+def _weight_grads_blocks(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray,
+                        reverse: bool) -> np.ndarray:
+    """:func:`_weight_grads` for gate-major deltas (G, T, B, H) -> (G H, H): per gate k,
+    sum_t delta_k,t^T h_{t-1}, as one batched matrix product over all steps."""
+    gate_count, steps, batch, hidden = dgates.shape
+    if reverse:
+        later, first, prev = dgates[:, :-1], dgates[:, -1], hs[1:]
+    else:
+        later, first, prev = dgates[:, 1:], dgates[:, 0], hs[:-1]
+    flat = later.reshape(gate_count, (steps - 1) * batch, hidden).transpose(0, 2, 1)
+    # both products into per-thread scratch (array_pool): the result is a temporary too,
+    # the caller copies it into the gradient (reordering the gates)
+    shape, dtype = (gate_count, hidden, hidden), dgates.dtype
+    grads = np.matmul(flat, _flat(prev), out=scratch("dW_hh blocks", shape, dtype))
+    grads += np.matmul(first.transpose(0, 2, 1), h0, out=scratch("dW_hh step 1", shape, dtype))
+    return grads.reshape(gate_count * hidden, hidden)
 
 
 def _composite_vjp(fn: Function, gy: Tensor, reference: Callable[..., Tensor]) -> tuple:
@@ -179,10 +204,11 @@ class RNNCellOp(_Recurrence):
                 *biases: np.ndarray, nonlinearity: str = "tanh",
                 reverse: bool = False) -> np.ndarray:
         xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
-        pre = _input_gates(xs, w_ih, biases[0] + biases[1] if biases else None, 1, dtype)[0]
+        pre = _input_gates(xs, w_ih, biases[0] + biases[1] if biases else None, 1, dtype,
+                           self)[0]
         self.relu, self.bias = nonlinearity == "relu", bool(biases)
         hs = np.empty_like(pre)
-        h, w_t = h0, w_hh.T
+        h, w_t = h0, np.ascontiguousarray(w_hh.T)  # (BLAS is slower on a transposed view)
         for t in _time_order(len(pre), reverse):
             _rnn_step(pre[t], h, w_t, self.relu, hs[t])
             h = hs[t]
@@ -193,8 +219,8 @@ class RNNCellOp(_Recurrence):
         if is_grad_enabled():
             return _composite_vjp(self, gy, self._reference)
         gy_seq = gy._data[None] if self.single else gy._data
-        h0, w_hh = self.inputs[1].data, self.inputs[3].data
-        deltas = np.empty_like(self.hs)
+        h0, w_hh = self.inputs[1]._data, self.inputs[3]._data  # (arrays, not .data views)
+        deltas = scratch("rnn deltas", self.hs.shape, self.hs.dtype)
         dh = np.zeros_like(h0)
         order = _time_order(len(self.hs), self.reverse)
         for k in reversed(range(len(order))):
@@ -260,8 +286,11 @@ class LSTMCellOp(_Recurrence):
         self.bias, self.peephole = bias, peephole
         self.output_peephole = output_peephole
         self.o_prev = prev = output_peephole == "previous"
-        p = extra[-1] if peephole else None
-        gates = _input_gates(xs, w_ih, extra[0] + extra[1] if bias else None, 4, dtype)
+        if not peephole:  # PyTorch's LSTM: the leaner whole-sequence loop
+            return self._forward_plain(xs, h0, c0, w_ih, w_hh,
+                                       extra[0] + extra[1] if bias else None, dtype)
+        p = extra[-1]
+        gates = _input_gates(xs, w_ih, extra[0] + extra[1] if bias else None, 4, dtype, self)
         steps, batch, hidden = gates.shape[1:]
         out = np.empty((steps + 1, batch, hidden), dtype=dtype)
         cells = np.empty((steps + 1, batch, hidden), dtype=dtype)  # in processing order
@@ -276,12 +305,65 @@ class LSTMCellOp(_Recurrence):
         self.gates, self.cells, self.tanh_c, self.out = gates, cells, tanh_c, out
         return out
 
+    def _forward_plain(self, xs: np.ndarray, h0: np.ndarray, c0: np.ndarray,
+                       w_ih: np.ndarray, w_hh: np.ndarray, bias: np.ndarray | None,
+                       dtype: np.dtype) -> np.ndarray:
+        """No peephole: :func:`~nn.functional.recurrent_lstm.lstm_forward`, gate-major in
+        o-i-f-g order (that module's docstring says why)."""
+        steps, batch, _ = xs.shape
+        hidden = w_hh.shape[1]
+        # x_t W_k^T for every step and gate: 4 matrix products (T B, I) x (I, H)
+        gates = pool.take((4, steps, batch, hidden), dtype)
+        # (the reordered weights are temporaries: per-thread scratch, see array_pool)
+        w_ih_blocks = weight_blocks(
+            w_ih, scratch("lstm W_ih^T blocks", (4, w_ih.shape[1], hidden), dtype))
+        # (T B, I), kept for dL/dW_ih: a copy already when x is a batch_first view
+        self.x_flat = _flat(xs).astype(dtype, copy=False)
+        np.matmul(self.x_flat, w_ih_blocks, out=gates.reshape(4, steps * batch, hidden))
+        if bias is not None:
+            gates += to_oifg(bias).reshape(4, 1, 1, -1)
+        w_hh_blocks = weight_blocks(w_hh, scratch("lstm W_hh^T blocks", (4, hidden, hidden), dtype))
+        out, self.cells, self.tanh_c = lstm_forward(
+            gates, h0, c0, w_hh_blocks, _time_order(steps, self.reverse))
+        self.gates, self.out = gates, out
+        # only this op refers to these three: they go back to the pool when its graph dies
+        pool.give_back_when_dead(self, gates, self.cells, self.tanh_c)
+        return out
+
+    def _backward_plain(self, gy: np.ndarray) -> tuple:
+        x, h0 = self.inputs[0]._data, self.inputs[1]._data
+        w_ih, w_hh = self.inputs[3]._data, self.inputs[4]._data
+        need = self.needs_input_grad
+        _, steps, batch, hidden = self.gates.shape
+        # the blocks W_k (H, K) of each weight, o-i-f-g order: dL/dh_{t-1} = sum_k d_k W_k
+        w_hh_oifg = to_oifg(w_hh, scratch("lstm W_hh o-i-f-g", w_hh.shape, w_hh.dtype))
+        dgates, dh0, dc0 = lstm_backward(gy, self.gates, self.cells, self.tanh_c,
+                                         w_hh_oifg.reshape(4, hidden, hidden),
+                                         _time_order(steps, self.reverse), need[1])
+        flat = dgates.reshape(4, steps * batch, hidden)  # delta of gate k at (t, b)
+        dx = dw_ih = dw_hh = None
+        if need[0]:  # dL/dx = sum_k delta_k W_ih,k
+            dx = np.matmul(flat, to_oifg(w_ih).reshape(4, hidden, -1)).sum(axis=0)
+            dx = dx.reshape(x.shape)
+        if need[3]:  # dL/dW_ih,k = delta_k^T x, stacked back to (4H, I)
+            dw_ih = np.matmul(flat.transpose(0, 2, 1), self.x_flat)
+            dw_ih = from_oifg(dw_ih.reshape(4 * hidden, -1))
+        if need[4]:  # dL/dW_hh,k = sum_t delta_k,t^T h_{t-1}
+            dw_hh = from_oifg(_weight_grads_blocks(dgates, h0, self.out[:steps], self.reverse))
+        grads = [dx, dh0, dc0, dw_ih, dw_hh]
+        if self.bias:
+            db = from_oifg(flat.sum(axis=1).reshape(-1))
+            grads += [db, db.copy()]  # b_ih and b_hh: same value, own arrays
+        return tuple(_as_tensor(g) for g in grads)
+
     def backward(self, gy: Tensor) -> tuple:
         if is_grad_enabled():
             return _composite_vjp(self, gy, self._reference)
+        if not self.peephole:
+            return self._backward_plain(gy._data)
         gy = gy._data
-        h0, w_hh = self.inputs[1].data, self.inputs[4].data
-        peephole = self.inputs[-1].data if self.peephole else None
+        h0, w_hh = self.inputs[1]._data, self.inputs[4]._data
+        peephole = self.inputs[-1]._data
         _, steps, batch, hidden = self.gates.shape
         dgates = np.empty((steps, batch, 4 * hidden), dtype=self.gates.dtype)  # x's layout
         dpeep = np.zeros_like(peephole) if self.peephole else None
@@ -341,11 +423,12 @@ class GRUCellOp(_Recurrence):
                 *biases: np.ndarray, reverse: bool = False) -> np.ndarray:
         xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
         self.bias = bool(biases)
-        gates = _input_gates(xs, w_ih, biases[0] if biases else None, 3, dtype)
+        gates = _input_gates(xs, w_ih, biases[0] if biases else None, 3, dtype, self)
         b_hh = biases[1].reshape(3, 1, -1) if biases else None
         steps, batch, hidden = gates.shape[1:]
         hs = np.empty((steps, batch, hidden), dtype=dtype)
-        hw_n = np.empty_like(hs)
+        hw_n = pool.take(hs.shape, dtype)
+        pool.give_back_when_dead(self, hw_n)
         h, w_blocks = h0, _weight_blocks(w_hh, 3)
         for t in _time_order(steps, reverse):
             _gru_step(gates[:, t], h, w_blocks, b_hh, hw_n[t], hs[t])
@@ -357,10 +440,10 @@ class GRUCellOp(_Recurrence):
         if is_grad_enabled():
             return _composite_vjp(self, gy, self._reference)
         gy_seq = gy._data[None] if self.single else gy._data
-        h0, w_hh = self.inputs[1].data, self.inputs[3].data
+        h0, w_hh = self.inputs[1]._data, self.inputs[3]._data  # (arrays, not .data views)
         _, steps, batch, hidden = self.gates.shape
-        dgates_x = np.empty((steps, batch, 3 * hidden), dtype=self.gates.dtype)
-        dgates_h = np.empty_like(dgates_x)
+        dgates_x = scratch("gru dgates_x", (steps, batch, 3 * hidden), self.gates.dtype)
+        dgates_h = scratch("gru dgates_h", (steps, batch, 3 * hidden), self.gates.dtype)
         dh = np.zeros_like(h0)
         order = _time_order(steps, self.reverse)
         for k in reversed(range(steps)):

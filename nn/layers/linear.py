@@ -23,7 +23,7 @@ from .activation import activation_module
 
 def check_features(x: Tensor, who: str, in_features: int) -> None:
     """A fully connected input: (..., in_features), at least 1-D."""
-    shape = x.data.shape  # (the array's own attribute: this runs on every forward)
+    shape = x._data.shape  # (the array itself, not the .data view: this runs every forward)
     if not shape or shape[-1] != in_features:
         fix = ("a single sample is x.reshape(1, -1)" if not shape else
                f"reshape it so the last axis holds the {in_features} features")
