@@ -37,7 +37,7 @@ from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
 from ._inputs import IntPair, as_tensor, check_int, check_ndim, pair
-from .im2col import Window, _channel_rows, col2im, im2col
+from .im2col import Window, _channel_rows, col2im, col2im_wide, gemm_rows, im2col, widen
 
 __all__ = ["conv2d", "conv_transpose2d", "conv2d_weight_grad"]
 
@@ -126,12 +126,16 @@ class Conv2dOp(Function):
         ho, wo = window.out_size(x.shape[2:])
         cols = im2col(x, window)
         kernels = weight.reshape(groups, c_out // groups, -1)
-        out = np.matmul(kernels, cols.reshape(groups, kernels.shape[2], -1))
-        out = out.reshape(c_out, n * ho * wo)
+        out = gemm_rows((c_out, n * ho * wo), x.dtype)
+        np.matmul(kernels, cols.reshape(groups, kernels.shape[2], -1),
+                  out=out.reshape(groups, c_out // groups, -1))
         if bias is not None:
             out += bias[:, None]  # fused: no second pass over a separate node
-        # The columns are not kept for the weight gradient: rebuilding them costs one copy,
-        # keeping them would hold kH·kW copies of the input for the whole step.
+        # The columns are kept for the weight gradient ∂L/∂W = gy · colsᵀ when W needs one
+        # (as PyTorch's own im2col convolution keeps its "finput"): rebuilding them in
+        # backward would repeat the copy that is the most expensive non-GEMM part of the
+        # layer. The price is memory: kH·kW copies of the input, until backward.
+        self.cols = cols if self.inputs[1].requires_grad else None
         self.window, self.groups = window, groups
         return out.reshape(c_out, n, ho, wo).transpose(1, 0, 2, 3)
 
@@ -139,8 +143,10 @@ class Conv2dOp(Function):
         x, weight = self.inputs[0], self.inputs[1]
         need = self.needs_input_grad
         # weight first: its columns buffer is freed before the input gradient's is made
-        gw = Conv2dWeightGradOp.apply(x, gy, window=self.window, groups=self.groups) \
-            if need[1] else None
+        # the forward's columns serve one backward; a second one (retain_graph) rebuilds
+        cols, self.cols = self.cols, None
+        gw = Conv2dWeightGradOp.apply(x, gy, window=self.window, groups=self.groups,
+                                      cols=cols) if need[1] else None
         gx = _input_grad(gy, weight, x.shape, self.window, self.groups) if need[0] else None
         if len(self.inputs) == 2:
             return gx, gw
@@ -171,10 +177,15 @@ class ConvTranspose2dOp(Function):
         _check_bias(bias, c_out)
         size = _transposed_size(x.shape[2:], window, output_padding)
         kernels = weight.reshape(groups, x.shape[1] // groups, -1).transpose(0, 2, 1)
-        rows = _channel_rows(x)
-        cols = np.matmul(kernels, rows.reshape(groups, rows.shape[0] // groups, -1))
-        out = col2im(cols.reshape(-1, rows.shape[1]), (x.shape[0], c_out, *size), window,
-                     x.shape[2:])
+        shape = (x.shape[0], c_out, *size)
+        # stride 1 (every conv2d backward of a stride-1 conv): rows as wide as the padded
+        # output, so col2im adds long runs (see col2im_wide); else the general col2im
+        wide = window.stride == (1, 1)
+        rows = widen(x, size[1] + 2 * window.padding[1]) if wide else _channel_rows(x)
+        cols = gemm_rows((kernels.shape[0] * kernels.shape[1], rows.shape[1]), x.dtype)
+        np.matmul(kernels, rows.reshape(groups, rows.shape[0] // groups, -1),
+                  out=cols.reshape(groups, kernels.shape[1], -1))
+        out = (col2im_wide if wide else col2im)(cols, shape, window, x.shape[2:])
         if bias is not None:
             out += bias[:, None, None]  # ``out`` is a view of a fresh buffer: safe in place
         self.window, self.groups = window, groups
@@ -208,10 +219,11 @@ class Conv2dWeightGradOp(Function):
     rule = DerivativeRule.of("x g", "conv_transpose2d({1}, gy)", "conv2d({0}, gy)")
 
     def forward(self, x: np.ndarray, gy: np.ndarray, *, window: Window,
-                groups: int = 1) -> np.ndarray:
+                groups: int = 1, cols: np.ndarray | None = None) -> np.ndarray:
         _check_weight_grad(x, gy, window)
         self.window, self.groups = window, groups
-        cols = im2col(x, window, gy.shape[2:])
+        if cols is None:  # ``cols``: im2col(x) as conv2d's forward already built it
+            cols = im2col(x, window, gy.shape[2:])
         rows = _channel_rows(gy)
         c_out, c_in = gy.shape[1], x.shape[1]
         g_rows = rows.reshape(groups, c_out // groups, -1)
