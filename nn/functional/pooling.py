@@ -134,7 +134,9 @@ class ArgmaxRoute:
         tiled = disjoint and (sh, sw) == (eh, ew) and full[2:] == (
             self.masks.shape[3] * sh, self.masks.shape[4] * sw)
         out = np.empty(full, gy.dtype) if tiled else np.zeros(full, gy.dtype)
-        gy = _swap(gy, self.swapped)
+        # one compact copy of gy first: it is read once per kernel tap, and a strided
+        # gy (a cropped or transposed view) would be gathered again on every read
+        gy = np.ascontiguousarray(_swap(gy, self.swapped))
         for tap, mask in zip(self._taps(out), self.masks):
             if disjoint:  # no overlaps: write straight into the output, no temporary
                 np.multiply(gy, mask, out=tap)
@@ -170,8 +172,8 @@ def _max_and_route(x: np.ndarray, window: Window, pads: tuple,
     padded = _padded(x, pads, -np.inf)
     kh, kw = window.kernel
     taps = [padded[(..., *window.offset_slices(p, q, grid))] for p in range(kh) for q in range(kw)]
-    y = taps[0].copy()
-    for tap in taps[1:]:
+    y = np.maximum(taps[0], taps[1]) if len(taps) > 1 else taps[0].copy()
+    for tap in taps[2:]:
         np.maximum(y, tap, out=y)
     masks = np.empty((len(taps), *y.shape), dtype=bool)
     unclaimed = np.ones(y.shape, dtype=bool)  # windows whose winner is still open
