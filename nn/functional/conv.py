@@ -131,11 +131,8 @@ class Conv2dOp(Function):
                   out=out.reshape(groups, c_out // groups, -1))
         if bias is not None:
             out += bias[:, None]  # fused: no second pass over a separate node
-        # The columns are kept for the weight gradient ∂L/∂W = gy · colsᵀ when W needs one
-        # (as PyTorch's own im2col convolution keeps its "finput"): rebuilding them in
-        # backward would repeat the copy that is the most expensive non-GEMM part of the
-        # layer. The price is memory: kH·kW copies of the input, until backward.
-        self.cols = cols if self.inputs[1].requires_grad else None
+        # The columns are not kept for the weight gradient: rebuilding them costs one copy,
+        # keeping them would hold kH·kW copies of the input for the whole step.
         self.window, self.groups = window, groups
         return out.reshape(c_out, n, ho, wo).transpose(1, 0, 2, 3)
 
@@ -143,10 +140,8 @@ class Conv2dOp(Function):
         x, weight = self.inputs[0], self.inputs[1]
         need = self.needs_input_grad
         # weight first: its columns buffer is freed before the input gradient's is made
-        # the forward's columns serve one backward; a second one (retain_graph) rebuilds
-        cols, self.cols = self.cols, None
-        gw = Conv2dWeightGradOp.apply(x, gy, window=self.window, groups=self.groups,
-                                      cols=cols) if need[1] else None
+        gw = Conv2dWeightGradOp.apply(x, gy, window=self.window, groups=self.groups) \
+            if need[1] else None
         gx = _input_grad(gy, weight, x.shape, self.window, self.groups) if need[0] else None
         if len(self.inputs) == 2:
             return gx, gw
@@ -219,11 +214,10 @@ class Conv2dWeightGradOp(Function):
     rule = DerivativeRule.of("x g", "conv_transpose2d({1}, gy)", "conv2d({0}, gy)")
 
     def forward(self, x: np.ndarray, gy: np.ndarray, *, window: Window,
-                groups: int = 1, cols: np.ndarray | None = None) -> np.ndarray:
+                groups: int = 1) -> np.ndarray:
         _check_weight_grad(x, gy, window)
         self.window, self.groups = window, groups
-        if cols is None:  # ``cols``: im2col(x) as conv2d's forward already built it
-            cols = im2col(x, window, gy.shape[2:])
+        cols = im2col(x, window, gy.shape[2:])
         rows = _channel_rows(gy)
         c_out, c_in = gy.shape[1], x.shape[1]
         g_rows = rows.reshape(groups, c_out // groups, -1)
