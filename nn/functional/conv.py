@@ -180,6 +180,7 @@ class ConvTranspose2dOp(Function):
         cols = gemm_rows((kernels.shape[0] * kernels.shape[1], rows.shape[1]), x.dtype)
         np.matmul(kernels, rows.reshape(groups, rows.shape[0] // groups, -1),
                   out=cols.reshape(groups, kernels.shape[1], -1))
+        del rows  # (a widened copy of x): freed before col2im allocates the output
         out = (col2im_wide if wide else col2im)(cols, shape, window, x.shape[2:])
         if bias is not None:
             out += bias[:, None, None]  # ``out`` is a view of a fresh buffer: safe in place
