@@ -2,6 +2,9 @@
 
 What changed and what each group of tests pins down:
 
+* ``copy_runs``: copies that move each row of a view as one opaque item -- equal to
+  plain assignment for cropped, transposed, reversed, strided and read-only views, other
+  dtypes, broadcasting and empty arrays;
 * ``gemm_rows``: GEMM results written into rows padded off multiples of 4 KiB -- the
   padding is invisible (values, and views that NumPy reshapes without copying), for every
   group count and for float32 and float64 sizes that hit exactly 4 KiB rows;
@@ -26,7 +29,15 @@ import autograd as ag
 import nn
 from autograd import Tensor
 from nn.functional.conv import conv2d, conv2d_weight_grad, conv_transpose2d
-from nn.functional.im2col import Window, col2im, col2im_wide, gemm_rows, im2col, widen
+from nn.functional.im2col import (
+    Window,
+    col2im,
+    col2im_wide,
+    copy_runs,
+    gemm_rows,
+    im2col,
+    widen,
+)
 from nn.functional.pooling import max_pool2d
 
 TOL = {np.float64: dict(rtol=1e-10, atol=1e-10), np.float32: dict(rtol=2e-4, atol=2e-5)}
@@ -75,6 +86,44 @@ def test_gemm_rows_strides_avoid_4k_and_hold_values(dtype: Any, length: int) -> 
     left, right = np.arange(6.0).reshape(3, 2).astype(dtype), np.ones((2, length), dtype)
     np.matmul(left.reshape(1, 3, 2), right.reshape(1, 2, length), out=a.reshape(1, 3, length))
     np.testing.assert_array_equal(a, left @ right)
+
+
+# ---------------------------------------------------------------- copy_runs
+def _views(a: np.ndarray) -> dict[str, np.ndarray]:
+    return {
+        "contiguous": a,
+        "cropped": np.pad(a, 1)[1:-1, 1:-1, 1:-1, 1:-1],
+        "transposed": a.transpose(1, 0, 2, 3).copy().transpose(1, 0, 2, 3),
+        "reversed rows": a[:, :, ::-1],
+        "every other column": np.repeat(a, 2, axis=3)[..., ::2],  # runs not contiguous
+        "read-only windows": np.lib.stride_tricks.as_strided(a, (2, 3, 4, 3), a.strides,
+                                                             writeable=False),
+    }
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
+@pytest.mark.parametrize("kind", list(_views(np.zeros((2, 3, 4, 5)))))
+def test_copy_runs_equals_assignment(kind: str, dtype: Any) -> None:
+    src = _views(np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5).astype(dtype))[kind]
+    for dst in (np.full(src.shape, -1, dtype),
+                np.full((*src.shape[:-1], src.shape[-1] + 3), -1, dtype)[..., 1:-2]):
+        copy_runs(dst, src)
+        np.testing.assert_array_equal(dst, src)
+    if dtype is np.float32:  # another dtype: a converting copy, as ``dst[...] = src``
+        wide = np.zeros(src.shape, np.float64)
+        copy_runs(wide, src)
+        np.testing.assert_array_equal(wide, src.astype(np.float64))
+    src_row = src[:1]  # broadcasting, as ``dst[...] = src``
+    dst = np.zeros(src.shape, dtype)
+    copy_runs(dst, src_row)
+    np.testing.assert_array_equal(dst, np.broadcast_to(src_row, src.shape))
+
+
+def test_copy_runs_of_nothing() -> None:
+    copy_runs(np.zeros((0, 3)), np.zeros((0, 3)))
+    dst = np.zeros((2, 0))
+    copy_runs(dst, np.zeros((2, 0)))
+    assert dst.shape == (2, 0)
 
 
 # ---------------------------------------------------------------- col2im_wide

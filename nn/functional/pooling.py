@@ -36,7 +36,7 @@ from ._inputs import (
     pair,
 )
 from .conv import add_batch_axis, conv2d
-from .im2col import Window
+from .im2col import Window, copy_runs
 
 __all__ = ["max_pool2d", "avg_pool2d", "lp_pool2d", "adaptive_avg_pool2d"]
 
@@ -136,7 +136,9 @@ class ArgmaxRoute:
         out = np.empty(full, gy.dtype) if tiled else np.zeros(full, gy.dtype)
         # one compact copy of gy first: it is read once per kernel tap, and a strided
         # gy (a cropped or transposed view) would be gathered again on every read
-        gy = np.ascontiguousarray(_swap(gy, self.swapped))
+        gy = _swap(gy, self.swapped)
+        if not gy.flags.c_contiguous:
+            gy = _compact(gy)
         for tap, mask in zip(self._taps(out), self.masks):
             if disjoint:  # no overlaps: write straight into the output, no temporary
                 np.multiply(gy, mask, out=tap)
@@ -155,6 +157,13 @@ class ArgmaxRoute:
         rows = np.arange(ho)[:, None] * sh + p * dh - self.pads[0][0]
         cols = np.arange(wo)[None, :] * sw + q * dw - self.pads[1][0]
         return _swap(rows * self.shape[3] + cols, self.swapped)
+
+
+def _compact(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy of ``a`` (copy_runs: fast for views with short rows)."""
+    out = np.empty(a.shape, dtype=a.dtype)
+    copy_runs(out, a)
+    return out
 
 
 def _swap(a: np.ndarray, swapped: bool) -> np.ndarray:
