@@ -5,6 +5,8 @@ What changed and what each group of tests pins down:
 * ``copy_runs``: copies that move each row of a view as one opaque item -- equal to
   plain assignment for cropped, transposed, reversed, strided and read-only views, other
   dtypes, broadcasting and empty arrays;
+* ``_matmul_long``: the weight gradient's GEMM summed over cache-sized blocks of the
+  N·Ho·Wo pixels -- equal to one GEMM, and the weight gradient against PyTorch;
 * ``gemm_rows``: GEMM results written into rows padded off multiples of 4 KiB -- the
   padding is invisible (values, and views that NumPy reshapes without copying), for every
   group count and for float32 and float64 sizes that hit exactly 4 KiB rows;
@@ -124,6 +126,30 @@ def test_copy_runs_of_nothing() -> None:
     dst = np.zeros((2, 0))
     copy_runs(dst, np.zeros((2, 0)))
     assert dst.shape == (2, 0)
+
+
+# ---------------------------------------------------------------- blocked weight-gradient GEMM
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("k", [100, 4096, 9000])
+def test_matmul_long_equals_matmul(k: int, dtype: Any) -> None:
+    """Blocks of K (the last one partial) sum to the one-GEMM product, per group, dtype kept."""
+    from nn.functional.conv import _matmul_long
+
+    rng = np.random.default_rng(13)
+    a, b = _rand(rng, (2, 16, k), dtype), _rand(rng, (2, 9, k), dtype).transpose(0, 2, 1)
+    out = _matmul_long(a, b)
+    assert out.dtype == dtype and out.shape == (2, 16, 9)
+    np.testing.assert_allclose(out, a.astype(np.float64) @ b.astype(np.float64),
+                               rtol=1e-4 if dtype is np.float32 else 1e-12, atol=1e-3)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv2d_weight_grad_long_batch_matches_torch(dtype: Any, torch: Any) -> None:
+    """N·Ho·Wo = 9800 pixels: the weight gradient is a sum over several blocks."""
+    rng = np.random.default_rng(14)
+    arrays = [_rand(rng, (8, 2, 35, 35), dtype), _rand(rng, (3, 2, 3, 3), dtype)]
+    _check(lambda x, w: conv2d(x, w, padding=1),
+           lambda x, w: torch.nn.functional.conv2d(x, w, padding=1), arrays, torch)
 
 
 # ---------------------------------------------------------------- col2im_wide
