@@ -121,6 +121,22 @@ def test_copy_runs_equals_assignment(kind: str, dtype: Any) -> None:
     np.testing.assert_array_equal(dst, np.broadcast_to(src_row, src.shape))
 
 
+def test_copy_runs_of_python_objects_keeps_references() -> None:
+    """Object arrays take the plain copy: a byte copy would not count the references."""
+    import sys
+
+    item = object()
+    src = np.empty((3, 4), dtype=object)
+    src[...] = item
+    before = sys.getrefcount(item)
+    dst = np.empty((3, 4), dtype=object)
+    copy_runs(dst, src)
+    assert all(d is item for d in dst.ravel())
+    assert sys.getrefcount(item) == before + 12
+    del dst
+    assert sys.getrefcount(item) == before
+
+
 def test_copy_runs_of_nothing() -> None:
     copy_runs(np.zeros((0, 3)), np.zeros((0, 3)))
     dst = np.zeros((2, 0))

@@ -95,9 +95,11 @@ def copy_runs(dst: np.ndarray, src: np.ndarray) -> None:
     bytes, dominated: 144·64·14 runs for one layer of the CNN benchmark. Seen as an array
     of opaque Wo·itemsize-byte items (``np.void``), the same copy is one loop over rows
     that moves a whole run per item -- about twice as fast there. Falls back to the plain
-    copy when a run is not contiguous in both arrays or the dtypes differ.
+    copy when a run is not contiguous in both arrays, the dtypes differ or hold Python
+    objects (whose reference counts a byte copy would not update).
     """
-    runs = (src.shape == dst.shape and src.dtype == dst.dtype and src.ndim > 1
+    runs = (src.shape == dst.shape and src.dtype == dst.dtype and not src.dtype.hasobject
+            and src.ndim > 1
             and src.shape[-1] > 1 and src.size > 0
             and src.strides[-1] == src.itemsize and dst.strides[-1] == dst.itemsize)
     if runs:
