@@ -5,8 +5,9 @@ What changed and what each group of tests pins down:
 * ``copy_runs``: copies that move each row of a view as one opaque item -- equal to
   plain assignment for cropped, transposed, reversed, strided and read-only views, other
   dtypes, broadcasting and empty arrays;
-* ``_matmul_long``: the weight gradient's GEMM summed over cache-sized blocks of the
-  N·Ho·Wo pixels -- equal to one GEMM, and the weight gradient against PyTorch;
+* the weight gradient summed over cache-sized blocks of images (``image_blocks``): the
+  blocks cover every image once; several blocks, groups and the transposed conv's
+  smaller grid against PyTorch;
 * ``gemm_rows``: GEMM results written into rows padded off multiples of 4 KiB -- the
   padding is invisible (values, and views that NumPy reshapes without copying), for every
   group count and for float32 and float64 sizes that hit exactly 4 KiB rows;
@@ -38,6 +39,7 @@ from nn.functional.im2col import (
     copy_runs,
     gemm_rows,
     im2col,
+    image_blocks,
     widen,
 )
 from nn.functional.pooling import max_pool2d
@@ -144,28 +146,38 @@ def test_copy_runs_of_nothing() -> None:
     assert dst.shape == (2, 0)
 
 
-# ---------------------------------------------------------------- blocked weight-gradient GEMM
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("k", [100, 4096, 9000])
-def test_matmul_long_equals_matmul(k: int, dtype: Any) -> None:
-    """Blocks of K (the last one partial) sum to the one-GEMM product, per group, dtype kept."""
-    from nn.functional.conv import _matmul_long
-
-    rng = np.random.default_rng(13)
-    a, b = _rand(rng, (2, 16, k), dtype), _rand(rng, (2, 9, k), dtype).transpose(0, 2, 1)
-    out = _matmul_long(a, b)
-    assert out.dtype == dtype and out.shape == (2, 16, 9)
-    np.testing.assert_allclose(out, a.astype(np.float64) @ b.astype(np.float64),
-                               rtol=1e-4 if dtype is np.float32 else 1e-12, atol=1e-3)
+# ---------------------------------------------------------------- blocked weight gradient
+def test_image_blocks_cover_every_image_once() -> None:
+    assert image_blocks(10, 300, budget=1000) == [slice(0, 3), slice(3, 6), slice(6, 9),
+                                                  slice(9, 10)]
+    assert image_blocks(4, 5000, budget=1000) == [slice(i, i + 1) for i in range(4)]
+    assert image_blocks(3, 1, budget=1000) == [slice(0, 3)]
+    assert image_blocks(0, 10) == []
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_conv2d_weight_grad_long_batch_matches_torch(dtype: Any, torch: Any) -> None:
-    """N·Ho·Wo = 9800 pixels: the weight gradient is a sum over several blocks."""
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv2d_weight_grad_over_image_blocks_matches_torch(groups: int, dtype: Any,
+                                                           torch: Any) -> None:
+    """Eight 35 x 35 images: the weight gradient sums over several blocks of images."""
     rng = np.random.default_rng(14)
-    arrays = [_rand(rng, (8, 2, 35, 35), dtype), _rand(rng, (3, 2, 3, 3), dtype)]
-    _check(lambda x, w: conv2d(x, w, padding=1),
-           lambda x, w: torch.nn.functional.conv2d(x, w, padding=1), arrays, torch)
+    per_image = (4 + 2 * 9) * 35 * 35 * np.dtype(dtype).itemsize  # (C_out + C_in·kH·kW)·HW
+    assert len(image_blocks(8, per_image)) > 1
+    arrays = [_rand(rng, (8, 2, 35, 35), dtype), _rand(rng, (4, 2 // groups, 3, 3), dtype)]
+    _check(lambda x, w: conv2d(x, w, padding=1, groups=groups),
+           lambda x, w: torch.nn.functional.conv2d(x, w, padding=1, groups=groups), arrays,
+           torch)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv_transpose2d_weight_grad_over_image_blocks(dtype: Any, torch: Any) -> None:
+    """The transposed conv's weight gradient correlates gy with x on a grid smaller than
+    the full output, block by block."""
+    rng = np.random.default_rng(15)
+    arrays = [_rand(rng, (9, 4, 20, 21), dtype), _rand(rng, (4, 3, 3, 3), dtype)]
+    kw = dict(stride=2, padding=1, output_padding=1, groups=1)
+    _check(lambda x, w: conv_transpose2d(x, w, **kw),
+           lambda x, w: torch.nn.functional.conv_transpose2d(x, w, **kw), arrays, torch)
 
 
 # ---------------------------------------------------------------- col2im_wide

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["Window", "im2col", "col2im", "widen", "col2im_wide", "gemm_rows", "copy_runs"]
+__all__ = [
+    "Window", "im2col", "col2im", "widen", "col2im_wide", "gemm_rows", "copy_runs", "image_blocks",
+]
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,13 @@ def col2im_wide(cols: np.ndarray, shape: tuple[int, ...], window: Window,
             out[:, :, start : start + run] += taps[:, p, q]
     image = out[:, :, : hp * wp].reshape(c, n, hp, wp)
     return image[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3)
+
+
+def image_blocks(n: int, bytes_per_image: int, budget: int = 2**19) -> list[slice]:
+    """Consecutive slices of the N images, each with temporaries of about ``budget``
+    bytes (half of a 1 MiB L2 cache; at least one image per block)."""
+    size = max(1, budget // max(1, bytes_per_image))
+    return [slice(start, min(n, start + size)) for start in range(0, n, size)]
 
 
 def _channel_rows(a: np.ndarray) -> np.ndarray:
