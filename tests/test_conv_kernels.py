@@ -453,3 +453,11 @@ def test_gradcheck_small_cnn() -> None:
         return (conv2d(h, w2, padding=1) ** 2).sum()
 
     assert ag.gradcheck(f, [x, w1, w2])
+
+
+def test_empty_batch_gradients_match_torch(torch: Any) -> None:
+    """A batch of 0 images: outputs of 0 images, the weight and bias gradients zero."""
+    rng = np.random.default_rng(16)
+    arrays = [np.zeros((0, 2, 5, 5)), _rand(rng, (3, 2, 3, 3)), _rand(rng, (3,))]
+    _check(lambda x, w, b: conv2d(x, w, b, padding=1),
+           lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=1), arrays, torch)

@@ -236,12 +236,12 @@ class Conv2dWeightGradOp(Function):
         pixels = gy.shape[2] * gy.shape[3]
         taps = c_in * window.kernel[0] * window.kernel[1]
         per_image = (c_out + taps) * pixels * x.dtype.itemsize
-        gw = None
+        gw = np.zeros((groups, c_out // groups, taps // groups), dtype=x.dtype)  # N = 0: 0
         for block in image_blocks(x.shape[0], per_image):
             cols = im2col(x[block], window, gy.shape[2:])
             g_cols = cols.reshape(groups, taps // groups, -1).transpose(0, 2, 1)
             part = np.matmul(g_rows[..., block.start * pixels : block.stop * pixels], g_cols)
-            gw = part if gw is None else np.add(gw, part, out=gw)
+            gw += part
         return gw.reshape(c_out, c_in // groups, *window.kernel)
 
     def backward(self, gw: Tensor) -> tuple:
