@@ -37,7 +37,16 @@ from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
 from ._inputs import IntPair, as_tensor, check_int, check_ndim, pair
-from .im2col import Window, _channel_rows, col2im, im2col
+from .im2col import (
+    Window,
+    _channel_rows,
+    col2im,
+    col2im_wide,
+    gemm_rows,
+    im2col,
+    image_blocks,
+    widen,
+)
 
 __all__ = ["conv2d", "conv_transpose2d", "conv2d_weight_grad"]
 
@@ -126,8 +135,9 @@ class Conv2dOp(Function):
         ho, wo = window.out_size(x.shape[2:])
         cols = im2col(x, window)
         kernels = weight.reshape(groups, c_out // groups, -1)
-        out = np.matmul(kernels, cols.reshape(groups, kernels.shape[2], -1))
-        out = out.reshape(c_out, n * ho * wo)
+        out = gemm_rows((c_out, n * ho * wo), x.dtype)
+        np.matmul(kernels, cols.reshape(groups, kernels.shape[2], -1),
+                  out=out.reshape(groups, c_out // groups, -1))
         if bias is not None:
             out += bias[:, None]  # fused: no second pass over a separate node
         # The columns are not kept for the weight gradient: rebuilding them costs one copy,
@@ -171,10 +181,16 @@ class ConvTranspose2dOp(Function):
         _check_bias(bias, c_out)
         size = _transposed_size(x.shape[2:], window, output_padding)
         kernels = weight.reshape(groups, x.shape[1] // groups, -1).transpose(0, 2, 1)
-        rows = _channel_rows(x)
-        cols = np.matmul(kernels, rows.reshape(groups, rows.shape[0] // groups, -1))
-        out = col2im(cols.reshape(-1, rows.shape[1]), (x.shape[0], c_out, *size), window,
-                     x.shape[2:])
+        shape = (x.shape[0], c_out, *size)
+        # stride 1 (every conv2d backward of a stride-1 conv): rows as wide as the padded
+        # output, so col2im adds long runs (see col2im_wide); else the general col2im
+        wide = window.stride == (1, 1)
+        rows = widen(x, size[1] + 2 * window.padding[1]) if wide else _channel_rows(x)
+        cols = gemm_rows((kernels.shape[0] * kernels.shape[1], rows.shape[1]), x.dtype)
+        np.matmul(kernels, rows.reshape(groups, rows.shape[0] // groups, -1),
+                  out=cols.reshape(groups, kernels.shape[1], -1))
+        del rows  # (a widened copy of x): freed before col2im allocates the output
+        out = (col2im_wide if wide else col2im)(cols, shape, window, x.shape[2:])
         if bias is not None:
             out += bias[:, None, None]  # ``out`` is a view of a fresh buffer: safe in place
         self.window, self.groups = window, groups
@@ -211,12 +227,22 @@ class Conv2dWeightGradOp(Function):
                 groups: int = 1) -> np.ndarray:
         _check_weight_grad(x, gy, window)
         self.window, self.groups = window, groups
-        cols = im2col(x, window, gy.shape[2:])
         rows = _channel_rows(gy)
         c_out, c_in = gy.shape[1], x.shape[1]
         g_rows = rows.reshape(groups, c_out // groups, -1)
-        g_cols = cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1)
-        return np.matmul(g_rows, g_cols).reshape(c_out, c_in // groups, *window.kernel)
+        # gW = Σ over blocks of images of gy_block · im2col(x_block)ᵀ: the columns of a
+        # few images at a time, each block's operands small enough to stay in cache
+        # while the GEMM reads them, and no columns matrix of the whole batch
+        pixels = gy.shape[2] * gy.shape[3]
+        taps = c_in * window.kernel[0] * window.kernel[1]
+        per_image = (c_out + taps) * pixels * x.dtype.itemsize
+        gw = np.zeros((groups, c_out // groups, taps // groups), dtype=x.dtype)  # N = 0: 0
+        for block in image_blocks(x.shape[0], per_image):
+            cols = im2col(x[block], window, gy.shape[2:])
+            g_cols = cols.reshape(groups, taps // groups, -1).transpose(0, 2, 1)
+            part = np.matmul(g_rows[..., block.start * pixels : block.stop * pixels], g_cols)
+            gw += part
+        return gw.reshape(c_out, c_in // groups, *window.kernel)
 
     def backward(self, gw: Tensor) -> tuple:
         x, gy = self.inputs

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-__all__ = ["Window", "im2col", "col2im"]
+__all__ = [
+    "Window", "im2col", "col2im", "widen", "col2im_wide", "gemm_rows", "copy_runs", "image_blocks",
+]
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def im2col(x: np.ndarray, window: Window, grid: tuple[int, int] | None = None) -
     ph, pw = window.padding
     if ph or pw:
         padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
-        padded[:, :, ph : ph + h, pw : pw + w] = x
+        copy_runs(padded[:, :, ph : ph + h, pw : pw + w], x)
         x = padded
     (kh, kw), (sh, sw), (dh, dw) = window.kernel, window.stride, window.dilation
     ho, wo = grid or window.out_size((h, w))
@@ -66,7 +68,46 @@ def im2col(x: np.ndarray, window: Window, grid: tuple[int, int] | None = None) -
         x, (c, kh, kw, n, ho, wo), (s_c, dh * s_h, dw * s_w, s_n, sh * s_h, sw * s_w),
         writeable=False,
     )
-    return fields.reshape(c * kh * kw, n * ho * wo)  # the one copy: rows contiguous in (n,i,j)
+    cols = gemm_rows((c * kh * kw, n * ho * wo), x.dtype)
+    copy_runs(cols.reshape(fields.shape), fields)  # the one copy: rows contiguous in (n,i,j)
+    return cols
+
+
+class _Runs:
+    """Describes an array to NumPy (through ``__array_interface__``) as the array of its
+    last-axis runs: shape a.shape[:-1], each item one opaque block of a.shape[-1] numbers.
+    Keeps ``a`` alive as long as the view exists (NumPy holds this object as its base)."""
+
+    def __init__(self, a: np.ndarray) -> None:
+        self.array = a
+        self.__array_interface__ = {
+            "version": 3,
+            "shape": a.shape[:-1],
+            "strides": a.strides[:-1],
+            "typestr": f"|V{a.shape[-1] * a.itemsize}",
+            "data": a.__array_interface__["data"],
+        }
+
+
+def copy_runs(dst: np.ndarray, src: np.ndarray) -> None:
+    """dst[...] = src, moving each contiguous run along the last axis as one item.
+
+    NumPy's copy loop pays a fixed cost for every innermost run it moves. im2col's runs
+    are one output row (Wo numbers: 14 for a 14 x 14 map), so the per-run cost, not the
+    bytes, dominated: 144·64·14 runs for one layer of the CNN benchmark. Seen as an array
+    of opaque Wo·itemsize-byte items (``np.void``), the same copy is one loop over rows
+    that moves a whole run per item -- about twice as fast there. Falls back to the plain
+    copy when a run is not contiguous in both arrays, the dtypes differ or hold Python
+    objects (whose reference counts a byte copy would not update).
+    """
+    runs = (src.shape == dst.shape and src.dtype == dst.dtype and not src.dtype.hasobject
+            and src.ndim > 1
+            and src.shape[-1] > 1 and src.size > 0
+            and src.strides[-1] == src.itemsize and dst.strides[-1] == dst.itemsize)
+    if runs:
+        np.asarray(_Runs(dst))[...] = np.asarray(_Runs(src))
+    else:
+        dst[...] = src
 
 
 def col2im(cols: np.ndarray, shape: tuple[int, ...], window: Window,
@@ -85,6 +126,67 @@ def col2im(cols: np.ndarray, shape: tuple[int, ...], window: Window,
             rows, columns = window.offset_slices(p, q, grid)
             out[:, :, rows, columns] += taps[:, p, q]
     return out[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3)
+
+
+def gemm_rows(shape: tuple[int, ...], dtype: np.dtype, zero: bool = False) -> np.ndarray:
+    """An uninitialised (or zero) array of ``shape`` for a GEMM operand or result whose
+    rows (last axis) are not a multiple of 4 KiB apart.
+
+    Rows exactly 4 KiB·k apart fall into the same few sets of the CPU cache, so a GEMM
+    that walks down a column keeps evicting its own data: (16, 64·28·28) float32 rows are
+    49·4 KiB long and the product into them ran 2.4x slower than into rows one cache
+    line (64 bytes) longer. The returned array is a view of such a longer buffer; NumPy
+    and BLAS read and write it in place, since only the row stride differs.
+    """
+    *outer, length = shape
+    itemsize = np.dtype(dtype).itemsize
+    extra = 64 // itemsize if (length * itemsize) % 4096 == 0 and len(outer) else 0
+    make = np.zeros if zero else np.empty
+    return make((*outer, length + extra), dtype=dtype)[..., :length]
+
+
+def widen(x: np.ndarray, width: int) -> np.ndarray:
+    """(N, C, H, W) -> (C, N·H·width): channel rows whose image rows are padded with zeros
+    on the right to ``width`` >= W pixels (see ``col2im_wide``)."""
+    n, c, h, w = x.shape
+    rows = gemm_rows((c, n * h * width), x.dtype, zero=True)
+    copy_runs(rows.reshape(c, n, h, width)[..., :w], x.transpose(1, 0, 2, 3))
+    return rows
+
+
+def col2im_wide(cols: np.ndarray, shape: tuple[int, ...], window: Window,
+                grid: tuple[int, int]) -> np.ndarray:
+    """``col2im`` for stride 1, with columns laid out on rows as wide as the padded output.
+
+    cols (C·kH·kW, N·Ho·Wp), where Wp = W + 2P is the padded output's width and columns
+    j >= Wo of every row hold zeros (``widen`` makes such columns for a GEMM: a zero
+    column of its right operand gives a zero column of the product). Why the detour:
+    plain col2im adds each tap as (C, N, Ho, Wo) blocks whose rows of Wo numbers are
+    not adjacent in the output, so NumPy loops over every short row. With stride 1 and
+    equal row widths, tap (p, q) of the input pixel at flat position s = i·Wp + j lands
+    on flat position s + p·D·Wp + q·D of the padded output image: one shift, so each tap
+    is one add of (C, N) runs of Ho·Wp adjacent numbers. The padding columns add zeros.
+    """
+    n, c, h, w = shape
+    (kh, kw), (ph, pw), (dh, dw) = window.kernel, window.padding, window.dilation
+    hp, wp = h + 2 * ph, w + 2 * pw
+    run = grid[0] * wp  # one input image, flattened with row width Wp
+    taps = cols.reshape(c, kh, kw, n, run)
+    # a tap that starts on the last row can run (kW - 1)·D past the image (zeros only)
+    out = np.zeros((c, n, hp * wp + (kw - 1) * dw), dtype=cols.dtype)
+    for p in range(kh):
+        for q in range(kw):
+            start = p * dh * wp + q * dw
+            out[:, :, start : start + run] += taps[:, p, q]
+    image = out[:, :, : hp * wp].reshape(c, n, hp, wp)
+    return image[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3)
+
+
+def image_blocks(n: int, bytes_per_image: int, budget: int = 2**19) -> list[slice]:
+    """Consecutive slices of the N images, each with temporaries of about ``budget``
+    bytes (half of a 1 MiB L2 cache; at least one image per block)."""
+    size = max(1, budget // max(1, bytes_per_image))
+    return [slice(start, min(n, start + size)) for start in range(0, n, size)]
 
 
 def _channel_rows(a: np.ndarray) -> np.ndarray:

@@ -36,7 +36,7 @@ from ._inputs import (
     pair,
 )
 from .conv import add_batch_axis, conv2d
-from .im2col import Window
+from .im2col import Window, copy_runs
 
 __all__ = ["max_pool2d", "avg_pool2d", "lp_pool2d", "adaptive_avg_pool2d"]
 
@@ -134,7 +134,11 @@ class ArgmaxRoute:
         tiled = disjoint and (sh, sw) == (eh, ew) and full[2:] == (
             self.masks.shape[3] * sh, self.masks.shape[4] * sw)
         out = np.empty(full, gy.dtype) if tiled else np.zeros(full, gy.dtype)
+        # one compact copy of gy first: it is read once per kernel tap, and a strided
+        # gy (a cropped or transposed view) would be gathered again on every read
         gy = _swap(gy, self.swapped)
+        if not gy.flags.c_contiguous:
+            gy = _compact(gy)
         for tap, mask in zip(self._taps(out), self.masks):
             if disjoint:  # no overlaps: write straight into the output, no temporary
                 np.multiply(gy, mask, out=tap)
@@ -155,6 +159,13 @@ class ArgmaxRoute:
         return _swap(rows * self.shape[3] + cols, self.swapped)
 
 
+def _compact(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy of ``a`` (copy_runs: fast for views with short rows)."""
+    out = np.empty(a.shape, dtype=a.dtype)
+    copy_runs(out, a)
+    return out
+
+
 def _swap(a: np.ndarray, swapped: bool) -> np.ndarray:
     """(N, C, ...) <-> (C, N, ...) as a view. Pooling treats images and channels alike, so
     it runs in memory order: a conv2d output is channel-major, and the gradient handed
@@ -170,8 +181,8 @@ def _max_and_route(x: np.ndarray, window: Window, pads: tuple,
     padded = _padded(x, pads, -np.inf)
     kh, kw = window.kernel
     taps = [padded[(..., *window.offset_slices(p, q, grid))] for p in range(kh) for q in range(kw)]
-    y = taps[0].copy()
-    for tap in taps[1:]:
+    y = np.maximum(taps[0], taps[1]) if len(taps) > 1 else taps[0].copy()
+    for tap in taps[2:]:
         np.maximum(y, tap, out=y)
     masks = np.empty((len(taps), *y.shape), dtype=bool)
     unclaimed = np.ones(y.shape, dtype=bool)  # windows whose winner is still open
