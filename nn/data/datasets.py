@@ -173,7 +173,7 @@ def load_digits(return_X_y: bool = True) -> Any:
             "load_digits needs scikit-learn, an optional dependency: "
             "pip install 'deltagrad[data]'"
         ) from exc
-    bunch = _sk_load_digits()
+    bunch: Any = _sk_load_digits()  # a scikit-learn Bunch
     bunch.data = np.asarray(bunch.data, dtype=np.float64)
     bunch.target = np.asarray(bunch.target, dtype=np.int64)
     if return_X_y:

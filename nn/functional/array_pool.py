@@ -81,7 +81,9 @@ class ArrayPool:
             kept = self._free.get(key)
             if kept is None:
                 if len(self._free) >= self.shapes:  # forget the oldest shape
-                    self._free.pop(next(iter(self._free), None), None)
+                    oldest = next(iter(self._free), None)
+                    if oldest is not None:
+                        del self._free[oldest]
                 kept = self._free.setdefault(key, [])
             if len(kept) < self.per_shape:
                 kept.append(a)

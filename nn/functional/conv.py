@@ -345,7 +345,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPai
     x, unbatched = add_batch_axis(x)
     stride_ = pair(stride, "conv2d: stride", 1)
     dilation_ = pair(dilation, "conv2d: dilation", 1)
-    kernel = tuple(weight.shape[2:]) if weight.ndim == 4 else (1, 1)
+    kernel = (int(weight.shape[2]), int(weight.shape[3])) if weight.ndim == 4 else (1, 1)
     if padding == "valid":
         padding = 0
     if padding == "same":
@@ -387,7 +387,7 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
                 f"conv_transpose2d: output_padding {extra} must be smaller than stride "
                 f"{stride_} or dilation {dilation_}"
             )
-    kernel = tuple(weight.shape[2:]) if weight.ndim == 4 else (1, 1)
+    kernel = (int(weight.shape[2]), int(weight.shape[3])) if weight.ndim == 4 else (1, 1)
     window = Window(kernel, stride_, pair(padding, "conv_transpose2d: padding", 0), dilation_)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     y = ConvTranspose2dOp.apply(*inputs, window=window,

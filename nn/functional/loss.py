@@ -182,7 +182,7 @@ class CrossEntropyOp(Function):
         np.put_along_axis(target, self.safe, 1.0, self.axis)
         return target
 
-    def backward(self, gy: Tensor) -> tuple:
+    def backward(self, gy: Tensor) -> tuple | Tensor:
         u = self.inputs[0]
         soft_targets = len(self.inputs) > 1
         if not soft_targets and not is_grad_enabled():

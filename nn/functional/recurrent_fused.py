@@ -361,17 +361,17 @@ class LSTMCellOp(_Recurrence):
             return _composite_vjp(self, gy, self._reference)
         if not self.peephole:
             return self._backward_plain(gy._data)
-        gy = gy._data
+        g_out = gy._data  # the upstream gradient of the packed output, as an array
         h0, w_hh = self.inputs[1]._data, self.inputs[4]._data
         peephole = self.inputs[-1]._data
         _, steps, batch, hidden = self.gates.shape
         dgates = np.empty((steps, batch, 4 * hidden), dtype=self.gates.dtype)  # x's layout
         dpeep = np.zeros_like(peephole) if self.peephole else None
-        dh, dc = np.zeros_like(h0), gy[steps]
+        dh, dc = np.zeros_like(h0), g_out[steps]
         order = _time_order(steps, self.reverse)
         for k in reversed(range(steps)):
             t = order[k]
-            dh = dh + gy[t]
+            dh = dh + g_out[t]
             dc = _lstm_step_backward(dh, dc, self.gates[:, t], self.cells[k], self.cells[k + 1],
                                      self.tanh_c[t], peephole, _gate_major(dgates[t], 4), dpeep,
                                      self.o_prev)
@@ -385,11 +385,11 @@ class LSTMCellOp(_Recurrence):
 
     def _reference(self, x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor,
                    *extra: Tensor) -> Tensor:
-        biases = extra[:2] if self.bias else (None, None)
+        b_ih, b_hh = extra[:2] if self.bias else (None, None)
         peephole = extra[-1] if self.peephole else None
 
         def step(x_t: Tensor, state: tuple) -> tuple:
-            return lstm_cell_reference(x_t, state, w_ih, w_hh, *biases, peephole,
+            return lstm_cell_reference(x_t, state, w_ih, w_hh, b_ih, b_hh, peephole,
                                        output_peephole=self.output_peephole)
 
         return _packed_reference(step, x, (h0, c0), self.reverse, self.single)

@@ -109,6 +109,7 @@ def _lstm_step_backward(dh: np.ndarray, dc: np.ndarray, gates: np.ndarray,
     np.multiply(dh, tanh_c, out=up[3])
     dc = dc + dh * o * (1.0 - tanh_c * tanh_c)
     if peephole is not None:  # a_o = ... + p_o * c_t  (or p_o * c_{t-1}, below)
+        assert dpeephole is not None, "a peephole LSTM step accumulates dpeephole"
         da_o = up[3] * slope[3]
         if not output_reads_previous:
             dc += da_o * peephole[2]
@@ -120,6 +121,7 @@ def _lstm_step_backward(dh: np.ndarray, dc: np.ndarray, gates: np.ndarray,
     np.multiply(up, slope, out=dgates)  # through the activations, all gates at once
     dc_prev = dc * f
     if peephole is not None:  # a_i = ... + p_i * c_prev, a_f = ... + p_f * c_prev
+        assert dpeephole is not None
         dc_prev += dgates[0] * peephole[0] + dgates[1] * peephole[1]
         dpeephole[0] += (dgates[0] * c_prev).sum(axis=0)
         dpeephole[1] += (dgates[1] * c_prev).sum(axis=0)

@@ -45,7 +45,8 @@ class _ConvNd(Module):
     C_out/groups · kH · kW for ConvTranspose2d (PyTorch computes it from the weight too).
     """
 
-    def __init__(self, name: str, in_channels: int, out_channels: int, kernel_size: IntPair,
+    def __init__(self, name: str, in_channels: int, out_channels: int,
+                 kernel_size: tuple[int, int],
                  groups: int, bias: bool, transposed: bool, dtype: Any, rng: Any) -> None:
         # every argument is checked by the subclass before this draws any random number
         super().__init__()
