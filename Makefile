@@ -25,7 +25,8 @@ help:
 	@echo "             ones and notebooks/i18n/ja/*.toml, and the glossary GLOSSARY.ja.md"
 	@echo "             (tests fail when they drift)"
 	@echo "make images-ja  redraw docs/images/ja_graph.png and ja_plot.png (README.ja.md)"
-	@echo "make bench   the project's own benchmarks (the referee is ../shared/bench)"
+	@echo "make bench   speed: the referee's ratios vs the targets (bench/guard.py, flags"
+	@echo "             misses), time per op (bench/profile.py), drawing (bench/viz.py)"
 	@echo "make clean   remove .venv and generated files"
 
 $(STAMP): pyproject.toml
@@ -117,9 +118,13 @@ lint: $(STAMP)
 	$(BIN)/python -c "import pyright" 2>/dev/null || $(BIN)/python -m pip install -q pyright
 	$(BIN)/pyright --pythonpath $(BIN)/python
 
+# The referee's ratios against the speed targets (one process per library; needs
+# ../shared/bench or REFEREE_DIR), then where deltagrad's time goes, then the drawings.
 bench: $(STAMP) torch
-	$(BIN)/python -m pip install -q -e '.[bench]' --config-settings editable_mode=compat
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	$(BIN)/python bench/guard.py
+	$(BIN)/python bench/profile.py
+	$(BIN)/python bench/viz.py
+	$(BIN)/python bench/explorer.py
 
 clean:
 	rm -rf $(VENV) .matrix demo_out site .cache .pytest_cache .ruff_cache .hypothesis
