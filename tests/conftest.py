@@ -42,3 +42,16 @@ def sigint_raises() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@pytest.fixture
+def japanese() -> Iterator[None]:
+    """viz's language (the drawings' and the course helpers' words) set to Japanese for
+    one test, and back to English after it."""
+    import viz
+
+    viz.set_language("ja")
+    try:
+        yield
+    finally:
+        viz.set_language("en")

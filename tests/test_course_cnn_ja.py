@@ -7,28 +7,17 @@ and exactly the old English otherwise (tests/test_notebook_06.py checks the Engl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import ModuleType
 
 import numpy as np
 import pytest
 from notebook_json import load_course
 
-import viz
-
 
 @pytest.fixture(scope="module")
 def cnn() -> ModuleType:
     return load_course("cnn")
 
-
-@pytest.fixture
-def japanese() -> Iterator[None]:
-    viz.set_language("ja")
-    try:
-        yield
-    finally:
-        viz.set_language("en")
 
 
 def _seminar(target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

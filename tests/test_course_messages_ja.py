@@ -10,7 +10,6 @@ same checks run in Japanese, and switching back gives the English text again.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from types import ModuleType
 
 import matplotlib
@@ -25,14 +24,6 @@ matplotlib.use("Agg")
 # kana and kanji: a message "in Japanese" has at least a few of them
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
-
-@pytest.fixture
-def ja() -> Iterator[None]:
-    viz.set_language("ja")
-    try:
-        yield
-    finally:
-        viz.set_language("en")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +40,9 @@ def _japanese(text: str) -> bool:
     return len(_JAPANESE.findall(text)) >= 5
 
 
-def test_unanswered_basics_exercises_say_so_in_japanese(basics: ModuleType, capsys, ja) -> None:
+def test_unanswered_basics_exercises_say_so_in_japanese(
+    basics: ModuleType, capsys, japanese
+) -> None:
     phi, y = np.eye(3), np.ones(3)
     basics.check_normal_equations(phi, y, None)
     basics.check_ridge(phi, y, 0.1, None)
@@ -62,7 +55,7 @@ def test_unanswered_basics_exercises_say_so_in_japanese(basics: ModuleType, caps
     assert "not answered" not in "\n".join(lines)
 
 
-def test_basics_checks_answer_and_hint_in_japanese(basics: ModuleType, capsys, ja) -> None:
+def test_basics_checks_answer_and_hint_in_japanese(basics: ModuleType, capsys, japanese) -> None:
     x, y = basics.sine_data(10, np.random.default_rng(3), grid=True)
     phi = basics.poly_features(x, 3)
     w = np.linalg.solve(phi.T @ phi, phi.T @ y)
@@ -107,7 +100,9 @@ def test_plot_regions_legend_says_class_in_the_notebooks_language(basics: Module
     assert labels() == ["class 0", "class 1"]
 
 
-def test_unanswered_backprop_exercises_say_so_in_japanese(cbp: ModuleType, capsys, ja) -> None:
+def test_unanswered_backprop_exercises_say_so_in_japanese(
+    cbp: ModuleType, capsys, japanese
+) -> None:
     cbp.check_add_multiply(1.0, 2.0, 3.0, None)
     cbp.check_two_paths(0.5, None, 1.0)
     cbp.check_bce_delta(np.zeros(2), np.zeros(2), None)
@@ -124,7 +119,7 @@ def test_unanswered_backprop_exercises_say_so_in_japanese(cbp: ModuleType, capsy
                              "セルをもう一度実行せよ。") for line in lines)
 
 
-def test_backprop_checks_accept_in_japanese(cbp: ModuleType, capsys, ja) -> None:
+def test_backprop_checks_accept_in_japanese(cbp: ModuleType, capsys, japanese) -> None:
     u, d = np.array([0.3, -1.2]), np.array([1.0, 0.0])
     sig = 1 / (1 + np.exp(-u))
     cbp.check_add_multiply(1.5, -4.0, 2.5, [2.5, 2.5, -2.5])
@@ -144,7 +139,7 @@ def test_backprop_checks_accept_in_japanese(cbp: ModuleType, capsys, ja) -> None
 @pytest.mark.parametrize("case", [
     "bce_sign", "shape", "mse_half", "soft_sum", "hidden_output", "hidden_missing",
     "weight_transposed", "weight_entry", "relu_value", "two_paths_swapped", "add_multiply"])
-def test_backprop_hints_are_japanese(cbp: ModuleType, ja, case: str) -> None:
+def test_backprop_hints_are_japanese(cbp: ModuleType, japanese, case: str) -> None:
     u, d = np.array([0.3, -1.2]), np.array([1.0, 0.0])
     sig = 1 / (1 + np.exp(-u))
     u2, W3 = np.array([0.4, -0.7]), np.array([[1.0, 2.0], [0.5, -1.0]])

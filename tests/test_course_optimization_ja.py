@@ -23,14 +23,6 @@ import viz
 UNANSWERED = "まだ解答されていない — None を自分の答えに置き換えて、セルをもう一度実行せよ。"
 
 
-@pytest.fixture
-def ja() -> Iterator[None]:
-    viz.set_language("ja")
-    try:
-        yield
-    finally:
-        viz.set_language("en")
-
 
 @pytest.fixture
 def co(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
@@ -64,14 +56,14 @@ UNANSWERED_CALLS = [
 @pytest.mark.parametrize(("check", "args", "number"), UNANSWERED_CALLS,
                          ids=[c[0] for c in UNANSWERED_CALLS])
 def test_an_unanswered_exercise_says_so_in_japanese(
-        co: ModuleType, ja: None, capsys: pytest.CaptureFixture[str],
+        co: ModuleType, japanese: None, capsys: pytest.CaptureFixture[str],
         check: str, args: tuple, number: int) -> None:
     getattr(co, check)(*args)
     assert capsys.readouterr().out == f"演習問題 {number}: {UNANSWERED}\n"
 
 
 def test_right_answers_are_confirmed_in_japanese(
-        co: ModuleType, ja: None, capsys: pytest.CaptureFixture[str]) -> None:
+        co: ModuleType, japanese: None, capsys: pytest.CaptureFixture[str]) -> None:
     g, lr, alpha, eps = 1e-3, 0.01, 0.9, 1e-6
     v = (1 - alpha) * g * g
     co.check_rmsprop_step(g, lr, alpha, eps, lr * g / np.sqrt(v + eps), lr * g / (np.sqrt(v) + eps))
@@ -133,7 +125,7 @@ WRONG_CALLS = [
 
 @pytest.mark.parametrize(("check", "args", "hint"), WRONG_CALLS,
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(WRONG_CALLS)])
-def test_a_wrong_answer_is_explained_in_japanese(co: ModuleType, ja: None, check: str,
+def test_a_wrong_answer_is_explained_in_japanese(co: ModuleType, japanese: None, check: str,
                                                  args: tuple, hint: str) -> None:
     with pytest.raises(AssertionError, match=re.escape(hint)):
         getattr(co, check)(*args)
@@ -156,7 +148,7 @@ def test_back_in_english_the_messages_are_english_again(
 
 
 def test_loaded_from_its_file_it_speaks_japanese_too(
-        ja: None, capsys: pytest.CaptureFixture[str]) -> None:
+        japanese: None, capsys: pytest.CaptureFixture[str]) -> None:
     """The other tests load the module from its file, without a ``course`` package."""
     load_course("optimization").check_dropout_scale(0.5, None)
     assert capsys.readouterr().out == f"演習問題 3: {UNANSWERED}\n"

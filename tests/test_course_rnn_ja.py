@@ -8,14 +8,11 @@ notebooks/ja/ notebook), and exactly the old English otherwise.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from types import ModuleType
 
 import numpy as np
 import pytest
 from notebook_json import load_course
-
-import viz
 
 ROWS = [{"T": 10, "rtrl_seconds": 0.0125, "bptt_seconds": 0.0005, "rtrl_peak_bytes": 12345.0,
          "bptt_peak_bytes": 2345.0, "rtrl_state_floats": 1088, "bptt_state_floats": 320}]
@@ -25,14 +22,6 @@ ROWS = [{"T": 10, "rtrl_seconds": 0.0125, "bptt_seconds": 0.0005, "rtrl_peak_byt
 def rnn() -> ModuleType:
     return load_course("rnn")
 
-
-@pytest.fixture
-def japanese() -> Iterator[None]:
-    viz.set_language("ja")
-    try:
-        yield
-    finally:
-        viz.set_language("en")
 
 
 def test_english_cost_table_is_unchanged(rnn: ModuleType, capsys: pytest.CaptureFixture[str]

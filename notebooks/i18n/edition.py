@@ -29,13 +29,13 @@ from __future__ import annotations
 import ast
 import copy
 import json
-import os
 import re
 import sys
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from autograd.atomic_file import atomic_write
 
 NOTEBOOKS = Path(__file__).resolve().parents[1]
 TRANSLATIONS = NOTEBOOKS / "i18n" / "ja"
@@ -204,14 +204,9 @@ def build_all(english_dir: Path = NOTEBOOKS, translations: Path = TRANSLATIONS
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    # temp file + rename (autograd.atomic_file): a failed build never leaves half a notebook
+    data = text.encode("utf-8")
+    atomic_write(path, lambda f: f.write(data), "make ja")
 
 
 def check(english_dir: Path = NOTEBOOKS, translations: Path = TRANSLATIONS,
