@@ -170,6 +170,16 @@ class Tensor(
         t._vc = t._hooks = t._snaps = None
         return t
 
+    # DeZero's (ゼロから作る Deep Learning ❸) name for ``label``: ``x.name = "x"`` works
+    # as there and shows in the drawings (PyTorch has no such attribute).
+    @property
+    def name(self) -> str:
+        return self.label
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self.label = value
+
     # ------------------------------------------------------------------ data
     @property
     def data(self) -> np.ndarray:

@@ -61,9 +61,10 @@ class Value:
     micrograd's internals are there too, so its lecture code runs unchanged:
     ``_prev`` (the *set* of operands: ``a * a`` has one), ``_op`` (same as ``op``) and
     ``_backward()`` (this node's own chain-rule step; user code may assign its own, as
-    micrograd's ops do). Those are the attributes a Value has: setting any other
-    (``v.name = "x"``) raises AttributeError. To attach your own, subclass it --
-    ``class Named(Value): pass`` -- a subclass has a ``__dict__``.
+    micrograd's ops do), and DeZero's ``name`` (the same as ``label``). Those are the
+    attributes a Value has: setting any other (``v.color = "red"``) raises
+    AttributeError. To attach your own, subclass it -- ``class Tagged(Value): pass`` -- a
+    subclass has a ``__dict__``.
 
     A number operand (``x * 0.5``) becomes a leaf Value the first time the parents
     are looked at, not before (see ``_constant``); the graph reads the same.
@@ -140,6 +141,16 @@ class Value:
         return (a, b)
 
     parents = _parents
+
+    # DeZero's (ゼロから作る Deep Learning ❸) name for ``label``: ``x.name = "x"`` works as
+    # there, and shows in the drawings. A property costs nothing on other attributes.
+    @property
+    def name(self) -> str:
+        return self.label
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self.label = value
 
     @property
     def local_grads(self) -> tuple:

@@ -14,9 +14,10 @@ import random
 
 import pytest
 
-from autograd import Value
+from autograd import Tensor, Value
 from nn.datasets import make_moons
 from nn.scalar import MLP, Layer, Module, Neuron
+from viz import draw_graph
 
 # The lecture's neuron: o = tanh(x1*w1 + x2*w2 + b), with b chosen so that n = 0.8814
 # and o = tanh(n) = 1/sqrt(2), hence do/dn = 1 - o**2 = 0.5 exactly (up to rounding).
@@ -199,24 +200,34 @@ def test_draw_dot_as_written_in_the_lecture() -> None:
 
 def test_user_code_attributes_need_a_subclass() -> None:
     # A Value keeps its fields in slots (no per-node __dict__: that made every node
-    # bigger and slower); the lecture's own attributes all have one, anything else
-    # raises instead of being silently kept, and a subclass may carry its own.
+    # bigger and slower); the lecture's own attributes all have one (and DeZero's
+    # ``name``, the same as ``label``), anything else raises instead of being silently
+    # kept, and a subclass may carry its own.
     a = Value(2.0)
     a.label = "a"
-    with pytest.raises(AttributeError, match="'name'"):
-        a.name = "a"
+    with pytest.raises(AttributeError, match="'color'"):
+        a.color = "red"
 
-    class Named(Value):
+    class Tagged(Value):
         pass
 
-    n = Named(2.0)
-    n.name = "a"
+    n = Tagged(2.0)
+    n.color = "red"
     b = n * 3
-    assert (n.name, n.label) == ("a", "")
+    assert (n.color, n.label) == ("red", "")
     assert b.data == 6.0 and n in b._prev and len(b._prev) == 2
-    b.backward()
-    assert n.grad == 3.0
-    assert not hasattr(Named(1.0), "name")  # attributes belong to one node only
+
+
+def test_dezero_name_is_the_label() -> None:
+    # ゼロから作る ❸ names its variables with ``x.name = "x"``; the drawings show labels.
+    x, t = Value(3.0), Tensor([1.0, 2.0])
+    x.name, t.name = "x", "t"
+    assert (x.label, x.name, t.label, t.name) == ("x", "x", "t", "t")
+    y = x * 2
+    y.label = "y"
+    assert y.name == "y"
+    source = draw_graph(x * 2).source
+    assert 'label="{x|data 3|' in source and "∂/∂x = 2" in source  # drawn by its name
 
 
 # ---------------------------------------------------------------- operator coverage
