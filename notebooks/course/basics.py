@@ -48,7 +48,7 @@ def sine_data(
     return x, np.sin(np.pi * x) + noise * rng.normal(size=n)
 
 
-def poly_features(x: np.ndarray, degree: int) -> np.ndarray:
+def poly_features(x: np.ndarray, degree: int | np.integer) -> np.ndarray:
     """The design matrix Φ with Φ[n, j] = x_n**j for j = 0..degree. Shape (N, degree + 1)."""
     return np.asarray(x, dtype=np.float64)[:, None] ** np.arange(degree + 1)
 

@@ -65,7 +65,7 @@ class Run(NamedTuple):
     ``loss[t]`` is E(path[t]) (shape (T + 1,))."""
 
     path: np.ndarray
-    loss: np.ndarray | None
+    loss: np.ndarray
 
 
 def descend(make_optimizer: Callable[[list], Any], f: Callable, start: tuple[float, float],
