@@ -67,12 +67,29 @@ CE_OPTIONS = [
 def test_cross_entropy_loss_class_indices_match_torch(shape, options, reduction) -> None:
     x = RNG.normal(size=shape)
     target_shape = (shape[0],) + shape[2:] if len(shape) > 1 else ()
-    ignore = options.get("ignore_index", -100) if target_shape else None
-    target = _indices(target_shape, 4, ignore=ignore)
-    if target_shape and ignore is not None and (target == ignore).all():
-        target.flat[0] = 1
+    ignore = options.get("ignore_index", -100)
+    target = _indices(target_shape, 4, ignore=ignore if target_shape else None)
+    if (target == ignore).all():  # every target ignored: see the test below
+        target.flat[0] = 1 if ignore != 1 else 0
     _compare(nn.CrossEntropyLoss, torch.nn.CrossEntropyLoss,
              {**options, "reduction": reduction}, x, target)
+
+
+@pytest.mark.parametrize("shape", [(4,), (3, 4)])
+def test_cross_entropy_of_only_ignored_targets_is_zero_not_nan(shape) -> None:
+    # The one deliberate difference from PyTorch (README): nothing to average gives 0 and
+    # zero gradients, where torch divides 0 by 0 (nan) for reduction="mean".
+    x = RNG.normal(size=shape)
+    target = np.full(shape[:1] if len(shape) > 1 else (), 2, dtype=np.int64)
+    xi = Tensor(x, requires_grad=True)
+    loss = nn.CrossEntropyLoss(ignore_index=2)(xi, target)
+    loss.backward()
+    assert loss.item() == 0.0 and np.all(xi.grad.data == 0)
+    theirs = torch.nn.CrossEntropyLoss(ignore_index=2)(torch.tensor(x), torch.tensor(target))
+    assert torch.isnan(theirs)
+    for reduction in ("sum", "none"):  # these agree with PyTorch: zeros
+        ours = nn.CrossEntropyLoss(ignore_index=2, reduction=reduction)(Tensor(x), target)
+        assert np.all(ours.data == 0)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
