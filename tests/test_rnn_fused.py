@@ -21,7 +21,12 @@ import pytest
 import autograd as ag
 from autograd import Tensor
 from nn.functional import recurrent as R
-from nn.functional.recurrent_lstm import from_oifg, to_oifg, weight_blocks
+from nn.functional.recurrent_lstm import (
+    from_oifg,
+    negate_sigmoid_blocks,
+    to_oifg,
+    weight_blocks,
+)
 from nn.layers.rnn import GRU, LSTM, RNN
 
 # float32 runs accumulate rounding over T steps; these bounds still fail on a wrong gate
@@ -225,6 +230,47 @@ def test_gate_reordering_round_trips() -> None:
     assert blocks.shape == (4, 3, 2) and blocks.flags.c_contiguous
     np.testing.assert_array_equal(blocks[0], w[6:8].T)
     np.testing.assert_array_equal(blocks[3], w[4:6].T)
+
+
+def test_negate_sigmoid_blocks_flips_o_i_f_only() -> None:
+    blocks = np.arange(8.0).reshape(4, 2)  # gate-major o, i, f, g
+    assert negate_sigmoid_blocks(blocks) is blocks  # in place
+    np.testing.assert_array_equal(blocks, [[-0.0, -1.0], [-2.0, -3.0], [-4.0, -5.0], [6.0, 7.0]])
+
+
+def _lstm_with_negation_in_the_loop(x: np.ndarray, h0: np.ndarray, c0: np.ndarray,
+                                    w_ih: np.ndarray, w_hh: np.ndarray,
+                                    b: np.ndarray) -> np.ndarray:
+    """The forward as it was before the sign of the sigmoid gates moved into the weights:
+    sigma(a) = 1 / (1 + e^(-a)) with np.negative inside the loop; same products, same order."""
+    steps, batch, _ = x.shape
+    hidden = w_hh.shape[1]
+    gates = np.matmul(x.reshape(steps * batch, -1), weight_blocks(w_ih))
+    gates = gates.reshape(4, steps, batch, hidden) + to_oifg(b).reshape(4, 1, 1, -1)
+    h, c, hs = h0, c0, []
+    for t in range(steps):
+        a = gates[:, t] + np.matmul(h, weight_blocks(w_hh))
+        o, i, f = 1.0 / (1.0 + np.exp(np.negative(a[:3])))
+        g = np.tanh(a[3])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        hs.append(h)
+    return np.stack(hs + [c])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sign_folded_into_weights_is_bit_for_bit_the_old_forward(dtype: Any) -> None:
+    """Negation is exact, so -W, -b give exactly -(x W^T + b + h W_hh^T): the outputs
+    must be identical to the last bit, not merely close."""
+    steps, batch, size_in, hidden = 7, 3, 5, 6
+    shapes = [(steps, batch, size_in), (batch, hidden), (batch, hidden),
+              (4 * hidden, size_in), (4 * hidden, hidden), (4 * hidden,), (4 * hidden,)]
+    x, h0, c0, w_ih, w_hh, b_ih, b_hh = (rand(*shape, seed=120 + k, dtype=dtype)
+                                         for k, shape in enumerate(shapes))
+    out = R.LSTMCellOp.apply(*(Tensor(a) for a in (x, h0, c0, w_ih, w_hh, b_ih, b_hh)), bias=True)
+    expected = _lstm_with_negation_in_the_loop(x, h0, c0, w_ih, w_hh, b_ih + b_hh)
+    assert out.data.dtype == dtype
+    np.testing.assert_array_equal(out.data, expected)
 
 
 @pytest.mark.parametrize("cls", [LSTM, GRU, RNN])

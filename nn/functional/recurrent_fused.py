@@ -47,7 +47,14 @@ from .recurrent_kernels import (
     _rnn_step_backward,
     _weight_blocks,
 )
-from .recurrent_lstm import from_oifg, lstm_backward, lstm_forward, to_oifg, weight_blocks
+from .recurrent_lstm import (
+    from_oifg,
+    lstm_backward,
+    lstm_forward,
+    negate_sigmoid_blocks,
+    to_oifg,
+    weight_blocks,
+)
 from .recurrent_reference import (
     _packed_reference,
     _time_order,
@@ -319,10 +326,13 @@ class LSTMCellOp(_Recurrence):
             w_ih, scratch("lstm W_ih^T blocks", (4, w_ih.shape[1], hidden), dtype))
         # (T B, I), kept for dL/dW_ih: a copy already when x is a batch_first view
         self.x_flat = _flat(xs).astype(dtype, copy=False)
+        # (o, i, f blocks negated: lstm_forward then gets -a for its sigmoids)
+        negate_sigmoid_blocks(w_ih_blocks)
         np.matmul(self.x_flat, w_ih_blocks, out=gates.reshape(4, steps * batch, hidden))
         if bias is not None:
-            gates += to_oifg(bias).reshape(4, 1, 1, -1)
-        w_hh_blocks = weight_blocks(w_hh, scratch("lstm W_hh^T blocks", (4, hidden, hidden), dtype))
+            gates += negate_sigmoid_blocks(to_oifg(bias).reshape(4, 1, 1, -1))
+        w_hh_blocks = negate_sigmoid_blocks(
+            weight_blocks(w_hh, scratch("lstm W_hh^T blocks", (4, hidden, hidden), dtype)))
         out, self.cells, self.tanh_c = lstm_forward(
             gates, h0, c0, w_hh_blocks, _time_order(steps, self.reverse))
         self.gates, self.out = gates, out

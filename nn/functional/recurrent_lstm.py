@@ -53,7 +53,8 @@ import numpy as np
 
 from .array_pool import pool, scratch
 
-__all__ = ["OIFG", "lstm_forward", "lstm_backward", "to_oifg", "from_oifg", "weight_blocks"]
+__all__ = ["OIFG", "lstm_forward", "lstm_backward", "to_oifg", "from_oifg", "weight_blocks",
+           "negate_sigmoid_blocks"]
 
 # row blocks of PyTorch's (i, f, g, o) weights taken in the order o, i, f, g ...
 OIFG = (3, 0, 1, 2)
@@ -94,12 +95,27 @@ def weight_blocks(w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+def negate_sigmoid_blocks(blocks: np.ndarray) -> np.ndarray:
+    """Negate, in place, the o, i, f blocks of gate-major ``blocks`` (4, ...) in o-i-f-g
+    order (weights from :func:`weight_blocks` or a bias from :func:`to_oifg`).
+
+    Why: with -W and -b for the sigmoid gates, x W^T + b + h W_hh^T comes out as -a for
+    them, which is what sigma(a) = 1 / (1 + e^-a) needs -- the forward loop saves one
+    NumPy call per step. Negation is exact in floating point, so the results are bit for
+    bit the same as negating a inside the loop. Returns ``blocks``.
+    """
+    np.negative(blocks[:3], out=blocks[:3])
+    return blocks
+
+
 def lstm_forward(gates: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_hh_blocks: np.ndarray,
                  order: range) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run the recurrence, in place in ``gates``.
 
-    gates (4, T, B, H): x_t W_ih^T + b in o-i-f-g order on entry; the activations o, i, f,
-    g on exit. h0, c0 (B, H); w_hh_blocks (4, H, H) = :func:`weight_blocks` of W_hh;
+    gates (4, T, B, H): x_t W_ih^T + b in o-i-f-g order on entry, **negated** for the three
+    sigmoid gates o, i, f (see :func:`negate_sigmoid_blocks`); the activations o, i, f, g
+    on exit. h0, c0 (B, H); w_hh_blocks (4, H, H) = :func:`weight_blocks` of W_hh, its
+    blocks o, i, f negated the same way;
     ``order``: step indices in processing order. Returns ``out`` (T + 1, B, H) = h_1..h_T
     in time order then c_T (the op's packed output), ``cells`` (T + 1, B, H) = c_0..c_T
     in processing order, ``tanh_c`` (T, B, H) = tanh(c_t) in time order. ``cells`` and
@@ -115,14 +131,15 @@ def lstm_forward(gates: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_hh_blocks:
     cells[0] = c0
     h = h0
     # sigma(a) = 1 / (1 + e^-a) (autograd.maths.stable_sigmoid, inlined): e^-a overflows
-    # to inf for a << 0, which gives the right limit 0, so the flags are off for the loop
+    # to inf for a << 0, which gives the right limit 0, so the flags are off for the loop.
+    # The sigmoid blocks arrive as -a (weights and bias negated once, outside the loop),
+    # so the step needs no np.negative call: 35 fewer calls of a training step.
     with np.errstate(over="ignore", under="ignore"):
         for k, t in enumerate(order):
             a = gates[:, t]
             np.matmul(h, w_hh_blocks, out=hw)  # the step's matrix product, all four gates
             a += hw
-            s = a[:3]  # o, i, f
-            np.negative(s, out=s)
+            s = a[:3]  # -a_o, -a_i, -a_f
             np.exp(s, out=s)
             s += 1.0
             np.reciprocal(s, out=s)
@@ -171,17 +188,15 @@ def lstm_backward(gy: np.ndarray, acts: np.ndarray, cells: np.ndarray, tanh_c: n
     k_dh *= o
 
     dgates = scratch("dgates", acts.shape, acts.dtype)
-    dh = np.empty((batch, hidden), dtype=acts.dtype)
     dc = gy[steps].copy()
+    # dL/dh_t arriving from step t+1 (delta_{t+1} W_hh), summed over the gates straight
+    # into this buffer; the last step has none
+    dh = np.zeros((batch, hidden), dtype=acts.dtype)
     tmp = np.empty_like(dh)
     hw = np.empty((4, batch, hidden), dtype=acts.dtype)
-    recurrent = None  # dL/dh_t arriving from step t+1: delta_{t+1} W_hh
     for k in range(steps - 1, -1, -1):
         t = order[k]
-        if recurrent is None:
-            dh[...] = gy[t]
-        else:
-            np.add(gy[t], recurrent, out=dh)
+        dh += gy[t]  # dh_t = dL/dh_t from the output + the recurrent part
         np.multiply(dh, k_dh[t], out=tmp)
         dc += tmp
         d = dgates[:, t]
@@ -190,5 +205,5 @@ def lstm_backward(gy: np.ndarray, acts: np.ndarray, cells: np.ndarray, tanh_c: n
         dc *= f[t]  # dL/dc_{t-1} = dc_t * f
         if k > 0 or need_h0:  # dL/dh_{t-1} = sum over gates of delta_k W_k
             np.matmul(d, w_hh, out=hw)
-            recurrent = hw.sum(axis=0)
-    return dgates, (recurrent if need_h0 else None), dc
+            np.sum(hw, axis=0, out=dh)
+    return dgates, (dh if need_h0 else None), dc
