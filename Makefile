@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.deltagrad-installed
 DOCS_STAMP := $(VENV)/.deltagrad-docs-installed
 
-.PHONY: all help venv dot demo test test-fast test-matrix lint typecheck docs bench torch ja images-ja clean
+.PHONY: all help venv dot demo test test-fast test-matrix install-check lint typecheck docs bench torch ja images-ja clean
 
 all: test
 
@@ -16,6 +16,9 @@ help:
 	@echo "             a .venv, Graphviz dot when possible, the PyTorch CPU oracle)"
 	@echo "make test-matrix  the test suite (no notebooks) on every Python >= 3.11 found"
 	@echo "             here and on NumPy 1.26 and 2.x (one venv each under .matrix/)"
+	@echo "make install-check  the built wheel in a fresh venv on every Python that"
+	@echo "             test-matrix finds, with no extras, [render] and [dev]: install,"
+	@echo "             import, backward, deltagrad --version, viz doctor, a PNG; twine check"
 	@echo "make lint    ruff and pyright (basic) on the packages"
 	@echo "make typecheck  pyright (basic mode, [tool.pyright] in pyproject.toml) on the"
 	@echo "             packages, then on the README's and the notebooks' code"
@@ -84,6 +87,12 @@ test-matrix:
 	    $$env/bin/python -m pytest -n 2 -q -p no:cacheprovider tests || failed="$$failed $$env"; \
 	  done; done; \
 	if [ -n "$$failed" ]; then echo "test-matrix: failed in$$failed"; exit 1; fi; echo "test-matrix: all passed"
+
+# The wheel as a user gets it: built once (with the sdist; both twine-checked), then installed
+# into a fresh venv per Python of MATRIX_PYTHONS and per extra (none, [render], [dev]) and
+# smoke-tested from an empty folder (tests/install_check.py). Several minutes: not in `make test`.
+install-check: $(STAMP)
+	$(BIN)/python tests/install_check.py $(MATRIX_PYTHONS)
 
 # pyright runs on Node.js, which the pyright package fetches on first use.
 # The packages (as in lint), then the code learners read: README and notebooks.
