@@ -36,7 +36,7 @@ def _set_grads(params: list[Tensor], step: int, grad_dtype: type | None = None) 
     return grads
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
 def test_plain_sgd_is_bitwise_w_minus_lr_g_and_keeps_the_dtype(dtype: type) -> None:
     params = _params(dtype)
     expected = [p.data.copy() for p in params]
@@ -78,6 +78,8 @@ def test_scaled_names_its_product_dtype_and_subtracts_in_place() -> None:
     s = Scaled(0.5, g)
     assert s.dtype == np.float32
     assert Scaled(np.float64(0.5), g).dtype == np.float64
+    assert Scaled(0.5, g.astype(np.float16)).dtype == np.float16
+    assert Scaled(0.5, g.astype(np.int64)).dtype == np.float64  # as 0.5 * int array
     w = np.ones((2, 3), dtype=np.float32)
     before = w
     s.subtract_from(w)

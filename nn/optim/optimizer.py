@@ -79,6 +79,9 @@ class Scaled(NamedTuple):
     @property
     def dtype(self) -> np.dtype:
         """The dtype of ``factor * array`` (what ``lr * g`` would have had)."""
+        dtype = self.array.dtype
+        if type(self.factor) is float and dtype.kind == "f":
+            return dtype  # a Python float keeps a float array's dtype (NumPy 1 and 2 alike)
         return np.result_type(self.array, self.factor)
 
     def subtract_from(self, w: np.ndarray) -> None:
