@@ -125,3 +125,23 @@ def test_a_failed_step_still_changes_nothing() -> None:
         SGD(params, lr=0.1).step()
     for p, b in zip(params, before):
         np.testing.assert_array_equal(p.data, b)
+
+
+def test_a_parameter_above_the_kept_size_gets_a_fresh_product(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import nn.optim.optimizer as optimizer
+
+    monkeypatch.setattr(optimizer, "_KEEP_BYTES", 100)  # 12 float64: (7, 13) is above
+    kept = optimizer._commit_buffer((3, 4), np.dtype(np.float64))
+    assert optimizer._commit_buffer((2, 6), np.dtype(np.float64)).base is kept.base
+    big = optimizer._commit_buffer((7, 13), np.dtype(np.float64))
+    assert big.base is None and big.shape == (7, 13)
+    # the numbers are the same either way
+    params = _params(np.float64)
+    expected = [p.data.copy() for p in params]
+    grads = _set_grads(params, 0)
+    SGD(params, lr=0.2).step()
+    for p, e, g in zip(params, expected, grads):
+        e -= 0.2 * g
+        np.testing.assert_array_equal(p.data, e)

@@ -92,18 +92,24 @@ class Scaled(NamedTuple):
 
 
 _commit_local = threading.local()
+# the largest buffer kept between steps; a larger parameter gets a fresh product each
+# step (as before), so a huge embedding table does not pin its size in memory for good
+_KEEP_BYTES = 64 * 2**20
 
 
 def _commit_buffer(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """An uninitialised array of ``shape``: a view of one flat buffer per thread and
-    dtype, grown to the largest parameter seen (so at most one parameter's worth of
-    memory is kept). Only for a product that dies before the next call."""
+    dtype, grown to the largest parameter seen up to ``_KEEP_BYTES`` (so at most one
+    parameter's worth of memory is kept). Only for a product that dies before the next
+    call."""
     buffers = getattr(_commit_local, "buffers", None)
     if buffers is None:
         buffers = _commit_local.buffers = {}
     size = 1
     for n in shape:
         size *= n
+    if size * dtype.itemsize > _KEEP_BYTES:
+        return np.empty(shape, dtype=dtype)
     flat = buffers.get(dtype)
     if flat is None or flat.size < size:
         flat = buffers[dtype] = np.empty(size, dtype=dtype)
