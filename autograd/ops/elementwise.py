@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import maths
 from ..function import Function
+from ..graph import _local as _grad_local
 from ..maths import Unary, stable_sigmoid  # noqa: F401  (stable_sigmoid: nn imports it here)
 from ..rules import DerivativeRule
 from .broadcast import unbroadcast
@@ -128,7 +129,12 @@ class ReLU(Function):
         return np.maximum(x, 0)
 
     def backward(self, gy: Any) -> Any:
-        return gy * self.mask
+        if not _grad_local.enabled:
+            # nothing recorded (the usual backward): multiply by the bool mask directly
+            # (float * bool keeps gy's dtype), instead of first converting the mask to a
+            # float array the size of gy as the Tensor route does
+            return type(gy)._constant(np.multiply(gy._data, self.mask))
+        return gy * self.mask  # create_graph: a recorded, differentiable product
 
 
 class LeakyReLU(Function):

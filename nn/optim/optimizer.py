@@ -34,6 +34,8 @@ Subclasses implement three hooks:
     (unless the group's ``decoupled_weight_decay`` is true, as in AdamW), ``state`` its
     stored state, ``spare`` its spare buffers. Modify none of them: the commit does
     ``w *= shrink`` (unless it is None; AdamW's decoupled decay) and then ``w -= delta``;
+    ``delta`` may be a :class:`Scaled` ``(factor, array)``, meaning ``factor * array``
+    (plain SGD's ``lr * g``), formed only at the commit in a reused buffer;
     ``new_state`` holds the entries to store, each computed into
     ``buffer(spare, key, like)`` (``out=``: an array like ``like``, the entry it replaces),
     never into the stored arrays.
@@ -46,8 +48,9 @@ it enters.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -56,7 +59,61 @@ from autograd import Tensor, enable_grad
 from .checkpoint import Checkpointing, _is_real
 from .deferred_interrupt import defer_keyboard_interrupt
 
-__all__ = ["Optimizer", "ParamsT", "buffer"]
+__all__ = ["Optimizer", "ParamsT", "Scaled", "buffer"]
+
+
+class Scaled(NamedTuple):
+    """An update ``factor * array`` not yet multiplied out (see :meth:`subtract_from`).
+
+    Why: plain SGD's update ``lr * g`` is a new array as large as the parameter. All of a
+    step's updates exist at once (phase 2 computes them all before phase 3 writes any),
+    so for an MLP that is ~1 MB of fresh memory per step, which the C allocator hands
+    back to the system and then takes again page by page (a page fault per 4 KB). The
+    commit instead forms each product in one buffer of this thread, reused by every
+    parameter and every step.
+    """
+
+    factor: Any
+    array: np.ndarray
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype of ``factor * array`` (what ``lr * g`` would have had)."""
+        dtype = self.array.dtype
+        if type(self.factor) is float and dtype.kind == "f":
+            return dtype  # a Python float keeps a float array's dtype (NumPy 1 and 2 alike)
+        return np.result_type(self.array, self.factor)
+
+    def subtract_from(self, w: np.ndarray) -> None:
+        """``w -= factor * array``: the same two roundings as with a temporary product."""
+        product = _commit_buffer(self.array.shape, self.dtype)
+        np.multiply(self.array, self.factor, out=product)
+        w -= product
+
+
+_commit_local = threading.local()
+# the largest buffer kept between steps; a larger parameter gets a fresh product each
+# step (as before), so a huge embedding table does not pin its size in memory for good
+_KEEP_BYTES = 64 * 2**20
+
+
+def _commit_buffer(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """An uninitialised array of ``shape``: a view of one flat buffer per thread and
+    dtype, grown to the largest parameter seen up to ``_KEEP_BYTES`` (so at most one
+    parameter's worth of memory is kept). Only for a product that dies before the next
+    call."""
+    buffers = getattr(_commit_local, "buffers", None)
+    if buffers is None:
+        buffers = _commit_local.buffers = {}
+    size = 1
+    for n in shape:
+        size *= n
+    if size * dtype.itemsize > _KEEP_BYTES:
+        return np.empty(shape, dtype=dtype)
+    flat = buffers.get(dtype)
+    if flat is None or flat.size < size:
+        flat = buffers[dtype] = np.empty(size, dtype=dtype)
+    return flat[:size].reshape(shape)
 
 _NO_STATE: dict[str, Any] = {}  # read-only stand-in for a parameter not updated yet
 
@@ -266,7 +323,10 @@ class Optimizer(Checkpointing):
             for p, w, shrink, delta, new_state in updates:
                 if shrink is not None:
                     w *= shrink
-                w -= delta
+                if type(delta) is Scaled:
+                    delta.subtract_from(w)
+                else:
+                    w -= delta
                 self._store(p, new_state)
         return loss
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, buffer
+from .optimizer import Optimizer, ParamsT, Scaled, buffer
 
 __all__ = ["SGD"]
 
@@ -164,4 +164,5 @@ class SGD(Optimizer):
                 buf += (1 - group["dampening"]) * g
             new_state["momentum_buffer"] = buf
             g = g + mu * buf if group["nesterov"] else buf
-        return None, group["lr"] * g, new_state
+        # w -= lr * g at the commit, the product formed in a reused buffer (see Scaled)
+        return None, Scaled(group["lr"], g), new_state
