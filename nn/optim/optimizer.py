@@ -385,7 +385,7 @@ class Optimizer(Checkpointing):
         group: dict[str, Any],
         state: dict[str, Any],
         spare: dict[str, np.ndarray],
-    ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
+    ) -> tuple[float | None, np.ndarray | Scaled, dict[str, Any]]:
         raise NotImplementedError(f"{type(self).__name__} does not implement _compute")
 
     def __repr__(self) -> str:

@@ -139,7 +139,7 @@ class SGD(Optimizer):
         group: dict[str, Any],
         state: dict[str, Any],
         spare: dict[str, np.ndarray],
-    ) -> tuple[float | None, np.ndarray, dict[str, Any]]:
+    ) -> tuple[float | None, np.ndarray | Scaled, dict[str, Any]]:
         mu = group["momentum"]
         new_state: dict[str, Any] = {}
         if mu != 0 and group["momentum_form"] == "textbook":
