@@ -24,6 +24,7 @@ from .dtype import get_default_dtype
 from .function import Function, Nodes
 from .graph import _new_version_counter, run_backward
 from .inplace import InplaceMethods
+from .naming import NameIsLabel
 from .ops.arithmetic import ArithmeticMethods
 from .ops.compare import CompareMethods
 from .ops.elementwise import ElementwiseMethods
@@ -67,6 +68,7 @@ class Tensor(
     MatmulMethods,
     DeviceMethods,
     InplaceMethods,
+    NameIsLabel,
 ):
     """A node holding a NumPy array.
 
@@ -169,16 +171,6 @@ class Tensor(
         t.label = ""
         t._vc = t._hooks = t._snaps = None
         return t
-
-    # DeZero's (ゼロから作る Deep Learning ❸) name for ``label``: ``x.name = "x"`` works
-    # as there and shows in the drawings (PyTorch has no such attribute).
-    @property
-    def name(self) -> str:
-        return self.label
-
-    @name.setter
-    def name(self, value: str) -> None:
-        self.label = value
 
     # ------------------------------------------------------------------ data
     @property

@@ -22,6 +22,7 @@ from typing import Any
 from . import maths
 from .graph import _GradMode, run_backward
 from .graph import _local as _grad_local
+from .naming import NameIsLabel
 
 __all__ = ["Value"]
 
@@ -35,7 +36,7 @@ class _UserSteps:
     count: int = 0
 
 
-class Value:
+class Value(NameIsLabel):
     """A scalar that remembers how it was computed.
 
     Parameters
@@ -141,16 +142,6 @@ class Value:
         return (a, b)
 
     parents = _parents
-
-    # DeZero's (ゼロから作る Deep Learning ❸) name for ``label``: ``x.name = "x"`` works as
-    # there, and shows in the drawings. A property costs nothing on other attributes.
-    @property
-    def name(self) -> str:
-        return self.label
-
-    @name.setter
-    def name(self, value: str) -> None:
-        self.label = value
 
     @property
     def local_grads(self) -> tuple:
