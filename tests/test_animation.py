@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 import pytest
+from lecture import lecture_graph
 
 from autograd import Tensor, Value
 from autograd.graph import _steps, topological_order
@@ -21,15 +22,7 @@ from viz.render import find_dot
 # ------------------------------------------------------------------------ graphs
 def micrograd():
     """Karpathy's lecture example: L = (a*b + c) * f."""
-    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    f = Value(-2.0, label="f")
-    L = d * f
-    L.label = "L"
-    return L
+    return lecture_graph(backward=False)
 
 
 def square():

@@ -17,6 +17,7 @@ import re
 import numpy as np
 import pytest
 import test_player_browser as player
+from lecture import lecture_graph
 
 import nn
 from autograd import Tensor, Value
@@ -192,21 +193,13 @@ def test_tensor_node_shows_shape_statistics_and_heat_map(browser, tmp_path):
 
 
 def test_backward_replay_and_exports(browser, tmp_path):
-    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    f = Value(-2.0, label="f")
-    L = d * f
-    L.label = "L"
-    L.backward()
+    L = lecture_graph()
     path = explore(L).save(tmp_path / "lecture.html")
     # 7 nodes, one step each every 600 ms: within the 5 s budget the replay ends at the
     # first node of the topological order (backward visits the root first)
     page = _page(browser, path, "button=play", tmp_path)
     assert page.state["data-backward"] == "7/7:0"
-    assert page.state["data-info"] == "0" and float(page.panel["g"]) == a.grad
+    assert page.state["data-info"] == "0" and float(page.panel["g"]) == 6.0  # a.grad = b·f
     page = _page(browser, path, "zoom=1&button=export&button=png", tmp_path)
     exported = page.state["data-exported"]
     assert re.fullmatch(r"(svg|png):\d+", exported) and int(exported.split(":")[1]) > 1000

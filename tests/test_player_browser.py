@@ -25,6 +25,7 @@ from autograd import Value
 from viz.animation import backward_animation
 
 PIL = pytest.importorskip("PIL", reason="Pillow compares the screenshots")
+from lecture import lecture_graph  # noqa: E402
 from PIL import Image, ImageChops  # noqa: E402
 
 _APT_TIMEOUT = 900  # s, per apt-get call: a slow mirror, never a hang
@@ -177,14 +178,7 @@ def _state(dom: str) -> _PlayerState:
 @pytest.fixture(scope="module")
 def player(tmp_path_factory) -> tuple[pathlib.Path, int]:
     """micrograd's lecture example as a saved player (8 frames)."""
-    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    f = Value(-2.0, label="f")
-    L = d * f
-    L.label = "L"
+    L = lecture_graph(backward=False)
     anim = backward_animation(L)
     path = tmp_path_factory.mktemp("player") / "player.html"
     anim.save(path)
