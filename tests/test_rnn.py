@@ -262,20 +262,6 @@ def test_peephole_changes_the_result_and_zero_peephole_is_plain_lstm() -> None:
     np.testing.assert_allclose(peep(x)[0].data, plain(x)[0].data, rtol=1e-13)
 
 
-def test_peephole_lstm_gradcheck_fused_layer() -> None:
-    lstm = LSTM(2, 3, num_layers=2, bidirectional=True, peephole=True, dtype=F64, rng=23)
-    params = list(lstm.parameters())
-    x = Tensor(rand(3, 2, 2, seed=24), requires_grad=True)
-    h0 = Tensor(rand(4, 2, 3, seed=25), requires_grad=True)
-    c0 = Tensor(rand(4, 2, 3, seed=26), requires_grad=True)
-
-    def fn(x: Tensor, h0: Tensor, c0: Tensor, *_: Tensor) -> Tensor:
-        out, (h_n, c_n) = lstm(x, (h0, c0))
-        return ag.concatenate([out.reshape(-1), h_n.reshape(-1), c_n.reshape(-1)])
-
-    assert ag.gradcheck(fn, [x, h0, c0, *params])
-
-
 def test_peephole_cell_matches_layer() -> None:
     cell = LSTMCell(I, H, peephole=True, dtype=F64, rng=27)
     layer = LSTM(I, H, peephole=True, dtype=F64)
