@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.deltagrad-installed
 DOCS_STAMP := $(VENV)/.deltagrad-docs-installed
 
-.PHONY: all help venv dot demo test test-fast test-matrix install-check lint typecheck docs bench torch ja images-ja clean
+.PHONY: all help venv dot demo test test-fast test-matrix install-check style lint typecheck docs bench torch ja images-ja clean
 
 all: test
 
@@ -19,7 +19,8 @@ help:
 	@echo "make install-check  the built wheel in a fresh venv on every Python that"
 	@echo "             test-matrix finds, with no extras, [render] and [dev]: install,"
 	@echo "             import, backward, deltagrad --version, viz doctor, a PNG; twine check"
-	@echo "make lint    ruff and pyright (basic) on the packages"
+	@echo "make style   ruff check and ruff format --check (make test runs it first)"
+	@echo "make lint    make style, and pyright (basic) on the packages"
 	@echo "make typecheck  pyright (basic mode, [tool.pyright] in pyproject.toml) on the"
 	@echo "             packages, then on the README's and the notebooks' code"
 	@echo "make docs    the documentation site into site/ (MkDocs, offline, warnings are"
@@ -64,7 +65,7 @@ test: export OPENBLAS_NUM_THREADS = 1
 test: export OMP_NUM_THREADS = 1
 test: export MPLBACKEND = Agg
 # The PyTorch oracle tests need torch: installed here too, so `make test` alone runs them.
-test: $(STAMP) dot torch
+test: $(STAMP) dot torch style
 	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(BIN)/python -m pytest -n 2 --nbmake --nbmake-timeout=600 notebooks
 	@$(MAKE) --no-print-directory docs
@@ -121,9 +122,14 @@ docs: export NO_MKDOCS_2_WARNING = 1
 docs: $(DOCS_STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
-# ruff, and pyright (basic) on the packages: both must be clean.
-lint: $(STAMP)
+# ruff's lint rules and its formatter (the codebase is formatted; the pinned ruff keeps it
+# so): a second, so `make test` runs it first.
+style: $(STAMP)
 	$(BIN)/ruff check autograd nn viz deltagrad tests bench notebooks/course notebooks/i18n
+	$(BIN)/ruff format --check --quiet . || { echo "run: $(BIN)/ruff format ."; exit 1; }
+
+# ruff, and pyright (basic) on the packages: both must be clean.
+lint: style
 	$(BIN)/python -c "import pyright" 2>/dev/null || $(BIN)/python -m pip install -q pyright
 	$(BIN)/pyright --pythonpath $(BIN)/python
 

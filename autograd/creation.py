@@ -31,9 +31,25 @@ from .random import as_generator
 from .tensor import Tensor
 
 __all__ = [
-    "tensor", "from_numpy", "zeros", "ones", "empty", "full", "arange", "linspace", "eye",
-    "randn", "rand", "randint", "randperm",
-    "zeros_like", "ones_like", "empty_like", "full_like", "randn_like", "rand_like",
+    "tensor",
+    "from_numpy",
+    "zeros",
+    "ones",
+    "empty",
+    "full",
+    "arange",
+    "linspace",
+    "eye",
+    "randn",
+    "rand",
+    "randint",
+    "randperm",
+    "zeros_like",
+    "ones_like",
+    "empty_like",
+    "full_like",
+    "randn_like",
+    "rand_like",
 ]
 
 
@@ -129,37 +145,51 @@ def arange(*args: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     if not 1 <= len(args) <= 3:
         raise TypeError(f"arange: takes end, start/end or start/end/step, got {args!r}")
     if dtype is None:
-        integral = all(
-            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args
-        )
+        integral = all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args)
         dtype = np.int64 if integral else get_default_dtype()
     return _make(np.arange(*args, dtype=np.dtype(dtype)), requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise TypeError(f"linspace: steps must be a non-negative int, got {steps!r}")
     return _make(np.linspace(start, end, int(steps)).astype(_dtype(dtype)), requires_grad)
 
 
-def randn(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
-          rng: Any = None) -> Tensor:
+def randn(
+    *size: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    rng: Any = None,
+) -> Tensor:
     """Standard normal samples."""
     g = _generator("randn", generator, rng)
     return _make(g.standard_normal(_shape(size, "randn")).astype(_dtype(dtype)), requires_grad)
 
 
-def rand(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
-         rng: Any = None) -> Tensor:
+def rand(
+    *size: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    rng: Any = None,
+) -> Tensor:
     """Uniform samples on [0, 1)."""
     g = _generator("rand", generator, rng)
     return _make(g.random(_shape(size, "rand")).astype(_dtype(dtype)), requires_grad)
 
 
-def randint(*args: Any, generator: Any = None, dtype: Any = None,
-            requires_grad: bool = False, rng: Any = None) -> Tensor:
+def randint(
+    *args: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    rng: Any = None,
+) -> Tensor:
     """``randint(high, size)`` or ``randint(low, high, size)``: ints in [low, high), int64."""
     if len(args) == 2:
         low, (high, size) = 0, args
@@ -175,8 +205,9 @@ def randint(*args: Any, generator: Any = None, dtype: Any = None,
     return _make(data.astype(np.dtype(dtype) if dtype is not None else np.int64), requires_grad)
 
 
-def randperm(n: int, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
-             rng: Any = None) -> Tensor:
+def randperm(
+    n: int, generator: Any = None, dtype: Any = None, requires_grad: bool = False, rng: Any = None
+) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64)."""
     g = _generator("randperm", generator, rng)
     data = g.permutation(int(n)).astype(np.dtype(dtype) if dtype is not None else np.int64)
@@ -203,21 +234,24 @@ def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = 
     return _make(np.full_like(_like(t), fill_value, dtype=dtype), requires_grad)
 
 
-def _random_like(op: str, draw: str, t: Any, generator: Any, dtype: Any, requires_grad: bool,
-                 rng: Any) -> Tensor:
+def _random_like(
+    op: str, draw: str, t: Any, generator: Any, dtype: Any, requires_grad: bool, rng: Any
+) -> Tensor:
     """``t``'s shape (and dtype, unless ``dtype=``) filled by ``generator.<draw>(shape)``."""
     a = _like(t)
     values = getattr(_generator(op, generator, rng), draw)(a.shape)
     return _make(values.astype(np.dtype(dtype) if dtype is not None else a.dtype), requires_grad)
 
 
-def randn_like(t: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
-               rng: Any = None) -> Tensor:
+def randn_like(
+    t: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False, rng: Any = None
+) -> Tensor:
     return _random_like("randn_like", "standard_normal", t, generator, dtype, requires_grad, rng)
 
 
-def rand_like(t: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
-              rng: Any = None) -> Tensor:
+def rand_like(
+    t: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False, rng: Any = None
+) -> Tensor:
     return _random_like("rand_like", "random", t, generator, dtype, requires_grad, rng)
 
 
@@ -226,8 +260,9 @@ def _on_the_cpu(factory: Callable[..., Tensor]) -> Callable[..., Tensor]:
     accepted (``"cpu"``, ``device("cpu")``), any other device raises ``ValueError``."""
 
     @functools.wraps(factory)
-    def with_device(*args: Any, device: Any = None, pin_memory: bool = False,
-                    **kwargs: Any) -> Tensor:
+    def with_device(
+        *args: Any, device: Any = None, pin_memory: bool = False, **kwargs: Any
+    ) -> Tensor:
         if device is not None:
             check_device(factory.__name__, device)
         return factory(*args, **kwargs)
@@ -245,26 +280,26 @@ del _name
 # factories above with a default dtype, so they are attached here rather than declared
 # in tensor.py (creation.py builds on tensor.py, not the other way round).
 def _new(factory: Callable[..., Tensor]) -> Callable[..., Tensor]:
-    def method(self: Tensor, *size: Any, dtype: Any = None,
-               requires_grad: bool = False) -> Tensor:
-        return factory(*size, dtype=self.dtype if dtype is None else dtype,
-                       requires_grad=requires_grad)
+    def method(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return factory(
+            *size, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad
+        )
 
     method.__name__ = f"new_{factory.__name__}"
     method.__doc__ = f"``{factory.__name__}(*size)`` with this Tensor's dtype."
     return method
 
 
-def _new_full(self: Tensor, size: Any, fill_value: Any, dtype: Any = None,
-              requires_grad: bool = False) -> Tensor:
-    return full(size, fill_value, dtype=self.dtype if dtype is None else dtype,
-                requires_grad=requires_grad)
+def _new_full(
+    self: Tensor, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return full(
+        size, fill_value, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad
+    )
 
 
-def _new_tensor(self: Tensor, data: Any, dtype: Any = None,
-                requires_grad: bool = False) -> Tensor:
-    return tensor(data, dtype=self.dtype if dtype is None else dtype,
-                  requires_grad=requires_grad)
+def _new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
 Tensor.new_zeros = _new(zeros)  # type: ignore[attr-defined]

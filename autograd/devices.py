@@ -43,8 +43,9 @@ class device:  # noqa: N801  (PyTorch's name: torch.device)
             text, _, number = text.partition(":")
             given = int(number) if number.isdigit() else number
         check_device("device", text)
-        if given is not None and (isinstance(given, bool) or not isinstance(given, int)
-                                  or given != 0):
+        if given is not None and (
+            isinstance(given, bool) or not isinstance(given, int) or given != 0
+        ):
             raise ValueError(f"device: the CPU has index 0 only, got {given!r}")
         self.type = "cpu"
         self.index: int | None = None if given is None else 0
@@ -91,9 +92,7 @@ def check_device(owner: str, device: Any) -> None:
         raise _cpu_only(owner, str(device))
     if isinstance(device, (int, np.integer)) and not isinstance(device, bool):
         raise _cpu_only(owner, f"cuda:{int(device)}")
-    raise TypeError(
-        f"{owner}: expected a device ('cpu') or a dtype, got {type(device).__name__}"
-    )
+    raise TypeError(f"{owner}: expected a device ('cpu') or a dtype, got {type(device).__name__}")
 
 
 def _as_dtype(value: Any) -> np.dtype | None:
@@ -119,7 +118,18 @@ def _as_dtype(value: Any) -> np.dtype | None:
 
 def _looks_like_device(text: str) -> bool:
     return ":" in text or text.strip() in {
-        "cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "npu", "hpu", "mtia", "ipu", "vulkan",
+        "cpu",
+        "cuda",
+        "mps",
+        "xpu",
+        "meta",
+        "hip",
+        "xla",
+        "npu",
+        "hpu",
+        "mtia",
+        "ipu",
+        "vulkan",
     }
 
 
@@ -157,8 +167,10 @@ def parse_to(owner: str, args: tuple, kwargs: dict) -> tuple[np.dtype | None, bo
 
 
 def _is_torch_tensor(value: Any) -> bool:
-    return type(value).__module__.startswith("torch") and hasattr(value, "dtype") and hasattr(
-        value, "device"
+    return (
+        type(value).__module__.startswith("torch")
+        and hasattr(value, "dtype")
+        and hasattr(value, "device")
     )
 
 

@@ -11,9 +11,21 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "get_default_dtype", "set_default_dtype",
-    "float16", "half", "float32", "float64", "double",
-    "int8", "uint8", "int16", "short", "int32", "int64", "long", "bool_",
+    "get_default_dtype",
+    "set_default_dtype",
+    "float16",
+    "half",
+    "float32",
+    "float64",
+    "double",
+    "int8",
+    "uint8",
+    "int16",
+    "short",
+    "int32",
+    "int64",
+    "long",
+    "bool_",
 ]
 
 # PyTorch's dtype names (``float`` is float32 and ``int`` int32 there, not 64-bit)

@@ -150,8 +150,10 @@ class Function:
     def _modified_error(self, t: Any, which: str) -> None:
         version, _, _, recent = t._vc
         newer = sum(1 for s in recent if s > self._stamp)
-        saved = f"version {version - newer}" if newer < len(recent) or newer == version else (
-            f"a version before {version - newer + 1}"
+        saved = (
+            f"version {version - newer}"
+            if newer < len(recent) or newer == version
+            else (f"a version before {version - newer + 1}")
         )
         raise RuntimeError(
             f"{self.op}: a tensor this op saved for backward ({which}, shape {t.shape}, "
@@ -183,8 +185,7 @@ class Function:
             if not isinstance(x, Tensor):
                 like = next((x for x in inputs if isinstance(x, Tensor)), None)
                 inputs = tuple(
-                    x if isinstance(x, Tensor) else Nodes.constant_like(x, like)
-                    for x in inputs
+                    x if isinstance(x, Tensor) else Nodes.constant_like(x, like) for x in inputs
                 )
                 break
         fn = object.__new__(cls)
@@ -281,4 +282,3 @@ def _share_version(base: Any, view: Any) -> None:
         vc = base._vc = _new_version_counter()
     vc[1] = True  # has views
     view._vc = vc
-

@@ -28,8 +28,7 @@ def _as_float(out: Any, fn: Callable) -> float:
     if isinstance(out, Value):
         return out.data
     raise TypeError(
-        f"gradcheck: {getattr(fn, '__name__', 'fn')} must return a Value, got "
-        f"{type(out).__name__}"
+        f"gradcheck: {getattr(fn, '__name__', 'fn')} must return a Value, got {type(out).__name__}"
     )
 
 

@@ -407,4 +407,3 @@ def grad(
         for node, old in saved:
             node.grad = old
     return result
-

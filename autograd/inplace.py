@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # the Tensor class inherits InplaceMethods: it sits above thi
 
 __all__: list[str] = []
 
+
 # ---------------------------------------------------------------- version counter
 def _box(t: Tensor) -> list:
     """``t``'s version counter, created on first use."""

@@ -21,8 +21,15 @@ from .devices import check_device
 from .devices import device as _device
 
 __all__ = [
-    "Generator", "manual_seed", "seed", "default_generator", "get_rng_state", "set_rng_state",
-    "as_generator", "uniform_values", "normal_values",
+    "Generator",
+    "manual_seed",
+    "seed",
+    "default_generator",
+    "get_rng_state",
+    "set_rng_state",
+    "as_generator",
+    "uniform_values",
+    "normal_values",
 ]
 
 _DEFAULT = np.random.Generator(np.random.PCG64())  # fresh OS entropy until seeded
@@ -115,14 +122,13 @@ def as_generator(generator: Any = None) -> np.random.Generator:
     if isinstance(generator, np.random.Generator):
         return generator
     if isinstance(generator, (bool, float, str)):
-        raise TypeError(
-            f"expected a seed (int), a np.random.Generator or None, got {generator!r}"
-        )
+        raise TypeError(f"expected a seed (int), a np.random.Generator or None, got {generator!r}")
     return np.random.default_rng(generator)  # an int seed (or a SeedSequence)
 
 
-def uniform_values(name: str, shape: tuple, dtype: Any, low: float, high: float,
-                   generator: Any = None) -> np.ndarray:
+def uniform_values(
+    name: str, shape: tuple, dtype: Any, low: float, high: float, generator: Any = None
+) -> np.ndarray:
     """Draws from U[low, high) for ``uniform_`` (PyTorch refuses ``low > high``)."""
     low, high = float(low), float(high)
     if not low <= high:
@@ -132,8 +138,9 @@ def uniform_values(name: str, shape: tuple, dtype: Any, low: float, high: float,
     return as_generator(generator).uniform(low, high, shape).astype(dtype, copy=False)
 
 
-def normal_values(name: str, shape: tuple, dtype: Any, mean: float, std: float,
-                  generator: Any = None) -> np.ndarray:
+def normal_values(
+    name: str, shape: tuple, dtype: Any, mean: float, std: float, generator: Any = None
+) -> np.ndarray:
     """Draws from N(mean, std^2) for ``normal_`` (PyTorch refuses ``std < 0``)."""
     mean, std = float(mean), float(std)
     if not std >= 0:

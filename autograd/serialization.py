@@ -352,7 +352,10 @@ def load_file(path: str | os.PathLike[str], what: str = "load") -> Any:
 
 
 def load(
-    path: str | os.PathLike[str], map_location: Any = None, *, weights_only: bool = True,
+    path: str | os.PathLike[str],
+    map_location: Any = None,
+    *,
+    weights_only: bool = True,
     mmap: Any = None,
 ) -> Any:
     """Read what :func:`save` wrote (or any ``.npz`` of numeric arrays), without pickle.
@@ -377,11 +380,12 @@ def load(
         ``.npy`` array, a text file, a pickle, a ``torch.save`` file, an empty or
         truncated file.
     """
-    if map_location is not None and not callable(map_location) and not isinstance(
-        map_location, dict
+    if (
+        map_location is not None
+        and not callable(map_location)
+        and not isinstance(map_location, dict)
     ):
         from .devices import check_device
 
         check_device("load: map_location", map_location)
     return load_file(path)
-

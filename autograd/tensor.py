@@ -134,8 +134,7 @@ class Tensor(
         array = _to_array(data, dtype)
         if requires_grad and array.dtype.kind not in "fc":
             raise TypeError(
-                f"Tensor: only floating tensors can require gradients, got dtype "
-                f"{array.dtype}"
+                f"Tensor: only floating tensors can require gradients, got dtype {array.dtype}"
             )
         self._data = array
         self.grad: Tensor | None = None

@@ -88,7 +88,16 @@ class Value(NameIsLabel):
     #   _step     a chain-rule step user code assigned to ``_backward``; left unset
     #             (empty) otherwise, so ordinary nodes spend neither a store nor a scan
     __slots__ = (
-        "data", "grad", "_a", "_da", "_b", "_db", "_k", "_op", "label", "_step",
+        "data",
+        "grad",
+        "_a",
+        "_da",
+        "_b",
+        "_db",
+        "_k",
+        "_op",
+        "label",
+        "_step",
         "__weakref__",
     )
     # The slots' types, for type checkers. ``_a``/``_b``/``_k`` are Any: the hot loops
@@ -192,8 +201,7 @@ class Value(NameIsLabel):
     def _backward(self, step: Callable[[], None]) -> None:
         if not callable(step):
             raise TypeError(
-                f"Value._backward: expected a function of no arguments, got "
-                f"{type(step).__name__}"
+                f"Value._backward: expected a function of no arguments, got {type(step).__name__}"
             )
         self._step = step
         _UserSteps.count += 1

@@ -43,12 +43,28 @@ class Target:
 
 
 TARGETS = [
-    Target("W1", "scalar MLP step: micrograd's time / ours", ("ours",), ("micrograd",), 15.0,
-           higher_is_better=True),
-    Target("W2", "chain of 10^6: ours / PyTorch", ("ours", "--n", "1000000"),
-           ("torch", "--n", "1000000"), 0.5),
-    Target("W2", "chain: ours at 10^6 / ours at 10^5", ("ours", "--n", "1000000"),
-           ("ours", "--n", "100000"), 11.0),
+    Target(
+        "W1",
+        "scalar MLP step: micrograd's time / ours",
+        ("ours",),
+        ("micrograd",),
+        15.0,
+        higher_is_better=True,
+    ),
+    Target(
+        "W2",
+        "chain of 10^6: ours / PyTorch",
+        ("ours", "--n", "1000000"),
+        ("torch", "--n", "1000000"),
+        0.5,
+    ),
+    Target(
+        "W2",
+        "chain: ours at 10^6 / ours at 10^5",
+        ("ours", "--n", "1000000"),
+        ("ours", "--n", "100000"),
+        11.0,
+    ),
     Target("W3", "MLP epoch: ours / hand-written NumPy", ("ours",), ("numpy",), 1.10),
     Target("W3", "MLP epoch peak RSS: ours / hand-written NumPy", ("ours",), ("numpy",), 1.20),
     Target("W4", "CNN step: ours / PyTorch", ("ours",), ("torch",), 1.5),
@@ -61,16 +77,22 @@ def run(workload: str, args: tuple[str, ...]) -> dict:
     env = {**os.environ, "PROJECT_DIR": str(ROOT)}
     out = subprocess.run(
         [sys.executable, str(REFEREE / "runner.py"), workload, *args],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if not lines:
-        raise RuntimeError(f"runner.py {workload} {' '.join(args)} printed no result:\n"
-                           + out.stderr[-2000:])
+        raise RuntimeError(
+            f"runner.py {workload} {' '.join(args)} printed no result:\n" + out.stderr[-2000:]
+        )
     record = json.loads(lines[-1])
     if record.get("status") != "ok":
-        raise RuntimeError(f"runner.py {workload} {' '.join(args)}: {record.get('status')} "
-                           f"{record.get('message', '')}")
+        raise RuntimeError(
+            f"runner.py {workload} {' '.join(args)}: {record.get('status')} "
+            f"{record.get('message', '')}"
+        )
     return record
 
 
@@ -87,8 +109,11 @@ def main() -> int:
     parser.add_argument("--only", default="", help="workloads, e.g. W4,W5")
     options = parser.parse_args()
     if not (REFEREE / "runner.py").exists():
-        print(f"bench/guard.py: no referee benchmark at {REFEREE} (set REFEREE_DIR to its "
-              "folder); nothing was measured", file=sys.stderr)
+        print(
+            f"bench/guard.py: no referee benchmark at {REFEREE} (set REFEREE_DIR to its "
+            "folder); nothing was measured",
+            file=sys.stderr,
+        )
         return 2
     wanted = {w.strip() for w in options.only.split(",") if w.strip()}
     cache: dict[tuple[str, tuple[str, ...]], dict] = {}
@@ -114,9 +139,11 @@ def main() -> int:
         missed += not ok
         sign = ">=" if target.higher_is_better else "<="
         load = ours.get("env", {}).get("loadavg_1m_at_start", float("nan"))
-        print(f"| {target.workload} | {target.what} | {a:.4g} {unit} | {b:.4g} {unit} | "
-              f"{value:.2f} | {sign} {target.limit:g} | "
-              f"{'ok' if ok else 'ABOVE TARGET'} (load {load:.1f}) |")
+        print(
+            f"| {target.workload} | {target.what} | {a:.4g} {unit} | {b:.4g} {unit} | "
+            f"{value:.2f} | {sign} {target.limit:g} | "
+            f"{'ok' if ok else 'ABOVE TARGET'} (load {load:.1f}) |"
+        )
     print(f"\n{missed} ratio(s) miss their target" if missed else "\nevery ratio meets its target")
     return 1 if missed else 0
 

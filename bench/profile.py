@@ -85,8 +85,9 @@ def instrument() -> None:
             setattr(cls, kind, _timed(f"SGD.{kind}", getattr(cls, kind)))
 
 
-def report(title: str, step: Callable[[], object], steps: int, top: int = 9,
-           unit: str = "step") -> None:
+def report(
+    title: str, step: Callable[[], object], steps: int, top: int = 9, unit: str = "step"
+) -> None:
     step()  # warm-up: first-call costs (imports, buffers) stay out
     step()
     _spent.clear()
@@ -104,22 +105,25 @@ def report(title: str, step: Callable[[], object], steps: int, top: int = 9,
     if rest:
         print(f"| other ops | {rest / steps * 1e3:.2f} | {rest / total:.0%} |")
     engine = total - sum(_spent.values())
-    print(f"| engine and Python around the ops | {engine / steps * 1e3:.2f} | "
-          f"{engine / total:.0%} |")
+    print(
+        f"| engine and Python around the ops | {engine / steps * 1e3:.2f} | {engine / total:.0%} |"
+    )
 
 
 # ------------------------------------------------------------------ workloads
 
+
 def w3(rng: np.random.Generator) -> Callable[[], object]:
     x = rng.standard_normal((10_000, 784)).astype(np.float32)
     y = (x @ rng.standard_normal((784, 10)).astype(np.float32)).argmax(axis=1)
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
-                          nn.Linear(256, 10))
+    model = nn.Sequential(
+        nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10)
+    )
     opt = nn.optim.SGD(model.parameters(), lr=0.1)
 
     def epoch() -> None:
         for i in range(0, len(x), 128):
-            loss = F.cross_entropy(model(Tensor(x[i:i + 128])), y[i:i + 128])
+            loss = F.cross_entropy(model(Tensor(x[i : i + 128])), y[i : i + 128])
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -130,9 +134,16 @@ def w3(rng: np.random.Generator) -> Callable[[], object]:
 def w4(rng: np.random.Generator) -> Callable[[], object]:
     x = Tensor(rng.standard_normal((64, 1, 28, 28)).astype(np.float32))
     t = rng.integers(0, 10, 64)
-    model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Flatten(), nn.Linear(1568, 10))
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(1568, 10),
+    )
     opt = nn.optim.SGD(model.parameters(), lr=0.01)
 
     def step() -> None:
@@ -208,13 +219,17 @@ def w1(steps: int) -> None:
     finally:
         gc.callbacks.remove(on_gc)
     total = sum(phases.values())
-    print(f"\nW1 scalar MLP step: {total / steps * 1e3:.1f} ms per step (mean of {steps}), "
-          f"{len(autograd.topological_order(loss))} Values in the graph\n")
+    print(
+        f"\nW1 scalar MLP step: {total / steps * 1e3:.1f} ms per step (mean of {steps}), "
+        f"{len(autograd.topological_order(loss))} Values in the graph\n"
+    )
     print("| phase | ms / step | share | of which garbage collector |")
     print("|---|---:|---:|---:|")
     for name, s in phases.items():
-        print(f"| {name} | {s / steps * 1e3:.1f} | {s / total:.0%} | "
-              f"{gcs[name] / steps * 1e3:.1f} ms |")
+        print(
+            f"| {name} | {s / steps * 1e3:.1f} | {s / total:.0%} | "
+            f"{gcs[name] / steps * 1e3:.1f} ms |"
+        )
 
 
 def main() -> None:
@@ -222,9 +237,11 @@ def main() -> None:
     parser.add_argument("workloads", nargs="*", default=["W1", "W3", "W4", "W5"])
     parser.add_argument("--steps", type=int, default=20)
     args = parser.parse_args()
-    print(f"deltagrad alone, NumPy {np.__version__}, OPENBLAS_NUM_THREADS="
-          f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, load average "
-          f"{os.getloadavg()[0]:.1f}")
+    print(
+        f"deltagrad alone, NumPy {np.__version__}, OPENBLAS_NUM_THREADS="
+        f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}, load average "
+        f"{os.getloadavg()[0]:.1f}"
+    )
     rng = np.random.default_rng(0)
     if "W1" in args.workloads:
         w1(max(3, args.steps // 4))

@@ -20,10 +20,24 @@ from autograd.random import as_generator
 from autograd.tensor import Tensor
 
 __all__ = [
-    "calculate_gain", "fan_in_and_fan_out", "uniform_", "normal_", "constant_", "zeros_",
-    "ones_", "lecun_uniform_", "lecun_normal_", "xavier_uniform_", "xavier_normal_",
-    "glorot_uniform_", "glorot_normal_", "kaiming_uniform_", "kaiming_normal_",
-    "he_uniform_", "he_normal_", "orthogonal_",
+    "calculate_gain",
+    "fan_in_and_fan_out",
+    "uniform_",
+    "normal_",
+    "constant_",
+    "zeros_",
+    "ones_",
+    "lecun_uniform_",
+    "lecun_normal_",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "glorot_uniform_",
+    "glorot_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "he_uniform_",
+    "he_normal_",
+    "orthogonal_",
 ]
 
 
@@ -34,8 +48,17 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """PyTorch's recommended gains: relu sqrt(2), tanh 5/3, leaky_relu sqrt(2/(1+a^2)), ..."""
-    linear_like = ("linear", "identity", "sigmoid", "conv1d", "conv2d", "conv3d",
-                   "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
+    linear_like = (
+        "linear",
+        "identity",
+        "sigmoid",
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+    )
     if nonlinearity in linear_like:
         return 1.0
     if nonlinearity == "tanh":

@@ -46,12 +46,11 @@ from test_packaging import _NOT_SOURCE, _build  # noqa: E402  (one build recipe,
 
 EXTRAS = ("", "render", "dev")
 VERSIONS = ("3.11", "3.12", "3.13", "3.14")
-VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
-    "version"]
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
 
 # Run by each fresh environment's Python, from an empty folder; argv[1] is the extra.
 # Every check prints nothing on success and raises (a traceback, exit status 1) otherwise.
-SMOKE = r'''
+SMOKE = r"""
 import os, subprocess, sys, sysconfig
 from pathlib import Path
 
@@ -111,7 +110,7 @@ else:
         assert "deltagrad[render]" in str(err), str(err)
     else:
         raise AssertionError("drew a PNG without dot and without [render]")
-'''
+"""
 
 
 @dataclass
@@ -144,8 +143,11 @@ def _run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
 
 def _clean_env() -> dict[str, str]:
     """The caller's environment minus what would leak the checkout or the caller's venv."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "DELTAGRAD_NO_SYSTEM_DOT")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "DELTAGRAD_NO_SYSTEM_DOT")
+    }
     env["MPLBACKEND"] = "Agg"
     return env
 
@@ -175,8 +177,9 @@ def twine_check(tmp: Path, dists: tuple[Path, Path]) -> Result:
         if done.returncode == 0:
             done = _run([python, "-m", "pip", "install", "-q", "twine"], env=_clean_env())
         if done.returncode != 0:
-            return Result("twine", "check", False, time.perf_counter() - start,
-                          done.stdout + done.stderr)
+            return Result(
+                "twine", "check", False, time.perf_counter() - start, done.stdout + done.stderr
+            )
     done = _run([python, "-m", "twine", "check", "--strict", *map(str, dists)])
     log = done.stdout + done.stderr
     ok = done.returncode == 0 and done.stdout.count("PASSED") == len(dists)
@@ -201,8 +204,9 @@ def install_and_smoke(python: str, extra: str, wheel: Path, tmp: Path) -> Result
     log = []
     for cmd in steps:
         done = _run(cmd, cwd=work, env=env)
-        log.append(f"$ {' '.join(cmd[:4])}{' ...' if len(cmd) > 4 else ''}\n"
-                   f"{done.stdout}{done.stderr}")
+        log.append(
+            f"$ {' '.join(cmd[:4])}{' ...' if len(cmd) > 4 else ''}\n{done.stdout}{done.stderr}"
+        )
         if done.returncode != 0:
             return Result(label, extra, False, time.perf_counter() - start, "\n".join(log))
     return Result(label, extra, True, time.perf_counter() - start)
@@ -212,8 +216,7 @@ def table(results: list[Result]) -> str:
     lines = [f"{'python':<8} {'extra':<8} {'result':<6} {'seconds':>8}"]
     for r in results:
         extra = r.extra if r.extra else "(none)"
-        lines.append(f"{r.python:<8} {extra:<8} {'ok' if r.ok else 'FAIL':<6} "
-                     f"{r.seconds:>8.1f}")
+        lines.append(f"{r.python:<8} {extra:<8} {'ok' if r.ok else 'FAIL':<6} {r.seconds:>8.1f}")
     return "\n".join(lines)
 
 
@@ -230,22 +233,29 @@ def main(argv: list[str] | None = None) -> int:
     try:
         start = time.perf_counter()
         wheel, sdist = build(tmp)
-        print(f"built {wheel.name} and {sdist.name} in {time.perf_counter() - start:.1f} s",
-              flush=True)
+        print(
+            f"built {wheel.name} and {sdist.name} in {time.perf_counter() - start:.1f} s",
+            flush=True,
+        )
         results = [twine_check(tmp, (wheel, sdist))]
         for python in pythons:
             for extra in EXTRAS:
                 results.append(install_and_smoke(python, extra, wheel, tmp))
                 r = results[-1]
-                print(f"  {r.python} [{r.extra}]: {'ok' if r.ok else 'FAIL'} "
-                      f"({r.seconds:.1f} s)", flush=True)
+                print(
+                    f"  {r.python} [{r.extra}]: {'ok' if r.ok else 'FAIL'} ({r.seconds:.1f} s)",
+                    flush=True,
+                )
         failed = [r for r in results if not r.ok]
         for r in failed:
             print(f"\n--- {r.python} {r.extra or '(none)'} failed:\n{_tail(r.log)}")
         print()
         print(table(results))
-        print(f"\ninstall-check: {len(failed)} of {len(results)} failed" if failed
-              else f"\ninstall-check: all {len(results)} passed")
+        print(
+            f"\ninstall-check: {len(failed)} of {len(results)} failed"
+            if failed
+            else f"\ninstall-check: all {len(results)} passed"
+        )
         return 1 if failed else 0
     finally:
         if args.keep:

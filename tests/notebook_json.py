@@ -40,8 +40,12 @@ def code(path: Path) -> str:
 
 def headings(path: Path) -> list[str]:
     """Every markdown heading, without its #s."""
-    return [line.lstrip("#").strip() for text in markdown(path)
-            for line in text.splitlines() if line.startswith("#")]
+    return [
+        line.lstrip("#").strip()
+        for text in markdown(path)
+        for line in text.splitlines()
+        if line.startswith("#")
+    ]
 
 
 def load_course(name: str) -> ModuleType:

@@ -24,8 +24,9 @@ def test_scratch_is_reused_for_the_same_name_shape_and_dtype() -> None:
 def test_scratch_is_per_thread() -> None:
     mine = scratch("test-thread", (2,), np.float64)
     theirs = []
-    worker = threading.Thread(target=lambda: theirs.append(scratch("test-thread", (2,),
-                                                                     np.float64)))
+    worker = threading.Thread(
+        target=lambda: theirs.append(scratch("test-thread", (2,), np.float64))
+    )
     worker.start()
     worker.join()
     assert theirs[0] is not mine

@@ -50,48 +50,72 @@ GROUPS = {"plain": (3, 4, 1), "groups2": (4, 6, 2), "depthwise": (4, 8, 4)}  # C
 @pytest.mark.parametrize("padding", [0, 1, (1, 2)])
 @pytest.mark.parametrize("dilation", [1, 2])
 @pytest.mark.parametrize("kind", list(GROUPS))
-def test_conv2d_matches_torch(stride: Any, padding: Any, dilation: int, kind: str,
-                              torch: Any) -> None:
+def test_conv2d_matches_torch(
+    stride: Any, padding: Any, dilation: int, kind: str, torch: Any
+) -> None:
     c_in, c_out, groups = GROUPS[kind]
     rng = np.random.default_rng(0)
-    arrays = [_rand(rng, 2, c_in, 7, 5), _rand(rng, c_out, c_in // groups, 3, 2),
-              _rand(rng, c_out)]
+    arrays = [_rand(rng, 2, c_in, 7, 5), _rand(rng, c_out, c_in // groups, 3, 2), _rand(rng, c_out)]
     kw = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-    _compare(lambda x, w, b: conv2d(x, w, b, **kw),
-             lambda x, w, b: torch.nn.functional.conv2d(x, w, b, **kw), arrays, torch, 1)
+    _compare(
+        lambda x, w, b: conv2d(x, w, b, **kw),
+        lambda x, w, b: torch.nn.functional.conv2d(x, w, b, **kw),
+        arrays,
+        torch,
+        1,
+    )
 
 
 TRANSPOSED_GRID = [
     (stride, padding, dilation, groups, output_padding)
     for stride, padding, dilation, groups, output_padding in itertools.product(
-        [1, 2, (2, 1)], [0, 1, (1, 2)], [1, 2], [1, 2], [0, (1, 0)])
+        [1, 2, (2, 1)], [0, 1, (1, 2)], [1, 2], [1, 2], [0, (1, 0)]
+    )
     # PyTorch's rule: output_padding smaller than stride or dilation
     if not output_padding or max(np.max(stride), dilation) > 1
 ]
 
 
 @pytest.mark.parametrize("stride,padding,dilation,groups,output_padding", TRANSPOSED_GRID)
-def test_conv_transpose2d_matches_torch(stride: Any, padding: Any, dilation: int, groups: int,
-                                        output_padding: Any, torch: Any) -> None:
+def test_conv_transpose2d_matches_torch(
+    stride: Any, padding: Any, dilation: int, groups: int, output_padding: Any, torch: Any
+) -> None:
     rng = np.random.default_rng(1)
     c_in, c_out = 4, 6
-    arrays = [_rand(rng, 2, c_in, 5, 6), _rand(rng, c_in, c_out // groups, 3, 2),
-              _rand(rng, c_out)]
-    kw = dict(stride=stride, padding=padding, output_padding=output_padding, groups=groups,
-              dilation=dilation)
-    _compare(lambda x, w, b: conv_transpose2d(x, w, b, **kw),
-             lambda x, w, b: torch.nn.functional.conv_transpose2d(x, w, b, **kw), arrays,
-             torch, 2)
+    arrays = [_rand(rng, 2, c_in, 5, 6), _rand(rng, c_in, c_out // groups, 3, 2), _rand(rng, c_out)]
+    kw = dict(
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        groups=groups,
+        dilation=dilation,
+    )
+    _compare(
+        lambda x, w, b: conv_transpose2d(x, w, b, **kw),
+        lambda x, w, b: torch.nn.functional.conv_transpose2d(x, w, b, **kw),
+        arrays,
+        torch,
+        2,
+    )
 
 
 def test_without_bias_and_unbatched(torch: Any) -> None:
     rng = np.random.default_rng(2)
     tf = torch.nn.functional
-    _compare(lambda x, w: conv2d(x, w, stride=2), lambda x, w: tf.conv2d(x, w, stride=2),
-             [_rand(rng, 3, 6, 7), _rand(rng, 2, 3, 3, 3)], torch, 3)
-    _compare(lambda x, w: conv_transpose2d(x, w, stride=2),
-             lambda x, w: tf.conv_transpose2d(x, w, stride=2),
-             [_rand(rng, 3, 4, 5), _rand(rng, 3, 2, 3, 3)], torch, 4)
+    _compare(
+        lambda x, w: conv2d(x, w, stride=2),
+        lambda x, w: tf.conv2d(x, w, stride=2),
+        [_rand(rng, 3, 6, 7), _rand(rng, 2, 3, 3, 3)],
+        torch,
+        3,
+    )
+    _compare(
+        lambda x, w: conv_transpose2d(x, w, stride=2),
+        lambda x, w: tf.conv_transpose2d(x, w, stride=2),
+        [_rand(rng, 3, 4, 5), _rand(rng, 3, 2, 3, 3)],
+        torch,
+        4,
+    )
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
@@ -102,9 +126,13 @@ def test_padding_same_and_valid(kernel: tuple, dilation: int, torch: Any) -> Non
     arrays = [_rand(rng, 2, 3, 7, 8), _rand(rng, 4, 3, *kernel), _rand(rng, 4)]
     for padding in ("same", "valid"):
         kw = dict(padding=padding, dilation=dilation)
-        _compare(lambda x, w, b, kw=kw: conv2d(x, w, b, **kw),
-                 lambda x, w, b, kw=kw: torch.nn.functional.conv2d(x, w, b, **kw),
-                 arrays, torch, 5)
+        _compare(
+            lambda x, w, b, kw=kw: conv2d(x, w, b, **kw),
+            lambda x, w, b, kw=kw: torch.nn.functional.conv2d(x, w, b, **kw),
+            arrays,
+            torch,
+            5,
+        )
     assert conv2d(Tensor(arrays[0]), Tensor(arrays[1]), padding="same").shape[2:] == (7, 8)
 
 
@@ -139,15 +167,14 @@ def _tensors(rng: np.random.Generator, *shapes: tuple) -> list[Tensor]:
 
 def test_gradcheck_conv2d() -> None:
     x, w, b = _tensors(np.random.default_rng(5), (1, 4, 5, 4), (4, 2, 2, 3), (4,))
-    assert ag.gradcheck(lambda x, w, b: conv2d(x, w, b, stride=2, padding=1, groups=2),
-                        [x, w, b])
+    assert ag.gradcheck(lambda x, w, b: conv2d(x, w, b, stride=2, padding=1, groups=2), [x, w, b])
 
 
 def test_gradcheck_conv_transpose2d() -> None:
     x, w, b = _tensors(np.random.default_rng(6), (1, 2, 3, 3), (2, 3, 3, 2), (3,))
     assert ag.gradcheck(
-        lambda x, w, b: conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
-        [x, w, b])
+        lambda x, w, b: conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1), [x, w, b]
+    )
 
 
 def test_gradcheck_weight_grad() -> None:
@@ -158,26 +185,28 @@ def test_gradcheck_weight_grad() -> None:
 def test_gradgradcheck_conv2d() -> None:
     x, w, b = _tensors(np.random.default_rng(8), (1, 2, 4, 4), (2, 1, 2, 2), (2,))
     assert ag.gradgradcheck(
-        lambda x, w, b: conv2d(x, w, b, stride=2, padding=1, groups=2).tanh(), [x, w, b])
+        lambda x, w, b: conv2d(x, w, b, stride=2, padding=1, groups=2).tanh(), [x, w, b]
+    )
 
 
 def test_gradgradcheck_conv_transpose2d() -> None:
     x, w, b = _tensors(np.random.default_rng(9), (1, 2, 3, 2), (2, 2, 2, 2), (2,))
     assert ag.gradgradcheck(
-        lambda x, w, b: conv_transpose2d(x, w, b, stride=2, output_padding=1).tanh(), [x, w, b])
+        lambda x, w, b: conv_transpose2d(x, w, b, stride=2, output_padding=1).tanh(), [x, w, b]
+    )
 
 
 def test_gradgradcheck_output_padding_beyond_stride() -> None:
     """output_padding >= stride (allowed when dilation is larger): the adjoint is cropped."""
     x, w = _tensors(np.random.default_rng(10), (1, 2, 3, 3), (2, 2, 2, 2))
-    assert ag.gradgradcheck(lambda x, w: conv_transpose2d(x, w, dilation=3, output_padding=2)
-                            .tanh(), [x, w])
+    assert ag.gradgradcheck(
+        lambda x, w: conv_transpose2d(x, w, dilation=3, output_padding=2).tanh(), [x, w]
+    )
 
 
 def test_gradgradcheck_weight_grad() -> None:
     x, g = _tensors(np.random.default_rng(11), (1, 2, 4, 3), (1, 2, 2, 2))
-    assert ag.gradgradcheck(lambda x, g: conv2d_weight_grad(x, g, 3, padding=(0, 1)).tanh(),
-                            [x, g])
+    assert ag.gradgradcheck(lambda x, g: conv2d_weight_grad(x, g, 3, padding=(0, 1)).tanh(), [x, g])
 
 
 # ---------------------------------------------------------------- the textbook
@@ -199,8 +228,10 @@ def test_worked_example_5x5_image_3x3_filter() -> None:
     np.testing.assert_array_equal(u.data[0, 0], [[-4.0, -4.0, 0.0]] * 3)
 
 
-@pytest.mark.parametrize("size,kernel,padding,stride",
-                         list(itertools.product([5, 8, 11], [1, 2, 3], [0, 1, 2], [1, 2, 3])))
+@pytest.mark.parametrize(
+    "size,kernel,padding,stride",
+    list(itertools.product([5, 8, 11], [1, 2, 3], [0, 1, 2], [1, 2, 3])),
+)
 def test_output_size_formula(size: int, kernel: int, padding: int, stride: int) -> None:
     """⌊(W − H + 2P)/S⌋ + 1 for a W x W image and an H x H filter."""
     layer = Conv2d(1, 1, kernel, stride=stride, padding=padding, rng=0)
@@ -251,13 +282,20 @@ def test_layers_match_torch_modules(torch: Any) -> None:
     """Same repr, parameter names and shapes; same output and gradients (float64)."""
     tn = torch.nn
     cases = [
-        (Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2,
-                dtype=F64),
-         tn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2)),
-        (Conv2d(4, 6, 4, padding="same", bias=False, dtype=F64),
-         tn.Conv2d(4, 6, 4, padding="same", bias=False)),
-        (ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2, dtype=F64),
-         tn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2)),
+        (
+            Conv2d(
+                4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2, dtype=F64
+            ),
+            tn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2),
+        ),
+        (
+            Conv2d(4, 6, 4, padding="same", bias=False, dtype=F64),
+            tn.Conv2d(4, 6, 4, padding="same", bias=False),
+        ),
+        (
+            ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2, dtype=F64),
+            tn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+        ),
     ]
     rng = np.random.default_rng(14)
     for ours, theirs in cases:
@@ -278,8 +316,9 @@ def test_layers_match_torch_modules(torch: Any) -> None:
         (ty * torch.from_numpy(w)).sum().backward()
         np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), **TOL)
         for name, p in ours.named_parameters():
-            np.testing.assert_allclose(p.grad.data, theirs.get_parameter(name).grad.numpy(),
-                                       err_msg=name, **TOL)
+            np.testing.assert_allclose(
+                p.grad.data, theirs.get_parameter(name).grad.numpy(), err_msg=name, **TOL
+            )
 
 
 def test_conv_transpose_output_size(torch: Any) -> None:
@@ -296,18 +335,21 @@ def _conv(x_shape: tuple, w_shape: tuple, **kw: Any) -> Any:
     return conv2d(Tensor(np.zeros(x_shape)), Tensor(np.zeros(w_shape)), **kw)
 
 
-@pytest.mark.parametrize("x_shape,w_shape,kw,pattern", [
-    ((1, 1, 3, 3), (1, 1, 5, 5), {}, r"larger than the padded input.*\(1, 1, 3, 3\)"),
-    ((1, 1, 3, 3), (1, 1, 3, 3), dict(dilation=2), r"kernel extent D\(K-1\)\+1 = 5"),
-    ((1, 3, 5, 5), (4, 2, 3, 3), {}, r"3 channels .*\(4, 2, 3, 3\).*2 x 1 = 2"),
-    ((1, 4, 5, 5), (3, 2, 3, 3), dict(groups=2), r"groups=2 must divide.*\(3\)"),
-    ((1, 3, 5, 5), (3, 1, 3, 3), dict(groups=2), r"groups=2 must divide both input"),
-    ((3, 5), (1, 1, 3, 3), {}, r"rank 2 \(3, 5\)"),
-    ((1, 1, 5, 5), (1, 3, 3), {}, r"weight of rank 3 \(1, 3, 3\)"),
-    ((1, 1, 5, 5), (1, 1, 3, 3), dict(stride=0), r"stride must be >= 1, got 0"),
-    ((1, 1, 5, 5), (1, 1, 3, 3), dict(padding=-1), r"padding must be >= 0"),
-    ((1, 1, 5, 5), (1, 1, 3, 3), dict(padding="same", stride=2), r"'same' needs stride 1"),
-])
+@pytest.mark.parametrize(
+    "x_shape,w_shape,kw,pattern",
+    [
+        ((1, 1, 3, 3), (1, 1, 5, 5), {}, r"larger than the padded input.*\(1, 1, 3, 3\)"),
+        ((1, 1, 3, 3), (1, 1, 3, 3), dict(dilation=2), r"kernel extent D\(K-1\)\+1 = 5"),
+        ((1, 3, 5, 5), (4, 2, 3, 3), {}, r"3 channels .*\(4, 2, 3, 3\).*2 x 1 = 2"),
+        ((1, 4, 5, 5), (3, 2, 3, 3), dict(groups=2), r"groups=2 must divide.*\(3\)"),
+        ((1, 3, 5, 5), (3, 1, 3, 3), dict(groups=2), r"groups=2 must divide both input"),
+        ((3, 5), (1, 1, 3, 3), {}, r"rank 2 \(3, 5\)"),
+        ((1, 1, 5, 5), (1, 3, 3), {}, r"weight of rank 3 \(1, 3, 3\)"),
+        ((1, 1, 5, 5), (1, 1, 3, 3), dict(stride=0), r"stride must be >= 1, got 0"),
+        ((1, 1, 5, 5), (1, 1, 3, 3), dict(padding=-1), r"padding must be >= 0"),
+        ((1, 1, 5, 5), (1, 1, 3, 3), dict(padding="same", stride=2), r"'same' needs stride 1"),
+    ],
+)
 def test_conv2d_errors(x_shape: tuple, w_shape: tuple, kw: dict, pattern: str) -> None:
     with pytest.raises(ValueError, match=pattern):
         _conv(x_shape, w_shape, **kw)

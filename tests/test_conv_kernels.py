@@ -51,8 +51,9 @@ def _rand(rng: np.random.Generator, shape: tuple, dtype: Any = np.float64) -> np
     return rng.standard_normal(shape).astype(dtype)
 
 
-def _check(ours: Any, theirs: Any, arrays: list[np.ndarray], torch: Any, seed: int = 0,
-           views: Any = None) -> None:
+def _check(
+    ours: Any, theirs: Any, arrays: list[np.ndarray], torch: Any, seed: int = 0, views: Any = None
+) -> None:
     """Same output (dtype kept) and the same gradient of sum(v * output) w.r.t. every input.
 
     ``views``: optional function applied to our leaf Tensors before the op, e.g. to feed
@@ -70,8 +71,7 @@ def _check(ours: Any, theirs: Any, arrays: list[np.ndarray], torch: Any, seed: i
     (tout * torch.from_numpy(v)).sum().backward()
     for i, (x, t) in enumerate(zip(xs, ts)):
         assert x.grad.data.dtype == dtype
-        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), err_msg=f"input {i}",
-                                   **TOL[dtype])
+        np.testing.assert_allclose(x.grad.data, t.grad.numpy(), err_msg=f"input {i}", **TOL[dtype])
 
 
 # ---------------------------------------------------------------- gemm_rows
@@ -82,8 +82,9 @@ def test_gemm_rows_strides_avoid_4k_and_hold_values(dtype: Any, length: int) -> 
     assert a.shape == (3, length) and a.dtype == dtype
     assert a.strides[1] == a.itemsize
     assert a.strides[0] % 4096 != 0  # the point of the padding
-    assert a.strides[0] == (length * a.itemsize if (length * a.itemsize) % 4096 else
-                            length * a.itemsize + 64)
+    assert a.strides[0] == (
+        length * a.itemsize if (length * a.itemsize) % 4096 else length * a.itemsize + 64
+    )
     z = gemm_rows((3, length), dtype, zero=True)
     assert not z.any()
     # a GEMM writes through a reshaped view of it: the reshape must not copy
@@ -100,8 +101,9 @@ def _views(a: np.ndarray) -> dict[str, np.ndarray]:
         "transposed": a.transpose(1, 0, 2, 3).copy().transpose(1, 0, 2, 3),
         "reversed rows": a[:, :, ::-1],
         "every other column": np.repeat(a, 2, axis=3)[..., ::2],  # runs not contiguous
-        "read-only windows": np.lib.stride_tricks.as_strided(a, (2, 3, 4, 3), a.strides,
-                                                             writeable=False),
+        "read-only windows": np.lib.stride_tricks.as_strided(
+            a, (2, 3, 4, 3), a.strides, writeable=False
+        ),
     }
 
 
@@ -109,8 +111,10 @@ def _views(a: np.ndarray) -> dict[str, np.ndarray]:
 @pytest.mark.parametrize("kind", list(_views(np.zeros((2, 3, 4, 5)))))
 def test_copy_runs_equals_assignment(kind: str, dtype: Any) -> None:
     src = _views(np.arange(2 * 3 * 4 * 5).reshape(2, 3, 4, 5).astype(dtype))[kind]
-    for dst in (np.full(src.shape, -1, dtype),
-                np.full((*src.shape[:-1], src.shape[-1] + 3), -1, dtype)[..., 1:-2]):
+    for dst in (
+        np.full(src.shape, -1, dtype),
+        np.full((*src.shape[:-1], src.shape[-1] + 3), -1, dtype)[..., 1:-2],
+    ):
         copy_runs(dst, src)
         np.testing.assert_array_equal(dst, src)
     if dtype is np.float32:  # another dtype: a converting copy, as ``dst[...] = src``
@@ -148,8 +152,12 @@ def test_copy_runs_of_nothing() -> None:
 
 # ---------------------------------------------------------------- blocked weight gradient
 def test_image_blocks_cover_every_image_once() -> None:
-    assert image_blocks(10, 300, budget=1000) == [slice(0, 3), slice(3, 6), slice(6, 9),
-                                                  slice(9, 10)]
+    assert image_blocks(10, 300, budget=1000) == [
+        slice(0, 3),
+        slice(3, 6),
+        slice(6, 9),
+        slice(9, 10),
+    ]
     assert image_blocks(4, 5000, budget=1000) == [slice(i, i + 1) for i in range(4)]
     assert image_blocks(3, 1, budget=1000) == [slice(0, 3)]
     assert image_blocks(0, 10) == []
@@ -157,16 +165,20 @@ def test_image_blocks_cover_every_image_once() -> None:
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("groups", [1, 2])
-def test_conv2d_weight_grad_over_image_blocks_matches_torch(groups: int, dtype: Any,
-                                                           torch: Any) -> None:
+def test_conv2d_weight_grad_over_image_blocks_matches_torch(
+    groups: int, dtype: Any, torch: Any
+) -> None:
     """Eight 35 x 35 images: the weight gradient sums over several blocks of images."""
     rng = np.random.default_rng(14)
     per_image = (4 + 2 * 9) * 35 * 35 * np.dtype(dtype).itemsize  # (C_out + C_in·kH·kW)·HW
     assert len(image_blocks(8, per_image)) > 1
     arrays = [_rand(rng, (8, 2, 35, 35), dtype), _rand(rng, (4, 2 // groups, 3, 3), dtype)]
-    _check(lambda x, w: conv2d(x, w, padding=1, groups=groups),
-           lambda x, w: torch.nn.functional.conv2d(x, w, padding=1, groups=groups), arrays,
-           torch)
+    _check(
+        lambda x, w: conv2d(x, w, padding=1, groups=groups),
+        lambda x, w: torch.nn.functional.conv2d(x, w, padding=1, groups=groups),
+        arrays,
+        torch,
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -176,8 +188,12 @@ def test_conv_transpose2d_weight_grad_over_image_blocks(dtype: Any, torch: Any) 
     rng = np.random.default_rng(15)
     arrays = [_rand(rng, (9, 4, 20, 21), dtype), _rand(rng, (4, 3, 3, 3), dtype)]
     kw = dict(stride=2, padding=1, output_padding=1, groups=1)
-    _check(lambda x, w: conv_transpose2d(x, w, **kw),
-           lambda x, w: torch.nn.functional.conv_transpose2d(x, w, **kw), arrays, torch)
+    _check(
+        lambda x, w: conv_transpose2d(x, w, **kw),
+        lambda x, w: torch.nn.functional.conv_transpose2d(x, w, **kw),
+        arrays,
+        torch,
+    )
 
 
 # ---------------------------------------------------------------- col2im_wide
@@ -190,8 +206,9 @@ WINDOWS = [  # kernel, padding, dilation: stride-1 windows
 ]
 
 
-def _wide_transpose(x: np.ndarray, weight: np.ndarray, window: Window,
-                    size: tuple[int, int]) -> np.ndarray:
+def _wide_transpose(
+    x: np.ndarray, weight: np.ndarray, window: Window, size: tuple[int, int]
+) -> np.ndarray:
     """conv_transpose2d without groups through widen + col2im_wide."""
     c_out = weight.shape[1]
     kernels = weight.reshape(weight.shape[0], -1).T
@@ -205,16 +222,21 @@ def test_col2im_wide_equals_col2im(kernel: tuple, padding: tuple, dilation: tupl
     window = Window(kernel, (1, 1), padding, dilation)
     x, weight = _rand(rng, (3, 4, 5, 7)), _rand(rng, (4, 2, *kernel))
     size = tuple(n - 1 - 2 * p + e for n, p, e in zip((5, 7), padding, window.span))
-    narrow = col2im(weight.reshape(4, -1).T @ x.transpose(1, 0, 2, 3).reshape(4, -1),
-                    (3, 2, *size), window, (5, 7))
+    narrow = col2im(
+        weight.reshape(4, -1).T @ x.transpose(1, 0, 2, 3).reshape(4, -1),
+        (3, 2, *size),
+        window,
+        (5, 7),
+    )
     wide = _wide_transpose(x, weight, window, size)
     assert wide.shape == narrow.shape == (3, 2, *size)
     np.testing.assert_allclose(wide, narrow, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("kernel,padding,dilation", WINDOWS)
-def test_col2im_wide_is_the_adjoint_of_im2col(kernel: tuple, padding: tuple,
-                                              dilation: tuple) -> None:
+def test_col2im_wide_is_the_adjoint_of_im2col(
+    kernel: tuple, padding: tuple, dilation: tuple
+) -> None:
     """<im2col(z), c> = <z, col2im(c)>: the defining property of col2im, with the wide
     columns' padding positions (j >= Wo) set to zero as col2im_wide requires."""
     rng = np.random.default_rng(2)
@@ -227,8 +249,7 @@ def test_col2im_wide_is_the_adjoint_of_im2col(kernel: tuple, padding: tuple,
     wide = np.zeros((cols.shape[0], n, ho, wp))
     wide[..., :wo] = cols.reshape(-1, n, ho, wo)
     back = col2im_wide(wide.reshape(cols.shape[0], -1), (n, c, h, w), window, (ho, wo))
-    np.testing.assert_allclose(np.sum(im2col(z, window) * cols), np.sum(z * back),
-                               rtol=1e-12)
+    np.testing.assert_allclose(np.sum(im2col(z, window) * cols), np.sum(z * back), rtol=1e-12)
 
 
 def test_widen_pads_every_row_with_zeros() -> None:
@@ -262,15 +283,30 @@ CONV_CASES = [  # (N, C_in, H, W), C_out, kernel, stride, padding, dilation, gro
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("shape,c_out,kernel,stride,padding,dilation,groups", CONV_CASES)
-def test_conv2d_matches_torch(shape: tuple, c_out: int, kernel: tuple, stride: Any,
-                              padding: Any, dilation: Any, groups: int, dtype: Any,
-                              torch: Any) -> None:
+def test_conv2d_matches_torch(
+    shape: tuple,
+    c_out: int,
+    kernel: tuple,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: int,
+    dtype: Any,
+    torch: Any,
+) -> None:
     rng = np.random.default_rng(3)
-    arrays = [_rand(rng, shape, dtype), _rand(rng, (c_out, shape[1] // groups, *kernel), dtype),
-              _rand(rng, (c_out,), dtype)]
+    arrays = [
+        _rand(rng, shape, dtype),
+        _rand(rng, (c_out, shape[1] // groups, *kernel), dtype),
+        _rand(rng, (c_out,), dtype),
+    ]
     kw = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-    _check(lambda x, w, b: conv2d(x, w, b, **kw),
-           lambda x, w, b: torch.nn.functional.conv2d(x, w, b, **kw), arrays, torch)
+    _check(
+        lambda x, w, b: conv2d(x, w, b, **kw),
+        lambda x, w, b: torch.nn.functional.conv2d(x, w, b, **kw),
+        arrays,
+        torch,
+    )
 
 
 TRANSPOSED_CASES = [  # (N, C_in, H, W), C_out, kernel, stride, padding, output_padding,
@@ -283,18 +319,40 @@ TRANSPOSED_CASES = [  # (N, C_in, H, W), C_out, kernel, stride, padding, output_
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("shape,c_out,kernel,stride,padding,output_padding,dilation,groups",
-                         TRANSPOSED_CASES)
-def test_conv_transpose2d_matches_torch(shape: tuple, c_out: int, kernel: tuple, stride: Any,
-                                        padding: Any, output_padding: Any, dilation: Any,
-                                        groups: int, dtype: Any, torch: Any) -> None:
+@pytest.mark.parametrize(
+    "shape,c_out,kernel,stride,padding,output_padding,dilation,groups", TRANSPOSED_CASES
+)
+def test_conv_transpose2d_matches_torch(
+    shape: tuple,
+    c_out: int,
+    kernel: tuple,
+    stride: Any,
+    padding: Any,
+    output_padding: Any,
+    dilation: Any,
+    groups: int,
+    dtype: Any,
+    torch: Any,
+) -> None:
     rng = np.random.default_rng(4)
-    arrays = [_rand(rng, shape, dtype), _rand(rng, (shape[1], c_out // groups, *kernel), dtype),
-              _rand(rng, (c_out,), dtype)]
-    kw = dict(stride=stride, padding=padding, output_padding=output_padding,
-              dilation=dilation, groups=groups)
-    _check(lambda x, w, b: conv_transpose2d(x, w, b, **kw),
-           lambda x, w, b: torch.nn.functional.conv_transpose2d(x, w, b, **kw), arrays, torch)
+    arrays = [
+        _rand(rng, shape, dtype),
+        _rand(rng, (shape[1], c_out // groups, *kernel), dtype),
+        _rand(rng, (c_out,), dtype),
+    ]
+    kw = dict(
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+        groups=groups,
+    )
+    _check(
+        lambda x, w, b: conv_transpose2d(x, w, b, **kw),
+        lambda x, w, b: torch.nn.functional.conv_transpose2d(x, w, b, **kw),
+        arrays,
+        torch,
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -310,7 +368,7 @@ def test_conv2d_non_contiguous_input(layout: str, dtype: Any, torch: Any) -> Non
         if layout == "channel_major":  # (C, N, H, W) memory seen as (N, C, H, W)
             t = _channel_major(t)
         elif layout == "sliced":  # every other column of a (3, 4, 7, 12) array
-            t = (t.reshape(3, 4, 7, 6, 1) * Tensor(np.ones((1, 1, 1, 1, 2), dtype)))
+            t = t.reshape(3, 4, 7, 6, 1) * Tensor(np.ones((1, 1, 1, 1, 2), dtype))
             t = t.reshape(3, 4, 7, 12)[:, :, :, ::2]
         else:  # rows reversed: negative strides (PyTorch gets the same flip below)
             t = t[:, :, ::-1]
@@ -319,8 +377,7 @@ def test_conv2d_non_contiguous_input(layout: str, dtype: Any, torch: Any) -> Non
         return t, w, b
 
     def theirs(x: Any, w: Any, b: Any) -> Any:
-        return torch.nn.functional.conv2d(x.flip(2) if layout == "flipped" else x, w, b,
-                                          padding=1)
+        return torch.nn.functional.conv2d(x.flip(2) if layout == "flipped" else x, w, b, padding=1)
 
     _check(lambda x, w, b: conv2d(x, w, b, padding=1), theirs, arrays, torch, views=view)
 
@@ -329,21 +386,30 @@ def test_conv2d_non_contiguous_input(layout: str, dtype: Any, torch: Any) -> Non
 @pytest.mark.parametrize("stride,padding,dilation", [(1, 1, 1), (1, (0, 2), 2), (2, 1, 1)])
 def test_gradcheck_conv2d(stride: Any, padding: Any, dilation: Any) -> None:
     rng = np.random.default_rng(6)
-    x, w, b = (Tensor(_rand(rng, s), requires_grad=True)
-               for s in ((2, 4, 5, 6), (4, 2, 3, 2), (4,)))
-    assert ag.gradcheck(lambda x, w, b: conv2d(x, w, b, stride, padding, dilation, groups=2),
-                        [x, w, b])
+    x, w, b = (
+        Tensor(_rand(rng, s), requires_grad=True) for s in ((2, 4, 5, 6), (4, 2, 3, 2), (4,))
+    )
+    assert ag.gradcheck(
+        lambda x, w, b: conv2d(x, w, b, stride, padding, dilation, groups=2), [x, w, b]
+    )
 
 
-@pytest.mark.parametrize("stride,padding,output_padding,dilation",
-                         [(1, 1, 0, 1), (1, 0, 1, 2), (2, 1, 1, 1)])
-def test_gradcheck_conv_transpose2d(stride: int, padding: int, output_padding: int,
-                                    dilation: int) -> None:
+@pytest.mark.parametrize(
+    "stride,padding,output_padding,dilation", [(1, 1, 0, 1), (1, 0, 1, 2), (2, 1, 1, 1)]
+)
+def test_gradcheck_conv_transpose2d(
+    stride: int, padding: int, output_padding: int, dilation: int
+) -> None:
     rng = np.random.default_rng(7)
-    x, w, b = (Tensor(_rand(rng, s), requires_grad=True)
-               for s in ((2, 2, 4, 3), (2, 3, 3, 2), (3,)))
-    assert ag.gradcheck(lambda x, w, b: conv_transpose2d(
-        x, w, b, stride, padding, output_padding, dilation=dilation), [x, w, b])
+    x, w, b = (
+        Tensor(_rand(rng, s), requires_grad=True) for s in ((2, 2, 4, 3), (2, 3, 3, 2), (3,))
+    )
+    assert ag.gradcheck(
+        lambda x, w, b: conv_transpose2d(
+            x, w, b, stride, padding, output_padding, dilation=dilation
+        ),
+        [x, w, b],
+    )
 
 
 def test_gradcheck_conv2d_weight_grad_stride_one() -> None:
@@ -361,15 +427,18 @@ def test_gradgradcheck_stride_one_conv() -> None:
 
 # ---------------------------------------------------------------- max pooling
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("kernel,stride,padding,size", [
-    (2, None, 0, (8, 6)),  # tiled: the W4 case
-    (2, None, 0, (7, 9)),  # tiled, odd sizes drop the last row/column
-    (3, 2, 1, (7, 8)),  # overlapping windows
-])
+@pytest.mark.parametrize(
+    "kernel,stride,padding,size",
+    [
+        (2, None, 0, (8, 6)),  # tiled: the W4 case
+        (2, None, 0, (7, 9)),  # tiled, odd sizes drop the last row/column
+        (3, 2, 1, (7, 8)),  # overlapping windows
+    ],
+)
 @pytest.mark.parametrize("gy_layout", ["contiguous", "transposed", "cropped"])
-def test_max_pool2d_gradient_from_any_layout(kernel: int, stride: Any, padding: int,
-                                             size: tuple, gy_layout: str, dtype: Any,
-                                             torch: Any) -> None:
+def test_max_pool2d_gradient_from_any_layout(
+    kernel: int, stride: Any, padding: int, size: tuple, gy_layout: str, dtype: Any, torch: Any
+) -> None:
     """The upstream gradient arrives as a transposed or cropped view (a conv's backward
     hands back such views) and the input is channel-major: same as PyTorch."""
     rng = np.random.default_rng(10)
@@ -378,8 +447,13 @@ def test_max_pool2d_gradient_from_any_layout(kernel: int, stride: Any, padding: 
 
     def then(y: Any) -> Any:  # an op after the pooling whose backward gives gy that layout
         if gy_layout == "transposed":  # the backward of a permute hands back a view
-            return y.permute(0, 1, 3, 2).reshape(y.shape).reshape(y.shape[0], -1) \
-                .reshape(*y.shape[:2], y.shape[3], y.shape[2]).permute(0, 1, 3, 2)
+            return (
+                y.permute(0, 1, 3, 2)
+                .reshape(y.shape)
+                .reshape(y.shape[0], -1)
+                .reshape(*y.shape[:2], y.shape[3], y.shape[2])
+                .permute(0, 1, 3, 2)
+            )
         if gy_layout == "cropped":  # the backward of a pad is a crop of the padded gradient
             return y.pad(((0, 0), (0, 0), (1, 1), (1, 1)))[:, :, 1:-1, 1:-1]
         return y
@@ -387,33 +461,48 @@ def test_max_pool2d_gradient_from_any_layout(kernel: int, stride: Any, padding: 
     def ours(t: Tensor) -> Tensor:
         return then(max_pool2d(_channel_major(t), kernel, stride, padding))
 
-    _check(ours, lambda t: torch.nn.functional.max_pool2d(t, kernel, stride, padding), [x],
-           torch)
+    _check(ours, lambda t: torch.nn.functional.max_pool2d(t, kernel, stride, padding), [x], torch)
 
 
 # ---------------------------------------------------------------- the W4 network
 def _w4(nn_module: Any, conv1: Any, conv2: Any, fc: Any) -> Any:
-    return nn_module.Sequential(conv1, nn_module.ReLU(), nn_module.MaxPool2d(2), conv2,
-                                nn_module.ReLU(), nn_module.MaxPool2d(2), nn_module.Flatten(),
-                                fc)
+    return nn_module.Sequential(
+        conv1,
+        nn_module.ReLU(),
+        nn_module.MaxPool2d(2),
+        conv2,
+        nn_module.ReLU(),
+        nn_module.MaxPool2d(2),
+        nn_module.Flatten(),
+        fc,
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_w4_step_matches_torch(dtype: Any, torch: Any) -> None:
     """The benchmark's CNN (batch 8 here): loss and every parameter gradient."""
     rng = np.random.default_rng(11)
-    shapes = {"c1w": (16, 1, 3, 3), "c1b": (16,), "c2w": (32, 16, 3, 3), "c2b": (32,),
-              "fw": (10, 1568), "fb": (10,)}
+    shapes = {
+        "c1w": (16, 1, 3, 3),
+        "c1b": (16,),
+        "c2w": (32, 16, 3, 3),
+        "c2b": (32,),
+        "fw": (10, 1568),
+        "fb": (10,),
+    }
     fan_in = {"c1w": 9, "c1b": 9, "c2w": 144, "c2b": 144, "fw": 1568, "fb": 1568}
     p = {k: (_rand(rng, s) / np.sqrt(fan_in[k])).astype(dtype) for k, s in shapes.items()}
     x, t = _rand(rng, (8, 1, 28, 28), dtype), rng.integers(0, 10, 8)
 
-    ours = [nn.Conv2d(1, 16, 3, padding=1, dtype=dtype),
-            nn.Conv2d(16, 32, 3, padding=1, dtype=dtype),
-            nn.Linear(1568, 10, dtype=dtype)]
+    ours = [
+        nn.Conv2d(1, 16, 3, padding=1, dtype=dtype),
+        nn.Conv2d(16, 32, 3, padding=1, dtype=dtype),
+        nn.Linear(1568, 10, dtype=dtype),
+    ]
     for layer, (w, b) in zip(ours, (("c1w", "c1b"), ("c2w", "c2b"), ("fw", "fb"))):
         layer.weight.data = np.ascontiguousarray(
-            p[w] if layer.weight.shape == p[w].shape else p[w].T)
+            p[w] if layer.weight.shape == p[w].shape else p[w].T
+        )
         layer.bias.data = p[b].copy()
     model = _w4(nn, *ours)
     loss = nn.functional.cross_entropy(model(Tensor(x)), t)
@@ -421,8 +510,11 @@ def test_w4_step_matches_torch(dtype: Any, torch: Any) -> None:
 
     tn = torch.nn
     tdtype = torch.float64 if dtype == np.float64 else torch.float32
-    theirs = [tn.Conv2d(1, 16, 3, padding=1, dtype=tdtype),
-              tn.Conv2d(16, 32, 3, padding=1, dtype=tdtype), tn.Linear(1568, 10, dtype=tdtype)]
+    theirs = [
+        tn.Conv2d(1, 16, 3, padding=1, dtype=tdtype),
+        tn.Conv2d(16, 32, 3, padding=1, dtype=tdtype),
+        tn.Linear(1568, 10, dtype=tdtype),
+    ]
     with torch.no_grad():
         for layer, (w, b) in zip(theirs, (("c1w", "c1b"), ("c2w", "c2b"), ("fw", "fb"))):
             layer.weight.copy_(torch.from_numpy(p[w]))
@@ -437,16 +529,19 @@ def test_w4_step_matches_torch(dtype: Any, torch: Any) -> None:
     for mine, ref in zip(ours, theirs):
         assert mine.weight.grad.data.dtype == dtype
         tw = ref.weight.grad.numpy()
-        np.testing.assert_allclose(mine.weight.grad.data,
-                                   tw if mine.weight.shape == tw.shape else tw.T, **tol)
+        np.testing.assert_allclose(
+            mine.weight.grad.data, tw if mine.weight.shape == tw.shape else tw.T, **tol
+        )
         np.testing.assert_allclose(mine.bias.grad.data, ref.bias.grad.numpy(), **tol)
 
 
 def test_gradcheck_small_cnn() -> None:
     """conv (stride 1, padding) -> relu -> 2x2 max pool -> conv -> sum of squares, float64."""
     rng = np.random.default_rng(12)
-    x, w1, w2 = (Tensor(_rand(rng, s), requires_grad=True)
-                 for s in ((2, 1, 6, 6), (3, 1, 3, 3), (2, 3, 3, 3)))
+    x, w1, w2 = (
+        Tensor(_rand(rng, s), requires_grad=True)
+        for s in ((2, 1, 6, 6), (3, 1, 3, 3), (2, 3, 3, 3))
+    )
 
     def f(x: Tensor, w1: Tensor, w2: Tensor) -> Tensor:
         h = max_pool2d(conv2d(x, w1, padding=1).relu(), 2)
@@ -459,5 +554,9 @@ def test_empty_batch_gradients_match_torch(torch: Any) -> None:
     """A batch of 0 images: outputs of 0 images, the weight and bias gradients zero."""
     rng = np.random.default_rng(16)
     arrays = [np.zeros((0, 2, 5, 5)), _rand(rng, (3, 2, 3, 3)), _rand(rng, (3,))]
-    _check(lambda x, w, b: conv2d(x, w, b, padding=1),
-           lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=1), arrays, torch)
+    _check(
+        lambda x, w, b: conv2d(x, w, b, padding=1),
+        lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=1),
+        arrays,
+        torch,
+    )

@@ -19,7 +19,6 @@ def cnn() -> ModuleType:
     return load_course("cnn")
 
 
-
 def _seminar(target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # the top-left 3×3 block of the image, picked out by a filter with one 1 in its corner
     image, kernel = np.zeros((5, 5)), np.zeros((3, 3))
@@ -27,15 +26,18 @@ def _seminar(target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return image, kernel
 
 
-def test_english_unanswered_message_is_unchanged(cnn: ModuleType,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_english_unanswered_message_is_unchanged(
+    cnn: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     cnn.check_output_size(None)
-    assert capsys.readouterr().out == ("Output sizes: not answered yet — replace None with your "
-                                       "answer and run the cell again.\n")
+    assert capsys.readouterr().out == (
+        "Output sizes: not answered yet — replace None with your answer and run the cell again.\n"
+    )
 
 
-def test_unanswered_checks_say_so_in_japanese(cnn: ModuleType, japanese: None,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_unanswered_checks_say_so_in_japanese(
+    cnn: ModuleType, japanese: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     cnn.check_seminar_convolution(None, None)
     cnn.check_output_size(None)
     cnn.check_pool_backward(np.zeros((4, 4)), np.zeros((2, 2)), None)
@@ -45,12 +47,14 @@ def test_unanswered_checks_say_so_in_japanese(cnn: ModuleType, japanese: None,
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 6
     assert all("まだ解答されていない" in line and "None" in line for line in lines)
-    assert lines[1] == ("出力サイズ: まだ解答されていない — None を自分の答えで置き換えて、"
-                        "セルをもう一度実行せよ。")
+    assert lines[1] == (
+        "出力サイズ: まだ解答されていない — None を自分の答えで置き換えて、セルをもう一度実行せよ。"
+    )
 
 
-def test_right_answers_are_confirmed_in_japanese(cnn: ModuleType, japanese: None,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_right_answers_are_confirmed_in_japanese(
+    cnn: ModuleType, japanese: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     cnn.check_seminar_convolution(*_seminar(cnn.SEMINAR_CONV))
     out = capsys.readouterr().out
     assert "3 行 2 列は -8" in out and "スライドでは -14" in out

@@ -25,7 +25,6 @@ matplotlib.use("Agg")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
-
 @pytest.fixture(scope="module")
 def basics() -> ModuleType:
     return load_course("basics")
@@ -50,7 +49,11 @@ def test_unanswered_basics_exercises_say_so_in_japanese(
     basics.check_softmax_delta(np.zeros(3), 0, None)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines] == [
-        "演習問題 1", "演習問題 2", "演習問題 3 (AND)", "演習問題 4"]
+        "演習問題 1",
+        "演習問題 2",
+        "演習問題 3 (AND)",
+        "演習問題 4",
+    ]
     assert all("まだ解答されていない" in line and "None" in line for line in lines)
     assert "not answered" not in "\n".join(lines)
 
@@ -61,7 +64,8 @@ def test_basics_checks_answer_and_hint_in_japanese(basics: ModuleType, capsys, j
     w = np.linalg.solve(phi.T @ phi, phi.T @ y)
     basics.check_normal_equations(phi, y, w)
     assert capsys.readouterr().out == (
-        "演習問題 1: 正解 — ∇E(w) = 0 であり、w は正規方程式の解である。\n")
+        "演習問題 1: 正解 — ∇E(w) = 0 であり、w は正規方程式の解である。\n"
+    )
     with pytest.raises(AssertionError, match=r"^演習問題 1: ∇E\(w\) = .* が 0 になっていない") as e:
         basics.check_normal_equations(phi, y, w + 1e-3)
     assert "np.linalg.solve" in str(e.value)
@@ -113,10 +117,21 @@ def test_unanswered_backprop_exercises_say_so_in_japanese(
     cbp.check_relu_delta(np.zeros(2), np.zeros(2), None)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines] == [
-        "演習問題 1", "演習問題 2", "演習問題 1", "演習問題 2", "演習問題 3",
-        "演習問題 1", "演習問題 2", "演習問題 3"]
-    assert all(line.endswith("まだ解答されていない — None を自分の答えに置き換えて、"
-                             "セルをもう一度実行せよ。") for line in lines)
+        "演習問題 1",
+        "演習問題 2",
+        "演習問題 1",
+        "演習問題 2",
+        "演習問題 3",
+        "演習問題 1",
+        "演習問題 2",
+        "演習問題 3",
+    ]
+    assert all(
+        line.endswith(
+            "まだ解答されていない — None を自分の答えに置き換えて、セルをもう一度実行せよ。"
+        )
+        for line in lines
+    )
 
 
 def test_backprop_checks_accept_in_japanese(cbp: ModuleType, capsys, japanese) -> None:
@@ -136,9 +151,22 @@ def test_backprop_checks_accept_in_japanese(cbp: ModuleType, capsys, japanese) -
     assert out[4].startswith("演習問題 3: 正解 — デルタは u > 0 のところだけを通り")
 
 
-@pytest.mark.parametrize("case", [
-    "bce_sign", "shape", "mse_half", "soft_sum", "hidden_output", "hidden_missing",
-    "weight_transposed", "weight_entry", "relu_value", "two_paths_swapped", "add_multiply"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "bce_sign",
+        "shape",
+        "mse_half",
+        "soft_sum",
+        "hidden_output",
+        "hidden_missing",
+        "weight_transposed",
+        "weight_entry",
+        "relu_value",
+        "two_paths_swapped",
+        "add_multiply",
+    ],
+)
 def test_backprop_hints_are_japanese(cbp: ModuleType, japanese, case: str) -> None:
     u, d = np.array([0.3, -1.2]), np.array([1.0, 0.0])
     sig = 1 / (1 + np.exp(-u))
@@ -147,23 +175,38 @@ def test_backprop_hints_are_japanese(cbp: ModuleType, japanese, case: str) -> No
     back = W3.T @ delta3
     calls = {
         "bce_sign": (cbp.check_bce_delta, (u, d, d - sig), "対数尤度"),
-        "shape": (cbp.check_bce_delta, (u, d, np.zeros(3)),
-                  r"形状 \(2,\) の配列が必要だが、形状が \(3,\)"),
+        "shape": (
+            cbp.check_bce_delta,
+            (u, d, np.zeros(3)),
+            r"形状 \(2,\) の配列が必要だが、形状が \(3,\)",
+        ),
         "mse_half": (cbp.check_mse_gradient, (np.ones(3), np.zeros(3), np.ones(3)), "½ が付かない"),
-        "soft_sum": (cbp.check_softmax_delta_soft,
-                     (u, np.array([1.0, 1.0]), np.exp(u) / np.exp(u).sum() - 1), "和は 2 である"),
-        "hidden_output": (cbp.check_hidden_delta,
-                          (W3, delta3, u2, back * (1 - np.tanh(np.tanh(u2)) ** 2)),
-                          "入力 u で評価する"),
+        "soft_sum": (
+            cbp.check_softmax_delta_soft,
+            (u, np.array([1.0, 1.0]), np.exp(u) / np.exp(u).sum() - 1),
+            "和は 2 である",
+        ),
+        "hidden_output": (
+            cbp.check_hidden_delta,
+            (W3, delta3, u2, back * (1 - np.tanh(np.tanh(u2)) ** 2)),
+            "入力 u で評価する",
+        ),
         "hidden_missing": (cbp.check_hidden_delta, (W3, delta3, u2, back), "が抜けている"),
-        "weight_transposed": (cbp.check_weight_gradient,
-                              (np.zeros(2), np.zeros(3), np.zeros((3, 2))),
-                              r"\(out, in\) = \(2, 3\)"),
-        "weight_entry": (cbp.check_weight_gradient,
-                         (np.ones(2), np.ones(3), np.zeros((2, 3))), "成分は δ_j z_i"),
-        "relu_value": (cbp.check_relu_delta,
-                       (np.ones(2), np.array([2.0, -1.0]), np.array([2.0, 0.0])),
-                       "ReLU′\\(u\\) である"),
+        "weight_transposed": (
+            cbp.check_weight_gradient,
+            (np.zeros(2), np.zeros(3), np.zeros((3, 2))),
+            r"\(out, in\) = \(2, 3\)",
+        ),
+        "weight_entry": (
+            cbp.check_weight_gradient,
+            (np.ones(2), np.ones(3), np.zeros((2, 3))),
+            "成分は δ_j z_i",
+        ),
+        "relu_value": (
+            cbp.check_relu_delta,
+            (np.ones(2), np.array([2.0, -1.0]), np.array([2.0, 0.0])),
+            "ReLU′\\(u\\) である",
+        ),
         "two_paths_swapped": (cbp.check_two_paths, (1.0, np.e, np.e), None),
         "add_multiply": (cbp.check_add_multiply, (1.0, 2.0, 3.0, [1.0, 2.0, 3.0]), "加算ノード"),
     }
@@ -186,8 +229,9 @@ def test_switching_back_gives_the_english_messages(cbp: ModuleType, capsys) -> N
     cbp.check_relu_delta(np.zeros(1), np.zeros(1), None)
     ja_line, en_line = capsys.readouterr().out.splitlines()
     assert ja_line.startswith("演習問題 3: まだ解答されていない")
-    assert en_line == ("Exercise 3: not answered yet — replace None with your answer and run "
-                       "the cell again.")
+    assert en_line == (
+        "Exercise 3: not answered yet — replace None with your answer and run the cell again."
+    )
 
 
 def test_mse_check_accepts_the_right_answer_for_two_entries(cbp: ModuleType, capsys) -> None:
@@ -201,7 +245,8 @@ def test_mse_check_accepts_the_right_answer_for_two_entries(cbp: ModuleType, cap
 
 
 def test_relu_check_accepts_the_right_answer_when_relu_u_equals_relu_prime(
-        cbp: ModuleType, capsys) -> None:
+    cbp: ModuleType, capsys
+) -> None:
     # where every positive u is exactly 1, back ⊙ ReLU(u) equals back ⊙ ReLU′(u): that is
     # the right answer, not the "multiplies by ReLU(u)" mistake
     cbp.check_relu_delta(np.array([1.0, 2.0]), np.array([1.0, -1.0]), np.array([1.0, 0.0]))

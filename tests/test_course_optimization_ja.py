@@ -23,7 +23,6 @@ import viz
 UNANSWERED = "まだ解答されていない — None を自分の答えに置き換えて、セルをもう一度実行せよ。"
 
 
-
 @pytest.fixture
 def co(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     """``course.optimization`` imported as a notebook imports it; forgotten afterwards."""
@@ -53,17 +52,24 @@ UNANSWERED_CALLS = [
 ]
 
 
-@pytest.mark.parametrize(("check", "args", "number"), UNANSWERED_CALLS,
-                         ids=[c[0] for c in UNANSWERED_CALLS])
+@pytest.mark.parametrize(
+    ("check", "args", "number"), UNANSWERED_CALLS, ids=[c[0] for c in UNANSWERED_CALLS]
+)
 def test_an_unanswered_exercise_says_so_in_japanese(
-        co: ModuleType, japanese: None, capsys: pytest.CaptureFixture[str],
-        check: str, args: tuple, number: int) -> None:
+    co: ModuleType,
+    japanese: None,
+    capsys: pytest.CaptureFixture[str],
+    check: str,
+    args: tuple,
+    number: int,
+) -> None:
     getattr(co, check)(*args)
     assert capsys.readouterr().out == f"演習問題 {number}: {UNANSWERED}\n"
 
 
 def test_right_answers_are_confirmed_in_japanese(
-        co: ModuleType, japanese: None, capsys: pytest.CaptureFixture[str]) -> None:
+    co: ModuleType, japanese: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     g, lr, alpha, eps = 1e-3, 0.01, 0.9, 1e-6
     v = (1 - alpha) * g * g
     co.check_rmsprop_step(g, lr, alpha, eps, lr * g / np.sqrt(v + eps), lr * g / (np.sqrt(v) + eps))
@@ -78,8 +84,7 @@ def test_right_answers_are_confirmed_in_japanese(
     co.check_dropout_scale(0.5, 2.0)
     co.check_early_stopping([1.0, 0.8, 0.9, 0.95], 2, 1, 3)
     assert capsys.readouterr().out.splitlines() == [
-        "演習問題 1: 正解 — 教科書の規則では一歩 0.00953、PyTorch の規則では 0.0315 "
-        "(3 倍大きい)。",
+        "演習問題 1: 正解 — 教科書の規則では一歩 0.00953、PyTorch の規則では 0.0315 (3 倍大きい)。",
         "演習問題 2: 正解 — SGD(lr=0.1, momentum=0.8) は η = 0.5 の教科書の形である。",
         "演習問題 3: 正解 — 曲率の比は 25、等高線は谷を横切る方向に 5 倍細く、"
         "η < 2/25 = 0.08 である。",
@@ -97,9 +102,18 @@ def test_right_answers_are_confirmed_in_japanese(
 # wrong answers: (function name, arguments, a piece of the Japanese hint)
 WRONG_CALLS = [
     ("check_rmsprop_step", (1e-3, 0.01, 0.9, 1e-6, "a", 1.0), "演習問題 1: 数を一つ与えよ"),
-    ("check_rmsprop_step", (1e-3, 0.01, 0.9, 1e-6,
-                            0.01 * 1e-3 / (np.sqrt(1e-7) + 1e-6),
-                            0.01 * 1e-3 / np.sqrt(1e-7 + 1e-6)), "二つの答えが入れ替わっている"),
+    (
+        "check_rmsprop_step",
+        (
+            1e-3,
+            0.01,
+            0.9,
+            1e-6,
+            0.01 * 1e-3 / (np.sqrt(1e-7) + 1e-6),
+            0.01 * 1e-3 / np.sqrt(1e-7 + 1e-6),
+        ),
+        "二つの答えが入れ替わっている",
+    ),
     ("check_rmsprop_step", (1e-3, 0.01, 0.9, 1e-6, 1.0, 1.0), "ε が内側: 1 は"),
     ("check_textbook_momentum_lr", (0.5, 0.8, 0.5), "教科書は各勾配を (1 − μ) 倍に減衰させる"),
     ("check_valley_limits", (5, 5, 0.08), "演習問題 3: 曲率の比: 5 は正しくない"),
@@ -112,8 +126,11 @@ WRONG_CALLS = [
     ("check_clipped_gradient", ([30.0, -40.0], 5.0, [3.0]), "2 個の数を与えよ"),
     ("check_linear_decay", (0.1, 0.01, 100, 40, 0.4 * 0.01 + (1 - 0.4 * 0.1)), "スライドの誤植"),
     ("check_linear_decay", (0.1, 0.01, 100, 40, 0.05), "ではない (t > T では η_T)"),
-    ("check_init_variances", (300, 100, 1 / 100, 2 / 400, 2 / 300),
-     "LeCun: 0.01 は Var[w] = 1/d_in ="),
+    (
+        "check_init_variances",
+        (300, 100, 1 / 100, 2 / 400, 2 / 300),
+        "LeCun: 0.01 は Var[w] = 1/d_in =",
+    ),
     ("check_bagging_variance", (1.0, 10, 0.5, 0.2, 0.55), "独立な場合: 0.2 は σ²/M ではない"),
     ("check_bagging_variance", (1.0, 10, 0.5, 0.1, 0.5), "交差項 ρσ² が M(M − 1) 個"),
     ("check_decay_factor", (0.1, 0.01, 0.99), "荷重減衰だけの一歩"),
@@ -123,16 +140,19 @@ WRONG_CALLS = [
 ]
 
 
-@pytest.mark.parametrize(("check", "args", "hint"), WRONG_CALLS,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(WRONG_CALLS)])
-def test_a_wrong_answer_is_explained_in_japanese(co: ModuleType, japanese: None, check: str,
-                                                 args: tuple, hint: str) -> None:
+@pytest.mark.parametrize(
+    ("check", "args", "hint"), WRONG_CALLS, ids=[f"{c[0]}-{i}" for i, c in enumerate(WRONG_CALLS)]
+)
+def test_a_wrong_answer_is_explained_in_japanese(
+    co: ModuleType, japanese: None, check: str, args: tuple, hint: str
+) -> None:
     with pytest.raises(AssertionError, match=re.escape(hint)):
         getattr(co, check)(*args)
 
 
 def test_back_in_english_the_messages_are_english_again(
-        co: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    co: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     viz.set_language("ja")
     try:
         co.check_decay_factor(0.1, 0.01, None)
@@ -148,7 +168,8 @@ def test_back_in_english_the_messages_are_english_again(
 
 
 def test_loaded_from_its_file_it_speaks_japanese_too(
-        japanese: None, capsys: pytest.CaptureFixture[str]) -> None:
+    japanese: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The other tests load the module from its file, without a ``course`` package."""
     load_course("optimization").check_dropout_scale(0.5, None)
     assert capsys.readouterr().out == f"演習問題 3: {UNANSWERED}\n"

@@ -26,83 +26,113 @@ NOTEBOOKS = ROOT / "notebooks"
 # CURRICULUM.md §0–§8, as heading keywords (comments: the curriculum's wording).
 TOPICS: dict[str, list[str]] = {
     "§0 machine-learning basics and the neuron": [
-        "supervised learning", "regression", "classification",       # 教師あり学習
-        "training error",                    # training vs generalisation error (05: vs test)
-        "least squares", "normal equations",                          # 最小二乗法
-        "maximum likelihood", "conditional mean",                     # ŷ*(x) = E[y | x]
-        "over-fitting", "polynomial",                                 # ŷ = Σ w_j x^j, M grows
-        "ridge", "lasso",                                             # E(w) + λR(w)
-        "logistic regression", "softmax regression",
-        "formal neuron", "perceptron",
-        "cannot be minimised",               # a step (or accuracy) cannot be minimised
+        "supervised learning",
+        "regression",
+        "classification",  # 教師あり学習
+        "training error",  # training vs generalisation error (05: vs test)
+        "least squares",
+        "normal equations",  # 最小二乗法
+        "maximum likelihood",
+        "conditional mean",  # ŷ*(x) = E[y | x]
+        "over-fitting",
+        "polynomial",  # ŷ = Σ w_j x^j, M grows
+        "ridge",
+        "lasso",  # E(w) + λR(w)
+        "logistic regression",
+        "softmax regression",
+        "formal neuron",
+        "perceptron",
+        "cannot be minimised",  # a step (or accuracy) cannot be minimised
     ],
     "§1 chain rule on a computation graph": [
-        "chain rule", "computation graph",
-        "add node", "multiply node",
-        "composite function",                # product along a path, sum over paths
-        "numerical differentiation",         # central differences agree with backprop
-        "what it costs",                     # ... and one forward pass per parameter: timed
+        "chain rule",
+        "computation graph",
+        "add node",
+        "multiply node",
+        "composite function",  # product along a path, sum over paths
+        "numerical differentiation",  # central differences agree with backprop
+        "what it costs",  # ... and one forward pass per parameter: timed
     ],
     "§2 output-layer delta": [
         "output-layer delta",
-        "identity output", "squared error",                           # regression
-        "binary classification", "binary cross-entropy",              # σ(u) and its BCE
-        "derivative of the sigmoid",                                  # σ' = σ(1 − σ)
-        "multi-class classification", "softmax",                      # softmax + CE
+        "identity output",
+        "squared error",  # regression
+        "binary classification",
+        "binary cross-entropy",  # σ(u) and its BCE
+        "derivative of the sigmoid",  # σ' = σ(1 − σ)
+        "multi-class classification",
+        "softmax",  # softmax + CE
     ],
     "§3 backpropagation through layers": [
         "backpropagation through the layers",
-        "forward pass", "backward pass",     # u = W z + b, z = f(u); δ (z)ᵀ
-        "recursion",                         # δ^(l) from δ^(l+1): the delta recursion
-        "from autograd",                     # hand-written NumPy backprop = autograd
+        "forward pass",
+        "backward pass",  # u = W z + b, z = f(u); δ (z)ᵀ
+        "recursion",  # δ^(l) from δ^(l+1): the delta recursion
+        "from autograd",  # hand-written NumPy backprop = autograd
         "gradient check",
     ],
     "§4 activation and loss functions": [
         "activation functions",
-        "sigmoid", "tanh", "relu",
-        "prelu",                             # leaky ReLU / PReLU (α learnable)
+        "sigmoid",
+        "tanh",
+        "relu",
+        "prelu",  # leaky ReLU / PReLU (α learnable)
         "maxout",
         "identity output",
-        "softmax function", "subtract the maximum",                   # overflow
-        "squared error", "cross-entropy",
-        "cannot be minimised",               # why a loss must be continuous
+        "softmax function",
+        "subtract the maximum",  # overflow
+        "squared error",
+        "cross-entropy",
+        "cannot be minimised",  # why a loss must be continuous
     ],
     "§5 gradient descent": [
         "gradient descent",
-        "mini-batch", "stochastic gradient descent",                  # batch, |B| = 1, epochs
-        "learning-rate schedule", "linear decay",
+        "mini-batch",
+        "stochastic gradient descent",  # batch, |B| = 1, epochs
+        "learning-rate schedule",
+        "linear decay",
         "gradient clipping",
-        "momentum", "nesterov",
-        "adagrad", "rmsprop", "adam",
-        "narrow valley",                     # oscillation in a narrow valley
-        "plateau", "cliff", "saddle point",
-        "initialisation",                    # LeCun, Glorot, He
+        "momentum",
+        "nesterov",
+        "adagrad",
+        "rmsprop",
+        "adam",
+        "narrow valley",  # oscillation in a narrow valley
+        "plateau",
+        "cliff",
+        "saddle point",
+        "initialisation",  # LeCun, Glorot, He
         "standardisation",
     ],
     "§6 regularisation": [
-        "training error vs test error",      # and over-fitting
-        "weight decay", "lasso",             # ridge (L2) and L1
+        "training error vs test error",  # and over-fitting
+        "weight decay",
+        "lasso",  # ridge (L2) and L1
         "early stopping",
         "weight sharing",
         "bagging",
         "dropout",
     ],
     "§7 convolutional networks": [
-        "convolution",                       # the cross-correlation form
+        "convolution",  # the cross-correlation form
         "channels",
-        "output size",                       # ⌊(W − H + 2P)/S⌋ + 1
-        "max pooling", "average pooling",    # (max pooling's backward: IN_PROSE)
+        "output size",  # ⌊(W − H + 2P)/S⌋ + 1
+        "max pooling",
+        "average pooling",  # (max pooling's backward: IN_PROSE)
         "l^p pooling",
         "transposed convolution",
-        "local contrast normalisation", "local response normalisation",
+        "local contrast normalisation",
+        "local response normalisation",
     ],
     "§8 recurrent networks": [
         "elman",
-        "backpropagation through time", "truncated bptt",
+        "backpropagation through time",
+        "truncated bptt",
         "real-time recurrent learning",
-        "lstm",                              # (peepholes: IN_PROSE)
+        "lstm",  # (peepholes: IN_PROSE)
         "gru",
-        "encoder", "seq2seq",                # the encoder's final state is the context
+        "encoder",
+        "seq2seq",  # the encoder's final state is the context
     ],
 }
 
@@ -151,7 +181,7 @@ CASES = [(section, kw) for section, kws in TOPICS.items() for kw in kws]
 def test_the_list_covers_sections_0_to_8() -> None:
     assert [s.split()[0] for s in TOPICS] == [f"§{k}" for k in range(9)]
     assert all(TOPICS.values())
-    assert len(HEADINGS) > 50             # the headings were read: the notebooks exist
+    assert len(HEADINGS) > 50  # the headings were read: the notebooks exist
 
 
 @pytest.mark.parametrize(("section", "keyword"), CASES, ids=[f"s{s[1]}-{k}" for s, k in CASES])

@@ -214,9 +214,7 @@ def test_standardizer_fit_on_train_applies_train_statistics_to_test():
     X_train = rng.normal(0.0, 1.0, size=(50, 3))
     X_test = rng.normal(5.0, 3.0, size=(20, 3))
     s = Standardizer().fit(X_train)
-    np.testing.assert_allclose(
-        s.transform(X_test), (X_test - X_train.mean(0)) / X_train.std(0)
-    )
+    np.testing.assert_allclose(s.transform(X_test), (X_test - X_train.mean(0)) / X_train.std(0))
     # the test set is not standardised to zero mean: its own statistics were not used
     assert np.all(s.transform(X_test).mean(axis=0) > 2.0)
 

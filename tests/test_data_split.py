@@ -24,8 +24,16 @@ def _ds(n: int) -> TensorDataset:
 @pytest.mark.parametrize("n", [0, 1, 7, 10, 11, 100])
 @pytest.mark.parametrize(
     "lengths",
-    [[0.5, 0.5], [0.3, 0.3, 0.4], [0.1, 0.2, 0.7], [0.33, 0.33, 0.34], [1.0], [0.25] * 4,
-     [0.9, 0.1], [1 / 3] * 3],
+    [
+        [0.5, 0.5],
+        [0.3, 0.3, 0.4],
+        [0.1, 0.2, 0.7],
+        [0.33, 0.33, 0.34],
+        [1.0],
+        [0.25] * 4,
+        [0.9, 0.1],
+        [1 / 3] * 3,
+    ],
 )
 def test_random_split_fraction_lengths_match_torch(n: int, lengths: list) -> None:
     with warnings.catch_warnings():
@@ -48,8 +56,10 @@ def test_random_split_integer_lengths_partition_and_reproducible() -> None:
     assert [s.indices for s in other] != [a.indices, b.indices, c.indices]
     # a Generator object is consumed, so two calls differ
     rng = np.random.default_rng(0)
-    assert random_split(ds, [5, 5], generator=rng)[0].indices != random_split(
-        ds, [5, 5], generator=rng)[0].indices
+    assert (
+        random_split(ds, [5, 5], generator=rng)[0].indices
+        != random_split(ds, [5, 5], generator=rng)[0].indices
+    )
 
 
 def test_random_split_empty_fraction_warns_like_torch() -> None:
@@ -110,12 +120,23 @@ def test_dataloader_parameter_names_and_order_match_torch() -> None:
 def test_num_workers_warns_once_and_loads_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(data, "_WORKERS_WARNED", False)
     ds = _ds(10)
-    plain = [tuple(np.asarray(getattr(f, "data", f)) for f in b)
-             for b in DataLoader(ds, batch_size=4, shuffle=True, generator=3)]
+    plain = [
+        tuple(np.asarray(getattr(f, "data", f)) for f in b)
+        for b in DataLoader(ds, batch_size=4, shuffle=True, generator=3)
+    ]
     with pytest.warns(UserWarning, match="num_workers=2.*in-process.*worker_init_fn"):
-        loader = DataLoader(ds, batch_size=4, shuffle=True, generator=3, num_workers=2,
-                            pin_memory=True, persistent_workers=True, prefetch_factor=4,
-                            timeout=5, worker_init_fn=lambda i: None)
+        loader = DataLoader(
+            ds,
+            batch_size=4,
+            shuffle=True,
+            generator=3,
+            num_workers=2,
+            pin_memory=True,
+            persistent_workers=True,
+            prefetch_factor=4,
+            timeout=5,
+            worker_init_fn=lambda i: None,
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a second loader does not warn again
         DataLoader(ds, num_workers=4)
@@ -134,10 +155,16 @@ def test_pin_memory_alone_does_not_warn() -> None:
     assert len(list(loader)) == 2
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"prefetch_factor": 2}, {"persistent_workers": True}, {"num_workers": -1},
-    {"timeout": -1}, {"multiprocessing_context": "spawn"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"prefetch_factor": 2},
+        {"persistent_workers": True},
+        {"num_workers": -1},
+        {"timeout": -1},
+        {"multiprocessing_context": "spawn"},
+    ],
+)
 def test_dataloader_rejects_what_torch_rejects(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         tdata.DataLoader(range(4), **kwargs)

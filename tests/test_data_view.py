@@ -32,8 +32,14 @@ def test_data_is_the_tensors_memory_and_a_numpy_array() -> None:
 
 def test_numpy_results_are_plain_arrays() -> None:
     p = _param()
-    for result in (np.exp(p.data), p.data + 1, p.data * p.data, p.data.sum(), -p.data,
-                   np.where(p.data > 0, p.data, 0.0)):
+    for result in (
+        np.exp(p.data),
+        p.data + 1,
+        p.data * p.data,
+        p.data.sum(),
+        -p.data,
+        np.where(p.data > 0, p.data, 0.0),
+    ):
         assert type(result) in (np.ndarray, np.float64), type(result)
     assert repr(p.data).startswith("array(")
     assert str(p.data) == str(np.array([1.0, -2.0, 3.0]))

@@ -160,5 +160,6 @@ def test_lstm_to_float64_matches_torch_double() -> None:
     x = np.random.default_rng(0).normal(size=(2, 5, 3))
     out = ours(Tensor(x))[0]
     assert out.dtype == np.float64
-    np.testing.assert_allclose(out.data, theirs(torch.tensor(x))[0].detach().numpy(),
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        out.data, theirs(torch.tensor(x))[0].detach().numpy(), rtol=1e-12, atol=1e-14
+    )

@@ -31,8 +31,9 @@ def test_healthy_environment_reports_our_packages() -> None:
         assert doctor.main() == 0
 
 
-def test_missing_dot_is_optional_and_names_the_install(monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture) -> None:
+def test_missing_dot_is_optional_and_names_the_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     real = shutil.which
     monkeypatch.setattr(doctor.shutil, "which", lambda n, *a, **k: None if n == "dot" else real(n))
     check = doctor._dot_check()
@@ -60,8 +61,12 @@ def test_foreign_autograd_on_sys_path_is_named_with_its_fix(tmp_path: Path) -> N
     (fake / "__init__.py").write_text("from .core import grad\n")
     (fake / "core.py").write_text("def grad(f):\n    return f\n")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "viz" / "cli" / "doctor.py")], capture_output=True, text=True,
-        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"}, cwd=tmp_path, timeout=120,
+        [sys.executable, str(ROOT / "viz" / "cli" / "doctor.py")],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"FIX  autograd     the `autograd` package at {fake} is not deltagrad's" in result.stdout
@@ -74,8 +79,9 @@ def test_a_namespace_autograd_left_by_an_uninstall_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "autograd").mkdir()  # no __init__.py: what `pip uninstall autograd` can leave
-    monkeypatch.setattr(doctor, "package_origin",
-                        lambda name: tmp_path / "autograd" if name == "autograd" else None)
+    monkeypatch.setattr(
+        doctor, "package_origin", lambda name: tmp_path / "autograd" if name == "autograd" else None
+    )
     message = doctor.foreign_autograd()
     assert message is not None and "namespace package" in message
 
@@ -88,8 +94,9 @@ def test_importing_over_a_foreign_autograd_names_it_and_the_doctor(
     fake.mkdir()
     (fake / "__init__.py").write_text("def grad(f):\n    return f\n")
     code = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); import {package}"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("ImportError: deltagrad's nn and viz need deltagrad's `autograd`")
@@ -98,8 +105,13 @@ def test_importing_over_a_foreign_autograd_names_it_and_the_doctor(
 
 
 def test_doctor_is_a_command_of_the_cli() -> None:
-    result = subprocess.run([sys.executable, "-m", "viz", "doctor"], capture_output=True,
-                            text=True, cwd=ROOT, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "-m", "viz", "doctor"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
+    )
     assert "OK   autograd     deltagrad's" in result.stdout
     assert result.returncode == (0 if "all required parts work" in result.stdout else 1)
 

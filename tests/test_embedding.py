@@ -94,7 +94,8 @@ def test_gradcheck_and_gradgradcheck() -> None:
 
 @pytest.mark.parametrize("create_graph", [False, True])
 def test_padding_gradient_is_the_true_gradient_with_the_padding_row_zeroed(
-        create_graph: bool) -> None:
+    create_graph: bool,
+) -> None:
     """The padding row does change the output (it is looked up), but by definition it
     receives nothing; every other row gets the true derivative -- also when the backward
     pass is recorded for higher-order derivatives."""
@@ -148,8 +149,11 @@ def test_embedding_feeds_an_lstm() -> None:
 # ---------------------------------------------------------------- errors
 def test_index_out_of_range_names_the_index_and_vocabulary() -> None:
     emb = Embedding(5, 2)
-    with pytest.raises(ValueError, match=r"index 7 is out of range for num_embeddings=5 "
-                                         r"\(valid: 0..4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"index 7 is out of range for num_embeddings=5 "
+        r"\(valid: 0..4\)",
+    ):
         emb(np.array([1, 7, 2]))
     with pytest.raises(ValueError, match=r"index -1 is out of range for num_embeddings=5"):
         emb(np.array([[0, -1]]))

@@ -15,8 +15,7 @@ from nn.optim import Adam
 def _classifier_bag(n_models: int = 3, seed: int = 0) -> tuple[Bagging, np.ndarray]:
     X, y = make_moons(80, noise=0.2, random_state=seed)
     seeds = iter(range(100))
-    bag = Bagging(lambda: nn.MLP([2, 16, 2], rng=next(seeds)), n_models=n_models,
-                  random_state=seed)
+    bag = Bagging(lambda: nn.MLP([2, 16, 2], rng=next(seeds)), n_models=n_models, random_state=seed)
     bag.fit(X, y, F.cross_entropy, lambda p: Adam(p, lr=1e-2), epochs=5, batch_size=16)
     return bag, X
 
@@ -71,10 +70,12 @@ def test_bagging_reduces_variance_on_noisy_regression():
     y_test = np.sin(x_test)
 
     seeds = iter(range(100))
-    bag = Bagging(lambda: nn.MLP([1, 32, 32, 1], activation="tanh", rng=next(seeds)),
-                  n_models=8, random_state=1)
-    bag.fit(x_train, y_train, F.mse_loss, lambda p: Adam(p, lr=1e-2), epochs=150,
-            batch_size=16)
+    bag = Bagging(
+        lambda: nn.MLP([1, 32, 32, 1], activation="tanh", rng=next(seeds)),
+        n_models=8,
+        random_state=1,
+    )
+    bag.fit(x_train, y_train, F.mse_loss, lambda p: Adam(p, lr=1e-2), epochs=150, batch_size=16)
     assert bag.classification is False
     members = bag.predict_all(x_test)  # (M, 200, 1)
     single_errors = ((members - y_test) ** 2).mean(axis=(1, 2))

@@ -136,12 +136,16 @@ def test_scalar_mlp_views_nest_modules_and_fold_the_samples():
         # copy k is sample k: the neuron's output in that view is its output on X[k]
         expected = model.layers[0].neurons[1]([Value(a) for a in X[k]]).data
         outputs = [
-            i for i in range(len(order))
+            i
+            for i in range(len(order))
             if ex.data["nodes"].get(str(i), {}).get("h") == vid and order[i].op == "relu"
         ]
         assert [order[i].data for i in outputs] == [expected]
-        assert first == min(i for i in pos.values() if ex.data["nodes"].get(str(i), {}).get(
-            "h") == vid and order[i]._parents)
+        assert first == min(
+            i
+            for i in pos.values()
+            if ex.data["nodes"].get(str(i), {}).get("h") == vid and order[i]._parents
+        )
     # the output neuron keeps its whole w·x + b: the score of each sample is its node
     score = model([Value(a) for a in X[0]])
     homes = {
@@ -159,8 +163,10 @@ def test_every_shown_node_is_in_its_home_view_svg():
     svgs = {vid: _svg(ex, vid) for vid in ex.data["views"]}
     for key, rec in ex.data["nodes"].items():
         home = rec["h"]
-        assert f'id="n{key}"' in svgs[home] or f'id="s{key}"' in svgs[home] or any(
-            f'id="n{key}"' in svgs[v] for v in ex.data["views"][home]["b"]
+        assert (
+            f'id="n{key}"' in svgs[home]
+            or f'id="s{key}"' in svgs[home]
+            or any(f'id="n{key}"' in svgs[v] for v in ex.data["views"][home]["b"])
         ), (key, home)
 
 
@@ -326,7 +332,8 @@ def test_without_a_model_the_samples_still_fold():
     # copy 0 (sample 0) lies before copy 1 in the order; its last relu is sample 0's loss
     start1 = ex.data["views"]["top@1"]["f"][0][0]
     copy0 = [
-        int(i) for i, r in ex.data["nodes"].items()
+        int(i)
+        for i, r in ex.data["nodes"].items()
         if r["h"] == TOP and r["o"] == "relu" and int(i) < start1
     ]
     y0, s0 = -1.0, model([Value(a) for a in X[0]])

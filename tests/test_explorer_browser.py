@@ -124,8 +124,7 @@ def test_hover_shows_the_engines_numbers(browser, w1, tmp_path):
     ref = model.layers[1].neurons[3](model.layers[0]([Value(float(a)) for a in X[1]])).data
     home = "g:layers.1.neurons.3@1"
     relu = [
-        int(k) for k, rec in ex.data["nodes"].items()
-        if rec["h"] == home and rec["o"] == "relu"
+        int(k) for k, rec in ex.data["nodes"].items() if rec["h"] == home and rec["o"] == "relu"
     ]
     assert len(relu) == 1 and order[relu[0]].data == ref
     r = relu[0]
@@ -158,7 +157,8 @@ def test_screenshots_of_the_top_and_a_neuron_differ(browser, w1, tmp_path):
     path, *_ = w1
     top = player._screenshot(browser, path.as_uri(), tmp_path / "top.png")
     neuron = player._screenshot(
-        browser, path.as_uri() + "#click=g:layers.1&click=g:layers.1.neurons.3",
+        browser,
+        path.as_uri() + "#click=g:layers.1&click=g:layers.1.neurons.3",
         tmp_path / "neuron.png",
     )
     for shot in (top, neuron):

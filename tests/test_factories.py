@@ -34,10 +34,25 @@ def assert_same(ours: Tensor, theirs: Any) -> None:
 
 # ----------------------------------------------------------------------------- tensor()
 DATA = [
-    1, 2.5, True, [1, 2, 3], [[1, 2], [3, 4]], [1.0, 2], [1, 2.5], [True, False],
-    [[True], [False]], [], np.array([1, 2], np.int32), np.array([1.5], np.float64),
-    np.array([1.5], np.float32), np.array([True]), np.arange(3), np.float64(2.0),
-    np.int64(3), np.array([1, 2], np.uint8), np.array([[1.0, 2.0]], np.float16),
+    1,
+    2.5,
+    True,
+    [1, 2, 3],
+    [[1, 2], [3, 4]],
+    [1.0, 2],
+    [1, 2.5],
+    [True, False],
+    [[True], [False]],
+    [],
+    np.array([1, 2], np.int32),
+    np.array([1.5], np.float64),
+    np.array([1.5], np.float32),
+    np.array([True]),
+    np.arange(3),
+    np.float64(2.0),
+    np.int64(3),
+    np.array([1, 2], np.uint8),
+    np.array([[1.0, 2.0]], np.float16),
 ]
 
 
@@ -90,8 +105,17 @@ def test_tensor_explicit_dtype_and_requires_grad() -> None:
 
 
 # ----------------------------------------------------------------------------- ranges
-ARANGES = [(5,), (2, 7), (1, 10, 3), (0, 1, 0.1), (5.0,), (0, 2, 0.5), (-3, 3), (10, 0, -2),
-           (np.int64(4),)]
+ARANGES = [
+    (5,),
+    (2, 7),
+    (1, 10, 3),
+    (0, 1, 0.1),
+    (5.0,),
+    (0, 2, 0.5),
+    (-3, 3),
+    (10, 0, -2),
+    (np.int64(4),),
+]
 
 
 @pytest.mark.parametrize("args", ARANGES, ids=[repr(a) for a in ARANGES])
@@ -101,14 +125,19 @@ def test_arange_keeps_integers_integer_like_torch(args: tuple) -> None:
 
 @pytest.mark.parametrize("dtype", ["float64", "int32", "float32"])
 def test_arange_and_linspace_take_a_dtype(dtype: str) -> None:
-    assert_same(ag.arange(0, 6, 2, dtype=getattr(ag, dtype)),
-                torch.arange(0, 6, 2, dtype=getattr(torch, dtype)))
-    assert_same(ag.linspace(-1, 1, 5, dtype=getattr(ag, dtype)),
-                torch.linspace(-1, 1, 5, dtype=getattr(torch, dtype)))
+    assert_same(
+        ag.arange(0, 6, 2, dtype=getattr(ag, dtype)),
+        torch.arange(0, 6, 2, dtype=getattr(torch, dtype)),
+    )
+    assert_same(
+        ag.linspace(-1, 1, 5, dtype=getattr(ag, dtype)),
+        torch.linspace(-1, 1, 5, dtype=getattr(torch, dtype)),
+    )
 
 
-@pytest.mark.parametrize(("start", "end", "steps"), [(0, 1, 5), (-2.0, 3.0, 11), (1, 1, 1),
-                                                     (0, 1, 0)])
+@pytest.mark.parametrize(
+    ("start", "end", "steps"), [(0, 1, 5), (-2.0, 3.0, 11), (1, 1, 1), (0, 1, 0)]
+)
 def test_linspace_matches_torch(start: float, end: float, steps: int) -> None:
     assert_same(ag.linspace(start, end, steps), torch.linspace(start, end, steps))
 
@@ -171,12 +200,17 @@ def test_randint_and_randperm_are_int64_in_range() -> None:
     assert ag.randperm(4, dtype=ag.int32).dtype == np.int32
 
 
-@pytest.mark.parametrize("make", [
-    lambda g: ag.randn(3, 4, generator=g), lambda g: ag.rand(5, generator=g),
-    lambda g: ag.randint(0, 100, (6,), generator=g), lambda g: ag.randperm(9, generator=g),
-    lambda g: ag.randn_like(Tensor(np.zeros(3)), generator=g),
-    lambda g: ag.rand_like(Tensor(np.zeros(3)), generator=g),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda g: ag.randn(3, 4, generator=g),
+        lambda g: ag.rand(5, generator=g),
+        lambda g: ag.randint(0, 100, (6,), generator=g),
+        lambda g: ag.randperm(9, generator=g),
+        lambda g: ag.randn_like(Tensor(np.zeros(3)), generator=g),
+        lambda g: ag.rand_like(Tensor(np.zeros(3)), generator=g),
+    ],
+)
 def test_generator_makes_draws_reproducible_and_independent(make: Any) -> None:
     a = make(np.random.default_rng(7)).data
     np.testing.assert_array_equal(a, make(np.random.default_rng(7)).data)
@@ -223,8 +257,14 @@ def test_manual_seed_makes_init_and_factories_reproducible() -> None:
         init.kaiming_normal_(w)
         v = Tensor(np.zeros((4, 5)))
         init.orthogonal_(v)
-        return [w.data.copy(), v.data.copy(), ag.randn(3).data, ag.rand(3).data,
-                ag.randint(0, 1000, (3,)).data, ag.randperm(6).data]
+        return [
+            w.data.copy(),
+            v.data.copy(),
+            ag.randn(3).data,
+            ag.rand(3).data,
+            ag.randint(0, 1000, (3,)).data,
+            ag.randperm(6).data,
+        ]
 
     for x, y in zip(draw(3), draw(3)):
         np.testing.assert_array_equal(x, y)

@@ -38,33 +38,66 @@ POOL_INPUT = RNG.permutation(2 * 3 * 4 * 4).reshape(2, 3, 4, 4) / 7.0
 
 # op class, the call that records it, its inputs, the same call in PyTorch
 CASES: list[tuple[type, Callable[..., Tensor], Callable[[], list[Tensor]], Callable]] = [
-    (LinearOp, lambda x, w, b: F.linear(x, w, b), lambda: [_t(4, 3), _t(2, 3), _t(2)],
-     lambda t, x, w, b: t.nn.functional.linear(x, w, b)),
-    (Conv2dOp, lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
-     lambda: [_t(2, 2, 5, 5), _t(3, 2, 3, 3), _t(3)],
-     lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, stride=2, padding=1)),
-    (ConvTranspose2dOp, lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1),
-     lambda: [_t(2, 3, 3, 3), _t(3, 2, 3, 3), _t(2)],
-     lambda t, x, w, b: t.nn.functional.conv_transpose2d(x, w, b, stride=2, padding=1)),
-    (MaxPool2dOp, lambda x: F.max_pool2d(x, 2),
-     lambda: [Tensor(POOL_INPUT.copy(), requires_grad=True)],
-     lambda t, x: t.nn.functional.max_pool2d(x, 2)),
-    (SoftmaxOp, lambda x: F.softmax(x, dim=1), lambda: [_t(3, 4, low=-3, high=3)],
-     lambda t, x: t.softmax(x, dim=1)),
-    (LogSoftmaxOp, lambda x: F.log_softmax(x, dim=1), lambda: [_t(3, 4, low=-3, high=3)],
-     lambda t, x: t.log_softmax(x, dim=1)),
-    (EmbeddingOp, lambda w: F.embedding(IDS, w), lambda: [_t(4, 3)],
-     lambda t, w: t.nn.functional.embedding(t.from_numpy(IDS), w)),
-    (CrossEntropyOp, lambda u: F.cross_entropy(u, TARGETS), lambda: [_t(3, 4, low=-3, high=3)],
-     lambda t, u: t.nn.functional.cross_entropy(u, t.from_numpy(TARGETS))),
-    (BinaryCrossEntropyOp, lambda p, d: F.binary_cross_entropy(p, d),
-     lambda: [_t(5, low=0.05, high=0.95), Tensor(RNG.uniform(0.0, 1.0, 5))],
-     lambda t, p, d: t.nn.functional.binary_cross_entropy(p, d)),
+    (
+        LinearOp,
+        lambda x, w, b: F.linear(x, w, b),
+        lambda: [_t(4, 3), _t(2, 3), _t(2)],
+        lambda t, x, w, b: t.nn.functional.linear(x, w, b),
+    ),
+    (
+        Conv2dOp,
+        lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
+        lambda: [_t(2, 2, 5, 5), _t(3, 2, 3, 3), _t(3)],
+        lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, stride=2, padding=1),
+    ),
+    (
+        ConvTranspose2dOp,
+        lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1),
+        lambda: [_t(2, 3, 3, 3), _t(3, 2, 3, 3), _t(2)],
+        lambda t, x, w, b: t.nn.functional.conv_transpose2d(x, w, b, stride=2, padding=1),
+    ),
+    (
+        MaxPool2dOp,
+        lambda x: F.max_pool2d(x, 2),
+        lambda: [Tensor(POOL_INPUT.copy(), requires_grad=True)],
+        lambda t, x: t.nn.functional.max_pool2d(x, 2),
+    ),
+    (
+        SoftmaxOp,
+        lambda x: F.softmax(x, dim=1),
+        lambda: [_t(3, 4, low=-3, high=3)],
+        lambda t, x: t.softmax(x, dim=1),
+    ),
+    (
+        LogSoftmaxOp,
+        lambda x: F.log_softmax(x, dim=1),
+        lambda: [_t(3, 4, low=-3, high=3)],
+        lambda t, x: t.log_softmax(x, dim=1),
+    ),
+    (
+        EmbeddingOp,
+        lambda w: F.embedding(IDS, w),
+        lambda: [_t(4, 3)],
+        lambda t, w: t.nn.functional.embedding(t.from_numpy(IDS), w),
+    ),
+    (
+        CrossEntropyOp,
+        lambda u: F.cross_entropy(u, TARGETS),
+        lambda: [_t(3, 4, low=-3, high=3)],
+        lambda t, u: t.nn.functional.cross_entropy(u, t.from_numpy(TARGETS)),
+    ),
+    (
+        BinaryCrossEntropyOp,
+        lambda p, d: F.binary_cross_entropy(p, d),
+        lambda: [_t(5, low=0.05, high=0.95), Tensor(RNG.uniform(0.0, 1.0, 5))],
+        lambda t, p, d: t.nn.functional.binary_cross_entropy(p, d),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("op", "fn", "make", "torch_fn"), CASES,
-                         ids=[c[0].__name__ for c in CASES])
+@pytest.mark.parametrize(
+    ("op", "fn", "make", "torch_fn"), CASES, ids=[c[0].__name__ for c in CASES]
+)
 def test_op_records_itself_and_matches_central_differences(
     op: type, fn: Callable, make: Callable, torch_fn: Any
 ) -> None:
@@ -73,8 +106,9 @@ def test_op_records_itself_and_matches_central_differences(
     assert ag.gradcheck(fn, *inputs)
 
 
-@pytest.mark.parametrize(("op", "fn", "make", "torch_fn"), CASES,
-                         ids=[c[0].__name__ for c in CASES])
+@pytest.mark.parametrize(
+    ("op", "fn", "make", "torch_fn"), CASES, ids=[c[0].__name__ for c in CASES]
+)
 def test_op_matches_torch(op: type, fn: Callable, make: Callable, torch_fn: Any) -> None:
     torch = pytest.importorskip("torch")
     inputs = make()
@@ -87,8 +121,7 @@ def test_op_matches_torch(op: type, fn: Callable, make: Callable, torch_fn: Any)
     np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
     for ours, their in zip(inputs, theirs):
         if ours.requires_grad:
-            np.testing.assert_allclose(ours.grad.data, their.grad.numpy(), rtol=1e-9,
-                                       atol=1e-12)
+            np.testing.assert_allclose(ours.grad.data, their.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_conv2d_weight_grad_op_is_the_differentiable_weight_gradient() -> None:

@@ -186,9 +186,7 @@ def test_imports_point_downward(graph: dict[str, set[str]]) -> None:
 
 
 def test_the_checker_finds_a_circle_and_an_upward_import() -> None:
-    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [
-        frozenset({"a", "b", "c"})
-    ]
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [frozenset({"a", "b", "c"})]
     tree = ast.parse(
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import viz\n"
         "def f():\n    import nn\n"

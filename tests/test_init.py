@@ -23,8 +23,12 @@ def param(shape: tuple = SHAPE, dtype: Any = np.float64) -> nn.Parameter:
 
 def gain(name: str, a: float | None = None) -> float:
     return {
-        "linear": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3.0, "relu": math.sqrt(2.0),
-        "leaky_relu": math.sqrt(2.0 / (1.0 + (0.01 if a is None else a) ** 2)), "selu": 0.75,
+        "linear": 1.0,
+        "sigmoid": 1.0,
+        "tanh": 5.0 / 3.0,
+        "relu": math.sqrt(2.0),
+        "leaky_relu": math.sqrt(2.0 / (1.0 + (0.01 if a is None else a) ** 2)),
+        "selu": 0.75,
     }[name]
 
 
@@ -34,44 +38,91 @@ Spec = tuple[Callable[..., Any], Callable[[int, int], float], str]
 SPECS: dict[str, Spec] = {
     "lecun_uniform": (lambda t, r: init.lecun_uniform_(t, rng=r), lambda i, o: 1 / i, "uniform"),
     "lecun_normal": (lambda t, r: init.lecun_normal_(t, rng=r), lambda i, o: 1 / i, "normal"),
-    "xavier_uniform": (lambda t, r: init.xavier_uniform_(t, rng=r),
-                       lambda i, o: 2 / (i + o), "uniform"),
-    "xavier_uniform_gain": (lambda t, r: init.xavier_uniform_(t, gain=2.5, rng=r),
-                            lambda i, o: 6.25 * 2 / (i + o), "uniform"),
-    "xavier_normal": (lambda t, r: init.xavier_normal_(t, rng=r),
-                      lambda i, o: 2 / (i + o), "normal"),
-    "xavier_normal_gain": (lambda t, r: init.xavier_normal_(t, gain=gain("tanh"), rng=r),
-                           lambda i, o: gain("tanh") ** 2 * 2 / (i + o), "normal"),
-    "glorot_uniform": (lambda t, r: init.glorot_uniform_(t, rng=r),
-                       lambda i, o: 2 / (i + o), "uniform"),
-    "glorot_normal": (lambda t, r: init.glorot_normal_(t, gain=0.5, rng=r),
-                      lambda i, o: 0.25 * 2 / (i + o), "normal"),
-    "kaiming_uniform_relu": (lambda t, r: init.kaiming_uniform_(t, nonlinearity="relu", rng=r),
-                             lambda i, o: 2 / i, "uniform"),
-    "kaiming_normal_relu": (lambda t, r: init.kaiming_normal_(t, nonlinearity="relu", rng=r),
-                            lambda i, o: 2 / i, "normal"),
-    "kaiming_uniform_default": (lambda t, r: init.kaiming_uniform_(t, rng=r),
-                                lambda i, o: 2 / i, "uniform"),  # leaky_relu, a=0
+    "xavier_uniform": (
+        lambda t, r: init.xavier_uniform_(t, rng=r),
+        lambda i, o: 2 / (i + o),
+        "uniform",
+    ),
+    "xavier_uniform_gain": (
+        lambda t, r: init.xavier_uniform_(t, gain=2.5, rng=r),
+        lambda i, o: 6.25 * 2 / (i + o),
+        "uniform",
+    ),
+    "xavier_normal": (
+        lambda t, r: init.xavier_normal_(t, rng=r),
+        lambda i, o: 2 / (i + o),
+        "normal",
+    ),
+    "xavier_normal_gain": (
+        lambda t, r: init.xavier_normal_(t, gain=gain("tanh"), rng=r),
+        lambda i, o: gain("tanh") ** 2 * 2 / (i + o),
+        "normal",
+    ),
+    "glorot_uniform": (
+        lambda t, r: init.glorot_uniform_(t, rng=r),
+        lambda i, o: 2 / (i + o),
+        "uniform",
+    ),
+    "glorot_normal": (
+        lambda t, r: init.glorot_normal_(t, gain=0.5, rng=r),
+        lambda i, o: 0.25 * 2 / (i + o),
+        "normal",
+    ),
+    "kaiming_uniform_relu": (
+        lambda t, r: init.kaiming_uniform_(t, nonlinearity="relu", rng=r),
+        lambda i, o: 2 / i,
+        "uniform",
+    ),
+    "kaiming_normal_relu": (
+        lambda t, r: init.kaiming_normal_(t, nonlinearity="relu", rng=r),
+        lambda i, o: 2 / i,
+        "normal",
+    ),
+    "kaiming_uniform_default": (
+        lambda t, r: init.kaiming_uniform_(t, rng=r),
+        lambda i, o: 2 / i,
+        "uniform",
+    ),  # leaky_relu, a=0
     "kaiming_normal_fan_out": (
         lambda t, r: init.kaiming_normal_(t, mode="fan_out", nonlinearity="relu", rng=r),
-        lambda i, o: 2 / o, "normal"),
+        lambda i, o: 2 / o,
+        "normal",
+    ),
     "kaiming_uniform_fan_out": (
         lambda t, r: init.kaiming_uniform_(t, mode="fan_out", nonlinearity="relu", rng=r),
-        lambda i, o: 2 / o, "uniform"),
+        lambda i, o: 2 / o,
+        "uniform",
+    ),
     "kaiming_uniform_leaky": (
         lambda t, r: init.kaiming_uniform_(t, a=0.2, nonlinearity="leaky_relu", rng=r),
-        lambda i, o: gain("leaky_relu", 0.2) ** 2 / i, "uniform"),
+        lambda i, o: gain("leaky_relu", 0.2) ** 2 / i,
+        "uniform",
+    ),
     "kaiming_normal_leaky_sqrt5": (
         lambda t, r: init.kaiming_normal_(t, a=math.sqrt(5), rng=r),
-        lambda i, o: (1 / 3) / i, "normal"),
-    "kaiming_normal_tanh": (lambda t, r: init.kaiming_normal_(t, nonlinearity="tanh", rng=r),
-                            lambda i, o: gain("tanh") ** 2 / i, "normal"),
-    "he_uniform": (lambda t, r: init.he_uniform_(t, nonlinearity="relu", rng=r),
-                   lambda i, o: 2 / i, "uniform"),
-    "he_normal": (lambda t, r: init.he_normal_(t, nonlinearity="relu", rng=r),
-                  lambda i, o: 2 / i, "normal"),
-    "uniform": (lambda t, r: init.uniform_(t, -0.3, 0.5, rng=r), lambda i, o: 0.8**2 / 12,
-                "uniform"),
+        lambda i, o: (1 / 3) / i,
+        "normal",
+    ),
+    "kaiming_normal_tanh": (
+        lambda t, r: init.kaiming_normal_(t, nonlinearity="tanh", rng=r),
+        lambda i, o: gain("tanh") ** 2 / i,
+        "normal",
+    ),
+    "he_uniform": (
+        lambda t, r: init.he_uniform_(t, nonlinearity="relu", rng=r),
+        lambda i, o: 2 / i,
+        "uniform",
+    ),
+    "he_normal": (
+        lambda t, r: init.he_normal_(t, nonlinearity="relu", rng=r),
+        lambda i, o: 2 / i,
+        "normal",
+    ),
+    "uniform": (
+        lambda t, r: init.uniform_(t, -0.3, 0.5, rng=r),
+        lambda i, o: 0.8**2 / 12,
+        "uniform",
+    ),
     "uniform_default": (lambda t, r: init.uniform_(t, rng=r), lambda i, o: 1 / 12, "uniform"),
     "normal": (lambda t, r: init.normal_(t, 0.7, 0.2, rng=r), lambda i, o: 0.04, "normal"),
     "normal_default": (lambda t, r: init.normal_(t, rng=r), lambda i, o: 1.0, "normal"),
@@ -139,9 +190,14 @@ def test_initialisers_write_in_place_and_keep_dtype(name: str) -> None:
     assert np.all(np.isfinite(array)) and array.std() > 0
 
 
-@pytest.mark.parametrize(("fn", "value"), [
-    (init.zeros_, 0.0), (init.ones_, 1.0), (lambda t: init.constant_(t, -2.5), -2.5),
-])
+@pytest.mark.parametrize(
+    ("fn", "value"),
+    [
+        (init.zeros_, 0.0),
+        (init.ones_, 1.0),
+        (lambda t: init.constant_(t, -2.5), -2.5),
+    ],
+)
 def test_constant_initialisers(fn: Callable, value: float) -> None:
     t = nn.Parameter(np.random.default_rng(0).normal(size=(7, 5)))
     array = t._data
@@ -168,8 +224,9 @@ def test_orthogonal_reproducible_and_random() -> None:
     np.testing.assert_array_equal(a, b)
     assert not np.allclose(a, c)
     # signs fixed from R's diagonal: the distribution is Haar, so entries are not biased
-    entries = np.concatenate([init.orthogonal_(param((50, 50)), rng=s).data.ravel()
-                              for s in range(8)])
+    entries = np.concatenate(
+        [init.orthogonal_(param((50, 50)), rng=s).data.ravel() for s in range(8)]
+    )
     assert abs(entries.mean()) < 5 * math.sqrt(1 / 50 / entries.size)
     assert entries.var() == pytest.approx(1 / 50, rel=0.05)
 
@@ -181,9 +238,15 @@ def test_orthogonal_float32() -> None:
 
 
 # ----------------------------------------------------------------------------- fans, gains
-@pytest.mark.parametrize(("shape", "fans"), [
-    ((5, 3), (3, 5)), (SHAPE, (300, 400)), (CONV, (288, 576)), ((4, 2, 5), (10, 20)),
-])
+@pytest.mark.parametrize(
+    ("shape", "fans"),
+    [
+        ((5, 3), (3, 5)),
+        (SHAPE, (300, 400)),
+        (CONV, (288, 576)),
+        ((4, 2, 5), (10, 20)),
+    ],
+)
 def test_fan_in_and_fan_out(shape: tuple, fans: tuple) -> None:
     assert init.fan_in_and_fan_out(param(shape)) == fans
 
@@ -195,10 +258,18 @@ def test_fans_match_torch() -> None:
         assert init.fan_in_and_fan_out(param(shape)) == tuple(expected)
 
 
-@pytest.mark.parametrize("fn", [
-    init.lecun_uniform_, init.lecun_normal_, init.xavier_uniform_, init.xavier_normal_,
-    init.kaiming_uniform_, init.kaiming_normal_, init.orthogonal_,
-])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        init.lecun_uniform_,
+        init.lecun_normal_,
+        init.xavier_uniform_,
+        init.xavier_normal_,
+        init.kaiming_uniform_,
+        init.kaiming_normal_,
+        init.orthogonal_,
+    ],
+)
 def test_one_dimensional_tensor_is_rejected(fn: Callable) -> None:
     with pytest.raises(ValueError, match="dimension"):
         fn(param((5,)))
@@ -211,10 +282,21 @@ def test_kaiming_bad_mode(fn: Callable) -> None:
 
 
 GAIN_ARGS = [
-    ("linear", None), ("sigmoid", None), ("tanh", None), ("relu", None),
-    ("selu", None), ("leaky_relu", None), ("leaky_relu", 0.2), ("leaky_relu", 0),
-    ("leaky_relu", 1), ("leaky_relu", math.sqrt(5)), ("conv1d", None), ("conv2d", None),
-    ("conv3d", None), ("conv_transpose1d", None), ("conv_transpose2d", None),
+    ("linear", None),
+    ("sigmoid", None),
+    ("tanh", None),
+    ("relu", None),
+    ("selu", None),
+    ("leaky_relu", None),
+    ("leaky_relu", 0.2),
+    ("leaky_relu", 0),
+    ("leaky_relu", 1),
+    ("leaky_relu", math.sqrt(5)),
+    ("conv1d", None),
+    ("conv2d", None),
+    ("conv3d", None),
+    ("conv_transpose1d", None),
+    ("conv_transpose2d", None),
     ("conv_transpose3d", None),
 ]
 
@@ -223,7 +305,8 @@ GAIN_ARGS = [
 def test_calculate_gain_matches_torch(name: str, p: Any) -> None:
     torch = pytest.importorskip("torch")
     assert init.calculate_gain(name, p) == pytest.approx(
-        torch.nn.init.calculate_gain(name, p), rel=1e-15)
+        torch.nn.init.calculate_gain(name, p), rel=1e-15
+    )
 
 
 def test_calculate_gain_values_and_unknown() -> None:

@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _install_check():
-    spec = importlib.util.spec_from_file_location("install_check", ROOT / "tests" /
-                                                  "install_check.py")
+    spec = importlib.util.spec_from_file_location(
+        "install_check", ROOT / "tests" / "install_check.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up there
@@ -33,8 +34,12 @@ def _make_pythons() -> list[str]:
     if make is None:
         pytest.skip("no `make` here")
     rule = "print-matrix-pythons: ; @echo $(MATRIX_PYTHONS)"
-    done = subprocess.run([make, "-s", "-C", str(ROOT), "--eval", rule, "print-matrix-pythons"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [make, "-s", "-C", str(ROOT), "--eval", rule, "print-matrix-pythons"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return done.stdout.split()
 
 

@@ -24,17 +24,30 @@ _spec.loader.exec_module(edition)
 
 
 def _notebook(cells: list[tuple[str, str, str]]) -> dict:
-    return {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
-            "cells": [{"cell_type": kind, "id": cid, "metadata": {}, "source": text,
-                       **({"outputs": [], "execution_count": None} if kind == "code" else {})}
-                      for kind, cid, text in cells]}
+    return {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [
+            {
+                "cell_type": kind,
+                "id": cid,
+                "metadata": {},
+                "source": text,
+                **({"outputs": [], "execution_count": None} if kind == "code" else {}),
+            }
+            for kind, cid, text in cells
+        ],
+    }
 
 
-ENGLISH = _notebook([
-    ("markdown", "m1", "# The chain rule\n\nMultiply the local derivatives along the path."),
-    ("code", "c1", 'x = 2.0  # the input\nprint("gradient:", 3 * x)'),
-    ("code", "c2", "y = x + 1"),
-])
+ENGLISH = _notebook(
+    [
+        ("markdown", "m1", "# The chain rule\n\nMultiply the local derivatives along the path."),
+        ("code", "c1", 'x = 2.0  # the input\nprint("gradient:", 3 * x)'),
+        ("code", "c2", "y = x + 1"),
+    ]
+)
 TRANSLATION = '''
 [[cells]]
 id = "m1"
@@ -83,7 +96,7 @@ def test_the_built_notebook_has_the_english_code_and_the_japanese_words(tree: Pa
     assert sources[0] == edition.LANGUAGE_CELL
     assert sources[1] == "# 連鎖律\n\n経路に沿って局所微分を掛け合わせる。"
     assert sources[2] == 'x = 2.0  # 入力\nprint("勾配:", 3 * x)'
-    assert sources[3] == "y = x + 1"                       # nothing to translate: copied
+    assert sources[3] == "y = x + 1"  # nothing to translate: copied
     assert nb["metadata"]["deltagrad"] == {"edition": "ja", "generated_from": "../one.ipynb"}
     assert _check(tree) == []
 
@@ -106,25 +119,34 @@ def test_a_hand_edited_japanese_notebook_is_caught(tree: Path) -> None:
 def test_a_changed_english_text_makes_its_translation_stale(tree: Path) -> None:
     _edit_english(tree, "m1", "# The chain rule\n\nMultiply local derivatives.")
     problems = _check(tree)
-    assert problems[0] == ("one cell m1: stale translation: the English text changed "
-                           "(update `en` and `ja` in the .toml)")
+    assert problems[0] == (
+        "one cell m1: stale translation: the English text changed "
+        "(update `en` and `ja` in the .toml)"
+    )
 
 
 def test_a_replacement_whose_english_is_gone_is_stale(tree: Path) -> None:
     _edit_english(tree, "c1", 'x = 2.0  # the value\nprint("gradient:", 3 * x)')
-    assert "one cell c1: stale replacement: the English code no longer contains '# the input'" \
+    assert (
+        "one cell c1: stale replacement: the English code no longer contains '# the input'"
         in _check(tree)
+    )
 
 
 def test_a_replacement_may_not_change_the_program(tree: Path) -> None:
     _edit_translation(tree, '["# the input", "# 入力"]', '["3 * x", "4 * x"]')
-    assert ("one cell c1: a replacement changed the program, not only its words: translate "
-            "comments and string literals only") in _check(tree)
+    assert (
+        "one cell c1: a replacement changed the program, not only its words: translate "
+        "comments and string literals only"
+    ) in _check(tree)
 
 
 def test_missing_untranslated_and_orphaned_translations_are_named(tree: Path) -> None:
-    _edit_translation(tree, 'ja = """# 連鎖律\\n\\n経路に沿って局所微分を掛け合わせる。"""',
-                      'ja = """# The chain rule\\n\\nMultiply the local derivatives along it."""')
+    _edit_translation(
+        tree,
+        'ja = """# 連鎖律\\n\\n経路に沿って局所微分を掛け合わせる。"""',
+        'ja = """# The chain rule\\n\\nMultiply the local derivatives along it."""',
+    )
     assert "one cell m1: translation has (almost) no Japanese in it" in _check(tree)
     _edit_translation(tree, 'id = "m1"', 'id = "gone"')
     problems = _check(tree)

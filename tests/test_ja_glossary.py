@@ -31,8 +31,9 @@ def _japanese_text(number: str) -> str:
 
 
 def test_glossary_markdown_is_generated_from_the_data() -> None:
-    assert (ROOT / "GLOSSARY.ja.md").read_text(encoding="utf-8") == glossary.render(TERMS), \
+    assert (ROOT / "GLOSSARY.ja.md").read_text(encoding="utf-8") == glossary.render(TERMS), (
         "run `make ja` (GLOSSARY.ja.md is generated from notebooks/i18n/glossary.toml)"
+    )
 
 
 def test_entries_are_complete_and_unique() -> None:

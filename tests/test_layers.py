@@ -49,21 +49,22 @@ def compare_module(ours: nn.Module, theirs: Any, x: np.ndarray, torch: Any, seed
     w = np.random.default_rng(seed).uniform(-1.0, 1.0, size=out.shape)
     (out * w).sum().backward()
     (tout * torch.from_numpy(w)).sum().backward()
-    np.testing.assert_allclose(xt.grad.data, tx.grad.numpy(), rtol=RTOL, atol=ATOL,
-                               err_msg="input gradient")
+    np.testing.assert_allclose(
+        xt.grad.data, tx.grad.numpy(), rtol=RTOL, atol=ATOL, err_msg="input gradient"
+    )
     for name, p in ours.named_parameters():
         tp = theirs.get_parameter(name)
         assert p.grad is not None, f"{name} received no gradient"
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=RTOL, atol=ATOL,
-                                   err_msg=f"gradient of {name}")
+        np.testing.assert_allclose(
+            p.grad.data, tp.grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=f"gradient of {name}"
+        )
 
 
 # (ours factory, torch factory, input shape)
 LayerCase = tuple[Callable[[], nn.Module], Callable[[Any], Any], tuple[int, ...]]
 
 
-def case(ours: Callable[[], nn.Module], theirs: Callable[[Any], Any], shape: tuple,
-         id: str) -> Any:
+def case(ours: Callable[[], nn.Module], theirs: Callable[[Any], Any], shape: tuple, id: str) -> Any:
     return pytest.param(ours, theirs, shape, id=id)
 
 
@@ -71,10 +72,18 @@ LAYER_CASES = [
     case(lambda: nn.Linear(4, 3, dtype=F64), lambda t: t.nn.Linear(4, 3), (5, 4), "linear-2d"),
     case(lambda: nn.Linear(4, 3, dtype=F64), lambda t: t.nn.Linear(4, 3), (2, 5, 4), "linear-3d"),
     case(lambda: nn.Linear(4, 3, dtype=F64), lambda t: t.nn.Linear(4, 3), (4,), "linear-1d"),
-    case(lambda: nn.Linear(4, 3, bias=False, dtype=F64),
-         lambda t: t.nn.Linear(4, 3, bias=False), (5, 4), "linear-nobias-2d"),
-    case(lambda: nn.Linear(4, 3, bias=False, dtype=F64),
-         lambda t: t.nn.Linear(4, 3, bias=False), (2, 3, 4), "linear-nobias-3d"),
+    case(
+        lambda: nn.Linear(4, 3, bias=False, dtype=F64),
+        lambda t: t.nn.Linear(4, 3, bias=False),
+        (5, 4),
+        "linear-nobias-2d",
+    ),
+    case(
+        lambda: nn.Linear(4, 3, bias=False, dtype=F64),
+        lambda t: t.nn.Linear(4, 3, bias=False),
+        (2, 3, 4),
+        "linear-nobias-3d",
+    ),
     case(lambda: nn.Linear(1, 1, dtype=F64), lambda t: t.nn.Linear(1, 1), (6, 1), "linear-1x1"),
     case(nn.ReLU, lambda t: t.nn.ReLU(), (4, 5), "relu"),
     case(nn.LeakyReLU, lambda t: t.nn.LeakyReLU(), (4, 5), "leaky-relu-default"),
@@ -90,24 +99,31 @@ LAYER_CASES = [
     case(lambda: nn.Softmax(dim=0), lambda t: t.nn.Softmax(dim=0), (4, 5), "softmax-dim0"),
     case(lambda: nn.Softmax(dim=1), lambda t: t.nn.Softmax(dim=1), (2, 4, 3), "softmax-dim1-3d"),
     case(nn.LogSoftmax, lambda t: t.nn.LogSoftmax(dim=-1), (4, 5), "logsoftmax-last"),
-    case(lambda: nn.LogSoftmax(dim=0), lambda t: t.nn.LogSoftmax(dim=0), (4, 5),
-         "logsoftmax-dim0"),
-    case(lambda: nn.LogSoftmax(dim=1), lambda t: t.nn.LogSoftmax(dim=1), (2, 4, 3),
-         "logsoftmax-dim1-3d"),
+    case(lambda: nn.LogSoftmax(dim=0), lambda t: t.nn.LogSoftmax(dim=0), (4, 5), "logsoftmax-dim0"),
+    case(
+        lambda: nn.LogSoftmax(dim=1),
+        lambda t: t.nn.LogSoftmax(dim=1),
+        (2, 4, 3),
+        "logsoftmax-dim1-3d",
+    ),
     case(nn.Identity, lambda t: t.nn.Identity(), (3, 4), "identity"),
     case(nn.Flatten, lambda t: t.nn.Flatten(), (2, 3, 4, 5), "flatten-default"),
     case(lambda: nn.Flatten(0, -1), lambda t: t.nn.Flatten(0, -1), (2, 3, 4), "flatten-all"),
     case(lambda: nn.Flatten(1, 2), lambda t: t.nn.Flatten(1, 2), (2, 3, 4, 5), "flatten-1-2"),
-    case(lambda: nn.Sequential(nn.Linear(4, 6, dtype=F64), nn.Tanh(), nn.Linear(6, 2, dtype=F64)),
-         lambda t: t.nn.Sequential(t.nn.Linear(4, 6), t.nn.Tanh(), t.nn.Linear(6, 2)),
-         (5, 4), "sequential"),
+    case(
+        lambda: nn.Sequential(nn.Linear(4, 6, dtype=F64), nn.Tanh(), nn.Linear(6, 2, dtype=F64)),
+        lambda t: t.nn.Sequential(t.nn.Linear(4, 6), t.nn.Tanh(), t.nn.Linear(6, 2)),
+        (5, 4),
+        "sequential",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("make_ours", "make_theirs", "shape"), LAYER_CASES)
 @pytest.mark.parametrize("seed", [0, 1])
-def test_layer_matches_torch(make_ours: Callable, make_theirs: Callable, shape: tuple,
-                             seed: int, torch: Any) -> None:
+def test_layer_matches_torch(
+    make_ours: Callable, make_theirs: Callable, shape: tuple, seed: int, torch: Any
+) -> None:
     ours, theirs = make_ours(), make_theirs(torch).double()
     randomize(ours, seed)
     copy_params(ours, theirs, torch)
@@ -187,8 +203,13 @@ def test_mlp_structure() -> None:
     m = nn.MLP([4, 8, 8, 3])
     assert [type(x).__name__ for x in m.layers] == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
     m = nn.MLP([4, 8, 3], activation="tanh", output_activation="softmax", dropout=0.2)
-    assert [type(x).__name__ for x in m.layers] == ["Linear", "Tanh", "Dropout", "Linear",
-                                                    "Softmax"]
+    assert [type(x).__name__ for x in m.layers] == [
+        "Linear",
+        "Tanh",
+        "Dropout",
+        "Linear",
+        "Softmax",
+    ]
     m = nn.MLP([4, 8, 3], activation=lambda: nn.LeakyReLU(0.2))
     assert m.layers[1].negative_slope == 0.2
     m = nn.MLP([4, 8, 8, 3], activation=nn.Sigmoid)
@@ -267,8 +288,9 @@ def bn_pair(torch: Any, c: int, seed: int, **kw: Any) -> tuple[nn.BatchNorm1d, A
 
 
 def assert_running_stats_equal(ours: nn.BatchNorm1d, theirs: Any) -> None:
-    np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy(), rtol=1e-12,
-                               atol=1e-14)
+    np.testing.assert_allclose(
+        ours.running_mean, theirs.running_mean.numpy(), rtol=1e-12, atol=1e-14
+    )
     np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy(), rtol=1e-12)
     assert int(ours.num_batches_tracked) == int(theirs.num_batches_tracked)
 
@@ -276,8 +298,9 @@ def assert_running_stats_equal(ours: nn.BatchNorm1d, theirs: Any) -> None:
 @pytest.mark.parametrize("shape", [(8, 3), (5, 3, 4)], ids=["NC", "NCL"])
 @pytest.mark.parametrize("momentum", [0.1, 0.35])
 @pytest.mark.parametrize("affine", [True, False])
-def test_batchnorm1d_train_then_eval_matches_torch(shape: tuple, momentum: float, affine: bool,
-                                                    torch: Any) -> None:
+def test_batchnorm1d_train_then_eval_matches_torch(
+    shape: tuple, momentum: float, affine: bool, torch: Any
+) -> None:
     c = shape[1]
     ours, theirs = bn_pair(torch, c, seed=1, momentum=momentum, affine=affine)
     rng = np.random.default_rng(0)
@@ -327,7 +350,8 @@ def test_batchnorm1d_running_statistics_formula(shape: tuple) -> None:
         # the output itself is normalised with the biased variance
         expand = (1, 3) + (1,) * (len(shape) - 2)
         ref = (x - x.mean(axis=axes).reshape(expand)) / np.sqrt(
-            x.var(axis=axes).reshape(expand) + 1e-5)
+            x.var(axis=axes).reshape(expand) + 1e-5
+        )
         np.testing.assert_allclose(y, ref, rtol=1e-10, atol=1e-12)
     bn.eval()
     x = rng.normal(size=shape)
@@ -359,14 +383,22 @@ def test_batchnorm1d_momentum_none_cumulative_average(torch: Any) -> None:
 # ----------------------------------------------------------------------------- maxout
 def maxout_reference(x: np.ndarray, k: int, axis: int) -> np.ndarray:
     axis %= x.ndim
-    shape = x.shape[:axis] + (x.shape[axis] // k, k) + x.shape[axis + 1:]
+    shape = x.shape[:axis] + (x.shape[axis] // k, k) + x.shape[axis + 1 :]
     return x.reshape(shape).max(axis=axis + 1)
 
 
-@pytest.mark.parametrize(("shape", "k", "dim"), [
-    ((5, 12), 3, -1), ((5, 12), 4, 1), ((5, 12), 1, -1), ((5, 12), 12, -1),
-    ((2, 6, 4), 2, 1), ((2, 3, 8), 4, -1), ((6, 3), 2, 0),
-])
+@pytest.mark.parametrize(
+    ("shape", "k", "dim"),
+    [
+        ((5, 12), 3, -1),
+        ((5, 12), 4, 1),
+        ((5, 12), 1, -1),
+        ((5, 12), 12, -1),
+        ((2, 6, 4), 2, 1),
+        ((2, 3, 8), 4, -1),
+        ((6, 3), 2, 0),
+    ],
+)
 def test_maxout_matches_numpy_reference(shape: tuple, k: int, dim: int) -> None:
     x = np.random.default_rng(0).permutation(np.prod(shape)).reshape(shape) / 7.0 - 3.0
     xt = Tensor(x, requires_grad=True)
@@ -441,8 +473,9 @@ def test_activation_derivative_identities() -> None:
         x = Tensor(u, requires_grad=True)
         y = layer(x)
         y.sum().backward()
-        np.testing.assert_allclose(x.grad.data, deriv(y.data), rtol=1e-12,
-                                   err_msg=type(layer).__name__)
+        np.testing.assert_allclose(
+            x.grad.data, deriv(y.data), rtol=1e-12, err_msg=type(layer).__name__
+        )
 
 
 def test_functional_activations_equal_modules() -> None:
@@ -481,31 +514,50 @@ def distinct(rng: np.random.Generator, *shape: int) -> Tensor:
 
 
 GRADCHECK_CASES = [
-    pytest.param(lambda x, w, b: F.linear(x, w, b), lambda r: (t64(r, 4, 3), t64(r, 2, 3),
-                 t64(r, 2)), id="linear"),
-    pytest.param(lambda x, w, b: F.linear(x, w, b), lambda r: (t64(r, 2, 3, 3), t64(r, 2, 3),
-                 t64(r, 2)), id="linear-3d"),
-    pytest.param(lambda x, w: F.linear(x, w), lambda r: (t64(r, 4, 3), t64(r, 2, 3)),
-                 id="linear-nobias"),
-    pytest.param(lambda x, a: F.prelu(x, a), lambda r: (distinct(r, 3, 4), t64(r, 1)),
-                 id="prelu-1"),
-    pytest.param(lambda x, a: F.prelu(x, a), lambda r: (distinct(r, 3, 4, 2), t64(r, 4)),
-                 id="prelu-C"),
+    pytest.param(
+        lambda x, w, b: F.linear(x, w, b),
+        lambda r: (t64(r, 4, 3), t64(r, 2, 3), t64(r, 2)),
+        id="linear",
+    ),
+    pytest.param(
+        lambda x, w, b: F.linear(x, w, b),
+        lambda r: (t64(r, 2, 3, 3), t64(r, 2, 3), t64(r, 2)),
+        id="linear-3d",
+    ),
+    pytest.param(
+        lambda x, w: F.linear(x, w), lambda r: (t64(r, 4, 3), t64(r, 2, 3)), id="linear-nobias"
+    ),
+    pytest.param(
+        lambda x, a: F.prelu(x, a), lambda r: (distinct(r, 3, 4), t64(r, 1)), id="prelu-1"
+    ),
+    pytest.param(
+        lambda x, a: F.prelu(x, a), lambda r: (distinct(r, 3, 4, 2), t64(r, 4)), id="prelu-C"
+    ),
     pytest.param(lambda x: F.maxout(x, 3), lambda r: (distinct(r, 2, 6),), id="maxout"),
-    pytest.param(lambda x: F.maxout(x, 2, dim=1), lambda r: (distinct(r, 2, 4, 3),),
-                 id="maxout-dim1"),
+    pytest.param(
+        lambda x: F.maxout(x, 2, dim=1), lambda r: (distinct(r, 2, 4, 3),), id="maxout-dim1"
+    ),
     pytest.param(lambda x: F.softmax(x, dim=-1), lambda r: (t64(r, 3, 4),), id="softmax"),
     pytest.param(lambda x: F.softmax(x, dim=0), lambda r: (t64(r, 3, 4),), id="softmax-dim0"),
-    pytest.param(lambda x: F.log_softmax(x, dim=-1), lambda r: (t64(r, 3, 4),),
-                 id="log_softmax"),
-    pytest.param(lambda x: F.log_softmax(x, dim=1), lambda r: (t64(r, 2, 3, 2),),
-                 id="log_softmax-dim1"),
-    pytest.param(lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
-                 lambda r: (t64(r, 5, 3, scale=2.0), t64(r, 3), t64(r, 3)), id="batch_norm-NC"),
-    pytest.param(lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
-                 lambda r: (t64(r, 3, 2, 4), t64(r, 2), t64(r, 2)), id="batch_norm-NCL"),
-    pytest.param(lambda x: F.batch_norm(x, np.zeros(3), np.ones(3), training=True),
-                 lambda r: (t64(r, 4, 3),), id="batch_norm-running-stats"),
+    pytest.param(lambda x: F.log_softmax(x, dim=-1), lambda r: (t64(r, 3, 4),), id="log_softmax"),
+    pytest.param(
+        lambda x: F.log_softmax(x, dim=1), lambda r: (t64(r, 2, 3, 2),), id="log_softmax-dim1"
+    ),
+    pytest.param(
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        lambda r: (t64(r, 5, 3, scale=2.0), t64(r, 3), t64(r, 3)),
+        id="batch_norm-NC",
+    ),
+    pytest.param(
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        lambda r: (t64(r, 3, 2, 4), t64(r, 2), t64(r, 2)),
+        id="batch_norm-NCL",
+    ),
+    pytest.param(
+        lambda x: F.batch_norm(x, np.zeros(3), np.ones(3), training=True),
+        lambda r: (t64(r, 4, 3),),
+        id="batch_norm-running-stats",
+    ),
 ]
 
 
@@ -518,16 +570,25 @@ def test_gradcheck(fn: Callable, make: Callable) -> None:
 GRADGRAD_CASES = [
     pytest.param(lambda x: F.softmax(x, dim=-1), lambda r: (t64(r, 3, 4),), id="softmax"),
     pytest.param(lambda x: F.softmax(x, dim=0), lambda r: (t64(r, 3, 4),), id="softmax-dim0"),
-    pytest.param(lambda x: F.log_softmax(x, dim=-1), lambda r: (t64(r, 3, 4),),
-                 id="log_softmax"),
-    pytest.param(lambda x: F.log_softmax(x, dim=0), lambda r: (t64(r, 3, 4),),
-                 id="log_softmax-dim0"),
-    pytest.param(lambda x, w, b: F.linear(x, w, b), lambda r: (t64(r, 4, 3), t64(r, 2, 3),
-                 t64(r, 2)), id="linear"),
-    pytest.param(lambda x, w, b: F.linear(x, w, b).tanh(),
-                 lambda r: (t64(r, 2, 2, 3), t64(r, 2, 3), t64(r, 2)), id="linear-3d-tanh"),
-    pytest.param(lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
-                 lambda r: (t64(r, 5, 3, scale=2.0), t64(r, 3), t64(r, 3)), id="batch_norm"),
+    pytest.param(lambda x: F.log_softmax(x, dim=-1), lambda r: (t64(r, 3, 4),), id="log_softmax"),
+    pytest.param(
+        lambda x: F.log_softmax(x, dim=0), lambda r: (t64(r, 3, 4),), id="log_softmax-dim0"
+    ),
+    pytest.param(
+        lambda x, w, b: F.linear(x, w, b),
+        lambda r: (t64(r, 4, 3), t64(r, 2, 3), t64(r, 2)),
+        id="linear",
+    ),
+    pytest.param(
+        lambda x, w, b: F.linear(x, w, b).tanh(),
+        lambda r: (t64(r, 2, 2, 3), t64(r, 2, 3), t64(r, 2)),
+        id="linear-3d-tanh",
+    ),
+    pytest.param(
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        lambda r: (t64(r, 5, 3, scale=2.0), t64(r, 3), t64(r, 3)),
+        id="batch_norm",
+    ),
 ]
 
 
@@ -551,14 +612,22 @@ def test_gradcheck_detects_a_wrong_layer_gradient() -> None:
         ag.gradcheck(lambda x: BadScale.apply(x), t64(np.random.default_rng(0), 3))
 
 
-@pytest.mark.parametrize("make", [
-    lambda: nn.Linear(3, 2), lambda: nn.PReLU(3), lambda: nn.BatchNorm1d(3),
-    lambda: nn.MLP([3, 4, 2]), nn.Softmax, nn.LogSoftmax, lambda: nn.Maxout(3),
-], ids=["linear", "prelu", "batchnorm", "mlp", "softmax", "logsoftmax", "maxout"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nn.Linear(3, 2),
+        lambda: nn.PReLU(3),
+        lambda: nn.BatchNorm1d(3),
+        lambda: nn.MLP([3, 4, 2]),
+        nn.Softmax,
+        nn.LogSoftmax,
+        lambda: nn.Maxout(3),
+    ],
+    ids=["linear", "prelu", "batchnorm", "mlp", "softmax", "logsoftmax", "maxout"],
+)
 def test_float32_stays_float32(make: Callable) -> None:
     layer = make()
-    x = Tensor(np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32),
-               requires_grad=True)
+    x = Tensor(np.random.default_rng(0).normal(size=(4, 3)).astype(np.float32), requires_grad=True)
     y = layer(x)
     assert y.dtype == np.float32
     y.sum().backward()

@@ -42,8 +42,16 @@ def test_mlp_reaches_97_percent_test_accuracy_on_digits():
 
     model = nn.MLP([64, 256, 10], rng=0)
     start = time.perf_counter()
-    history = fit(model, F.cross_entropy, Adam(model.parameters(), lr=1e-3), train, test,
-                  epochs=30, metrics={"acc": accuracy}, progress=False)
+    history = fit(
+        model,
+        F.cross_entropy,
+        Adam(model.parameters(), lr=1e-3),
+        train,
+        test,
+        epochs=30,
+        metrics={"acc": accuracy},
+        progress=False,
+    )
     seconds = time.perf_counter() - start
 
     test_acc = evaluate(model, F.cross_entropy, test, {"acc": accuracy})["acc"]
@@ -61,8 +69,9 @@ def test_mlp_fits_the_spiral_to_99_percent_training_accuracy():
     train = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True, generator=0)
     model = nn.MLP([2, 64, 64, 3], rng=0)
     start = time.perf_counter()
-    fit(model, F.cross_entropy, Adam(model.parameters(), lr=1e-2), train, epochs=200,
-        progress=False)
+    fit(
+        model, F.cross_entropy, Adam(model.parameters(), lr=1e-2), train, epochs=200, progress=False
+    )
     seconds = time.perf_counter() - start
 
     everything = DataLoader(TensorDataset(X, y), batch_size=len(X))
@@ -83,13 +92,22 @@ def test_early_stopping_on_digits_keeps_the_best_validation_weights():
     X_train, X_val = scaler.transform(X_train), scaler.transform(X_val)
     # a small training set and a large network over-fit quickly
     small = slice(0, 150)
-    train = DataLoader(TensorDataset(X_train[small], y_train[small]), batch_size=16,
-                       shuffle=True, generator=1)
+    train = DataLoader(
+        TensorDataset(X_train[small], y_train[small]), batch_size=16, shuffle=True, generator=1
+    )
     val = DataLoader(TensorDataset(X_val, y_val), batch_size=512)
     model = nn.MLP([64, 256, 10], rng=1)
     es = EarlyStopping(patience=5)
-    history = fit(model, F.cross_entropy, Adam(model.parameters(), lr=3e-3), train, val,
-                  epochs=200, callbacks=[es], progress=False)
+    history = fit(
+        model,
+        F.cross_entropy,
+        Adam(model.parameters(), lr=3e-3),
+        train,
+        val,
+        epochs=200,
+        callbacks=[es],
+        progress=False,
+    )
     assert history.stopped_epoch is not None and len(history) < 200
     assert history.best_epoch == es.best_epoch == int(np.argmin(history.val_loss))
     assert 0 < history.best_epoch < len(history) - 1

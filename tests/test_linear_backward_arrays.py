@@ -32,8 +32,9 @@ SHAPES = [
 @pytest.mark.parametrize("x_shape, out_features", SHAPES)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
 @pytest.mark.parametrize("bias", [True, False])
-def test_linear_gradients_match_torch(torch: Any, x_shape: tuple, out_features: int,
-                                      dtype: Any, bias: bool) -> None:
+def test_linear_gradients_match_torch(
+    torch: Any, x_shape: tuple, out_features: int, dtype: Any, bias: bool
+) -> None:
     x_np = rand(*x_shape, seed=1, dtype=dtype)
     w_np = rand(out_features, x_shape[-1], seed=2, dtype=dtype)
     b_np = rand(out_features, seed=3, dtype=dtype)

@@ -71,8 +71,13 @@ def test_cross_entropy_loss_class_indices_match_torch(shape, options, reduction)
     target = _indices(target_shape, 4, ignore=ignore if target_shape else None)
     if (target == ignore).all():  # every target ignored: see the test below
         target.flat[0] = 1 if ignore != 1 else 0
-    _compare(nn.CrossEntropyLoss, torch.nn.CrossEntropyLoss,
-             {**options, "reduction": reduction}, x, target)
+    _compare(
+        nn.CrossEntropyLoss,
+        torch.nn.CrossEntropyLoss,
+        {**options, "reduction": reduction},
+        x,
+        target,
+    )
 
 
 @pytest.mark.parametrize("shape", [(4,), (3, 4)])
@@ -99,15 +104,26 @@ def test_cross_entropy_loss_probability_targets_match_torch(shape, options, redu
     x = RNG.normal(size=shape)
     p = RNG.random(size=shape)
     target = p / p.sum(axis=1, keepdims=True)
-    _compare(nn.CrossEntropyLoss, torch.nn.CrossEntropyLoss,
-             {**options, "reduction": reduction}, x, target, target_grad=True)
+    _compare(
+        nn.CrossEntropyLoss,
+        torch.nn.CrossEntropyLoss,
+        {**options, "reduction": reduction},
+        x,
+        target,
+        target_grad=True,
+    )
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("options", [
-    {}, {"weight": np.array([0.2, 1.0, 3.0, 0.5])}, {"ignore_index": 1},
-    {"weight": np.array([0.2, 1.0, 3.0, 0.5]), "ignore_index": 0},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"weight": np.array([0.2, 1.0, 3.0, 0.5])},
+        {"ignore_index": 1},
+        {"weight": np.array([0.2, 1.0, 3.0, 0.5]), "ignore_index": 0},
+    ],
+)
 @pytest.mark.parametrize("shape", [(6, 4), (3, 4, 2, 2)])
 def test_nll_loss_matches_torch(shape, options, reduction) -> None:
     x = np.log(RNG.dirichlet(np.ones(4), size=(shape[0],) + shape[2:]))
@@ -118,8 +134,9 @@ def test_nll_loss_matches_torch(shape, options, reduction) -> None:
 
 
 def test_weighted_cross_entropy_central_differences_and_second_order() -> None:
-    loss = nn.CrossEntropyLoss(weight=np.array([0.5, 2.0, 1.0]), label_smoothing=0.2,
-                               ignore_index=0)
+    loss = nn.CrossEntropyLoss(
+        weight=np.array([0.5, 2.0, 1.0]), label_smoothing=0.2, ignore_index=0
+    )
     x = Tensor(RNG.normal(size=(4, 3)), requires_grad=True)
     target = np.array([1, 0, 2, 1])
     assert gradcheck(lambda u: loss(u, target), x)
@@ -139,7 +156,10 @@ def test_weighted_cross_entropy_second_derivative_matches_torch() -> None:
     )
     (gt,) = torch.autograd.grad(
         torch.nn.CrossEntropyLoss(weight=torch.tensor(w), label_smoothing=0.3)(
-            xt, torch.tensor(target)), [xt], create_graph=True
+            xt, torch.tensor(target)
+        ),
+        [xt],
+        create_graph=True,
     )
     (gi * gi).sum().backward()
     (gt * gt).sum().backward()
@@ -151,7 +171,8 @@ def test_cross_entropy_all_weight_on_ignored_is_nan_like_torch() -> None:
     target = np.array([-100, -100])
     ours = nn.CrossEntropyLoss(weight=np.ones(3))(Tensor(x), target)
     theirs = torch.nn.CrossEntropyLoss(weight=torch.ones(3, dtype=torch.float64))(
-        torch.tensor(x), torch.tensor(target))
+        torch.tensor(x), torch.tensor(target)
+    )
     assert np.isnan(ours.item()) and torch.isnan(theirs)
 
 
@@ -165,29 +186,42 @@ def test_regression_losses_match_torch(pair, reduction) -> None:
 
 # ----------------------------------------------------------------------------- BCE
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("weight", [None, np.array([0.5, 2.0, 1.5]), np.array([[2.0], [0.0],
-                                                                               [1.0], [3.0]])])
+@pytest.mark.parametrize(
+    "weight", [None, np.array([0.5, 2.0, 1.5]), np.array([[2.0], [0.0], [1.0], [3.0]])]
+)
 def test_bce_loss_matches_torch(weight, reduction) -> None:
     x = RNG.uniform(0.05, 0.95, size=(4, 3))
     target = (RNG.random(size=(4, 3)) > 0.5).astype(np.float64)
-    kwargs = {"reduction": reduction} if weight is None else {"weight": weight,
-                                                              "reduction": reduction}
+    kwargs = (
+        {"reduction": reduction} if weight is None else {"weight": weight, "reduction": reduction}
+    )
     _compare(nn.BCELoss, torch.nn.BCELoss, kwargs, x, target, target_grad=True)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("options", [
-    {}, {"weight": np.array([0.5, 2.0, 1.5])}, {"pos_weight": np.array([3.0, 0.5, 1.0])},
-    {"weight": np.array([[2.0], [0.0], [1.0], [3.0]]), "pos_weight": np.array([3.0, 0.5, 1.0])},
-    {"pos_weight": np.array(2.5)},
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"weight": np.array([0.5, 2.0, 1.5])},
+        {"pos_weight": np.array([3.0, 0.5, 1.0])},
+        {"weight": np.array([[2.0], [0.0], [1.0], [3.0]]), "pos_weight": np.array([3.0, 0.5, 1.0])},
+        {"pos_weight": np.array(2.5)},
+    ],
+)
 def test_bce_with_logits_loss_matches_torch(options, reduction) -> None:
     x = RNG.normal(scale=3.0, size=(4, 3))
     x[0, 0], x[1, 1] = 0.0, 40.0  # the kink-free point u = 0 and a saturated logit
     target = RNG.random(size=(4, 3))  # soft targets: d/dtarget is checked too
     target[0, 1] = 1.0
-    _compare(nn.BCEWithLogitsLoss, torch.nn.BCEWithLogitsLoss,
-             {**options, "reduction": reduction}, x, target, target_grad=True)
+    _compare(
+        nn.BCEWithLogitsLoss,
+        torch.nn.BCEWithLogitsLoss,
+        {**options, "reduction": reduction},
+        x,
+        target,
+        target_grad=True,
+    )
 
 
 def test_bce_with_logits_pos_weight_central_differences() -> None:
@@ -205,8 +239,10 @@ def test_weights_are_buffers_with_torch_state_dict_keys() -> None:
         (nn.CrossEntropyLoss(weight=w), torch.nn.CrossEntropyLoss(weight=torch.tensor(w))),
         (nn.NLLLoss(weight=w), torch.nn.NLLLoss(weight=torch.tensor(w))),
         (nn.BCELoss(weight=w), torch.nn.BCELoss(weight=torch.tensor(w))),
-        (nn.BCEWithLogitsLoss(pos_weight=w),
-         torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(w))),
+        (
+            nn.BCEWithLogitsLoss(pos_weight=w),
+            torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(w)),
+        ),
         (nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()),
         (nn.MSELoss(), torch.nn.MSELoss()),
     ]
@@ -223,12 +259,16 @@ def test_loss_modules_positional_order_matches_torch() -> None:
     ours = nn.CrossEntropyLoss(None, None, 7, None, "sum", 0.25)
     theirs = torch.nn.CrossEntropyLoss(None, None, 7, None, "sum", 0.25)
     assert (ours.ignore_index, ours.reduction, ours.label_smoothing) == (
-        theirs.ignore_index, theirs.reduction, theirs.label_smoothing)
+        theirs.ignore_index,
+        theirs.reduction,
+        theirs.label_smoothing,
+    )
     assert nn.BCEWithLogitsLoss(None, None, None, "none").reduction == "none"
 
 
-@pytest.mark.parametrize("size_average,reduce", [(False, None), (None, False), (True, True),
-                                                 (False, True)])
+@pytest.mark.parametrize(
+    "size_average,reduce", [(False, None), (None, False), (True, True), (False, True)]
+)
 def test_legacy_size_average_and_reduce_translate_like_torch(size_average, reduce) -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

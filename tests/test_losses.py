@@ -55,36 +55,53 @@ def with_ignored(t: np.ndarray, value: int, r: np.random.Generator) -> np.ndarra
 # ----------------------------------------------------------------------------- case builders
 def b_mse(r: np.random.Generator, torch: Any) -> LossCase:
     x, d = r.normal(size=(4, 3)), r.normal(size=(4, 3))
-    return LossCase(x, lambda u, red: F.mse_loss(u, d, red),
-                    lambda u, red: torch.nn.functional.mse_loss(u, tt(torch, d), reduction=red))
+    return LossCase(
+        x,
+        lambda u, red: F.mse_loss(u, d, red),
+        lambda u, red: torch.nn.functional.mse_loss(u, tt(torch, d), reduction=red),
+    )
 
 
 def b_mse_tensor_target(r: np.random.Generator, torch: Any) -> LossCase:
     x, d = r.normal(size=(2, 3, 2)), r.normal(size=(2, 3, 2))
     do, dt = pair(torch, d)
-    return LossCase(x, lambda u, red: F.mse_loss(u, do, red),
-                    lambda u, red: torch.nn.functional.mse_loss(u, dt, reduction=red), [(do, dt)])
+    return LossCase(
+        x,
+        lambda u, red: F.mse_loss(u, do, red),
+        lambda u, red: torch.nn.functional.mse_loss(u, dt, reduction=red),
+        [(do, dt)],
+    )
 
 
 def b_l1(r: np.random.Generator, torch: Any) -> LossCase:
     x, d = r.normal(size=(5, 3)), r.normal(size=(5, 3))
-    return LossCase(x, lambda u, red: F.l1_loss(u, d, red),
-                    lambda u, red: torch.nn.functional.l1_loss(u, tt(torch, d), reduction=red))
+    return LossCase(
+        x,
+        lambda u, red: F.l1_loss(u, d, red),
+        lambda u, red: torch.nn.functional.l1_loss(u, tt(torch, d), reduction=red),
+    )
 
 
 def b_l1_tensor_target(r: np.random.Generator, torch: Any) -> LossCase:
     x, d = r.normal(size=(6,)), r.normal(size=(6,))
     do, dt = pair(torch, d)
-    return LossCase(x, lambda u, red: F.l1_loss(u, do, red),
-                    lambda u, red: torch.nn.functional.l1_loss(u, dt, reduction=red), [(do, dt)])
-
-
-def _ce(x: np.ndarray, t_ours: Any, t_torch: Any, torch: Any, extra: list | None = None,
-        **kw: Any) -> LossCase:
     return LossCase(
-        x, lambda u, red: F.cross_entropy(u, t_ours, reduction=red, **kw),
+        x,
+        lambda u, red: F.l1_loss(u, do, red),
+        lambda u, red: torch.nn.functional.l1_loss(u, dt, reduction=red),
+        [(do, dt)],
+    )
+
+
+def _ce(
+    x: np.ndarray, t_ours: Any, t_torch: Any, torch: Any, extra: list | None = None, **kw: Any
+) -> LossCase:
+    return LossCase(
+        x,
+        lambda u, red: F.cross_entropy(u, t_ours, reduction=red, **kw),
         lambda u, red: torch.nn.functional.cross_entropy(u, t_torch, reduction=red, **kw),
-        extra or [])
+        extra or [],
+    )
 
 
 def b_ce_int_numpy(r: np.random.Generator, torch: Any) -> LossCase:
@@ -152,8 +169,10 @@ def b_ce_ignore_ncd(r: np.random.Generator, torch: Any) -> LossCase:
 def _nll(x: np.ndarray, t: np.ndarray, torch: Any, **kw: Any) -> LossCase:
     tF = torch.nn.functional
     return LossCase(
-        x, lambda u, red: F.nll_loss(F.log_softmax(u, dim=1), t, reduction=red, **kw),
-        lambda u, red: tF.nll_loss(tF.log_softmax(u, dim=1), tt(torch, t), reduction=red, **kw))
+        x,
+        lambda u, red: F.nll_loss(F.log_softmax(u, dim=1), t, reduction=red, **kw),
+        lambda u, red: tF.nll_loss(tF.log_softmax(u, dim=1), tt(torch, t), reduction=red, **kw),
+    )
 
 
 def b_nll(r: np.random.Generator, torch: Any) -> LossCase:
@@ -163,8 +182,10 @@ def b_nll(r: np.random.Generator, torch: Any) -> LossCase:
 def b_nll_raw(r: np.random.Generator, torch: Any) -> LossCase:
     t = r.integers(0, 4, size=5)
     return LossCase(
-        r.normal(size=(5, 4)), lambda u, red: F.nll_loss(u, t, reduction=red),
-        lambda u, red: torch.nn.functional.nll_loss(u, tt(torch, t), reduction=red))
+        r.normal(size=(5, 4)),
+        lambda u, red: F.nll_loss(u, t, reduction=red),
+        lambda u, red: torch.nn.functional.nll_loss(u, tt(torch, t), reduction=red),
+    )
 
 
 def b_nll_ncd(r: np.random.Generator, torch: Any) -> LossCase:
@@ -189,8 +210,10 @@ def b_bce(r: np.random.Generator, torch: Any) -> LossCase:
     d = r.uniform(size=(4, 3))
     d[0] = [0.0, 1.0, 1.0]
     return LossCase(
-        y, lambda u, red: F.binary_cross_entropy(u, d, red),
-        lambda u, red: torch.nn.functional.binary_cross_entropy(u, tt(torch, d), reduction=red))
+        y,
+        lambda u, red: F.binary_cross_entropy(u, d, red),
+        lambda u, red: torch.nn.functional.binary_cross_entropy(u, tt(torch, d), reduction=red),
+    )
 
 
 def b_bce_saturated(r: np.random.Generator, torch: Any) -> LossCase:
@@ -201,37 +224,62 @@ def b_bce_saturated(r: np.random.Generator, torch: Any) -> LossCase:
     y = np.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.3])
     d = np.array([1.0, 0.0, 0.0, 1.0, 0.4, 0.7, 0.3])
     return LossCase(
-        y, lambda u, red: F.binary_cross_entropy(u, d, red),
+        y,
+        lambda u, red: F.binary_cross_entropy(u, d, red),
         lambda u, red: torch.nn.functional.binary_cross_entropy(u, tt(torch, d), reduction=red),
-        grad_rtol=1e-8)
+        grad_rtol=1e-8,
+    )
 
 
 def b_bce_logits(r: np.random.Generator, torch: Any) -> LossCase:
     d = r.uniform(size=(4, 3))
     do, dt = pair(torch, d)
     return LossCase(
-        r.normal(size=(4, 3)) * 4, lambda u, red: F.binary_cross_entropy_with_logits(u, do, red),
+        r.normal(size=(4, 3)) * 4,
+        lambda u, red: F.binary_cross_entropy_with_logits(u, do, red),
         lambda u, red: torch.nn.functional.binary_cross_entropy_with_logits(u, dt, reduction=red),
-        [(do, dt)])
+        [(do, dt)],
+    )
 
 
 def b_bce_logits_hard(r: np.random.Generator, torch: Any) -> LossCase:
     d = r.integers(0, 2, size=(8,)).astype(F64)
     return LossCase(
-        r.normal(size=(8,)) * 4, lambda u, red: F.binary_cross_entropy_with_logits(u, d, red),
+        r.normal(size=(8,)) * 4,
+        lambda u, red: F.binary_cross_entropy_with_logits(u, d, red),
         lambda u, red: torch.nn.functional.binary_cross_entropy_with_logits(
-            u, tt(torch, d), reduction=red))
-
+            u, tt(torch, d), reduction=red
+        ),
+    )
 
 
 BUILDERS = [
-    b_mse, b_mse_tensor_target, b_l1, b_l1_tensor_target,
-    b_ce_int_numpy, b_ce_int32_numpy, b_ce_int_tensor, b_ce_prob_tensor, b_ce_onehot_numpy,
-    b_ce_ncd, b_ce_ncd1d2, b_ce_ncd_prob, b_ce_unbatched,
-    b_ce_ignore_default, b_ce_ignore_custom, b_ce_ignore_ncd,
-    b_nll, b_nll_raw, b_nll_ncd, b_nll_ignore, b_nll_ignore_custom,
+    b_mse,
+    b_mse_tensor_target,
+    b_l1,
+    b_l1_tensor_target,
+    b_ce_int_numpy,
+    b_ce_int32_numpy,
+    b_ce_int_tensor,
+    b_ce_prob_tensor,
+    b_ce_onehot_numpy,
+    b_ce_ncd,
+    b_ce_ncd1d2,
+    b_ce_ncd_prob,
+    b_ce_unbatched,
+    b_ce_ignore_default,
+    b_ce_ignore_custom,
+    b_ce_ignore_ncd,
+    b_nll,
+    b_nll_raw,
+    b_nll_ncd,
+    b_nll_ignore,
+    b_nll_ignore_custom,
     pytest.param(b_nll_ncd1d2, id="nll_ncd1d2"),
-    b_bce, b_bce_saturated, b_bce_logits, b_bce_logits_hard,
+    b_bce,
+    b_bce_saturated,
+    b_bce_logits,
+    b_bce_logits_hard,
 ]
 
 
@@ -253,12 +301,18 @@ def test_loss_matches_torch(build: Callable, reduction: str, torch: Any) -> None
     (out * w).sum().backward()
     (tout * torch.from_numpy(w)).sum().backward()
     assert np.all(np.isfinite(x.grad.data))
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=c.grad_rtol, atol=ATOL,
-                               err_msg="input gradient")
+    np.testing.assert_allclose(
+        x.grad.data, tx.grad.numpy(), rtol=c.grad_rtol, atol=ATOL, err_msg="input gradient"
+    )
     for i, (ours_t, torch_t) in enumerate(c.extra):
         assert ours_t.grad is not None, f"extra input {i} received no gradient"
-        np.testing.assert_allclose(ours_t.grad.data, torch_t.grad.numpy(), rtol=RTOL,
-                                   atol=ATOL, err_msg=f"gradient of extra input {i}")
+        np.testing.assert_allclose(
+            ours_t.grad.data,
+            torch_t.grad.numpy(),
+            rtol=RTOL,
+            atol=ATOL,
+            err_msg=f"gradient of extra input {i}",
+        )
 
 
 def test_bce_target_gradient_matches_torch(torch: Any) -> None:
@@ -344,7 +398,8 @@ def test_cross_entropy_delta_with_probability_targets() -> None:
     # E is -sum t log y: the loss value
     logy = u - np.log(np.exp(u).sum(axis=1, keepdims=True))
     assert F.cross_entropy(Tensor(u), p, reduction="sum").item() == pytest.approx(
-        -(p * logy).sum(), rel=1e-13)
+        -(p * logy).sum(), rel=1e-13
+    )
 
 
 def test_bce_with_logits_delta_is_sigmoid_minus_target() -> None:
@@ -375,8 +430,9 @@ def test_three_textbook_pairings_give_y_minus_d() -> None:
     ut = Tensor(u, requires_grad=True)
     logy = F.log_softmax(ut, dim=1)
     F.nll_loss(logy, t, reduction="sum").backward()
-    np.testing.assert_allclose(ut.grad.data, np.exp(logy.data) - np.eye(3)[t], rtol=1e-12,
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        ut.grad.data, np.exp(logy.data) - np.eye(3)[t], rtol=1e-12, atol=1e-15
+    )
 
 
 def test_bce_at_exact_zero_and_one_is_finite_with_nonzero_gradient() -> None:
@@ -425,13 +481,11 @@ def test_bce_with_logits_huge_logits(reduction: str, torch: Any) -> None:
     ref = {"none": closed, "sum": closed.sum(), "mean": closed.mean()}[reduction]
     np.testing.assert_allclose(loss.data, ref, rtol=1e-14)
     tu = tt(torch, u, grad=True)
-    tl = torch.nn.functional.binary_cross_entropy_with_logits(tu, tt(torch, d),
-                                                              reduction=reduction)
+    tl = torch.nn.functional.binary_cross_entropy_with_logits(tu, tt(torch, d), reduction=reduction)
     tl.sum().backward()
     np.testing.assert_allclose(loss.data, tl.detach().numpy(), rtol=1e-12)
     scale = 1 / 5 if reduction == "mean" else 1.0
-    np.testing.assert_allclose(ut.grad.data, (np.array([1.0, 0, 1, 0, 1]) - d) * scale,
-                               rtol=1e-14)
+    np.testing.assert_allclose(ut.grad.data, (np.array([1.0, 0, 1, 0, 1]) - d) * scale, rtol=1e-14)
     np.testing.assert_allclose(ut.grad.data, tu.grad.numpy(), rtol=1e-12)
 
 
@@ -445,14 +499,18 @@ def test_log_softmax_nll_huge_logits_finite() -> None:
 
 
 # ----------------------------------------------------------------------------- higher order
-@pytest.mark.parametrize("fn", [
-    lambda u: F.cross_entropy(u, np.array([0, 2, 1])),
-    lambda u: F.cross_entropy(u, soft_targets(np.random.default_rng(5), (3, 3))),
-    lambda u: F.binary_cross_entropy_with_logits(u, np.full((3, 3), 0.3)),
-    lambda u: F.mse_loss(u, np.ones((3, 3))),
-    lambda u: F.nll_loss(F.log_softmax(u, dim=1), np.array([0, 2, 1]), reduction="sum"),
-    lambda u: F.binary_cross_entropy(u.sigmoid(), np.full((3, 3), 0.3)),
-], ids=["ce", "ce-prob", "bce-logits", "mse", "nll", "bce"])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda u: F.cross_entropy(u, np.array([0, 2, 1])),
+        lambda u: F.cross_entropy(u, soft_targets(np.random.default_rng(5), (3, 3))),
+        lambda u: F.binary_cross_entropy_with_logits(u, np.full((3, 3), 0.3)),
+        lambda u: F.mse_loss(u, np.ones((3, 3))),
+        lambda u: F.nll_loss(F.log_softmax(u, dim=1), np.array([0, 2, 1]), reduction="sum"),
+        lambda u: F.binary_cross_entropy(u.sigmoid(), np.full((3, 3), 0.3)),
+    ],
+    ids=["ce", "ce-prob", "bce-logits", "mse", "nll", "bce"],
+)
 def test_loss_gradcheck_and_gradgradcheck(fn: Callable) -> None:
     u = Tensor(np.random.default_rng(0).normal(size=(3, 3)), requires_grad=True)
     assert ag.gradcheck(fn, u)
@@ -470,8 +528,9 @@ LOSSES_WITH_REDUCTION = [
 ]
 
 
-@pytest.mark.parametrize(("loss", "target"), LOSSES_WITH_REDUCTION,
-                         ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(
+    ("loss", "target"), LOSSES_WITH_REDUCTION, ids=lambda v: getattr(v, "__name__", "")
+)
 @pytest.mark.parametrize("reduction", ["avg", "MEAN", None])
 def test_bad_reduction_raises(loss: Callable, target: Callable, reduction: Any) -> None:
     x = Tensor(np.full((2, 3), 0.5))
@@ -479,8 +538,16 @@ def test_bad_reduction_raises(loss: Callable, target: Callable, reduction: Any) 
         loss(x, target(), reduction=reduction)
 
 
-@pytest.mark.parametrize("loss", [F.mse_loss, F.l1_loss, F.binary_cross_entropy,
-                                  F.binary_cross_entropy_with_logits, F.sum_squared_error])
+@pytest.mark.parametrize(
+    "loss",
+    [
+        F.mse_loss,
+        F.l1_loss,
+        F.binary_cross_entropy,
+        F.binary_cross_entropy_with_logits,
+        F.sum_squared_error,
+    ],
+)
 @pytest.mark.parametrize("target_shape", [(3,), (3, 1), (2, 3), (1, 3)])
 def test_shape_mismatch_names_both_shapes(loss: Callable, target_shape: tuple) -> None:
     x = Tensor(np.full((3, 2), 0.5))
@@ -513,8 +580,11 @@ def test_nll_float_class_targets_raise_typeerror() -> None:
         F.nll_loss(Tensor(np.zeros((3, 4))), np.array([0.0, 1.0, 2.0]))
 
 
-@pytest.mark.parametrize("target", [np.array([0.0, 1.0, 2.0]),
-                                    Tensor(np.array([0.0, 1.0, 2.0]))], ids=["numpy", "tensor"])
+@pytest.mark.parametrize(
+    "target",
+    [np.array([0.0, 1.0, 2.0]), Tensor(np.array([0.0, 1.0, 2.0]))],
+    ids=["numpy", "tensor"],
+)
 def test_cross_entropy_float_class_targets_raise_typeerror(target: Any) -> None:
     with pytest.raises(TypeError):
         F.cross_entropy(Tensor(np.zeros((3, 4))), target)

@@ -77,8 +77,9 @@ def test_cosine_resumed_mid_schedule_matches_torch() -> None:
     ours = CosineAnnealingLR(opt, T_max=8, eta_min=0.001, last_epoch=4)
     theirs = torch.optim.lr_scheduler.CosineAnnealingLR(topt, T_max=8, eta_min=0.001, last_epoch=4)
     assert ours.base_lrs == [0.2, 0.05]
-    np.testing.assert_allclose(lr_sequence(ours, opt, 12), lr_sequence(theirs, topt, 12),
-                               rtol=1e-13)
+    np.testing.assert_allclose(
+        lr_sequence(ours, opt, 12), lr_sequence(theirs, topt, 12), rtol=1e-13
+    )
 
 
 def textbook_linear(eta0: float, eta_T: float, T: int, t: int) -> float:
@@ -215,8 +216,15 @@ def test_state_dict_round_trip(cls: type, kwargs: dict) -> None:
         (lambda opt: LinearDecay(opt, end_lr=-1.0, total_steps=3), ValueError, "end_lr"),
         (lambda opt: ExponentialLR(opt, gamma=0.9, last_epoch=3), ValueError, "initial_lr"),
     ],
-    ids=["not-optimizer", "step_size", "T_max", "total_steps", "end_lr-count", "end_lr-neg",
-         "resume-without-initial_lr"],
+    ids=[
+        "not-optimizer",
+        "step_size",
+        "T_max",
+        "total_steps",
+        "end_lr-count",
+        "end_lr-neg",
+        "resume-without-initial_lr",
+    ],
 )
 def test_errors(make: Callable[[Any], Any], error: type, pattern: str) -> None:
     opt = make_optimizer()

@@ -58,8 +58,16 @@ def test_layer_matches_its_equations(variant: str, fused: bool) -> None:
     out, (h_n, c_n) = lstm(Tensor(x), (Tensor(h0), Tensor(c0)))
     w = {n: p.data for n, p in lstm.named_parameters()}
     ref_out, ref_h, ref_c = numpy_lstm(
-        x, h0[0], c0[0], w["weight_ih_l0"], w["weight_hh_l0"], w["bias_ih_l0"],
-        w["bias_hh_l0"], w["weight_peephole_l0"], variant)
+        x,
+        h0[0],
+        c0[0],
+        w["weight_ih_l0"],
+        w["weight_hh_l0"],
+        w["bias_ih_l0"],
+        w["bias_hh_l0"],
+        w["weight_peephole_l0"],
+        variant,
+    )
     np.testing.assert_allclose(out.data, ref_out, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(h_n.data[0], ref_h, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(c_n.data[0], ref_c, rtol=1e-12, atol=1e-14)
@@ -68,13 +76,20 @@ def test_layer_matches_its_equations(variant: str, fused: bool) -> None:
 @pytest.mark.parametrize("fused", [True, False])
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_cell_matches_its_equations(variant: str, fused: bool) -> None:
-    cell = LSTMCell(I, H, peephole=True, output_peephole=variant, dtype=F64, rng=5,
-                    fused=fused)
+    cell = LSTMCell(I, H, peephole=True, output_peephole=variant, dtype=F64, rng=5, fused=fused)
     x, h0, c0 = rand(1, B, I, seed=6), rand(B, H, seed=7), rand(B, H, seed=8)
     h, c = cell(Tensor(x[0]), (Tensor(h0), Tensor(c0)))
     ref_out, ref_h, ref_c = numpy_lstm(
-        x, h0, c0, cell.weight_ih.data, cell.weight_hh.data, cell.bias_ih.data,
-        cell.bias_hh.data, cell.weight_peephole.data, variant)
+        x,
+        h0,
+        c0,
+        cell.weight_ih.data,
+        cell.weight_hh.data,
+        cell.bias_ih.data,
+        cell.bias_hh.data,
+        cell.weight_peephole.data,
+        variant,
+    )
     np.testing.assert_allclose(h.data, ref_h, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(c.data, ref_c, rtol=1e-12, atol=1e-14)
 
@@ -95,9 +110,11 @@ def test_default_is_current_and_repr_names_the_variant() -> None:
     assert LSTM(I, H, peephole=True).output_peephole == "current"
     assert LSTMCell(I, H, peephole=True).output_peephole == "current"
     assert "output_peephole='previous'" in repr(
-        LSTM(I, H, peephole=True, output_peephole="previous"))
+        LSTM(I, H, peephole=True, output_peephole="previous")
+    )
     assert "output_peephole='previous'" in repr(
-        LSTMCell(I, H, peephole=True, output_peephole="previous"))
+        LSTMCell(I, H, peephole=True, output_peephole="previous")
+    )
     assert "output_peephole" not in repr(LSTM(I, H, peephole=True))
 
 
@@ -122,17 +139,23 @@ def small(*shape: int, seed: int) -> Tensor:
 
 
 def cell_inputs() -> list[Tensor]:
-    return [small(2, 2, seed=40), small(2, 3, seed=41), small(2, 3, seed=42),
-            small(12, 2, seed=43), small(12, 3, seed=44), small(12, seed=45),
-            small(12, seed=46), small(3, 3, seed=47)]
+    return [
+        small(2, 2, seed=40),
+        small(2, 3, seed=41),
+        small(2, 3, seed=42),
+        small(12, 2, seed=43),
+        small(12, 3, seed=44),
+        small(12, seed=45),
+        small(12, seed=46),
+        small(3, 3, seed=47),
+    ]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("cell", [R.lstm_cell, R.lstm_cell_reference], ids=["fused", "ref"])
 def test_cell_gradcheck(cell: Any, variant: str) -> None:
     def fn(x, h, c, wi, wh, bi, bh, p):
-        return ag.concatenate(cell(x, (h, c), wi, wh, bi, bh, p, output_peephole=variant),
-                              axis=-1)
+        return ag.concatenate(cell(x, (h, c), wi, wh, bi, bh, p, output_peephole=variant), axis=-1)
 
     assert ag.gradcheck(fn, cell_inputs())
 
@@ -140,16 +163,25 @@ def test_cell_gradcheck(cell: Any, variant: str) -> None:
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_fused_cell_gradgradcheck(variant: str) -> None:
     def fn(x, h, c, wi, wh, bi, bh, p):
-        return ag.concatenate(R.lstm_cell(x, (h, c), wi, wh, bi, bh, p,
-                                          output_peephole=variant), axis=-1)
+        return ag.concatenate(
+            R.lstm_cell(x, (h, c), wi, wh, bi, bh, p, output_peephole=variant), axis=-1
+        )
 
     assert ag.gradgradcheck(fn, cell_inputs())
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_layer_gradcheck_bidirectional_two_layers(variant: str) -> None:
-    lstm = LSTM(2, 3, num_layers=2, bidirectional=True, peephole=True,
-                output_peephole=variant, dtype=F64, rng=23)
+    lstm = LSTM(
+        2,
+        3,
+        num_layers=2,
+        bidirectional=True,
+        peephole=True,
+        output_peephole=variant,
+        dtype=F64,
+        rng=23,
+    )
     params = list(lstm.parameters())
     x = Tensor(rand(3, 2, 2, seed=24), requires_grad=True)
     h0 = Tensor(rand(4, 2, 3, seed=25), requires_grad=True)
@@ -166,8 +198,7 @@ def test_layer_gradcheck_bidirectional_two_layers(variant: str) -> None:
 def test_fused_sequence_gradient_equals_reference(variant: str) -> None:
     grads = []
     for fused in (True, False):
-        lstm = LSTM(I, H, peephole=True, output_peephole=variant, dtype=F64, rng=31,
-                    fused=fused)
+        lstm = LSTM(I, H, peephole=True, output_peephole=variant, dtype=F64, rng=31, fused=fused)
         x = Tensor(rand(T, B, I, seed=32), requires_grad=True)
         out, (h_n, c_n) = lstm(x)
         ((out * Tensor(rand(T, B, H, seed=33))).sum() + c_n.sum()).backward()

@@ -377,9 +377,7 @@ def test_mlp_with_a_width_one_hidden_layer_trains(sizes: list[int]) -> None:
     model = MLP(2, sizes, activation="tanh", seed=0)
 
     def mse() -> Value:
-        return sum(
-            (o - t) ** 2 for x, ts in zip(xs, targets) for o, t in zip(model(x), ts)
-        ) / 12
+        return sum((o - t) ** 2 for x, ts in zip(xs, targets) for o, t in zip(model(x), ts)) / 12
 
     start = mse().data
     for _ in range(40):

@@ -59,8 +59,15 @@ def assert_bitwise_equal(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> 
 
 
 NET_PARAMS = [
-    "layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias",
-    "head.scale", "head.fc.weight", "head.fc.bias", "blocks.0.weight", "blocks.0.bias",
+    "layers.0.weight",
+    "layers.0.bias",
+    "layers.2.weight",
+    "layers.2.bias",
+    "head.scale",
+    "head.fc.weight",
+    "head.fc.bias",
+    "blocks.0.weight",
+    "blocks.0.bias",
 ]
 
 
@@ -171,8 +178,16 @@ def test_modules_and_children() -> None:
     net = Net()
     names = [n for n, _ in net.named_modules()]
     assert names == [
-        "", "layers", "layers.0", "layers.1", "layers.2", "head", "head.fc",
-        "blocks", "blocks.0", "blocks.1",
+        "",
+        "layers",
+        "layers.0",
+        "layers.1",
+        "layers.2",
+        "head",
+        "head.fc",
+        "blocks",
+        "blocks.0",
+        "blocks.1",
     ]
     assert list(net.modules())[0] is net
     assert [n for n, _ in net.named_children()] == ["layers", "head", "blocks"]
@@ -194,7 +209,16 @@ def test_train_eval_propagate_and_return_self() -> None:
     net.train()
     net.head.eval()
     assert [m.training for _, m in net.named_modules()] == [
-        True, True, True, True, True, False, False, True, True, True,
+        True,
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        True,
+        True,
+        True,
     ]
 
 
@@ -298,8 +322,14 @@ def test_load_state_dict_strict_reports_every_problem_and_changes_nothing() -> N
     with pytest.raises(ValueError) as info:
         net.load_state_dict(bad)
     msg = str(info.value)
-    for key in ("head.scale", "blocks.0.bias", "extra.weight", "surplus",
-                "layers.2.weight", "head.steps"):
+    for key in (
+        "head.scale",
+        "blocks.0.bias",
+        "extra.weight",
+        "surplus",
+        "layers.2.weight",
+        "head.steps",
+    ):
         assert key in msg, f"{key} not named in:\n{msg}"
     assert "missing" in msg and "unexpected" in msg
     assert "(5, 3)" in msg and "(3, 5)" in msg and "(4,)" in msg
@@ -469,15 +499,25 @@ def test_repr_counts_use_thousands_separator_and_nest() -> None:
 def test_repr_matches_pytorch_without_counts() -> None:
     torch = pytest.importorskip("torch")
     ours = nn.Sequential(
-        nn.Linear(4, 8), nn.LeakyReLU(0.2), nn.Flatten(),
-        nn.Sequential(nn.Tanh(), nn.Sigmoid(), nn.Identity()), nn.Linear(8, 3),
-        nn.Softmax(dim=1), nn.LogSoftmax(dim=0), nn.ReLU(),
+        nn.Linear(4, 8),
+        nn.LeakyReLU(0.2),
+        nn.Flatten(),
+        nn.Sequential(nn.Tanh(), nn.Sigmoid(), nn.Identity()),
+        nn.Linear(8, 3),
+        nn.Softmax(dim=1),
+        nn.LogSoftmax(dim=0),
+        nn.ReLU(),
     )
     tnn = torch.nn
     theirs = tnn.Sequential(
-        tnn.Linear(4, 8), tnn.LeakyReLU(0.2), tnn.Flatten(),
-        tnn.Sequential(tnn.Tanh(), tnn.Sigmoid(), tnn.Identity()), tnn.Linear(8, 3),
-        tnn.Softmax(dim=1), tnn.LogSoftmax(dim=0), tnn.ReLU(),
+        tnn.Linear(4, 8),
+        tnn.LeakyReLU(0.2),
+        tnn.Flatten(),
+        tnn.Sequential(tnn.Tanh(), tnn.Sigmoid(), tnn.Identity()),
+        tnn.Linear(8, 3),
+        tnn.Softmax(dim=1),
+        tnn.LogSoftmax(dim=0),
+        tnn.ReLU(),
     )
     assert strip_counts(repr(ours)) == repr(theirs)
 

@@ -37,6 +37,7 @@ def _record(model, log: list) -> list:
     """Pre- and post-hooks on every module, logging (event, name, shapes)."""
     handles = []
     for name, module in model.named_modules():
+
         def pre(m, args, name=name):
             log.append(("pre", name, tuple(tuple(a.shape) for a in args)))
 
@@ -104,8 +105,10 @@ def test_hooks_run_in_registration_order_and_prepend() -> None:
 
 def test_hook_return_values_replace_input_and_output() -> None:
     torch = pytest.importorskip("torch")
-    for lin, make in ((nn.Linear(3, 2, rng=0), lambda a: Tensor(a)),
-                      (torch.nn.Linear(3, 2), lambda a: torch.tensor(a))):
+    for lin, make in (
+        (nn.Linear(3, 2, rng=0), lambda a: Tensor(a)),
+        (torch.nn.Linear(3, 2), lambda a: torch.tensor(a)),
+    ):
         x = np.arange(6.0).reshape(2, 3).astype(np.float32)
         lin.register_forward_pre_hook(lambda m, args: args[0] * 2)  # non-tuple: wrapped
         lin.register_forward_hook(lambda m, args, out: out * 0 + args[0].sum())
@@ -126,8 +129,7 @@ def test_pre_hook_tuple_return_and_kwargs() -> None:
 
     m = Scale()
     seen = []
-    m.register_forward_pre_hook(lambda mod, args, kwargs: (args, {"factor": 3.0}),
-                                with_kwargs=True)
+    m.register_forward_pre_hook(lambda mod, args, kwargs: (args, {"factor": 3.0}), with_kwargs=True)
     m.register_forward_hook(lambda mod, args, kwargs, out: seen.append(kwargs), with_kwargs=True)
     assert m(Tensor(np.ones(2)), factor=2.0).data.tolist() == [3.0, 3.0]
     assert seen == [{"factor": 3.0}]

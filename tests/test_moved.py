@@ -29,8 +29,9 @@ def _fresh_import(monkeypatch: pytest.MonkeyPatch, old: str) -> object:
 
 
 @pytest.mark.parametrize("old,new", sorted(WHOLE.items()))
-def test_moved_module_is_the_new_one_and_warns_with_its_path(monkeypatch: pytest.MonkeyPatch,
-                                                            old: str, new: str) -> None:
+def test_moved_module_is_the_new_one_and_warns_with_its_path(
+    monkeypatch: pytest.MonkeyPatch, old: str, new: str
+) -> None:
     with pytest.warns(DeprecationWarning, match=rf"^{old} has moved: import {new} instead") as rec:
         module = _fresh_import(monkeypatch, old)
     assert module is importlib.import_module(new)
@@ -39,12 +40,17 @@ def test_moved_module_is_the_new_one_and_warns_with_its_path(monkeypatch: pytest
 
 
 def test_split_module_gives_each_old_name_from_its_new_home(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with pytest.warns(DeprecationWarning) as rec:
         old = _fresh_import(monkeypatch, "nn.sequence")
     message = str(rec[0].message)
-    for home in ("nn.data.sequence", "nn.functional.loss", "nn.train.truncated_bptt",
-                 "nn.models.char_rnn"):
+    for home in (
+        "nn.data.sequence",
+        "nn.functional.loss",
+        "nn.train.truncated_bptt",
+        "nn.models.char_rnn",
+    ):
         assert home in message
     for name, home in MOVED["nn.sequence"].items():
         assert getattr(old, name) is getattr(importlib.import_module(home), name)
@@ -72,7 +78,12 @@ def test_top_level_names_stay() -> None:
     from nn.models import Bagging, CharRNN, Decoder, Encoder, Seq2Seq
 
     assert (nn.CharRNN, nn.Seq2Seq, nn.Encoder, nn.Decoder, nn.Bagging) == (
-        CharRNN, Seq2Seq, Encoder, Decoder, Bagging)
+        CharRNN,
+        Seq2Seq,
+        Encoder,
+        Decoder,
+        Bagging,
+    )
     assert (nn.SequenceLoader, nn.detach_state) == (SequenceLoader, detach_state)
 
 

@@ -66,6 +66,7 @@ def test_lrn_formula_by_hand() -> None:
 def test_lrn_gradcheck_and_gradgradcheck() -> None:
     x = t64(np.random.default_rng(1).normal(size=(2, 5, 2, 3)))
     for size in (2, 3):
+
         def fn(x: Tensor, size: int = size) -> Tensor:
             return local_response_norm(x, size, alpha=0.5, beta=0.75, k=1.0)
 
@@ -83,8 +84,9 @@ def test_lrn_errors() -> None:
 
 
 # ---------------------------------------------------------------- local contrast norm
-def _reference_lcn(x: np.ndarray, size: int, sigma: float | None, eps: float,
-                   subtractive_only: bool, variance: str) -> np.ndarray:
+def _reference_lcn(
+    x: np.ndarray, size: int, sigma: float | None, eps: float, subtractive_only: bool, variance: str
+) -> np.ndarray:
     """The formulas pixel by pixel for one (C, H, W) image, reflect padding, channels
     pooled (Jarrett et al.)."""
     w = gaussian_window(size, sigma)
@@ -116,8 +118,9 @@ def _reference_lcn(x: np.ndarray, size: int, sigma: float | None, eps: float,
 @pytest.mark.parametrize("subtractive_only", [False, True])
 def test_lcn_matches_pixelwise_formulas(variance: str, subtractive_only: bool) -> None:
     x = np.random.default_rng(2).normal(size=(2, 3, 7, 6))
-    y = local_contrast_norm(t64(x, False), size=5, sigma=1.3, variance=variance,
-                            subtractive_only=subtractive_only)
+    y = local_contrast_norm(
+        t64(x, False), size=5, sigma=1.3, variance=variance, subtractive_only=subtractive_only
+    )
     for n in range(2):
         ref = _reference_lcn(x[n], 5, 1.3, 1e-4, subtractive_only, variance)
         np.testing.assert_allclose(y.data[n], ref, rtol=1e-12, atol=1e-12)
@@ -164,23 +167,23 @@ def test_subtractive_is_exactly_zero_on_a_plane() -> None:
 
 
 @pytest.mark.parametrize("padding_mode", ["reflect", "replicate"])
-@pytest.mark.parametrize("kwargs", [{}, {"subtractive_only": True}, {"variance": "local"},
-                                    {"across_channels": False}])
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"subtractive_only": True}, {"variance": "local"}, {"across_channels": False}]
+)
 def test_lcn_invariant_to_adding_a_constant(padding_mode: str, kwargs: dict) -> None:
     x = np.random.default_rng(3).normal(size=(2, 3, 10, 9))
     y = local_contrast_norm(t64(x, False), size=5, padding_mode=padding_mode, **kwargs)
-    y_shift = local_contrast_norm(t64(x + 7.5, False), size=5, padding_mode=padding_mode,
-                                  **kwargs)
+    y_shift = local_contrast_norm(t64(x + 7.5, False), size=5, padding_mode=padding_mode, **kwargs)
     np.testing.assert_allclose(y_shift.data, y.data, atol=1e-10)
 
 
 def test_lcn_zero_padding_invariant_only_inside() -> None:
     x = np.random.default_rng(4).normal(size=(1, 2, 12, 12))
     y = local_contrast_norm(t64(x, False), 5, padding_mode="zeros", subtractive_only=True)
-    y_shift = local_contrast_norm(t64(x + 3.0, False), 5, padding_mode="zeros",
-                                  subtractive_only=True)
-    np.testing.assert_allclose(y_shift.data[..., 2:-2, 2:-2], y.data[..., 2:-2, 2:-2],
-                               atol=1e-12)
+    y_shift = local_contrast_norm(
+        t64(x + 3.0, False), 5, padding_mode="zeros", subtractive_only=True
+    )
+    np.testing.assert_allclose(y_shift.data[..., 2:-2, 2:-2], y.data[..., 2:-2, 2:-2], atol=1e-12)
     assert np.abs(y_shift.data - y.data).max() > 0.1  # the border sees the zeros
 
 
@@ -215,10 +218,16 @@ def test_lcn_constant_image_is_finite() -> None:
     assert np.all(np.isfinite(x.grad.data))
 
 
-@pytest.mark.parametrize("kwargs", [
-    {}, {"subtractive_only": True}, {"variance": "local"},
-    {"across_channels": False, "padding_mode": "zeros"}, {"padding_mode": "replicate"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"subtractive_only": True},
+        {"variance": "local"},
+        {"across_channels": False, "padding_mode": "zeros"},
+        {"padding_mode": "replicate"},
+    ],
+)
 def test_lcn_gradcheck_and_gradgradcheck(kwargs: dict) -> None:
     x = t64(np.random.default_rng(7).normal(size=(2, 2, 5, 6)))
 
@@ -234,9 +243,7 @@ def test_lcn_unbatched_layer_and_dtype() -> None:
     layer = LocalContrastNorm(size=5, sigma=1.5)
     y = layer(Tensor(x))
     assert y.shape == (3, 8, 8) and y.dtype == np.float32
-    np.testing.assert_allclose(
-        y.data, layer(Tensor(x[None])).data[0], rtol=1e-6
-    )
+    np.testing.assert_allclose(y.data, layer(Tensor(x[None])).data[0], rtol=1e-6)
     assert list(layer.parameters()) == []
     assert repr(layer) == "LocalContrastNorm(5, sigma=1.5, eps=0.0001)"
     assert "subtractive_only=True" in repr(LocalContrastNorm(subtractive_only=True))

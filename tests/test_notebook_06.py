@@ -37,25 +37,32 @@ NB06 = {
 
 # CURRICULUM §7 (and the §4 activations that 06b teaches): a pattern one heading must match
 TOPICS = {
-    "6a": [r"convolution is a sliding weighted sum", r"seminar's example", r"stride 2",
-           r"im2col", r"gradients of a convolution", r"channels", r"output size",
-           r"transposed convolution"],
-    "6b": [r"max pooling and average pooling", r"L\^p\$? pooling", r"activation functions",
-           r"PReLU", r"maxout"],
-    "6c": [r"local contrast normalisation", r"local response normalisation",
-           r"CNN for handwritten digits", r"first layer learned", r"feature maps",
-           r"receptive field"],
+    "6a": [
+        r"convolution is a sliding weighted sum",
+        r"seminar's example",
+        r"stride 2",
+        r"im2col",
+        r"gradients of a convolution",
+        r"channels",
+        r"output size",
+        r"transposed convolution",
+    ],
+    "6b": [
+        r"max pooling and average pooling",
+        r"L\^p\$? pooling",
+        r"activation functions",
+        r"PReLU",
+        r"maxout",
+    ],
+    "6c": [
+        r"local contrast normalisation",
+        r"local response normalisation",
+        r"CNN for handwritten digits",
+        r"first layer learned",
+        r"feature maps",
+        r"receptive field",
+    ],
 }
-
-
-
-
-
-
-
-
-
-
 
 
 @pytest.fixture(scope="module")
@@ -188,8 +195,10 @@ def test_check_seminar_convolution(cnn: ModuleType, capsys: pytest.CaptureFixtur
 
 
 def test_check_output_size(cnn: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
-    right = [(32 - hk + 2 * p) // s + 1 for hk, p, s in [(5, 0, 1), (3, 1, 1), (3, 1, 2),
-                                                         (4, 0, 2), (7, 3, 2)]]
+    right = [
+        (32 - hk + 2 * p) // s + 1
+        for hk, p, s in [(5, 0, 1), (3, 1, 1), (3, 1, 2), (4, 0, 2), (7, 3, 2)]
+    ]
     assert right == [28, 32, 16, 15, 16]
     cnn.check_output_size(right)
     assert "correct" in capsys.readouterr().out
@@ -220,8 +229,9 @@ def test_check_sigmoid_derivative(cnn: ModuleType, capsys: pytest.CaptureFixture
         cnn.check_sigmoid_derivative(lambda u: np.exp(u) / (1 + np.exp(-u)) ** 2)  # seed 000's slip
 
 
-def test_check_conv_params_and_receptive_field(cnn: ModuleType,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_conv_params_and_receptive_field(
+    cnn: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     cnn.check_conv_params(16 * 3 * 5 * 5 + 16)
     cnn.check_receptive_field(5)
     assert capsys.readouterr().out.count("correct") == 2
@@ -233,8 +243,9 @@ def test_check_conv_params_and_receptive_field(cnn: ModuleType,
 
 def test_derivative_reads_backward(cnn: ModuleType) -> None:
     u = np.linspace(-3, 3, 13)
-    np.testing.assert_allclose(cnn.derivative(lambda t: t.tanh(), u), 1 - np.tanh(u) ** 2,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        cnn.derivative(lambda t: t.tanh(), u), 1 - np.tanh(u) ** 2, rtol=1e-12
+    )
     np.testing.assert_array_equal(cnn.derivative(F.relu, u), (u > 0).astype(float))
 
 

@@ -85,11 +85,15 @@ def test_06b_prelu_slope_is_a_everywhere() -> None:
 def test_05_shrink_factor_is_for_plain_sgd_and_adam_rescales_it() -> None:
     english, japanese = _both("05_regularization")
     decay, errata = _cell(english, "8f845349"), _cell(english, "55e3675e")
-    assert re.search(r"plain SGD \(no momentum\) each step shrinks every weight by the factor "
-                     r"\$1 - \\eta\\lambda\$", decay)
+    assert re.search(
+        r"plain SGD \(no momentum\) each step shrinks every weight by the factor "
+        r"\$1 - \\eta\\lambda\$",
+        decay,
+    )
     assert "Adam divides" in decay and "no longer" in decay
-    assert re.search(r"with plain SGD every weight by the same factor \$1 - \\eta\\lambda\$",
-                     errata)
+    assert re.search(
+        r"with plain SGD every weight by the same factor \$1 - \\eta\\lambda\$", errata
+    )
     assert "with Adam by amounts rescaled by its adaptive step" in errata
     decay_ja, errata_ja = _cell(japanese, "8f845349"), _cell(japanese, "55e3675e")
     assert "モメンタムなし" in decay_ja and "Adam はそれを適応的なスケール" in decay_ja

@@ -28,10 +28,6 @@ NB04B = ROOT / "notebooks" / "04b_training_practice.ipynb"
 NB05 = ROOT / "notebooks" / "05_regularization.ipynb"
 
 
-
-
-
-
 def _text(path: Path, kind: str) -> str:
     return "\n".join(_source(c) for c in _cells(path) if c["cell_type"] == kind)
 
@@ -42,7 +38,7 @@ def _box_and_next(path: Path, tag: str) -> tuple[str, str]:
     for k, cell in enumerate(cells):
         text = _source(cell)
         if cell["cell_type"] == "markdown" and "> **Errata" in text and tag in text:
-            following = [c for c in cells[k + 1:] if c["cell_type"] == "code"]
+            following = [c for c in cells[k + 1 :] if c["cell_type"] == "code"]
             return text, _source(following[0])
     raise AssertionError(f"{path.name} has no errata box for {tag!r}")
 
@@ -107,10 +103,24 @@ def test_opens_with_goals_and_textbook_sections(path: Path) -> None:
     "path, checks",
     [
         (NB04A, ("check_rmsprop_step", "check_textbook_momentum_lr", "check_valley_limits")),
-        (NB04B, ("check_updates_per_epoch", "check_clipped_gradient", "check_linear_decay",
-                 "check_init_variances")),
-        (NB05, ("check_bagging_variance", "check_decay_factor", "check_dropout_scale",
-                "check_early_stopping")),
+        (
+            NB04B,
+            (
+                "check_updates_per_epoch",
+                "check_clipped_gradient",
+                "check_linear_decay",
+                "check_init_variances",
+            ),
+        ),
+        (
+            NB05,
+            (
+                "check_bagging_variance",
+                "check_decay_factor",
+                "check_dropout_scale",
+                "check_early_stopping",
+            ),
+        ),
     ],
     ids=["04a", "04b", "05"],
 )
@@ -185,7 +195,7 @@ def test_check_valley_limits(co: ModuleType, capsys: pytest.CaptureFixture[str])
     co.check_valley_limits(25, 5, 0.08)
     assert "correct" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="curvature ratio"):
-        co.check_valley_limits(5, 5, 0.08)     # the old notebook's "5 times steeper"
+        co.check_valley_limits(5, 5, 0.08)  # the old notebook's "5 times steeper"
     with pytest.raises(AssertionError, match="axis ratio"):
         co.check_valley_limits(25, 25, 0.08)
     with pytest.raises(AssertionError, match="largest η"):
@@ -198,7 +208,7 @@ def test_check_bagging_variance(co: ModuleType, capsys: pytest.CaptureFixture[st
     s2, M, rho = 0.5, 8, 0.2
     co.check_bagging_variance(np.sqrt(s2), M, rho, s2 / M, rho * s2 + (1 - rho) * s2 / M)
     assert "correct" in capsys.readouterr().out
-    with pytest.raises(AssertionError, match="M²"):   # the slide's cross terms without 1/M²
+    with pytest.raises(AssertionError, match="M²"):  # the slide's cross terms without 1/M²
         co.check_bagging_variance(np.sqrt(s2), M, rho, s2 / M, s2 / M + M * (M - 1) * rho * s2)
     with pytest.raises(AssertionError, match="σ²/M"):
         co.check_bagging_variance(np.sqrt(s2), M, rho, s2, rho * s2 + (1 - rho) * s2 / M)
@@ -206,8 +216,9 @@ def test_check_bagging_variance(co: ModuleType, capsys: pytest.CaptureFixture[st
     _unanswered(capsys)
 
 
-def test_check_decay_dropout_early_stopping(co: ModuleType,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_decay_dropout_early_stopping(
+    co: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     co.check_decay_factor(0.05, 0.01, 1 - 0.05 * 0.01)
     co.check_dropout_scale(0.2, 1 / 0.8)
     losses = [0.9, 0.7, 0.6, 0.62, 0.58, 0.59, 0.61, 0.6, 0.63]
@@ -221,15 +232,18 @@ def test_check_decay_dropout_early_stopping(co: ModuleType,
         co.check_early_stopping(losses, 3, 2, 7)
     with pytest.raises(AssertionError, match="patience"):
         co.check_early_stopping(losses, 3, 4, 8)
-    for call in (lambda: co.check_decay_factor(0.05, 0.01, None),
-                 lambda: co.check_dropout_scale(0.2, None),
-                 lambda: co.check_early_stopping(losses, 3, None, 7)):
+    for call in (
+        lambda: co.check_decay_factor(0.05, 0.01, None),
+        lambda: co.check_dropout_scale(0.2, None),
+        lambda: co.check_early_stopping(losses, 3, None, 7),
+    ):
         call()
         _unanswered(capsys)
 
 
-def test_early_stopping_check_agrees_with_the_callback(co: ModuleType,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_early_stopping_check_agrees_with_the_callback(
+    co: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     # the rule the check teaches is EarlyStopping's: run the callback on the same losses
     import nn
     from nn.train import EarlyStopping
@@ -261,20 +275,29 @@ def test_04_split_seam() -> None:
     # 04a: the update rules on 2-D surfaces; 04b: what decides whether a real run works
     a = _text(NB04A, "markdown")
     b = _text(NB04B, "markdown")
-    for heading in ("### 1.1 A narrow valley", "### 1.2 Momentum", "### 1.3 Nesterov momentum",
-                    "### 1.4 Adaptive learning rates: AdaGrad, RMSProp, Adam",
-                    "### 1.5 The Rosenbrock function"):
+    for heading in (
+        "### 1.1 A narrow valley",
+        "### 1.2 Momentum",
+        "### 1.3 Nesterov momentum",
+        "### 1.4 Adaptive learning rates: AdaGrad, RMSProp, Adam",
+        "### 1.5 The Rosenbrock function",
+    ):
         assert heading in a
-    for heading in ("## 1. Batch, mini-batch and stochastic gradient descent",
-                    "## 2. A saddle point and its plateau", "## 3. A cliff and gradient clipping",
-                    "## 4. A learning-rate schedule: linear decay", "## 5. Initialisation",
-                    "## 6. Input standardisation"):
+    for heading in (
+        "## 1. Batch, mini-batch and stochastic gradient descent",
+        "## 2. A saddle point and its plateau",
+        "## 3. A cliff and gradient clipping",
+        "## 4. A learning-rate schedule: linear decay",
+        "## 5. Initialisation",
+        "## 6. Input standardisation",
+    ):
         assert heading in b
     # each of the seminar's errata boxes sits in the half where its topic is taught
     assert "(4.24)" in a and "(4.26)" in a and "> **Errata — the seminar, (4.17)" in b
     # 04b uses 04a's surface helpers from the course module, not a copy
     assert "from course.optimization import contour, descend, show_path" in _source(
-        _cells(NB04B)[1])
+        _cells(NB04B)[1]
+    )
     assert "def descend" not in _text(NB04A, "code") + _text(NB04B, "code")
 
 
@@ -286,7 +309,7 @@ def test_descend_is_the_plain_training_loop(co: ModuleType) -> None:
 
     run = co.descend(lambda p: optim.SGD(p, lr=0.05), valley, (-4.0, 1.0), 10)
     w, path = np.array([-4.0, 1.0]), [np.array([-4.0, 1.0])]
-    for _ in range(10):                      # w ← w − η ∇E, ∇E = (w₁, 25 w₂)
+    for _ in range(10):  # w ← w − η ∇E, ∇E = (w₁, 25 w₂)
         w = w - 0.05 * np.array([w[0], 25 * w[1]])
         path.append(w)
     np.testing.assert_allclose(run.path, np.array(path), rtol=1e-12)
@@ -302,30 +325,30 @@ def test_descend_clips_each_step_to_eta_g0(co: ModuleType) -> None:
 
     run = co.descend(lambda p: optim.SGD(p, lr=0.1), bowl, (3.0, 4.0), 5, clip=1.0)
     steps = np.linalg.norm(np.diff(run.path, axis=0), axis=1)
-    np.testing.assert_allclose(steps, 0.1, rtol=1e-5)       # ‖∇E‖ ≫ 1: every step is η·g0
-    np.testing.assert_allclose(run.path[1], [3.0 - 0.06, 4.0 - 0.08], rtol=1e-5)   # direction kept
+    np.testing.assert_allclose(steps, 0.1, rtol=1e-5)  # ‖∇E‖ ≫ 1: every step is η·g0
+    np.testing.assert_allclose(run.path[1], [3.0 - 0.06, 4.0 - 0.08], rtol=1e-5)  # direction kept
 
 
 def test_check_updates_per_epoch(co: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
-    co.check_updates_per_epoch(250, 16, 3, 48)              # ⌈250/16⌉ = 16 per epoch
+    co.check_updates_per_epoch(250, 16, 3, 48)  # ⌈250/16⌉ = 16 per epoch
     co.check_updates_per_epoch(256, 16, 10, 160)
     assert capsys.readouterr().out.count("correct") == 2
     with pytest.raises(AssertionError, match="shorter batch"):
         co.check_updates_per_epoch(250, 16, 3, 3 * 250 / 16)
     with pytest.raises(AssertionError, match=re.escape("⌈N/|B|⌉")):
-        co.check_updates_per_epoch(250, 16, 3, 16)            # one epoch only
+        co.check_updates_per_epoch(250, 16, 3, 16)  # one epoch only
     co.check_updates_per_epoch(250, 16, 3, None)
     _unanswered(capsys)
 
 
 def test_check_clipped_gradient(co: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
     co.check_clipped_gradient([30.0, -40.0], 5.0, [3.0, -4.0])
-    co.check_clipped_gradient([0.3, -0.4], 5.0, [0.3, -0.4])   # below g0: unchanged
+    co.check_clipped_gradient([0.3, -0.4], 5.0, [0.3, -0.4])  # below g0: unchanged
     assert capsys.readouterr().out.count("correct") == 2
     with pytest.raises(AssertionError, match="each component"):
         co.check_clipped_gradient([30.0, -40.0], 5.0, [5.0, -5.0])
     with pytest.raises(AssertionError, match="g0/‖∇E‖"):
-        co.check_clipped_gradient([30.0, -40.0], 5.0, [0.6, -0.8])   # the unit vector
+        co.check_clipped_gradient([30.0, -40.0], 5.0, [0.6, -0.8])  # the unit vector
     with pytest.raises(AssertionError, match="2 numbers"):
         co.check_clipped_gradient([30.0, -40.0], 5.0, [3.0])
     co.check_clipped_gradient([30.0, -40.0], 5.0, None)
@@ -336,10 +359,10 @@ def test_check_init_variances(co: ModuleType, capsys: pytest.CaptureFixture[str]
     co.check_init_variances(300, 100, 1 / 300, 2 / 400, 2 / 300)
     assert "correct" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="LeCun"):
-        co.check_init_variances(300, 100, 1 / 100, 2 / 400, 2 / 300)     # d_out, not d_in
+        co.check_init_variances(300, 100, 1 / 100, 2 / 400, 2 / 300)  # d_out, not d_in
     with pytest.raises(AssertionError, match="Glorot"):
         co.check_init_variances(300, 100, 1 / 300, 1 / 400, 2 / 300)
     with pytest.raises(AssertionError, match="He"):
-        co.check_init_variances(300, 100, 1 / 300, 2 / 400, 1 / 300)     # ReLU's factor 2
+        co.check_init_variances(300, 100, 1 / 300, 2 / 400, 1 / 300)  # ReLU's factor 2
     co.check_init_variances(300, 100, None, 2 / 400, 2 / 300)
     _unanswered(capsys)

@@ -32,14 +32,6 @@ NB = {
 }
 
 
-
-
-
-
-
-
-
-
 def _box_and_check(path: Path, marker: str) -> tuple[str, str]:
     """The errata box whose first line contains ``marker``, and the code cell after it."""
     cells = _cells(path)

@@ -31,12 +31,8 @@ def _cells(name: str) -> list[dict]:
     return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
 
 
-
-
 def _text(name: str, kind: str) -> list[str]:
     return [_source(c) for c in _cells(name) if c["cell_type"] == kind]
-
-
 
 
 @pytest.fixture(scope="module")
@@ -81,15 +77,21 @@ def test_opens_with_goals_and_textbook_sections_and_ends_with_exercises(name: st
 @pytest.mark.parametrize("name", NB07)
 def test_07_parts_give_the_textbook_chapters(name: str) -> None:
     first = _source(_cells(name)[0])
-    assert "ch. 9" in first and "ch. 7" in first          # 瀧 ch. 9, 青本 ch. 7
+    assert "ch. 9" in first and "ch. 7" in first  # 瀧 ch. 9, 青本 ch. 7
     assert "ゼロから作るDeep Learning ❷" in first
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_no_plumbing_in_learner_cells(name: str) -> None:
     code = "\n".join(_text(name, "code"))
-    for plumbing in ("threadpoolctl", "import re\n", "re.findall", "perf_counter",
-                     "np.testing", "import time"):
+    for plumbing in (
+        "threadpoolctl",
+        "import re\n",
+        "re.findall",
+        "perf_counter",
+        "np.testing",
+        "import time",
+    ):
         assert plumbing not in code, f"{name}: {plumbing!r} belongs in notebooks/course"
 
 
@@ -120,8 +122,11 @@ def test_07_bptt_time_is_read_from_the_measurement() -> None:
 
 def test_07b_peephole_errata_box() -> None:
     cells = _cells("07b_lstm_gru")
-    boxes = [i for i, c in enumerate(cells)
-             if c["cell_type"] == "markdown" and "> **Errata**" in _source(c)]
+    boxes = [
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "markdown" and "> **Errata**" in _source(c)
+    ]
     assert len(boxes) == 1
     box = _source(cells[boxes[0]])
     assert "s^{t-1}" in box and "variant" in box and "seminar" in box
@@ -134,7 +139,7 @@ def test_07b_peephole_errata_box() -> None:
 def test_readme_peephole_line_names_the_variant() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "the textbook's cell-to-gate peephole" not in text
-    line = text[text.index("`LSTM(..., peephole=True)`"):][:400]
+    line = text[text.index("`LSTM(..., peephole=True)`") :][:400]
     assert "seminar" in line and "c_{t−1}" in line.split("(Gers et al.)")[1]
 
 
@@ -148,8 +153,11 @@ def test_08_four_to_the_minus_eight_is_not_a_bound_on_the_ratio() -> None:
 
 def test_08_errata_box_delta_uses_f_prime_at_u() -> None:
     cells = _cells("08_seeing_backprop")
-    boxes = [i for i, c in enumerate(cells)
-             if c["cell_type"] == "markdown" and "> **Errata**" in _source(c)]
+    boxes = [
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "markdown" and "> **Errata**" in _source(c)
+    ]
     assert len(boxes) == 1
     box = _source(cells[boxes[0]])
     assert "6.16" in box and "seed 001" in box and "f'(u_j)" in box
@@ -173,7 +181,7 @@ def test_real_word_fraction(rnn: ModuleType) -> None:
 
 def test_stopwatch_measures_the_block(rnn: ModuleType) -> None:
     with rnn.stopwatch() as clock:
-        assert math.isnan(clock.seconds)          # not known inside the block
+        assert math.isnan(clock.seconds)  # not known inside the block
     assert clock.seconds >= 0 and f"{clock:.1f}" == f"{clock.seconds:.1f}"
 
 
@@ -194,7 +202,7 @@ def test_check_last_delta(rnn: ModuleType, capsys: pytest.CaptureFixture[str]) -
     rnn.check_last_delta(P, xs, ds, right)
     assert "correct" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="δ\\^T"):
-        rnn.check_last_delta(P, xs, ds, P["W_out"].T @ (P["W_out"] @ z - ds[-1]))   # f' forgotten
+        rnn.check_last_delta(P, xs, ds, P["W_out"].T @ (P["W_out"] @ z - ds[-1]))  # f' forgotten
     rnn.check_last_delta(P, xs, ds, None)
     assert "not answered yet" in capsys.readouterr().out
 
@@ -214,7 +222,7 @@ def test_check_cell_gradient_and_gru_update(rnn: ModuleType) -> None:
     h, h_tilde, z = np.array([1.0, -0.5]), np.array([0.2, 0.4]), np.array([0.9, 0.1])
     rnn.check_gru_update(h, h_tilde, z, [0.9 + 0.1 * 0.2, -0.05 + 0.9 * 0.4])
     with pytest.raises(AssertionError, match="update gate"):
-        rnn.check_gru_update(h, h_tilde, z, (1 - z) * h + z * h_tilde)    # roles swapped
+        rnn.check_gru_update(h, h_tilde, z, (1 - z) * h + z * h_tilde)  # roles swapped
 
 
 def test_check_perplexity_and_context_size(rnn: ModuleType) -> None:
@@ -222,7 +230,7 @@ def test_check_perplexity_and_context_size(rnn: ModuleType) -> None:
 
     rnn.check_perplexity(1.863, math.exp(1.863))
     with pytest.raises(AssertionError, match="exp"):
-        rnn.check_perplexity(1.863, 2 ** 1.863)
+        rnn.check_perplexity(1.863, 2**1.863)
     s2s = nn.Seq2Seq(vocab_size=11, embed_dim=4, hidden_size=6, cell="gru", rng=0)
     rnn.check_context_size(s2s, 6)
     with pytest.raises(AssertionError, match="hidden_size"):
@@ -264,12 +272,13 @@ def test_module_boxes_of_a_real_drawing(graphs: ModuleType) -> None:
     assert graphs.module_links(drawing) == [("0 (Linear)", "1 (Tanh)"), ("1 (Tanh)", "2 (Linear)")]
 
 
-def test_check_frame_count_and_sigmoid_peak(graphs: ModuleType,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_frame_count_and_sigmoid_peak(
+    graphs: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     from autograd import Value
 
     a, b = Value(1.5), Value(-2.0)
-    q = (a * a + b) * b          # * (a, a), + (a*a, b), * (.., b): 6 operand pairs
+    q = (a * a + b) * b  # * (a, a), + (a*a, b), * (.., b): 6 operand pairs
     graphs.check_frame_count(q, 8)
     assert "correct" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="operands"):

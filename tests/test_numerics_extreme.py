@@ -47,8 +47,9 @@ def assert_close(actual: object, desired: object, dtype: type, err_msg: str = ""
     in 1 / (1 + e^720) = 0 for sigma(-720), exact 2.9e-313) and the other a subnormal.
     Both are within one smallest-normal of the exact value; neither is a defect.
     """
-    np.testing.assert_allclose(actual, desired, rtol=ulps(dtype),
-                               atol=float(np.finfo(dtype).tiny), err_msg=err_msg)
+    np.testing.assert_allclose(
+        actual, desired, rtol=ulps(dtype), atol=float(np.finfo(dtype).tiny), err_msg=err_msg
+    )
 
 
 def exact_sigmoid(x: float) -> float:
@@ -58,8 +59,25 @@ def exact_sigmoid(x: float) -> float:
 
 
 # ================================================================ part 1: the defects
-SIGMOID_POINTS = [-745.0, -710.0, -104.0, -88.0, -40.0, -20.0, -17.0, -3.0, -1e-30, 0.0,
-                  1e-30, 3.0, 17.0, 20.0, 40.0, 88.0, 710.0]
+SIGMOID_POINTS = [
+    -745.0,
+    -710.0,
+    -104.0,
+    -88.0,
+    -40.0,
+    -20.0,
+    -17.0,
+    -3.0,
+    -1e-30,
+    0.0,
+    1e-30,
+    3.0,
+    17.0,
+    20.0,
+    40.0,
+    88.0,
+    710.0,
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -124,10 +142,10 @@ def test_bce_gradient_clamp_is_torchs_float32_epsilon() -> None:
     y = Tensor(np.array([0.0, 1.0]), requires_grad=True)
     F.binary_cross_entropy(y, np.array([0.3, 0.3]), reduction="sum").backward()
     ty = torch.tensor([0.0, 1.0], dtype=torch.float64, requires_grad=True)
-    TF.binary_cross_entropy(ty, torch.tensor([0.3, 0.3], dtype=torch.float64),
-                            reduction="sum").backward()
+    TF.binary_cross_entropy(
+        ty, torch.tensor([0.3, 0.3], dtype=torch.float64), reduction="sum"
+    ).backward()
     np.testing.assert_allclose(y.grad.data, ty.grad.numpy(), rtol=1e-15, atol=0.0)
-
 
 
 def test_bce_target_gradient_is_the_slope_of_the_clamped_loss() -> None:
@@ -147,16 +165,24 @@ def test_bce_target_gradient_is_the_slope_of_the_clamped_loss() -> None:
     assert_close(target.grad.data[2:], tt.grad.numpy()[2:], np.float64)
     h = 1e-6
     for k in range(2):
+
         def loss(dk: float, k: int = k) -> float:
             dd = d.copy()
             dd[k] = dk
             return F.binary_cross_entropy(Tensor(y), Tensor(dd), reduction="sum").item()
+
         slope = (loss(d[k] + h) - loss(d[k] - h)) / (2 * h)
         assert slope == pytest.approx(target.grad.data[k], rel=1e-8)
 
+
 # ---------------------------------------------------------------- cross-entropy and -inf
-INF_ROWS = [[-np.inf, 0.0, 1.0], [0.5, -np.inf, 2.0], [-np.inf, -np.inf, 0.0],
-            [3.0, -np.inf, -np.inf], [-1e30, 0.0, 1e30]]
+INF_ROWS = [
+    [-np.inf, 0.0, 1.0],
+    [0.5, -np.inf, 2.0],
+    [-np.inf, -np.inf, 0.0],
+    [3.0, -np.inf, -np.inf],
+    [-1e30, 0.0, 1e30],
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -174,8 +200,9 @@ def test_cross_entropy_with_minus_inf_logit_matches_torch(dtype: type, reduction
     (tloss * torch.from_numpy(w)).sum().backward()
     assert np.isfinite(loss.data).all()
     np.testing.assert_allclose(loss.data, tloss.detach().numpy(), rtol=ulps(dtype), atol=0.0)
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=ulps(dtype),
-                               atol=ulps(dtype))
+    np.testing.assert_allclose(
+        ours.grad.data, theirs.grad.numpy(), rtol=ulps(dtype), atol=ulps(dtype)
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -197,8 +224,10 @@ def test_cross_entropy_probability_targets_with_minus_inf_logit(dtype: type) -> 
     # gradient (softmax - t) is finite. We use the convention 0 log 0 = 0 (PyTorch's
     # torch.special.xlogy): the loss is finite, and the gradient equals PyTorch's.
     u = np.array(INF_ROWS, dtype=dtype)
-    t = np.array([[0.0, 0.25, 0.75], [0.5, 0.0, 0.5], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0],
-                  [0.0, 0.0, 1.0]], dtype=dtype)
+    t = np.array(
+        [[0.0, 0.25, 0.75], [0.5, 0.0, 0.5], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]],
+        dtype=dtype,
+    )
     ours = Tensor(u.copy(), requires_grad=True)
     loss = F.cross_entropy(ours, t, reduction="none")
     theirs = torch.tensor(u, requires_grad=True)
@@ -209,16 +238,17 @@ def test_cross_entropy_probability_targets_with_minus_inf_logit(dtype: type) -> 
     np.testing.assert_allclose(loss.data, expected.numpy(), rtol=ulps(dtype), atol=0.0)
     loss.sum().backward()
     tloss.sum().backward()
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=ulps(dtype),
-                               atol=ulps(dtype))
-
+    np.testing.assert_allclose(
+        ours.grad.data, theirs.grad.numpy(), rtol=ulps(dtype), atol=ulps(dtype)
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
 @pytest.mark.parametrize("loss", ["nll_loss", "cross_entropy"])
-def test_ignored_sample_with_minus_inf_costs_nothing(dtype: type, reduction: str,
-                                                     loss: str) -> None:
+def test_ignored_sample_with_minus_inf_costs_nothing(
+    dtype: type, reduction: str, loss: str
+) -> None:
     # an ignored sample (target == ignore_index) must add exactly 0, whatever its row
     # holds; nll_loss multiplied the placeholder pick by a 0/1 mask: -inf * 0 = nan
     x = np.array([[-np.inf, 0.0, -1.0], [0.5, -np.inf, -2.0], [-1.0, -2.0, -3.0]], dtype=dtype)
@@ -230,28 +260,43 @@ def test_ignored_sample_with_minus_inf_costs_nothing(dtype: type, reduction: str
     assert_close(out.data, tout.detach().numpy(), dtype)
     out.sum().backward()
     tout.sum().backward()
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=ulps(dtype),
-                               atol=ulps(dtype))
+    np.testing.assert_allclose(
+        ours.grad.data, theirs.grad.numpy(), rtol=ulps(dtype), atol=ulps(dtype)
+    )
+
 
 # ---------------------------------------------------------------- L^inf pooling
-POOL_X = np.array([[[[1.0, -3.0, 0.5, 2.0],
-                     [2.0, 0.5, -7.0, 1.0],
-                     [0.0, 0.25, 4.0, -4.0],
-                     [-0.5, 6.0, 1.0, 1.0]]]])
+POOL_X = np.array(
+    [
+        [
+            [
+                [1.0, -3.0, 0.5, 2.0],
+                [2.0, 0.5, -7.0, 1.0],
+                [0.0, 0.25, 4.0, -4.0],
+                [-0.5, 6.0, 1.0, 1.0],
+            ]
+        ]
+    ]
+)
 
 
 @pytest.mark.parametrize("norm_type", [float("inf"), -float("inf")])
-@pytest.mark.parametrize("kernel, stride, ceil_mode", [(2, None, False), (3, 1, False),
-                                                       (3, 2, True), ((2, 3), (1, 2), False)])
-def test_lp_pool2d_infinite_norm_matches_torch(norm_type: float, kernel: object,
-                                               stride: object, ceil_mode: bool) -> None:
+@pytest.mark.parametrize(
+    "kernel, stride, ceil_mode",
+    [(2, None, False), (3, 1, False), (3, 2, True), ((2, 3), (1, 2), False)],
+)
+def test_lp_pool2d_infinite_norm_matches_torch(
+    norm_type: float, kernel: object, stride: object, ceil_mode: bool
+) -> None:
     # PyTorch: p = inf is max pooling of |x|, p = -inf is min pooling of |x| (the L^p
     # limits); the old pow form gave (sum x^inf)^(1/inf) = 1 in every window
     expected_layer = torch.nn.LPPool2d(norm_type, kernel, stride, ceil_mode)
     theirs = torch.tensor(POOL_X, requires_grad=True)
     texpected = expected_layer(theirs)
-    for fn in (LPPool2d(norm_type, kernel, stride, ceil_mode),
-               lambda x: lp_pool2d(x, norm_type, kernel, stride, ceil_mode)):
+    for fn in (
+        LPPool2d(norm_type, kernel, stride, ceil_mode),
+        lambda x: lp_pool2d(x, norm_type, kernel, stride, ceil_mode),
+    ):
         ours = Tensor(POOL_X.copy(), requires_grad=True)
         out = fn(ours)
         np.testing.assert_array_equal(out.data, texpected.detach().numpy())
@@ -297,17 +342,28 @@ def test_lp_pool2d_all_zero_window_has_zero_gradient(norm_type: float, mean: boo
     np.testing.assert_array_equal(ours.grad.data[0, 0, :, :2], 0.0)
 
 
-
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kernel, stride", [(2, None), (3, 1), ((2, 4), 1)])
-def test_max_pool2d_routes_the_gradient_to_a_nan(dtype: type, kernel: object,
-                                                 stride: object) -> None:
+def test_max_pool2d_routes_the_gradient_to_a_nan(
+    dtype: type, kernel: object, stride: object
+) -> None:
     # a window holding nan has maximum nan (np.maximum propagates it, as PyTorch); its
     # gradient goes to that nan -- the last one in window order if several, PyTorch's
     # rule -- where the equality test tap == max, False for nan, used to drop it
     nan = np.nan
-    x = np.array([[[[nan, 1.0, nan, nan], [2.0, nan, 3.0, 1.0],
-                    [np.inf, 0.5, -np.inf, 4.0], [1.0, 1.0, 2.0, nan]]]], dtype=dtype)
+    x = np.array(
+        [
+            [
+                [
+                    [nan, 1.0, nan, nan],
+                    [2.0, nan, 3.0, 1.0],
+                    [np.inf, 0.5, -np.inf, 4.0],
+                    [1.0, 1.0, 2.0, nan],
+                ]
+            ]
+        ],
+        dtype=dtype,
+    )
     ours = Tensor(x.copy(), requires_grad=True)
     out = max_pool2d(ours, kernel, stride)
     theirs = torch.tensor(x, requires_grad=True)
@@ -319,6 +375,7 @@ def test_max_pool2d_routes_the_gradient_to_a_nan(dtype: type, kernel: object,
     np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
     _, idx = max_pool2d(Tensor(x), kernel, stride, return_indices=True)
     np.testing.assert_array_equal(idx, tidx.numpy())
+
 
 # ================================================================ part 2: the sweep
 # Every op below is run on the same extreme inputs in deltagrad and in PyTorch, forward
@@ -354,13 +411,30 @@ def grid(dtype: type) -> np.ndarray:
     104, 710, 745), huge (1e30, max), tiny (smallest normal, smallest subnormal),
     +-0, +-inf, nan and a few ordinary numbers."""
     fi = np.finfo(dtype)
-    magnitudes = [0.0, 0.5, 1.0, 3.0, 17.0, 20.0, 40.0, 88.0, 89.0, 104.0, 710.0, 745.0,
-                  1e30, float(fi.max), np.inf, 1e-30, float(fi.tiny), float(fi.smallest_subnormal)]
+    magnitudes = [
+        0.0,
+        0.5,
+        1.0,
+        3.0,
+        17.0,
+        20.0,
+        40.0,
+        88.0,
+        89.0,
+        104.0,
+        710.0,
+        745.0,
+        1e30,
+        float(fi.max),
+        np.inf,
+        1e-30,
+        float(fi.tiny),
+        float(fi.smallest_subnormal),
+    ]
     return np.array([s * m for m in magnitudes for s in (1.0, -1.0)] + [np.nan], dtype=dtype)
 
 
-ROW_VALUES = [0.0, 1.0, -1.0, 88.0, -88.0, 710.0, -710.0, 1e30, -1e30, np.inf, -np.inf,
-              np.nan]
+ROW_VALUES = [0.0, 1.0, -1.0, 88.0, -88.0, 710.0, -710.0, 1e30, -1e30, np.inf, -np.inf, np.nan]
 
 
 def rows(dtype: type) -> np.ndarray:
@@ -386,8 +460,9 @@ def probabilities(dtype: type) -> tuple[np.ndarray, np.ndarray]:
     few bits (float32 y = 1.4e-45, w = 1.07: 1.40e-33 instead of 1.50e-33); ours divides
     first and is exact.
     """
-    p = np.array(PROBS + [float(np.finfo(dtype).tiny), 1.0 - float(np.finfo(dtype).epsneg)],
-                 dtype=dtype)
+    p = np.array(
+        PROBS + [float(np.finfo(dtype).tiny), 1.0 - float(np.finfo(dtype).epsneg)], dtype=dtype
+    )
     y, d = np.meshgrid(p, np.array([0.0, 1.0, 0.5, 0.3, 1e-8], dtype=dtype), indexing="ij")
     return y.ravel(), d.ravel()
 
@@ -456,8 +531,12 @@ class Op:
     differentiable: tuple[int, ...] = (0, 1)  # which inputs are compared by gradient
 
 
-def _unary(name: str, ours: Callable[[Tensor], Tensor], theirs: Callable[[Any], Any],
-           grad_scale: float = 0.0) -> Op:
+def _unary(
+    name: str,
+    ours: Callable[[Tensor], Tensor],
+    theirs: Callable[[Any], Any],
+    grad_scale: float = 0.0,
+) -> Op:
     return Op(name, "unary", lambda xs: ours(xs[0]), lambda xs: theirs(xs[0]), grad_scale)
 
 
@@ -486,58 +565,128 @@ OPS = [
     _unary("F.sigmoid", F.sigmoid, TF.sigmoid, grad_scale=1.0),
     _unary("F.tanh", F.tanh, TF.tanh, grad_scale=1.0),
     _unary("F.relu", F.relu, TF.relu),
-    _unary("prelu", lambda x: F.prelu(x, Tensor(np.array([0.25], dtype=x.dtype))),
-           lambda x: TF.prelu(x, torch.tensor([0.25], dtype=x.dtype))),
+    _unary(
+        "prelu",
+        lambda x: F.prelu(x, Tensor(np.array([0.25], dtype=x.dtype))),
+        lambda x: TF.prelu(x, torch.tensor([0.25], dtype=x.dtype)),
+    ),
     _unary("clip", lambda x: x.clip(-1.0, 1.0), lambda x: x.clamp(-1.0, 1.0)),
     *(_pow(c) for c in (2.0, 3.0, -1.0, -2.0, 0.5, -0.5, 1.5, 2.5)),
     Op("maximum", "binary", lambda xs: ag.maximum(*xs), lambda xs: torch.maximum(*xs)),
     Op("minimum", "binary", lambda xs: ag.minimum(*xs), lambda xs: torch.minimum(*xs)),
-    Op("where", "binary", lambda xs: ag.where(np.arange(xs[0].numel()) % 2 == 0, *xs),
-       lambda xs: torch.where(torch.arange(xs[0].numel()) % 2 == 0, *xs)),
+    Op(
+        "where",
+        "binary",
+        lambda xs: ag.where(np.arange(xs[0].numel()) % 2 == 0, *xs),
+        lambda xs: torch.where(torch.arange(xs[0].numel()) % 2 == 0, *xs),
+    ),
     Op("mul", "binary", lambda xs: xs[0] * xs[1], lambda xs: xs[0] * xs[1]),
-    Op("mse_loss", "binary", lambda xs: F.mse_loss(*xs, reduction="none"),
-       lambda xs: TF.mse_loss(*xs, reduction="none")),
-    Op("l1_loss", "binary", lambda xs: F.l1_loss(*xs, reduction="none"),
-       lambda xs: TF.l1_loss(*xs, reduction="none")),
+    Op(
+        "mse_loss",
+        "binary",
+        lambda xs: F.mse_loss(*xs, reduction="none"),
+        lambda xs: TF.mse_loss(*xs, reduction="none"),
+    ),
+    Op(
+        "l1_loss",
+        "binary",
+        lambda xs: F.l1_loss(*xs, reduction="none"),
+        lambda xs: TF.l1_loss(*xs, reduction="none"),
+    ),
     # the target's gradient is checked separately (a deliberate difference at y = 0, 1)
-    Op("binary_cross_entropy", "probs",
-       lambda xs: F.binary_cross_entropy(*xs, reduction="none"),
-       lambda xs: TF.binary_cross_entropy(*xs, reduction="none"), differentiable=(0,)),
-    Op("binary_cross_entropy_with_logits", "logits",
-       lambda xs: F.binary_cross_entropy_with_logits(*xs, reduction="none"),
-       lambda xs: TF.binary_cross_entropy_with_logits(*xs, reduction="none"),
-       grad_scale=1.0, reference=bce_with_logits_reference),
-    Op("bce(sigmoid(u))", "sigmoid_logits",
-       lambda xs: F.binary_cross_entropy(xs[0].sigmoid(), xs[1], reduction="none"),
-       lambda xs: TF.binary_cross_entropy(torch.sigmoid(xs[0]), xs[1], reduction="none"),
-       grad_scale=1.0, differentiable=(0,)),  # its gradient is sigma(u) - d
-    Op("softmax", "rows", lambda xs: F.softmax(xs[0], dim=1), lambda xs: TF.softmax(xs[0], dim=1),
-       grad_scale=3.0, differentiable=(0,)),
-    Op("log_softmax", "rows", lambda xs: F.log_softmax(xs[0], dim=1),
-       lambda xs: TF.log_softmax(xs[0], dim=1), grad_scale=3.0, value_scale=1.0,
-       differentiable=(0,)),
-    Op("logsumexp", "rows", lambda xs: xs[0].logsumexp(axis=1),
-       lambda xs: torch.logsumexp(xs[0], dim=1), grad_scale=3.0, value_scale=1.0,
-       differentiable=(0,)),
-    Op("cross_entropy[index]", "rows",
-       lambda xs: F.cross_entropy(xs[0], class_indices(xs[0].shape[0]), reduction="none"),
-       lambda xs: TF.cross_entropy(xs[0], torch.from_numpy(class_indices(xs[0].shape[0])),
-                                   reduction="none"),
-       grad_scale=3.0, value_scale=1.0, differentiable=(0,)),
-    Op("cross_entropy[index, mean]", "rows",
-       lambda xs: F.cross_entropy(xs[0], class_indices(xs[0].shape[0])),
-       lambda xs: TF.cross_entropy(xs[0], torch.from_numpy(class_indices(xs[0].shape[0]))),
-       grad_scale=3.0, value_scale=1.0, differentiable=(0,)),
-    Op("nll_loss", "rows",
-       lambda xs: F.nll_loss(xs[0], class_indices(xs[0].shape[0]), reduction="none"),
-       lambda xs: TF.nll_loss(xs[0], torch.from_numpy(class_indices(xs[0].shape[0])),
-                              reduction="none"), differentiable=(0,)),
-    Op("nll_loss(log_softmax)", "rows",
-       lambda xs: F.nll_loss(F.log_softmax(xs[0], dim=1), class_indices(xs[0].shape[0]),
-                             reduction="none"),
-       lambda xs: TF.nll_loss(TF.log_softmax(xs[0], dim=1),
-                              torch.from_numpy(class_indices(xs[0].shape[0])), reduction="none"),
-       grad_scale=3.0, value_scale=1.0, differentiable=(0,)),
+    Op(
+        "binary_cross_entropy",
+        "probs",
+        lambda xs: F.binary_cross_entropy(*xs, reduction="none"),
+        lambda xs: TF.binary_cross_entropy(*xs, reduction="none"),
+        differentiable=(0,),
+    ),
+    Op(
+        "binary_cross_entropy_with_logits",
+        "logits",
+        lambda xs: F.binary_cross_entropy_with_logits(*xs, reduction="none"),
+        lambda xs: TF.binary_cross_entropy_with_logits(*xs, reduction="none"),
+        grad_scale=1.0,
+        reference=bce_with_logits_reference,
+    ),
+    Op(
+        "bce(sigmoid(u))",
+        "sigmoid_logits",
+        lambda xs: F.binary_cross_entropy(xs[0].sigmoid(), xs[1], reduction="none"),
+        lambda xs: TF.binary_cross_entropy(torch.sigmoid(xs[0]), xs[1], reduction="none"),
+        grad_scale=1.0,
+        differentiable=(0,),
+    ),  # its gradient is sigma(u) - d
+    Op(
+        "softmax",
+        "rows",
+        lambda xs: F.softmax(xs[0], dim=1),
+        lambda xs: TF.softmax(xs[0], dim=1),
+        grad_scale=3.0,
+        differentiable=(0,),
+    ),
+    Op(
+        "log_softmax",
+        "rows",
+        lambda xs: F.log_softmax(xs[0], dim=1),
+        lambda xs: TF.log_softmax(xs[0], dim=1),
+        grad_scale=3.0,
+        value_scale=1.0,
+        differentiable=(0,),
+    ),
+    Op(
+        "logsumexp",
+        "rows",
+        lambda xs: xs[0].logsumexp(axis=1),
+        lambda xs: torch.logsumexp(xs[0], dim=1),
+        grad_scale=3.0,
+        value_scale=1.0,
+        differentiable=(0,),
+    ),
+    Op(
+        "cross_entropy[index]",
+        "rows",
+        lambda xs: F.cross_entropy(xs[0], class_indices(xs[0].shape[0]), reduction="none"),
+        lambda xs: TF.cross_entropy(
+            xs[0], torch.from_numpy(class_indices(xs[0].shape[0])), reduction="none"
+        ),
+        grad_scale=3.0,
+        value_scale=1.0,
+        differentiable=(0,),
+    ),
+    Op(
+        "cross_entropy[index, mean]",
+        "rows",
+        lambda xs: F.cross_entropy(xs[0], class_indices(xs[0].shape[0])),
+        lambda xs: TF.cross_entropy(xs[0], torch.from_numpy(class_indices(xs[0].shape[0]))),
+        grad_scale=3.0,
+        value_scale=1.0,
+        differentiable=(0,),
+    ),
+    Op(
+        "nll_loss",
+        "rows",
+        lambda xs: F.nll_loss(xs[0], class_indices(xs[0].shape[0]), reduction="none"),
+        lambda xs: TF.nll_loss(
+            xs[0], torch.from_numpy(class_indices(xs[0].shape[0])), reduction="none"
+        ),
+        differentiable=(0,),
+    ),
+    Op(
+        "nll_loss(log_softmax)",
+        "rows",
+        lambda xs: F.nll_loss(
+            F.log_softmax(xs[0], dim=1), class_indices(xs[0].shape[0]), reduction="none"
+        ),
+        lambda xs: TF.nll_loss(
+            TF.log_softmax(xs[0], dim=1),
+            torch.from_numpy(class_indices(xs[0].shape[0])),
+            reduction="none",
+        ),
+        grad_scale=3.0,
+        value_scale=1.0,
+        differentiable=(0,),
+    ),
 ]
 
 
@@ -552,11 +701,16 @@ def _soft(x: Any) -> Any:
     return _like(x, soft_targets(x.shape[0], np.float64))
 
 
-SOFT_CE = Op("cross_entropy[probabilities]", "rows",
-             lambda xs: F.cross_entropy(xs[0], _soft(xs[0]), reduction="none"),
-             lambda xs: TF.cross_entropy(xs[0], _soft(xs[0]), reduction="none"),
-             grad_scale=3.0, value_scale=1.0, differentiable=(0,),
-             reference=soft_cross_entropy_reference)
+SOFT_CE = Op(
+    "cross_entropy[probabilities]",
+    "rows",
+    lambda xs: F.cross_entropy(xs[0], _soft(xs[0]), reduction="none"),
+    lambda xs: TF.cross_entropy(xs[0], _soft(xs[0]), reduction="none"),
+    grad_scale=3.0,
+    value_scale=1.0,
+    differentiable=(0,),
+    reference=soft_cross_entropy_reference,
+)
 OPS.append(SOFT_CE)
 
 
@@ -583,8 +737,15 @@ def agree(actual: np.ndarray, desired: np.ndarray, rtol: float, atol: float) -> 
     return (nan_a & nan_b) | (~nan_a & ~nan_b & np.where(infinite, a == b, close))
 
 
-def require(op: Op, what: str, arrays: list[np.ndarray], actual: np.ndarray,
-            desired: np.ndarray, rtol: float, atol: float) -> None:
+def require(
+    op: Op,
+    what: str,
+    arrays: list[np.ndarray],
+    actual: np.ndarray,
+    desired: np.ndarray,
+    rtol: float,
+    atol: float,
+) -> None:
     ok = agree(actual, desired, rtol, atol)
     if ok.all():
         return
@@ -595,10 +756,14 @@ def require(op: Op, what: str, arrays: list[np.ndarray], actual: np.ndarray,
             where = [a[k if ok.ndim == 1 else k // a.shape[1]].tolist() for a in arrays]
         else:
             where = [a.reshape(-1)[k].item() for a in arrays]
-        lines.append(f"  inputs {where}: ours {actual.reshape(-1)[k]!r}, "
-                     f"expected {np.asarray(desired).reshape(-1)[k]!r}")
-    raise AssertionError(f"{op.name} {np.dtype(arrays[0].dtype).name} {what}: "
-                         f"{(~ok).sum()} of {ok.size} differ\n" + "\n".join(lines))
+        lines.append(
+            f"  inputs {where}: ours {actual.reshape(-1)[k]!r}, "
+            f"expected {np.asarray(desired).reshape(-1)[k]!r}"
+        )
+    raise AssertionError(
+        f"{op.name} {np.dtype(arrays[0].dtype).name} {what}: "
+        f"{(~ok).sum()} of {ok.size} differ\n" + "\n".join(lines)
+    )
 
 
 def check(op: Op, arrays: list[np.ndarray], seed: int = 0) -> None:
@@ -638,7 +803,6 @@ def test_sweep_of_extreme_values_matches_torch(op: Op, dtype: type) -> None:
     check(op, sweep_inputs(op.kind, dtype))
 
 
-
 # ================================================================ part 3: Hypothesis
 # The same checks on inputs Hypothesis draws: each element either one of the extreme
 # values above (or a large logit), or any float of the dtype -- nan, +-inf and
@@ -651,14 +815,16 @@ def _elements(dtype: type, kind: str) -> st.SearchStrategy[float]:
     width = 32 if dtype == np.float32 else 64
     if kind == "probs":  # probabilities, no subnormals (see ``probabilities``)
         pool = [float(v) for v in probabilities(dtype)[0]]
-        return st.one_of(st.sampled_from(pool),
-                         st.floats(0.0, 1.0, width=width, allow_subnormal=False))
+        return st.one_of(
+            st.sampled_from(pool), st.floats(0.0, 1.0, width=width, allow_subnormal=False)
+        )
     pool = [float(v) for v in grid(dtype)] + [s * v for v in LARGE_LOGITS for s in (1, -1)]
     if kind == "sigmoid_logits":  # no nan, no subnormal sigma (see ``sigmoid_not_subnormal``)
         low = float(np.log(np.finfo(dtype).tiny))
         pool = [v for v in pool if not np.isnan(v) and (v >= low or v == -np.inf)]
-        return st.one_of(st.sampled_from(pool),
-                         st.floats(low, float(np.finfo(dtype).max), width=width))
+        return st.one_of(
+            st.sampled_from(pool), st.floats(low, float(np.finfo(dtype).max), width=width)
+        )
     return st.one_of(st.sampled_from(pool), st.floats(width=width))
 
 
@@ -666,8 +832,7 @@ def _targets(dtype: type) -> st.SearchStrategy[float]:
     width = 32 if dtype == np.float32 else 64
     # targets exactly representable in the dtype (newer Hypothesis refuses 0.3 for float32)
     pool = [float(dtype(v)) for v in (0.0, 1.0, 0.5, 0.3)]
-    return st.one_of(st.sampled_from(pool),
-                     st.floats(0.0, 1.0, width=width, allow_subnormal=False))
+    return st.one_of(st.sampled_from(pool), st.floats(0.0, 1.0, width=width, allow_subnormal=False))
 
 
 @st.composite

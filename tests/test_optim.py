@@ -573,8 +573,11 @@ BAD_STATE_DICTS: list[tuple[str, str, Callable[[dict], Any]]] = [
     ("wrong-type", "'amsgrad'", lambda sd: sd[_G][0].update(amsgrad=0.5)),
     ("missing-hyper", "lacks the hyperparameters", lambda sd: _pop("eps")(sd[_G][0])),
     ("shape", "shape", lambda sd: sd["state"][1].update(exp_avg=np.zeros(5))),
-    ("unknown-key", "momentum_buffer",
-     lambda sd: sd["state"][0].update(momentum_buffer=np.zeros((3, 2)))),
+    (
+        "unknown-key",
+        "momentum_buffer",
+        lambda sd: sd["state"][0].update(momentum_buffer=np.zeros((3, 2))),
+    ),
     ("missing-key", "lacks", lambda sd: _pop("exp_avg_sq")(sd["state"][0])),
     ("unknown-id", "no group lists", lambda sd: sd["state"].update({7: {}})),
     ("duplicate-id", "listed twice", lambda sd: sd[_G][0].update(params=[0, 0])),

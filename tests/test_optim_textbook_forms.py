@@ -93,8 +93,9 @@ def test_rmsprop_default_is_eps_outside_and_the_option_is_in_the_group() -> None
     w = Tensor(W0.copy(), requires_grad=True)
     opt = RMSprop([w])
     assert opt.param_groups[0]["eps_inside_sqrt"] is False
-    np.testing.assert_array_equal(run(RMSprop, lr=0.05), run(RMSProp, lr=0.05,
-                                                              eps_inside_sqrt=False))
+    np.testing.assert_array_equal(
+        run(RMSprop, lr=0.05), run(RMSProp, lr=0.05, eps_inside_sqrt=False)
+    )
 
 
 # ----------------------------------------------------------------------------- AdaGrad
@@ -112,14 +113,28 @@ def adagrad_by_hand(lr, eps, inside, h0=0.0, lr_decay=0.0, steps=STEPS, w0=W0):
 @pytest.mark.parametrize("inside", [False, True])
 @pytest.mark.parametrize("eps", [1e-6, 0.3])
 def test_adagrad_both_eps_placements_match_the_formula(inside, eps) -> None:
-    got = run(AdaGrad, lr=0.3, eps=eps, lr_decay=0.01, initial_accumulator_value=0.1,
-              eps_inside_sqrt=inside)
+    got = run(
+        AdaGrad,
+        lr=0.3,
+        eps=eps,
+        lr_decay=0.01,
+        initial_accumulator_value=0.1,
+        eps_inside_sqrt=inside,
+    )
     want = adagrad_by_hand(0.3, eps, inside, h0=0.1, lr_decay=0.01)
     np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
     # the alias takes the same option
     np.testing.assert_array_equal(
-        got, run(Adagrad, lr=0.3, eps=eps, lr_decay=0.01, initial_accumulator_value=0.1,
-                 eps_inside_sqrt=inside))
+        got,
+        run(
+            Adagrad,
+            lr=0.3,
+            eps=eps,
+            lr_decay=0.01,
+            initial_accumulator_value=0.1,
+            eps_inside_sqrt=inside,
+        ),
+    )
 
 
 @pytest.mark.parametrize("cls", [RMSProp, AdaGrad])
@@ -164,8 +179,7 @@ def textbook_momentum_by_hand(eta, mu, nesterov=False, steps=STEPS, w0=W0):
 @pytest.mark.parametrize("mu", [0.5, 0.9])
 def test_sgd_textbook_momentum_form_matches_the_formula(mu) -> None:
     got = run(SGD, lr=0.2, momentum=mu, momentum_form="textbook")
-    np.testing.assert_allclose(got, textbook_momentum_by_hand(0.2, mu), rtol=1e-13,
-                               atol=1e-15)
+    np.testing.assert_allclose(got, textbook_momentum_by_hand(0.2, mu), rtol=1e-13, atol=1e-15)
 
 
 @pytest.mark.parametrize("mu", [0.5, 0.9])
@@ -183,9 +197,12 @@ def test_pytorch_dampening_differs_from_the_textbook_form_only_in_the_first_step
     np.testing.assert_allclose(W0 - damp, eta * grad(W0), rtol=1e-12)
     np.testing.assert_allclose(W0 - book, (1 - mu) * eta * grad(W0), rtol=1e-12)
     # and the textbook form is exactly PyTorch's with lr = (1 − μ) η
-    np.testing.assert_allclose(run(SGD, lr=(1 - mu) * eta, momentum=mu),
-                               run(SGD, lr=eta, momentum=mu, momentum_form="textbook"),
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        run(SGD, lr=(1 - mu) * eta, momentum=mu),
+        run(SGD, lr=eta, momentum=mu, momentum_form="textbook"),
+        rtol=1e-12,
+        atol=1e-14,
+    )
 
 
 def test_sgd_default_form_is_pytorch() -> None:
@@ -232,34 +249,47 @@ def _torch_run(torch, cls_name, steps=STEPS, **kw):
 def test_the_defaults_are_pytorch(ours, theirs, kw) -> None:
     torch = pytest.importorskip("torch")
     flag = {} if ours is SGD else dict(eps_inside_sqrt=False)
-    np.testing.assert_allclose(run(ours, **kw, **flag), _torch_run(torch, theirs, **kw),
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        run(ours, **kw, **flag), _torch_run(torch, theirs, **kw), rtol=1e-12, atol=1e-14
+    )
     if ours is SGD:
-        np.testing.assert_allclose(run(ours, **kw, momentum_form="pytorch"),
-                                   _torch_run(torch, theirs, **kw), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(
+            run(ours, **kw, momentum_form="pytorch"),
+            _torch_run(torch, theirs, **kw),
+            rtol=1e-12,
+            atol=1e-14,
+        )
 
 
 def test_textbook_form_is_torch_sgd_with_lr_scaled() -> None:
     torch = pytest.importorskip("torch")
     mu, eta = 0.8, 0.3
-    np.testing.assert_allclose(run(SGD, lr=eta, momentum=mu, momentum_form="textbook"),
-                               _torch_run(torch, "SGD", lr=(1 - mu) * eta, momentum=mu),
-                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        run(SGD, lr=eta, momentum=mu, momentum_form="textbook"),
+        _torch_run(torch, "SGD", lr=(1 - mu) * eta, momentum=mu),
+        rtol=1e-12,
+        atol=1e-14,
+    )
 
 
 def test_eps_inside_is_not_torch() -> None:
     # the option changes the rule: it must not reproduce torch with ε moved outside
     torch = pytest.importorskip("torch")
     kw = dict(lr=0.05, alpha=0.9, eps=0.5)
-    diff = np.abs(np.array(run(RMSProp, eps_inside_sqrt=True, **kw))
-                  - np.array(_torch_run(torch, "RMSprop", **kw)))
+    diff = np.abs(
+        np.array(run(RMSProp, eps_inside_sqrt=True, **kw))
+        - np.array(_torch_run(torch, "RMSprop", **kw))
+    )
     assert diff.max() > 1e-3
 
 
 @pytest.mark.parametrize(
     "cls, key, kw",
-    [(RMSProp, "eps_inside_sqrt", {}), (AdaGrad, "eps_inside_sqrt", {}),
-     (SGD, "momentum_form", dict(momentum=0.9))],
+    [
+        (RMSProp, "eps_inside_sqrt", {}),
+        (AdaGrad, "eps_inside_sqrt", {}),
+        (SGD, "momentum_form", dict(momentum=0.9)),
+    ],
 )
 def test_a_checkpoint_written_before_the_option_loads_with_the_old_rule(cls, key, kw) -> None:
     # a state dict without the new key (as written by the previous version) keeps the rule
@@ -270,8 +300,7 @@ def test_a_checkpoint_written_before_the_option_loads_with_the_old_rule(cls, key
     opt.step()
     sd = opt.state_dict()
     del sd["param_groups"][0][key]
-    other = {"eps_inside_sqrt": True} if key == "eps_inside_sqrt" else {
-        "momentum_form": "textbook"}
+    other = {"eps_inside_sqrt": True} if key == "eps_inside_sqrt" else {"momentum_form": "textbook"}
     w2 = Tensor(w.data.copy(), requires_grad=True)
     opt2 = cls([w2], lr=0.1, **kw, **other)
     opt2.load_state_dict(sd)

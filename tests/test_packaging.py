@@ -25,8 +25,20 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("autograd", "nn", "viz", "deltagrad")
 # Everything a checkout may hold that is not source: never copied into the build tree.
 _NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv", ".matrix", "build", "dist", "site", "*.egg-info", "__pycache__",
-    ".pytest_cache", ".ruff_cache", ".hypothesis", "demo_out", "out", ".ipynb_checkpoints",
+    ".git",
+    ".venv",
+    ".matrix",
+    "build",
+    "dist",
+    "site",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "demo_out",
+    "out",
+    ".ipynb_checkpoints",
 )
 
 
@@ -39,14 +51,22 @@ def _build(src: Path, out: Path) -> None:
         return
     # Without `build`: the same PEP 517 hooks, called directly (setuptools is the backend).
     hook = "from setuptools import build_meta as b; import sys; print(b.{}(sys.argv[1]))"
-    subprocess.run([sys.executable, "-c", hook.format("build_sdist"), str(out)], cwd=src,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", hook.format("build_sdist"), str(out)],
+        cwd=src,
+        check=True,
+        capture_output=True,
+    )
     (sdist,) = out.glob("*.tar.gz")
     with tarfile.open(sdist) as tar:
         tar.extractall(out / "unpacked", filter="data")
     (tree,) = (out / "unpacked").iterdir()
-    subprocess.run([sys.executable, "-c", hook.format("build_wheel"), str(out)], cwd=tree,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", hook.format("build_wheel"), str(out)],
+        cwd=tree,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -121,8 +141,15 @@ def test_wheel_metadata(dists: dict[str, Path], wheel_names: list[str]) -> None:
 
 
 def test_sdist_holds_license_markers_corpus_and_readme_images(sdist_names: list[str]) -> None:
-    for name in ("LICENSE", "README.md", "README.ja.md", "GLOSSARY.ja.md", "pyproject.toml",
-                 "CHANGELOG.md", "CONTRIBUTING.md"):
+    for name in (
+        "LICENSE",
+        "README.md",
+        "README.ja.md",
+        "GLOSSARY.ja.md",
+        "pyproject.toml",
+        "CHANGELOG.md",
+        "CONTRIBUTING.md",
+    ):
         assert name in sdist_names, name
     for package in PACKAGES:
         assert f"{package}/py.typed" in sdist_names, package
@@ -138,8 +165,15 @@ def test_sdist_holds_license_markers_corpus_and_readme_images(sdist_names: list[
 
 def test_twine_check_is_clean(dists: dict[str, Path]) -> None:
     pytest.importorskip("twine", reason="pip install twine")
-    cmd = [sys.executable, "-m", "twine", "check", "--strict", str(dists["wheel"]),
-           str(dists["sdist"])]
+    cmd = [
+        sys.executable,
+        "-m",
+        "twine",
+        "check",
+        "--strict",
+        str(dists["wheel"]),
+        str(dists["sdist"]),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("PASSED") == 2, done.stdout

@@ -48,49 +48,76 @@ MAX_GRID = [  # kernel, stride, padding, dilation, ceil_mode
 
 @pytest.mark.parametrize("kernel,stride,padding,dilation,ceil_mode", MAX_GRID)
 @pytest.mark.parametrize("ties", [False, True])
-def test_max_pool2d_matches_torch(kernel: Any, stride: Any, padding: Any, dilation: Any,
-                                  ceil_mode: bool, ties: bool, torch: Any) -> None:
+def test_max_pool2d_matches_torch(
+    kernel: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool, ties: bool, torch: Any
+) -> None:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 3, 7, 8))
     if ties:  # many equal values: the first maximum in window order must win
         x = np.round(x)
     kw = dict(stride=stride, padding=padding, dilation=dilation, ceil_mode=ceil_mode)
-    _compare(lambda x: max_pool2d(x, kernel, **kw),
-             lambda x: torch.nn.functional.max_pool2d(x, kernel, **kw), x, torch)
+    _compare(
+        lambda x: max_pool2d(x, kernel, **kw),
+        lambda x: torch.nn.functional.max_pool2d(x, kernel, **kw),
+        x,
+        torch,
+    )
     _, indices = max_pool2d(Tensor(x), kernel, return_indices=True, **kw)
-    _, expected = torch.nn.functional.max_pool2d(torch.tensor(x), kernel, return_indices=True,
-                                                 **kw)
+    _, expected = torch.nn.functional.max_pool2d(torch.tensor(x), kernel, return_indices=True, **kw)
     np.testing.assert_array_equal(indices, expected.numpy())
 
 
-@pytest.mark.parametrize("kernel,stride,padding,ceil_mode", [
-    (2, None, 0, False), (3, 2, 0, False), (3, 2, 1, False), ((3, 2), (1, 2), (1, 1), False),
-    (3, 2, 1, True), (2, 2, 1, True),
-])
+@pytest.mark.parametrize(
+    "kernel,stride,padding,ceil_mode",
+    [
+        (2, None, 0, False),
+        (3, 2, 0, False),
+        (3, 2, 1, False),
+        ((3, 2), (1, 2), (1, 1), False),
+        (3, 2, 1, True),
+        (2, 2, 1, True),
+    ],
+)
 @pytest.mark.parametrize("count_include_pad", [True, False])
-def test_avg_pool2d_matches_torch(kernel: Any, stride: Any, padding: Any, ceil_mode: bool,
-                                  count_include_pad: bool, torch: Any) -> None:
+def test_avg_pool2d_matches_torch(
+    kernel: Any, stride: Any, padding: Any, ceil_mode: bool, count_include_pad: bool, torch: Any
+) -> None:
     x = np.random.default_rng(1).standard_normal((2, 3, 7, 8))
-    kw = dict(stride=stride, padding=padding, ceil_mode=ceil_mode,
-              count_include_pad=count_include_pad)
-    _compare(lambda x: avg_pool2d(x, kernel, **kw),
-             lambda x: torch.nn.functional.avg_pool2d(x, kernel, **kw), x, torch)
+    kw = dict(
+        stride=stride, padding=padding, ceil_mode=ceil_mode, count_include_pad=count_include_pad
+    )
+    _compare(
+        lambda x: avg_pool2d(x, kernel, **kw),
+        lambda x: torch.nn.functional.avg_pool2d(x, kernel, **kw),
+        x,
+        torch,
+    )
 
 
 def test_avg_pool2d_divisor_override(torch: Any) -> None:
     x = np.random.default_rng(2).standard_normal((1, 2, 6, 5))
-    _compare(lambda x: avg_pool2d(x, 3, 2, 1, divisor_override=4),
-             lambda x: torch.nn.functional.avg_pool2d(x, 3, 2, 1, divisor_override=4), x, torch)
+    _compare(
+        lambda x: avg_pool2d(x, 3, 2, 1, divisor_override=4),
+        lambda x: torch.nn.functional.avg_pool2d(x, 3, 2, 1, divisor_override=4),
+        x,
+        torch,
+    )
 
 
 @pytest.mark.parametrize("norm_type", [1, 2, 3.5])
-@pytest.mark.parametrize("kernel,stride,ceil_mode", [(2, None, False), (3, 2, False),
-                                                     ((3, 2), 1, False), (3, 2, True)])
-def test_lp_pool2d_sum_form_matches_torch(norm_type: float, kernel: Any, stride: Any,
-                                          ceil_mode: bool, torch: Any) -> None:
+@pytest.mark.parametrize(
+    "kernel,stride,ceil_mode", [(2, None, False), (3, 2, False), ((3, 2), 1, False), (3, 2, True)]
+)
+def test_lp_pool2d_sum_form_matches_torch(
+    norm_type: float, kernel: Any, stride: Any, ceil_mode: bool, torch: Any
+) -> None:
     x = np.abs(np.random.default_rng(3).standard_normal((2, 3, 7, 8))) + 0.1
-    _compare(LPPool2d(norm_type, kernel, stride, ceil_mode),
-             torch.nn.LPPool2d(norm_type, kernel, stride, ceil_mode), x, torch)
+    _compare(
+        LPPool2d(norm_type, kernel, stride, ceil_mode),
+        torch.nn.LPPool2d(norm_type, kernel, stride, ceil_mode),
+        x,
+        torch,
+    )
 
 
 def test_lp_pool2d_mean_form_is_the_textbook() -> None:
@@ -105,16 +132,26 @@ def test_lp_pool2d_mean_form_is_the_textbook() -> None:
             expected[i, j] = np.mean(window**p) ** (1 / p)
     got = LPPool2d(p, 3, mean=True)(Tensor(z))
     np.testing.assert_allclose(got.data[0, 0], expected, rtol=1e-12)
-    np.testing.assert_allclose(lp_pool2d(Tensor(z), 1, 3, mean=True).data,
-                               avg_pool2d(Tensor(z), 3).data, rtol=1e-12)
+    np.testing.assert_allclose(
+        lp_pool2d(Tensor(z), 1, 3, mean=True).data, avg_pool2d(Tensor(z), 3).data, rtol=1e-12
+    )
     near_max = lp_pool2d(Tensor(z), 200, 3, mean=True).data
     np.testing.assert_allclose(near_max, max_pool2d(Tensor(z), 3).data, rtol=0.02)
     assert repr(LPPool2d(2, 3, mean=True)).endswith("mean=True)")
 
 
-@pytest.mark.parametrize("size,output_size", [((7, 8), (3, 5)), ((7, 8), 4), ((5, 5), (2, 3)),
-                                              ((6, 9), (None, 4)), ((6, 9), (6, 9)),
-                                              ((5, 3), (7, 4)), ((7, 8), 1)])
+@pytest.mark.parametrize(
+    "size,output_size",
+    [
+        ((7, 8), (3, 5)),
+        ((7, 8), 4),
+        ((5, 5), (2, 3)),
+        ((6, 9), (None, 4)),
+        ((6, 9), (6, 9)),
+        ((5, 3), (7, 4)),
+        ((7, 8), 1),
+    ],
+)
 def test_adaptive_avg_pool2d_matches_torch(size: tuple, output_size: Any, torch: Any) -> None:
     x = np.random.default_rng(5).standard_normal((2, 3, *size))
     _compare(AdaptiveAvgPool2d(output_size), torch.nn.AdaptiveAvgPool2d(output_size), x, torch)
@@ -122,9 +159,13 @@ def test_adaptive_avg_pool2d_matches_torch(size: tuple, output_size: Any, torch:
 
 def test_layers_repr_like_torch(torch: Any) -> None:
     tn = torch.nn
-    pairs = [(MaxPool2d(3, 2, 1), tn.MaxPool2d(3, 2, 1)), (MaxPool2d(2), tn.MaxPool2d(2)),
-             (AvgPool2d(3, 2, 1), tn.AvgPool2d(3, 2, 1)), (LPPool2d(2, 3), tn.LPPool2d(2, 3)),
-             (AdaptiveAvgPool2d((5, None)), tn.AdaptiveAvgPool2d((5, None)))]
+    pairs = [
+        (MaxPool2d(3, 2, 1), tn.MaxPool2d(3, 2, 1)),
+        (MaxPool2d(2), tn.MaxPool2d(2)),
+        (AvgPool2d(3, 2, 1), tn.AvgPool2d(3, 2, 1)),
+        (LPPool2d(2, 3), tn.LPPool2d(2, 3)),
+        (AdaptiveAvgPool2d((5, None)), tn.AdaptiveAvgPool2d((5, None))),
+    ]
     for ours, theirs in pairs:
         assert ours.extra_repr() == theirs.extra_repr()
         assert not list(ours.parameters())
@@ -134,8 +175,12 @@ def test_layers_compute_the_functional_forms(torch: Any) -> None:
     x = np.random.default_rng(6).standard_normal((2, 2, 7, 7))
     tn = torch.nn
     _compare(MaxPool2d(3, 2, 1, ceil_mode=True), tn.MaxPool2d(3, 2, 1, ceil_mode=True), x, torch)
-    _compare(AvgPool2d(3, 2, 1, count_include_pad=False),
-             tn.AvgPool2d(3, 2, 1, count_include_pad=False), x, torch)
+    _compare(
+        AvgPool2d(3, 2, 1, count_include_pad=False),
+        tn.AvgPool2d(3, 2, 1, count_include_pad=False),
+        x,
+        torch,
+    )
     y, idx = MaxPool2d(2, return_indices=True)(Tensor(x))
     assert y.shape == (2, 2, 3, 3) and idx.shape == (2, 2, 3, 3)
     unbatched = MaxPool2d(2)(Tensor(x[0]))
@@ -175,27 +220,33 @@ def test_pooling_a_conv_output(pool: str, torch: Any) -> None:
 
 
 # ---------------------------------------------------------------- the textbook, exactly
-FEATURE_MAP = np.array([[1.0, 3.0, 2.0, 1.0],
-                        [4.0, 2.0, 0.0, 1.0],
-                        [5.0, 6.0, 1.0, 2.0],
-                        [1.0, 2.0, 3.0, 4.0]]).reshape(1, 1, 4, 4)
+FEATURE_MAP = np.array(
+    [[1.0, 3.0, 2.0, 1.0], [4.0, 2.0, 0.0, 1.0], [5.0, 6.0, 1.0, 2.0], [1.0, 2.0, 3.0, 4.0]]
+).reshape(1, 1, 4, 4)
 
 
 def test_2x2_max_and_average_pooling_of_a_4x4_map() -> None:
-    np.testing.assert_array_equal(max_pool2d(Tensor(FEATURE_MAP), 2).data[0, 0],
-                                  [[4.0, 2.0], [6.0, 4.0]])
-    np.testing.assert_array_equal(avg_pool2d(Tensor(FEATURE_MAP), 2).data[0, 0],
-                                  [[2.5, 1.0], [3.5, 2.5]])
+    np.testing.assert_array_equal(
+        max_pool2d(Tensor(FEATURE_MAP), 2).data[0, 0], [[4.0, 2.0], [6.0, 4.0]]
+    )
+    np.testing.assert_array_equal(
+        avg_pool2d(Tensor(FEATURE_MAP), 2).data[0, 0], [[2.5, 1.0], [3.5, 2.5]]
+    )
 
 
 def test_max_pool_backward_routes_to_the_argmax_only() -> None:
     x = Tensor(FEATURE_MAP, requires_grad=True)
     y = max_pool2d(x, 2)
     y.backward(np.array([[10.0, 20.0], [30.0, 40.0]]).reshape(1, 1, 2, 2))
-    np.testing.assert_array_equal(x.grad.data[0, 0], [[0.0, 0.0, 20.0, 0.0],
-                                                      [10.0, 0.0, 0.0, 0.0],
-                                                      [0.0, 30.0, 0.0, 0.0],
-                                                      [0.0, 0.0, 0.0, 40.0]])
+    np.testing.assert_array_equal(
+        x.grad.data[0, 0],
+        [
+            [0.0, 0.0, 20.0, 0.0],
+            [10.0, 0.0, 0.0, 0.0],
+            [0.0, 30.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0, 40.0],
+        ],
+    )
 
 
 def test_max_pool_ties_go_to_the_first_maximum_and_overlaps_add() -> None:
@@ -212,8 +263,9 @@ def test_max_pool_ties_go_to_the_first_maximum_and_overlaps_add() -> None:
     np.testing.assert_array_equal(x.grad.data[0, 0], expected)
 
 
-@pytest.mark.parametrize("size,kernel,padding,stride",
-                         list(itertools.product([4, 7, 9], [2, 3], [0, 1], [1, 2, 3])))
+@pytest.mark.parametrize(
+    "size,kernel,padding,stride", list(itertools.product([4, 7, 9], [2, 3], [0, 1], [1, 2, 3]))
+)
 def test_output_size_formula(size: int, kernel: int, padding: int, stride: int) -> None:
     """⌊(W − H + 2P)/S⌋ + 1 for every pooling layer with these arguments."""
     x = Tensor(np.ones((1, 1, size, size)))
@@ -231,14 +283,18 @@ def _x(seed: int, shape: tuple = (1, 2, 5, 6), positive: bool = False) -> Tensor
     return Tensor(data + 1.5 if positive else data, requires_grad=True)
 
 
-@pytest.mark.parametrize("fn", [
-    lambda x: max_pool2d(x, 3, 2, 1),
-    lambda x: max_pool2d(x, 2, 1, dilation=(1, 2), ceil_mode=True),
-    lambda x: avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
-    lambda x: lp_pool2d(x, 3, 2),
-    lambda x: lp_pool2d(x, 2, (2, 3), 1, mean=True),
-    lambda x: adaptive_avg_pool2d(x, (3, 4)),
-], ids=["max", "max-dilated-ceil", "avg", "lp", "lp-mean", "adaptive"])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: max_pool2d(x, 3, 2, 1),
+        lambda x: max_pool2d(x, 2, 1, dilation=(1, 2), ceil_mode=True),
+        lambda x: avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        lambda x: lp_pool2d(x, 3, 2),
+        lambda x: lp_pool2d(x, 2, (2, 3), 1, mean=True),
+        lambda x: adaptive_avg_pool2d(x, (3, 4)),
+    ],
+    ids=["max", "max-dilated-ceil", "avg", "lp", "lp-mean", "adaptive"],
+)
 def test_gradcheck_and_gradgradcheck(fn: Any) -> None:
     x = _x(7, positive=True)
     assert ag.gradcheck(fn, [x])
@@ -262,8 +318,10 @@ def test_max_pool_double_backward_matches_torch(channel_major: bool, torch: Any)
 
 
 def test_float32_stays_float32() -> None:
-    x = Tensor(np.random.default_rng(10).uniform(0.1, 1, (2, 3, 6, 6)).astype(np.float32),
-               requires_grad=True)
+    x = Tensor(
+        np.random.default_rng(10).uniform(0.1, 1, (2, 3, 6, 6)).astype(np.float32),
+        requires_grad=True,
+    )
     for layer in (MaxPool2d(2), AvgPool2d(3, 2, 1), LPPool2d(2, 2), AdaptiveAvgPool2d(4)):
         x.grad = None
         y = layer(x)
@@ -272,16 +330,19 @@ def test_float32_stays_float32() -> None:
 
 
 # ---------------------------------------------------------------- errors
-@pytest.mark.parametrize("call,pattern", [
-    (lambda x: max_pool2d(x, 2, padding=2), r"padding \(2, 2\) must be at most half"),
-    (lambda x: avg_pool2d(x, 3, padding=2), r"at most half the kernel size \(3, 3\)"),
-    (lambda x: max_pool2d(x, 9), r"input \(1, 1, 4, 4\) is too small for kernel \(9, 9\)"),
-    (lambda x: max_pool2d(x, 2, stride=0), r"stride must be >= 1, got 0"),
-    (lambda x: max_pool2d(x.reshape(4, 4), 2), r"\(N, C, H, W\).*shape \(4, 4\)"),
-    (lambda x: lp_pool2d(x, 0, 2), "norm_type must be non-zero"),
-    (lambda x: adaptive_avg_pool2d(x, (0, 2)), "output_size must be positive"),
-    (lambda x: adaptive_avg_pool2d(x, (1, 2, 3)), "an int or a pair"),
-])
+@pytest.mark.parametrize(
+    "call,pattern",
+    [
+        (lambda x: max_pool2d(x, 2, padding=2), r"padding \(2, 2\) must be at most half"),
+        (lambda x: avg_pool2d(x, 3, padding=2), r"at most half the kernel size \(3, 3\)"),
+        (lambda x: max_pool2d(x, 9), r"input \(1, 1, 4, 4\) is too small for kernel \(9, 9\)"),
+        (lambda x: max_pool2d(x, 2, stride=0), r"stride must be >= 1, got 0"),
+        (lambda x: max_pool2d(x.reshape(4, 4), 2), r"\(N, C, H, W\).*shape \(4, 4\)"),
+        (lambda x: lp_pool2d(x, 0, 2), "norm_type must be non-zero"),
+        (lambda x: adaptive_avg_pool2d(x, (0, 2)), "output_size must be positive"),
+        (lambda x: adaptive_avg_pool2d(x, (1, 2, 3)), "an int or a pair"),
+    ],
+)
 def test_errors(call: Any, pattern: str) -> None:
     with pytest.raises(ValueError, match=pattern):
         call(Tensor(np.ones((1, 1, 4, 4))))

@@ -23,10 +23,9 @@ def test_submodules_are_the_packages_themselves() -> None:
     import deltagrad.nn as dnn
     import deltagrad.nn.functional as F
     import deltagrad.optim as optim
+    import nn.functional
     from deltagrad.optim.lr_scheduler import StepLR
     from deltagrad.utils.data import DataLoader, TensorDataset
-
-    import nn.functional
 
     assert dnn is nn and F is nn.functional and optim is nn.optim
     assert deltagrad.autograd is autograd and deltagrad.autograd.Function is autograd.Function
@@ -44,8 +43,23 @@ def test_a_missing_submodule_is_named_under_deltagrad() -> None:
 
 
 def test_engine_names_are_top_level() -> None:
-    for name in ("tensor", "zeros", "linspace", "manual_seed", "no_grad", "float32", "long",
-                 "device", "Generator", "cat", "stack", "save", "load", "sort", "mm"):
+    for name in (
+        "tensor",
+        "zeros",
+        "linspace",
+        "manual_seed",
+        "no_grad",
+        "float32",
+        "long",
+        "device",
+        "Generator",
+        "cat",
+        "stack",
+        "save",
+        "load",
+        "sort",
+        "mm",
+    ):
         assert getattr(deltagrad, name) is getattr(autograd, name), name
 
 

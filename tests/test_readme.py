@@ -85,8 +85,13 @@ def test_coming_from_tables_name_only_existing_deltagrad_objects() -> None:
     import nn
     import viz
 
-    roots = {"autograd": autograd, "nn": nn, "viz": viz, "Tensor": autograd.Tensor,
-             "Value": autograd.Value}
+    roots = {
+        "autograd": autograd,
+        "nn": nn,
+        "viz": viz,
+        "Tensor": autograd.Tensor,
+        "Value": autograd.Value,
+    }
     checked = []
     for title, rows in _mapping_tables().items():
         for row in rows:
@@ -119,8 +124,7 @@ def _section_blocks(heading: str) -> list[str]:
     return [textwrap.dedent(b) for b in blocks]
 
 
-def test_training_section_runs_on_its_own(tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_training_section_runs_on_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A reader copies the "Training" example into a fresh session: it must carry its own
     imports (it once failed with ``NameError: nn``) and use no deprecated import path."""
     import warnings
@@ -187,8 +191,13 @@ def test_readme_ja_mapping_table_names_existing_objects() -> None:
     import nn
     import viz
 
-    roots = {"autograd": autograd, "nn": nn, "viz": viz, "Tensor": autograd.Tensor,
-             "Value": autograd.Value}
+    roots = {
+        "autograd": autograd,
+        "nn": nn,
+        "viz": viz,
+        "Tensor": autograd.Tensor,
+        "Value": autograd.Value,
+    }
     text = README_JA.read_text(encoding="utf-8")
     start = text.index("## ゼロから作る / DeZero から来た人へ")
     rows = [

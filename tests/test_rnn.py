@@ -71,10 +71,18 @@ LAYERS = [
 @pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("batch_first", [False, True])
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_layer_matches_torch(torch: Any, ours_cls: type, torch_name: str, kwargs: dict,
-                             num_layers: int, batch_first: bool, bidirectional: bool) -> None:
-    config = dict(num_layers=num_layers, batch_first=batch_first, bidirectional=bidirectional,
-                  **kwargs)
+def test_layer_matches_torch(
+    torch: Any,
+    ours_cls: type,
+    torch_name: str,
+    kwargs: dict,
+    num_layers: int,
+    batch_first: bool,
+    bidirectional: bool,
+) -> None:
+    config = dict(
+        num_layers=num_layers, batch_first=batch_first, bidirectional=bidirectional, **kwargs
+    )
     ours = ours_cls(I, H, **config, dtype=F64, rng=1)
     theirs = to_torch(ours, torch, getattr(torch.nn, torch_name)(I, H, **config))
     is_lstm = ours_cls is LSTM
@@ -109,8 +117,9 @@ def test_layer_matches_torch(torch: Any, ours_cls: type, torch_name: str, kwargs
 
 
 @pytest.mark.parametrize("ours_cls, torch_name, kwargs", LAYERS)
-def test_layer_default_state_unbatched_and_no_bias(torch: Any, ours_cls: type, torch_name: str,
-                                                   kwargs: dict) -> None:
+def test_layer_default_state_unbatched_and_no_bias(
+    torch: Any, ours_cls: type, torch_name: str, kwargs: dict
+) -> None:
     for config in ({"bias": False}, {"num_layers": 2, "bidirectional": True}):
         ours = ours_cls(I, H, **config, **kwargs, dtype=F64, rng=4)
         theirs = to_torch(ours, torch, getattr(torch.nn, torch_name)(I, H, **config, **kwargs))
@@ -146,22 +155,29 @@ def test_state_dict_round_trip_with_torch(torch: Any) -> None:
 
 # ---------------------------------------------------------------- cells vs PyTorch
 CELLS = [
-    pytest.param(lambda **k: RNNCell(I, H, **k), lambda t, **k: t.nn.RNNCell(I, H, **k),
-                 id="rnncell-tanh"),
-    pytest.param(lambda **k: RNNCell(I, H, nonlinearity="relu", **k),
-                 lambda t, **k: t.nn.RNNCell(I, H, nonlinearity="relu", **k), id="rnncell-relu"),
-    pytest.param(lambda **k: LSTMCell(I, H, **k), lambda t, **k: t.nn.LSTMCell(I, H, **k),
-                 id="lstmcell"),
-    pytest.param(lambda **k: GRUCell(I, H, **k), lambda t, **k: t.nn.GRUCell(I, H, **k),
-                 id="grucell"),
+    pytest.param(
+        lambda **k: RNNCell(I, H, **k), lambda t, **k: t.nn.RNNCell(I, H, **k), id="rnncell-tanh"
+    ),
+    pytest.param(
+        lambda **k: RNNCell(I, H, nonlinearity="relu", **k),
+        lambda t, **k: t.nn.RNNCell(I, H, nonlinearity="relu", **k),
+        id="rnncell-relu",
+    ),
+    pytest.param(
+        lambda **k: LSTMCell(I, H, **k), lambda t, **k: t.nn.LSTMCell(I, H, **k), id="lstmcell"
+    ),
+    pytest.param(
+        lambda **k: GRUCell(I, H, **k), lambda t, **k: t.nn.GRUCell(I, H, **k), id="grucell"
+    ),
 ]
 
 
 @pytest.mark.parametrize("make_ours, make_theirs", CELLS)
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("fused", [True, False])
-def test_cell_matches_torch(torch: Any, make_ours: Any, make_theirs: Any, bias: bool,
-                            fused: bool) -> None:
+def test_cell_matches_torch(
+    torch: Any, make_ours: Any, make_theirs: Any, bias: bool, fused: bool
+) -> None:
     ours = make_ours(bias=bias, dtype=F64, rng=8, fused=fused)
     theirs = to_torch(ours, torch, make_theirs(torch, bias=bias))
     is_lstm = isinstance(ours, LSTMCell)
@@ -217,9 +233,16 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-a))
 
 
-def numpy_peephole_lstm(x: np.ndarray, h: np.ndarray, c: np.ndarray, w_ih: np.ndarray,
-                        w_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray,
-                        p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def numpy_peephole_lstm(
+    x: np.ndarray,
+    h: np.ndarray,
+    c: np.ndarray,
+    w_ih: np.ndarray,
+    w_hh: np.ndarray,
+    b_ih: np.ndarray,
+    b_hh: np.ndarray,
+    p: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The textbook equations, one gate at a time, in plain NumPy (gate order i f g o)."""
     blocks = lambda m: np.split(m, 4, axis=0)  # noqa: E731
     wi, wf, wg, wo = blocks(w_ih)
@@ -245,8 +268,15 @@ def test_peephole_lstm_matches_its_equations(fused: bool) -> None:
     out, (h_n, c_n) = lstm(Tensor(x), (Tensor(h0), Tensor(c0)))
     w = {n: p.data for n, p in lstm.named_parameters()}
     ref_out, ref_h, ref_c = numpy_peephole_lstm(
-        x, h0[0], c0[0], w["weight_ih_l0"], w["weight_hh_l0"], w["bias_ih_l0"],
-        w["bias_hh_l0"], w["weight_peephole_l0"])
+        x,
+        h0[0],
+        c0[0],
+        w["weight_ih_l0"],
+        w["weight_hh_l0"],
+        w["bias_ih_l0"],
+        w["bias_hh_l0"],
+        w["weight_peephole_l0"],
+    )
     np.testing.assert_allclose(out.data, ref_out, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(h_n.data[0], ref_h, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(c_n.data[0], ref_c, rtol=1e-12, atol=1e-14)
@@ -274,14 +304,27 @@ def test_peephole_cell_matches_layer() -> None:
 
 
 # ---------------------------------------------------------------- fused vs reference
-@pytest.mark.parametrize("make", [
-    pytest.param(lambda fused: RNN(I, H, 2, "relu", bidirectional=True, dtype=F64, rng=29,
-                                   fused=fused), id="rnn"),
-    pytest.param(lambda fused: LSTM(I, H, 2, bidirectional=True, peephole=True, dtype=F64,
-                                    rng=29, fused=fused), id="lstm-peephole"),
-    pytest.param(lambda fused: GRU(I, H, 2, batch_first=True, bidirectional=True, dtype=F64,
-                                   rng=29, fused=fused), id="gru"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(
+            lambda fused: RNN(I, H, 2, "relu", bidirectional=True, dtype=F64, rng=29, fused=fused),
+            id="rnn",
+        ),
+        pytest.param(
+            lambda fused: LSTM(
+                I, H, 2, bidirectional=True, peephole=True, dtype=F64, rng=29, fused=fused
+            ),
+            id="lstm-peephole",
+        ),
+        pytest.param(
+            lambda fused: GRU(
+                I, H, 2, batch_first=True, bidirectional=True, dtype=F64, rng=29, fused=fused
+            ),
+            id="gru",
+        ),
+    ],
+)
 def test_fused_equals_reference(make: Any) -> None:
     results = []
     for fused in (True, False):
@@ -290,8 +333,14 @@ def test_fused_equals_reference(make: Any) -> None:
         out, final = model(x)
         finals = list(final) if isinstance(final, tuple) else [final]
         weighted_sum([out, *finals], seed=31).backward()
-        results.append([out.data, *(f.data for f in finals), x.grad.data,
-                        *(p.grad.data for p in model.parameters())])
+        results.append(
+            [
+                out.data,
+                *(f.data for f in finals),
+                x.grad.data,
+                *(p.grad.data for p in model.parameters()),
+            ]
+        )
     for fused, reference in zip(*results):
         np.testing.assert_allclose(fused, reference, rtol=1e-12, atol=1e-14)
 
@@ -308,14 +357,18 @@ def test_reference_path_is_one_node_per_operation() -> None:
 
 
 def test_forward_reference_of_cells() -> None:
-    for cell in (RNNCell(I, H, dtype=F64, rng=34), LSTMCell(I, H, peephole=True, dtype=F64,
-                                                                  rng=34),
-                 GRUCell(I, H, dtype=F64, rng=34)):
+    for cell in (
+        RNNCell(I, H, dtype=F64, rng=34),
+        LSTMCell(I, H, peephole=True, dtype=F64, rng=34),
+        GRUCell(I, H, dtype=F64, rng=34),
+    ):
         x, h = Tensor(rand(B, I, seed=35)), Tensor(rand(B, H, seed=36))
         hx = (h, h) if isinstance(cell, LSTMCell) else h
         fused, reference = cell(x, hx), cell.forward_reference(x, hx)
-        for a, b in zip(fused if isinstance(fused, tuple) else [fused],
-                        reference if isinstance(reference, tuple) else [reference]):
+        for a, b in zip(
+            fused if isinstance(fused, tuple) else [fused],
+            reference if isinstance(reference, tuple) else [reference],
+        ):
             np.testing.assert_allclose(a.data, b.data, rtol=1e-13)
 
 
@@ -325,28 +378,61 @@ def small(*shape: int, seed: int) -> Tensor:
 
 
 CELL_FUNCTIONS = [
-    pytest.param(lambda x, h, c, wi, wh, bi, bh, p: R.rnn_cell_reference(
-        x, h, wi[:3], wh[:3], bi[:3], bh[:3]), id="rnn-tanh"),
-    pytest.param(lambda x, h, c, wi, wh, bi, bh, p: R.rnn_cell_reference(
-        x, h, wi[:3], wh[:3], bi[:3], bh[:3], "relu"), id="rnn-relu"),
-    pytest.param(lambda x, h, c, wi, wh, bi, bh, p: ag.concatenate(
-        R.lstm_cell_reference(x, (h, c), wi, wh, bi, bh), axis=-1), id="lstm"),
-    pytest.param(lambda x, h, c, wi, wh, bi, bh, p: ag.concatenate(
-        R.lstm_cell_reference(x, (h, c), wi, wh, bi, bh, p), axis=-1), id="lstm-peephole"),
-    pytest.param(lambda x, h, c, wi, wh, bi, bh, p: R.gru_cell_reference(
-        x, h, wi[:9], wh[:9], bi[:9], bh[:9]), id="gru"),
-    pytest.param(lambda x, h, c, wi, wh, bi, bh, p: ag.concatenate(
-        R.lstm_cell(x, (h, c), wi, wh, bi, bh, p), axis=-1), id="fused-lstm-peephole"),
-    pytest.param(lambda x, h, c, wi, wh, bi, bh, p: R.gru_cell(
-        x, h, wi[:9], wh[:9], bi[:9], bh[:9]), id="fused-gru"),
+    pytest.param(
+        lambda x, h, c, wi, wh, bi, bh, p: R.rnn_cell_reference(
+            x, h, wi[:3], wh[:3], bi[:3], bh[:3]
+        ),
+        id="rnn-tanh",
+    ),
+    pytest.param(
+        lambda x, h, c, wi, wh, bi, bh, p: R.rnn_cell_reference(
+            x, h, wi[:3], wh[:3], bi[:3], bh[:3], "relu"
+        ),
+        id="rnn-relu",
+    ),
+    pytest.param(
+        lambda x, h, c, wi, wh, bi, bh, p: ag.concatenate(
+            R.lstm_cell_reference(x, (h, c), wi, wh, bi, bh), axis=-1
+        ),
+        id="lstm",
+    ),
+    pytest.param(
+        lambda x, h, c, wi, wh, bi, bh, p: ag.concatenate(
+            R.lstm_cell_reference(x, (h, c), wi, wh, bi, bh, p), axis=-1
+        ),
+        id="lstm-peephole",
+    ),
+    pytest.param(
+        lambda x, h, c, wi, wh, bi, bh, p: R.gru_cell_reference(
+            x, h, wi[:9], wh[:9], bi[:9], bh[:9]
+        ),
+        id="gru",
+    ),
+    pytest.param(
+        lambda x, h, c, wi, wh, bi, bh, p: ag.concatenate(
+            R.lstm_cell(x, (h, c), wi, wh, bi, bh, p), axis=-1
+        ),
+        id="fused-lstm-peephole",
+    ),
+    pytest.param(
+        lambda x, h, c, wi, wh, bi, bh, p: R.gru_cell(x, h, wi[:9], wh[:9], bi[:9], bh[:9]),
+        id="fused-gru",
+    ),
 ]
 
 
 def cell_inputs() -> list[Tensor]:
     # x (2, 2), h, c (2, 3), weights for up to 4 gates of 3 units, peephole (3, 3)
-    return [small(2, 2, seed=40), small(2, 3, seed=41), small(2, 3, seed=42),
-            small(12, 2, seed=43), small(12, 3, seed=44), small(12, seed=45),
-            small(12, seed=46), small(3, 3, seed=47)]
+    return [
+        small(2, 2, seed=40),
+        small(2, 3, seed=41),
+        small(2, 3, seed=42),
+        small(12, 2, seed=43),
+        small(12, 3, seed=44),
+        small(12, seed=45),
+        small(12, seed=46),
+        small(3, 3, seed=47),
+    ]
 
 
 @pytest.mark.parametrize("fn", CELL_FUNCTIONS)
@@ -368,8 +454,9 @@ def test_fused_sequence_gradgradcheck(kind: str) -> None:
     wi, wh = small(2 * gates, 2, seed=53), small(2 * gates, 2, seed=54)
     bi, bh = small(2 * gates, seed=55), small(2 * gates, seed=56)
 
-    def fn(x: Tensor, h0: Tensor, c0: Tensor, wi: Tensor, wh: Tensor, bi: Tensor,
-           bh: Tensor) -> Tensor:
+    def fn(
+        x: Tensor, h0: Tensor, c0: Tensor, wi: Tensor, wh: Tensor, bi: Tensor, bh: Tensor
+    ) -> Tensor:
         if kind == "lstm":
             out, (h_n, c_n) = R.lstm_sequence(x, (h0, c0), wi, wh, bi, bh, reverse=True)
             return out.sum(axis=0) * c_n
@@ -401,8 +488,9 @@ def test_dropout_between_layers_only_in_training() -> None:
     out_train = lstm(x)[0].data
     # p = 1 drops everything between the layers: layer 2 sees zeros. Not after the last.
     second = LSTM(H, H, dtype=F64)
-    second.load_state_dict({k.replace("_l1", "_l0"): v for k, v in lstm.state_dict().items()
-                            if "_l1" in k})
+    second.load_state_dict(
+        {k.replace("_l1", "_l0"): v for k, v in lstm.state_dict().items() if "_l1" in k}
+    )
     expected = second(Tensor(np.zeros((T, B, H))))[0].data
     np.testing.assert_allclose(out_train, expected, rtol=1e-12)
     assert np.abs(out_train).sum() > 0
@@ -429,8 +517,11 @@ def test_dropout_on_one_layer_warns() -> None:
 def test_initialisation_is_uniform_in_one_over_sqrt_hidden() -> None:
     hidden = 64
     bound = 1.0 / math.sqrt(hidden)
-    for model in (LSTM(8, hidden, num_layers=2, peephole=True, rng=0),
-                  GRUCell(8, hidden, rng=0), RNN(8, hidden, bidirectional=True, rng=0)):
+    for model in (
+        LSTM(8, hidden, num_layers=2, peephole=True, rng=0),
+        GRUCell(8, hidden, rng=0),
+        RNN(8, hidden, bidirectional=True, rng=0),
+    ):
         values = np.concatenate([p.data.ravel() for p in model.parameters()])
         assert values.dtype == np.float32
         assert np.abs(values).max() <= bound
@@ -444,14 +535,23 @@ def test_initialisation_is_uniform_in_one_over_sqrt_hidden() -> None:
 def test_parameter_names_and_shapes() -> None:
     gru = GRU(I, H, num_layers=2, bidirectional=True, bias=False)
     assert {n: p.shape for n, p in gru.named_parameters()} == {
-        "weight_ih_l0": (3 * H, I), "weight_hh_l0": (3 * H, H),
-        "weight_ih_l0_reverse": (3 * H, I), "weight_hh_l0_reverse": (3 * H, H),
-        "weight_ih_l1": (3 * H, 2 * H), "weight_hh_l1": (3 * H, H),
-        "weight_ih_l1_reverse": (3 * H, 2 * H), "weight_hh_l1_reverse": (3 * H, H),
+        "weight_ih_l0": (3 * H, I),
+        "weight_hh_l0": (3 * H, H),
+        "weight_ih_l0_reverse": (3 * H, I),
+        "weight_hh_l0_reverse": (3 * H, H),
+        "weight_ih_l1": (3 * H, 2 * H),
+        "weight_hh_l1": (3 * H, H),
+        "weight_ih_l1_reverse": (3 * H, 2 * H),
+        "weight_hh_l1_reverse": (3 * H, H),
     }
     cell = LSTMCell(I, H, peephole=True)
     assert [n for n, _ in cell.named_parameters()] == [
-        "weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_peephole"]
+        "weight_ih",
+        "weight_hh",
+        "bias_ih",
+        "bias_hh",
+        "weight_peephole",
+    ]
 
 
 def test_shapes_dtype_and_repr() -> None:
@@ -468,8 +568,9 @@ def test_bias_gradients_do_not_share_memory() -> None:
     """b_ih and b_hh get the same gradient in an RNN/LSTM, but as separate arrays: an
     in-place update of one (gradient clipping, say) must not touch the other."""
     for model in (LSTM(I, H, rng=0), RNN(I, H, rng=0), LSTMCell(I, H, rng=0)):
-        out = model(ag.randn(T, B, I, rng=1) if not isinstance(model, LSTMCell)
-                    else ag.randn(B, I, rng=1))
+        out = model(
+            ag.randn(T, B, I, rng=1) if not isinstance(model, LSTMCell) else ag.randn(B, I, rng=1)
+        )
         (out[0] if isinstance(out, tuple) else out).sum().backward()
         grads = {n: p.grad.data for n, p in model.named_parameters()}
         b_ih = next(g for n, g in grads.items() if n.startswith("bias_ih"))
@@ -506,11 +607,17 @@ def test_lstm_learns_to_remember_the_first_input() -> None:
 # ---------------------------------------------------------------- errors
 def test_layer_input_errors() -> None:
     lstm = LSTM(I, H, num_layers=2)
-    with pytest.raises(ValueError, match=r"LSTM: expected input of shape \(seq, batch, "
-                                         r"input_size\).*got shape \(4, 3, 2, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"LSTM: expected input of shape \(seq, batch, "
+        r"input_size\).*got shape \(4, 3, 2, 5\)",
+    ):
         lstm(ag.zeros(T, B, 2, I))
-    with pytest.raises(ValueError, match=r"input has 7 features \(shape \(4, 3, 7\)\) but "
-                                         r"input_size=5"):
+    with pytest.raises(
+        ValueError,
+        match=r"input has 7 features \(shape \(4, 3, 7\)\) but "
+        r"input_size=5",
+    ):
         lstm(ag.zeros(T, B, 7))
     with pytest.raises(ValueError, match=r"h_0 has shape \(1, 3, 6\), expected \(2, 3, 6\)"):
         lstm(ag.zeros(T, B, I), (ag.zeros(1, B, H), ag.zeros(2, B, H)))
@@ -534,11 +641,17 @@ def test_layer_input_errors() -> None:
 
 def test_cell_input_errors() -> None:
     cell = LSTMCell(I, H)
-    with pytest.raises(ValueError, match=r"LSTMCell: expected input of shape \(batch, "
-                                         r"input_size\).*got shape \(4, 3, 5\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"LSTMCell: expected input of shape \(batch, "
+        r"input_size\).*got shape \(4, 3, 5\)",
+    ):
         cell(ag.zeros(T, B, I))
-    with pytest.raises(ValueError, match=r"input has 2 features \(shape \(3, 2\)\) but "
-                                         r"input_size=5"):
+    with pytest.raises(
+        ValueError,
+        match=r"input has 2 features \(shape \(3, 2\)\) but "
+        r"input_size=5",
+    ):
         cell(ag.zeros(B, 2))
     with pytest.raises(ValueError, match=r"c has shape \(3, 7\), expected \(3, 6\)"):
         cell(ag.zeros(B, I), (ag.zeros(B, H), ag.zeros(B, 7)))
@@ -566,15 +679,21 @@ def test_construction_errors() -> None:
 def test_fused_op_shape_errors_name_the_op() -> None:
     w_ih, w_hh = ag.zeros(4 * H, I), ag.zeros(4 * H, H)
     with pytest.raises(ValueError, match=r"lstm: state has shape \(2, 6\), expected"):
-        R.LSTMCellOp.apply(ag.zeros(T, B, I), ag.zeros(2, H), ag.zeros(2, H), w_ih, w_hh,
-                           bias=False)
+        R.LSTMCellOp.apply(
+            ag.zeros(T, B, I), ag.zeros(2, H), ag.zeros(2, H), w_ih, w_hh, bias=False
+        )
     with pytest.raises(ValueError, match=r"gru: weight_hh must be \(3 H, H\)"):
         R.GRUCellOp.apply(ag.zeros(T, B, I), ag.zeros(B, H), w_ih, w_hh)
     with pytest.raises(ValueError, match=r"rnn: weight_ih must be \(1 H, I\) = \(6, 5\)"):
         R.RNNCellOp.apply(ag.zeros(T, B, I), ag.zeros(B, H), ag.zeros(H, 2), ag.zeros(H, H))
     with pytest.raises(ValueError, match="both b_ih and b_hh"):
-        R.gru_cell(ag.zeros(B, I), ag.zeros(B, H), ag.zeros(3 * H, I), ag.zeros(3 * H, H),
-                   b_ih=ag.zeros(3 * H))
+        R.gru_cell(
+            ag.zeros(B, I),
+            ag.zeros(B, H),
+            ag.zeros(3 * H, I),
+            ag.zeros(3 * H, H),
+            b_ih=ag.zeros(3 * H),
+        )
 
 
 def test_warning_free_on_normal_use() -> None:

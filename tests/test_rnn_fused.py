@@ -39,8 +39,7 @@ def rand(*shape: int, seed: int, dtype: Any = np.float64) -> np.ndarray:
 
 def to_torch(ours: Any, theirs: Any, torch: Any, dtype: Any) -> Any:
     theirs = theirs.double() if dtype == np.float64 else theirs.float()
-    theirs.load_state_dict({k: torch.from_numpy(np.array(v))
-                            for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in ours.state_dict().items()})
     return theirs
 
 
@@ -52,14 +51,22 @@ def check_close(ours: Any, theirs: Any, dtype: Any, what: str) -> None:
     np.testing.assert_allclose(ours, theirs, err_msg=what, **TOL[dtype])
 
 
-def run_both(torch: Any, cls: type, torch_name: str, dtype: Any, config: dict, shape: tuple,
-             with_state: bool, seed: int = 0, transpose_input: bool = False) -> None:
+def run_both(
+    torch: Any,
+    cls: type,
+    torch_name: str,
+    dtype: Any,
+    config: dict,
+    shape: tuple,
+    with_state: bool,
+    seed: int = 0,
+    transpose_input: bool = False,
+) -> None:
     """One forward and backward of our layer and torch's on the same weights and inputs;
     compares everything (values, dtypes, all gradients)."""
     size_in, hidden = shape[-1], config.pop("hidden")
     ours = cls(size_in, hidden, **config, dtype=dtype, rng=seed)
-    theirs = to_torch(ours, getattr(torch.nn, torch_name)(size_in, hidden, **config),
-                      torch, dtype)
+    theirs = to_torch(ours, getattr(torch.nn, torch_name)(size_in, hidden, **config), torch, dtype)
     if transpose_input:  # a non-contiguous input: the transpose of a stored array
         x = rand(*shape[::-1], seed=seed + 1, dtype=dtype).T
         assert not x.flags.c_contiguous
@@ -69,8 +76,9 @@ def run_both(torch: Any, cls: type, torch_name: str, dtype: Any, config: dict, s
     states, tstates = [], []
     if with_state:
         directions = 2 if config.get("bidirectional") else 1
-        batch = () if len(shape) == 2 else (shape[1] if not config.get("batch_first")
-                                            else shape[0],)
+        batch = (
+            () if len(shape) == 2 else (shape[1] if not config.get("batch_first") else shape[0],)
+        )
         state_shape = (config.get("num_layers", 1) * directions, *batch, hidden)
         count = 2 if cls is LSTM else 1
         for k in range(count):
@@ -105,43 +113,76 @@ CONFIGS = [
     pytest.param({"hidden": 7}, (5, 3, 4), id="odd-sizes"),
     pytest.param({"hidden": 5}, (1, 1, 3), id="one-step-one-sample"),
     pytest.param({"hidden": 6, "batch_first": True}, (3, 6, 5), id="batch-first"),
-    pytest.param({"hidden": 4, "num_layers": 2, "bidirectional": True}, (6, 2, 3),
-                 id="2-layers-bidirectional"),
-    pytest.param({"hidden": 3, "bias": False, "bidirectional": True}, (4, 2, 5),
-                 id="no-bias-bidirectional"),
+    pytest.param(
+        {"hidden": 4, "num_layers": 2, "bidirectional": True},
+        (6, 2, 3),
+        id="2-layers-bidirectional",
+    ),
+    pytest.param(
+        {"hidden": 3, "bias": False, "bidirectional": True}, (4, 2, 5), id="no-bias-bidirectional"
+    ),
     pytest.param({"hidden": 6}, (4, 5), id="unbatched"),
 ]
-MODULES = [pytest.param(LSTM, "LSTM", id="lstm"), pytest.param(GRU, "GRU", id="gru"),
-           pytest.param(RNN, "RNN", id="rnn")]
+MODULES = [
+    pytest.param(LSTM, "LSTM", id="lstm"),
+    pytest.param(GRU, "GRU", id="gru"),
+    pytest.param(RNN, "RNN", id="rnn"),
+]
 
 
 @pytest.mark.parametrize("cls, torch_name", MODULES)
 @pytest.mark.parametrize("config, shape", CONFIGS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
 @pytest.mark.parametrize("with_state", [False, True], ids=["zero-state", "given-state"])
-def test_fused_layer_matches_torch(torch: Any, cls: type, torch_name: str, config: dict,
-                                   shape: tuple, dtype: Any, with_state: bool) -> None:
+def test_fused_layer_matches_torch(
+    torch: Any, cls: type, torch_name: str, config: dict, shape: tuple, dtype: Any, with_state: bool
+) -> None:
     run_both(torch, cls, torch_name, dtype, dict(config), shape, with_state)
 
 
 @pytest.mark.parametrize("cls, torch_name", MODULES)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
-def test_fused_layer_non_contiguous_input(torch: Any, cls: type, torch_name: str,
-                                          dtype: Any) -> None:
-    run_both(torch, cls, torch_name, dtype, {"hidden": 5, "batch_first": True}, (3, 4, 2),
-             with_state=True, seed=3, transpose_input=True)
+def test_fused_layer_non_contiguous_input(
+    torch: Any, cls: type, torch_name: str, dtype: Any
+) -> None:
+    run_both(
+        torch,
+        cls,
+        torch_name,
+        dtype,
+        {"hidden": 5, "batch_first": True},
+        (3, 4, 2),
+        with_state=True,
+        seed=3,
+        transpose_input=True,
+    )
 
 
 def test_benchmark_shapes_float32_match_torch(torch: Any) -> None:
     """The speed workload's sizes (B 32, T 35, I 32, H 128, batch_first, float32)."""
-    run_both(torch, LSTM, "LSTM", np.float32, {"hidden": 128, "batch_first": True},
-             (32, 35, 32), with_state=False, seed=7)
+    run_both(
+        torch,
+        LSTM,
+        "LSTM",
+        np.float32,
+        {"hidden": 128, "batch_first": True},
+        (32, 35, 32),
+        with_state=False,
+        seed=7,
+    )
 
 
 # ---------------------------------------------------------------- the op itself
 def lstm_inputs(steps: int, batch: int, size_in: int, hidden: int, seed: int) -> list:
-    shapes = [(steps, batch, size_in), (batch, hidden), (batch, hidden),
-              (4 * hidden, size_in), (4 * hidden, hidden), (4 * hidden,), (4 * hidden,)]
+    shapes = [
+        (steps, batch, size_in),
+        (batch, hidden),
+        (batch, hidden),
+        (4 * hidden, size_in),
+        (4 * hidden, hidden),
+        (4 * hidden,),
+        (4 * hidden,),
+    ]
     return [Tensor(rand(*s, seed=seed + k), requires_grad=True) for k, s in enumerate(shapes)]
 
 
@@ -180,10 +221,22 @@ def test_plain_kernel_equals_zero_peephole_kernel_and_reference(reverse: bool) -
         inputs = lstm_inputs(5, 3, 4, 6, seed=60)
         x, h0, c0, w_ih, w_hh, b_ih, b_hh = inputs
         peephole = Tensor(np.zeros((3, 6)), requires_grad=True) if mode != "plain" else None
-        out, (h_n, c_n) = R.lstm_sequence(x, (h0, c0), w_ih, w_hh, b_ih, b_hh, peephole,
-                                          reverse=reverse, fused=mode != "reference")
-        loss = ((out * Tensor(rand(5, 3, 6, seed=61))).sum() + (h_n * 2.0).sum()
-                + (c_n * Tensor(rand(3, 6, seed=62))).sum())
+        out, (h_n, c_n) = R.lstm_sequence(
+            x,
+            (h0, c0),
+            w_ih,
+            w_hh,
+            b_ih,
+            b_hh,
+            peephole,
+            reverse=reverse,
+            fused=mode != "reference",
+        )
+        loss = (
+            (out * Tensor(rand(5, 3, 6, seed=61))).sum()
+            + (h_n * 2.0).sum()
+            + (c_n * Tensor(rand(3, 6, seed=62))).sum()
+        )
         loss.backward()
         results.append([out.data, h_n.data, c_n.data, *(t.grad.data for t in inputs)])
     for plain, stepwise, reference in zip(*results):
@@ -211,8 +264,9 @@ def test_extreme_pre_activations_saturate_without_warnings() -> None:
     """Gates pushed to +-1000: sigma saturates to exactly 0 or 1 (e^-a overflows to inf
     inside the kernel, silently), and the result is finite."""
     lstm = LSTM(2, 3, dtype=np.float32, rng=80)
-    x = Tensor(np.array([[[1000.0, -1000.0]], [[-1000.0, 1000.0]]], dtype=np.float32),
-               requires_grad=True)
+    x = Tensor(
+        np.array([[[1000.0, -1000.0]], [[-1000.0, 1000.0]]], dtype=np.float32), requires_grad=True
+    )
     with np.errstate(all="raise"):
         out, (h_n, c_n) = lstm(x)
         (out.sum() + c_n.sum()).backward()
@@ -238,9 +292,9 @@ def test_negate_sigmoid_blocks_flips_o_i_f_only() -> None:
     np.testing.assert_array_equal(blocks, [[-0.0, -1.0], [-2.0, -3.0], [-4.0, -5.0], [6.0, 7.0]])
 
 
-def _lstm_with_negation_in_the_loop(x: np.ndarray, h0: np.ndarray, c0: np.ndarray,
-                                    w_ih: np.ndarray, w_hh: np.ndarray,
-                                    b: np.ndarray) -> np.ndarray:
+def _lstm_with_negation_in_the_loop(
+    x: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, b: np.ndarray
+) -> np.ndarray:
     """The forward as it was before the sign of the sigmoid gates moved into the weights:
     sigma(a) = 1 / (1 + e^(-a)) with np.negative inside the loop; same products, same order."""
     steps, batch, _ = x.shape
@@ -263,10 +317,18 @@ def test_sign_folded_into_weights_is_bit_for_bit_the_old_forward(dtype: Any) -> 
     """Negation is exact, so -W, -b give exactly -(x W^T + b + h W_hh^T): the outputs
     must be identical to the last bit, not merely close."""
     steps, batch, size_in, hidden = 7, 3, 5, 6
-    shapes = [(steps, batch, size_in), (batch, hidden), (batch, hidden),
-              (4 * hidden, size_in), (4 * hidden, hidden), (4 * hidden,), (4 * hidden,)]
-    x, h0, c0, w_ih, w_hh, b_ih, b_hh = (rand(*shape, seed=120 + k, dtype=dtype)
-                                         for k, shape in enumerate(shapes))
+    shapes = [
+        (steps, batch, size_in),
+        (batch, hidden),
+        (batch, hidden),
+        (4 * hidden, size_in),
+        (4 * hidden, hidden),
+        (4 * hidden,),
+        (4 * hidden,),
+    ]
+    x, h0, c0, w_ih, w_hh, b_ih, b_hh = (
+        rand(*shape, seed=120 + k, dtype=dtype) for k, shape in enumerate(shapes)
+    )
     out = R.LSTMCellOp.apply(*(Tensor(a) for a in (x, h0, c0, w_ih, w_hh, b_ih, b_hh)), bias=True)
     expected = _lstm_with_negation_in_the_loop(x, h0, c0, w_ih, w_hh, b_ih + b_hh)
     assert out.data.dtype == dtype
@@ -278,8 +340,9 @@ def test_two_live_graphs_keep_their_own_saved_arrays(cls: type) -> None:
     """The forward's saved arrays are recycled only when their op dies: two forwards
     before either backward, backward in the other order, each matches a lone run."""
     lstm = cls(3, 4, dtype=np.float32, rng=90)
-    xs = [Tensor(rand(6, 2, 3, seed=91 + k, dtype=np.float32), requires_grad=True)
-          for k in range(2)]
+    xs = [
+        Tensor(rand(6, 2, 3, seed=91 + k, dtype=np.float32), requires_grad=True) for k in range(2)
+    ]
     alone = []
     for x in xs:
         out, _ = lstm(x)

@@ -87,8 +87,9 @@ def test_autograd_loss_value_and_backward_on_tensors():
     assert E.shape == ()
     assert math.isclose(E.item(), elman_loss(params, xs, ds), rel_tol=1e-12)
     E.backward()
-    _assert_same({k: t.grad.data for k, t in leaves.items()},
-                 bptt_gradients(params, xs, ds), "backward")
+    _assert_same(
+        {k: t.grad.data for k, t in leaves.items()}, bptt_gradients(params, xs, ds), "backward"
+    )
 
 
 def test_forward_follows_the_textbook_equations():
@@ -136,8 +137,9 @@ def test_float32_tensors_work_in_the_autograd_version():
     E = elman_loss_autograd(leaves, xs, ds)
     assert E.dtype == np.float32
     E.backward()
-    np.testing.assert_allclose(leaves["W"].grad.data, bptt_gradients(params, xs, ds)["W"],
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        leaves["W"].grad.data, bptt_gradients(params, xs, ds)["W"], rtol=1e-4, atol=1e-5
+    )
     assert autograd.get_default_dtype() == np.float32  # nothing global was touched
 
 

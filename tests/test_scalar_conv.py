@@ -10,13 +10,16 @@ from autograd import Value, no_grad
 from nn.scalar.conv import as_values, avg_pool2d, conv2d, grads, max_pool2d, to_array
 
 # the classic 5x5 binary image and 3x3 "X" filter; their cross-correlation is known
-IMAGE = np.array([
-    [1, 1, 1, 0, 0],
-    [0, 1, 1, 1, 0],
-    [0, 0, 1, 1, 1],
-    [0, 0, 1, 1, 0],
-    [0, 1, 1, 0, 0],
-], dtype=float)
+IMAGE = np.array(
+    [
+        [1, 1, 1, 0, 0],
+        [0, 1, 1, 1, 0],
+        [0, 0, 1, 1, 1],
+        [0, 0, 1, 1, 0],
+        [0, 1, 1, 0, 0],
+    ],
+    dtype=float,
+)
 FILTER = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], dtype=float)
 EXPECTED = np.array([[4, 3, 4], [2, 4, 3], [2, 3, 4]], dtype=float)
 
@@ -54,8 +57,13 @@ def test_matches_numpy_loop_and_tensor_conv2d(stride: int, padding: int) -> None
         pytest.skip("nn.functional.conv2d is not available")
     from autograd import Tensor
 
-    ref = tensor_conv2d(Tensor(z[None, None]), Tensor(h[None, None]), Tensor(np.array([0.5])),
-                        stride=stride, padding=padding)
+    ref = tensor_conv2d(
+        Tensor(z[None, None]),
+        Tensor(h[None, None]),
+        Tensor(np.array([0.5])),
+        stride=stride,
+        padding=padding,
+    )
     np.testing.assert_allclose(u, ref.data[0, 0], rtol=1e-12)
 
 
@@ -68,8 +76,9 @@ def test_gradients_closed_forms() -> None:
     u = conv2d(z, h, bias=b)
     total(u).backward()
     ho, wo = 3, 4
-    patch_sums = np.array([[z_np[p : p + ho, q : q + wo].sum() for q in range(3)]
-                           for p in range(3)])
+    patch_sums = np.array(
+        [[z_np[p : p + ho, q : q + wo].sum() for q in range(3)] for p in range(3)]
+    )
     np.testing.assert_allclose(grads(h), patch_sums, rtol=1e-12)
     touched = np.zeros_like(z_np)
     for p in range(3):
@@ -122,8 +131,9 @@ def test_max_pool_routes_gradient_to_argmax() -> None:
     m = max_pool2d(x, 2)
     np.testing.assert_array_equal(to_array(m), [[5, 8], [9, 7]])
     upstream = np.array([[10.0, 20.0], [30.0, 40.0]])
-    sum((float(upstream[i, j]) * m[i][j] for i in range(2) for j in range(2)),
-        Value(0.0)).backward()
+    sum(
+        (float(upstream[i, j]) * m[i][j] for i in range(2) for j in range(2)), Value(0.0)
+    ).backward()
     expected = np.zeros((4, 4))
     expected[0, 1], expected[1, 2], expected[3, 0], expected[2, 3] = 10, 20, 30, 40
     np.testing.assert_array_equal(grads(x), expected)

@@ -126,17 +126,27 @@ def _reversal_data(n_train: int, n_test: int, seed: int):
 def _train_reverser(cell: str, epochs: int):
     (src, tgt_in, tgt_out), (src_test, tgt_test) = _reversal_data(20000, 1000, seed=0)
     model = Seq2Seq(11, embed_dim=32, hidden_size=128, cell=cell, rng=0)
-    loader = DataLoader(TensorDataset(src, tgt_in, tgt_out), batch_size=64, shuffle=True,
-                        generator=0)
+    loader = DataLoader(
+        TensorDataset(src, tgt_in, tgt_out), batch_size=64, shuffle=True, generator=0
+    )
     optimizer = Adam(model.parameters(), lr=5e-3)
     start = time.perf_counter()
-    history = fit(model, sequence_cross_entropy, optimizer, loader, epochs=epochs,
-                  scheduler=CosineAnnealingLR(optimizer, T_max=epochs), clip_grad_norm=1.0,
-                  progress=False)
+    history = fit(
+        model,
+        sequence_cross_entropy,
+        optimizer,
+        loader,
+        epochs=epochs,
+        scheduler=CosineAnnealingLR(optimizer, T_max=epochs),
+        clip_grad_norm=1.0,
+        progress=False,
+    )
     seconds = time.perf_counter() - start
     accuracy = sequence_accuracy(model.greedy_decode(src_test, 5, bos_id=10), tgt_test)
-    print(f"{cell} reverser: loss {history.train_loss}, held-out sequence accuracy "
-          f"{accuracy:.3f}, {seconds:.1f} s")
+    print(
+        f"{cell} reverser: loss {history.train_loss}, held-out sequence accuracy "
+        f"{accuracy:.3f}, {seconds:.1f} s"
+    )
     return model, src_test, accuracy
 
 

@@ -138,8 +138,9 @@ def test_fit_truncated_bptt_feeds_detached_state_between_chunks(one_blas_thread)
 
     model = Recorder(5, embed_dim=3, hidden_size=4, cell="lstm", rng=0)
     loader = SequenceLoader(np.arange(61) % 5, seq_len=4, batch_size=3)
-    history = fit_truncated_bptt(model, sequence_cross_entropy, SGD(model.parameters(), lr=0.1),
-                                 loader, epochs=2)
+    history = fit_truncated_bptt(
+        model, sequence_cross_entropy, SGD(model.parameters(), lr=0.1), loader, epochs=2
+    )
     assert len(history.train_loss) == 2 and history.lr == [0.1, 0.1]
     per_epoch = len(loader)
     assert len(seen) == 2 * per_epoch
@@ -155,8 +156,14 @@ def test_fit_refuses_bad_epochs_and_callbacks_can_stop():
     opt = SGD(model.parameters(), lr=0.1)
     with pytest.raises(ValueError, match="epochs"):
         fit_truncated_bptt(model, sequence_cross_entropy, opt, loader, epochs=-1)
-    history = fit_truncated_bptt(model, sequence_cross_entropy, opt, loader, epochs=5,
-                                 callbacks=[lambda epoch, logs, m: epoch == 1])
+    history = fit_truncated_bptt(
+        model,
+        sequence_cross_entropy,
+        opt,
+        loader,
+        epochs=5,
+        callbacks=[lambda epoch, logs, m: epoch == 1],
+    )
     assert history.epoch == [0, 1] and history.stopped_epoch == 1
 
 
@@ -197,12 +204,20 @@ def test_char_lstm_learns_the_bundled_corpus(one_blas_thread):
     model = CharRNN(len(vocab), embed_dim=16, hidden_size=128, cell="lstm", rng=0)
     before = evaluate_truncated(model, sequence_cross_entropy, val)
     start = time.perf_counter()
-    history = fit_truncated_bptt(model, sequence_cross_entropy,
-                                 Adam(model.parameters(), lr=1e-2), train, epochs=4,
-                                 clip_grad_norm=1.0, val_loader=val)
+    history = fit_truncated_bptt(
+        model,
+        sequence_cross_entropy,
+        Adam(model.parameters(), lr=1e-2),
+        train,
+        epochs=4,
+        clip_grad_norm=1.0,
+        val_loader=val,
+    )
     seconds = time.perf_counter() - start
-    print(f"char LSTM: val loss {before:.3f} -> {history.val_loss}, unigram {unigram:.3f}, "
-          f"{seconds:.1f} s")
+    print(
+        f"char LSTM: val loss {before:.3f} -> {history.val_loss}, unigram {unigram:.3f}, "
+        f"{seconds:.1f} s"
+    )
     assert before > 3.9
     assert history.train_loss == sorted(history.train_loss, reverse=True)
     assert history.val_loss[-1] < unigram - 0.8  # < 2.47: well past letter frequencies

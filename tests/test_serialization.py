@@ -92,7 +92,8 @@ def test_load_of_a_missing_file_names_it(tmp_path: Path) -> None:
 
 # ----------------------------------------------------------------------------- atomicity
 @pytest.mark.parametrize(
-    "exc", [OSError(28, "No space left on device"), KeyboardInterrupt()],
+    "exc",
+    [OSError(28, "No space left on device"), KeyboardInterrupt()],
     ids=["disk-full", "ctrl-c"],
 )
 def test_failed_module_save_keeps_the_previous_checkpoint(
@@ -116,7 +117,8 @@ def test_failed_module_save_keeps_the_previous_checkpoint(
 
 
 @pytest.mark.parametrize(
-    "exc", [OSError(28, "No space left on device"), KeyboardInterrupt()],
+    "exc",
+    [OSError(28, "No space left on device"), KeyboardInterrupt()],
     ids=["disk-full", "ctrl-c"],
 )
 def test_failed_autograd_save_keeps_the_previous_file(
@@ -254,8 +256,7 @@ def test_nested_structures_round_trip_with_their_types(tmp_path: Path) -> None:
     autograd.save(obj, path)
     back = autograd.load(path)
     assert list(back) == list(obj)
-    for key in ("name", "epoch", "big", "lr", "best", "worst", "flag", "nothing", "pair",
-                3, ""):
+    for key in ("name", "epoch", "big", "lr", "best", "worst", "flag", "nothing", "pair", 3, ""):
         assert back[key] == obj[key] and type(back[key]) is type(obj[key]), key
     assert type(back["np_scalar"]) is np.float32 and back["np_scalar"] == 1.5
     for key in ("ints", "mask", "half", "slash/key", "nul\x00key"):
@@ -308,8 +309,15 @@ def test_optimizer_and_scheduler_checkpoint_resumes_identically(tmp_path: Path) 
     sched = StepLR(opt, step_size=2, gamma=0.5)
     run(model, opt, sched, 3)
     path = tmp_path / "ckpt.pth"
-    autograd.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
-                   "scheduler": sched.state_dict(), "epoch": 3}, path)
+    autograd.save(
+        {
+            "model": model.state_dict(),
+            "optimizer": opt.state_dict(),
+            "scheduler": sched.state_dict(),
+            "epoch": 3,
+        },
+        path,
+    )
     run(model, opt, sched, 4)
     want = model_arrays(model)
 

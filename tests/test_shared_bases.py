@@ -22,8 +22,11 @@ from nn.layers.rnn import RNNBase
 from nn.layers.rnn_cells import RNNCellBase
 
 # constructor arguments and an input shape for each family
-_ARGS = {_ConvNd: ((2, 3, 3), (2, 2, 5, 5)), RNNBase: ((3, 4), (5, 2, 3)),
-         RNNCellBase: ((3, 4), (2, 3))}
+_ARGS = {
+    _ConvNd: ((2, 3, 3), (2, 2, 5, 5)),
+    RNNBase: ((3, 4), (5, 2, 3)),
+    RNNCellBase: ((3, 4), (2, 3)),
+}
 _CASES = [(base, cls) for base in _ARGS for cls in base.__subclasses__()]
 
 
@@ -37,8 +40,7 @@ def test_every_subclass_matches_its_torch_namesake(base, cls) -> None:
     args, shape = _ARGS[base]
     ours = cls(*args).to(np.float64)
     theirs = getattr(torch.nn, cls.__name__)(*args).double()
-    theirs.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in
-                            ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in ours.state_dict().items()})
     x = np.random.default_rng(0).normal(size=shape)
     xo = Tensor(x, requires_grad=True)
     xt = torch.tensor(x, requires_grad=True)
@@ -75,9 +77,11 @@ def test_every_select_op_passes_gradcheck_away_from_ties(op) -> None:
     assert x.grad.item() == 0.5 and y.grad.item() == 0.5
 
 
-@pytest.mark.parametrize("index", [1, (slice(0, 2), 1), np.array([True, False, True]),
-                                   (np.array([0, 2]), np.array([3, 0]))],
-                         ids=["int", "slice", "mask", "arrays"])
+@pytest.mark.parametrize(
+    "index",
+    [1, (slice(0, 2), 1), np.array([True, False, True]), (np.array([0, 2]), np.array([3, 0]))],
+    ids=["int", "slice", "mask", "arrays"],
+)
 def test_index_put_passes_gradcheck(index) -> None:
     rng = np.random.default_rng(4)
     x = Tensor(rng.normal(size=(3, 4)), requires_grad=True)

@@ -29,8 +29,10 @@ EXTREMES = [-1000.0, -50.0, -20.5, -1e-3, 0.0, 1e-3, 19.9, 20.0, 20.1, 50.0, 100
 
 def _both(ours: Callable, theirs: Callable, *columns: list[float], dtype: Any) -> None:
     xs = [Tensor(np.array(c, dtype=dtype), requires_grad=True) for c in columns]
-    ts = [torch.tensor(c, dtype=getattr(torch, np.dtype(dtype).name), requires_grad=True)
-          for c in columns]
+    ts = [
+        torch.tensor(c, dtype=getattr(torch, np.dtype(dtype).name), requires_grad=True)
+        for c in columns
+    ]
     y, ty = ours(*xs), theirs(*ts)
     y.sum().backward()
     ty.sum().backward()
@@ -43,8 +45,12 @@ def _both(ours: Callable, theirs: Callable, *columns: list[float], dtype: Any) -
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("beta,threshold", [(1.0, 20.0), (2.0, 3.0), (0.5, 20.0)])
 def test_softplus_matches_torch_at_extremes(dtype: Any, beta: float, threshold: float) -> None:
-    _both(lambda x: ag.softplus(x, beta=beta, threshold=threshold),
-          lambda x: F.softplus(x, beta=beta, threshold=threshold), EXTREMES, dtype=dtype)
+    _both(
+        lambda x: ag.softplus(x, beta=beta, threshold=threshold),
+        lambda x: F.softplus(x, beta=beta, threshold=threshold),
+        EXTREMES,
+        dtype=dtype,
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -113,9 +119,13 @@ def test_functional_names_as_pytorch() -> None:
     import nn.functional as F
 
     x = np.linspace(-30.0, 30.0, 13)
-    np.testing.assert_allclose(F.softplus(Tensor(x), beta=2.0).data,
-                               torch.nn.functional.softplus(torch.tensor(x), beta=2.0).numpy(),
-                               rtol=1e-12)
-    np.testing.assert_allclose(F.logsigmoid(Tensor(x)).data,
-                               torch.nn.functional.logsigmoid(torch.tensor(x)).numpy(),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        F.softplus(Tensor(x), beta=2.0).data,
+        torch.nn.functional.softplus(torch.tensor(x), beta=2.0).numpy(),
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        F.logsigmoid(Tensor(x)).data,
+        torch.nn.functional.logsigmoid(torch.tensor(x)).numpy(),
+        rtol=1e-12,
+    )

@@ -36,8 +36,9 @@ class TorchMLP(tnn.Module):
 class OursBN(nn.Module):
     def __init__(self) -> None:
         super().__init__()
-        self.body = nn.Sequential(nn.Linear(4, 6, rng=0), nn.BatchNorm1d(6), nn.ReLU(),
-                                  nn.Linear(6, 2, rng=1))
+        self.body = nn.Sequential(
+            nn.Linear(4, 6, rng=0), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 2, rng=1)
+        )
 
     def forward(self, x: Tensor) -> Tensor:
         return self.body(x)
@@ -46,18 +47,33 @@ class OursBN(nn.Module):
 class TorchBN(tnn.Module):
     def __init__(self) -> None:
         super().__init__()
-        self.body = tnn.Sequential(tnn.Linear(4, 6), tnn.BatchNorm1d(6), tnn.ReLU(),
-                                   tnn.Linear(6, 2))
+        self.body = tnn.Sequential(
+            tnn.Linear(4, 6), tnn.BatchNorm1d(6), tnn.ReLU(), tnn.Linear(6, 2)
+        )
 
     def forward(self, x: Any) -> Any:
         return self.body(x)
 
 
-MLP_KEYS = ["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias",
-            "layers.4.weight", "layers.4.bias"]
-BN_KEYS = ["body.0.weight", "body.0.bias", "body.1.weight", "body.1.bias",
-           "body.1.running_mean", "body.1.running_var", "body.1.num_batches_tracked",
-           "body.3.weight", "body.3.bias"]
+MLP_KEYS = [
+    "layers.0.weight",
+    "layers.0.bias",
+    "layers.2.weight",
+    "layers.2.bias",
+    "layers.4.weight",
+    "layers.4.bias",
+]
+BN_KEYS = [
+    "body.0.weight",
+    "body.0.bias",
+    "body.1.weight",
+    "body.1.bias",
+    "body.1.running_mean",
+    "body.1.running_var",
+    "body.1.num_batches_tracked",
+    "body.3.weight",
+    "body.3.bias",
+]
 
 
 def batch(seed: int, n: int = 16, d: int = 4) -> np.ndarray:
@@ -121,8 +137,7 @@ def test_float64_torch_state_into_float32_model() -> None:
     ours.load_state_dict(theirs.state_dict())
     for name, p in ours.named_parameters():
         assert p.dtype == np.float32
-        np.testing.assert_allclose(p.data, theirs.get_parameter(name).detach().numpy(),
-                                   rtol=1e-7)
+        np.testing.assert_allclose(p.data, theirs.get_parameter(name).detach().numpy(), rtol=1e-7)
 
 
 def test_mismatched_torch_architecture_is_rejected_atomically() -> None:
@@ -153,8 +168,9 @@ def test_gradients_after_transfer_match_torch() -> None:
     ours(Tensor(x)).sum().backward()
     theirs(torch.from_numpy(x)).sum().backward()
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, theirs.get_parameter(name).grad.numpy(),
-                                   rtol=1e-4, atol=1e-5, err_msg=name)
+        np.testing.assert_allclose(
+            p.grad.data, theirs.get_parameter(name).grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=name
+        )
 
 
 # ----------------------------------------------------------------------------- BatchNorm
@@ -304,10 +320,12 @@ def test_sequential_slice_keeps_names_like_torch() -> None:
 
 
 def test_sequential_from_ordered_dict_keys_match_torch() -> None:
-    ours = nn.Sequential(OrderedDict([("fc1", nn.Linear(2, 3)), ("act", nn.ReLU()),
-                                      ("fc2", nn.Linear(3, 1))]))
-    theirs = tnn.Sequential(OrderedDict([("fc1", tnn.Linear(2, 3)), ("act", tnn.ReLU()),
-                                         ("fc2", tnn.Linear(3, 1))]))
+    ours = nn.Sequential(
+        OrderedDict([("fc1", nn.Linear(2, 3)), ("act", nn.ReLU()), ("fc2", nn.Linear(3, 1))])
+    )
+    theirs = tnn.Sequential(
+        OrderedDict([("fc1", tnn.Linear(2, 3)), ("act", tnn.ReLU()), ("fc2", tnn.Linear(3, 1))])
+    )
     assert list(ours.state_dict()) == list(theirs.state_dict())
     ours.load_state_dict(theirs.state_dict())
     assert_same_state(ours, theirs)

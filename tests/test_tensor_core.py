@@ -24,10 +24,30 @@ def float64_default():
 # ----------------------------------------------------------------------------- dtype policy
 @pytest.mark.parametrize(
     "data",
-    [1, 2.5, True, [1, 2, 3], [[1.0, 2.0]], np.arange(3), np.array([1, 0], dtype=np.uint8),
-     np.array([True, False]), np.int64(3), 3.0],
-    ids=["int", "float", "bool", "int_list", "float_list", "int_array", "uint8_array",
-         "bool_array", "np_int", "py_float"],
+    [
+        1,
+        2.5,
+        True,
+        [1, 2, 3],
+        [[1.0, 2.0]],
+        np.arange(3),
+        np.array([1, 0], dtype=np.uint8),
+        np.array([True, False]),
+        np.int64(3),
+        3.0,
+    ],
+    ids=[
+        "int",
+        "float",
+        "bool",
+        "int_list",
+        "float_list",
+        "int_array",
+        "uint8_array",
+        "bool_array",
+        "np_int",
+        "py_float",
+    ],
 )
 def test_python_data_and_integer_arrays_become_float32(data: object) -> None:
     assert ag.get_default_dtype() == np.float32
@@ -98,14 +118,23 @@ def test_default_dtype_fixture_restores(float64_default: None) -> None:
     assert Tensor([1.0]).dtype == np.float64
 
 
-@pytest.mark.parametrize("make", [
-    lambda: ag.zeros(2, 3), lambda: ag.ones((2, 3)), lambda: ag.full((2, 3), 7.0),
-    lambda: ag.randn(2, 3, rng=0), lambda: ag.rand(2, 3, rng=0), lambda: ag.eye(2, 3),
-    lambda: ag.arange(6.0).reshape(2, 3), lambda: ag.tensor([[1, 2, 3], [4, 5, 6.0]]),
-    lambda: Tensor([[1, 2, 3], [4, 5, 6]]), lambda: ag.linspace(0, 1, 6).reshape(2, 3),
-    lambda: ag.zeros_like(np.ones((2, 3), np.float32)),
-    lambda: ag.ones_like(Tensor(np.ones((2, 3), np.float32))),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ag.zeros(2, 3),
+        lambda: ag.ones((2, 3)),
+        lambda: ag.full((2, 3), 7.0),
+        lambda: ag.randn(2, 3, rng=0),
+        lambda: ag.rand(2, 3, rng=0),
+        lambda: ag.eye(2, 3),
+        lambda: ag.arange(6.0).reshape(2, 3),
+        lambda: ag.tensor([[1, 2, 3], [4, 5, 6.0]]),
+        lambda: Tensor([[1, 2, 3], [4, 5, 6]]),
+        lambda: ag.linspace(0, 1, 6).reshape(2, 3),
+        lambda: ag.zeros_like(np.ones((2, 3), np.float32)),
+        lambda: ag.ones_like(Tensor(np.ones((2, 3), np.float32))),
+    ],
+)
 def test_constructors_use_default_dtype(make: object) -> None:
     t = make()
     assert t.shape == (2, 3)

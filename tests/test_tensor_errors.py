@@ -32,30 +32,43 @@ A = f64(np.ones((2, 3)))
 @pytest.mark.parametrize(
     ("fn", "op", "shapes"),
     [
-        pytest.param(lambda: A @ f64(np.ones((4, 5))), "matmul", ["(2, 3)", "(4, 5)"],
-                     id="matmul_2d"),
-        pytest.param(lambda: f64(np.ones((5, 2, 3))) @ f64(np.ones((5, 4, 2))), "matmul",
-                     ["(5, 2, 3)", "(5, 4, 2)"], id="matmul_batched"),
-        pytest.param(lambda: f64(np.ones(3)) @ f64(np.ones(4)), "matmul", ["(3,)", "(4,)"],
-                     id="matmul_1d"),
-        pytest.param(lambda: f64(np.ones(3)) @ f64(2.0), "matmul", ["(3,)", "()"],
-                     id="matmul_0d"),
+        pytest.param(
+            lambda: A @ f64(np.ones((4, 5))), "matmul", ["(2, 3)", "(4, 5)"], id="matmul_2d"
+        ),
+        pytest.param(
+            lambda: f64(np.ones((5, 2, 3))) @ f64(np.ones((5, 4, 2))),
+            "matmul",
+            ["(5, 2, 3)", "(5, 4, 2)"],
+            id="matmul_batched",
+        ),
+        pytest.param(
+            lambda: f64(np.ones(3)) @ f64(np.ones(4)), "matmul", ["(3,)", "(4,)"], id="matmul_1d"
+        ),
+        pytest.param(lambda: f64(np.ones(3)) @ f64(2.0), "matmul", ["(3,)", "()"], id="matmul_0d"),
         pytest.param(lambda: A + f64(np.ones(4)), "+", ["(2, 3)", "(4,)"], id="add"),
         pytest.param(lambda: A - np.ones((3, 2)), "-", ["(2, 3)", "(3, 2)"], id="sub"),
         pytest.param(lambda: A * f64(np.ones((3, 1))), "*", ["(2, 3)", "(3, 1)"], id="mul"),
         pytest.param(lambda: A / f64(np.ones((2, 2))), "/", ["(2, 3)", "(2, 2)"], id="div"),
         pytest.param(lambda: A ** f64(np.ones(2)), "**", ["(2, 3)", "(2,)"], id="pow"),
-        pytest.param(lambda: ag.maximum(A, f64(np.ones(2))), "maximum", ["(2, 3)", "(2,)"],
-                     id="maximum"),
-        pytest.param(lambda: ag.minimum(A, f64(np.ones(2))), "minimum", ["(2, 3)", "(2,)"],
-                     id="minimum"),
-        pytest.param(lambda: ag.concatenate([A, f64(np.ones((2, 4)))]), "concat",
-                     ["(2, 3)", "(2, 4)"], id="concatenate"),
-        pytest.param(lambda: ag.stack([A, f64(np.ones((3, 2)))]), "stack",
-                     ["(2, 3)", "(3, 2)"], id="stack"),
+        pytest.param(
+            lambda: ag.maximum(A, f64(np.ones(2))), "maximum", ["(2, 3)", "(2,)"], id="maximum"
+        ),
+        pytest.param(
+            lambda: ag.minimum(A, f64(np.ones(2))), "minimum", ["(2, 3)", "(2,)"], id="minimum"
+        ),
+        pytest.param(
+            lambda: ag.concatenate([A, f64(np.ones((2, 4)))]),
+            "concat",
+            ["(2, 3)", "(2, 4)"],
+            id="concatenate",
+        ),
+        pytest.param(
+            lambda: ag.stack([A, f64(np.ones((3, 2)))]), "stack", ["(2, 3)", "(3, 2)"], id="stack"
+        ),
         pytest.param(lambda: A.reshape(4, 2), "reshape", ["(2, 3)", "(4, 2)"], id="reshape"),
-        pytest.param(lambda: A.broadcast_to((3, 3)), "broadcast_to", ["(2, 3)", "(3, 3)"],
-                     id="broadcast_to"),
+        pytest.param(
+            lambda: A.broadcast_to((3, 3)), "broadcast_to", ["(2, 3)", "(3, 3)"], id="broadcast_to"
+        ),
     ],
 )
 def test_shape_mismatch_names_op_and_shapes(fn: Callable, op: str, shapes: list[str]) -> None:
@@ -71,8 +84,9 @@ def test_shape_mismatch_names_op_and_shapes(fn: Callable, op: str, shapes: list[
 @pytest.mark.parametrize(
     ("fn", "pattern"),
     [
-        pytest.param(lambda: A.transpose(0, 2), r"transpose.*dimension 2.*2 dimensions",
-                     id="transpose"),
+        pytest.param(
+            lambda: A.transpose(0, 2), r"transpose.*dimension 2.*2 dimensions", id="transpose"
+        ),
         pytest.param(lambda: A.permute(0, 0), r"permute.*not a permutation", id="permute"),
         pytest.param(lambda: A.unsqueeze(5), r"unsqueeze.*axis 5", id="unsqueeze"),
         pytest.param(lambda: A.flatten(1, 0), r"flatten", id="flatten"),
@@ -81,8 +95,9 @@ def test_shape_mismatch_names_op_and_shapes(fn: Callable, op: str, shapes: list[
         pytest.param(lambda: A.amax(axis=-3), r"max.*axis -3", id="amax_axis"),
         pytest.param(lambda: A.var(axis=0, ddof=2), r"var.*ddof=2", id="var_ddof"),
         pytest.param(lambda: A[5], r"getitem.*5.*\(2, 3\)", id="index_out_of_range"),
-        pytest.param(lambda: ag.split(A, [1, 1], dim=1), r"split.*\[1, 1\].*add up to 3",
-                     id="split"),
+        pytest.param(
+            lambda: ag.split(A, [1, 1], dim=1), r"split.*\[1, 1\].*add up to 3", id="split"
+        ),
         pytest.param(lambda: A.split(0), r"split.*positive", id="split_zero"),
         pytest.param(lambda: A.chunk(0), r"chunk.*positive", id="chunk_zero"),
         pytest.param(lambda: A.narrow(1, 2, 2), r"narrow.*size 3", id="narrow"),

@@ -102,15 +102,21 @@ THIRD = [
     pytest.param(lambda x: x.sqrt(), lambda v: 0.375 * v**-2.5, id="sqrt"),
     pytest.param(lambda x: 1.0 / x, lambda v: -6.0 / v**4, id="reciprocal"),
     pytest.param(lambda x: x**2.5, lambda v: 2.5 * 1.5 * 0.5 * v**-0.5, id="pow_scalar"),
-    pytest.param(lambda x: x ** Tensor(np.full(9, 2.5)), lambda v: 2.5 * 1.5 * 0.5 * v**-0.5,
-                 id="pow_tensor"),
+    pytest.param(
+        lambda x: x ** Tensor(np.full(9, 2.5)), lambda v: 2.5 * 1.5 * 0.5 * v**-0.5, id="pow_tensor"
+    ),
     pytest.param(lambda x: x.sin(), lambda v: -np.cos(v), id="sin"),
     pytest.param(lambda x: x.cos(), np.sin, id="cos"),
-    pytest.param(lambda x: x.tanh(),
-                 lambda v: -2.0 * (1 - np.tanh(v) ** 2) * (1 - 3 * np.tanh(v) ** 2), id="tanh"),
-    pytest.param(lambda x: x.sigmoid(),
-                 lambda v: _sig(v) * (1 - _sig(v)) * (1 - 6 * _sig(v) + 6 * _sig(v) ** 2),
-                 id="sigmoid"),
+    pytest.param(
+        lambda x: x.tanh(),
+        lambda v: -2.0 * (1 - np.tanh(v) ** 2) * (1 - 3 * np.tanh(v) ** 2),
+        id="tanh",
+    ),
+    pytest.param(
+        lambda x: x.sigmoid(),
+        lambda v: _sig(v) * (1 - _sig(v)) * (1 - 6 * _sig(v) + 6 * _sig(v) ** 2),
+        id="sigmoid",
+    ),
 ]
 
 
@@ -141,8 +147,7 @@ def test_mixed_partials_are_symmetric() -> None:
     (fxy,) = ag.grad(fx, y)
     (fyx,) = ag.grad(fy, x)
     xv, yv = 0.7, -1.3
-    exact = (math.cos(xv**2 * yv) * 2 * xv - math.sin(xv**2 * yv) * xv**3 * 2 * yv
-             - 2.0 / yv**3)
+    exact = math.cos(xv**2 * yv) * 2 * xv - math.sin(xv**2 * yv) * xv**3 * 2 * yv - 2.0 / yv**3
     np.testing.assert_allclose(fxy.data, exact, rtol=1e-12)
     np.testing.assert_allclose(fyx.data, exact, rtol=1e-12)
 
@@ -160,9 +165,16 @@ def test_hessian_of_quadratic_form() -> None:
 
 def test_piecewise_linear_second_derivatives_are_zero() -> None:
     x = f64([-1.5, -0.3, 0.4, 2.0])
-    for y in (x.relu(), x.abs(), x.leaky_relu(0.2), x.clip(-1.0, 1.0),
-              ag.maximum(x, 0.1 * x), x.amax(axis=0, keepdims=True),
-              x.max(dim=0, keepdim=True).values, x.topk(2).values):
+    for y in (
+        x.relu(),
+        x.abs(),
+        x.leaky_relu(0.2),
+        x.clip(-1.0, 1.0),
+        ag.maximum(x, 0.1 * x),
+        x.amax(axis=0, keepdims=True),
+        x.max(dim=0, keepdim=True).values,
+        x.topk(2).values,
+    ):
         g = derivative(y, x)
         (h,) = ag.grad(g.sum(), x, allow_unused=True)
         assert h is None or not np.any(h.data)

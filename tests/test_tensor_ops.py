@@ -54,8 +54,9 @@ def test_gradient_shapes_and_dtypes(c: Case) -> None:
         assert not t.grad.requires_grad  # a plain backward records nothing
 
 
-@pytest.mark.parametrize("c", [p for p in ALL_CASES if "astype" not in p.values[0].ops
-                               and "astype" not in p.id])
+@pytest.mark.parametrize(
+    "c", [p for p in ALL_CASES if "astype" not in p.values[0].ops and "astype" not in p.id]
+)
 def test_float32_stays_float32(c: Case) -> None:
     """No silent float64 creep: float32 inputs give float32 outputs and gradients."""
     inputs = [Tensor(a.astype(np.float32), requires_grad=True) for a in c.arrays(seed=3)]
@@ -208,11 +209,13 @@ def test_reduction_values_match_numpy() -> None:
             np.testing.assert_array_equal(t.amin(**kw).data, x.min(**kw))
             if isinstance(axis, int):
                 np.testing.assert_array_equal(t.max(**kw).values.data, x.max(**kw))
-                np.testing.assert_array_equal(t.min(**kw).indices.data,
-                                              np.argmin(x, axis=axis, keepdims=keepdims))
+                np.testing.assert_array_equal(
+                    t.min(**kw).indices.data, np.argmin(x, axis=axis, keepdims=keepdims)
+                )
             for ddof in (0, 1):
-                np.testing.assert_allclose(t.var(ddof=ddof, **kw).data, x.var(ddof=ddof, **kw),
-                                           rtol=1e-12)
+                np.testing.assert_allclose(
+                    t.var(ddof=ddof, **kw).data, x.var(ddof=ddof, **kw), rtol=1e-12
+                )
             lse = np.log(np.exp(x).sum(**kw))
             np.testing.assert_allclose(t.logsumexp(**kw).data, lse, rtol=1e-12)
 

@@ -21,8 +21,9 @@ from autograd import Tensor
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None)
 
-shape_pairs = mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, min_side=1,
-                                            max_side=3)
+shape_pairs = mutually_broadcastable_shapes(
+    num_shapes=2, min_dims=0, max_dims=4, min_side=1, max_side=3
+)
 
 
 def numpy_unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -40,15 +41,26 @@ BINARY: dict[str, tuple[Callable, Callable, Callable, Callable]] = {
     "add": (lambda a, b: a + b, np.add, lambda a, b, g: g, lambda a, b, g: g),
     "sub": (lambda a, b: a - b, np.subtract, lambda a, b, g: g, lambda a, b, g: -g),
     "mul": (lambda a, b: a * b, np.multiply, lambda a, b, g: g * b, lambda a, b, g: g * a),
-    "div": (lambda a, b: a / b, np.divide, lambda a, b, g: g / b,
-            lambda a, b, g: -g * a / (b * b)),
-    "pow": (lambda a, b: a**b, np.power, lambda a, b, g: g * b * a ** (b - 1),
-            lambda a, b, g: g * a**b * np.log(a)),
+    "div": (lambda a, b: a / b, np.divide, lambda a, b, g: g / b, lambda a, b, g: -g * a / (b * b)),
+    "pow": (
+        lambda a, b: a**b,
+        np.power,
+        lambda a, b, g: g * b * a ** (b - 1),
+        lambda a, b, g: g * a**b * np.log(a),
+    ),
     # ties (hypothesis draws them often) split the gradient evenly, as in PyTorch
-    "maximum": (ag.maximum, np.maximum, lambda a, b, g: g * ((a > b) + 0.5 * (a == b)),
-                lambda a, b, g: g * ((a < b) + 0.5 * (a == b))),
-    "minimum": (ag.minimum, np.minimum, lambda a, b, g: g * ((a < b) + 0.5 * (a == b)),
-                lambda a, b, g: g * ((a > b) + 0.5 * (a == b))),
+    "maximum": (
+        ag.maximum,
+        np.maximum,
+        lambda a, b, g: g * ((a > b) + 0.5 * (a == b)),
+        lambda a, b, g: g * ((a < b) + 0.5 * (a == b)),
+    ),
+    "minimum": (
+        ag.minimum,
+        np.minimum,
+        lambda a, b, g: g * ((a < b) + 0.5 * (a == b)),
+        lambda a, b, g: g * ((a > b) + 0.5 * (a == b)),
+    ),
 }
 
 
@@ -78,10 +90,12 @@ def test_broadcasting_binary_ops(name: str, data: tuple) -> None:
     np.testing.assert_allclose(out.data, expected, rtol=1e-14)
     out.backward(g)
     assert a.grad.shape == a0.shape and b.grad.shape == b0.shape
-    np.testing.assert_allclose(a.grad.data, numpy_unbroadcast(da(a0, b0, g), a0.shape),
-                               rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(b.grad.data, numpy_unbroadcast(db(a0, b0, g), b0.shape),
-                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        a.grad.data, numpy_unbroadcast(da(a0, b0, g), a0.shape), rtol=1e-12, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        b.grad.data, numpy_unbroadcast(db(a0, b0, g), b0.shape), rtol=1e-12, atol=1e-12
+    )
 
 
 @SETTINGS
@@ -121,8 +135,12 @@ def test_where_routes_gradient_to_the_chosen_operand(shapes: tuple) -> None:
 )
 def test_reductions_over_random_axes(shape: tuple, data: st.DataObject) -> None:
     ndim = len(shape)
-    axes = data.draw(st.lists(st.integers(-ndim, ndim - 1), unique_by=lambda a: a % ndim,
-                              max_size=ndim).map(tuple), label="axes")
+    axes = data.draw(
+        st.lists(st.integers(-ndim, ndim - 1), unique_by=lambda a: a % ndim, max_size=ndim).map(
+            tuple
+        ),
+        label="axes",
+    )
     axis = None if not axes else axes
     keepdims = data.draw(st.booleans(), label="keepdims")
     x0 = np.random.default_rng(len(shape)).normal(size=shape)

@@ -44,8 +44,9 @@ def compare(
     for i, (t, tt) in enumerate(zip(ours, theirs)):
         expected = np.zeros(t.shape) if tt.grad is None else tt.grad.numpy()
         assert t.grad is not None, f"input {i} received no gradient"
-        np.testing.assert_allclose(t.grad.data, expected, rtol=RTOL, atol=ATOL,
-                                   err_msg=f"gradient of input {i}")
+        np.testing.assert_allclose(
+            t.grad.data, expected, rtol=RTOL, atol=ATOL, err_msg=f"gradient of input {i}"
+        )
 
 
 @pytest.mark.parametrize("c", ALL_CASES)
@@ -62,24 +63,34 @@ TIE_CASES = [
     # full reductions: torch.max(x) / torch.min(x) split the gradient evenly among ties
     pytest.param(lambda x: x.max(), lambda x: x.max(), id="max_full"),
     pytest.param(lambda x: x.min(), lambda x: x.min(), id="min_full"),
-    pytest.param(lambda x: ag.max(x, keepdims=True),
-                 lambda x: x.amax(dim=(0, 1), keepdim=True), id="max_full_keepdims"),
+    pytest.param(
+        lambda x: ag.max(x, keepdims=True),
+        lambda x: x.amax(dim=(0, 1), keepdim=True),
+        id="max_full_keepdims",
+    ),
     # amax/amin split the gradient evenly among ties, over one or several dims
     pytest.param(lambda x: x.amax(axis=1), lambda x: x.amax(dim=1), id="amax_axis1"),
     pytest.param(lambda x: x.amax(dim=0), lambda x: x.amax(dim=0), id="amax_dim0"),
-    pytest.param(lambda x: x.amin(axis=-1, keepdims=True), lambda x: x.amin(dim=-1, keepdim=True),
-                 id="amin_axis_keepdims"),
+    pytest.param(
+        lambda x: x.amin(axis=-1, keepdims=True),
+        lambda x: x.amin(dim=-1, keepdim=True),
+        id="amin_axis_keepdims",
+    ),
     pytest.param(lambda x: x.amin(dim=(0, 1)), lambda x: x.amin(dim=(0, 1)), id="amin_dims"),
     # max/min(dim) send the whole gradient to the index they return (the first tie)
     pytest.param(lambda x: x.max(dim=1).values, lambda x: x.max(dim=1).values, id="max_dim1"),
     pytest.param(lambda x: x.max(axis=0).values, lambda x: x.max(dim=0).values, id="max_axis0"),
-    pytest.param(lambda x: x.min(-1, True).values, lambda x: x.min(-1, True).values,
-                 id="min_dim_keepdim"),
+    pytest.param(
+        lambda x: x.min(-1, True).values, lambda x: x.min(-1, True).values, id="min_dim_keepdim"
+    ),
     pytest.param(lambda x: x.relu(), lambda x: x.relu(), id="relu"),
     pytest.param(lambda x: (x - 2.0).relu(), lambda x: (x - 2.0).relu(), id="relu_at_zero"),
     pytest.param(lambda x: (x - 2.0).abs(), lambda x: (x - 2.0).abs(), id="abs_at_zero"),
-    pytest.param(lambda x: (x - 2.0).leaky_relu(0.1),
-                 lambda x: torch.nn.functional.leaky_relu(x - 2.0, 0.1), id="leaky_at_zero"),
+    pytest.param(
+        lambda x: (x - 2.0).leaky_relu(0.1),
+        lambda x: torch.nn.functional.leaky_relu(x - 2.0, 0.1),
+        id="leaky_at_zero",
+    ),
     pytest.param(lambda x: x.clip(-1.0, 2.0), lambda x: x.clamp(-1.0, 2.0), id="clip_at_bounds"),
     pytest.param(lambda x: x.clip(0.0, 1.0), lambda x: x.clamp(0.0, 1.0), id="clip_outside"),
 ]
@@ -130,15 +141,31 @@ SECOND_ORDER = [
     pytest.param(lambda x: ((x * x + 1.0).sqrt() / (x.cos() + 2.0)).sum(), id="sqrt_div_cos"),
     pytest.param(lambda x: (x @ x.T).tanh().sum(), id="matmul"),
     pytest.param(lambda x: x.logsumexp(axis=1).sum() + (x**3).mean(), id="logsumexp_pow"),
-    pytest.param((lambda x: x.var(axis=0, ddof=0).sum() * x.sum(),
-                  lambda x: x.var(dim=0, correction=0).sum() * x.sum()), id="var"),
+    pytest.param(
+        (
+            lambda x: x.var(axis=0, ddof=0).sum() * x.sum(),
+            lambda x: x.var(dim=0, correction=0).sum() * x.sum(),
+        ),
+        id="var",
+    ),
     pytest.param(lambda x: x.var(dim=1).sum() * x.sum(), id="var_default_unbiased"),
-    pytest.param(lambda x: (x.max(dim=1).values * x.topk(2, dim=0).values.sum()).sum(),
-                 id="max_dim_topk"),
-    pytest.param((lambda x: (x[[0, 0, 1]] * x[:, ::-1][[1, 0, 0]]).sum(),
-                  lambda x: (x[[0, 0, 1]] * x.flip(1)[[1, 0, 0]]).sum()), id="indexing"),
-    pytest.param((lambda x: ag.stack([x, x * x], axis=1).amax(axis=1).sum(),
-                  lambda x: torch.stack([x, x * x], dim=1).amax(dim=1).sum()), id="stack_max"),
+    pytest.param(
+        lambda x: (x.max(dim=1).values * x.topk(2, dim=0).values.sum()).sum(), id="max_dim_topk"
+    ),
+    pytest.param(
+        (
+            lambda x: (x[[0, 0, 1]] * x[:, ::-1][[1, 0, 0]]).sum(),
+            lambda x: (x[[0, 0, 1]] * x.flip(1)[[1, 0, 0]]).sum(),
+        ),
+        id="indexing",
+    ),
+    pytest.param(
+        (
+            lambda x: ag.stack([x, x * x], axis=1).amax(axis=1).sum(),
+            lambda x: torch.stack([x, x * x], dim=1).amax(dim=1).sum(),
+        ),
+        id="stack_max",
+    ),
 ]
 
 

@@ -54,12 +54,18 @@ REDUCTIONS = ["sum", "mean", "amax", "amin", "logsumexp", "var", "std"]
 def test_reductions_take_dim_and_axis_alike(name: str, dim: Any, keep: bool) -> None:
     if name == "logsumexp" and isinstance(dim, tuple):
         dim = 1
-    assert_same_grad(lambda x: getattr(x, name)(dim=dim, keepdim=keep),
-                     lambda x: getattr(x, name)(dim=dim, keepdim=keep))
-    assert_same_grad(lambda x: getattr(x, name)(axis=dim, keepdims=keep),
-                     lambda x: getattr(x, name)(dim=dim, keepdim=keep))
-    assert_same_grad(lambda x: getattr(ag, name)(x, dim, keepdim=keep),
-                     lambda x: getattr(torch, name)(x, dim, keepdim=keep))
+    assert_same_grad(
+        lambda x: getattr(x, name)(dim=dim, keepdim=keep),
+        lambda x: getattr(x, name)(dim=dim, keepdim=keep),
+    )
+    assert_same_grad(
+        lambda x: getattr(x, name)(axis=dim, keepdims=keep),
+        lambda x: getattr(x, name)(dim=dim, keepdim=keep),
+    )
+    assert_same_grad(
+        lambda x: getattr(ag, name)(x, dim, keepdim=keep),
+        lambda x: getattr(torch, name)(x, dim, keepdim=keep),
+    )
 
 
 CALLS_WITH_BOTH = [
@@ -129,8 +135,9 @@ def test_max_min_without_dim_return_the_scalar(name: str) -> None:
 @pytest.mark.parametrize("name", ["max", "min"])
 def test_max_min_of_two_tensors_are_elementwise(name: str) -> None:
     y = np.flip(X, axis=1).copy()
-    assert_same_grad(lambda x: getattr(x, name)(Tensor(y)),
-                     lambda x: getattr(x, name)(torch.tensor(y)))
+    assert_same_grad(
+        lambda x: getattr(x, name)(Tensor(y)), lambda x: getattr(x, name)(torch.tensor(y))
+    )
 
 
 def test_max_with_several_dims_points_to_amax() -> None:
@@ -157,8 +164,9 @@ def test_topk_matches_torch(k: int, dim: int, largest: bool) -> None:
     x, tx = pair()
     values, indices = x.topk(k, dim=dim, largest=largest)
     tv, ti = torch.topk(tx, k, dim=dim, largest=largest)
-    np.testing.assert_array_equal(ag.topk(x, k, axis=dim, largest=largest).indices.data,
-                                  indices.data)
+    np.testing.assert_array_equal(
+        ag.topk(x, k, axis=dim, largest=largest).indices.data, indices.data
+    )
     assert_same(values, tv)
     assert_same(indices, ti)
     w = np.arange(1.0, values.numel() + 1).reshape(values.shape)
@@ -169,8 +177,9 @@ def test_topk_matches_torch(k: int, dim: int, largest: bool) -> None:
 
 def test_topk_unsorted_keeps_the_same_set_and_rejects_large_k() -> None:
     values, indices = ag.topk(Tensor(X), 3, sorted=False)
-    np.testing.assert_array_equal(np.sort(indices.data, axis=1),
-                                  np.sort(torch.topk(torch.tensor(X), 3).indices.numpy(), 1))
+    np.testing.assert_array_equal(
+        np.sort(indices.data, axis=1), np.sort(torch.topk(torch.tensor(X), 3).indices.numpy(), 1)
+    )
     np.testing.assert_array_equal(values.data, np.take_along_axis(X, indices.data, 1))
     with pytest.raises(ValueError, match=r"topk: k=5 is out of range.*size 4"):
         Tensor(X).topk(5)
@@ -178,8 +187,9 @@ def test_topk_unsorted_keeps_the_same_set_and_rejects_large_k() -> None:
 
 def test_gather_matches_torch() -> None:
     idx = np.array([[3, 0], [1, 1], [0, 2]])
-    assert_same_grad(lambda x: x.gather(1, ag.tensor(idx)),
-                     lambda x: x.gather(1, torch.tensor(idx)))
+    assert_same_grad(
+        lambda x: x.gather(1, ag.tensor(idx)), lambda x: x.gather(1, torch.tensor(idx))
+    )
     with pytest.raises(TypeError, match="gather: index must hold integers"):
         Tensor(X).gather(1, np.zeros((3, 2)))
 
@@ -225,8 +235,10 @@ def test_lstm_reference_cuts_gates_into_four_equal_parts() -> None:
 
     rng = np.random.default_rng(1)
     b, i, h = 2, 3, 5
-    arrays = [rng.normal(size=s) for s in [(b, i), (b, h), (b, h), (4 * h, i), (4 * h, h),
-                                           (4 * h,), (4 * h,)]]
+    arrays = [
+        rng.normal(size=s)
+        for s in [(b, i), (b, h), (b, h), (4 * h, i), (4 * h, h), (4 * h,), (4 * h,)]
+    ]
     x, h0, c0, w_ih, w_hh, b_ih, b_hh = (Tensor(a) for a in arrays)
     h1, c1 = lstm_cell_reference(x, (h0, c0), w_ih, w_hh, b_ih, b_hh)
     t = [torch.tensor(a) for a in arrays]
@@ -288,8 +300,23 @@ def test_size_is_a_method_and_numel_counts() -> None:
     assert x.dim() == tx.dim() == 3
 
 
-DTYPE_NAMES = ["float16", "half", "float32", "float", "float64", "double", "int8", "uint8",
-               "int16", "short", "int32", "int", "int64", "long", "bool"]
+DTYPE_NAMES = [
+    "float16",
+    "half",
+    "float32",
+    "float",
+    "float64",
+    "double",
+    "int8",
+    "uint8",
+    "int16",
+    "short",
+    "int32",
+    "int",
+    "int64",
+    "long",
+    "bool",
+]
 
 
 @pytest.mark.parametrize("name", DTYPE_NAMES)
@@ -331,8 +358,9 @@ def test_casts_keep_gradients_for_floats_and_leave_the_graph_for_ints() -> None:
 def test_comparison_methods_give_bool_tensors_like_torch(name: str) -> None:
     a = np.array([[1.0, 2.0, 3.0], [4.0, 2.0, 0.0]])
     b = np.array([2.0, 2.0, 1.0])
-    assert_same(getattr(Tensor(a), name)(Tensor(b)),
-                getattr(torch.tensor(a), name)(torch.tensor(b)))
+    assert_same(
+        getattr(Tensor(a), name)(Tensor(b)), getattr(torch.tensor(a), name)(torch.tensor(b))
+    )
     assert_same(getattr(Tensor(a), name)(2.0), getattr(torch.tensor(a), name)(2.0))
 
 
@@ -353,8 +381,9 @@ def test_bool_tensors_combine_count_and_mask_like_torch() -> None:
 
 
 # ----------------------------------------------------------------------------- new_*
-@pytest.mark.parametrize("source", [np.zeros(2, np.float64), np.zeros(2, np.int64),
-                                    np.zeros(2, np.float32)])
+@pytest.mark.parametrize(
+    "source", [np.zeros(2, np.float64), np.zeros(2, np.int64), np.zeros(2, np.float32)]
+)
 def test_new_factories_take_the_source_dtype(source: np.ndarray) -> None:
     x, tx = ag.tensor(source), torch.tensor(source)
     assert_same(x.new_zeros(2, 3), tx.new_zeros(2, 3))
@@ -368,7 +397,11 @@ def test_new_factories_take_the_source_dtype(source: np.ndarray) -> None:
 def test_cat_and_stack_with_dim_match_torch() -> None:
     a, b = np.arange(6.0).reshape(2, 3), np.ones((2, 3))
     for d in (0, 1, -1):
-        assert_same(ag.cat([Tensor(a), Tensor(b)], dim=d), torch.cat([torch.tensor(a),
-                                                                      torch.tensor(b)], dim=d))
-        assert_same(ag.stack([Tensor(a), Tensor(b)], dim=d),
-                    torch.stack([torch.tensor(a), torch.tensor(b)], dim=d))
+        assert_same(
+            ag.cat([Tensor(a), Tensor(b)], dim=d),
+            torch.cat([torch.tensor(a), torch.tensor(b)], dim=d),
+        )
+        assert_same(
+            ag.stack([Tensor(a), Tensor(b)], dim=d),
+            torch.stack([torch.tensor(a), torch.tensor(b)], dim=d),
+        )

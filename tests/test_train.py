@@ -23,8 +23,9 @@ from nn.train import Callback, EarlyStopping, History, accuracy, evaluate, fit, 
 
 def _moons_loaders(n: int = 120, seed: int = 0):
     X, y = make_moons(n, noise=0.1, random_state=seed)
-    train = DataLoader(TensorDataset(X[: n // 2], y[: n // 2]), batch_size=16, shuffle=True,
-                       generator=seed)
+    train = DataLoader(
+        TensorDataset(X[: n // 2], y[: n // 2]), batch_size=16, shuffle=True, generator=seed
+    )
     val = DataLoader(TensorDataset(X[n // 2 :], y[n // 2 :]), batch_size=32)
     return train, val
 
@@ -37,8 +38,16 @@ def _params(model):
 def test_fit_returns_history_with_one_entry_per_epoch():
     train, val = _moons_loaders()
     model = nn.MLP([2, 16, 2], rng=0)
-    h = fit(model, F.cross_entropy, Adam(model.parameters(), lr=1e-2), train, val, epochs=4,
-            metrics={"acc": accuracy}, progress=False)
+    h = fit(
+        model,
+        F.cross_entropy,
+        Adam(model.parameters(), lr=1e-2),
+        train,
+        val,
+        epochs=4,
+        metrics={"acc": accuracy},
+        progress=False,
+    )
     assert isinstance(h, History)
     assert h.epoch == [0, 1, 2, 3] and len(h) == 4
     assert len(h.train_loss) == len(h.val_loss) == len(h.lr) == 4
@@ -60,13 +69,18 @@ def test_fit_returns_history_with_one_entry_per_epoch():
 def test_fit_without_validation_or_metrics():
     train, _ = _moons_loaders()
     model = nn.MLP([2, 8, 2], rng=1)
-    h = fit(model, F.cross_entropy, SGD(model.parameters(), lr=0.1), train, epochs=2,
-            progress=False)
+    h = fit(
+        model, F.cross_entropy, SGD(model.parameters(), lr=0.1), train, epochs=2, progress=False
+    )
     assert h.val_loss == [] and h.metrics == {}
     assert "val_loss" not in h.as_dict()
     assert h.best_epoch == int(np.argmin(h.train_loss))
-    assert fit(model, F.cross_entropy, SGD(model.parameters(), lr=0.1), train, epochs=0,
-               progress=False).epoch == []
+    assert (
+        fit(
+            model, F.cross_entropy, SGD(model.parameters(), lr=0.1), train, epochs=0, progress=False
+        ).epoch
+        == []
+    )
 
 
 def test_train_loss_is_the_batch_size_weighted_mean():
@@ -75,8 +89,15 @@ def test_train_loss_is_the_batch_size_weighted_mean():
     X, y = make_moons(10, noise=0.2, random_state=3)
     model = nn.MLP([2, 5, 2], rng=3)
     loader = DataLoader(TensorDataset(X, y), batch_size=4)
-    h = fit(model, F.cross_entropy, SGD(model.parameters(), lr=0.0), loader, epochs=1,
-            metrics={"acc": accuracy}, progress=False)
+    h = fit(
+        model,
+        F.cross_entropy,
+        SGD(model.parameters(), lr=0.0),
+        loader,
+        epochs=1,
+        metrics={"acc": accuracy},
+        progress=False,
+    )
     full = F.cross_entropy(model(Tensor(X.astype(np.float32))), y).item()
     assert h.train_loss[0] == pytest.approx(full, rel=1e-6)
     acc = accuracy(model(Tensor(X.astype(np.float32))), y)
@@ -86,8 +107,17 @@ def test_train_loss_is_the_batch_size_weighted_mean():
 def test_val_metrics_match_evaluate_after_training():
     train, val = _moons_loaders()
     model = nn.MLP([2, 16, 2], rng=2)
-    h = fit(model, F.cross_entropy, Adam(model.parameters(), lr=1e-2), train, val, epochs=3,
-            metrics={"acc": accuracy}, progress=False, train_metrics=False)
+    h = fit(
+        model,
+        F.cross_entropy,
+        Adam(model.parameters(), lr=1e-2),
+        train,
+        val,
+        epochs=3,
+        metrics={"acc": accuracy},
+        progress=False,
+        train_metrics=False,
+    )
     assert set(h.metrics) == {"val_acc"}
     res = evaluate(model, F.cross_entropy, val, {"acc": accuracy})
     assert res["loss"] == pytest.approx(h.val_loss[-1])
@@ -108,8 +138,7 @@ def test_fit_puts_model_in_train_mode_and_validates_in_eval_mode():
 
     train, val = _moons_loaders(40)
     spy = Spy()
-    fit(spy, F.cross_entropy, SGD(spy.parameters(), lr=0.0), train, val, epochs=1,
-        progress=False)
+    fit(spy, F.cross_entropy, SGD(spy.parameters(), lr=0.0), train, val, epochs=1, progress=False)
     n_train, n_val = len(train), len(val)
     assert modes == [True] * n_train + [False] * n_val
 
@@ -118,8 +147,15 @@ def test_scheduler_is_stepped_once_per_epoch():
     train, _ = _moons_loaders()
     model = nn.MLP([2, 4, 2], rng=0)
     opt = SGD(model.parameters(), lr=0.8)
-    h = fit(model, F.cross_entropy, opt, train, epochs=3, scheduler=StepLR(opt, 1, gamma=0.5),
-            progress=False)
+    h = fit(
+        model,
+        F.cross_entropy,
+        opt,
+        train,
+        epochs=3,
+        scheduler=StepLR(opt, 1, gamma=0.5),
+        progress=False,
+    )
     assert h.lr == pytest.approx([0.8, 0.4, 0.2])
     assert opt.param_groups[0]["lr"] == pytest.approx(0.1)
 
@@ -129,8 +165,15 @@ def test_clip_grad_norm_caps_every_step():
     y = np.array([[1000.0]])
     model = nn.Linear(2, 1, rng=0)
     before = _params(model)
-    fit(model, F.mse_loss, SGD(model.parameters(), lr=1.0), DataLoader(TensorDataset(X, y)),
-        epochs=1, clip_grad_norm=0.5, progress=False)
+    fit(
+        model,
+        F.mse_loss,
+        SGD(model.parameters(), lr=1.0),
+        DataLoader(TensorDataset(X, y)),
+        epochs=1,
+        clip_grad_norm=0.5,
+        progress=False,
+    )
     step = np.sqrt(sum(((a - b) ** 2).sum() for a, b in zip(_params(model), before)))
     assert step == pytest.approx(0.5, rel=1e-4)  # lr * clipped gradient norm
 
@@ -157,8 +200,17 @@ def test_callbacks_see_every_epoch_and_can_stop():
             self.ended = history
 
     stopper = StopAt2()
-    h = fit(model, F.cross_entropy, SGD(model.parameters(), lr=0.1), train, val, epochs=10,
-            callbacks=[stopper, record], metrics={"acc": accuracy}, progress=False)
+    h = fit(
+        model,
+        F.cross_entropy,
+        SGD(model.parameters(), lr=0.1),
+        train,
+        val,
+        epochs=10,
+        callbacks=[stopper, record],
+        metrics={"acc": accuracy},
+        progress=False,
+    )
     assert h.epoch == [0, 1, 2] and h.stopped_epoch == 2
     assert "StopAt2" in h.stop_reason
     assert stopper.begun and stopper.ended is h
@@ -176,8 +228,7 @@ def test_non_finite_loss_warns_and_stops():
         return F.cross_entropy(out, t) * float("nan")
 
     with pytest.warns(RuntimeWarning, match="learning rate"):
-        h = fit(model, nan_loss, SGD(model.parameters(), lr=0.1), train, epochs=5,
-                progress=False)
+        h = fit(model, nan_loss, SGD(model.parameters(), lr=0.1), train, epochs=5, progress=False)
     assert h.epoch == [0] and h.stopped_epoch == 0 and "non-finite" in h.stop_reason
 
 
@@ -190,8 +241,16 @@ def test_keyboard_interrupt_returns_history_and_runs_train_end():
         if epoch == 1:
             raise KeyboardInterrupt
 
-    h = fit(model, F.cross_entropy, Adam(model.parameters(), lr=1e-2), train, val, epochs=10,
-            callbacks=[es, interrupt], progress=False)
+    h = fit(
+        model,
+        F.cross_entropy,
+        Adam(model.parameters(), lr=1e-2),
+        train,
+        val,
+        epochs=10,
+        callbacks=[es, interrupt],
+        progress=False,
+    )
     assert h.interrupted and h.stopped_epoch == 1 and h.epoch == [0, 1]
     assert h.best_epoch == es.best_epoch
     for p, best in zip(model.parameters(), es.best_state.values()):
@@ -201,13 +260,13 @@ def test_keyboard_interrupt_returns_history_and_runs_train_end():
 def test_bad_loaders_raise():
     model = nn.Linear(2, 2, rng=0)
     opt = SGD(model.parameters(), lr=0.1)
-    empty = DataLoader(TensorDataset(np.zeros((3, 2)), np.zeros(3, dtype=np.int64)),
-                       batch_size=4, drop_last=True)
+    empty = DataLoader(
+        TensorDataset(np.zeros((3, 2)), np.zeros(3, dtype=np.int64)), batch_size=4, drop_last=True
+    )
     with pytest.raises(ValueError, match="no batches"):
         fit(model, F.cross_entropy, opt, empty, epochs=1, progress=False)
     with pytest.raises(ValueError, match="inputs..., target"):
-        fit(model, F.cross_entropy, opt, [(Tensor(np.zeros((1, 2))),)], epochs=1,
-            progress=False)
+        fit(model, F.cross_entropy, opt, [(Tensor(np.zeros((1, 2))),)], epochs=1, progress=False)
     with pytest.raises(ValueError):
         fit(model, F.cross_entropy, opt, empty, epochs=-1)
 
@@ -216,8 +275,7 @@ def test_progress_bar_with_and_without_tqdm(monkeypatch, capsys):
     train, _ = _moons_loaders(40)
     model = nn.MLP([2, 4, 2], rng=0)
     if importlib.util.find_spec("tqdm") is not None:  # the `progress` extra
-        fit(model, F.cross_entropy, SGD(model.parameters(), lr=0.1), train, epochs=2,
-            progress=True)
+        fit(model, F.cross_entropy, SGD(model.parameters(), lr=0.1), train, epochs=2, progress=True)
         assert "2/2" in capsys.readouterr().err
 
     real_import = builtins.__import__
@@ -229,8 +287,9 @@ def test_progress_bar_with_and_without_tqdm(monkeypatch, capsys):
 
     monkeypatch.setattr(builtins, "__import__", no_tqdm)
     with pytest.warns(UserWarning, match=r"progress=True.*tqdm is not installed.*\[progress\]"):
-        h = fit(model, F.cross_entropy, SGD(model.parameters(), lr=0.1), train, epochs=2,
-                progress=True)
+        h = fit(
+            model, F.cross_entropy, SGD(model.parameters(), lr=0.1), train, epochs=2, progress=True
+        )
     assert len(h) == 2
     assert capsys.readouterr().err == ""
 
@@ -326,8 +385,16 @@ def test_early_stopping_in_fit_stops_and_restores_best_weights():
         snapshots.append(model.state_dict())
 
     es = EarlyStopping(patience=3)
-    h = fit(model, F.mse_loss, SGD(model.parameters(), lr=0.3), train, val, epochs=100,
-            callbacks=[snapshot, es], progress=False)
+    h = fit(
+        model,
+        F.mse_loss,
+        SGD(model.parameters(), lr=0.3),
+        train,
+        val,
+        epochs=100,
+        callbacks=[snapshot, es],
+        progress=False,
+    )
     best = int(np.argmin(h.val_loss))
     assert 0 < best < len(h.val_loss) - 1  # a real minimum inside the run
     assert es.best_epoch == h.best_epoch == best

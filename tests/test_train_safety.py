@@ -157,8 +157,15 @@ def test_fit_frees_every_graph(monkeypatch: pytest.MonkeyPatch) -> None:
 
     gc.disable()  # the graph is a DAG freed by reference counting alone
     try:
-        h = fit(model, loss_fn, Adam(model.parameters(), lr=0.05), batches(), epochs=3,
-                metrics={"m": tensor_metric}, progress=False)
+        h = fit(
+            model,
+            loss_fn,
+            Adam(model.parameters(), lr=0.05),
+            batches(),
+            epochs=3,
+            metrics={"m": tensor_metric},
+            progress=False,
+        )
         assert len(losses) == 12
         assert alive_at_start == [0] * 12
         assert all(r() is None for r in losses + outputs)

@@ -16,12 +16,20 @@ from autograd import Tensor
 from autograd.ops import arithmetic as ar
 
 OPS = [
-    (operator.add, ar.Add), (operator.sub, ar.Sub), (operator.mul, ar.Mul),
+    (operator.add, ar.Add),
+    (operator.sub, ar.Sub),
+    (operator.mul, ar.Mul),
     (operator.truediv, ar.Div),
 ]
 OPERANDS = [
-    2.5, 3, np.float64(0.1), np.float32(4.0), np.array([1, 2, 3]), np.array([True, False, True]),
-    np.array(0.5), [1.0, 2.0, 3.0],
+    2.5,
+    3,
+    np.float64(0.1),
+    np.float32(4.0),
+    np.array([1, 2, 3]),
+    np.array([True, False, True]),
+    np.array(0.5),
+    [1.0, 2.0, 3.0],
 ]
 
 
@@ -35,8 +43,9 @@ def _pair(x: Tensor, other: Any, op: Any, cls: Any, reflected: bool) -> tuple[Te
 @pytest.mark.parametrize("op,cls", OPS)
 @pytest.mark.parametrize("other", OPERANDS, ids=repr)
 @pytest.mark.parametrize("reflected", [False, True])
-def test_same_result_as_the_recorded_route(dtype: Any, op: Any, cls: Any, other: Any,
-                                           reflected: bool) -> None:
+def test_same_result_as_the_recorded_route(
+    dtype: Any, op: Any, cls: Any, other: Any, reflected: bool
+) -> None:
     x = Tensor(np.array([1.5, -2.0, 4.0]).astype(dtype), dtype=dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
         short, recorded = _pair(x, other, op, cls, reflected)

@@ -232,8 +232,7 @@ def _png(source: str) -> np.ndarray:
 
 def _one_box(text: str) -> str:
     return (
-        f'digraph {{ node [fontname="{fonts.JA_FONT}" shape=box fontsize=20] '
-        f'n [label="{text}"] }}'
+        f'digraph {{ node [fontname="{fonts.JA_FONT}" shape=box fontsize=20] n [label="{text}"] }}'
     )
 
 
@@ -415,7 +414,9 @@ def test_japanese_plot_titles_use_the_bundled_font_and_leave_rcparams_alone():
     en = viz.plot_history(history)
     assert en.axes[0].get_title() == "loss" and en.axes[0].get_xlabel() == "epoch"
     assert [t.get_text() for t in en.axes[0].get_legend().get_texts()] == [
-        "train_loss", "val_loss", "best epoch 2",
+        "train_loss",
+        "val_loss",
+        "best epoch 2",
     ]
 
 
@@ -495,8 +496,12 @@ def test_command_line_draws_in_japanese(tmp_path):
     from viz.cli import commands
 
     out = tmp_path / "g.dot"
-    assert commands.main(["expr", "a*b + c", "a=2", "b=-3", "c=10", "-o", str(out),
-                          "--language", "ja"]) == 0
+    assert (
+        commands.main(
+            ["expr", "a*b + c", "a=2", "b=-3", "c=10", "-o", str(out), "--language", "ja"]
+        )
+        == 0
+    )
     text = out.read_text(encoding="utf-8")
     assert "データ 2" in text and "勾配 -3" in text and "fontname=IPAexGothic" in text
     assert commands.main(["expr", "a*b", "a=2", "b=-3", "-o", str(out)]) == 0

@@ -57,12 +57,26 @@ def test_old_from_import_in_a_fresh_interpreter():
 
 def test_public_api_is_unchanged():
     assert set(viz.__all__) == {
-        "draw_graph", "Drawing", "save", "RenderError", "GraphTooLargeError",
-        "LayoutTimeoutError", "backward_animation", "BackwardAnimation", "plot_history",
-        "plot_decision_boundary", "plot_optimizer_trajectories", "plot_gradient_flow",
-        "plot_histograms", "plot_filters", "plot_feature_maps", "plot_sequence_predictions",
-        "explore", "Explorer",  # added with the graph explorer (issue 12)
-        "set_language", "get_language",  # the words in pictures (issue 15)
+        "draw_graph",
+        "Drawing",
+        "save",
+        "RenderError",
+        "GraphTooLargeError",
+        "LayoutTimeoutError",
+        "backward_animation",
+        "BackwardAnimation",
+        "plot_history",
+        "plot_decision_boundary",
+        "plot_optimizer_trajectories",
+        "plot_gradient_flow",
+        "plot_histograms",
+        "plot_filters",
+        "plot_feature_maps",
+        "plot_sequence_predictions",
+        "explore",
+        "Explorer",  # added with the graph explorer (issue 12)
+        "set_language",
+        "get_language",  # the words in pictures (issue 15)
     }
     for name in viz.__all__:
         assert getattr(viz, name) is not None

@@ -187,9 +187,9 @@ def test_every_drawing_path_draws_or_refuses_quickly(graph, backend):
 SUMMARY_CHILD = CHILD.replace(
     'print("RESULT"',
     'out["source"] = draw_graph(root).source\n'
-    'try:\n'
-    '    draw_graph(root, fold=False)\n'
-    'except GraphTooLargeError as exc:\n'
+    "try:\n"
+    "    draw_graph(root, fold=False)\n"
+    "except GraphTooLargeError as exc:\n"
     '    out["unfolded"] = str(exc)\n'
     'print("RESULT"',
 )
@@ -200,8 +200,12 @@ def test_micrograd_demo_is_summarised_and_the_title_says_how_to_expand():
     code = SUMMARY_CHILD.format(build=textwrap.dedent(GRAPHS["micrograd_demo"]))
     try:
         proc = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=GUARD,
-            env=env, cwd=ROOT,
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            timeout=GUARD,
+            env=env,
+            cwd=ROOT,
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"the summary hung: no answer after {GUARD:.0f} s")
@@ -221,7 +225,7 @@ def test_micrograd_demo_is_summarised_and_the_title_says_how_to_expand():
 def _slow_dot(factors: int = 120) -> str:
     """DOT that Graphviz lays out for minutes: one node feeding a long chain of ops
     through labelled edges (the unfolded drawing of ``a*a*...*a``)."""
-    lines = ["digraph G {", "rankdir=LR", "v0 [shape=record label=\"{a|data 1|grad 1}\"]"]
+    lines = ["digraph G {", "rankdir=LR", 'v0 [shape=record label="{a|data 1|grad 1}"]']
     for k in range(1, factors):
         lines.append(f'op{k} [label="*"]')
         lines.append(f'v{k} [shape=record label="{{data {k}|grad {k}}}"]')

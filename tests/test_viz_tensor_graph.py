@@ -322,7 +322,8 @@ def test_every_engine_and_nn_op_has_a_rule():
     ours = [
         c
         for c in subclasses(Function)
-        if c.__module__.split(".")[0] in ("autograd", "nn") and not c.__name__.startswith("_")
+        if c.__module__.split(".")[0] in ("autograd", "nn")
+        and not c.__name__.startswith("_")
         and not (c.__subclasses__() and c.rule is None)  # a base class (UnaryMath) is no op
     ]
     assert len(ours) > 30

@@ -40,8 +40,9 @@ CONFIG = {
 
 def _python(code: str) -> str:
     # %timeit / !pip lines are IPython, not Python: keep them visible as comments
-    return "\n".join(("pass  # " + ln) if ln.lstrip().startswith(("%", "!")) else ln
-                     for ln in code.split("\n"))
+    return "\n".join(
+        ("pass  # " + ln) if ln.lstrip().startswith(("%", "!")) else ln for ln in code.split("\n")
+    )
 
 
 def write_examples(folder: Path) -> list[Path]:
@@ -66,8 +67,9 @@ def main() -> int:
         folder = Path(tmp)
         write_examples(folder)
         (folder / "pyrightconfig.json").write_text(json.dumps(CONFIG), encoding="utf-8")
-        return subprocess.call([str(pyright), "--pythonpath", sys.executable, str(folder)],
-                               cwd=folder)
+        return subprocess.call(
+            [str(pyright), "--pythonpath", sys.executable, str(folder)], cwd=folder
+        )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,16 @@ import tempfile
 from typing import Any
 
 __all__ = [
-    "GRAPH_FONT", "JA_FONT", "JA_FONT_HINT", "ja_font_file", "graph_font", "needs_ja_font",
-    "fontconfig_env", "matplotlib_font", "matplotlib_fallback", "ja_rc",
+    "GRAPH_FONT",
+    "JA_FONT",
+    "JA_FONT_HINT",
+    "ja_font_file",
+    "graph_font",
+    "needs_ja_font",
+    "fontconfig_env",
+    "matplotlib_font",
+    "matplotlib_fallback",
+    "ja_rc",
 ]
 
 #: The font family of English drawings: metrics known to both Graphviz builds; resvg
@@ -83,7 +91,7 @@ def needs_ja_font(text: str) -> bool:
     return any(
         "\u3000" <= ch <= "\u30ff" or "\u3400" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
         for ch in text
-        if ord(ch) > 0x2fff
+        if ord(ch) > 0x2FFF
     )
 
 

@@ -165,9 +165,11 @@ def _operator(name: str, op: type[Function], ufunc: Any, reflected: bool = False
     apply = op.apply  # bound once: the recorded route costs what a direct call did
 
     def method(self: Any, other: Any) -> Any:
-        if (_GradMode.all_on or _grad_local.enabled) and (
-            self.requires_grad or (isinstance(other, Nodes.Tensor) and other.requires_grad)
-        ) or _Anomaly.any_on:
+        if (
+            (_GradMode.all_on or _grad_local.enabled)
+            and (self.requires_grad or (isinstance(other, Nodes.Tensor) and other.requires_grad))
+            or _Anomaly.any_on
+        ):
             return apply(other, self) if reflected else apply(self, other)
         Tensor = Nodes.Tensor
         b = other._data if isinstance(other, Tensor) else Nodes.constant_like(other, self)._data

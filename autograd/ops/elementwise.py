@@ -29,8 +29,24 @@ if TYPE_CHECKING:  # for annotations only: tensor.py imports this module
     from ..tensor import Tensor
 
 __all__ = [
-    "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu",
-    "maximum", "minimum", "clip", "where", "softplus", "log_sigmoid", "logsigmoid", "logaddexp",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "sin",
+    "cos",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "leaky_relu",
+    "maximum",
+    "minimum",
+    "clip",
+    "where",
+    "softplus",
+    "log_sigmoid",
+    "logsigmoid",
+    "logaddexp",
 ]
 
 

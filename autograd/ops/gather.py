@@ -35,8 +35,9 @@ class Gather(Function):
 
     rule = DerivativeRule.of("x", "scatter gy to the gathered positions")
 
-    def forward(self, x: np.ndarray, index: np.ndarray, dim: int,
-                keepdim: bool = True) -> np.ndarray:
+    def forward(
+        self, x: np.ndarray, index: np.ndarray, dim: int, keepdim: bool = True
+    ) -> np.ndarray:
         self.dim = dim % x.ndim if x.ndim else 0
         self.index_shape = index.shape
         if x.ndim == 0:
@@ -91,8 +92,13 @@ def single_dim(op: str, x: Any, dim: Any) -> int:
 
 
 def topk(
-    x: Any, k: int, dim: int | None = None, largest: bool = True, sorted: bool = True,  # noqa: A002
-    *, axis: int | None = None,
+    x: Any,
+    k: int,
+    dim: int | None = None,
+    largest: bool = True,
+    sorted: bool = True,  # noqa: A002
+    *,
+    axis: int | None = None,
 ) -> TopKResult:
     """The ``k`` largest (``largest=False``: smallest) elements along ``dim``.
 
@@ -123,8 +129,12 @@ class SortResult(NamedTuple):
 
 
 def sort(
-    x: Any, dim: int | None = None, descending: bool = False, stable: bool = False,
-    *, axis: int | None = None,
+    x: Any,
+    dim: int | None = None,
+    descending: bool = False,
+    stable: bool = False,
+    *,
+    axis: int | None = None,
 ) -> SortResult:
     """``x`` sorted along ``dim`` (default the last), as ``torch.sort``.
 

@@ -41,9 +41,7 @@ def normalize_index(index: Any) -> Any:
 
 def _is_basic(index: Any) -> bool:
     parts = index if isinstance(index, tuple) else (index,)
-    return all(
-        p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer)) for p in parts
-    )
+    return all(p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer)) for p in parts)
 
 
 class GetItem(Function):

@@ -102,9 +102,7 @@ def stack(tensors: Sequence[Any], dim: int | None = None, *, axis: int | None = 
 
 def _pieces(x: Any, d: int, sizes: list[int]) -> tuple:
     bounds = np.cumsum([0, *sizes]).tolist()
-    return tuple(
-        x[(slice(None),) * d + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:])
-    )
+    return tuple(x[(slice(None),) * d + (slice(a, b),)] for a, b in zip(bounds[:-1], bounds[1:]))
 
 
 def _split_dim(op: str, x: Any, dim: Any) -> int:
@@ -116,7 +114,11 @@ def _split_dim(op: str, x: Any, dim: Any) -> int:
 
 
 def split(
-    x: Any, split_size_or_sections: Any, dim: int | None = None, *, axis: int | None = None,
+    x: Any,
+    split_size_or_sections: Any,
+    dim: int | None = None,
+    *,
+    axis: int | None = None,
 ) -> tuple:
     """PyTorch's ``split``: cut ``x`` along ``dim`` into pieces of a given size.
 

@@ -26,8 +26,19 @@ if TYPE_CHECKING:  # for annotations only: tensor.py imports this module
     from ..tensor import Tensor
 
 __all__ = [
-    "sum", "mean", "max", "min", "amax", "amin", "var", "std", "logsumexp",
-    "argmax", "argmin", "softmax", "log_softmax",
+    "sum",
+    "mean",
+    "max",
+    "min",
+    "amax",
+    "amin",
+    "var",
+    "std",
+    "logsumexp",
+    "argmax",
+    "argmin",
+    "softmax",
+    "log_softmax",
 ]
 
 
@@ -149,40 +160,60 @@ class MaxMin(NamedTuple):
 
 
 def sum(  # noqa: A001
-    x: Any, dim: Any = None, keepdim: bool | None = None, *,
-    axis: Any = None, keepdims: bool | None = None,
+    x: Any,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
     """Sum over ``dim`` (all dimensions when None); ``keepdim`` keeps them as size 1."""
-    return Sum.apply(x, axis=dim_of("sum", dim, axis),
-                     keepdims=keepdim_of("sum", keepdim, keepdims))
+    return Sum.apply(
+        x, axis=dim_of("sum", dim, axis), keepdims=keepdim_of("sum", keepdim, keepdims)
+    )
 
 
 def mean(
-    x: Any, dim: Any = None, keepdim: bool | None = None, *,
-    axis: Any = None, keepdims: bool | None = None,
+    x: Any,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
-    return Mean.apply(x, axis=dim_of("mean", dim, axis),
-                      keepdims=keepdim_of("mean", keepdim, keepdims))
+    return Mean.apply(
+        x, axis=dim_of("mean", dim, axis), keepdims=keepdim_of("mean", keepdim, keepdims)
+    )
 
 
 def amax(
-    x: Any, dim: Any = None, keepdim: bool | None = None, *,
-    axis: Any = None, keepdims: bool | None = None,
+    x: Any,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
     """Largest values over one or several dimensions (values only, like ``torch.amax``).
 
     Tied maxima share the gradient evenly.
     """
-    return Max.apply(x, axis=dim_of("amax", dim, axis),
-                     keepdims=keepdim_of("amax", keepdim, keepdims))
+    return Max.apply(
+        x, axis=dim_of("amax", dim, axis), keepdims=keepdim_of("amax", keepdim, keepdims)
+    )
 
 
 def amin(
-    x: Any, dim: Any = None, keepdim: bool | None = None, *,
-    axis: Any = None, keepdims: bool | None = None,
+    x: Any,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
-    return Min.apply(x, axis=dim_of("amin", dim, axis),
-                     keepdims=keepdim_of("amin", keepdim, keepdims))
+    return Min.apply(
+        x, axis=dim_of("amin", dim, axis), keepdims=keepdim_of("amin", keepdim, keepdims)
+    )
 
 
 def _extremum_along(op: str, x: Any, dim: Any, keepdim: bool, fn: Any, pick: Any) -> MaxMin:
@@ -196,8 +227,12 @@ def _extremum_along(op: str, x: Any, dim: Any, keepdim: bool, fn: Any, pick: Any
 
 
 def max(  # noqa: A001
-    x: Any, dim: Any = None, keepdim: bool | None = None, *,
-    axis: Any = None, keepdims: bool | None = None,
+    x: Any,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Any:
     """PyTorch's ``max``.
 
@@ -217,8 +252,12 @@ def max(  # noqa: A001
 
 
 def min(  # noqa: A001
-    x: Any, dim: Any = None, keepdim: bool | None = None, *,
-    axis: Any = None, keepdims: bool | None = None,
+    x: Any,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Any:
     """PyTorch's ``min``: see :func:`max` (``(values, indices)`` with a ``dim``)."""
     if isinstance(dim, Nodes.Tensor):
@@ -231,16 +270,27 @@ def min(  # noqa: A001
 
 
 def logsumexp(
-    x: Any, dim: Any = None, keepdim: bool | None = None, *,
-    axis: Any = None, keepdims: bool | None = None,
+    x: Any,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
-    return LogSumExp.apply(x, axis=dim_of("logsumexp", dim, axis),
-                           keepdims=keepdim_of("logsumexp", keepdim, keepdims))
+    return LogSumExp.apply(
+        x, axis=dim_of("logsumexp", dim, axis), keepdims=keepdim_of("logsumexp", keepdim, keepdims)
+    )
 
 
 def var(
-    x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool | None = None, *,
-    correction: float | None = None, axis: Any = None, keepdims: bool | None = None,
+    x: Any,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool | None = None,
+    *,
+    correction: float | None = None,
+    axis: Any = None,
+    keepdims: bool | None = None,
     ddof: float | None = None,
 ) -> Tensor:
     """Variance, PyTorch's convention: divides by n - 1 (``correction=1``) by default.
@@ -270,18 +320,29 @@ def var(
 
 
 def std(
-    x: Any, dim: Any = None, unbiased: bool | None = None, keepdim: bool | None = None, *,
-    correction: float | None = None, axis: Any = None, keepdims: bool | None = None,
+    x: Any,
+    dim: Any = None,
+    unbiased: bool | None = None,
+    keepdim: bool | None = None,
+    *,
+    correction: float | None = None,
+    axis: Any = None,
+    keepdims: bool | None = None,
     ddof: float | None = None,
 ) -> Tensor:
     """Standard deviation: ``sqrt(var(...))`` with the same arguments (n - 1 by default)."""
-    return var(x, dim, unbiased, keepdim, correction=correction, axis=axis,
-               keepdims=keepdims, ddof=ddof).sqrt()
+    return var(
+        x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims, ddof=ddof
+    ).sqrt()
 
 
 def argmax(
-    x: Any, dim: Any = None, keepdim: bool | None = None, *,
-    axis: Any = None, keepdims: bool | None = None,
+    x: Any,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
     """Index of the maximum, an int64 Tensor outside the graph (not differentiable).
 
@@ -293,8 +354,12 @@ def argmax(
 
 
 def argmin(
-    x: Any, dim: Any = None, keepdim: bool | None = None, *,
-    axis: Any = None, keepdims: bool | None = None,
+    x: Any,
+    dim: Any = None,
+    keepdim: bool | None = None,
+    *,
+    axis: Any = None,
+    keepdims: bool | None = None,
 ) -> Tensor:
     """Index of the minimum, an int64 Tensor outside the graph."""
     d = dim_of("argmin", dim, axis)

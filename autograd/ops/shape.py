@@ -23,8 +23,19 @@ if TYPE_CHECKING:  # for annotations only: tensor.py imports this module
     from ..tensor import Tensor
 
 __all__ = [
-    "reshape", "view", "transpose", "t", "permute", "swapaxes", "narrow", "broadcast_to",
-    "squeeze", "unsqueeze", "flatten", "astype", "diag",
+    "reshape",
+    "view",
+    "transpose",
+    "t",
+    "permute",
+    "swapaxes",
+    "narrow",
+    "broadcast_to",
+    "squeeze",
+    "unsqueeze",
+    "flatten",
+    "astype",
+    "diag",
 ]
 
 
@@ -36,9 +47,7 @@ class Reshape(Function):
         try:
             return x.reshape(shape)
         except ValueError:
-            raise ValueError(
-                f"cannot reshape {x.shape} ({x.size} elements) into {shape}"
-            ) from None
+            raise ValueError(f"cannot reshape {x.shape} ({x.size} elements) into {shape}") from None
 
     def backward(self, gy: Any) -> Any:
         return gy.reshape(self.inputs[0].shape)

@@ -21,8 +21,13 @@ from mkdocs.structure.files import File, Files
 ROOT = Path(__file__).resolve().parents[2]
 
 # repository file -> page in the site
-PAGES = {"README.md": "index.md", "README.ja.md": "ja.md", "GLOSSARY.ja.md": "glossary-ja.md",
-         "CONTRIBUTING.md": "contributing.md", "CHANGELOG.md": "changelog.md"}
+PAGES = {
+    "README.md": "index.md",
+    "README.ja.md": "ja.md",
+    "GLOSSARY.ja.md": "glossary-ja.md",
+    "CONTRIBUTING.md": "contributing.md",
+    "CHANGELOG.md": "changelog.md",
+}
 
 # repository-relative link prefixes -> site-relative (from a top-level page)
 _LINKS = [("docs/images/", "images/"), ("docs/", "")]
@@ -35,10 +40,10 @@ def _rewrite(markdown: str) -> str:
         target = match.group(2)
         for name, page in PAGES.items():
             if target == name or target.startswith(name + "#"):
-                return f"{match.group(1)}({page}{target[len(name):]})"
+                return f"{match.group(1)}({page}{target[len(name) :]})"
         for old, new in _LINKS:
             if target.startswith(old):
-                return f"{match.group(1)}({new}{target[len(old):]})"
+                return f"{match.group(1)}({new}{target[len(old) :]})"
         return match.group(0)
 
     return re.sub(r"(\]\s*)\(([^)\s]+)\)", fix, markdown)
@@ -60,8 +65,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def _notebooks(language: str = "") -> list[str]:
     """``notebooks/NAME.ipynb`` (English) or ``notebooks/ja/NAME.ipynb``, sorted."""
     folder = ROOT / "notebooks" / language
-    return [(Path("notebooks") / language / p.name).as_posix()
-            for p in sorted(folder.glob("*.ipynb"))]
+    return [
+        (Path("notebooks") / language / p.name).as_posix() for p in sorted(folder.glob("*.ipynb"))
+    ]
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:

@@ -14,7 +14,17 @@ from .preprocessing import Standardizer, one_hot, train_test_split
 from .sequence import SequenceLoader, detach_state
 
 __all__ = [
-    "Dataset", "TensorDataset", "DataLoader", "default_collate", "to_batch_field", "Subset",
-    "random_split", "Standardizer", "train_test_split", "one_hot", "SequenceLoader",
-    "detach_state", "datasets",
+    "Dataset",
+    "TensorDataset",
+    "DataLoader",
+    "default_collate",
+    "to_batch_field",
+    "Subset",
+    "random_split",
+    "Standardizer",
+    "train_test_split",
+    "one_hot",
+    "SequenceLoader",
+    "detach_state",
+    "datasets",
 ]

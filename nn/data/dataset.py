@@ -87,7 +87,6 @@ class TensorDataset(Dataset):
         return f"TensorDataset({shapes})"
 
 
-
 # ---------------------------------------------------------------- splitting a dataset
 class Subset(Dataset):
     """The samples of ``dataset`` at ``indices``, in that order (PyTorch's ``Subset``).

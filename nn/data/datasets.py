@@ -170,8 +170,7 @@ def load_digits(return_X_y: bool = True) -> Any:
         )
     except ImportError as exc:
         raise ImportError(
-            "load_digits needs scikit-learn, an optional dependency: "
-            "pip install 'deltagrad[data]'"
+            "load_digits needs scikit-learn, an optional dependency: pip install 'deltagrad[data]'"
         ) from exc
     bunch: Any = _sk_load_digits()  # a scikit-learn Bunch
     bunch.data = np.asarray(bunch.data, dtype=np.float64)

@@ -22,4 +22,3 @@ def _as_array(data: Any) -> np.ndarray:
     if hasattr(data, "detach") and hasattr(data, "numpy"):  # a torch.Tensor
         return data.detach().cpu().numpy()
     return np.asarray(data)
-

@@ -146,8 +146,14 @@ class DataLoader:
                 f"{type(dataset).__name__}; wrap arrays as TensorDataset(X, y)"
             )
         _check_torch_only_arguments(
-            sampler, batch_sampler, num_workers, timeout, worker_init_fn,
-            multiprocessing_context, prefetch_factor, persistent_workers,
+            sampler,
+            batch_sampler,
+            num_workers,
+            timeout,
+            worker_init_fn,
+            multiprocessing_context,
+            prefetch_factor,
+            persistent_workers,
         )
         # accepted for PyTorch compatibility; in-process loading makes them no-ops
         self.num_workers, self.pin_memory, self.timeout = int(num_workers), pin_memory, timeout
@@ -239,8 +245,7 @@ def _check_torch_only_arguments(
             )
         if persistent_workers:
             raise ValueError(
-                "DataLoader: persistent_workers=True needs num_workers > 0 (as in PyTorch); "
-                "drop it"
+                "DataLoader: persistent_workers=True needs num_workers > 0 (as in PyTorch); drop it"
             )
         if multiprocessing_context is not None:
             raise ValueError(

@@ -114,9 +114,7 @@ def _split_counts(n: int, test_size: float | int) -> int:
     return n_test
 
 
-def _stratified_test_index(
-    labels: np.ndarray, n_test: int, rng: np.random.Generator
-) -> np.ndarray:
+def _stratified_test_index(labels: np.ndarray, n_test: int, rng: np.random.Generator) -> np.ndarray:
     """Pick n_test indices so each class keeps (as closely as integers allow) its share."""
     classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
     n = len(labels)

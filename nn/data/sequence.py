@@ -60,8 +60,14 @@ class SequenceLoader:
         The streams.
     """
 
-    def __init__(self, data: Any, seq_len: int, batch_size: int, batch_first: bool = True,
-                 drop_last: bool = False) -> None:
+    def __init__(
+        self,
+        data: Any,
+        seq_len: int,
+        batch_size: int,
+        batch_first: bool = True,
+        drop_last: bool = False,
+    ) -> None:
         for name, value in (("seq_len", seq_len), ("batch_size", batch_size)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"SequenceLoader: {name} must be a positive int, got {value!r}")
@@ -135,6 +141,5 @@ def detach_state(state: State) -> State:
     if isinstance(state, (tuple, list)):
         return type(state)(detach_state(s) for s in state)
     raise TypeError(
-        f"detach_state: expected None, a Tensor or a tuple of Tensors, got "
-        f"{type(state).__name__}"
+        f"detach_state: expected None, a Tensor or a tuple of Tensors, got {type(state).__name__}"
     )

@@ -23,9 +23,20 @@ import numpy as np
 from autograd.tensor import Tensor
 
 __all__ = [
-    "as_tensor", "check_ndim", "check_dim", "check_int", "check_number", "check_probability",
-    "IntPair", "pair", "check_output_size", "as_array", "class_scores", "check_prelu_channels",
-    "check_divisor", "check_norm_type",
+    "as_tensor",
+    "check_ndim",
+    "check_dim",
+    "check_int",
+    "check_number",
+    "check_probability",
+    "IntPair",
+    "pair",
+    "check_output_size",
+    "as_array",
+    "class_scores",
+    "check_prelu_channels",
+    "check_divisor",
+    "check_norm_type",
 ]
 
 _ACCEPTED = "a Tensor, a NumPy array or a nested list of numbers"
@@ -100,8 +111,9 @@ def class_scores(name: str, input: Any) -> Tensor:
     return input
 
 
-def check_ndim(x: Tensor, who: str, ndims: tuple[int, ...], layout: str,
-               other: str = "", count: str = "") -> None:
+def check_ndim(
+    x: Tensor, who: str, ndims: tuple[int, ...], layout: str, other: str = "", count: str = ""
+) -> None:
     """ValueError unless ``x.ndim`` is one of ``ndims``; ``layout`` spells the shape,
     ``count`` the number of dimensions (default: ``ndims``), ``other`` a layer for other
     ranks (e.g. "BatchNorm2d for (N, C, H, W)")."""
@@ -125,8 +137,7 @@ def check_dim(x: Tensor, who: str, dim: int, name: str = "dim", scalar_ok: bool 
     if not -n <= dim < n:
         valid = f"{-n} .. {n - 1}" if n else "none: the input has no axes"
         raise ValueError(
-            f"{who}: {name} {dim} is out of range for input of shape {x.shape} "
-            f"(valid: {valid})"
+            f"{who}: {name} {dim} is out of range for input of shape {x.shape} (valid: {valid})"
         )
     return dim % n
 
@@ -219,15 +230,17 @@ def pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
 
 def check_output_size(who: str, output_size: Any) -> tuple[int | None, int | None]:
     """Adaptive pooling's target: an int or a pair of ints or None, each >= 1."""
-    sizes = (output_size, output_size) if not isinstance(output_size, (tuple, list)) \
+    sizes = (
+        (output_size, output_size)
+        if not isinstance(output_size, (tuple, list))
         else tuple(output_size)
+    )
     if len(sizes) != 2:
         raise ValueError(f"{who}: output_size must be an int or a pair, got {output_size!r}")
     for size in sizes:
         if size is not None and not _is_int(size):
             raise TypeError(
-                f"{who}: output_size must be an int or a pair of ints or None, got "
-                f"{output_size!r}"
+                f"{who}: output_size must be an int or a pair of ints or None, got {output_size!r}"
             )
     if any(size is not None and size < 1 for size in sizes):
         raise ValueError(f"{who}: output_size must be positive, got {output_size!r}")

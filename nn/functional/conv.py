@@ -74,8 +74,11 @@ def _check_conv(x: np.ndarray, weight: np.ndarray, groups: int, transposed: bool
         )
     expected = weight.shape[0] if transposed else weight.shape[1] * groups
     if c_in != expected:
-        rule = ("weight.shape[0]" if transposed else
-                f"weight.shape[1] x groups = {weight.shape[1]} x {groups}")
+        rule = (
+            "weight.shape[0]"
+            if transposed
+            else f"weight.shape[1] x groups = {weight.shape[1]} x {groups}"
+        )
         raise ValueError(
             f"input has {c_in} channels (shape {x.shape}) but the weight {weight.shape} "
             f"expects {rule} = {expected}"
@@ -126,8 +129,15 @@ class Conv2dOp(Function):
         "x W b", "conv_transpose2d(gy, {1})", "corr({0}, gy)", "Σ gy over N, H, W"
     )
 
-    def forward(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, *,
-                window: Window, groups: int = 1) -> np.ndarray:
+    def forward(
+        self,
+        x: np.ndarray,
+        weight: np.ndarray,
+        bias: np.ndarray | None = None,
+        *,
+        window: Window,
+        groups: int = 1,
+    ) -> np.ndarray:
         _check_conv(x, weight, groups, transposed=False)
         _check_fits(x, window)
         _check_bias(bias, weight.shape[0])
@@ -136,8 +146,11 @@ class Conv2dOp(Function):
         cols = im2col(x, window)
         kernels = weight.reshape(groups, c_out // groups, -1)
         out = gemm_rows((c_out, n * ho * wo), x.dtype)
-        np.matmul(kernels, cols.reshape(groups, kernels.shape[2], -1),
-                  out=out.reshape(groups, c_out // groups, -1))
+        np.matmul(
+            kernels,
+            cols.reshape(groups, kernels.shape[2], -1),
+            out=out.reshape(groups, c_out // groups, -1),
+        )
         if bias is not None:
             out += bias[:, None]  # fused: no second pass over a separate node
         # The columns are not kept for the weight gradient: rebuilding them costs one copy,
@@ -149,8 +162,11 @@ class Conv2dOp(Function):
         x, weight = self.inputs[0], self.inputs[1]
         need = self.needs_input_grad
         # weight first: its columns buffer is freed before the input gradient's is made
-        gw = Conv2dWeightGradOp.apply(x, gy, window=self.window, groups=self.groups) \
-            if need[1] else None
+        gw = (
+            Conv2dWeightGradOp.apply(x, gy, window=self.window, groups=self.groups)
+            if need[1]
+            else None
+        )
         gx = _input_grad(gy, weight, x.shape, self.window, self.groups) if need[0] else None
         if len(self.inputs) == 2:
             return gx, gw
@@ -173,9 +189,16 @@ class ConvTranspose2dOp(Function):
     op = "conv_transpose2d"
     rule = DerivativeRule.of("x W b", "conv2d(gy, {1})", "corr(gy, {0})", "Σ gy over N, H, W")
 
-    def forward(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, *,
-                window: Window, groups: int = 1,
-                output_padding: tuple[int, int] = (0, 0)) -> np.ndarray:
+    def forward(
+        self,
+        x: np.ndarray,
+        weight: np.ndarray,
+        bias: np.ndarray | None = None,
+        *,
+        window: Window,
+        groups: int = 1,
+        output_padding: tuple[int, int] = (0, 0),
+    ) -> np.ndarray:
         _check_conv(x, weight, groups, transposed=True)
         c_out = weight.shape[1] * groups
         _check_bias(bias, c_out)
@@ -187,8 +210,11 @@ class ConvTranspose2dOp(Function):
         wide = window.stride == (1, 1)
         rows = widen(x, size[1] + 2 * window.padding[1]) if wide else _channel_rows(x)
         cols = gemm_rows((kernels.shape[0] * kernels.shape[1], rows.shape[1]), x.dtype)
-        np.matmul(kernels, rows.reshape(groups, rows.shape[0] // groups, -1),
-                  out=cols.reshape(groups, kernels.shape[1], -1))
+        np.matmul(
+            kernels,
+            rows.reshape(groups, rows.shape[0] // groups, -1),
+            out=cols.reshape(groups, kernels.shape[1], -1),
+        )
         del rows  # (a widened copy of x): freed before col2im allocates the output
         out = (col2im_wide if wide else col2im)(cols, shape, window, x.shape[2:])
         if bias is not None:
@@ -201,8 +227,9 @@ class ConvTranspose2dOp(Function):
         need = self.needs_input_grad
         gx = gw = None
         if need[0]:
-            gx = _crop(Conv2dOp.apply(gy, weight, window=self.window, groups=self.groups),
-                       x.shape[2:])
+            gx = _crop(
+                Conv2dOp.apply(gy, weight, window=self.window, groups=self.groups), x.shape[2:]
+            )
         if need[1]:
             gw = Conv2dWeightGradOp.apply(gy, x, window=self.window, groups=self.groups)
         if len(self.inputs) == 2:
@@ -223,8 +250,9 @@ class Conv2dWeightGradOp(Function):
     op = "conv2d_weight_grad"
     rule = DerivativeRule.of("x g", "conv_transpose2d({1}, gy)", "conv2d({0}, gy)")
 
-    def forward(self, x: np.ndarray, gy: np.ndarray, *, window: Window,
-                groups: int = 1) -> np.ndarray:
+    def forward(
+        self, x: np.ndarray, gy: np.ndarray, *, window: Window, groups: int = 1
+    ) -> np.ndarray:
         _check_weight_grad(x, gy, window)
         self.window, self.groups = window, groups
         rows = _channel_rows(gy)
@@ -246,18 +274,21 @@ class Conv2dWeightGradOp(Function):
 
     def backward(self, gw: Tensor) -> tuple:
         x, gy = self.inputs
-        gx = _input_grad(gy, gw, x.shape, self.window, self.groups) if self.needs_input_grad[0] \
+        gx = (
+            _input_grad(gy, gw, x.shape, self.window, self.groups)
+            if self.needs_input_grad[0]
             else None
+        )
         ggy = None
         if self.needs_input_grad[1]:
-            ggy = _crop(Conv2dOp.apply(x, gw, window=self.window, groups=self.groups),
-                        gy.shape[2:])
+            ggy = _crop(Conv2dOp.apply(x, gw, window=self.window, groups=self.groups), gy.shape[2:])
         return gx, ggy
 
 
 # ---------------------------------------------------------------- glue between the ops
-def _transposed_size(hw: tuple[int, ...], window: Window,
-                     output_padding: tuple[int, int]) -> tuple[int, int]:
+def _transposed_size(
+    hw: tuple[int, ...], window: Window, output_padding: tuple[int, int]
+) -> tuple[int, int]:
     """(H − 1)S − 2P + D(K − 1) + output_padding + 1 per axis (must be positive)."""
     size = tuple(
         (n - 1) * s - 2 * p + e + op
@@ -268,8 +299,9 @@ def _transposed_size(hw: tuple[int, ...], window: Window,
     return size  # type: ignore[return-value]
 
 
-def _input_grad(gy: Tensor, weight: Tensor, x_shape: tuple[int, ...], window: Window,
-                groups: int) -> Tensor:
+def _input_grad(
+    gy: Tensor, weight: Tensor, x_shape: tuple[int, ...], window: Window, groups: int
+) -> Tensor:
     """∂conv2d/∂x applied to gy: a transposed convolution, with the output padding that
     restores the rows the forward's floor division dropped."""
     natural = _transposed_size(gy.shape[2:], window, (0, 0))
@@ -288,8 +320,11 @@ def _crop(y: Tensor, hw: tuple[int, ...]) -> Tensor:
 # ---------------------------------------------------------------- public functions
 def _tensors(who: str, x: Any, weight: Any, bias: Any) -> tuple[Tensor, Tensor, Any]:
     """The input rule (``nn.functional._inputs``) for input, weight and bias."""
-    return (as_tensor(x, who), as_tensor(weight, who, "weight"),
-            None if bias is None else as_tensor(bias, who, "bias"))
+    return (
+        as_tensor(x, who),
+        as_tensor(weight, who, "weight"),
+        None if bias is None else as_tensor(bias, who, "bias"),
+    )
 
 
 def check_conv_input(x: Tensor, who: str, in_channels: int) -> None:
@@ -312,8 +347,9 @@ def add_batch_axis(x: Tensor) -> tuple[Tensor, bool]:
     return x, False
 
 
-def _same_padding(x: Tensor, kernel: tuple[int, int], dilation: tuple[int, int],
-                  stride: tuple[int, int]) -> tuple[Tensor, tuple[int, int]]:
+def _same_padding(
+    x: Tensor, kernel: tuple[int, int], dilation: tuple[int, int], stride: tuple[int, int]
+) -> tuple[Tensor, tuple[int, int]]:
     """padding='same': total D(K − 1) per axis, the odd pixel on the bottom/right (PyTorch)."""
     if stride != (1, 1):
         raise ValueError(f"conv2d: padding='same' needs stride 1, got stride {stride}")
@@ -323,8 +359,15 @@ def _same_padding(x: Tensor, kernel: tuple[int, int], dilation: tuple[int, int],
     return x, (total[0] // 2, total[1] // 2)
 
 
-def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPair = 1,
-           padding: IntPair | str = 0, dilation: IntPair = 1, groups: int = 1) -> Tensor:
+def conv2d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntPair = 1,
+    padding: IntPair | str = 0,
+    dilation: IntPair = 1,
+    groups: int = 1,
+) -> Tensor:
     """2-D cross-correlation, PyTorch's ``F.conv2d`` (NCHW, zero padding).
 
     Parameters
@@ -356,9 +399,16 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPai
     return y.squeeze(0) if unbatched else y
 
 
-def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
-                     stride: IntPair = 1, padding: IntPair = 0, output_padding: IntPair = 0,
-                     groups: int = 1, dilation: IntPair = 1) -> Tensor:
+def conv_transpose2d(
+    x: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: IntPair = 1,
+    padding: IntPair = 0,
+    output_padding: IntPair = 0,
+    groups: int = 1,
+    dilation: IntPair = 1,
+) -> Tensor:
     """Transposed convolution ("deconvolution"), PyTorch's ``F.conv_transpose2d``.
 
     Parameters
@@ -390,18 +440,32 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None,
     kernel = (int(weight.shape[2]), int(weight.shape[3])) if weight.ndim == 4 else (1, 1)
     window = Window(kernel, stride_, pair(padding, "conv_transpose2d: padding", 0), dilation_)
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    y = ConvTranspose2dOp.apply(*inputs, window=window,
-                              groups=check_int("conv_transpose2d", "groups", groups),
-                              output_padding=extra)
+    y = ConvTranspose2dOp.apply(
+        *inputs,
+        window=window,
+        groups=check_int("conv_transpose2d", "groups", groups),
+        output_padding=extra,
+    )
     return y.squeeze(0) if unbatched else y
 
 
-def conv2d_weight_grad(x: Tensor, gy: Tensor, kernel_size: IntPair, stride: IntPair = 1,
-                       padding: IntPair = 0, dilation: IntPair = 1, groups: int = 1) -> Tensor:
+def conv2d_weight_grad(
+    x: Tensor,
+    gy: Tensor,
+    kernel_size: IntPair,
+    stride: IntPair = 1,
+    padding: IntPair = 0,
+    dilation: IntPair = 1,
+    groups: int = 1,
+) -> Tensor:
     """∂L/∂weight of ``conv2d(x, weight, ...)`` given gy = ∂L/∂output (differentiable).
 
     x (N, C_in, H, W), gy (N, C_out, Ho, Wo) -> (C_out, C_in / groups, kH, kW).
     """
-    window = Window(pair(kernel_size, "kernel_size", 1), pair(stride, "stride", 1),
-                    pair(padding, "padding", 0), pair(dilation, "dilation", 1))
+    window = Window(
+        pair(kernel_size, "kernel_size", 1),
+        pair(stride, "stride", 1),
+        pair(padding, "padding", 0),
+        pair(dilation, "dilation", 1),
+    )
     return Conv2dWeightGradOp.apply(x, gy, window=window, groups=int(groups))

@@ -39,15 +39,15 @@ def check_indices(input: Any, num_embeddings: int, who: str = "embedding") -> np
     return indices
 
 
-def normalize_padding_idx(padding_idx: int | None, num_embeddings: int,
-                          who: str = "embedding") -> int | None:
+def normalize_padding_idx(
+    padding_idx: int | None, num_embeddings: int, who: str = "embedding"
+) -> int | None:
     """PyTorch's rule: a negative padding_idx counts from the end."""
     if padding_idx is None:
         return None
     if not -num_embeddings <= padding_idx < num_embeddings:
         raise ValueError(
-            f"{who}: padding_idx {padding_idx} is out of range for num_embeddings="
-            f"{num_embeddings}"
+            f"{who}: padding_idx {padding_idx} is out of range for num_embeddings={num_embeddings}"
         )
     return padding_idx % num_embeddings
 
@@ -63,8 +63,9 @@ class EmbeddingOp(Function):
     op = "embedding"
     rule = DerivativeRule.of("W", "add gy rows at the indices")
 
-    def forward(self, weight: np.ndarray, indices: np.ndarray,
-                padding_idx: int | None = None) -> np.ndarray:
+    def forward(
+        self, weight: np.ndarray, indices: np.ndarray, padding_idx: int | None = None
+    ) -> np.ndarray:
         self.indices, self.padding_idx = indices, padding_idx
         return weight[indices]
 

@@ -17,7 +17,14 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 __all__ = [
-    "Window", "im2col", "col2im", "widen", "col2im_wide", "gemm_rows", "copy_runs", "image_blocks",
+    "Window",
+    "im2col",
+    "col2im",
+    "widen",
+    "col2im_wide",
+    "gemm_rows",
+    "copy_runs",
+    "image_blocks",
 ]
 
 
@@ -44,8 +51,10 @@ class Window:
     def offset_slices(self, p: int, q: int, grid: tuple[int, int]) -> tuple[slice, slice]:
         """Pixels of the *padded* map that kernel tap (p, q) touches for a grid of outputs."""
         (sh, sw), (dh, dw), (ho, wo) = self.stride, self.dilation, grid
-        return (slice(p * dh, p * dh + (ho - 1) * sh + 1, sh),
-                slice(q * dw, q * dw + (wo - 1) * sw + 1, sw))
+        return (
+            slice(p * dh, p * dh + (ho - 1) * sh + 1, sh),
+            slice(q * dw, q * dw + (wo - 1) * sw + 1, sw),
+        )
 
 
 def im2col(x: np.ndarray, window: Window, grid: tuple[int, int] | None = None) -> np.ndarray:
@@ -65,7 +74,9 @@ def im2col(x: np.ndarray, window: Window, grid: tuple[int, int] | None = None) -
     s_n, s_c, s_h, s_w = x.strides
     # a read-only view (C, kH, kW, N, Ho, Wo); the shape checks keep it inside x
     fields = as_strided(
-        x, (c, kh, kw, n, ho, wo), (s_c, dh * s_h, dw * s_w, s_n, sh * s_h, sw * s_w),
+        x,
+        (c, kh, kw, n, ho, wo),
+        (s_c, dh * s_h, dw * s_w, s_n, sh * s_h, sw * s_w),
         writeable=False,
     )
     cols = gemm_rows((c * kh * kw, n * ho * wo), x.dtype)
@@ -100,18 +111,25 @@ def copy_runs(dst: np.ndarray, src: np.ndarray) -> None:
     copy when a run is not contiguous in both arrays, the dtypes differ or hold Python
     objects (whose reference counts a byte copy would not update).
     """
-    runs = (src.shape == dst.shape and src.dtype == dst.dtype and not src.dtype.hasobject
-            and src.ndim > 1
-            and src.shape[-1] > 1 and src.size > 0
-            and src.strides[-1] == src.itemsize and dst.strides[-1] == dst.itemsize)
+    runs = (
+        src.shape == dst.shape
+        and src.dtype == dst.dtype
+        and not src.dtype.hasobject
+        and src.ndim > 1
+        and src.shape[-1] > 1
+        and src.size > 0
+        and src.strides[-1] == src.itemsize
+        and dst.strides[-1] == dst.itemsize
+    )
     if runs:
         np.asarray(_Runs(dst))[...] = np.asarray(_Runs(src))
     else:
         dst[...] = src
 
 
-def col2im(cols: np.ndarray, shape: tuple[int, ...], window: Window,
-           grid: tuple[int, int]) -> np.ndarray:
+def col2im(
+    cols: np.ndarray, shape: tuple[int, ...], window: Window, grid: tuple[int, int]
+) -> np.ndarray:
     """Adjoint of im2col: add each column's entries back onto the pixels they came from.
 
     cols (C·kH·kW, N·Ho·Wo) -> (N, C, H, W) with ``shape`` = (N, C, H, W). Overlapping
@@ -154,8 +172,9 @@ def widen(x: np.ndarray, width: int) -> np.ndarray:
     return rows
 
 
-def col2im_wide(cols: np.ndarray, shape: tuple[int, ...], window: Window,
-                grid: tuple[int, int]) -> np.ndarray:
+def col2im_wide(
+    cols: np.ndarray, shape: tuple[int, ...], window: Window, grid: tuple[int, int]
+) -> np.ndarray:
     """``col2im`` for stride 1, with columns laid out on rows as wide as the padded output.
 
     cols (C·kH·kW, N·Ho·Wp), where Wp = W + 2P is the padded output's width and columns

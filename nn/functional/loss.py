@@ -115,9 +115,7 @@ class CrossEntropyOp(Function):
     """
 
     op = "cross_entropy"
-    rule = DerivativeRule.of(
-        "u t", "(softmax({0}) − {1})·gy{scale}", "−log softmax({0})·gy{scale}"
-    )
+    rule = DerivativeRule.of("u t", "(softmax({0}) − {1})·gy{scale}", "−log softmax({0})·gy{scale}")
 
     def forward(
         self,
@@ -216,7 +214,6 @@ class CrossEntropyOp(Function):
             gt = -logp * g
         return delta * g, gt
 
-
     def _backward_indices(self, gy: np.ndarray) -> Tensor:
         """Class-index targets, nothing recorded: (softmax(u) - one_hot(t)) * gy on plain
         arrays -- p with 1 taken off at each target, in place in a copy of p."""
@@ -257,8 +254,13 @@ def cross_entropy(
     _check_reduction("cross_entropy", reduction)
     input = class_scores("cross_entropy", input)
     # (an ndarray's own .data is a memoryview: take the array itself)
-    t_arr = target if isinstance(target, np.ndarray) else np.asarray(
-        target._data if isinstance(target, Tensor) else getattr(target, "data", target))
+    t_arr = (
+        target
+        if isinstance(target, np.ndarray)
+        else np.asarray(
+            target._data if isinstance(target, Tensor) else getattr(target, "data", target)
+        )
+    )
     if t_arr.dtype.kind == "f":
         index_shape = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
         if t_arr.shape == index_shape and t_arr.shape != input.shape:
@@ -401,9 +403,7 @@ class BCEWithLogitsOp(Function):
         return (u.sigmoid() - d) * g, gd
 
 
-def binary_cross_entropy_with_logits(
-    input: Tensor, target: Any, reduction: str = "mean"
-) -> Tensor:
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Sigmoid + binary cross-entropy in one stable op; the delta is sigma(u) - d."""
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     input = as_tensor(input, "binary_cross_entropy_with_logits")

@@ -173,8 +173,10 @@ def _soft_cross_entropy(
             f"cross_entropy: probability targets need the input's shape {logp.shape}, "
             f"got {np.shape(getattr(target, 'data', target))}"
         )
-    t = target if isinstance(target, Tensor) else Tensor._constant(
-        np.asarray(target, dtype=logp.dtype)
+    t = (
+        target
+        if isinstance(target, Tensor)
+        else Tensor._constant(np.asarray(target, dtype=logp.dtype))
     )
     axis = 1 if logp.ndim > 1 else 0
     if eps:

@@ -47,8 +47,12 @@ def batch_norm(
     if training and not eps > 0:  # PyTorch's rule: var + eps must stay away from 0
         raise ValueError(f"batch_norm: eps must be positive in training, got {eps}")
     # all shapes checked before the running statistics move: a refused call changes nothing
-    for name, given in (("running_mean", running_mean), ("running_var", running_var),
-                        ("weight", weight), ("bias", bias)):
+    for name, given in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
         if given is not None and np.shape(given) != (x.shape[1],):
             raise ValueError(
                 f"batch_norm: {name} has shape {np.shape(given)} but the input {x.shape} has "
@@ -82,7 +86,6 @@ def batch_norm(
     if bias is not None:
         x_hat = x_hat + bias.reshape(stat_shape)
     return x_hat
-
 
 
 # ---------------------------------------------------------------- local response norm
@@ -145,8 +148,9 @@ def default_sigma(size: int) -> float:
     return (size - 1) / 4.0 if size > 1 else 1.0
 
 
-def gaussian_window(size: int, sigma: float | None = None,
-                    who: str = "local_contrast_norm") -> np.ndarray:
+def gaussian_window(
+    size: int, sigma: float | None = None, who: str = "local_contrast_norm"
+) -> np.ndarray:
     """The ``size x size`` Gaussian weights w_pq ∝ exp(−(p² + q²) / 2σ²), p, q in
     −size//2 .. size//2, normalised so that Σ_pq w_pq = 1 (float64).
 
@@ -156,8 +160,7 @@ def gaussian_window(size: int, sigma: float | None = None,
     """
     if int(size) != size or size < 1 or size % 2 == 0:
         raise ValueError(
-            f"{who}: size must be a positive odd int (a window centred on "
-            f"each pixel), got {size!r}"
+            f"{who}: size must be a positive odd int (a window centred on each pixel), got {size!r}"
         )
     sigma = default_sigma(size) if sigma is None else float(sigma)
     if not sigma > 0.0:
@@ -173,9 +176,9 @@ def _local_mean(t: Tensor, window: np.ndarray, padding_mode: str) -> Tensor:
     H x W: a depthwise convolution (groups = C) with the constant Gaussian ``window``."""
     channels = t.shape[1]
     r = window.shape[0] // 2
-    weight = Tensor(np.ascontiguousarray(
-        np.broadcast_to(window, (channels, 1, *window.shape)), dtype=t.dtype
-    ))
+    weight = Tensor(
+        np.ascontiguousarray(np.broadcast_to(window, (channels, 1, *window.shape)), dtype=t.dtype)
+    )
     if padding_mode == "zeros" or r == 0:
         return conv2d(t, weight, padding=r, groups=channels)
     # Reflect/replicate padding as one gather with repeated indices: its backward adds
@@ -189,20 +192,21 @@ def _local_mean(t: Tensor, window: np.ndarray, padding_mode: str) -> Tensor:
 
 
 def check_lcn_options(
-    size: int, sigma: float | None, eps: float, variance: str, padding_mode: str,
+    size: int,
+    sigma: float | None,
+    eps: float,
+    variance: str,
+    padding_mode: str,
     who: str = "local_contrast_norm",
 ) -> np.ndarray:
     """Validate ``local_contrast_norm``'s options (ValueError naming the bad one) and
     return the Gaussian window."""
     if padding_mode not in _PADDING_MODES:
         raise ValueError(
-            f"{who}: padding_mode must be one of {_PADDING_MODES}, got "
-            f"{padding_mode!r}"
+            f"{who}: padding_mode must be one of {_PADDING_MODES}, got {padding_mode!r}"
         )
     if variance not in ("jarrett", "local"):
-        raise ValueError(
-            f"{who}: variance must be 'jarrett' or 'local', got {variance!r}"
-        )
+        raise ValueError(f"{who}: variance must be 'jarrett' or 'local', got {variance!r}")
     if not eps > 0.0:
         raise ValueError(f"{who}: eps must be positive, got {eps!r}")
     return gaussian_window(size, sigma, who)
@@ -303,4 +307,3 @@ def local_contrast_norm(
         c = spread.mean(axis=(2, 3), keepdims=True)
         y = v / maximum(spread, c)
     return y.squeeze(0) if unbatched else y
-

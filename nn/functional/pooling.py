@@ -42,8 +42,9 @@ __all__ = ["max_pool2d", "avg_pool2d", "lp_pool2d", "adaptive_avg_pool2d"]
 
 
 # ---------------------------------------------------------------- window geometry
-def _pool_window(name: str, kernel_size: IntPair, stride: IntPair | None, padding: IntPair,
-                 dilation: IntPair = 1) -> Window:
+def _pool_window(
+    name: str, kernel_size: IntPair, stride: IntPair | None, padding: IntPair, dilation: IntPair = 1
+) -> Window:
     kernel = pair(kernel_size, f"{name}: kernel_size", 1)
     window = Window(
         kernel,
@@ -113,8 +114,11 @@ class ArgmaxRoute:
     def _taps(self, padded: np.ndarray) -> list[np.ndarray]:
         kh, kw = self.window.kernel
         grid = self.masks.shape[3:]
-        return [padded[(..., *self.window.offset_slices(p, q, grid))]
-                for p in range(kh) for q in range(kw)]
+        return [
+            padded[(..., *self.window.offset_slices(p, q, grid))]
+            for p in range(kh)
+            for q in range(kw)
+        ]
 
     def gather(self, x: np.ndarray) -> np.ndarray:
         """y[n, c, i, j] = x at the winning pixel of window (i, j)."""
@@ -131,8 +135,11 @@ class ArgmaxRoute:
         full = (n, c, top + h + bottom, left + w + right)
         (sh, sw), (eh, ew) = self.window.stride, self.window.span
         disjoint = sh >= eh and sw >= ew  # each pixel in at most one window
-        tiled = disjoint and (sh, sw) == (eh, ew) and full[2:] == (
-            self.masks.shape[3] * sh, self.masks.shape[4] * sw)
+        tiled = (
+            disjoint
+            and (sh, sw) == (eh, ew)
+            and full[2:] == (self.masks.shape[3] * sh, self.masks.shape[4] * sw)
+        )
         out = np.empty(full, gy.dtype) if tiled else np.zeros(full, gy.dtype)
         # one compact copy of gy first: it is read once per kernel tap, and a strided
         # gy (a cropped or transposed view) would be gathered again on every read
@@ -173,8 +180,9 @@ def _swap(a: np.ndarray, swapped: bool) -> np.ndarray:
     return a.transpose(1, 0, 2, 3) if swapped else a
 
 
-def _max_and_route(x: np.ndarray, window: Window, pads: tuple,
-                   grid: tuple[int, int]) -> tuple[np.ndarray, ArgmaxRoute]:
+def _max_and_route(
+    x: np.ndarray, window: Window, pads: tuple, grid: tuple[int, int]
+) -> tuple[np.ndarray, ArgmaxRoute]:
     """The window maxima and their winners: one vectorised pass per kernel tap."""
     swapped = not x.flags.c_contiguous and x.transpose(1, 0, 2, 3).flags.c_contiguous
     x = _swap(x, swapped)
@@ -213,8 +221,9 @@ class MaxPool2dOp(Function):
     op = "max_pool2d"
     rule = DerivativeRule.of("x", "gy to each window's max")
 
-    def forward(self, x: np.ndarray, *, window: Window, pads: tuple,
-                grid: tuple[int, int]) -> np.ndarray:
+    def forward(
+        self, x: np.ndarray, *, window: Window, pads: tuple, grid: tuple[int, int]
+    ) -> np.ndarray:
         y, self.route = _max_and_route(x, window, pads, grid)
         return y
 
@@ -250,9 +259,15 @@ class ArgmaxGather(Function):
         return ArgmaxScatter.apply(g, route=self.route)
 
 
-def max_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
-               padding: IntPair = 0, dilation: IntPair = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Any:
+def max_pool2d(
+    x: Tensor,
+    kernel_size: IntPair,
+    stride: IntPair | None = None,
+    padding: IntPair = 0,
+    dilation: IntPair = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
     """Max pooling, PyTorch's ``F.max_pool2d``.
 
     Parameters
@@ -286,8 +301,9 @@ def max_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
 
 
 # ---------------------------------------------------------------- average and L^p pooling
-def _divisor(shape: tuple[int, ...], window: Window, grid: tuple[int, int],
-             count_include_pad: bool) -> np.ndarray:
+def _divisor(
+    shape: tuple[int, ...], window: Window, grid: tuple[int, int], count_include_pad: bool
+) -> np.ndarray:
     """|P_ij| per output pixel, PyTorch's rule: a window counts the padding it covers
     (``count_include_pad``) but never the part that ceil_mode lets hang past it."""
     counts = []
@@ -300,9 +316,15 @@ def _divisor(shape: tuple[int, ...], window: Window, grid: tuple[int, int],
     return np.outer(counts[0], counts[1])
 
 
-def avg_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
-               padding: IntPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
-               divisor_override: int | None = None) -> Tensor:
+def avg_pool2d(
+    x: Tensor,
+    kernel_size: IntPair,
+    stride: IntPair | None = None,
+    padding: IntPair = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
     """Average pooling, PyTorch's ``F.avg_pool2d``: a depthwise conv2d with a kernel of
     ones (zero padding), divided by the window size -- so it is differentiable to any
     order through conv2d.
@@ -341,8 +363,15 @@ def avg_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
     return y.squeeze(0) if unbatched else y
 
 
-def lp_pool2d(x: Tensor, norm_type: float, kernel_size: IntPair, stride: IntPair | None = None,
-              ceil_mode: bool = False, *, mean: bool = False) -> Tensor:
+def lp_pool2d(
+    x: Tensor,
+    norm_type: float,
+    kernel_size: IntPair,
+    stride: IntPair | None = None,
+    ceil_mode: bool = False,
+    *,
+    mean: bool = False,
+) -> Tensor:
     """L^p pooling: (Σ_window z^p)^(1/p), PyTorch's ``F.lp_pool2d`` (no padding); with
     ``mean=True`` the textbook's ((1/|P|) Σ_window z^p)^(1/p). ``norm_type=inf`` is
     max pooling of |z| and ``-inf`` min pooling of |z|, in both forms (their limits).

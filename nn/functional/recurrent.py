@@ -34,10 +34,18 @@ from .recurrent_reference import (
 )
 
 __all__ = [
-    "rnn_cell", "lstm_cell", "gru_cell",
-    "rnn_cell_reference", "lstm_cell_reference", "gru_cell_reference",
-    "rnn_sequence", "lstm_sequence", "gru_sequence",
-    "RNNCellOp", "LSTMCellOp", "GRUCellOp",
+    "rnn_cell",
+    "lstm_cell",
+    "gru_cell",
+    "rnn_cell_reference",
+    "lstm_cell_reference",
+    "gru_cell_reference",
+    "rnn_sequence",
+    "lstm_sequence",
+    "gru_sequence",
+    "RNNCellOp",
+    "LSTMCellOp",
+    "GRUCellOp",
 ]
 
 
@@ -47,20 +55,32 @@ def _biases(b_ih: Tensor | None, b_hh: Tensor | None) -> tuple:
     return () if b_ih is None else (b_ih, b_hh)
 
 
-def rnn_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
-             b_ih: Tensor | None = None, b_hh: Tensor | None = None,
-             nonlinearity: str = "tanh") -> Tensor:
+def rnn_cell(
+    input: Tensor,
+    hx: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    nonlinearity: str = "tanh",
+) -> Tensor:
     """One fused Elman step (shapes and formula as :func:`rnn_cell_reference`)."""
     _check_nonlinearity(nonlinearity)
     input, hx = as_tensor(input, "rnn_cell"), as_tensor(hx, "rnn_cell", "hx")
-    return RNNCellOp.apply(input, hx, w_ih, w_hh, *_biases(b_ih, b_hh),
-                           nonlinearity=nonlinearity)
+    return RNNCellOp.apply(input, hx, w_ih, w_hh, *_biases(b_ih, b_hh), nonlinearity=nonlinearity)
 
 
-def lstm_cell(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
-              b_ih: Tensor | None = None, b_hh: Tensor | None = None,
-              peephole: Tensor | None = None, *,
-              output_peephole: str = "current") -> tuple[Tensor, Tensor]:
+def lstm_cell(
+    input: Tensor,
+    hx: tuple[Tensor, Tensor],
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    peephole: Tensor | None = None,
+    *,
+    output_peephole: str = "current",
+) -> tuple[Tensor, Tensor]:
     """One fused LSTM step -> (h', c') (shapes and ``output_peephole`` as
     :func:`lstm_cell_reference`)."""
     check_output_peephole("lstm_cell", output_peephole, peephole is not None)
@@ -68,22 +88,44 @@ def lstm_cell(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tens
     h, c = as_tensor(hx[0], "lstm_cell", "h"), as_tensor(hx[1], "lstm_cell", "c")
     biases = _biases(b_ih, b_hh)
     extra = biases + (() if peephole is None else (peephole,))
-    packed = LSTMCellOp.apply(input, h, c, w_ih, w_hh, *extra, bias=bool(biases),
-                              peephole=peephole is not None, output_peephole=output_peephole)
+    packed = LSTMCellOp.apply(
+        input,
+        h,
+        c,
+        w_ih,
+        w_hh,
+        *extra,
+        bias=bool(biases),
+        peephole=peephole is not None,
+        output_peephole=output_peephole,
+    )
     return packed[0], packed[1]
 
 
-def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
-             b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
+def gru_cell(
+    input: Tensor,
+    hx: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> Tensor:
     """One fused GRU step (shapes and formula as :func:`gru_cell_reference`)."""
     input, hx = as_tensor(input, "gru_cell"), as_tensor(hx, "gru_cell", "hx")
     return GRUCellOp.apply(input, hx, w_ih, w_hh, *_biases(b_ih, b_hh))
 
 
-def rnn_sequence(input: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
-                 b_ih: Tensor | None = None, b_hh: Tensor | None = None,
-                 nonlinearity: str = "tanh", reverse: bool = False,
-                 fused: bool = True) -> tuple[Tensor, Tensor]:
+def rnn_sequence(
+    input: Tensor,
+    h0: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    nonlinearity: str = "tanh",
+    reverse: bool = False,
+    fused: bool = True,
+) -> tuple[Tensor, Tensor]:
     """One Elman layer, one direction, over a sequence.
 
     input (T, B, I), h0 (B, H) -> (output (T, B, H), h_n (B, H)). ``reverse`` runs from
@@ -92,47 +134,76 @@ def rnn_sequence(input: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
     """
     _check_nonlinearity(nonlinearity)
     if not fused:
+
         def step(x: Tensor, s: tuple) -> tuple:
             return (rnn_cell_reference(x, s[0], w_ih, w_hh, b_ih, b_hh, nonlinearity),)
 
         outputs, (h_n,) = _unroll(step, input, (h0,), reverse)
         return stack(outputs), h_n
-    output = RNNCellOp.apply(input, h0, w_ih, w_hh, *_biases(b_ih, b_hh),
-                             nonlinearity=nonlinearity, reverse=reverse)
+    output = RNNCellOp.apply(
+        input, h0, w_ih, w_hh, *_biases(b_ih, b_hh), nonlinearity=nonlinearity, reverse=reverse
+    )
     return output, output[0 if reverse else -1]
 
 
-def lstm_sequence(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
-                  b_ih: Tensor | None = None, b_hh: Tensor | None = None,
-                  peephole: Tensor | None = None, reverse: bool = False,
-                  fused: bool = True, *,
-                  output_peephole: str = "current") -> tuple[Tensor, tuple[Tensor, Tensor]]:
+def lstm_sequence(
+    input: Tensor,
+    hx: tuple[Tensor, Tensor],
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    peephole: Tensor | None = None,
+    reverse: bool = False,
+    fused: bool = True,
+    *,
+    output_peephole: str = "current",
+) -> tuple[Tensor, tuple[Tensor, Tensor]]:
     """One LSTM layer, one direction: input (T, B, I), hx = (h0, c0) each (B, H) ->
     (output (T, B, H), (h_n, c_n)). See :func:`rnn_sequence` for ``reverse``/``fused``
     and :func:`lstm_cell_reference` for ``output_peephole``."""
     check_output_peephole("lstm_sequence", output_peephole, peephole is not None)
     if not fused:
+
         def step(x: Tensor, s: tuple) -> tuple:
-            return lstm_cell_reference(x, s, w_ih, w_hh, b_ih, b_hh, peephole,
-                                       output_peephole=output_peephole)
+            return lstm_cell_reference(
+                x, s, w_ih, w_hh, b_ih, b_hh, peephole, output_peephole=output_peephole
+            )
 
         outputs, (h_n, c_n) = _unroll(step, input, tuple(hx), reverse)
         return stack(outputs), (h_n, c_n)
     h0, c0 = hx
     biases = _biases(b_ih, b_hh)
     extra = biases + (() if peephole is None else (peephole,))
-    packed = LSTMCellOp.apply(input, h0, c0, w_ih, w_hh, *extra, bias=bool(biases),
-                              peephole=peephole is not None, reverse=reverse,
-                              output_peephole=output_peephole)
+    packed = LSTMCellOp.apply(
+        input,
+        h0,
+        c0,
+        w_ih,
+        w_hh,
+        *extra,
+        bias=bool(biases),
+        peephole=peephole is not None,
+        reverse=reverse,
+        output_peephole=output_peephole,
+    )
     steps = input.shape[0]
     return packed[:steps], (packed[0 if reverse else steps - 1], packed[steps])
 
 
-def gru_sequence(input: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
-                 b_ih: Tensor | None = None, b_hh: Tensor | None = None,
-                 reverse: bool = False, fused: bool = True) -> tuple[Tensor, Tensor]:
+def gru_sequence(
+    input: Tensor,
+    h0: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    reverse: bool = False,
+    fused: bool = True,
+) -> tuple[Tensor, Tensor]:
     """One GRU layer, one direction: input (T, B, I), h0 (B, H) -> (output, h_n)."""
     if not fused:
+
         def step(x: Tensor, s: tuple) -> tuple:
             return (gru_cell_reference(x, s[0], w_ih, w_hh, b_ih, b_hh),)
 

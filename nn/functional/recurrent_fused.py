@@ -75,8 +75,14 @@ def _flat(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1, a.shape[-1])
 
 
-def _input_gates(x: np.ndarray, w_ih: np.ndarray, bias: np.ndarray | None, gate_count: int,
-                 dtype: np.dtype, owner: Function) -> np.ndarray:
+def _input_gates(
+    x: np.ndarray,
+    w_ih: np.ndarray,
+    bias: np.ndarray | None,
+    gate_count: int,
+    dtype: np.dtype,
+    owner: Function,
+) -> np.ndarray:
     """x_t W_ih^T + bias for every step t at once: (T, B, I) -> (G, T, B, H), gate-major.
 
     None of it depends on the recurrence, so it is one (batched) matrix product before
@@ -86,8 +92,11 @@ def _input_gates(x: np.ndarray, w_ih: np.ndarray, bias: np.ndarray | None, gate_
     steps, batch, _ = x.shape
     hidden = w_ih.shape[0] // gate_count
     gates = pool.take((gate_count, steps * batch, hidden), dtype)
-    np.matmul(_flat(x).astype(dtype, copy=False),
-              _weight_blocks(w_ih, gate_count).astype(dtype, copy=False), out=gates)
+    np.matmul(
+        _flat(x).astype(dtype, copy=False),
+        _weight_blocks(w_ih, gate_count).astype(dtype, copy=False),
+        out=gates,
+    )
     if bias is not None:
         gates += bias.reshape(gate_count, 1, -1)
     pool.give_back_when_dead(owner, gates)
@@ -106,8 +115,9 @@ def _weight_grads(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray, reverse: b
     return _flat(dgates[1:]).T @ _flat(hs[:-1]) + dgates[0].T @ h0
 
 
-def _weight_grads_blocks(dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray,
-                        reverse: bool) -> np.ndarray:
+def _weight_grads_blocks(
+    dgates: np.ndarray, h0: np.ndarray, hs: np.ndarray, reverse: bool
+) -> np.ndarray:
     """:func:`_weight_grads` for gate-major deltas (G, T, B, H) -> (G H, H): per gate k,
     sum_t delta_k,t^T h_{t-1}, as one batched matrix product over all steps."""
     gate_count, steps, batch, hidden = dgates.shape
@@ -133,8 +143,12 @@ def _composite_vjp(fn: Function, gy: Tensor, reference: Callable[..., Tensor]) -
     for t, need in zip(inputs, fn.needs_input_grad):
         if need and not any(t is w for w in wanted):
             wanted.append(t)
-    grads = dict(zip(map(id, wanted), _autograd_grad(
-        out, wanted, grad_outputs=gy, create_graph=True, allow_unused=True)))
+    grads = dict(
+        zip(
+            map(id, wanted),
+            _autograd_grad(out, wanted, grad_outputs=gy, create_graph=True, allow_unused=True),
+        )
+    )
     result = []
     for t, need in zip(inputs, fn.needs_input_grad):
         # an input passed twice (h0 is c0) gets its total gradient once
@@ -142,8 +156,9 @@ def _composite_vjp(fn: Function, gy: Tensor, reference: Callable[..., Tensor]) -
     return tuple(result)
 
 
-def _check_shapes(x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
-                  gate_count: int) -> None:
+def _check_shapes(
+    x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, gate_count: int
+) -> None:
     """``Function.apply`` prepends the op name and the input shapes to these messages."""
     hidden = w_hh.shape[-1]
     if w_hh.ndim != 2 or w_hh.shape[0] != gate_count * hidden:
@@ -171,8 +186,9 @@ class _Recurrence(Function):
     gate_count = 1
     state_count = 1  # h0 (and c0 for the LSTM) come right after x
 
-    def _prepare(self, x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
-                 reverse: bool) -> tuple[np.ndarray, np.dtype]:
+    def _prepare(
+        self, x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, reverse: bool
+    ) -> tuple[np.ndarray, np.dtype]:
         _check_shapes(x, h0, w_ih, w_hh, self.gate_count)
         self.single, self.reverse = x.ndim == 2, reverse
         return (x[None] if self.single else x), np.result_type(x, h0, w_ih, w_hh)
@@ -207,12 +223,18 @@ class RNNCellOp(_Recurrence):
         "gx h0 W_hh b_hh", "δ_t (BPTT)", "δ_1·{2}", "Σ_t δ_tᵀ·h_{{t−1}}", "Σ_t δ_t"
     )
 
-    def forward(self, x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
-                *biases: np.ndarray, nonlinearity: str = "tanh",
-                reverse: bool = False) -> np.ndarray:
+    def forward(
+        self,
+        x: np.ndarray,
+        h0: np.ndarray,
+        w_ih: np.ndarray,
+        w_hh: np.ndarray,
+        *biases: np.ndarray,
+        nonlinearity: str = "tanh",
+        reverse: bool = False,
+    ) -> np.ndarray:
         xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
-        pre = _input_gates(xs, w_ih, biases[0] + biases[1] if biases else None, 1, dtype,
-                           self)[0]
+        pre = _input_gates(xs, w_ih, biases[0] + biases[1] if biases else None, 1, dtype, self)[0]
         self.relu, self.bias = nonlinearity == "relu", bool(biases)
         hs = np.empty_like(pre)
         h, w_t = h0, np.ascontiguousarray(w_hh.T)  # (BLAS is slower on a transposed view)
@@ -240,8 +262,9 @@ class RNNCellOp(_Recurrence):
         grads += [db, db.copy()] if self.bias else []  # b_ih and b_hh: same value, own arrays
         return tuple(_as_tensor(g) for g in grads)
 
-    def _reference(self, x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
-                   *biases: Tensor) -> Tensor:
+    def _reference(
+        self, x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, *biases: Tensor
+    ) -> Tensor:
         nonlinearity = "relu" if self.relu else "tanh"
         b_ih, b_hh = biases if biases else (None, None)
 
@@ -283,9 +306,19 @@ class LSTMCellOp(_Recurrence):
     )
     gate_count, state_count = 4, 2
 
-    def forward(self, x: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_ih: np.ndarray,
-                w_hh: np.ndarray, *extra: np.ndarray, bias: bool = True, peephole: bool = False,
-                reverse: bool = False, output_peephole: str = "current") -> np.ndarray:
+    def forward(
+        self,
+        x: np.ndarray,
+        h0: np.ndarray,
+        c0: np.ndarray,
+        w_ih: np.ndarray,
+        w_hh: np.ndarray,
+        *extra: np.ndarray,
+        bias: bool = True,
+        peephole: bool = False,
+        reverse: bool = False,
+        output_peephole: str = "current",
+    ) -> np.ndarray:
         xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
         if c0.shape != h0.shape:
             raise ValueError(f"c0 has shape {c0.shape} but h0 has {h0.shape}")
@@ -294,8 +327,9 @@ class LSTMCellOp(_Recurrence):
         self.output_peephole = output_peephole
         self.o_prev = prev = output_peephole == "previous"
         if not peephole:  # PyTorch's LSTM: the leaner whole-sequence loop
-            return self._forward_plain(xs, h0, c0, w_ih, w_hh,
-                                       extra[0] + extra[1] if bias else None, dtype)
+            return self._forward_plain(
+                xs, h0, c0, w_ih, w_hh, extra[0] + extra[1] if bias else None, dtype
+            )
         p = extra[-1]
         gates = _input_gates(xs, w_ih, extra[0] + extra[1] if bias else None, 4, dtype, self)
         steps, batch, hidden = gates.shape[1:]
@@ -305,16 +339,22 @@ class LSTMCellOp(_Recurrence):
         cells[0] = c0
         h, w_blocks = h0, _weight_blocks(w_hh, 4)
         for k, t in enumerate(_time_order(steps, reverse)):
-            _lstm_step(gates[:, t], h, cells[k], w_blocks, p, cells[k + 1], tanh_c[t], out[t],
-                       prev)
+            _lstm_step(gates[:, t], h, cells[k], w_blocks, p, cells[k + 1], tanh_c[t], out[t], prev)
             h = out[t]
         out[steps] = cells[steps]
         self.gates, self.cells, self.tanh_c, self.out = gates, cells, tanh_c, out
         return out
 
-    def _forward_plain(self, xs: np.ndarray, h0: np.ndarray, c0: np.ndarray,
-                       w_ih: np.ndarray, w_hh: np.ndarray, bias: np.ndarray | None,
-                       dtype: np.dtype) -> np.ndarray:
+    def _forward_plain(
+        self,
+        xs: np.ndarray,
+        h0: np.ndarray,
+        c0: np.ndarray,
+        w_ih: np.ndarray,
+        w_hh: np.ndarray,
+        bias: np.ndarray | None,
+        dtype: np.dtype,
+    ) -> np.ndarray:
         """No peephole: :func:`~nn.functional.recurrent_lstm.lstm_forward`, gate-major in
         o-i-f-g order (that module's docstring says why)."""
         steps, batch, _ = xs.shape
@@ -323,7 +363,8 @@ class LSTMCellOp(_Recurrence):
         gates = pool.take((4, steps, batch, hidden), dtype)
         # (the reordered weights are temporaries: per-thread scratch, see array_pool)
         w_ih_blocks = weight_blocks(
-            w_ih, scratch("lstm W_ih^T blocks", (4, w_ih.shape[1], hidden), dtype))
+            w_ih, scratch("lstm W_ih^T blocks", (4, w_ih.shape[1], hidden), dtype)
+        )
         # (T B, I), kept for dL/dW_ih: a copy already when x is a batch_first view
         self.x_flat = _flat(xs).astype(dtype, copy=False)
         # (o, i, f blocks negated: lstm_forward then gets -a for its sigmoids)
@@ -332,9 +373,11 @@ class LSTMCellOp(_Recurrence):
         if bias is not None:
             gates += negate_sigmoid_blocks(to_oifg(bias).reshape(4, 1, 1, -1))
         w_hh_blocks = negate_sigmoid_blocks(
-            weight_blocks(w_hh, scratch("lstm W_hh^T blocks", (4, hidden, hidden), dtype)))
+            weight_blocks(w_hh, scratch("lstm W_hh^T blocks", (4, hidden, hidden), dtype))
+        )
         out, self.cells, self.tanh_c = lstm_forward(
-            gates, h0, c0, w_hh_blocks, _time_order(steps, self.reverse))
+            gates, h0, c0, w_hh_blocks, _time_order(steps, self.reverse)
+        )
         self.gates, self.out = gates, out
         # only this op refers to these three: they go back to the pool when its graph dies
         pool.give_back_when_dead(self, gates, self.cells, self.tanh_c)
@@ -347,9 +390,15 @@ class LSTMCellOp(_Recurrence):
         _, steps, batch, hidden = self.gates.shape
         # the blocks W_k (H, K) of each weight, o-i-f-g order: dL/dh_{t-1} = sum_k d_k W_k
         w_hh_oifg = to_oifg(w_hh, scratch("lstm W_hh o-i-f-g", w_hh.shape, w_hh.dtype))
-        dgates, dh0, dc0 = lstm_backward(gy, self.gates, self.cells, self.tanh_c,
-                                         w_hh_oifg.reshape(4, hidden, hidden),
-                                         _time_order(steps, self.reverse), need[1])
+        dgates, dh0, dc0 = lstm_backward(
+            gy,
+            self.gates,
+            self.cells,
+            self.tanh_c,
+            w_hh_oifg.reshape(4, hidden, hidden),
+            _time_order(steps, self.reverse),
+            need[1],
+        )
         flat = dgates.reshape(4, steps * batch, hidden)  # delta of gate k at (t, b)
         dx = dw_ih = dw_hh = None
         if need[0]:  # dL/dx = sum_k delta_k W_ih,k
@@ -382,9 +431,18 @@ class LSTMCellOp(_Recurrence):
         for k in reversed(range(steps)):
             t = order[k]
             dh = dh + g_out[t]
-            dc = _lstm_step_backward(dh, dc, self.gates[:, t], self.cells[k], self.cells[k + 1],
-                                     self.tanh_c[t], peephole, _gate_major(dgates[t], 4), dpeep,
-                                     self.o_prev)
+            dc = _lstm_step_backward(
+                dh,
+                dc,
+                self.gates[:, t],
+                self.cells[k],
+                self.cells[k + 1],
+                self.tanh_c[t],
+                peephole,
+                _gate_major(dgates[t], 4),
+                dpeep,
+                self.o_prev,
+            )
             if k > 0 or self.needs_input_grad[1]:
                 dh = dgates[t] @ w_hh
         dx, dw_ih, db = self._input_side(dgates, self.bias)
@@ -393,14 +451,16 @@ class LSTMCellOp(_Recurrence):
         grads += [dpeep] if self.peephole else []
         return tuple(_as_tensor(g) for g in grads)
 
-    def _reference(self, x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor,
-                   *extra: Tensor) -> Tensor:
+    def _reference(
+        self, x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor, *extra: Tensor
+    ) -> Tensor:
         b_ih, b_hh = extra[:2] if self.bias else (None, None)
         peephole = extra[-1] if self.peephole else None
 
         def step(x_t: Tensor, state: tuple) -> tuple:
-            return lstm_cell_reference(x_t, state, w_ih, w_hh, b_ih, b_hh, peephole,
-                                       output_peephole=self.output_peephole)
+            return lstm_cell_reference(
+                x_t, state, w_ih, w_hh, b_ih, b_hh, peephole, output_peephole=self.output_peephole
+            )
 
         return _packed_reference(step, x, (h0, c0), self.reverse, self.single)
 
@@ -429,8 +489,15 @@ class GRUCellOp(_Recurrence):
     )
     gate_count = 3
 
-    def forward(self, x: np.ndarray, h0: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray,
-                *biases: np.ndarray, reverse: bool = False) -> np.ndarray:
+    def forward(
+        self,
+        x: np.ndarray,
+        h0: np.ndarray,
+        w_ih: np.ndarray,
+        w_hh: np.ndarray,
+        *biases: np.ndarray,
+        reverse: bool = False,
+    ) -> np.ndarray:
         xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
         self.bias = bool(biases)
         gates = _input_gates(xs, w_ih, biases[0] if biases else None, 3, dtype, self)
@@ -460,16 +527,23 @@ class GRUCellOp(_Recurrence):
             t = order[k]
             h_prev = self.hs[order[k - 1]] if k > 0 else h0
             dh = dh + gy_seq[t]
-            dh_skip = _gru_step_backward(dh, self.gates[:, t], h_prev, self.hw_n[t],
-                                         _gate_major(dgates_x[t], 3), _gate_major(dgates_h[t], 3))
+            dh_skip = _gru_step_backward(
+                dh,
+                self.gates[:, t],
+                h_prev,
+                self.hw_n[t],
+                _gate_major(dgates_x[t], 3),
+                _gate_major(dgates_h[t], 3),
+            )
             dh = dh_skip + dgates_h[t] @ w_hh if (k > 0 or self.needs_input_grad[1]) else dh_skip
         dx, dw_ih, db_ih = self._input_side(dgates_x, self.bias)
         grads = [dx, dh, dw_ih, _weight_grads(dgates_h, h0, self.hs, self.reverse)]
         grads += [db_ih, _flat(dgates_h).sum(axis=0)] if self.bias else []
         return tuple(_as_tensor(g) for g in grads)
 
-    def _reference(self, x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor,
-                   *biases: Tensor) -> Tensor:
+    def _reference(
+        self, x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, *biases: Tensor
+    ) -> Tensor:
         def step(x_t: Tensor, state: tuple) -> tuple:
             return (gru_cell_reference(x_t, state[0], w_ih, w_hh, *biases),)
 

@@ -21,8 +21,9 @@ def _sigmoid_(a: np.ndarray) -> None:
     stable_sigmoid(a, out=a)
 
 
-def _rnn_step(pre: np.ndarray, h: np.ndarray, w_hh_t: np.ndarray, relu: bool,
-              h_new: np.ndarray) -> None:
+def _rnn_step(
+    pre: np.ndarray, h: np.ndarray, w_hh_t: np.ndarray, relu: bool, h_new: np.ndarray
+) -> None:
     """h' = f(pre + h W_hh^T), written into ``h_new``; ``pre`` = x W_ih^T + b_ih + b_hh."""
     u = pre + h @ w_hh_t
     if relu:
@@ -58,9 +59,17 @@ def _weight_blocks(w: np.ndarray, gate_count: int) -> np.ndarray:
     return np.ascontiguousarray(w.reshape(gate_count, rows, w.shape[1]).transpose(0, 2, 1))
 
 
-def _lstm_step(gates: np.ndarray, h: np.ndarray, c: np.ndarray, w_blocks: np.ndarray,
-               peephole: np.ndarray | None, c_new: np.ndarray, tanh_c: np.ndarray,
-               h_new: np.ndarray, output_reads_previous: bool = False) -> None:
+def _lstm_step(
+    gates: np.ndarray,
+    h: np.ndarray,
+    c: np.ndarray,
+    w_blocks: np.ndarray,
+    peephole: np.ndarray | None,
+    c_new: np.ndarray,
+    tanh_c: np.ndarray,
+    h_new: np.ndarray,
+    output_reads_previous: bool = False,
+) -> None:
     """One LSTM step, in place.
 
     ``gates`` (4, B, H) holds the input part of the pre-activations (x W_ih^T + b_ih +
@@ -86,11 +95,18 @@ def _lstm_step(gates: np.ndarray, h: np.ndarray, c: np.ndarray, w_blocks: np.nda
     np.multiply(o, tanh_c, out=h_new)  # h_t = o * tanh(c_t)
 
 
-def _lstm_step_backward(dh: np.ndarray, dc: np.ndarray, gates: np.ndarray,
-                        c_prev: np.ndarray, c_new: np.ndarray, tanh_c: np.ndarray,
-                        peephole: np.ndarray | None, dgates: np.ndarray,
-                        dpeephole: np.ndarray | None,
-                        output_reads_previous: bool = False) -> np.ndarray:
+def _lstm_step_backward(
+    dh: np.ndarray,
+    dc: np.ndarray,
+    gates: np.ndarray,
+    c_prev: np.ndarray,
+    c_new: np.ndarray,
+    tanh_c: np.ndarray,
+    peephole: np.ndarray | None,
+    dgates: np.ndarray,
+    dpeephole: np.ndarray | None,
+    output_reads_previous: bool = False,
+) -> np.ndarray:
     """Backward of :func:`_lstm_step`: the chain rule line by line, last line first.
 
     ``dh``, ``dc`` are dL/dh_t, dL/dc_t (from the output and from step t+1). Writes
@@ -131,8 +147,14 @@ def _lstm_step_backward(dh: np.ndarray, dc: np.ndarray, gates: np.ndarray,
     return dc_prev
 
 
-def _gru_step(gates: np.ndarray, h: np.ndarray, w_blocks: np.ndarray, b_hh: np.ndarray | None,
-              hw_n: np.ndarray, h_new: np.ndarray) -> None:
+def _gru_step(
+    gates: np.ndarray,
+    h: np.ndarray,
+    w_blocks: np.ndarray,
+    b_hh: np.ndarray | None,
+    hw_n: np.ndarray,
+    h_new: np.ndarray,
+) -> None:
     """One GRU step, in place.
 
     ``gates`` (3, B, H) holds x W_ih^T + b_ih on entry and r, z, n on exit; ``b_hh`` is
@@ -153,8 +175,14 @@ def _gru_step(gates: np.ndarray, h: np.ndarray, w_blocks: np.ndarray, b_hh: np.n
     h_new += n
 
 
-def _gru_step_backward(dh: np.ndarray, gates: np.ndarray, h_prev: np.ndarray,
-                       hw_n: np.ndarray, dgates_x: np.ndarray, dgates_h: np.ndarray) -> np.ndarray:
+def _gru_step_backward(
+    dh: np.ndarray,
+    gates: np.ndarray,
+    h_prev: np.ndarray,
+    hw_n: np.ndarray,
+    dgates_x: np.ndarray,
+    dgates_h: np.ndarray,
+) -> np.ndarray:
     """Backward of :func:`_gru_step`. Writes dL/d(x-part pre-activations) into ``dgates_x``
     and dL/d(h W_hh^T + b_hh) into ``dgates_h`` (both (3, B, H)); returns the part of
     dL/dh_{t-1} that skips the weights (dh z); the caller adds dgates_h W_hh."""

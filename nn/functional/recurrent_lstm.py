@@ -53,8 +53,15 @@ import numpy as np
 
 from .array_pool import pool, scratch
 
-__all__ = ["OIFG", "lstm_forward", "lstm_backward", "to_oifg", "from_oifg", "weight_blocks",
-           "negate_sigmoid_blocks"]
+__all__ = [
+    "OIFG",
+    "lstm_forward",
+    "lstm_backward",
+    "to_oifg",
+    "from_oifg",
+    "weight_blocks",
+    "negate_sigmoid_blocks",
+]
 
 # row blocks of PyTorch's (i, f, g, o) weights taken in the order o, i, f, g ...
 OIFG = (3, 0, 1, 2)
@@ -77,8 +84,7 @@ def from_oifg(w: np.ndarray) -> np.ndarray:
     view, so the engine can hand it to a leaf's ``.grad`` without another copy."""
     out = np.empty_like(w)
     rows = w.shape[0] // 4
-    np.take(w.reshape(4, rows, *w.shape[1:]), _BACK, axis=0,
-            out=out.reshape(4, rows, *w.shape[1:]))
+    np.take(w.reshape(4, rows, *w.shape[1:]), _BACK, axis=0, out=out.reshape(4, rows, *w.shape[1:]))
     return out
 
 
@@ -91,7 +97,7 @@ def weight_blocks(w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     if out is None:
         out = np.empty((4, w.shape[1], rows), dtype=w.dtype)
     for k, block in enumerate(OIFG):
-        out[k] = w[block * rows:(block + 1) * rows].T
+        out[k] = w[block * rows : (block + 1) * rows].T
     return out
 
 
@@ -108,8 +114,9 @@ def negate_sigmoid_blocks(blocks: np.ndarray) -> np.ndarray:
     return blocks
 
 
-def lstm_forward(gates: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_hh_blocks: np.ndarray,
-                 order: range) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def lstm_forward(
+    gates: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_hh_blocks: np.ndarray, order: range
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run the recurrence, in place in ``gates``.
 
     gates (4, T, B, H): x_t W_ih^T + b in o-i-f-g order on entry, **negated** for the three
@@ -156,9 +163,15 @@ def lstm_forward(gates: np.ndarray, h0: np.ndarray, c0: np.ndarray, w_hh_blocks:
     return out, cells, tanh_c
 
 
-def lstm_backward(gy: np.ndarray, acts: np.ndarray, cells: np.ndarray, tanh_c: np.ndarray,
-                  w_hh: np.ndarray, order: range,
-                  need_h0: bool) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+def lstm_backward(
+    gy: np.ndarray,
+    acts: np.ndarray,
+    cells: np.ndarray,
+    tanh_c: np.ndarray,
+    w_hh: np.ndarray,
+    order: range,
+    need_h0: bool,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """BPTT through :func:`lstm_forward`.
 
     gy (T + 1, B, H): dL/d(out), i.e. dL/dh_1..dL/dh_T then dL/dc_T; acts (4, T, B, H),
@@ -171,7 +184,7 @@ def lstm_backward(gy: np.ndarray, acts: np.ndarray, cells: np.ndarray, tanh_c: n
     o, i, f, g = acts
     s = acts[:3]
     # c_{t-1} of step t, in time order (cells is in processing order)
-    c_prev = cells[:steps] if order.step > 0 else cells[steps - 1::-1]
+    c_prev = cells[:steps] if order.step > 0 else cells[steps - 1 :: -1]
     # coef: dL/da = coef * dh (gate o) or coef * dc (gates i, f, g), for all t at once
     coef = scratch("coef", acts.shape, acts.dtype)
     np.subtract(1.0, s, out=coef[:3])

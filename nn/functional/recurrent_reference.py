@@ -33,9 +33,15 @@ def _affine(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
     return y if b is None else y + b
 
 
-def rnn_cell_reference(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
-                       b_ih: Tensor | None = None, b_hh: Tensor | None = None,
-                       nonlinearity: str = "tanh") -> Tensor:
+def rnn_cell_reference(
+    input: Tensor,
+    hx: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    nonlinearity: str = "tanh",
+) -> Tensor:
     """Elman cell with plain Tensor ops (the textbook's u^t = W_in x^t + W z^(t-1) + b,
     z^t = f(u^t), in row-vector form)::
 
@@ -63,10 +69,17 @@ def check_output_peephole(name: str, output_peephole: object, has_peephole: bool
         )
 
 
-def lstm_cell_reference(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
-                        b_ih: Tensor | None = None, b_hh: Tensor | None = None,
-                        peephole: Tensor | None = None, *,
-                        output_peephole: str = "current") -> tuple[Tensor, Tensor]:
+def lstm_cell_reference(
+    input: Tensor,
+    hx: tuple[Tensor, Tensor],
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    peephole: Tensor | None = None,
+    *,
+    output_peephole: str = "current",
+) -> tuple[Tensor, Tensor]:
     """LSTM cell with plain Tensor ops, gate by gate (equations in :class:`LSTMCellOp`;
     the textbook's s^t = g_I f(u^t) + g_F s^(t-1), z^t = g_O f(s^t) with f = tanh).
 
@@ -81,18 +94,24 @@ def lstm_cell_reference(input: Tensor, hx: tuple[Tensor, Tensor], w_ih: Tensor, 
     if peephole is not None:
         a_i = a_i + peephole[0] * c
         a_f = a_f + peephole[1] * c
-    i = a_i.sigmoid()           # input gate
-    f = a_f.sigmoid()           # forget gate
-    g = a_g.tanh()              # candidate cell content
-    c_new = f * c + i * g       # memory cell: keep part of the old, write part of the new
+    i = a_i.sigmoid()  # input gate
+    f = a_f.sigmoid()  # forget gate
+    g = a_g.tanh()  # candidate cell content
+    c_new = f * c + i * g  # memory cell: keep part of the old, write part of the new
     if peephole is not None:
         a_o = a_o + peephole[2] * (c_new if output_peephole == "current" else c)
-    o = a_o.sigmoid()           # output gate
+    o = a_o.sigmoid()  # output gate
     return o * c_new.tanh(), c_new
 
 
-def gru_cell_reference(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
-                       b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
+def gru_cell_reference(
+    input: Tensor,
+    hx: Tensor,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> Tensor:
     """GRU cell with plain Tensor ops (equations in :class:`GRUCellOp`).
 
     h' = (1 - z) n + z h is the textbook's h^t = z h^(t-1) + (1 - z) h~^t with the
@@ -101,8 +120,8 @@ def gru_cell_reference(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
     """
     x_r, x_z, x_n = _affine(input, w_ih, b_ih).chunk(3, dim=-1)
     h_r, h_z, h_n = _affine(hx, w_hh, b_hh).chunk(3, dim=-1)
-    r = (x_r + h_r).sigmoid()   # reset gate
-    z = (x_z + h_z).sigmoid()   # update gate
+    r = (x_r + h_r).sigmoid()  # reset gate
+    z = (x_z + h_z).sigmoid()  # update gate
     n = (x_n + r * h_n).tanh()  # candidate state
     return (1.0 - z) * n + z * hx
 
@@ -119,8 +138,7 @@ def _unroll(step: Step, x: Tensor, state: tuple, reverse: bool) -> tuple[list, t
     return outputs, state
 
 
-def _packed_reference(step: Step, x: Tensor, state: tuple, reverse: bool,
-                      single: bool) -> Tensor:
+def _packed_reference(step: Step, x: Tensor, state: tuple, reverse: bool, single: bool) -> Tensor:
     """The unrolled reference packed exactly like the fused op's output."""
     outputs, state = _unroll(step, x.unsqueeze(0) if single else x, state, reverse)
     if len(state) == 2:  # the LSTM's c_T rides along after the hidden states

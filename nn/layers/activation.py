@@ -1,12 +1,12 @@
 """Activation layers: each wraps its function so it can sit in a ``Sequential``.
 
-    sigmoid  f(u) = 1 / (1 + e^-u)          f' = f (1 - f)
-    tanh     f(u) = tanh u                  f' = 1 - f^2
-    ReLU     f(u) = max(0, u)               f' = [u > 0]
-    leaky / PReLU  f(u) = max(0, u) + a min(0, u)   (a fixed / learned)
-    maxout   max over groups of k units
-    softmax  f(u)_k = e^{u_k} / sum_j e^{u_j}   (in (0, 1), sums to 1)
-    identity f(u) = u                       f' = 1
+sigmoid  f(u) = 1 / (1 + e^-u)          f' = f (1 - f)
+tanh     f(u) = tanh u                  f' = 1 - f^2
+ReLU     f(u) = max(0, u)               f' = [u > 0]
+leaky / PReLU  f(u) = max(0, u) + a min(0, u)   (a fixed / learned)
+maxout   max over groups of k units
+softmax  f(u)_k = e^{u_k} / sum_j e^{u_j}   (in (0, 1), sums to 1)
+identity f(u) = u                       f' = 1
 """
 
 from __future__ import annotations

@@ -21,8 +21,9 @@ from ..parameter import Parameter
 __all__ = ["Conv2d", "ConvTranspose2d"]
 
 
-def _check_channels(name: str, in_channels: Any, out_channels: Any, kernel_size: Any,
-                    groups: Any) -> tuple[int, int, tuple[int, int], int]:
+def _check_channels(
+    name: str, in_channels: Any, out_channels: Any, kernel_size: Any, groups: Any
+) -> tuple[int, int, tuple[int, int], int]:
     """Channel counts, kernel and groups as PyTorch requires them (ValueError/TypeError)."""
     in_channels = check_int(name, "in_channels", in_channels, 1)
     out_channels = check_int(name, "out_channels", out_channels, 1)
@@ -45,15 +46,27 @@ class _ConvNd(Module):
     C_out/groups · kH · kW for ConvTranspose2d (PyTorch computes it from the weight too).
     """
 
-    def __init__(self, name: str, in_channels: int, out_channels: int,
-                 kernel_size: tuple[int, int],
-                 groups: int, bias: bool, transposed: bool, dtype: Any, rng: Any) -> None:
+    def __init__(
+        self,
+        name: str,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: tuple[int, int],
+        groups: int,
+        bias: bool,
+        transposed: bool,
+        dtype: Any,
+        rng: Any,
+    ) -> None:
         # every argument is checked by the subclass before this draws any random number
         super().__init__()
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size = kernel_size
-        shape = ((in_channels, out_channels // groups) if transposed
-                 else (out_channels, in_channels // groups))
+        shape = (
+            (in_channels, out_channels // groups)
+            if transposed
+            else (out_channels, in_channels // groups)
+        )
         dtype = dtype or get_default_dtype()
         rng = as_generator(rng)
         self.weight = Parameter(np.empty((*shape, *self.kernel_size), dtype=dtype))
@@ -80,8 +93,10 @@ class _ConvNd(Module):
         return "".join(", " + p for p in parts)
 
     def extra_repr(self) -> str:
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}" + self._repr_tail())
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}" + self._repr_tail()
+        )
 
 
 class Conv2d(_ConvNd):
@@ -105,12 +120,24 @@ class Conv2d(_ConvNd):
     Ho = ⌊(H + 2P − D(kH − 1) − 1)/S⌋ + 1.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair,
-                 stride: IntPair = 1, padding: IntPair | str = 0, dilation: IntPair = 1,
-                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", *,
-                 dtype: Any = None, rng: Any = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntPair,
+        stride: IntPair = 1,
+        padding: IntPair | str = 0,
+        dilation: IntPair = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        *,
+        dtype: Any = None,
+        rng: Any = None,
+    ) -> None:
         in_channels, out_channels, kernel, groups = _check_channels(
-            "Conv2d", in_channels, out_channels, kernel_size, groups)
+            "Conv2d", in_channels, out_channels, kernel_size, groups
+        )
         if padding_mode != "zeros":
             raise ValueError(f"Conv2d: padding_mode {padding_mode!r} is not supported; use 'zeros'")
         stride_ = pair(stride, "Conv2d: stride", 1)
@@ -125,15 +152,17 @@ class Conv2d(_ConvNd):
             padding_: Any = padding
         else:
             padding_ = pair(padding, "Conv2d: padding", 0)
-        super().__init__("Conv2d", in_channels, out_channels, kernel, groups, bias,
-                         False, dtype, rng)
+        super().__init__(
+            "Conv2d", in_channels, out_channels, kernel, groups, bias, False, dtype, rng
+        )
         self.stride, self.dilation, self.padding = stride_, dilation_, padding_
 
     def forward(self, x: Tensor) -> Tensor:
         x = as_input_for(x, self.weight, "Conv2d")
         check_conv_input(x, "Conv2d", self.in_channels)
-        return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                      self.groups)
+        return conv2d(
+            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
 
 
 class ConvTranspose2d(_ConvNd):
@@ -155,12 +184,25 @@ class ConvTranspose2d(_ConvNd):
     picks output_padding to reach a requested (Hout, Wout), as in PyTorch.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: IntPair,
-                 stride: IntPair = 1, padding: IntPair = 0, output_padding: IntPair = 0,
-                 groups: int = 1, bias: bool = True, dilation: IntPair = 1,
-                 padding_mode: str = "zeros", *, dtype: Any = None, rng: Any = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntPair,
+        stride: IntPair = 1,
+        padding: IntPair = 0,
+        output_padding: IntPair = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: IntPair = 1,
+        padding_mode: str = "zeros",
+        *,
+        dtype: Any = None,
+        rng: Any = None,
+    ) -> None:
         in_channels, out_channels, kernel, groups = _check_channels(
-            "ConvTranspose2d", in_channels, out_channels, kernel_size, groups)
+            "ConvTranspose2d", in_channels, out_channels, kernel_size, groups
+        )
         if padding_mode != "zeros":
             raise ValueError(
                 f"ConvTranspose2d: padding_mode {padding_mode!r} is not supported; use 'zeros'"
@@ -174,8 +216,9 @@ class ConvTranspose2d(_ConvNd):
                 f"ConvTranspose2d: output_padding {output_padding_} must be smaller than "
                 f"stride {stride_} or dilation {dilation_}"
             )
-        super().__init__("ConvTranspose2d", in_channels, out_channels, kernel, groups,
-                         bias, True, dtype, rng)
+        super().__init__(
+            "ConvTranspose2d", in_channels, out_channels, kernel, groups, bias, True, dtype, rng
+        )
         self.stride, self.padding = stride_, padding_
         self.output_padding, self.dilation = output_padding_, dilation_
 
@@ -185,8 +228,9 @@ class ConvTranspose2d(_ConvNd):
         wanted = tuple(output_size)[-2:]
         smallest = [
             (n - 1) * s - 2 * p + d * (k - 1) + 1
-            for n, s, p, d, k in zip(x.shape[-2:], self.stride, self.padding, self.dilation,
-                                     self.kernel_size)
+            for n, s, p, d, k in zip(
+                x.shape[-2:], self.stride, self.padding, self.dilation, self.kernel_size
+            )
         ]
         extra = tuple(w - m for w, m in zip(wanted, smallest))
         if min(extra) < 0 or any(e >= s for e, s in zip(extra, self.stride)):
@@ -200,5 +244,13 @@ class ConvTranspose2d(_ConvNd):
     def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
         x = as_input_for(x, self.weight, "ConvTranspose2d")
         check_conv_input(x, "ConvTranspose2d", self.in_channels)
-        return conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
-                                self._output_padding(x, output_size), self.groups, self.dilation)
+        return conv_transpose2d(
+            x,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self._output_padding(x, output_size),
+            self.groups,
+            self.dilation,
+        )

@@ -35,8 +35,15 @@ class Embedding(Module):
     Shapes: integer input (*) -> (*, D); ``weight`` is (V, D).
     """
 
-    def __init__(self, num_embeddings: int, embedding_dim: int,
-                 padding_idx: int | None = None, *, dtype: Any = None, rng: Any = None) -> None:
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        *,
+        dtype: Any = None,
+        rng: Any = None,
+    ) -> None:
         super().__init__()
         num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings, 1)
         embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim, 1)
@@ -51,8 +58,9 @@ class Embedding(Module):
         self.weight = Parameter(weight.astype(dtype or get_default_dtype()))
 
     @classmethod
-    def from_pretrained(cls, embeddings: Any, freeze: bool = True,
-                        padding_idx: int | None = None) -> Embedding:
+    def from_pretrained(
+        cls, embeddings: Any, freeze: bool = True, padding_idx: int | None = None
+    ) -> Embedding:
         """An Embedding holding a copy of ``embeddings`` (V, D), e.g. trained word vectors.
 
         ``freeze`` (default, as in PyTorch) turns its gradient off. The padding row keeps

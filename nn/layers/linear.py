@@ -25,8 +25,11 @@ def check_features(x: Tensor, who: str, in_features: int) -> None:
     """A fully connected input: (..., in_features), at least 1-D."""
     shape = x._data.shape  # (the array itself, not the .data view: this runs every forward)
     if not shape or shape[-1] != in_features:
-        fix = ("a single sample is x.reshape(1, -1)" if not shape else
-               f"reshape it so the last axis holds the {in_features} features")
+        fix = (
+            "a single sample is x.reshape(1, -1)"
+            if not shape
+            else f"reshape it so the last axis holds the {in_features} features"
+        )
         raise ValueError(
             f"{who}: expected input (..., {in_features}), i.e. in_features={in_features} "
             f"on the last axis, got shape {x.shape}; {fix}"

@@ -75,7 +75,9 @@ class _Loss(Module):
     """Holds ``reduction``; subclasses write ``forward(input, target)``."""
 
     def __init__(
-        self, size_average: bool | None = None, reduce: bool | None = None,
+        self,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
         reduction: str = "mean",
     ) -> None:
         super().__init__()
@@ -89,8 +91,11 @@ class _WeightedLoss(_Loss):
     weight: np.ndarray | None  # a buffer (register_buffer), None when not given
 
     def __init__(
-        self, weight: Any = None, size_average: bool | None = None,
-        reduce: bool | None = None, reduction: str = "mean",
+        self,
+        weight: Any = None,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
     ) -> None:
         super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", _as_float_array(type(self).__name__, "weight", weight))
@@ -131,8 +136,12 @@ class NLLLoss(_WeightedLoss):
     """
 
     def __init__(
-        self, weight: Any = None, size_average: bool | None = None, ignore_index: int = -100,
-        reduce: bool | None = None, reduction: str = "mean",
+        self,
+        weight: Any = None,
+        size_average: bool | None = None,
+        ignore_index: int = -100,
+        reduce: bool | None = None,
+        reduction: str = "mean",
     ) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = int(ignore_index)
@@ -163,8 +172,13 @@ class CrossEntropyLoss(_WeightedLoss):
     """
 
     def __init__(
-        self, weight: Any = None, size_average: bool | None = None, ignore_index: int = -100,
-        reduce: bool | None = None, reduction: str = "mean", label_smoothing: float = 0.0,
+        self,
+        weight: Any = None,
+        size_average: bool | None = None,
+        ignore_index: int = -100,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         if not 0.0 <= float(label_smoothing) <= 1.0:
@@ -225,8 +239,12 @@ class BCEWithLogitsLoss(_WeightedLoss):
     pos_weight: np.ndarray | None  # a buffer, like weight
 
     def __init__(
-        self, weight: Any = None, size_average: bool | None = None, reduce: bool | None = None,
-        reduction: str = "mean", pos_weight: Any = None,
+        self,
+        weight: Any = None,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        pos_weight: Any = None,
     ) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         self.register_buffer(

@@ -99,8 +99,13 @@ class _BatchNorm(Module):
         if counting and momentum is None:  # cumulative moving average, as in PyTorch
             momentum = 1.0 / float(self.num_batches_tracked + 1)
         y = batch_norm(
-            x, self.running_mean, self.running_var, self.weight, self.bias,
-            training=use_batch, momentum=momentum if momentum is not None else 0.0,
+            x,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            training=use_batch,
+            momentum=momentum if momentum is not None else 0.0,
             eps=self.eps,
         )
         if counting:  # only once batch_norm succeeded: a refused batch changes nothing
@@ -178,8 +183,14 @@ class LocalContrastNorm(Module):
         padding_mode: PaddingMode = "reflect",
     ) -> None:
         super().__init__()
-        check_lcn_options(size, sigma, eps, variance, padding_mode,  # fail here, not later
-                          "LocalContrastNorm")
+        check_lcn_options(
+            size,
+            sigma,
+            eps,
+            variance,
+            padding_mode,  # fail here, not later
+            "LocalContrastNorm",
+        )
         self.size, self.sigma, self.eps = int(size), sigma, eps
         self.subtractive_only, self.across_channels = subtractive_only, across_channels
         self.variance = variance
@@ -189,8 +200,13 @@ class LocalContrastNorm(Module):
         x = as_tensor(x, "LocalContrastNorm")
         check_ndim(x, "LocalContrastNorm", (3, 4), "(N, C, H, W) or unbatched (C, H, W)")
         return local_contrast_norm(
-            x, self.size, self.sigma, self.eps, subtractive_only=self.subtractive_only,
-            across_channels=self.across_channels, variance=self.variance,  # type: ignore[arg-type]
+            x,
+            self.size,
+            self.sigma,
+            self.eps,
+            subtractive_only=self.subtractive_only,
+            across_channels=self.across_channels,
+            variance=self.variance,  # type: ignore[arg-type]
             padding_mode=self.padding_mode,
         )
 

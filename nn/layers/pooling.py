@@ -55,9 +55,15 @@ class MaxPool2d(Module):
     Shapes: (N, C, H, W) -> (N, C, Ho, Wo), Ho = ⌊(H + 2P − D(kH − 1) − 1)/S⌋ + 1.
     """
 
-    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None,
-                 padding: IntPair = 0, dilation: IntPair = 1, return_indices: bool = False,
-                 ceil_mode: bool = False) -> None:
+    def __init__(
+        self,
+        kernel_size: IntPair,
+        stride: IntPair | None = None,
+        padding: IntPair = 0,
+        dilation: IntPair = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
         super().__init__()
         _pool_window("MaxPool2d", kernel_size, stride, padding, dilation)  # fail here, not later
         self.kernel_size = kernel_size
@@ -66,12 +72,21 @@ class MaxPool2d(Module):
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, x: Tensor) -> Any:
-        return max_pool2d(_image(x, "MaxPool2d"), self.kernel_size, self.stride, self.padding,
-                          self.dilation, self.ceil_mode, self.return_indices)
+        return max_pool2d(
+            _image(x, "MaxPool2d"),
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
+        )
 
     def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
 
 
 class AvgPool2d(Module):
@@ -87,9 +102,15 @@ class AvgPool2d(Module):
     divisor_override : divide every window sum by this instead
     """
 
-    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None,
-                 padding: IntPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
-                 divisor_override: int | None = None) -> None:
+    def __init__(
+        self,
+        kernel_size: IntPair,
+        stride: IntPair | None = None,
+        padding: IntPair = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
         super().__init__()
         _pool_window("AvgPool2d", kernel_size, stride, padding)  # fail here, not later
         check_divisor("AvgPool2d", divisor_override)
@@ -99,8 +120,15 @@ class AvgPool2d(Module):
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, x: Tensor) -> Tensor:
-        return avg_pool2d(_image(x, "AvgPool2d"), self.kernel_size, self.stride, self.padding,
-                          self.ceil_mode, self.count_include_pad, self.divisor_override)
+        return avg_pool2d(
+            _image(x, "AvgPool2d"),
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -120,8 +148,15 @@ class LPPool2d(Module):
     mean : the textbook's mean form
     """
 
-    def __init__(self, norm_type: float, kernel_size: IntPair, stride: IntPair | None = None,
-                 ceil_mode: bool = False, *, mean: bool = False) -> None:
+    def __init__(
+        self,
+        norm_type: float,
+        kernel_size: IntPair,
+        stride: IntPair | None = None,
+        ceil_mode: bool = False,
+        *,
+        mean: bool = False,
+    ) -> None:
         super().__init__()
         check_norm_type("LPPool2d", norm_type)  # fail here, not at the first forward
         pair(kernel_size, "LPPool2d: kernel_size", 1)
@@ -131,12 +166,20 @@ class LPPool2d(Module):
         self.ceil_mode, self.mean = ceil_mode, mean
 
     def forward(self, x: Tensor) -> Tensor:
-        return lp_pool2d(_image(x, "LPPool2d"), self.norm_type, self.kernel_size, self.stride,
-                         self.ceil_mode, mean=self.mean)
+        return lp_pool2d(
+            _image(x, "LPPool2d"),
+            self.norm_type,
+            self.kernel_size,
+            self.stride,
+            self.ceil_mode,
+            mean=self.mean,
+        )
 
     def extra_repr(self) -> str:
-        text = (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
-                f"stride={self.stride}, ceil_mode={self.ceil_mode}")
+        text = (
+            f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, ceil_mode={self.ceil_mode}"
+        )
         return text + (", mean=True" if self.mean else "")
 
 

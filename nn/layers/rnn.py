@@ -46,10 +46,23 @@ class RNNBase(Module):
     peephole also ``weight_peephole_l{k}`` (3, H). All ~ U(-1/sqrt(H), 1/sqrt(H)).
     """
 
-    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, *, peephole: bool = False, dtype: Any = None,
-                 rng: Any = None, fused: bool = True, output_peephole: str = "current") -> None:
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        *,
+        peephole: bool = False,
+        dtype: Any = None,
+        rng: Any = None,
+        fused: bool = True,
+        output_peephole: str = "current",
+    ) -> None:
         super().__init__()
         name = type(self).__name__
         check_sizes(name, input_size, hidden_size)
@@ -59,7 +72,9 @@ class RNNBase(Module):
         if dropout > 0 and num_layers == 1:
             warnings.warn(
                 f"{name}: dropout={dropout} acts between layers, so with num_layers=1 it does "
-                "nothing", stacklevel=3)
+                "nothing",
+                stacklevel=3,
+            )
         self.mode = mode
         self.input_size, self.hidden_size = input_size, hidden_size
         self.num_layers, self.bias = int(num_layers), bias
@@ -92,8 +107,10 @@ class RNNBase(Module):
 
     def _weights(self, suffix: str) -> dict[str, Any]:
         get = self._parameters.get
-        return {kind: get(kind + suffix) for kind in
-                ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_peephole")}
+        return {
+            kind: get(kind + suffix)
+            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_peephole")
+        }
 
     def flatten_parameters(self) -> None:
         """No-op (PyTorch needs it for cuDNN); here so ported code runs unchanged."""
@@ -144,16 +161,23 @@ class RNNBase(Module):
         w = self._weights(suffix)
         args = (w["weight_ih"], w["weight_hh"], w["bias_ih"], w["bias_hh"])
         if self.mode == "LSTM":
-            out, final = R.lstm_sequence(x, state, *args, peephole=w["weight_peephole"],
-                                         reverse=reverse, fused=self.fused,
-                                         output_peephole=self.output_peephole)
+            out, final = R.lstm_sequence(
+                x,
+                state,
+                *args,
+                peephole=w["weight_peephole"],
+                reverse=reverse,
+                fused=self.fused,
+                output_peephole=self.output_peephole,
+            )
             return out, final
         if self.mode == "GRU":
             out, h_n = R.gru_sequence(x, state[0], *args, reverse=reverse, fused=self.fused)
         else:
             nonlinearity = "relu" if self.mode == "RNN_RELU" else "tanh"
-            out, h_n = R.rnn_sequence(x, state[0], *args, nonlinearity=nonlinearity,
-                                      reverse=reverse, fused=self.fused)
+            out, h_n = R.rnn_sequence(
+                x, state[0], *args, nonlinearity=nonlinearity, reverse=reverse, fused=self.fused
+            )
         return out, (h_n,)
 
     def _run(self, x: Tensor, states: tuple[Tensor, ...]) -> tuple[Tensor, tuple]:
@@ -164,7 +188,8 @@ class RNNBase(Module):
             for direction, suffix in enumerate(self._suffixes(layer)):
                 index = layer * self.num_directions + direction
                 out, final = self._run_direction(
-                    x, tuple(s[index] for s in states), suffix, reverse=direction == 1)
+                    x, tuple(s[index] for s in states), suffix, reverse=direction == 1
+                )
                 outputs.append(out)
                 for store, value in zip(finals, final):
                     store.append(value)
@@ -186,9 +211,15 @@ class RNNBase(Module):
             parts.append(f"num_layers={self.num_layers}")
         if self.mode == "RNN_RELU":
             parts.append("nonlinearity='relu'")
-        for name, default in (("bias", True), ("batch_first", False), ("dropout", 0.0),
-                              ("bidirectional", False), ("peephole", False), ("fused", True),
-                              ("output_peephole", "current")):
+        for name, default in (
+            ("bias", True),
+            ("batch_first", False),
+            ("dropout", 0.0),
+            ("bidirectional", False),
+            ("peephole", False),
+            ("fused", True),
+            ("output_peephole", "current"),
+        ):
             if getattr(self, name) != default:
                 parts.append(f"{name}={getattr(self, name)!r}")
         return ", ".join(parts)
@@ -214,14 +245,36 @@ class RNN(RNNBase):
     bidirectional else 1. ``output`` holds the last layer's states at every step.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
-                 dropout: float = 0.0, bidirectional: bool = False, *, dtype: Any = None,
-                 rng: Any = None, fused: bool = True) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        *,
+        dtype: Any = None,
+        rng: Any = None,
+        fused: bool = True,
+    ) -> None:
         check_nonlinearity("RNN", nonlinearity)
         mode = "RNN_RELU" if nonlinearity == "relu" else "RNN_TANH"
-        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, dtype=dtype, rng=rng, fused=fused)
+        super().__init__(
+            mode,
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            dtype=dtype,
+            rng=rng,
+            fused=fused,
+        )
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Tensor]:
@@ -257,14 +310,37 @@ class LSTM(RNNBase):
     (output (T, B, D H), (h_n, c_n)) with h_n, c_n (L D, B, H).
     """
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, *, peephole: bool = False, dtype: Any = None,
-                 rng: Any = None, fused: bool = True,
-                 output_peephole: str = "current") -> None:
-        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, peephole=peephole, dtype=dtype, rng=rng,
-                         fused=fused, output_peephole=output_peephole)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        *,
+        peephole: bool = False,
+        dtype: Any = None,
+        rng: Any = None,
+        fused: bool = True,
+        output_peephole: str = "current",
+    ) -> None:
+        super().__init__(
+            "LSTM",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            peephole=peephole,
+            dtype=dtype,
+            rng=rng,
+            fused=fused,
+            output_peephole=output_peephole,
+        )
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         x, batched = self._check_input(input)
@@ -290,12 +366,33 @@ class GRU(RNNBase):
     output as :class:`RNN` (without ``nonlinearity``).
     """
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, *, dtype: Any = None, rng: Any = None,
-                 fused: bool = True) -> None:
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, dtype=dtype, rng=rng, fused=fused)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        *,
+        dtype: Any = None,
+        rng: Any = None,
+        fused: bool = True,
+    ) -> None:
+        super().__init__(
+            "GRU",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            dtype=dtype,
+            rng=rng,
+            fused=fused,
+        )
 
     def forward(self, input: Any, hx: Any = None) -> tuple[Tensor, Tensor]:
         x, batched = self._check_input(input)

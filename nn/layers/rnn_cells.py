@@ -34,8 +34,9 @@ from ..parameter import Parameter
 __all__ = ["RNNCell", "LSTMCell", "GRUCell", "RNNCellBase"]
 
 
-def uniform_parameter(shape: tuple[int, ...], hidden_size: int, dtype: Any,
-                      rng: np.random.Generator) -> Parameter:
+def uniform_parameter(
+    shape: tuple[int, ...], hidden_size: int, dtype: Any, rng: np.random.Generator
+) -> Parameter:
     """PyTorch's recurrent init: every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H))."""
     param = Parameter(np.empty(shape, dtype=dtype))
     bound = 1.0 / math.sqrt(hidden_size)
@@ -74,8 +75,9 @@ class RNNCellBase(Module):
 
     gate_count = 1
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, *, dtype: Any,
-                 rng: Any, fused: bool) -> None:
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool, *, dtype: Any, rng: Any, fused: bool
+    ) -> None:
         super().__init__()
         check_sizes(type(self).__name__, input_size, hidden_size)
         self.input_size, self.hidden_size = input_size, hidden_size
@@ -162,9 +164,17 @@ class RNNCell(RNNCellBase):
     Shapes: input (B, I) or (I,); hx (B, H) or (H,), zeros if omitted -> h' of hx's shape.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", *, dtype: Any = None, rng: Any = None,
-                 fused: bool = True) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        *,
+        dtype: Any = None,
+        rng: Any = None,
+        fused: bool = True,
+    ) -> None:
         check_nonlinearity("RNNCell", nonlinearity)
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng, fused=fused)
         self.nonlinearity = nonlinearity
@@ -173,8 +183,9 @@ class RNNCell(RNNCellBase):
         x, batched = self._check_input(input)
         h = self._check_state(hx, x, batched, "hx")
         cell = R.rnn_cell if fused else R.rnn_cell_reference
-        h = cell(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
-                 self.nonlinearity)
+        h = cell(
+            x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity
+        )
         return _unbatch(h, batched)
 
     def extra_repr(self) -> str:
@@ -205,16 +216,26 @@ class LSTMCell(RNNCellBase):
 
     gate_count = 4
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *,
-                 peephole: bool = False, dtype: Any = None, rng: Any = None,
-                 fused: bool = True, output_peephole: str = "current") -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        *,
+        peephole: bool = False,
+        dtype: Any = None,
+        rng: Any = None,
+        fused: bool = True,
+        output_peephole: str = "current",
+    ) -> None:
         R.check_output_peephole("LSTMCell", output_peephole, peephole)
         rng = as_generator(rng)
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng, fused=fused)
         self.peephole, self.output_peephole = peephole, output_peephole
         if peephole:
             self.weight_peephole = uniform_parameter(
-                (3, hidden_size), hidden_size, self.weight_hh.dtype, rng)
+                (3, hidden_size), hidden_size, self.weight_hh.dtype, rng
+            )
         else:
             self.register_parameter("weight_peephole", None)
 
@@ -227,8 +248,16 @@ class LSTMCell(RNNCellBase):
         h = self._check_state(hx[0], x, batched, "h")
         c = self._check_state(hx[1], x, batched, "c")
         cell = R.lstm_cell if fused else R.lstm_cell_reference
-        h, c = cell(x, (h, c), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
-                    self.weight_peephole, output_peephole=self.output_peephole)
+        h, c = cell(
+            x,
+            (h, c),
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            self.weight_peephole,
+            output_peephole=self.output_peephole,
+        )
         return _unbatch(h, batched), _unbatch(c, batched)
 
     def extra_repr(self) -> str:
@@ -252,8 +281,16 @@ class GRUCell(RNNCellBase):
 
     gate_count = 3
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, *,
-                 dtype: Any = None, rng: Any = None, fused: bool = True) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        *,
+        dtype: Any = None,
+        rng: Any = None,
+        fused: bool = True,
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng, fused=fused)
 
     def _step(self, input: Any, hx: Any, fused: bool) -> Tensor:

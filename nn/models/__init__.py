@@ -9,6 +9,13 @@ from .ensemble import Bagging
 from .seq2seq import Decoder, Encoder, Seq2Seq, make_reversal_task, sequence_accuracy
 
 __all__ = [
-    "CharRNN", "generate", "recurrent_layer", "Encoder", "Decoder", "Seq2Seq",
-    "make_reversal_task", "sequence_accuracy", "Bagging",
+    "CharRNN",
+    "generate",
+    "recurrent_layer",
+    "Encoder",
+    "Decoder",
+    "Seq2Seq",
+    "make_reversal_task",
+    "sequence_accuracy",
+    "Bagging",
 ]

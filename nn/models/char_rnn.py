@@ -27,13 +27,20 @@ __all__ = ["recurrent_layer", "CharRNN", "generate"]
 _CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
 
-def recurrent_layer(cell: str, input_size: int, hidden_size: int, num_layers: int = 1,
-                    dropout: float = 0.0, rng: Any = None) -> Module:
+def recurrent_layer(
+    cell: str,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    dropout: float = 0.0,
+    rng: Any = None,
+) -> Module:
     """``nn.RNN``/``nn.LSTM``/``nn.GRU`` by name, always ``batch_first=True``."""
     if cell not in _CELLS:
         raise ValueError(f"unknown cell {cell!r}; choose one of {sorted(_CELLS)}")
-    return _CELLS[cell](input_size, hidden_size, num_layers, batch_first=True,
-                        dropout=dropout, rng=rng)
+    return _CELLS[cell](
+        input_size, hidden_size, num_layers, batch_first=True, dropout=dropout, rng=rng
+    )
 
 
 class CharRNN(Module):
@@ -54,9 +61,16 @@ class CharRNN(Module):
     in the recurrent layer's form ((L, B, H), or a pair of those for an LSTM).
     """
 
-    def __init__(self, vocab_size: int, embed_dim: int = 32, hidden_size: int = 128,
-                 cell: str = "lstm", num_layers: int = 1, dropout: float = 0.0,
-                 rng: Any = None) -> None:
+    def __init__(
+        self,
+        vocab_size: int,
+        embed_dim: int = 32,
+        hidden_size: int = 128,
+        cell: str = "lstm",
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        rng: Any = None,
+    ) -> None:
         super().__init__()
         rng = as_generator(rng)
         self.cell = cell
@@ -69,8 +83,9 @@ class CharRNN(Module):
         return self.head(out), state
 
 
-def generate(model: Module, prompt: Any, length: int, temperature: float = 1.0,
-             random_state: Any = None) -> np.ndarray:
+def generate(
+    model: Module, prompt: Any, length: int, temperature: float = 1.0, random_state: Any = None
+) -> np.ndarray:
     """Sample ``length`` tokens after ``prompt`` from a model like :class:`CharRNN`.
 
     The prompt is read in one call (its final state is the context); then each step
@@ -90,8 +105,10 @@ def generate(model: Module, prompt: Any, length: int, temperature: float = 1.0,
     """
     prompt = np.asarray(getattr(prompt, "data", prompt))
     if prompt.ndim != 1 or prompt.size == 0 or prompt.dtype.kind not in "iu":
-        raise ValueError(f"generate: prompt must be a non-empty 1-D integer array, got "
-                         f"{prompt.dtype} of shape {prompt.shape}")
+        raise ValueError(
+            f"generate: prompt must be a non-empty 1-D integer array, got "
+            f"{prompt.dtype} of shape {prompt.shape}"
+        )
     if not temperature > 0:
         raise ValueError(f"generate: temperature must be > 0, got {temperature}")
     rng = as_generator(random_state)

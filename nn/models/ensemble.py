@@ -125,9 +125,7 @@ class Bagging:
         X_arr = np.asarray(getattr(X, "data", X))
         y_arr = np.asarray(getattr(y, "data", y))
         if len(X_arr) != len(y_arr):
-            raise ValueError(
-                f"Bagging.fit: X has {len(X_arr)} samples but y has {len(y_arr)}"
-            )
+            raise ValueError(f"Bagging.fit: X has {len(X_arr)} samples but y has {len(y_arr)}")
         n = len(X_arr)
         self.classification = y_arr.dtype.kind in "iu"
         self.models, self.bootstrap_indices, self.histories = [], [], []
@@ -141,8 +139,13 @@ class Bagging:
             )
             model = self.make_model()
             history = fit(
-                model, loss_fn, make_optimizer(model.parameters()), loader,
-                epochs=epochs, progress=progress, **fit_kwargs,
+                model,
+                loss_fn,
+                make_optimizer(model.parameters()),
+                loader,
+                epochs=epochs,
+                progress=progress,
+                **fit_kwargs,
             )
             self.models.append(model)
             self.bootstrap_indices.append(idx)

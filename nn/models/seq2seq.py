@@ -81,8 +81,15 @@ class Encoder(Module):
     final state: (L, B, H), or (h, c) of those for an LSTM.
     """
 
-    def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int, cell: str = "gru",
-                 num_layers: int = 1, rng: Any = None) -> None:
+    def __init__(
+        self,
+        vocab_size: int,
+        embed_dim: int,
+        hidden_size: int,
+        cell: str = "gru",
+        num_layers: int = 1,
+        rng: Any = None,
+    ) -> None:
         super().__init__()
         self.embedding = Embedding(vocab_size, embed_dim, rng=rng)
         self.rnn = recurrent_layer(cell, embed_dim, hidden_size, num_layers, rng=rng)
@@ -99,8 +106,15 @@ class Decoder(Module):
     teacher-forced decoder; with T = 1 it is one step of free-running decoding.
     """
 
-    def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int, cell: str = "gru",
-                 num_layers: int = 1, rng: Any = None) -> None:
+    def __init__(
+        self,
+        vocab_size: int,
+        embed_dim: int,
+        hidden_size: int,
+        cell: str = "gru",
+        num_layers: int = 1,
+        rng: Any = None,
+    ) -> None:
         super().__init__()
         self.embedding = Embedding(vocab_size, embed_dim, rng=rng)
         self.rnn = recurrent_layer(cell, embed_dim, hidden_size, num_layers, rng=rng)
@@ -130,9 +144,16 @@ class Seq2Seq(Module):
     train with ``sequence_cross_entropy(logits, tgt_out)``.
     """
 
-    def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int, cell: str = "gru",
-                 num_layers: int = 1, tgt_vocab_size: int | None = None,
-                 rng: Any = None) -> None:
+    def __init__(
+        self,
+        vocab_size: int,
+        embed_dim: int,
+        hidden_size: int,
+        cell: str = "gru",
+        num_layers: int = 1,
+        tgt_vocab_size: int | None = None,
+        rng: Any = None,
+    ) -> None:
         super().__init__()
         if cell not in _SEQ2SEQ_CELLS:
             raise ValueError(f"Seq2Seq: unknown cell {cell!r}; choose one of {_SEQ2SEQ_CELLS}")
@@ -140,8 +161,7 @@ class Seq2Seq(Module):
         self.cell = cell
         self.tgt_vocab_size = vocab_size if tgt_vocab_size is None else tgt_vocab_size
         self.encoder = Encoder(vocab_size, embed_dim, hidden_size, cell, num_layers, rng)
-        self.decoder = Decoder(self.tgt_vocab_size, embed_dim, hidden_size, cell, num_layers,
-                               rng)
+        self.decoder = Decoder(self.tgt_vocab_size, embed_dim, hidden_size, cell, num_layers, rng)
 
     def encode(self, src: Any) -> State:
         """The context: the encoder's final state."""
@@ -153,8 +173,9 @@ class Seq2Seq(Module):
         logits, _ = self.decoder(tgt_in, self.encode(src))
         return logits
 
-    def greedy_decode(self, src: Any, max_len: int, bos_id: int,
-                      eos_id: int | None = None) -> np.ndarray:
+    def greedy_decode(
+        self, src: Any, max_len: int, bos_id: int, eos_id: int | None = None
+    ) -> np.ndarray:
         """Decode by feeding back the most likely token: y_t = argmax p(y | y_<t, c).
 
         Parameters
@@ -202,8 +223,9 @@ class Seq2Seq(Module):
 
 
 # ============================================================== a toy task
-def make_reversal_task(n: int, length: int, vocab: int = 10,
-                       random_state: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def make_reversal_task(
+    n: int, length: int, vocab: int = 10, random_state: Any = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Reverse strings of digits: ``3 1 4 1 5`` -> ``5 1 4 1 3``.
 
     Every output token depends on an input token ``length`` steps away in the

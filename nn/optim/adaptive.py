@@ -238,9 +238,7 @@ class RMSProp(Optimizer):
             if buf is None:
                 buf = np.zeros_like(w)
             else:
-                buf = np.multiply(
-                    buf, group["momentum"], out=buffer(spare, "momentum_buffer", buf)
-                )
+                buf = np.multiply(buf, group["momentum"], out=buffer(spare, "momentum_buffer", buf))
             buf += g / s
             new_state["momentum_buffer"] = buf
             return None, group["lr"] * buf, new_state
@@ -325,9 +323,7 @@ class AdaDelta(Optimizer):
 def _check_flag(opt: Optimizer, group: dict[str, Any], key: str) -> None:
     value = group[key]
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(
-            f"{type(opt).__name__}: {key} must be True or False, got {value!r}"
-        )
+        raise TypeError(f"{type(opt).__name__}: {key} must be True or False, got {value!r}")
 
 
 # PyTorch's spellings

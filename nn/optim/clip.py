@@ -91,10 +91,10 @@ def clip_grad_norm_(
     """
     name = "clip_grad_norm_"
     # a negative max_norm would flip every gradient (ascent); NaN would make them NaN
-    max_norm = _check(name, "max_norm", max_norm, "a number >= 0 (math.inf: never clip)",
-                      lambda x: x >= 0)
-    norm_type = _check(name, "norm_type", norm_type, "a number > 0 or math.inf",
-                       lambda x: x > 0)
+    max_norm = _check(
+        name, "max_norm", max_norm, "a number >= 0 (math.inf: never clip)", lambda x: x >= 0
+    )
+    norm_type = _check(name, "norm_type", norm_type, "a number > 0 or math.inf", lambda x: x > 0)
     grads = _grads(parameters)
     if not grads:
         return 0.0
@@ -128,8 +128,13 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     the simpler guard against single huge entries. ``clip_value`` must be a number
     ``>= 0`` (a negative or NaN one raises ``ValueError``; PyTorch does not check).
     """
-    clip_value = _check("clip_grad_value_", "clip_value", clip_value,
-                        "a number >= 0 (math.inf: never clip)", lambda x: x >= 0)
+    clip_value = _check(
+        "clip_grad_value_",
+        "clip_value",
+        clip_value,
+        "a number >= 0 (math.inf: never clip)",
+        lambda x: x >= 0,
+    )
     grads = _grads(parameters)
     with defer_keyboard_interrupt():  # all gradients clipped, or (Ctrl-C before) none
         for g in grads:

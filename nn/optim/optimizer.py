@@ -115,6 +115,7 @@ def _commit_buffer(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         flat = buffers[dtype] = np.empty(size, dtype=dtype)
     return flat[:size].reshape(shape)
 
+
 _NO_STATE: dict[str, Any] = {}  # read-only stand-in for a parameter not updated yet
 
 #: What an optimizer accepts: an iterable of Tensors or of param-group dicts.
@@ -170,8 +171,9 @@ class Optimizer(Checkpointing):
                 f"{name}: got an empty parameter list (a model without parameters, or a "
                 "generator such as model.parameters() that was already consumed?)"
             )
-        groups: list[Any] = (param_list if isinstance(param_list[0], dict)
-                             else [{"params": param_list}])
+        groups: list[Any] = (
+            param_list if isinstance(param_list[0], dict) else [{"params": param_list}]
+        )
         for group in groups:
             self.add_param_group(group)
 
@@ -237,8 +239,7 @@ class Optimizer(Checkpointing):
         lr = group.get("lr", 0.0)
         if not _is_real(lr) or not lr >= 0.0:
             raise ValueError(
-                f"{type(self).__name__}: invalid learning rate lr={lr!r}; it must be a "
-                "number >= 0"
+                f"{type(self).__name__}: invalid learning rate lr={lr!r}; it must be a number >= 0"
             )
 
     def _check_nonneg(self, group: dict[str, Any], *keys: str) -> None:

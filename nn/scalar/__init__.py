@@ -8,6 +8,15 @@ from .conv import as_values, avg_pool2d, conv2d, grads, max_pool2d, to_array
 from .mlp import MLP, Layer, Module, Neuron, ScalarModule
 
 __all__ = [
-    "ScalarModule", "Module", "Neuron", "Layer", "MLP",
-    "conv2d", "max_pool2d", "avg_pool2d", "as_values", "grads", "to_array",
+    "ScalarModule",
+    "Module",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "as_values",
+    "grads",
+    "to_array",
 ]

@@ -70,8 +70,9 @@ def grads(grid: Any) -> np.ndarray:
 def to_array(grid: Any) -> np.ndarray:
     """NumPy array of the ``.data`` of every entry (Value or number) of a grid."""
     arr = _object_array(grid, "to_array")
-    return np.vectorize(lambda v: float(v.data if isinstance(v, Value) else v),
-                        otypes=[np.float64])(arr)
+    return np.vectorize(
+        lambda v: float(v.data if isinstance(v, Value) else v), otypes=[np.float64]
+    )(arr)
 
 
 def _grid(array: Any, name: str, who: str) -> Grid:
@@ -85,8 +86,10 @@ def _grid(array: Any, name: str, who: str) -> Grid:
     if len(shape) != 2 or 0 in shape:
         raise ValueError(f"{who}: {name} must be a non-empty 2-D grid, got shape {shape}")
     return [
-        [v if isinstance(v, Value) else Value(float(v), label=f"{name}[{i},{j}]")
-         for j, v in enumerate(row)]
+        [
+            v if isinstance(v, Value) else Value(float(v), label=f"{name}[{i},{j}]")
+            for j, v in enumerate(row)
+        ]
         for i, row in enumerate(array)
     ]
 
@@ -163,9 +166,7 @@ def _windows(grid: Any, kernel_size: IntPair, stride: IntPair | None, who: str) 
     sh, sw = pair(stride if stride is not None else (kh, kw), f"{who}: stride", 1)
     out_h, out_w = (len(g) - kh) // sh + 1, (len(g[0]) - kw) // sw + 1
     if out_h < 1 or out_w < 1:
-        raise ValueError(
-            f"{who}: window {kh}x{kw} does not fit the grid {len(g)}x{len(g[0])}"
-        )
+        raise ValueError(f"{who}: window {kh}x{kw} does not fit the grid {len(g)}x{len(g[0])}")
 
     def window(i: int, j: int) -> list[Value]:
         return [g[i * sh + p][j * sw + q] for p in range(kh) for q in range(kw)]

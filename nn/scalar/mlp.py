@@ -195,4 +195,3 @@ class MLP(ScalarModule):
 
     def __repr__(self) -> str:
         return "MLP[" + ", ".join(repr(layer) for layer in self.layers) + "]"
-

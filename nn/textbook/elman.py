@@ -109,8 +109,13 @@ def _lookup(table: Mapping[str, Any], name: str, what: str) -> Any:
 
 
 # ============================================================== parameters and inputs
-def init_elman_params(input_size: int, hidden_size: int, output_size: int,
-                      scale: float = 0.5, random_state: Any = None) -> dict[str, Array]:
+def init_elman_params(
+    input_size: int,
+    hidden_size: int,
+    output_size: int,
+    scale: float = 0.5,
+    random_state: Any = None,
+) -> dict[str, Array]:
     """Random float64 parameters, each entry ~ N(0, scale^2 / fan_in).
 
     Returns
@@ -169,8 +174,9 @@ def _check_data(p: Mapping[str, Array], xs: Any, ds: Any = None) -> tuple[Array,
 
 
 # ============================================================== forward pass
-def elman_forward(params: Mapping[str, Any], xs: Any,
-                  activation: str = "tanh") -> tuple[Array, Array]:
+def elman_forward(
+    params: Mapping[str, Any], xs: Any, activation: str = "tanh"
+) -> tuple[Array, Array]:
     """Run the network over a sequence and keep the history BPTT needs.
 
     u^t = W_in x^t + W z^(t-1) + b,  z^t = f(u^t),  v^t = W_out z^t,  z^0 = 0.
@@ -197,15 +203,19 @@ def elman_forward(params: Mapping[str, Any], xs: Any,
     return zs, vs
 
 
-def elman_loss(params: Mapping[str, Any], xs: Any, ds: Any, activation: str = "tanh",
-               loss: str = "squared_error") -> float:
+def elman_loss(
+    params: Mapping[str, Any],
+    xs: Any,
+    ds: Any,
+    activation: str = "tanh",
+    loss: str = "squared_error",
+) -> float:
     """E = sum_t E^t(v^t, d^t) of one sequence (a float)."""
     per_step, _ = _lookup(LOSSES, loss, "loss")
     p = _check_params(params)
     xs, ds = _check_data(p, xs, ds)
     _, vs = elman_forward(p, xs, activation)
     return sum(per_step(v, d) for v, d in zip(vs, ds))
-
 
 
 # ============================================================== the same loss with autograd
@@ -222,8 +232,13 @@ def _tensor_step_loss(v: Tensor, d: Tensor, loss: str) -> Tensor:
     return -(d * (v - autograd.logsumexp(v, axis=0))).sum()  # -sum_k d_k log softmax(v)_k
 
 
-def elman_loss_autograd(params: Mapping[str, Tensor], xs: Any, ds: Any,
-                        activation: str = "tanh", loss: str = "squared_error") -> Tensor:
+def elman_loss_autograd(
+    params: Mapping[str, Tensor],
+    xs: Any,
+    ds: Any,
+    activation: str = "tanh",
+    loss: str = "squared_error",
+) -> Tensor:
     """E of the Elman network built from Tensor ops: call ``.backward()`` on the result.
 
     The graph is the unrolled network -- one copy of the cell per step, all sharing
@@ -250,4 +265,3 @@ def elman_loss_autograd(params: Mapping[str, Tensor], xs: Any, ds: Any,
         z = f(W_in @ Tensor(x) + W @ z + b)
         steps.append(_tensor_step_loss(W_out @ z, Tensor(d), loss))
     return autograd.stack(steps).sum()
-

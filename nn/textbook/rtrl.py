@@ -102,8 +102,13 @@ def _propagate_sensitivity(p_prev: Array, W: Array, direct: Array, f_prime: Arra
     return f_prime.reshape((-1,) + (1,) * (p_prev.ndim - 1)) * (through_state + direct)
 
 
-def rtrl_gradients(params: Mapping[str, Any], xs: Any, ds: Any, activation: str = "tanh",
-                   loss: str = "squared_error") -> dict[str, Array]:
+def rtrl_gradients(
+    params: Mapping[str, Any],
+    xs: Any,
+    ds: Any,
+    activation: str = "tanh",
+    loss: str = "squared_error",
+) -> dict[str, Array]:
     """dE/dw of the Elman network by real-time recurrent learning.
 
     One pass forward in time; at step t only z^(t-1), the sensitivities p^(t-1) and the
@@ -149,8 +154,13 @@ def rtrl_gradients(params: Mapping[str, Any], xs: Any, ds: Any, activation: str 
 
 
 # ============================================================== BPTT by hand (reverse mode)
-def bptt_gradients(params: Mapping[str, Any], xs: Any, ds: Any, activation: str = "tanh",
-                   loss: str = "squared_error") -> dict[str, Array]:
+def bptt_gradients(
+    params: Mapping[str, Any],
+    xs: Any,
+    ds: Any,
+    activation: str = "tanh",
+    loss: str = "squared_error",
+) -> dict[str, Array]:
     """dE/dw of the Elman network by backpropagation through time, with the textbook
     delta recursion written out.
 
@@ -182,11 +192,20 @@ def bptt_gradients(params: Mapping[str, Any], xs: Any, ds: Any, activation: str 
 
 
 # ============================================================== autograd on the same loss
-def autograd_gradients(params: Mapping[str, Any], xs: Any, ds: Any, activation: str = "tanh",
-                       loss: str = "squared_error") -> dict[str, Array]:
+def autograd_gradients(
+    params: Mapping[str, Any],
+    xs: Any,
+    ds: Any,
+    activation: str = "tanh",
+    loss: str = "squared_error",
+) -> dict[str, Array]:
     """dE/dw from :func:`elman_loss_autograd` and ``.backward()`` (float64 leaves)."""
-    leaves = {k: Tensor(np.asarray(getattr(params[k], "data", params[k]), dtype=np.float64),
-                        requires_grad=True) for k in PARAM_NAMES}
+    leaves = {
+        k: Tensor(
+            np.asarray(getattr(params[k], "data", params[k]), dtype=np.float64), requires_grad=True
+        )
+        for k in PARAM_NAMES
+    }
     elman_loss_autograd(leaves, xs, ds, activation, loss).backward()
     grads = {}
     for k in PARAM_NAMES:
@@ -222,9 +241,14 @@ def _peak_bytes(fn: Callable[[], Any]) -> int:
             tracemalloc.stop()
 
 
-def cost_table(lengths: Iterable[int], input_size: int = 1, hidden_size: int = 8,
-               output_size: int = 1, repeats: int = 3,
-               random_state: Any = 0) -> list[dict[str, float]]:
+def cost_table(
+    lengths: Iterable[int],
+    input_size: int = 1,
+    hidden_size: int = 8,
+    output_size: int = 1,
+    repeats: int = 3,
+    random_state: Any = 0,
+) -> list[dict[str, float]]:
     """Time and memory of RTRL and BPTT for growing sequence length T.
 
     For each T one random sequence is differentiated by both algorithms.

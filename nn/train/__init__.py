@@ -16,6 +16,13 @@ from .metrics import accuracy
 from .truncated_bptt import evaluate_truncated, fit_truncated_bptt
 
 __all__ = [
-    "fit", "evaluate", "predict", "History", "Callback", "EarlyStopping", "accuracy",
-    "fit_truncated_bptt", "evaluate_truncated",
+    "fit",
+    "evaluate",
+    "predict",
+    "History",
+    "Callback",
+    "EarlyStopping",
+    "accuracy",
+    "fit_truncated_bptt",
+    "evaluate_truncated",
 ]

@@ -118,6 +118,5 @@ class History:
         body = ", ".join(f"{k}={v:.4g}" for k, v in last.items())
         extra = f", stopped_epoch={self.stopped_epoch}" if self.stopped_epoch is not None else ""
         return (
-            f"History(epochs={len(self.epoch)}, best_epoch={self.best_epoch}{extra}, "
-            f"last: {body})"
+            f"History(epochs={len(self.epoch)}, best_epoch={self.best_epoch}{extra}, last: {body})"
         )

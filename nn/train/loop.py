@@ -50,9 +50,13 @@ def _split_batch(batch: Any, where: str) -> tuple[Any, Any]:
     return batch[:-1], batch[-1]
 
 
-def backward_and_step(loss: Tensor, optimizer: Any, history: History,
-                      clip_params: list | None = None,
-                      clip_grad_norm: float | None = None) -> None:
+def backward_and_step(
+    loss: Tensor,
+    optimizer: Any,
+    history: History,
+    clip_params: list | None = None,
+    clip_grad_norm: float | None = None,
+) -> None:
     """The training step after the forward pass, written once for every loop in ``nn.train``.
 
     ``zero_grad`` (gradients accumulate), ``backward`` (dE/dw for every parameter), the

@@ -40,7 +40,6 @@ previous batch (:class:`SequenceLoader`), so the state of row b is the right sta
 state for the next chunk of row b -- shuffling would break that.
 """
 
-
 from __future__ import annotations
 
 import math
@@ -66,9 +65,15 @@ def _count(target: Any) -> int:
     return int(np.prod(np.shape(getattr(target, "data", target))[:2]))
 
 
-def _train_epoch(model: Module, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any,
-                 loader: Iterable[Any], clip_params: list | None,
-                 clip_grad_norm: float | None, history: History) -> float:
+def _train_epoch(
+    model: Module,
+    loss_fn: Callable[[Any, Any], Tensor],
+    optimizer: Any,
+    loader: Iterable[Any],
+    clip_params: list | None,
+    clip_grad_norm: float | None,
+    history: History,
+) -> float:
     """One pass over the streams with the state carried and detached; mean loss."""
     model.train()
     state: State = None  # every pass starts the streams from the beginning
@@ -86,8 +91,9 @@ def _train_epoch(model: Module, loss_fn: Callable[[Any, Any], Tensor], optimizer
     return total / count
 
 
-def evaluate_truncated(model: Module, loss_fn: Callable[[Any, Any], Tensor],
-                       loader: Iterable[Any]) -> float:
+def evaluate_truncated(
+    model: Module, loss_fn: Callable[[Any, Any], Tensor], loader: Iterable[Any]
+) -> float:
     """Mean loss over a stream loader with the state carried across chunks.
 
     Runs in ``eval()`` mode under ``no_grad()`` (nothing to detach: no graph is built)
@@ -112,11 +118,17 @@ def evaluate_truncated(model: Module, loss_fn: Callable[[Any, Any], Tensor],
     return total / count
 
 
-def fit_truncated_bptt(model: Module, loss_fn: Callable[[Any, Any], Tensor], optimizer: Any,
-                       loader: Iterable[Any], epochs: int = 1,
-                       clip_grad_norm: float | None = None,
-                       val_loader: Iterable[Any] | None = None, scheduler: Any = None,
-                       callbacks: Iterable[Callable[[int, dict, Module], Any]] = ()) -> History:
+def fit_truncated_bptt(
+    model: Module,
+    loss_fn: Callable[[Any, Any], Tensor],
+    optimizer: Any,
+    loader: Iterable[Any],
+    epochs: int = 1,
+    clip_grad_norm: float | None = None,
+    val_loader: Iterable[Any] | None = None,
+    scheduler: Any = None,
+    callbacks: Iterable[Callable[[int, dict, Module], Any]] = (),
+) -> History:
     """Train a stateful sequence model with truncated BPTT (the module docstring's loop).
 
     Parameters
@@ -145,8 +157,11 @@ def fit_truncated_bptt(model: Module, loss_fn: Callable[[Any, Any], Tensor], opt
     clip_params = list(model.parameters()) if clip_grad_norm is not None else None
     history = History()
     for epoch in range(int(epochs)):
-        logs = {"train_loss": _train_epoch(model, loss_fn, optimizer, loader, clip_params,
-                                           clip_grad_norm, history)}
+        logs = {
+            "train_loss": _train_epoch(
+                model, loss_fn, optimizer, loader, clip_params, clip_grad_norm, history
+            )
+        }
         if val_loader is not None:
             logs["val_loss"] = evaluate_truncated(model, loss_fn, val_loader)
         groups = getattr(optimizer, "param_groups", None)
@@ -160,7 +175,9 @@ def fit_truncated_bptt(model: Module, loss_fn: Callable[[Any, Any], Tensor], opt
             warnings.warn(
                 f"fit_truncated_bptt: training loss is {logs['train_loss']} at epoch {epoch}; "
                 "stopping. Lower the learning rate or set clip_grad_norm.",
-                RuntimeWarning, stacklevel=2)
+                RuntimeWarning,
+                stacklevel=2,
+            )
             stop = True
         if stop:
             history.stopped_epoch = epoch

@@ -350,9 +350,7 @@ def _animate(
             "intermediate result, a smaller batch) or pass a larger max_frames (each frame "
             "is laid out by Graphviz, so this takes longer)"
         )
-    scene = Scene(
-        order, root, unique_names(order, root), rankdir, number_format, graph_font(lang)
-    )
+    scene = Scene(order, root, unique_names(order, root), rankdir, number_format, graph_font(lang))
     seed, steps = replay(order, root)
     frames = FrameBuilder(scene).frames(seed, steps)
     return BackwardAnimation(frames, tuple(order), scene.names, language=lang)

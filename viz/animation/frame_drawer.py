@@ -174,9 +174,7 @@ class FrameDrawer:
         )
         font = self.scene.font
         g.attr("node", fontname=font, fontcolor=INK, fontsize="11", style="filled")
-        g.attr(
-            "edge", fontname=font, fontcolor=INK, fontsize="9", color="#374151", arrowsize="0.7"
-        )
+        g.attr("edge", fontname=font, fontcolor=INK, fontsize="9", color="#374151", arrowsize="0.7")
         source = g.source.rstrip()
         return source[: source.rindex("}")]
 

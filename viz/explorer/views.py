@@ -126,7 +126,10 @@ def _steps(path: str) -> list[str]:
 
 
 def _copies(
-    members: list[int], order: list, par: list[tuple[int, ...]], group_of: list[str],
+    members: list[int],
+    order: list,
+    par: list[tuple[int, ...]],
+    group_of: list[str],
     named: list[bool],
 ) -> list[list[list[int]]]:
     """The fold classes of one group: for each, its copies (lists of positions, in order).
@@ -169,6 +172,7 @@ def _copies(
     for i in members:
         if i in h and count[h[i]] >= MIN_COPIES and i not in repeated_consumer:
             tops.setdefault(h[i], []).append(i)
+
     # Largest structure first: a class of whole samples claims its copies before a class
     # of small pieces inside them (one w*x), measured by the first copy's ancestry.
     def ancestry(r: int) -> int:
@@ -197,8 +201,12 @@ def _copies(
                         stack.append(j)
             seen -= taken
             leaves = {
-                j for i in seen for j in par[i]
-                if j in leaf_users and j not in claimed and j not in taken
+                j
+                for i in seen
+                for j in par[i]
+                if j in leaf_users
+                and j not in claimed
+                and j not in taken
                 and all(u in seen for u in leaf_users[j])
             }
             seen |= leaves
@@ -305,7 +313,13 @@ def build_views(
                 shown = min(k, len(copies) - 1)
                 folds.append((copies[shown][0], shown, len(copies), copies[shown]))
             views[vid] = View(
-                vid, title, parent, boxes, list(rest), folds, ids if len(ids) > 1 else [],
+                vid,
+                title,
+                parent,
+                boxes,
+                list(rest),
+                folds,
+                ids if len(ids) > 1 else [],
                 box_members,
             )
         for i in rest:

@@ -7,6 +7,12 @@ from .nonfinite import find_nonfinite
 from .painter import far_uses
 
 __all__ = [
-    "draw_graph", "save", "Drawing", "find_nonfinite", "far_uses", "GraphTooLargeError",
-    "DEFAULT_MAX_NODES", "DEFAULT_MAX_VALUE_NODES",
+    "draw_graph",
+    "save",
+    "Drawing",
+    "find_nonfinite",
+    "far_uses",
+    "GraphTooLargeError",
+    "DEFAULT_MAX_NODES",
+    "DEFAULT_MAX_VALUE_NODES",
 ]

@@ -273,8 +273,20 @@ def draw_graph(
         raise ValueError(f"draw_graph: notation must be None or 'textbook', got {notation!r}")
     with speaking(language, "draw_graph") as lang:
         return _draw(
-            root, rankdir, show_grad, show_local_grads, number_format, label_fn, model,
-            max_nodes, collapse, highlight, fold, sample, notation, graph_font(lang),
+            root,
+            rankdir,
+            show_grad,
+            show_local_grads,
+            number_format,
+            label_fn,
+            model,
+            max_nodes,
+            collapse,
+            highlight,
+            fold,
+            sample,
+            notation,
+            graph_font(lang),
         )
 
 

@@ -192,8 +192,9 @@ class Drawing(graphviz.Digraph):
         target.parent.mkdir(parents=True, exist_ok=True)
         if dot_only:  # the system dot with its own options, under the same time limit
             # bytes: no encoding was asked for
-            data = cast(bytes, self.pipe(format, renderer, formatter, neato_no_op, quiet,
-                                         engine=engine))
+            data = cast(
+                bytes, self.pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine)
+            )
         else:
             data = _render.pipe(self.source, format, engine or self.engine)
         target.write_bytes(data)

@@ -60,9 +60,7 @@ class FoldNode(Value):
     is the node it stands for (the top ``+`` of a folded chain).
     """
 
-    def __init__(
-        self, original: Any, parents: tuple, local: tuple, op: str, label: str
-    ) -> None:
+    def __init__(self, original: Any, parents: tuple, local: tuple, op: str, label: str) -> None:
         super().__init__(original.data, label=label)
         self.grad = original.grad
         self.original = original

@@ -32,8 +32,13 @@ from .dot import escape
 from .model_map import ModelMap
 
 __all__ = [
-    "ACTIVATIONS", "Textbook", "textbook_symbol", "textbook_names", "textbook_labels",
-    "with_deltas", "notation_title",
+    "ACTIVATIONS",
+    "Textbook",
+    "textbook_symbol",
+    "textbook_names",
+    "textbook_labels",
+    "with_deltas",
+    "notation_title",
 ]
 
 #: Ops that are a unit's activation f.
@@ -179,9 +184,7 @@ def textbook_labels(order: list, mapping: ModelMap, root: Any, label_fn: Any) ->
     return book
 
 
-def with_deltas(
-    order: list, descs: list, book: Textbook, show_grad: bool
-) -> list:
+def with_deltas(order: list, descs: list, book: Textbook, show_grad: bool) -> list:
     """Show the grad of each ``u_j^(l)`` as its delta: ``δ₁⁽³⁾ 0.25``."""
     if not show_grad:
         return descs

@@ -13,7 +13,12 @@ from .training import (
 )
 
 __all__ = [
-    "plot_history", "plot_decision_boundary", "plot_optimizer_trajectories",
-    "plot_sequence_predictions", "plot_gradient_flow", "plot_histograms", "plot_filters",
+    "plot_history",
+    "plot_decision_boundary",
+    "plot_optimizer_trajectories",
+    "plot_sequence_predictions",
+    "plot_gradient_flow",
+    "plot_histograms",
+    "plot_filters",
     "plot_feature_maps",
 ]

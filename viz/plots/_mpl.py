@@ -64,13 +64,11 @@ def speaking_plot(language: str | None, where: str) -> Iterator[str]:
             yield lang
 
 
-
-
 def series_name(name: str) -> str:
     """A history's series name as shown in a legend: ``train_loss`` -> 訓練 loss in Japanese."""
     for prefix, key in (("train_", "p_train"), ("val_", "p_val")):
         if name.startswith(prefix):
-            rest = name[len(prefix):]
+            rest = name[len(prefix) :]
             return say(key, name=say("p_loss") if rest == "loss" else rest)
     return name
 

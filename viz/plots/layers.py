@@ -57,7 +57,10 @@ def _image_axes(fig: Any, n: int, ncols: int) -> list[Any]:
 
 # -------------------------------------------------------------------- gradient flow
 def plot_gradient_flow(
-    model_or_named_parameters: Any, *, include_bias: bool = True, ax: Any = None,
+    model_or_named_parameters: Any,
+    *,
+    include_bias: bool = True,
+    ax: Any = None,
     language: str | None = None,
 ) -> Any:
     """Mean and max |gradient| per parameter, on a log scale, in the order of the layers.
@@ -183,7 +186,11 @@ def plot_histograms(
 
 # -------------------------------------------------------------------- CNN images
 def plot_filters(
-    weight: Any, *, channel: int | None = None, ncols: int = 8, max_images: int = 256,
+    weight: Any,
+    *,
+    channel: int | None = None,
+    ncols: int = 8,
+    max_images: int = 256,
     language: str | None = None,
 ) -> Any:
     """Convolution kernels as images.
@@ -248,7 +255,12 @@ def plot_filters(
 
 
 def plot_feature_maps(
-    maps: Any, *, sample: int = 0, ncols: int = 8, max_maps: int = 64, cmap: str = "viridis",
+    maps: Any,
+    *,
+    sample: int = 0,
+    ncols: int = 8,
+    max_maps: int = 64,
+    cmap: str = "viridis",
     language: str | None = None,
 ) -> Any:
     """Activations of a convolution layer, one image per channel.

@@ -137,8 +137,13 @@ def plot_history(
         ax = axes[0]
         for name, style in (("train_loss", "-"), ("val_loss", "-")):
             if name in data:
-                ax.plot(epochs[: len(data[name])], data[name], style, marker=".",
-                        label=series_name(name))
+                ax.plot(
+                    epochs[: len(data[name])],
+                    data[name],
+                    style,
+                    marker=".",
+                    label=series_name(name),
+                )
         ax.set_title(say("p_loss"))
         for k, (base, names) in enumerate(groups.items(), start=1):
             if base == "lr" and lr:
@@ -209,7 +214,11 @@ def _predict_classes(model_or_fn: Any, points: np.ndarray) -> np.ndarray:
 
 
 def plot_decision_boundary(
-    model_or_fn: Any, X: Any, y: Any, resolution: int = 200, ax: Any = None,
+    model_or_fn: Any,
+    X: Any,
+    y: Any,
+    resolution: int = 200,
+    ax: Any = None,
     *,
     language: str | None = None,
 ) -> Any:
@@ -405,12 +414,18 @@ def plot_sequence_predictions(
             color = f"C{k}"
             if x is not None:
                 ax.plot(steps, x[k], color=color, alpha=0.25, linewidth=1.0)
-            ax.plot(steps, t[k], color=color, linewidth=1.6,
-                    label=say("p_target") if k == 0 else None)
-            ax.plot(steps, p[k], color=color, linestyle="--", linewidth=1.6,
-                    label=say("p_prediction") if k == 0 else None)
+            ax.plot(
+                steps, t[k], color=color, linewidth=1.6, label=say("p_target") if k == 0 else None
+            )
+            ax.plot(
+                steps,
+                p[k],
+                color=color,
+                linestyle="--",
+                linewidth=1.6,
+                label=say("p_prediction") if k == 0 else None,
+            )
         ax.set_xlabel(say("p_time_step"))
         ax.set_title(f"MSE {float(np.mean((t - p) ** 2)):.3g}")
         ax.legend(fontsize="small")
         return fig
-

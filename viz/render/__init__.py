@@ -18,7 +18,18 @@ from .limits import (
 )
 
 __all__ = [
-    "RenderError", "GraphTooLargeError", "LayoutTimeoutError", "INSTALL_HINT",
-    "LAYOUT_TIMEOUT", "MAX_SOURCE_CHARS", "layout_timeout", "find_dot",
-    "dot_to_svg", "svg_to_png", "dot_to_png", "dot_to_pdf", "pipe", "save",
+    "RenderError",
+    "GraphTooLargeError",
+    "LayoutTimeoutError",
+    "INSTALL_HINT",
+    "LAYOUT_TIMEOUT",
+    "MAX_SOURCE_CHARS",
+    "layout_timeout",
+    "find_dot",
+    "dot_to_svg",
+    "svg_to_png",
+    "dot_to_png",
+    "dot_to_pdf",
+    "pipe",
+    "save",
 ]

@@ -18,7 +18,13 @@ from .backends import check_engine, find_dot, layout, run_dot
 from .limits import INSTALL_HINT, RenderError, check_source
 
 __all__ = [
-    "SUFFIX_FORMATS", "dot_to_svg", "svg_to_png", "dot_to_png", "dot_to_pdf", "pipe", "save",
+    "SUFFIX_FORMATS",
+    "dot_to_svg",
+    "svg_to_png",
+    "dot_to_png",
+    "dot_to_pdf",
+    "pipe",
+    "save",
 ]
 
 #: ``save`` picks the format from these suffixes; ``.dot``/``.gv`` store the source.

@@ -48,7 +48,7 @@ MAX_SOURCE_CHARS = 3_000_000
 #: The advice every refusal ends with: what to draw instead.
 DRAW_LESS = (
     "draw a smaller sub-graph (call draw_graph on an intermediate result, a single "
-    "neuron, a smaller batch), or pass collapse=\"modules\" with model=your_model to "
+    'neuron, a smaller batch), or pass collapse="modules" with model=your_model to '
     "draw one box per layer"
 )
 

@@ -10,6 +10,10 @@ from .plateau import ReduceLROnPlateau
 from .schedules import CosineAnnealingLR, ExponentialLR, LinearDecay, StepLR
 
 __all__ = [
-    "LRScheduler", "LinearDecay", "StepLR", "ExponentialLR", "CosineAnnealingLR",
+    "LRScheduler",
+    "LinearDecay",
+    "StepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
     "ReduceLROnPlateau",
 ]

@@ -50,9 +50,7 @@ def _check_number(owner: str, name: str, value: Any, *, upper: float | None = No
 
 def _check_int(owner: str, name: str, value: Any, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(
-            f"{owner}: {name}={value!r} is not allowed; it must be an int >= {low}"
-        )
+        raise ValueError(f"{owner}: {name}={value!r} is not allowed; it must be an int >= {low}")
     return int(value)
 
 

@@ -201,8 +201,7 @@ def _check_mode(owner: str, mode: Any, threshold_mode: Any) -> None:
         raise ValueError(f"{owner}: mode={mode!r} is not allowed; it must be 'min' or 'max'")
     if threshold_mode not in ("rel", "abs"):
         raise ValueError(
-            f"{owner}: threshold_mode={threshold_mode!r} is not allowed; it must be 'rel' "
-            "or 'abs'"
+            f"{owner}: threshold_mode={threshold_mode!r} is not allowed; it must be 'rel' or 'abs'"
         )
 
 

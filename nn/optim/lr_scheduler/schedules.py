@@ -162,8 +162,10 @@ class CosineAnnealingLR(LRScheduler):
 
     def _closed_form(self, t: int) -> list[float]:
         lo = self.eta_min
-        return [lo + (base - lo) * (1 + math.cos(math.pi * t / self.T_max)) / 2
-                for base in self.base_lrs]
+        return [
+            lo + (base - lo) * (1 + math.cos(math.pi * t / self.T_max)) / 2
+            for base in self.base_lrs
+        ]
 
     def _get_closed_form_lr(self) -> list[float]:
         return self._closed_form(self.last_epoch)
