@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import array_cache
 from ..function import Function
 from ..rules import DerivativeRule
 from .broadcast import unbroadcast
@@ -73,7 +74,7 @@ class IndexAdd(Function):
 
     def forward(self, gy: np.ndarray, index: Any, shape: tuple[int, ...]) -> np.ndarray:
         self.index = index
-        out = np.zeros(shape, dtype=gy.dtype)
+        out = array_cache.zeros(shape, gy.dtype)  # (reused between steps when large)
         if _is_basic(index):
             out[index] = gy  # basic indexing never repeats a position
         else:

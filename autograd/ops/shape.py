@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import array_cache
 from ..function import Function, Nodes
 from ..rules import DerivativeRule
 from .argnames import dim_of
@@ -39,15 +40,43 @@ __all__ = [
 ]
 
 
+# NumPy >= 2.1: reshape(..., copy=False) raises instead of copying
+_COPY_KEYWORD = tuple(int(p) for p in np.__version__.split(".")[:2]) >= (2, 1)
+
+
+def _reshaped_size(x: np.ndarray, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` with its -1 worked out, or the ValueError that names both shapes."""
+    bad = ValueError(f"cannot reshape {x.shape} ({x.size} elements) into {shape}")
+    known = [d for d in shape if d != -1]
+    if len(known) < len(shape) - 1 or any(d < -1 for d in shape):
+        raise bad
+    rest = int(np.prod(known))
+    if len(known) == len(shape):
+        if rest != x.size:
+            raise bad
+        return tuple(shape)
+    if rest == 0 or x.size % rest:
+        raise bad
+    return tuple(x.size // rest if d == -1 else d for d in shape)
+
+
 class Reshape(Function):
     rule = DerivativeRule.of("x", "reshape gy to {shape}")
     view_of_input = True  # NumPy returns a view when it can
 
     def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         try:
-            return x.reshape(shape)
+            if x.flags.c_contiguous or not _COPY_KEYWORD:
+                return x.reshape(shape)
+            # a view when the strides allow one ...
+            return x.reshape(shape, copy=False)
         except ValueError:
-            raise ValueError(f"cannot reshape {x.shape} ({x.size} elements) into {shape}") from None
+            pass
+        size = _reshaped_size(x, shape)
+        # ... else a copy (NumPy >= 2.1), into an array reused by the next step's reshape
+        out = array_cache.empty(size, x.dtype)
+        np.copyto(out.reshape(x.shape), x)
+        return out
 
     def backward(self, gy: Any) -> Any:
         return gy.reshape(self.inputs[0].shape)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd import array_cache
 from autograd.function import Function
 from autograd.graph import is_grad_enabled
 from autograd.rules import DerivativeRule
@@ -66,8 +67,13 @@ class LinearOp(Function):
             # one output feature: gy W is an outer product, (N, 1) x (1, in). Broadcasting
             # gives the same numbers (one product each, no sum) several times faster than
             # a matrix product with inner size 1, which BLAS handles poorly
-            gx = gy * weight[0] if weight.shape[0] == 1 else gy @ weight
-            gx = Tensor._constant(gx)
+            # (into an array reused by the next step: see autograd.array_cache)
+            out = array_cache.empty((*gy.shape[:-1], weight.shape[1]), np.result_type(gy, weight))
+            if weight.shape[0] == 1:
+                np.multiply(gy, weight[0], out=out)
+            else:
+                np.matmul(gy, weight, out=out)
+            gx = Tensor._constant(out)
         gy2 = gy.reshape(-1, gy.shape[-1])  # (batch..., out) -> (N, out)
         gw = Tensor._constant(gy2.T @ x.reshape(-1, x.shape[-1])) if need[1] else None
         if not has_bias:

@@ -30,13 +30,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from autograd import array_cache
 from autograd.function import Function
 from autograd.graph import grad as _autograd_grad
 from autograd.graph import is_grad_enabled
 from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
-from .array_pool import pool, scratch
 from .recurrent_kernels import (
     _gate_major,
     _gru_step,
@@ -81,17 +81,16 @@ def _input_gates(
     bias: np.ndarray | None,
     gate_count: int,
     dtype: np.dtype,
-    owner: Function,
 ) -> np.ndarray:
     """x_t W_ih^T + bias for every step t at once: (T, B, I) -> (G, T, B, H), gate-major.
 
     None of it depends on the recurrence, so it is one (batched) matrix product before
-    the loop instead of T small ones inside it. The array comes from the pool
-    (:mod:`nn.functional.array_pool`) and goes back to it when ``owner`` dies.
+    the loop instead of T small ones inside it. The array is reused by a later step once
+    the op that saves it is gone (:mod:`autograd.array_cache`).
     """
     steps, batch, _ = x.shape
     hidden = w_ih.shape[0] // gate_count
-    gates = pool.take((gate_count, steps * batch, hidden), dtype)
+    gates = array_cache.empty((gate_count, steps * batch, hidden), dtype)
     np.matmul(
         _flat(x).astype(dtype, copy=False),
         _weight_blocks(w_ih, gate_count).astype(dtype, copy=False),
@@ -99,7 +98,6 @@ def _input_gates(
     )
     if bias is not None:
         gates += bias.reshape(gate_count, 1, -1)
-    pool.give_back_when_dead(owner, gates)
     return gates.reshape(gate_count, steps, batch, hidden)
 
 
@@ -126,11 +124,11 @@ def _weight_grads_blocks(
     else:
         later, first, prev = dgates[:, 1:], dgates[:, 0], hs[:-1]
     flat = later.reshape(gate_count, (steps - 1) * batch, hidden).transpose(0, 2, 1)
-    # both products into per-thread scratch (array_pool): the result is a temporary too,
+    # both products into reused arrays (autograd.array_cache): the result is a temporary,
     # the caller copies it into the gradient (reordering the gates)
     shape, dtype = (gate_count, hidden, hidden), dgates.dtype
-    grads = np.matmul(flat, _flat(prev), out=scratch("dW_hh blocks", shape, dtype))
-    grads += np.matmul(first.transpose(0, 2, 1), h0, out=scratch("dW_hh step 1", shape, dtype))
+    grads = np.matmul(flat, _flat(prev), out=array_cache.empty(shape, dtype))
+    grads += np.matmul(first.transpose(0, 2, 1), h0, out=array_cache.empty(shape, dtype))
     return grads.reshape(gate_count * hidden, hidden)
 
 
@@ -234,7 +232,7 @@ class RNNCellOp(_Recurrence):
         reverse: bool = False,
     ) -> np.ndarray:
         xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
-        pre = _input_gates(xs, w_ih, biases[0] + biases[1] if biases else None, 1, dtype, self)[0]
+        pre = _input_gates(xs, w_ih, biases[0] + biases[1] if biases else None, 1, dtype)[0]
         self.relu, self.bias = nonlinearity == "relu", bool(biases)
         hs = np.empty_like(pre)
         h, w_t = h0, np.ascontiguousarray(w_hh.T)  # (BLAS is slower on a transposed view)
@@ -249,7 +247,7 @@ class RNNCellOp(_Recurrence):
             return _composite_vjp(self, gy, self._reference)
         gy_seq = gy._data[None] if self.single else gy._data
         h0, w_hh = self.inputs[1]._data, self.inputs[3]._data  # (arrays, not .data views)
-        deltas = scratch("rnn deltas", self.hs.shape, self.hs.dtype)
+        deltas = array_cache.empty(self.hs.shape, self.hs.dtype)
         dh = np.zeros_like(h0)
         order = _time_order(len(self.hs), self.reverse)
         for k in reversed(range(len(order))):
@@ -331,7 +329,7 @@ class LSTMCellOp(_Recurrence):
                 xs, h0, c0, w_ih, w_hh, extra[0] + extra[1] if bias else None, dtype
             )
         p = extra[-1]
-        gates = _input_gates(xs, w_ih, extra[0] + extra[1] if bias else None, 4, dtype, self)
+        gates = _input_gates(xs, w_ih, extra[0] + extra[1] if bias else None, 4, dtype)
         steps, batch, hidden = gates.shape[1:]
         out = np.empty((steps + 1, batch, hidden), dtype=dtype)
         cells = np.empty((steps + 1, batch, hidden), dtype=dtype)  # in processing order
@@ -360,11 +358,9 @@ class LSTMCellOp(_Recurrence):
         steps, batch, _ = xs.shape
         hidden = w_hh.shape[1]
         # x_t W_k^T for every step and gate: 4 matrix products (T B, I) x (I, H)
-        gates = pool.take((4, steps, batch, hidden), dtype)
-        # (the reordered weights are temporaries: per-thread scratch, see array_pool)
-        w_ih_blocks = weight_blocks(
-            w_ih, scratch("lstm W_ih^T blocks", (4, w_ih.shape[1], hidden), dtype)
-        )
+        gates = array_cache.empty((4, steps, batch, hidden), dtype)
+        # (the reordered weights are temporaries, reused: autograd.array_cache)
+        w_ih_blocks = weight_blocks(w_ih, array_cache.empty((4, w_ih.shape[1], hidden), dtype))
         # (T B, I), kept for dL/dW_ih: a copy already when x is a batch_first view
         self.x_flat = _flat(xs).astype(dtype, copy=False)
         # (o, i, f blocks negated: lstm_forward then gets -a for its sigmoids)
@@ -373,14 +369,13 @@ class LSTMCellOp(_Recurrence):
         if bias is not None:
             gates += negate_sigmoid_blocks(to_oifg(bias).reshape(4, 1, 1, -1))
         w_hh_blocks = negate_sigmoid_blocks(
-            weight_blocks(w_hh, scratch("lstm W_hh^T blocks", (4, hidden, hidden), dtype))
+            weight_blocks(w_hh, array_cache.empty((4, hidden, hidden), dtype))
         )
         out, self.cells, self.tanh_c = lstm_forward(
             gates, h0, c0, w_hh_blocks, _time_order(steps, self.reverse)
         )
         self.gates, self.out = gates, out
-        # only this op refers to these three: they go back to the pool when its graph dies
-        pool.give_back_when_dead(self, gates, self.cells, self.tanh_c)
+        # (gates, cells, tanh_c: array_cache arrays, reused once this op's graph is gone)
         return out
 
     def _backward_plain(self, gy: np.ndarray) -> tuple:
@@ -389,7 +384,7 @@ class LSTMCellOp(_Recurrence):
         need = self.needs_input_grad
         _, steps, batch, hidden = self.gates.shape
         # the blocks W_k (H, K) of each weight, o-i-f-g order: dL/dh_{t-1} = sum_k d_k W_k
-        w_hh_oifg = to_oifg(w_hh, scratch("lstm W_hh o-i-f-g", w_hh.shape, w_hh.dtype))
+        w_hh_oifg = to_oifg(w_hh, array_cache.empty(w_hh.shape, w_hh.dtype))
         dgates, dh0, dc0 = lstm_backward(
             gy,
             self.gates,
@@ -500,12 +495,11 @@ class GRUCellOp(_Recurrence):
     ) -> np.ndarray:
         xs, dtype = self._prepare(x, h0, w_ih, w_hh, reverse)
         self.bias = bool(biases)
-        gates = _input_gates(xs, w_ih, biases[0] if biases else None, 3, dtype, self)
+        gates = _input_gates(xs, w_ih, biases[0] if biases else None, 3, dtype)
         b_hh = biases[1].reshape(3, 1, -1) if biases else None
         steps, batch, hidden = gates.shape[1:]
         hs = np.empty((steps, batch, hidden), dtype=dtype)
-        hw_n = pool.take(hs.shape, dtype)
-        pool.give_back_when_dead(self, hw_n)
+        hw_n = array_cache.empty(hs.shape, dtype)
         h, w_blocks = h0, _weight_blocks(w_hh, 3)
         for t in _time_order(steps, reverse):
             _gru_step(gates[:, t], h, w_blocks, b_hh, hw_n[t], hs[t])
@@ -519,8 +513,8 @@ class GRUCellOp(_Recurrence):
         gy_seq = gy._data[None] if self.single else gy._data
         h0, w_hh = self.inputs[1]._data, self.inputs[3]._data  # (arrays, not .data views)
         _, steps, batch, hidden = self.gates.shape
-        dgates_x = scratch("gru dgates_x", (steps, batch, 3 * hidden), self.gates.dtype)
-        dgates_h = scratch("gru dgates_h", (steps, batch, 3 * hidden), self.gates.dtype)
+        dgates_x = array_cache.empty((steps, batch, 3 * hidden), self.gates.dtype)
+        dgates_h = array_cache.empty((steps, batch, 3 * hidden), self.gates.dtype)
         dh = np.zeros_like(h0)
         order = _time_order(steps, self.reverse)
         for k in reversed(range(steps)):

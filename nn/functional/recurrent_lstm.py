@@ -19,7 +19,7 @@ Measured at the benchmark's sizes (T 35, B 32, H 128, float32, one BLAS thread),
 forward loop went from ~3.6 to ~2.8 ms and the backward loop with its per-step products
 from ~4.5 to ~2.6 ms; about half of what is left is the matrix products themselves. The
 rest of the gain on a training step came from not allocating the multi-MB arrays afresh
-every step (:mod:`nn.functional.array_pool`).
+every step (:mod:`autograd.array_cache`).
 
 Layout. The gates are kept gate-major, (4, T, B, H): gate k of step t is one
 contiguous (B, H) block. NumPy's elementwise ops run several times slower on the column
@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .array_pool import pool, scratch
+from autograd import array_cache
 
 __all__ = [
     "OIFG",
@@ -82,7 +82,7 @@ def to_oifg(w: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 def from_oifg(w: np.ndarray) -> np.ndarray:
     """Inverse of :func:`to_oifg` (used for the gradients). A fresh array that is no
     view, so the engine can hand it to a leaf's ``.grad`` without another copy."""
-    out = np.empty_like(w)
+    out = array_cache.empty(w.shape, w.dtype)
     rows = w.shape[0] // 4
     np.take(w.reshape(4, rows, *w.shape[1:]), _BACK, axis=0, out=out.reshape(4, rows, *w.shape[1:]))
     return out
@@ -125,14 +125,13 @@ def lstm_forward(
     blocks o, i, f negated the same way;
     ``order``: step indices in processing order. Returns ``out`` (T + 1, B, H) = h_1..h_T
     in time order then c_T (the op's packed output), ``cells`` (T + 1, B, H) = c_0..c_T
-    in processing order, ``tanh_c`` (T, B, H) = tanh(c_t) in time order. ``cells`` and
-    ``tanh_c`` come from :data:`~nn.functional.array_pool.pool`: the caller gives them
-    back when it is done with them.
+    in processing order, ``tanh_c`` (T, B, H) = tanh(c_t) in time order. All three come
+    from :mod:`autograd.array_cache`: reused by a later call once nothing holds them.
     """
     _, steps, batch, hidden = gates.shape
-    out = np.empty((steps + 1, batch, hidden), dtype=gates.dtype)
-    cells = pool.take(out.shape, gates.dtype)
-    tanh_c = pool.take((steps, batch, hidden), gates.dtype)
+    out = array_cache.empty((steps + 1, batch, hidden), gates.dtype)
+    cells = array_cache.empty(out.shape, gates.dtype)
+    tanh_c = array_cache.empty((steps, batch, hidden), gates.dtype)
     hw = np.empty((4, batch, hidden), dtype=gates.dtype)  # h W_hh^T, reused every step
     ig = np.empty((batch, hidden), dtype=gates.dtype)  # i * g, reused every step
     cells[0] = c0
@@ -177,7 +176,7 @@ def lstm_backward(
     gy (T + 1, B, H): dL/d(out), i.e. dL/dh_1..dL/dh_T then dL/dc_T; acts (4, T, B, H),
     cells, tanh_c as saved by the forward; w_hh (4, H, H): the blocks W_k of W_hh in
     o-i-f-g order. Returns ``dgates`` (4, T, B, H) = dL/d(pre-activations) in time order
-    (a scratch array, valid until the next call in this thread), dL/dh_0 (None unless
+    (an :mod:`autograd.array_cache` array), dL/dh_0 (None unless
     ``need_h0``) and dL/dc_0.
     """
     _, steps, batch, hidden = acts.shape
@@ -186,7 +185,7 @@ def lstm_backward(
     # c_{t-1} of step t, in time order (cells is in processing order)
     c_prev = cells[:steps] if order.step > 0 else cells[steps - 1 :: -1]
     # coef: dL/da = coef * dh (gate o) or coef * dc (gates i, f, g), for all t at once
-    coef = scratch("coef", acts.shape, acts.dtype)
+    coef = array_cache.empty(acts.shape, acts.dtype)
     np.subtract(1.0, s, out=coef[:3])
     coef[:3] *= s  # sigma' = s (1 - s)
     np.multiply(g, g, out=coef[3])
@@ -196,11 +195,11 @@ def lstm_backward(
     coef[2] *= c_prev  # dL/df = dc c_prev,
     coef[3] *= i  # dL/dg = dc i
     # dc_t gets dh_t o (1 - tanh(c_t)^2) through h = o tanh(c)
-    k_dh = np.multiply(tanh_c, tanh_c, out=scratch("k_dh", tanh_c.shape, tanh_c.dtype))
+    k_dh = np.multiply(tanh_c, tanh_c, out=array_cache.empty(tanh_c.shape, tanh_c.dtype))
     np.subtract(1.0, k_dh, out=k_dh)
     k_dh *= o
 
-    dgates = scratch("dgates", acts.shape, acts.dtype)
+    dgates = array_cache.empty(acts.shape, acts.dtype)
     dc = gy[steps].copy()
     # dL/dh_t arriving from step t+1 (delta_{t+1} W_hh), summed over the gates straight
     # into this buffer; the last step has none
