@@ -33,10 +33,13 @@ _TARGETS = re.compile(
     re.I,
 )
 
+# a fenced block, fence lines included: ``` or ~~~ (3 or more), closed by the same fence
+_FENCED = re.compile(r"^[ \t]*(```+|~~~+).*?^[ \t]*\1[ \t]*$", re.M | re.S)
+
 
 def _without_code(markdown: str) -> str:
     """Markdown with fenced blocks and inline code removed (their text is not a link)."""
-    markdown = re.sub(r"^[ \t]*(```+|~~~+).*?^[ \t]*\1[ \t]*$", "", markdown, flags=re.M | re.S)
+    markdown = _FENCED.sub("", markdown)
     return re.sub(r"(`+).+?\1", "", markdown, flags=re.S)
 
 
@@ -45,7 +48,7 @@ def _targets(markdown: str) -> list[str]:
 
 
 def _fenced_blocks(markdown: str) -> list[str]:
-    return [m[0] for m in re.finditer(r"^[ \t]*(```+|~~~+).*?^[ \t]*\1[ \t]*$", markdown, re.M | re.S)]
+    return [m[0] for m in _FENCED.finditer(markdown)]
 
 
 # ---------------------------------------------------------------- the committed file
