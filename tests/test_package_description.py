@@ -11,7 +11,6 @@ from __future__ import annotations
 import email.parser
 import importlib.util
 import re
-import sys
 import zipfile
 from pathlib import Path
 
@@ -22,7 +21,6 @@ _spec = importlib.util.spec_from_file_location(
     "package_description", ROOT / "docs/package_description.py"
 )
 package_description = importlib.util.module_from_spec(_spec)
-sys.modules["package_description"] = package_description
 _spec.loader.exec_module(package_description)
 
 # Written independently of the generator, so a mistake there cannot hide here: the targets
