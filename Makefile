@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.deltagrad-installed
 DOCS_STAMP := $(VENV)/.deltagrad-docs-installed
 
-.PHONY: all help venv dot demo test test-fast test-matrix install-check style lint typecheck docs bench torch ja images-ja clean
+.PHONY: all help venv dot demo test test-fast test-matrix install-check style lint typecheck docs bench torch ja images-ja package-description clean
 
 all: test
 
@@ -29,6 +29,9 @@ help:
 	@echo "             ones and notebooks/i18n/ja/*.toml, and the glossary GLOSSARY.ja.md"
 	@echo "             (tests fail when they drift)"
 	@echo "make images-ja  redraw docs/images/ja_graph.png and ja_plot.png (README.ja.md)"
+	@echo "make package-description  regenerate docs/PACKAGE.md, the package index's page:"
+	@echo "             README.md with pictures and links to files as paths (tests fail"
+	@echo "             when it drifts)"
 	@echo "make bench   speed: the referee's ratios vs the targets (bench/guard.py, flags"
 	@echo "             misses), time per op (bench/profile.py), drawing (bench/viz.py)"
 	@echo "make clean   remove .venv and generated files"
@@ -117,6 +120,11 @@ ja: $(STAMP)
 # The two pictures of README.ja.md (Japanese labels, bundled font only).
 images-ja: $(STAMP) dot
 	MPLBACKEND=Agg $(BIN)/python -m viz.cli.ja_images docs/images
+
+# pyproject.toml's readme is generated from README.md: the package index cannot show its
+# relative pictures and links, so they become paths. Never edit docs/PACKAGE.md by hand.
+package-description: $(STAMP)
+	$(BIN)/python docs/package_description.py build
 
 docs: export NO_MKDOCS_2_WARNING = 1
 docs: $(DOCS_STAMP)

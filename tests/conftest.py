@@ -6,6 +6,7 @@ import contextlib
 import signal
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,16 @@ import pytest
 def torch() -> Any:
     """PyTorch (2.13 CPU), the reference the tests compare with; skips when it is absent."""
     return pytest.importorskip("torch")
+
+
+@pytest.fixture(scope="session")
+def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sdist and the wheel built from it (tests/test_packaging.py says how), once per
+    session: test_packaging.py and test_package_description.py both look inside them.
+    Tests using it carry ``pytest.mark.xdist_group("packaging")``: one worker builds."""
+    from test_packaging import build_dists
+
+    return build_dists(tmp_path_factory.mktemp("dist"))
 
 
 @pytest.fixture

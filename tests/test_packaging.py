@@ -1,7 +1,8 @@
 """The built distributions hold what a user installs: build the sdist, then the wheel from
 that sdist (as ``python -m build`` does), and look inside both.
 
-Marked ``packaging`` (a few seconds: one build, shared by the module); deselect with
+Marked ``packaging`` (a few seconds: one build, the session fixture ``dists`` in conftest.py,
+shared with test_package_description.py); deselect with
 ``-m "not packaging"``. The build runs on a copy of the checkout, so it leaves nothing in it.
 """
 
@@ -69,11 +70,11 @@ def _build(src: Path, out: Path) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def build_dists(tmp: Path) -> dict[str, Path]:
+    """Build from a copy of the checkout into ``tmp``: ``{"wheel": path, "sdist": path}``.
+    The ``dists`` fixture (tests/conftest.py, one build per session) calls it."""
     if importlib.util.find_spec("setuptools") is None:
         pytest.skip("setuptools (the build backend) is not installed: pip install setuptools")
-    tmp = tmp_path_factory.mktemp("dist")
     src = tmp / "src"
     shutil.copytree(ROOT, src, ignore=_NOT_SOURCE)
     out = tmp / "out"
