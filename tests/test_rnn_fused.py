@@ -377,3 +377,23 @@ def test_recycled_arrays_do_not_leak_old_values(cls: type) -> None:
         model.zero_grad()
     for first, again in zip(*results):
         np.testing.assert_array_equal(again, first)
+
+
+@pytest.mark.parametrize("frozen", ["w_ih", "biases", "both"])
+def test_bias_gradient_with_frozen_input_weights(frozen: str) -> None:
+    """dL/db comes out of dL/dW_ih's product (the bias folded in as a column of ones):
+    it must not depend on whether W_ih itself wants a gradient, nor W_ih's on the biases."""
+    full = lstm_inputs(5, 3, 4, 6, seed=70)
+    part = lstm_inputs(5, 3, 4, 6, seed=70)
+    if frozen in ("w_ih", "both"):
+        part[3].requires_grad = False
+    if frozen in ("biases", "both"):
+        part[5].requires_grad = part[6].requires_grad = False
+    weights = Tensor(rand(6, 3, 6, seed=79))
+    for inputs in (full, part):
+        (R.LSTMCellOp.apply(*inputs, bias=True) * weights).sum().backward()
+    for k, (a, b) in enumerate(zip(full, part)):
+        if b.requires_grad:
+            np.testing.assert_array_equal(b.grad.data, a.grad.data, err_msg=f"input {k}")
+        else:
+            assert b.grad is None

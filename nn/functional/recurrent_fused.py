@@ -128,7 +128,8 @@ def _weight_grads_blocks(
     # the caller copies it into the gradient (reordering the gates)
     shape, dtype = (gate_count, hidden, hidden), dgates.dtype
     grads = np.matmul(flat, _flat(prev), out=array_cache.empty(shape, dtype))
-    grads += np.matmul(first.transpose(0, 2, 1), h0, out=array_cache.empty(shape, dtype))
+    if h0.any():  # (the usual h0 = 0 adds nothing: one product fewer)
+        grads += np.matmul(first.transpose(0, 2, 1), h0, out=array_cache.empty(shape, dtype))
     return grads.reshape(gate_count * hidden, hidden)
 
 
@@ -355,19 +356,25 @@ class LSTMCellOp(_Recurrence):
     ) -> np.ndarray:
         """No peephole: :func:`~nn.functional.recurrent_lstm.lstm_forward`, gate-major in
         o-i-f-g order (that module's docstring says why)."""
-        steps, batch, _ = xs.shape
+        steps, batch, features = xs.shape
         hidden = w_hh.shape[1]
-        # x_t W_k^T for every step and gate: 4 matrix products (T B, I) x (I, H)
+        # x_t W_k^T + b_k for every step and gate: 4 matrix products (T B, I + 1) x (I + 1, H)
+        # of [x_t 1] and [W_k^T; b_k] -- the bias add folded into the product (one pass
+        # over the (4, T, B, H) gates fewer), and in the backward dL/db = delta^T 1 comes
+        # out of dL/dW_ih's product as its last column
+        cols = features + (bias is not None)
+        x_aug = np.empty((steps * batch, cols), dtype=dtype)  # kept for dL/dW_ih
+        np.copyto(x_aug[:, :features].reshape(steps, batch, features), xs)
+        w_ih_blocks = array_cache.empty((4, cols, hidden), dtype)
+        weight_blocks(w_ih, w_ih_blocks[:, :features])
+        if bias is not None:
+            x_aug[:, features] = 1.0
+            w_ih_blocks[:, features] = to_oifg(bias).reshape(4, hidden)
+        self.x_aug = x_aug
         gates = array_cache.empty((4, steps, batch, hidden), dtype)
-        # (the reordered weights are temporaries, reused: autograd.array_cache)
-        w_ih_blocks = weight_blocks(w_ih, array_cache.empty((4, w_ih.shape[1], hidden), dtype))
-        # (T B, I), kept for dL/dW_ih: a copy already when x is a batch_first view
-        self.x_flat = _flat(xs).astype(dtype, copy=False)
         # (o, i, f blocks negated: lstm_forward then gets -a for its sigmoids)
         negate_sigmoid_blocks(w_ih_blocks)
-        np.matmul(self.x_flat, w_ih_blocks, out=gates.reshape(4, steps * batch, hidden))
-        if bias is not None:
-            gates += negate_sigmoid_blocks(to_oifg(bias).reshape(4, 1, 1, -1))
+        np.matmul(x_aug, w_ih_blocks, out=gates.reshape(4, steps * batch, hidden))
         w_hh_blocks = negate_sigmoid_blocks(
             weight_blocks(w_hh, array_cache.empty((4, hidden, hidden), dtype))
         )
@@ -399,14 +406,16 @@ class LSTMCellOp(_Recurrence):
         if need[0]:  # dL/dx = sum_k delta_k W_ih,k
             dx = np.matmul(flat, to_oifg(w_ih).reshape(4, hidden, -1)).sum(axis=0)
             dx = dx.reshape(x.shape)
-        if need[3]:  # dL/dW_ih,k = delta_k^T x, stacked back to (4H, I)
-            dw_ih = np.matmul(flat.transpose(0, 2, 1), self.x_flat)
-            dw_ih = from_oifg(dw_ih.reshape(4 * hidden, -1))
+        features = w_ih.shape[1]
+        if need[3] or self.bias:  # delta_k^T [x 1] = [dL/dW_ih,k  dL/db_k], (4, H, I [+1])
+            dw_aug = np.matmul(flat.transpose(0, 2, 1), self.x_aug)
+            if need[3]:  # stacked back to (4H, I)
+                dw_ih = from_oifg(dw_aug[:, :, :features].reshape(4 * hidden, features))
         if need[4]:  # dL/dW_hh,k = sum_t delta_k,t^T h_{t-1}
             dw_hh = from_oifg(_weight_grads_blocks(dgates, h0, self.out[:steps], self.reverse))
         grads = [dx, dh0, dc0, dw_ih, dw_hh]
         if self.bias:
-            db = from_oifg(flat.sum(axis=1).reshape(-1))
+            db = from_oifg(dw_aug[:, :, features].reshape(-1))
             grads += [db, db.copy()]  # b_ih and b_hh: same value, own arrays
         return tuple(_as_tensor(g) for g in grads)
 
