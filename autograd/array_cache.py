@@ -22,6 +22,7 @@ Only the engine's own ops take arrays from here, for results they write in full.
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 from typing import Any
@@ -64,8 +65,8 @@ class ArrayCache:
         """An uninitialised C-contiguous array of ``shape`` and ``dtype`` (``np.empty``),
         reused when the cache has one of that shape that nobody holds any more."""
         dtype = np.dtype(dtype)
-        nbytes = dtype.itemsize * int(np.prod(shape))
-        if nbytes < self.min_bytes:
+        nbytes = dtype.itemsize * math.prod(shape)
+        if nbytes < self.min_bytes:  # (the common case: as cheap as np.empty)
             return np.empty(shape, dtype=dtype)
         with self._lock:
             return self._take(tuple(shape), dtype, nbytes)

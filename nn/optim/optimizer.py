@@ -86,7 +86,13 @@ class Scaled(NamedTuple):
 
     def subtract_from(self, w: np.ndarray) -> None:
         """``w -= factor * array``: the same two roundings as with a temporary product."""
-        product = _commit_buffer(self.array.shape, self.dtype)
+        shape = self.array.shape
+        if w.flags.f_contiguous and not w.flags.c_contiguous:
+            # a column-major parameter (nn.Linear's weight): the product in the same
+            # order, so both passes run through memory in sequence
+            product = _commit_buffer(shape[::-1], self.dtype).T
+        else:
+            product = _commit_buffer(shape, self.dtype)
         np.multiply(self.array, self.factor, out=product)
         w -= product
 
