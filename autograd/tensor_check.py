@@ -66,17 +66,20 @@ def numerical_grad_tensors(fn: Callable, inputs: Sequence[Tensor], eps: float = 
             result.append(None)
             continue
         g = np.zeros(t.shape, dtype=np.float64)
-        if not t.data.flags.c_contiguous or not t.data.flags.writeable:
-            t.data = np.array(t.data, order="C")
-        flat = t.data.reshape(-1)  # a view: perturbations write through to t.data
-        for i in range(flat.size):
-            original = flat[i]
-            flat[i] = original + eps
+        if not t.data.flags.writeable:  # read-only memory cannot be nudged: a copy
+            t.data = np.array(t.data)
+        # Element by element through the Tensor's own array, whatever its memory order: a
+        # flat reshape(-1) would copy a column-major or strided array (nn.Linear's weight,
+        # a transposed view), and the nudges would never reach the function.
+        data = t.data
+        for index in np.ndindex(data.shape):
+            original = data[index]
+            data[index] = original + eps
             plus = float(fn(*inputs).data)
-            flat[i] = original - eps
+            data[index] = original - eps
             minus = float(fn(*inputs).data)
-            flat[i] = original
-            g.reshape(-1)[i] = (plus - minus) / (2.0 * eps)
+            data[index] = original
+            g[index] = (plus - minus) / (2.0 * eps)
         result.append(g)
     return result
 

@@ -78,8 +78,8 @@ class LinearOp(Function):
         gw = None
         if need[1]:
             x2 = x.reshape(-1, x.shape[-1])
-            # dL/dW in W's own memory order (nn.Linear keeps W column-major): then the
-            # optimizer's w -= lr g runs over both arrays in the same order
+            # dL/dW in W's own memory order (a column-major weight someone assigned): then
+            # the optimizer's w -= lr g runs over both arrays in the same order
             if weight.flags.f_contiguous and not weight.flags.c_contiguous:
                 # (an array of its own, not a view: the engine would copy a view back
                 # to row-major before it became a leaf's .grad)

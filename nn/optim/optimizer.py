@@ -88,8 +88,8 @@ class Scaled(NamedTuple):
         """``w -= factor * array``: the same two roundings as with a temporary product."""
         shape = self.array.shape
         if w.flags.f_contiguous and not w.flags.c_contiguous:
-            # a column-major parameter (nn.Linear's weight): the product in the same
-            # order, so both passes run through memory in sequence
+            # a column-major parameter: the product in the same order, so both passes
+            # run through memory in sequence
             product = _commit_buffer(shape[::-1], self.dtype).T
         else:
             product = _commit_buffer(shape, self.dtype)
