@@ -68,7 +68,8 @@ def _caller_stacklevel() -> int:
     """The ``stacklevel`` that points the warning at the import statement itself, past
     this module and the import machinery's own frames. (``warnings`` already leaves
     importlib's ``_bootstrap`` frames out of the count, so they are not counted here.)"""
-    frame, level = sys._getframe(1), 1
+    frame: types.FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None:
         name = frame.f_code.co_filename
         bootstrap = "importlib" in name and "_bootstrap" in name

@@ -392,7 +392,7 @@ def conv2d(
     if padding == "valid":
         padding = 0
     if padding == "same":
-        x, padding = _same_padding(x, kernel, dilation_, stride_)  # type: ignore[arg-type]
+        x, padding = _same_padding(x, kernel, dilation_, stride_)
     window = Window(kernel, stride_, pair(padding, "conv2d: padding", 0), dilation_)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     y = Conv2dOp.apply(*inputs, window=window, groups=check_int("conv2d", "groups", groups))
