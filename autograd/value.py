@@ -563,6 +563,7 @@ def _to_float(data: object) -> float:
     if isinstance(data, (str, bytes)):
         raise TypeError(f"Value(data): expected a real number, got the string {data!r}")
     try:
+        # any object: float() raises TypeError for the wrong ones, turned into our message
         return float(data)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise TypeError(

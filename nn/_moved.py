@@ -96,6 +96,7 @@ def _alias(old: str) -> types.ModuleType:
     merged = types.ModuleType(old, f"Deprecated: {old} was split; import {_new_path(old)}.")
     for name, where in target.items():
         setattr(merged, name, getattr(importlib.import_module(where), name))
+    # (typeshed's ModuleType has no __all__: every module may set one)
     merged.__all__ = [name for name in target if name != "State"]  # type: ignore[attr-defined]
     return merged
 

@@ -296,7 +296,7 @@ def _transposed_size(
     )
     if min(size) < 1:
         raise ValueError(f"output size {size} is not positive (input size {tuple(hw)})")
-    return size  # type: ignore[return-value]
+    return size  # type: ignore[return-value]  # two sizes (pairs zipped), typed tuple[int, ...]
 
 
 def _input_grad(

@@ -140,6 +140,7 @@ def local_response_norm(
 
 # ---------------------------------------------------------------- local contrast norm
 PaddingMode = Literal["reflect", "replicate", "zeros"]
+Variance = Literal["jarrett", "local"]
 _PADDING_MODES = ("reflect", "replicate", "zeros")
 
 
@@ -220,7 +221,7 @@ def local_contrast_norm(
     *,
     subtractive_only: bool = False,
     across_channels: bool = True,
-    variance: Literal["jarrett", "local"] = "jarrett",
+    variance: Variance = "jarrett",
     padding_mode: PaddingMode = "reflect",
 ) -> Tensor:
     r"""Local contrast normalisation (Jarrett, Kavukcuoglu, Ranzato & LeCun, 2009).
