@@ -20,7 +20,7 @@ help:
 	@echo "             test-matrix finds, with no extras, [render] and [dev]: install,"
 	@echo "             import, backward, deltagrad --version, viz doctor, a PNG; twine check"
 	@echo "make style   ruff check and ruff format --check (make test runs it first)"
-	@echo "make lint    make style, and pyright (basic) on the packages"
+	@echo "make lint    make style, then pyright (basic) and mypy on the packages"
 	@echo "make typecheck  pyright (basic mode, [tool.pyright] in pyproject.toml) on the"
 	@echo "             packages, then on the README's and the notebooks' code"
 	@echo "make docs    the documentation site into site/ (MkDocs, offline, warnings are"
@@ -136,10 +136,12 @@ style: $(STAMP)
 	$(BIN)/ruff check autograd nn viz deltagrad tests bench notebooks/course notebooks/i18n
 	$(BIN)/ruff format --check --quiet . || { echo "run: $(BIN)/ruff format ."; exit 1; }
 
-# ruff, and pyright (basic) on the packages: both must be clean.
+# ruff, then pyright (basic) and mypy ([tool.mypy] in pyproject.toml) on the packages:
+# all must be clean.
 lint: style
 	$(BIN)/python -c "import pyright" 2>/dev/null || $(BIN)/python -m pip install -q pyright
 	$(BIN)/pyright --pythonpath $(BIN)/python
+	$(BIN)/mypy
 
 # The referee's ratios against the speed targets (one process per library; needs
 # ../shared/bench or REFEREE_DIR), then where deltagrad's time goes, then the drawings.

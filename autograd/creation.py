@@ -302,8 +302,8 @@ def _new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool 
     return tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 
-Tensor.new_zeros = _new(zeros)  # type: ignore[attr-defined]
-Tensor.new_ones = _new(ones)  # type: ignore[attr-defined]
-Tensor.new_empty = _new(empty)  # type: ignore[attr-defined]
-Tensor.new_full = _new_full  # type: ignore[attr-defined]
-Tensor.new_tensor = _new_tensor  # type: ignore[attr-defined]
+Tensor.new_zeros = _new(zeros)
+Tensor.new_ones = _new(ones)
+Tensor.new_empty = _new(empty)
+Tensor.new_full = _new_full
+Tensor.new_tensor = _new_tensor

@@ -85,13 +85,14 @@ class DataArray(np.ndarray):
     def __reduce__(self) -> Any:  # pickles (and deep copies) as a plain array
         return self.view(np.ndarray).__reduce__()
 
+    # copies are plain arrays (nothing to notify), where NumPy's stubs promise the subclass
     def copy(self, order: Any = "C") -> np.ndarray:  # type: ignore[override]
         return self.view(np.ndarray).copy(order)
 
-    def __copy__(self) -> np.ndarray:
+    def __copy__(self) -> np.ndarray:  # type: ignore[override]
         return self.copy()
 
-    def __deepcopy__(self, memo: Any) -> np.ndarray:
+    def __deepcopy__(self, memo: Any) -> np.ndarray:  # type: ignore[override]
         return self.copy()
 
     def numpy(self) -> np.ndarray:

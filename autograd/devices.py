@@ -15,7 +15,7 @@ device vocabulary lives in one small module that imports nothing of the engine;
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,6 +31,8 @@ class device:  # noqa: N801  (PyTorch's name: torch.device)
     script written for a GPU says so instead of silently running something else."""
 
     __slots__ = ("type", "index")
+    type: str
+    index: int | None
 
     def __init__(self, type: Any = "cpu", index: int | None = None) -> None:  # noqa: A002
         if isinstance(type, device):
@@ -48,7 +50,7 @@ class device:  # noqa: N801  (PyTorch's name: torch.device)
         ):
             raise ValueError(f"device: the CPU has index 0 only, got {given!r}")
         self.type = "cpu"
-        self.index: int | None = None if given is None else 0
+        self.index = None if given is None else 0
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
@@ -182,6 +184,11 @@ class DeviceMethods:
 
     __slots__ = ()
 
+    if TYPE_CHECKING:  # a mixin: Tensor (ops/shape.py) supplies these two
+
+        def astype(self, dtype: Any) -> Any: ...
+        def clone(self) -> Any: ...
+
     def to(self, *args: Any, **kwargs: Any) -> Any:
         """PyTorch's ``Tensor.to``: ``"cpu"`` is a no-op, a dtype casts (differentiably).
 
@@ -189,7 +196,7 @@ class DeviceMethods:
         Any device other than the CPU raises ``ValueError``.
         """
         dtype, copy = parse_to("Tensor.to", args, kwargs)
-        out: Any = self if dtype is None else self.astype(dtype)  # type: ignore[attr-defined]
+        out: Any = self if dtype is None else self.astype(dtype)
         return out.clone() if copy and out is self else out
 
     def cpu(self) -> Any:

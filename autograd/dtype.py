@@ -8,7 +8,12 @@ constructor's Python numbers, lists and integer arrays become.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 __all__ = [
     "get_default_dtype",
@@ -51,13 +56,13 @@ def get_default_dtype() -> np.dtype:
     return _Default.dtype
 
 
-def set_default_dtype(dtype: object) -> None:
+def set_default_dtype(dtype: DTypeLike) -> None:
     """Change the default floating dtype (``np.float32`` or ``np.float64``, say).
 
     The default dtype is global to the process, shared by all threads (as PyTorch's
     is), unlike grad mode and anomaly mode, which are per thread.
     """
-    dt = np.dtype(dtype)  # type: ignore[call-overload]
+    dt = np.dtype(dtype)
     if dt.kind != "f":
         raise TypeError(f"set_default_dtype: expected a floating dtype, got {dt}")
     _Default.dtype = dt

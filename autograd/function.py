@@ -112,7 +112,10 @@ class Function:
         return type(self).apply(*inputs, **kwargs)
 
     # ------------------------------------------------------------------ user hooks
-    def forward(self, *arrays: np.ndarray, **kwargs: Any) -> np.ndarray:
+    # Each op names its own operands and keyword options (``forward(self, x, dim=-1)``),
+    # so the base takes ``*arrays: Any, **kwargs: Any``: mypy and pyright accept any
+    # override of that form. The arrays are NumPy arrays; the result is one.
+    def forward(self, *arrays: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward is not written")
 
     def backward(self, gy: Any) -> Any:
@@ -233,7 +236,7 @@ class Function:
         return f"<{type(self).__name__} op={self.op!r}>"
 
 
-def _adopt_pytorch_form(cls: type) -> None:
+def _adopt_pytorch_form(cls: type[Function]) -> None:
     """Let a PyTorch-style op run as written::
 
         class Cube(Function):
@@ -261,7 +264,8 @@ def _adopt_pytorch_form(cls: type) -> None:
         return out._data if isinstance(out, Tensor) else np.asarray(out)
 
     forward.__doc__ = user_forward.__doc__
-    cls.forward = forward
+    # the class's methods are replaced on purpose (mypy flags any assignment to a method)
+    cls.forward = forward  # type: ignore[method-assign]
     if isinstance(user_backward, staticmethod):
         backward_fn = user_backward.__func__
 
@@ -269,7 +273,7 @@ def _adopt_pytorch_form(cls: type) -> None:
             return backward_fn(self, gy)
 
         backward.__doc__ = backward_fn.__doc__
-        cls.backward = backward
+        cls.backward = backward  # type: ignore[method-assign]
 
 
 def _share_version(base: Any, view: Any) -> None:

@@ -209,7 +209,7 @@ class Copy(Function):
         return gx, gs
 
 
-def _binary(name: str, op: type, ufunc: Any) -> Callable[..., Tensor]:
+def _binary(name: str, op: type[Function], ufunc: Any) -> Callable[..., Tensor]:
     def method(self: Tensor, other: Any) -> Tensor:
         def fast() -> None:
             ufunc(self._data, _array(other), out=self._data, casting="same_kind")

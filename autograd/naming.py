@@ -21,4 +21,5 @@ class NameIsLabel:
 
     @name.setter
     def name(self, value: str) -> None:
-        self.label = value
+        # the slot is Value's and Tensor's own: mypy checks this class's empty __slots__
+        self.label = value  # type: ignore[misc]

@@ -163,6 +163,7 @@ class _Encoder:
 def _members(obj: Any) -> list[tuple[str, np.ndarray]]:
     """Every archive member of ``obj``; raises TypeError before anything is written."""
     if _is_flat_state(obj):
+        # (_is_flat_state checked that every value gives an array, never None)
         return [
             (key, _check_array(_as_array(value), f"obj[{key!r}]"))  # type: ignore[arg-type]
             for key, value in obj.items()

@@ -13,7 +13,8 @@ an explicit ``dtype=`` always wins (that is how integer class-index Tensors are 
 from __future__ import annotations
 
 import weakref
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -119,6 +120,14 @@ class Tensor(
         "_snaps",
         "__weakref__",
     )
+
+    # ``x.new_zeros(2, 3)`` and the like: set by autograd/creation.py, which imports this
+    # module (declared here so that type checkers know them)
+    new_zeros: ClassVar[Callable[..., Tensor]]
+    new_ones: ClassVar[Callable[..., Tensor]]
+    new_empty: ClassVar[Callable[..., Tensor]]
+    new_full: ClassVar[Callable[..., Tensor]]
+    new_tensor: ClassVar[Callable[..., Tensor]]
 
     # Make NumPy defer to our reflected operators (``array * tensor`` -> Tensor).
     __array_ufunc__ = None

@@ -121,7 +121,7 @@ def gradcheck_tensors(
         grads = iter(_grad(loss, wanted, allow_unused=True))
     else:  # output does not depend on the inputs at all
         grads = iter([None] * len(wanted))
-    analytic = []
+    analytic: list[np.ndarray | None] = []
     for t in tensors:
         if t.requires_grad:
             g = next(grads)

@@ -132,7 +132,8 @@ class Value(NameIsLabel):
                     "Value: a node has one or two parents, each with one local derivative; "
                     f"got {len(_parents)} parents and {len(_local)} local derivatives"
                 )
-            self._a, self._da = _parents[0], float(_local[0])  # type: ignore[misc]
+            # (pyright reads _local as the empty default tuple here; mypy does not)
+            self._a, self._da = _parents[0], float(_local[0])  # pyright: ignore[reportGeneralTypeIssues]
             if len(_parents) == 2:
                 self._b, self._db = _parents[1], float(_local[1])
             self._op = _op
@@ -562,6 +563,7 @@ def _to_float(data: object) -> float:
     if isinstance(data, (str, bytes)):
         raise TypeError(f"Value(data): expected a real number, got the string {data!r}")
     try:
+        # any object: float() raises TypeError for the wrong ones, turned into our message
         return float(data)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise TypeError(

@@ -68,7 +68,8 @@ def _caller_stacklevel() -> int:
     """The ``stacklevel`` that points the warning at the import statement itself, past
     this module and the import machinery's own frames. (``warnings`` already leaves
     importlib's ``_bootstrap`` frames out of the count, so they are not counted here.)"""
-    frame, level = sys._getframe(1), 1
+    frame: types.FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None:
         name = frame.f_code.co_filename
         bootstrap = "importlib" in name and "_bootstrap" in name
@@ -95,6 +96,7 @@ def _alias(old: str) -> types.ModuleType:
     merged = types.ModuleType(old, f"Deprecated: {old} was split; import {_new_path(old)}.")
     for name, where in target.items():
         setattr(merged, name, getattr(importlib.import_module(where), name))
+    # (typeshed's ModuleType has no __all__: every module may set one)
     merged.__all__ = [name for name in target if name != "State"]  # type: ignore[attr-defined]
     return merged
 

@@ -28,7 +28,7 @@ class Parameter(Tensor):
         if self._data.dtype.kind != "f":
             raise TypeError(f"Parameter: needs floating data, got dtype {self._data.dtype}")
 
-    @property  # type: ignore[override]
+    @property
     def data(self) -> np.ndarray:
         return super().data
 

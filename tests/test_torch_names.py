@@ -7,6 +7,7 @@ runs the same call in torch and compares values, dtypes and gradients.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -351,6 +352,19 @@ def test_casts_keep_gradients_for_floats_and_leave_the_graph_for_ints() -> None:
     assert not n.requires_grad and not tn.requires_grad and n.grad_fn is None
     assert x.type() == "float64"
     assert x.is_floating_point() and not n.is_floating_point()
+
+
+def test_type_is_declared_as_what_it_returns() -> None:
+    # type() gives the dtype's name and type(dtype) a cast Tensor (PyTorch's two meanings);
+    # the method was declared to return a Tensor for both, so a type checker called
+    # x.type().upper() an error and let x.type() + x through. Overloads tell them apart.
+    x = Tensor(X.copy())
+    assert x.type() == "float64" and isinstance(x.type(), str)
+    cast = x.type(np.float32)
+    assert isinstance(cast, Tensor) and cast.dtype == np.float32
+    np.testing.assert_array_equal(cast.data, X.astype(np.float32))
+    declared = [f.__annotations__["return"] for f in typing.get_overloads(Tensor.type)]
+    assert declared == ["str", "Tensor"]
 
 
 # ----------------------------------------------------------------------------- comparisons

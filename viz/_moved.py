@@ -57,6 +57,7 @@ def _stand_in(old: str, new: tuple[str, ...]) -> types.ModuleType:
     def __dir__() -> list[str]:
         return sorted({n for t in new for n in dir(importlib.import_module(t))})
 
+    # a module's own __getattr__/__dir__ (PEP 562), which typeshed declares as methods
     module.__getattr__ = __getattr__  # type: ignore[method-assign]
     module.__dir__ = __dir__  # type: ignore[method-assign]
     return module

@@ -52,30 +52,31 @@ class CompareMethods:
     """Tensor's comparison and logical operators (``Tensor`` inherits them)."""
 
     __slots__ = ()
+    _data: np.ndarray  # a mixin: the array is Tensor's slot
 
     __lt__ = lt = _compare(operator.lt)
     __le__ = le = _compare(operator.le)
     __gt__ = gt = _compare(operator.gt)
     __ge__ = ge = _compare(operator.ge)
-    __eq__ = eq = _compare(operator.eq)  # type: ignore[assignment]
-    __ne__ = ne = _compare(operator.ne)  # type: ignore[assignment]
+    __eq__ = eq = _compare(operator.eq)
+    __ne__ = ne = _compare(operator.ne)
     __and__ = __rand__ = _logical(np.bitwise_and, "&")
     __or__ = __ror__ = _logical(np.bitwise_or, "|")
     __xor__ = __rxor__ = _logical(np.bitwise_xor, "^")
 
     def __invert__(self) -> Any:
-        data = self._data  # type: ignore[attr-defined]
+        data = self._data
         if data.dtype.kind not in "biu":
             raise TypeError(f"~: needs a bool (or integer) Tensor, got dtype {data.dtype}")
         return _constant(~data)
 
     def logical_not(self) -> Tensor:
-        return _constant(np.logical_not(self._data))  # type: ignore[attr-defined]
+        return _constant(np.logical_not(self._data))
 
     def any(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """True where any element (along ``dim``) is nonzero."""
-        return _constant(np.any(self._data, axis=dim, keepdims=keepdim))  # type: ignore[attr-defined]
+        return _constant(np.any(self._data, axis=dim, keepdims=keepdim))
 
     def all(self, dim: Any = None, keepdim: bool = False) -> Tensor:
         """True where every element (along ``dim``) is nonzero."""
-        return _constant(np.all(self._data, axis=dim, keepdims=keepdim))  # type: ignore[attr-defined]
+        return _constant(np.all(self._data, axis=dim, keepdims=keepdim))

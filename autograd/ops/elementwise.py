@@ -65,7 +65,9 @@ class UnaryMath(Function):
             cls.rule = DerivativeRule.of("x", fn.rule)
             # forward: f on the array, keeping x only when the vjp reads it (an op that
             # reads only y allows x to change in place afterwards)
-            cls.forward = _forward_saving_x(fn.array) if "x" in fn.uses else _forward(fn.array)
+            # (a method set on the class being made: mypy flags any assignment to one)
+            forward = _forward_saving_x(fn.array) if "x" in fn.uses else _forward(fn.array)
+            cls.forward = forward  # type: ignore[method-assign]
             cls._vjp_reads = ("x" in fn.uses, "y" in fn.uses)
         super().__init_subclass__(**kwargs)
 

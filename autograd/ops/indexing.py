@@ -138,12 +138,13 @@ class IndexingMethods:
     (``Tensor`` inherits them; ``t[index] = v`` is in ``autograd/inplace.py``)."""
 
     __slots__ = ()
+    _data: np.ndarray  # a mixin: the array is Tensor's slot
 
     __getitem__ = getitem
 
     def __index__(self) -> int:
         """``lst[t]`` and ``range(t)`` for a one-element integer Tensor, as in PyTorch."""
-        data = self._data  # type: ignore[attr-defined]
+        data = self._data
         if data.size != 1 or data.dtype.kind not in "iub":
             raise TypeError(
                 f"only a one-element integer Tensor can be used as an index, this one has "

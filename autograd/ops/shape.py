@@ -9,7 +9,7 @@ reshape back, transpose with the inverse permutation, sum over broadcast axes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -321,6 +321,7 @@ class ShapeMethods:
     """Tensor's shape, copy and dtype methods (``Tensor`` inherits them), PyTorch's names."""
 
     __slots__ = ()
+    _data: np.ndarray  # a mixin: the array is Tensor's slot
 
     reshape = reshape
     view = view
@@ -357,14 +358,14 @@ class ShapeMethods:
     # sizes and dtypes, PyTorch's spelling (``size()`` itself lives in tensor.py)
     def numel(self) -> int:
         """Number of elements (NumPy's ``.size``)."""
-        return self._data.size  # type: ignore[attr-defined, no-any-return]
+        return self._data.size
 
     def dim(self) -> int:
         """Number of dimensions (``ndim``)."""
-        return self._data.ndim  # type: ignore[attr-defined, no-any-return]
+        return self._data.ndim
 
     def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"  # type: ignore[attr-defined, no-any-return]
+        return self._data.dtype.kind == "f"
 
     float = _cast(np.float32)
     double = _cast(np.float64)
@@ -374,8 +375,12 @@ class ShapeMethods:
     short = _cast(np.int16)
     bool = _cast(np.bool_)
 
-    def type(self, dtype: Any = None) -> Tensor:
+    @overload
+    def type(self, dtype: None = None) -> str: ...
+    @overload
+    def type(self, dtype: Any) -> Tensor: ...
+    def type(self, dtype: Any = None) -> Tensor | str:
         """``type()``: the dtype's name; ``type(dtype)``: a cast (PyTorch's two meanings)."""
         if dtype is None:
-            return str(self._data.dtype)  # type: ignore[attr-defined]
+            return str(self._data.dtype)
         return astype(self, dtype)

@@ -63,6 +63,7 @@ def default_collate(samples: Sequence[Any]) -> tuple[Any, ...]:
     if not samples:
         raise ValueError("default_collate: cannot collate an empty list of samples")
     first = samples[0]
+    fields: Iterator[Sequence[Any]]
     if isinstance(first, (tuple, list)):
         fields = zip(*samples)
     else:

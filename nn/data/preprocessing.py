@@ -170,6 +170,8 @@ def train_test_split(
     n = lengths[0]
     n_test = _split_counts(n, test_size)
     rng = as_generator(random_state)
+    train_idx: np.ndarray | slice  # index arrays, or two slices when nothing is shuffled
+    test_idx: np.ndarray | slice
     if stratify is not None:
         if not shuffle:
             raise ValueError("train_test_split: stratify needs shuffle=True")

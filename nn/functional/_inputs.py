@@ -244,4 +244,4 @@ def check_output_size(who: str, output_size: Any) -> tuple[int | None, int | Non
             )
     if any(size is not None and size < 1 for size in sizes):
         raise ValueError(f"{who}: output_size must be positive, got {output_size!r}")
-    return sizes  # type: ignore[return-value]
+    return sizes

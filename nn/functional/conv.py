@@ -296,7 +296,7 @@ def _transposed_size(
     )
     if min(size) < 1:
         raise ValueError(f"output size {size} is not positive (input size {tuple(hw)})")
-    return size  # type: ignore[return-value]
+    return size  # type: ignore[return-value]  # two sizes (pairs zipped), typed tuple[int, ...]
 
 
 def _input_grad(
@@ -392,7 +392,7 @@ def conv2d(
     if padding == "valid":
         padding = 0
     if padding == "same":
-        x, padding = _same_padding(x, kernel, dilation_, stride_)  # type: ignore[arg-type]
+        x, padding = _same_padding(x, kernel, dilation_, stride_)
     window = Window(kernel, stride_, pair(padding, "conv2d: padding", 0), dilation_)
     inputs = (x, weight) if bias is None else (x, weight, bias)
     y = Conv2dOp.apply(*inputs, window=window, groups=check_int("conv2d", "groups", groups))

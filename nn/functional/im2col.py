@@ -40,10 +40,12 @@ class Window:
     @property
     def span(self) -> tuple[int, int]:
         """Extent of one dilated kernel: D(K − 1) + 1."""
-        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))  # type: ignore
+        # (tuple() of a generator types as tuple[int, ...]; two pairs zipped give two)
+        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel, self.dilation))  # type: ignore[return-value]
 
     def out_size(self, hw: tuple[int, ...]) -> tuple[int, int]:
         """⌊(W + 2P − D(K − 1) − 1) / S⌋ + 1 per axis."""
+        # (two sizes, as in span: mypy cannot count a generator's items)
         return tuple(  # type: ignore[return-value]
             (n + 2 * p - e) // s + 1 for n, p, e, s in zip(hw, self.padding, self.span, self.stride)
         )

@@ -75,7 +75,7 @@ class LinearOp(Function):
                 np.matmul(gy, weight, out=out)
             gx = Tensor._constant(out)
         gy2 = gy.reshape(-1, gy.shape[-1])  # (batch..., out) -> (N, out)
-        gw = None
+        gw: Tensor | None = None
         if need[1]:
             x2 = x.reshape(-1, x.shape[-1])
             # dL/dW in W's own memory order (a column-major weight someone assigned): then
@@ -83,9 +83,9 @@ class LinearOp(Function):
             if weight.flags.f_contiguous and not weight.flags.c_contiguous:
                 # (an array of its own, not a view: the engine would copy a view back
                 # to row-major before it became a leaf's .grad)
-                gw = np.empty(weight.shape, np.result_type(gy2, x2), order="F")
-                np.matmul(x2.T, gy2, out=gw.T)  # (dL/dW)^T = x^T gy, written as gw's memory
-                gw = Tensor._constant(gw)
+                gw_f = np.empty(weight.shape, np.result_type(gy2, x2), order="F")
+                np.matmul(x2.T, gy2, out=gw_f.T)  # (dL/dW)^T = x^T gy, written as gw's memory
+                gw = Tensor._constant(gw_f)
             else:
                 gw = Tensor._constant(gy2.T @ x2)
         if not has_bias:

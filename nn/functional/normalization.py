@@ -140,6 +140,7 @@ def local_response_norm(
 
 # ---------------------------------------------------------------- local contrast norm
 PaddingMode = Literal["reflect", "replicate", "zeros"]
+Variance = Literal["jarrett", "local"]
 _PADDING_MODES = ("reflect", "replicate", "zeros")
 
 
@@ -184,7 +185,7 @@ def _local_mean(t: Tensor, window: np.ndarray, padding_mode: str) -> Tensor:
     # Reflect/replicate padding as one gather with repeated indices: its backward adds
     # the border's gradients back onto the mirrored pixels (np.add.at), and it stays
     # differentiable to any order -- no special padding op needed.
-    mode = "reflect" if padding_mode == "reflect" else "edge"
+    mode: Literal["reflect", "edge"] = "reflect" if padding_mode == "reflect" else "edge"
     rows = np.pad(np.arange(t.shape[2]), r, mode=mode)
     cols = np.pad(np.arange(t.shape[3]), r, mode=mode)
     padded = t[:, :, rows[:, None], cols[None, :]]
@@ -220,7 +221,7 @@ def local_contrast_norm(
     *,
     subtractive_only: bool = False,
     across_channels: bool = True,
-    variance: Literal["jarrett", "local"] = "jarrett",
+    variance: Variance = "jarrett",
     padding_mode: PaddingMode = "reflect",
 ) -> Tensor:
     r"""Local contrast normalisation (Jarrett, Kavukcuoglu, Ranzato & LeCun, 2009).

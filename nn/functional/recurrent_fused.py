@@ -138,7 +138,7 @@ def _composite_vjp(fn: Function, gy: Tensor, reference: Callable[..., Tensor]) -
     ops and let autograd take the vector-Jacobian product, recording it."""
     inputs = fn.inputs
     out = reference(*inputs)
-    wanted = []
+    wanted: list[Tensor] = []
     for t, need in zip(inputs, fn.needs_input_grad):
         if need and not any(t is w for w in wanted):
             wanted.append(t)

@@ -239,7 +239,7 @@ class ConvTranspose2d(_ConvNd):
                 f"{x.shape}: sizes run from {tuple(smallest)} to "
                 f"{tuple(m + s - 1 for m, s in zip(smallest, self.stride))}"
             )
-        return extra  # type: ignore[return-value]
+        return extra
 
     def forward(self, x: Tensor, output_size: Any = None) -> Tensor:
         x = as_input_for(x, self.weight, "ConvTranspose2d")

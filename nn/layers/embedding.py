@@ -72,7 +72,8 @@ class Embedding(Module):
                 f"Embedding.from_pretrained: expected a float (num_embeddings, dim) array, "
                 f"got shape {data.shape} and dtype {data.dtype}"
             )
-        emb = cls(*data.shape, padding_idx=padding_idx, dtype=data.dtype)
+        num_embeddings, embedding_dim = data.shape
+        emb = cls(num_embeddings, embedding_dim, padding_idx=padding_idx, dtype=data.dtype)
         emb.weight.data = data
         emb.weight.requires_grad = not freeze
         return emb

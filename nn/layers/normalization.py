@@ -13,6 +13,7 @@ from autograd.tensor import Tensor
 from ..functional._inputs import as_tensor, check_int, check_ndim, check_number
 from ..functional.normalization import (
     PaddingMode,
+    Variance,
     batch_norm,
     check_lcn_options,
     default_sigma,
@@ -179,7 +180,7 @@ class LocalContrastNorm(Module):
         *,
         subtractive_only: bool = False,
         across_channels: bool = True,
-        variance: str = "jarrett",
+        variance: Variance = "jarrett",
         padding_mode: PaddingMode = "reflect",
     ) -> None:
         super().__init__()
@@ -193,7 +194,7 @@ class LocalContrastNorm(Module):
         )
         self.size, self.sigma, self.eps = int(size), sigma, eps
         self.subtractive_only, self.across_channels = subtractive_only, across_channels
-        self.variance = variance
+        self.variance: Variance = variance
         self.padding_mode: PaddingMode = padding_mode
 
     def forward(self, x: Tensor) -> Tensor:
@@ -206,7 +207,7 @@ class LocalContrastNorm(Module):
             self.eps,
             subtractive_only=self.subtractive_only,
             across_channels=self.across_channels,
-            variance=self.variance,  # type: ignore[arg-type]
+            variance=self.variance,
             padding_mode=self.padding_mode,
         )
 

@@ -94,7 +94,10 @@ class RNNBase(Module):
         for layer in range(self.num_layers):
             width = self.input_size if layer == 0 else hidden * self.num_directions
             for suffix in self._suffixes(layer):
-                shapes = [("weight_ih", (rows, width)), ("weight_hh", (rows, hidden))]
+                shapes: list[tuple[str, tuple[int, ...]]] = [
+                    ("weight_ih", (rows, width)),
+                    ("weight_hh", (rows, hidden)),
+                ]
                 if self.bias:
                     shapes += [("bias_ih", (rows,)), ("bias_hh", (rows,))]
                 if self.peephole:

@@ -191,7 +191,7 @@ class RMSProp(Optimizer):
         _check_flag(self, group, "eps_inside_sqrt")
 
     def _required_state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
-        keys = ("step", "square_avg")
+        keys: tuple[str, ...] = ("step", "square_avg")
         if group["centered"]:
             keys += ("grad_avg",)
         if group["momentum"] > 0:

@@ -166,9 +166,9 @@ class FrameBuilder:
         sizes = self.drawer.box_sizes(every_text)
 
         frames = []
-        for index, (kind, caption, grads, step) in enumerate(plan):
+        for index, (kind, caption, grads, shown_step) in enumerate(plan):
             texts = [self.drawer.grad_text(i, g) for i, g in enumerate(grads)]
-            dot = self.drawer.dot(texts, kind, step, sizes)
+            dot = self.drawer.dot(texts, kind, shown_step, sizes)
             named = {self.scene.names[i]: g for i, g in enumerate(grads)}
-            frames.append(Frame(index, kind, caption, dot, named, step))
+            frames.append(Frame(index, kind, caption, dot, named, shown_step))
         return frames

@@ -7,6 +7,7 @@ fields; ``viz.animation.frames`` turns the record into the animation's frames.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +84,9 @@ def replay(order: list, root: Any) -> tuple[list[GradValue], list[tuple[Step, li
         node = order[i]
         if not node.parents:
             continue
+        # (position, local derivative, contribution): text and an array for a Tensor,
+        # two numbers for a Value
+        events: Sequence[tuple[int, float | str, float | np.ndarray]]
         if isinstance(node, Tensor):
             events = _tensor_contributions(node, grads[i])
         else:

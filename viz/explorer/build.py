@@ -216,8 +216,8 @@ def _explore(root: Any, model: Any, number_format: str, lang: str) -> Explorer:
     names = [own_name(node, opts) for node in order]
     owners = None
     if model is not None:
-        named = {node for node, name in zip(order, names) if name}
-        owners = assign_owners(order, mapping, named.__contains__)
+        named_nodes = {node for node, name in zip(order, names) if name}
+        owners = assign_owners(order, mapping, named_nodes.__contains__)
     pos = {node: i for i, node in enumerate(order)}
     par = [tuple([pos[p] for p in node._parents]) for node in order]
     if owners is not None:

@@ -115,10 +115,10 @@ def view_source(
             out.node(f"f{first}", escape(text), out.style(**STYLE["note"]))
         folds = []
     for first, copy, copies, positions in folds:
-        cluster = f"fold{first}"
+        fold_cluster = f"fold{first}"
         label = say("x_copy_of", k=copy + 1, copies=copies)
         out.add_cluster(
-            cluster,
+            fold_cluster,
             {
                 "label": escape(label),
                 "style": "rounded,dashed",
@@ -129,7 +129,7 @@ def view_source(
             },
         )
         for i in positions:
-            shown[i] = cluster
+            shown[i] = fold_cluster
     box_of: dict[int, int] = {}
     for k, (vid, label) in enumerate(view.boxes):
         out.node(

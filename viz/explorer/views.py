@@ -325,8 +325,8 @@ def build_views(
         for i in rest:
             home[i] = base
         for copies in classes:
-            for k, c in enumerate(copies):
-                for i in c:
+            for k, copy in enumerate(copies):
+                for i in copy:
                     home[i] = ids[k] if k < len(ids) else base
 
     make("", None)

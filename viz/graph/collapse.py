@@ -244,13 +244,14 @@ def _stack_inputs(plan: Collapsed, order: list, stackable: list[bool]) -> None:
         if tail[0] == "node" and stackable[p]:
             heads.setdefault(p, set()).add(head)
     groups: dict[tuple, list[int]] = {}
+    target: tuple[str | None, int]  # the one module all of p's uses are in, if there is one
     for p, targets in heads.items():
-        (head,) = targets if len(targets) == 1 else ((None, -1),)
-        if head[0] == "unit":
+        (target,) = targets if len(targets) == 1 else ((None, -1),)
+        if target[0] == "unit":
             node = order[p]
-            key = (head, tuple(node.shape), str(node.data.dtype))
+            key = (target, tuple(node.shape), str(node.data.dtype))
             groups.setdefault(key, []).append(p)
-    drawn = {}
+    drawn: dict[int, int] = {}  # stacked input -> the stack's first input
     for members in groups.values():
         if len(members) > 1:
             plan.stacks[members[0]] = members

@@ -172,7 +172,7 @@ def _describe_tensor(
         kind = "leaf" if t.requires_grad else "constant"
     else:
         kind = "computed"
-    edges = ()
+    edges: tuple[str | None, ...] = ()
     if opts.show_local_grads and not t.is_leaf:
         edges = _tensor_edge_labels(t, opts, parent_names)
     return NodeDescription(name, tuple(fields), (), edges, kind)

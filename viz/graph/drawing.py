@@ -72,7 +72,7 @@ class Drawing(graphviz.Digraph):
     """
 
     # ---------------------------------------------------------------- rendering
-    def pipe(  # type: ignore[override]
+    def pipe(
         self,
         format: str | None = None,
         renderer: str | None = None,
@@ -117,7 +117,7 @@ class Drawing(graphviz.Digraph):
         """
         return responsive_svg(_render.dot_to_svg(self.source, self.engine))
 
-    def save(  # type: ignore[override]
+    def save(
         self,
         path: str | os.PathLike[str] | None = None,
         format: str | None = None,
@@ -141,7 +141,7 @@ class Drawing(graphviz.Digraph):
             return path
         return _render.save(self, path, format)
 
-    def render(  # type: ignore[override]
+    def render(
         self,
         filename: str | os.PathLike[str] | None = None,
         directory: str | os.PathLike[str] | None = None,

@@ -69,17 +69,17 @@ class FoldNode(Value):
         self._fold_op = op
 
     @property
-    def _parents(self) -> tuple:  # type: ignore[override]
+    def _parents(self) -> tuple:
         return self._fold_parents
 
     parents = _parents
 
     @property
-    def local_grads(self) -> tuple:  # type: ignore[override]
+    def local_grads(self) -> tuple:
         return self._fold_local
 
     @property
-    def op(self) -> str:  # type: ignore[override]
+    def op(self) -> str:
         return self._fold_op
 
 
@@ -359,9 +359,9 @@ def _stand_ins(
     for i in kept:
         node = order[i]
         label = node.label
-        g = shown.get(i)
-        if g is not None:
-            where = say("term_of", shown=g.shown, count=g.count)
+        group = shown.get(i)
+        if group is not None:
+            where = say("term_of", shown=group.shown, count=group.count)
             label = f"{label} ({where})" if label else where
         if i in sigma:
             ps = tuple(proxy[j] for j in sigma[i])

@@ -260,11 +260,11 @@ class Painter:
             else:
                 text = f"{units[k].title}\n{shapes_text([shape[p] for p in ins])} → "
                 text += shapes_text([shape[p] for p in outs])
-            bad, origin = self._bad(members)
+            bad, has_origin = self._bad(members)
             extra = dict(STYLE["nonfinite"], style="rounded,filled") if bad else {}
             if len(self.order) - 1 in members:  # the root is last in the order
                 extra.update(penwidth=STYLE["root"]["penwidth"], color=STYLE["root"]["color"])
-            if origin:
+            if has_origin:
                 extra.update(STYLE["origin"])
             self.out.node(f"m{k}", escape(text), self._style("module", None, shape="box", **extra))
         for i in plan.singles:
@@ -285,8 +285,8 @@ class Painter:
             self.out.edge(tail_id, head_id, label)
         origin = self.marks.origin if self.marks is not None else None
         if origin is not None:
-            k = next((k for k, u in plan.units.items() if origin in u[2]), None)
-            if k is not None:
-                self.note(f"m{k}")
+            unit = next((k for k, u in plan.units.items() if origin in u[2]), None)
+            if unit is not None:
+                self.note(f"m{unit}")
             else:
                 self.note(f"op{origin}" if self.order[origin]._parents else f"v{origin}")

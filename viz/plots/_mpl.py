@@ -33,7 +33,8 @@ def class_colormap(n: int) -> Any:
     from matplotlib.colors import ListedColormap
 
     base = matplotlib.colormaps["tab10" if n <= 10 else "tab20"]
-    colors = list(base.colors)  # type: ignore[attr-defined]  (tab10/tab20 are listed)
+    # matplotlib's stubs give every colormap the base type; tab10 and tab20 are listed ones
+    colors = list(base.colors)  # type: ignore[attr-defined]
     return ListedColormap([colors[k % len(colors)] for k in range(max(n, 1))])
 
 

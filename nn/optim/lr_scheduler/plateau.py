@@ -133,6 +133,8 @@ class ReduceLROnPlateau(LRScheduler):
             return a > best * (self.threshold + 1.0)
         return a > best + self.threshold
 
+    # PyTorch's signature: the monitored value comes first, where other schedulers take
+    # no argument (a deliberate difference from the base class's step(epoch))
     def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
         """Record one value of the monitored quantity (a number, or a one-element
         array/Tensor) and reduce the rates if it has not improved for long enough."""

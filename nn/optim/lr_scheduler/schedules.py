@@ -45,6 +45,7 @@ class LinearDecay(LRScheduler):
     ) -> None:
         n = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 0
         ends: list[Any] = (
+            # (_is_real does not narrow the union for mypy: end_lr is a sequence here)
             [end_lr] * n if _is_real(end_lr) else list(end_lr)  # type: ignore[arg-type]
         )
         if len(ends) != n or not all(_is_real(e) and math.isfinite(e) and e >= 0 for e in ends):
