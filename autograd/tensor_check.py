@@ -69,8 +69,9 @@ def numerical_grad_tensors(fn: Callable, inputs: Sequence[Tensor], eps: float = 
         if not t.data.flags.writeable:  # read-only memory cannot be nudged: a copy
             t.data = np.array(t.data)
         # Element by element through the Tensor's own array, whatever its memory order: a
-        # flat reshape(-1) would copy a column-major or strided array (nn.Linear's weight,
-        # a transposed view), and the nudges would never reach the function.
+        # flat reshape(-1) would copy a column-major or strided array (a Parameter made
+        # from a transposed array, a transposed view), and the nudges would never reach
+        # the function.
         data = t.data
         for index in np.ndindex(data.shape):
             original = data[index]
