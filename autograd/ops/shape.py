@@ -199,7 +199,9 @@ def t(x: Any) -> Tensor:
 
 
 def view(x: Any, *shape: Any) -> Tensor:
-    """PyTorch's ``view``: same as ``reshape`` here (a Tensor always has one layout)."""
+    """PyTorch's ``view``, done as ``reshape``: a view of the same memory when the strides
+    allow one (always for a row-major Tensor, as every layer makes), else a copy -- where
+    PyTorch's ``view`` raises instead. Writing through a copy does not reach ``x``."""
     return reshape(x, *shape)
 
 
