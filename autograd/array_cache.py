@@ -23,6 +23,7 @@ Only the engine's own ops take arrays from here, for results they write in full.
 from __future__ import annotations
 
 import math
+import os
 import sys
 import threading
 from typing import Any
@@ -116,3 +117,13 @@ class ArrayCache:
 
 cache = ArrayCache()
 empty, zeros, clear = cache.empty, cache.zeros, cache.clear
+
+
+def _after_fork_in_child() -> None:
+    # A fork copies the lock as it was: held, if another thread was inside empty() at that
+    # moment, and that thread does not exist in the child. A fresh lock for the child.
+    cache._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -10,9 +10,11 @@ overwritten, the memory stays bounded, and threads never share an array.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -234,3 +236,31 @@ def test_reshape_copies_into_the_cache_and_views_stay_views() -> None:
 
 def test_the_module_cache_is_the_one_the_engine_uses() -> None:
     assert array_cache.empty.__self__ is array_cache.cache
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_fork_while_another_thread_holds_the_lock_does_not_hang_the_child() -> None:
+    cache = array_cache.cache
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with cache._lock:  # a thread in the middle of empty() when the fork happens
+            inside.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    inside.wait(10)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
+            pid = os.fork()
+        if pid == 0:  # the child: empty() must not wait for a thread that is not there
+            done = threading.Event()
+            threading.Thread(target=lambda: (cache.empty(BIG, np.float64), done.set())).start()
+            os._exit(0 if done.wait(5) else 1)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        release.set()
+        holder.join()
+    assert os.waitstatus_to_exitcode(status) == 0
