@@ -12,11 +12,12 @@ per shape and dtype) and hands the same array out again once nothing else refers
 CPython counts references exactly, and every holder counts -- a Tensor, a view (through
 its ``base``), a ``memoryview``, a user's variable. An array somebody still holds is
 never handed out twice. (A weak reference does not hold: the cache keeps the array
-alive, so a ``weakref`` to it may later see another step's values.) Only arrays of at least :attr:`~ArrayCache.min_bytes` are kept
-(small ones are cheap for ``malloc``), and at most :attr:`~ArrayCache.budget_bytes` in
-all; beyond the budget, arrays nobody holds are let go first, then new ones are plain
-``np.empty``. Nothing global changes: ``malloc``, the garbage collector and NumPy keep
-their settings; :func:`clear` lets every unheld array go at once.
+alive, so a ``weakref`` to it may later see another step's values.) Only arrays of at
+least :attr:`~ArrayCache.min_bytes` are kept (small ones are cheap for ``malloc``), and
+at most :attr:`~ArrayCache.budget_bytes` in all; beyond the budget, arrays nobody holds
+are let go first, then new ones are plain ``np.empty``. Nothing global changes:
+``malloc``, the garbage collector and NumPy keep their settings; :func:`clear` lets
+every unheld array go at once.
 
 Only the engine's own ops take arrays from here, for results they write in full.
 """
