@@ -407,16 +407,19 @@ class LSTMCellOp(_Recurrence):
             dx = np.matmul(flat, to_oifg(w_ih).reshape(4, hidden, -1)).sum(axis=0)
             dx = dx.reshape(x.shape)
         features = w_ih.shape[1]
-        if need[3] or self.bias:  # delta_k^T [x 1] = [dL/dW_ih,k  dL/db_k], (4, H, I [+1])
+        need_b = self.bias and (need[5] or need[6])
+        if need[3] or need_b:  # delta_k^T [x 1] = [dL/dW_ih,k  dL/db_k], (4, H, I [+1])
             dw_aug = np.matmul(flat.transpose(0, 2, 1), self.x_aug)
             if need[3]:  # stacked back to (4H, I)
                 dw_ih = from_oifg(dw_aug[:, :, :features].reshape(4 * hidden, features))
         if need[4]:  # dL/dW_hh,k = sum_t delta_k,t^T h_{t-1}
             dw_hh = from_oifg(_weight_grads_blocks(dgates, h0, self.out[:steps], self.reverse))
         grads = [dx, dh0, dc0, dw_ih, dw_hh]
-        if self.bias:
+        if need_b:
             db = from_oifg(dw_aug[:, :, features].reshape(-1))
             grads += [db, db.copy()]  # b_ih and b_hh: same value, own arrays
+        elif self.bias:  # frozen biases: no product for them
+            grads += [None, None]
         return tuple(_as_tensor(g) for g in grads)
 
     def backward(self, gy: Tensor) -> tuple:
