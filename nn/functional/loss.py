@@ -77,7 +77,11 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 
 # ---------------------------------------------------------------- classification
-def _class_indices(name: str, input: Tensor, target: Any, ignore_index: int) -> np.ndarray:
+def _class_indices(
+    name: str, input: Tensor, target: Any, ignore_index: int
+) -> tuple[np.ndarray, bool]:
+    """The class-index targets as an integer array, checked, and whether every one of
+    them names a class (0 <= t < C; False when some are ``ignore_index`` outside that)."""
     t = np.asarray(getattr(target, "data", target))
     if t.dtype.kind not in "iu":
         raise TypeError(
@@ -92,14 +96,14 @@ def _class_indices(name: str, input: Tensor, target: Any, ignore_index: int) -> 
         )
     n_classes = input.shape[1] if input.ndim > 1 else input.shape[0]
     if t.size and 0 <= t.min() and t.max() < n_classes:  # the usual case: two reductions
-        return t
+        return t, True
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if bad.any():
         raise ValueError(
             f"{name}: target index {int(t[bad].flat[0])} is out of range for {n_classes} "
             f"classes (valid: 0..{n_classes - 1})"
         )
-    return t
+    return t, False
 
 
 class CrossEntropyOp(Function):
@@ -124,27 +128,35 @@ class CrossEntropyOp(Function):
         indices: np.ndarray | None = None,
         reduction: str = "mean",
         ignore_index: int = -100,
+        in_range: bool = False,
     ) -> np.ndarray:
+        # ``in_range``: the caller has checked 0 <= indices < C (``_class_indices``)
         axis = 1 if u.ndim > 1 else 0
         # log p = (u - max) - log s and p = e^(u - max) / s, with s = sum e^(u - max):
-        # both from the same exponentials, p exact to an ulp or two (as ``softmax``)
+        # both from the same exponentials, p exact to an ulp or two (as ``softmax``).
+        # p itself is formed in backward, from e and s kept here (``_softmax``).
         shifted = u - u.max(axis=axis, keepdims=True)
         e = np.exp(shifted)
         total = e.sum(axis=axis, keepdims=True)
-        logp = shifted - np.log(total)
-        self.p = e / total
+        self.e, self.total = e, total
         if indices is not None:
-            valid = indices != ignore_index
-            all_valid = bool(valid.all())
-            safe = np.expand_dims(indices if all_valid else np.where(valid, indices, 0), axis)
-            # E = -log p[target]: the target's log-probability, gathered
-            losses = -self._at_targets(logp, safe, axis)
+            if in_range and not 0 <= ignore_index < u.shape[axis]:
+                all_valid = True  # every index names a class, none the ignored one
+            else:
+                valid = indices != ignore_index
+                all_valid = bool(valid.all())
+            # E = -log p[target] = -((u - max)[target] - log s): only the targets' own
+            # log-probabilities, gathered (the same two roundings as log p, then a gather)
+            safe = indices if all_valid else np.where(valid, indices, 0)
+            picked = self._at_targets(shifted, safe, axis)
+            losses = -(picked - np.log(total).squeeze(axis))
             if not all_valid:
                 losses = np.where(valid, losses, 0.0).astype(u.dtype, copy=False)
             count = max(indices.size if all_valid else int(valid.sum()), 1)
             self.safe = safe
             self.valid = None if all_valid else np.expand_dims(valid, axis).astype(u.dtype)
         else:
+            logp = shifted - np.log(total)
             target = probs[0]
             if np.isfinite(logp).all():
                 terms = target * logp
@@ -154,20 +166,26 @@ class CrossEntropyOp(Function):
             losses = -terms.sum(axis=axis)
             count = max(losses.size, 1)
             self.valid = None
-        self.axis, self.logp, self.reduction = axis, logp, reduction
+            self.logp = logp
+        self.axis, self.reduction = axis, reduction
         # a scalar of the losses' dtype: NumPy 1.x turns float32 * Python float into float64
         self.scale = losses.dtype.type(1.0 / count if reduction == "mean" else 1.0)
         if reduction == "none":
             return losses
-        total = losses.sum()
-        return total * self.scale if reduction == "mean" else total
+        total_loss = losses.sum()
+        return total_loss * self.scale if reduction == "mean" else total_loss
+
+    def _softmax(self) -> np.ndarray:
+        """p = e^(u - max) / s, a new array."""
+        return self.e / self.total
 
     @staticmethod
-    def _at_targets(a: np.ndarray, safe: np.ndarray, axis: int) -> np.ndarray:
-        """a[n, target_n, ...]: the entry of each sample's target class."""
+    def _at_targets(a: np.ndarray, targets: np.ndarray, axis: int) -> np.ndarray:
+        """a[n, target_n, ...]: the entry of each sample's target class (``targets`` has
+        the shape of a without its class axis)."""
         if a.ndim == 2:  # (N, C): a plain fancy index (take_along_axis builds one anyway)
-            return a[np.arange(a.shape[0]), safe[:, 0]]
-        return np.take_along_axis(a, safe, axis).squeeze(axis)
+            return a[np.arange(a.shape[0]), targets]
+        return np.take_along_axis(a, np.expand_dims(targets, axis), axis).squeeze(axis)
 
     def _spread(self, gy: Tensor) -> Tensor:
         """The upstream gradient per sample, shaped to broadcast over the class axis."""
@@ -176,8 +194,8 @@ class CrossEntropyOp(Function):
         return gy * self.scale
 
     def _one_hot(self) -> np.ndarray:
-        target = np.zeros_like(self.logp)
-        np.put_along_axis(target, self.safe, 1.0, self.axis)
+        target = np.zeros_like(self.e)
+        np.put_along_axis(target, np.expand_dims(self.safe, self.axis), 1.0, self.axis)
         return target
 
     def backward(self, gy: Tensor) -> tuple | Tensor:
@@ -196,13 +214,13 @@ class CrossEntropyOp(Function):
                 delta = p - Tensor._constant(self._one_hot())
         elif soft_targets:
             t = self.inputs[1]
-            p = self.p
+            p = self._softmax()
             mass = t._data.sum(axis=self.axis, keepdims=True)
             if not np.allclose(mass, 1.0, rtol=0.0, atol=1e-12):  # keep exact y - d if sum 1
                 p = p * mass
             delta = Tensor._constant(p) - t
         else:
-            delta = Tensor._constant(self.p - self._one_hot())
+            delta = Tensor._constant(self._softmax() - self._one_hot())
         if self.valid is not None:  # ignored samples send nothing back
             delta = delta * self.valid
         g = self._spread(gy)
@@ -218,13 +236,14 @@ class CrossEntropyOp(Function):
         """Class-index targets, nothing recorded: (softmax(u) - one_hot(t)) * gy on plain
         arrays -- p with 1 taken off at each target, in place in a copy of p."""
         axis = self.axis
-        delta = self.p.copy()
+        delta = self._softmax()
         if delta.ndim == 2:  # (N, C): one fancy index, cheaper than the *_along_axis pair
             rows = np.arange(delta.shape[0])
-            delta[rows, self.safe[:, 0]] -= 1
+            delta[rows, self.safe] -= 1
         else:
-            at_target = np.take_along_axis(delta, self.safe, axis)
-            np.put_along_axis(delta, self.safe, at_target - 1, axis)
+            safe = np.expand_dims(self.safe, axis)
+            at_target = np.take_along_axis(delta, safe, axis)
+            np.put_along_axis(delta, safe, at_target - 1, axis)
         if self.valid is not None:  # ignored samples send nothing back
             delta *= self.valid
         if self.reduction == "none":
@@ -276,9 +295,9 @@ def cross_entropy(
         if not isinstance(target, Tensor):
             target = Tensor._constant(t_arr.astype(input.dtype))
         return CrossEntropyOp.apply(input, target, reduction=reduction, ignore_index=ignore_index)
-    indices = _class_indices("cross_entropy", input, t_arr, ignore_index)
+    indices, in_range = _class_indices("cross_entropy", input, t_arr, ignore_index)
     return CrossEntropyOp.apply(
-        input, indices=indices, reduction=reduction, ignore_index=ignore_index
+        input, indices=indices, reduction=reduction, ignore_index=ignore_index, in_range=in_range
     )
 
 
@@ -292,7 +311,7 @@ def nll_loss(
     """
     _check_reduction("nll_loss", reduction)
     input = class_scores("nll_loss", input)
-    t = _class_indices("nll_loss", input, target, ignore_index)
+    t, _ = _class_indices("nll_loss", input, target, ignore_index)
     if input.ndim == 1:
         if t != ignore_index:
             return -input[int(t)]

@@ -69,7 +69,7 @@ def _picked_and_weights(
 ) -> tuple[Tensor, np.ndarray, tuple[int, ...], np.ndarray]:
     """-log p[n, y_n] per sample (flattened), each sample's weight w[y_n] (0 if ignored),
     the target shape, and the mask of kept samples."""
-    t = _class_indices(name, logp, target, ignore_index)
+    t, _ = _class_indices(name, logp, target, ignore_index)
     flat = _classes_last(logp)
     flat_t = t.reshape(-1)
     valid = flat_t != ignore_index

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, Scaled, buffer
+from .deferred_interrupt import defer_keyboard_interrupt
+from .optimizer import Optimizer, ParamsT, Scaled, _commit_buffer, buffer
 
 __all__ = ["SGD"]
 
@@ -131,6 +132,46 @@ class SGD(Optimizer):
                 f"damping is μ itself), got momentum={group['momentum']!r}, "
                 f"dampening={group['dampening']!r}"
             )
+
+    def step(self, closure: Any = None) -> Any:
+        """Update every parameter that has a gradient (see :meth:`Optimizer.step`).
+
+        Plain gradient descent (no momentum, weight decay or ``maximize`` in any group,
+        no closure) keeps no state, so it takes a shorter road with the same checks and
+        the same arithmetic: the general step's per-parameter bookkeeping (a state dict,
+        a spare-buffer dict, an update record) costs more than ``w -= lr * g`` itself on
+        the small layers of a typical MLP.
+        """
+        if closure is not None or not all(
+            g["momentum"] == 0 and g["weight_decay"] == 0 and not g.get("maximize", False)
+            for g in self.param_groups
+        ):
+            return super().step(closure)
+        work = self._checked_work()
+        for _, w, g, group in work:  # all checked before the first write (all or nothing)
+            lr = group["lr"]
+            if g.dtype != w.dtype or type(lr) is not float:
+                dtype = Scaled(lr, g).dtype
+                if not np.can_cast(dtype, w.dtype, "same_kind"):
+                    raise TypeError(
+                        f"SGD.step: the update of a parameter of dtype {w.dtype} came out "
+                        f"as {dtype}, which cannot be stored in it. No parameter was changed"
+                    )
+        state = self.state
+        with defer_keyboard_interrupt():
+            for p, w, g, group in work:
+                lr = group["lr"]
+                if type(lr) is float and g.dtype == w.dtype and w.flags.c_contiguous:
+                    # w -= lr * g, the product in a reused buffer (see Scaled): the same
+                    # two roundings, without building the update record
+                    product = _commit_buffer(w.shape, w.dtype)
+                    np.multiply(g, lr, out=product)
+                    np.subtract(w, product, out=w)
+                else:
+                    Scaled(lr, g).subtract_from(w)
+                if p not in state:
+                    state[p] = {}  # as the general step (and PyTorch) leave it: empty
+        return None
 
     def _compute(
         self,
