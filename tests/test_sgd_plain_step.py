@@ -43,11 +43,15 @@ def test_plain_step_equals_the_general_step(dtype, grad_dtype, order, lr) -> Non
     for a, b in zip(fast, general):
         assert a._data.dtype == b._data.dtype == dtype
         np.testing.assert_array_equal(a._data, b._data)
-    assert [opt_fast.state[p] for p in fast] == [opt_general.state[p] for p in general] == [
-        {},
-        {},
-        {},
-    ]
+    assert (
+        [opt_fast.state[p] for p in fast]
+        == [opt_general.state[p] for p in general]
+        == [
+            {},
+            {},
+            {},
+        ]
+    )
 
 
 def test_plain_step_skips_parameters_without_gradient() -> None:
