@@ -210,6 +210,14 @@ def run_backward(
 def _run(
     roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool, keep: Sequence[Any]
 ) -> list:
+    if not create_graph and not _LeafHooks.count and all(hasattr(r, "_fn") for r in roots):
+        # the usual Tensor pass: only interior nodes take part (leaves push nothing)
+        interior = _interior_tensors(roots)
+        with set_grad_enabled(False):
+            for root, seed_value in zip(roots, seeds):
+                seed_grad(root, seed_value)
+            _send_all(interior)
+        return interior
     order = topological_order(list(roots))
     for node in order:
         if node._parents:
@@ -248,6 +256,48 @@ def _run(
         for node in order:
             if node._parents and id(node) not in kept:
                 node.grad = node._GRAD_UNSET
+    return order
+
+
+class _Visiting:
+    """The mark ``_interior_tensors`` leaves in ``grad`` of a node it has reached."""
+
+    __slots__ = ()
+
+
+def _interior_tensors(roots: Sequence[Any]) -> list:
+    """The interior Tensors reachable from ``roots`` (those made by an op), each after
+    its interior parents, with their ``grad`` cleared to None -- ``topological_order``
+    for the usual pass, which has no use for the leaves.
+
+    The same depth-first walk, but a node reached in this walk is marked in the slot
+    the pass is about to clear anyway (its ``grad`` holds a mark made for this call)
+    instead of in a set, and leaves are never pushed.
+    """
+    mark = _Visiting()
+    order: list = []
+    emit = order.append
+    stack: list = []
+    push, pop = stack.append, stack.pop
+    try:
+        for root in roots:
+            if root._fn is None or root.grad is mark:
+                continue
+            root.grad = mark
+            push(root)
+            while stack:
+                for parent in stack[-1]._parents:
+                    if parent._fn is not None and parent.grad is not mark:
+                        parent.grad = mark
+                        push(parent)
+                        break
+                else:
+                    emit(pop())
+    finally:  # (also after a Ctrl-C mid-walk: no mark is left behind)
+        for node in order:
+            node.grad = None
+        for node in stack:
+            node.grad = None
     return order
 
 
