@@ -95,7 +95,10 @@ def _class_indices(
             f"got {t.shape}"
         )
     n_classes = input.shape[1] if input.ndim > 1 else input.shape[0]
-    if t.size and 0 <= t.min() and t.max() < n_classes:  # the usual case: two reductions
+    # the usual case, one reduction: read as unsigned, a negative index is a huge number,
+    # so max < C holds exactly when 0 <= t < C everywhere
+    unsigned = t.view(t.dtype.str.replace("i", "u")) if t.dtype.kind == "i" else t
+    if t.size and unsigned.max() < n_classes:
         return t, True
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if bad.any():

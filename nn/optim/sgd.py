@@ -11,6 +11,11 @@ from .optimizer import Optimizer, ParamsT, Scaled, _commit_buffer, buffer
 
 __all__ = ["SGD"]
 
+# below this, a parameter's update product is a fresh temporary rather than a view of
+# the commit buffer (glibc serves blocks this small from its own free lists, no page
+# faults), which saves the buffer lookup
+_SMALL_BYTES = 64 * 1024
+
 
 class SGD(Optimizer):
     r"""Gradient descent, optionally with (Nesterov) momentum — PyTorch's exact rule.
@@ -162,11 +167,15 @@ class SGD(Optimizer):
             for p, w, g, group in work:
                 lr = group["lr"]
                 if type(lr) is float and g.dtype == w.dtype and w.flags.c_contiguous:
-                    # w -= lr * g, the product in a reused buffer (see Scaled): the same
-                    # two roundings, without building the update record
-                    product = _commit_buffer(w.shape, w.dtype)
-                    np.multiply(g, lr, out=product)
-                    np.subtract(w, product, out=w)
+                    # w -= lr * g: the same two roundings, without the update record; a
+                    # large product goes into a reused buffer (see Scaled), a small one
+                    # is a plain temporary (the allocator keeps small blocks warm)
+                    if w.nbytes < _SMALL_BYTES:
+                        np.subtract(w, np.multiply(g, lr), out=w)
+                    else:
+                        product = _commit_buffer(w.shape, w.dtype)
+                        np.multiply(g, lr, out=product)
+                        np.subtract(w, product, out=w)
                 else:
                     Scaled(lr, g).subtract_from(w)
                 if p not in state:
