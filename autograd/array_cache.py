@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ArrayCache", "cache", "empty", "zeros", "clear"]
+__all__ = ["ArrayCache", "cache", "empty", "empty_like", "zeros", "clear"]
 
 
 def _ref_counts(kept: list[np.ndarray]) -> list[int]:
@@ -73,6 +73,18 @@ class ArrayCache:
             return np.empty(shape, dtype=dtype)
         with self._lock:
             return self._take(tuple(shape), dtype, nbytes)
+
+    def empty_like(self, a: np.ndarray, dtype: Any = None) -> np.ndarray:
+        """:meth:`empty` of ``a``'s shape laid out in ``a``'s memory order (NumPy's
+        ``order="K"``): a result written elementwise from a transposed view keeps that
+        layout, so the ops after it read memory in order as they did with ``a``."""
+        dtype = a.dtype if dtype is None else dtype
+        if a.flags.c_contiguous or a.ndim < 2:
+            return self.empty(a.shape, dtype)
+        # the axes from the largest stride to the smallest: the order of a's memory
+        order = sorted(range(a.ndim), key=lambda k: -abs(a.strides[k]))
+        out = self.empty(tuple(a.shape[k] for k in order), dtype)
+        return out.transpose(np.argsort(order))
 
     def zeros(self, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
         """:meth:`empty` filled with zeros (a ``memset`` on warm memory)."""
@@ -118,7 +130,7 @@ class ArrayCache:
 
 
 cache = ArrayCache()
-empty, zeros, clear = cache.empty, cache.zeros, cache.clear
+empty, empty_like, zeros, clear = cache.empty, cache.empty_like, cache.zeros, cache.clear
 
 
 def _after_fork_in_child() -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import maths
+from .. import array_cache, maths
 from ..function import Function
 from ..graph import _local as _grad_local
 from ..maths import Unary, stable_sigmoid  # noqa: F401  (stable_sigmoid: nn imports it here)
@@ -142,16 +142,22 @@ class ReLU(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         # relu'(x) = 0 where x <= 0, else 1 -- also at nan, whose gradient passes as in
         # PyTorch (the comparison with nan is False)
-        self.mask = np.less_equal(x, 0)
+        # (both from autograd.array_cache: a large activation's arrays are reused by the
+        # next step once nothing holds them, instead of fresh memory page by page)
+        # (in x's memory order, as NumPy's own result would be: a conv output is
+        # channel-major, and pooling and the conv's backward read it that way)
+        self.mask = np.less_equal(x, 0, out=array_cache.empty_like(x, np.bool_))
         np.logical_not(self.mask, out=self.mask)
-        return np.maximum(x, 0)
+        return np.maximum(x, 0, out=array_cache.empty_like(x))
 
     def backward(self, gy: Any) -> Any:
         if not _grad_local.enabled:
             # nothing recorded (the usual backward): multiply by the bool mask directly
             # (float * bool keeps gy's dtype), instead of first converting the mask to a
             # float array the size of gy as the Tensor route does
-            return type(gy)._constant(np.multiply(gy._data, self.mask))
+            g = gy._data
+            out = array_cache.empty_like(g, np.result_type(g.dtype, np.bool_))
+            return type(gy)._constant(np.multiply(g, self.mask, out=out))
         return gy * self.mask  # create_graph: a recorded, differentiable product
 
 

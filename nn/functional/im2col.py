@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from autograd import array_cache
+
 __all__ = [
     "Window",
     "im2col",
@@ -68,7 +70,7 @@ def im2col(x: np.ndarray, window: Window, grid: tuple[int, int] | None = None) -
     n, c, h, w = x.shape
     ph, pw = window.padding
     if ph or pw:
-        padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
+        padded = array_cache.zeros((n, c, h + 2 * ph, w + 2 * pw), x.dtype)
         copy_runs(padded[:, :, ph : ph + h, pw : pw + w], x)
         x = padded
     (kh, kw), (sh, sw), (dh, dw) = window.kernel, window.stride, window.dilation
@@ -140,7 +142,7 @@ def col2im(
     n, c, h, w = shape
     (kh, kw), (ph, pw) = window.kernel, window.padding
     taps = cols.reshape(c, kh, kw, n, *grid)
-    out = np.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    out = array_cache.zeros((c, n, h + 2 * ph, w + 2 * pw), cols.dtype)
     for p in range(kh):
         for q in range(kw):
             rows, columns = window.offset_slices(p, q, grid)
@@ -161,8 +163,10 @@ def gemm_rows(shape: tuple[int, ...], dtype: np.dtype, zero: bool = False) -> np
     *outer, length = shape
     itemsize = np.dtype(dtype).itemsize
     extra = 64 // itemsize if (length * itemsize) % 4096 == 0 and len(outer) else 0
-    make = np.zeros if zero else np.empty
-    return make((*outer, length + extra), dtype=dtype)[..., :length]
+    # (from autograd.array_cache: a large buffer is reused by the next step once nothing
+    # holds it, instead of fresh memory that faults in page by page)
+    make = array_cache.zeros if zero else array_cache.empty
+    return make((*outer, length + extra), dtype)[..., :length]
 
 
 def widen(x: np.ndarray, width: int) -> np.ndarray:
@@ -194,7 +198,7 @@ def col2im_wide(
     run = grid[0] * wp  # one input image, flattened with row width Wp
     taps = cols.reshape(c, kh, kw, n, run)
     # a tap that starts on the last row can run (kW - 1)·D past the image (zeros only)
-    out = np.zeros((c, n, hp * wp + (kw - 1) * dw), dtype=cols.dtype)
+    out = array_cache.zeros((c, n, hp * wp + (kw - 1) * dw), cols.dtype)
     for p in range(kh):
         for q in range(kw):
             start = p * dh * wp + q * dw

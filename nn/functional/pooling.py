@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd import array_cache
 from autograd.function import Function
 from autograd.ops.elementwise import where
 from autograd.ops.matmul import matmul
@@ -93,7 +94,8 @@ def _padded(x: np.ndarray, pads: tuple, fill: float) -> np.ndarray:
     if not (top or bottom or left or right):
         return x
     n, c, h, w = x.shape
-    out = np.full((n, c, top + h + bottom, left + w + right), fill, dtype=x.dtype)
+    out = array_cache.empty((n, c, top + h + bottom, left + w + right), x.dtype)
+    out.fill(fill)
     out[:, :, top : top + h, left : left + w] = x
     return out
 
@@ -140,7 +142,9 @@ class ArgmaxRoute:
             and (sh, sw) == (eh, ew)
             and full[2:] == (self.masks.shape[3] * sh, self.masks.shape[4] * sw)
         )
-        out = np.empty(full, gy.dtype) if tiled else np.zeros(full, gy.dtype)
+        # (large arrays of a max-pooling step come from autograd.array_cache: reused by
+        # the next step once nothing holds them, not fresh memory faulted in page by page)
+        out = array_cache.empty(full, gy.dtype) if tiled else array_cache.zeros(full, gy.dtype)
         # one compact copy of gy first: it is read once per kernel tap, and a strided
         # gy (a cropped or transposed view) would be gathered again on every read
         gy = _swap(gy, self.swapped)
@@ -168,7 +172,7 @@ class ArgmaxRoute:
 
 def _compact(a: np.ndarray) -> np.ndarray:
     """A C-contiguous copy of ``a`` (copy_runs: fast for views with short rows)."""
-    out = np.empty(a.shape, dtype=a.dtype)
+    out = array_cache.empty(a.shape, a.dtype)
     copy_runs(out, a)
     return out
 
@@ -189,11 +193,16 @@ def _max_and_route(
     padded = _padded(x, pads, -np.inf)
     kh, kw = window.kernel
     taps = [padded[(..., *window.offset_slices(p, q, grid))] for p in range(kh) for q in range(kw)]
-    y = np.maximum(taps[0], taps[1]) if len(taps) > 1 else taps[0].copy()
+    y = array_cache.empty(taps[0].shape, x.dtype)
+    if len(taps) > 1:
+        np.maximum(taps[0], taps[1], out=y)
+    else:
+        np.copyto(y, taps[0])
     for tap in taps[2:]:
         np.maximum(y, tap, out=y)
-    masks = np.empty((len(taps), *y.shape), dtype=bool)
-    unclaimed = np.ones(y.shape, dtype=bool)  # windows whose winner is still open
+    masks = array_cache.empty((len(taps), *y.shape), np.bool_)
+    unclaimed = array_cache.empty(y.shape, np.bool_)  # windows whose winner is still open
+    unclaimed.fill(True)
     for tap, mask in zip(taps, masks):
         np.equal(tap, y, out=mask)
         mask &= unclaimed  # the first tap equal to the max wins a tie

@@ -14,7 +14,7 @@ __all__ = ["SGD"]
 # below this, a parameter's update product is a fresh temporary rather than a view of
 # the commit buffer (glibc serves blocks this small from its own free lists, no page
 # faults), which saves the buffer lookup
-_SMALL_BYTES = 64 * 1024
+_SMALL_BYTES = 4 * 1024
 
 
 class SGD(Optimizer):
