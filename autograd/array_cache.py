@@ -78,7 +78,9 @@ class ArrayCache:
         """:meth:`empty` of ``a``'s shape laid out in ``a``'s memory order (NumPy's
         ``order="K"``): a result written elementwise from a transposed view keeps that
         layout, so the ops after it read memory in order as they did with ``a``."""
-        dtype = a.dtype if dtype is None else dtype
+        dtype = a.dtype if dtype is None else np.dtype(dtype)
+        if a.size * dtype.itemsize < self.min_bytes:  # (the common case: NumPy's own)
+            return np.empty_like(a, dtype=dtype)
         if a.flags.c_contiguous or a.ndim < 2:
             return self.empty(a.shape, dtype)
         # the axes from the largest stride to the smallest: the order of a's memory

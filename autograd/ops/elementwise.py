@@ -142,10 +142,10 @@ class ReLU(Function):
     def forward(self, x: np.ndarray) -> np.ndarray:
         # relu'(x) = 0 where x <= 0, else 1 -- also at nan, whose gradient passes as in
         # PyTorch (the comparison with nan is False)
-        # (both from autograd.array_cache: a large activation's arrays are reused by the
-        # next step once nothing holds them, instead of fresh memory page by page)
-        # (in x's memory order, as NumPy's own result would be: a conv output is
-        # channel-major, and pooling and the conv's backward read it that way)
+        # Mask and output come from autograd.array_cache (a large activation's arrays are
+        # reused by the next step once nothing holds them, not fresh memory faulted in
+        # page by page), in x's memory order as NumPy's own result would be: a conv
+        # output is channel-major, and pooling and the conv's backward read it that way.
         self.mask = np.less_equal(x, 0, out=array_cache.empty_like(x, np.bool_))
         np.logical_not(self.mask, out=self.mask)
         return np.maximum(x, 0, out=array_cache.empty_like(x))
@@ -156,7 +156,8 @@ class ReLU(Function):
             # (float * bool keeps gy's dtype), instead of first converting the mask to a
             # float array the size of gy as the Tensor route does
             g = gy._data
-            out = array_cache.empty_like(g, np.result_type(g.dtype, np.bool_))
+            dtype = g.dtype if g.dtype.kind == "f" else np.result_type(g.dtype, np.bool_)
+            out = array_cache.empty_like(g, dtype)
             return type(gy)._constant(np.multiply(g, self.mask, out=out))
         return gy * self.mask  # create_graph: a recorded, differentiable product
 
