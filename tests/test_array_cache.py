@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
@@ -201,8 +202,6 @@ def test_a_training_step_reuses_its_large_arrays() -> None:
 def test_a_training_step_does_not_fault_in_fresh_memory() -> None:
     """The reported defect: ~730 page faults per step of the benchmark's LSTM (the
     large arrays were fresh memory every step)."""
-    import resource
-
     lstm, fc, xs, y = _setup(features=32, hidden=128)  # the benchmark's W5 sizes
     x = xs[0]
 
@@ -211,13 +210,21 @@ def test_a_training_step_does_not_fault_in_fresh_memory() -> None:
             p.grad = None
         _lstm_step(lstm, fc, x, y)
 
+    per_step = _faults_per_step(step, 10)
+    assert per_step < 30, f"{per_step:.0f} page faults per step"
+
+
+def _faults_per_step(step: Any, steps: int) -> float:
+    """Minor page faults (fresh memory touched) per call of ``step``, after 3 warm-up
+    calls."""
+    import resource
+
     for _ in range(3):
         step()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    for _ in range(10):
+    for _ in range(steps):
         step()
-    per_step = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 10
-    assert per_step < 30, f"{per_step:.0f} page faults per step"
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / steps
 
 
 def test_reshape_copies_into_the_cache_and_views_stay_views() -> None:
@@ -271,8 +278,6 @@ def test_a_cnn_training_step_does_not_fault_in_fresh_memory() -> None:
     """The benchmark's CNN step (two conv + pool, Linear, cross-entropy, SGD). A 62 KB
     update temporary in SGD once shifted glibc's heap so that ~2,600 pages per step
     (10 MB) were handed back to the system and faulted in again."""
-    import resource
-
     rng = np.random.default_rng(0)
     model = nn.Sequential(
         nn.Conv2d(1, 16, 3, padding=1),
@@ -294,12 +299,7 @@ def test_a_cnn_training_step_does_not_fault_in_fresh_memory() -> None:
         loss.backward()
         opt.step()
 
-    for _ in range(3):
-        step()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    for _ in range(5):
-        step()
-    per_step = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 5
+    per_step = _faults_per_step(step, 5)
     assert per_step < 100, f"{per_step:.0f} page faults per step"
 
 
