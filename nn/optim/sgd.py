@@ -12,8 +12,10 @@ from .optimizer import Optimizer, ParamsT, Scaled, _commit_buffer, buffer
 __all__ = ["SGD"]
 
 # below this, a parameter's update product is a fresh temporary rather than a view of
-# the commit buffer (glibc serves blocks this small from its own free lists, no page
-# faults), which saves the buffer lookup
+# the commit buffer, which saves the buffer lookup (glibc serves blocks this small from
+# its own free lists). Kept small on purpose: at 64 KB, the CNN benchmark's 62 KB
+# Linear update became such a temporary and shifted glibc's heap enough that the step
+# faulted in 10 MB of fresh pages every time (tests/test_array_cache.py)
 _SMALL_BYTES = 4 * 1024
 
 
