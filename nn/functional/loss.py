@@ -217,11 +217,11 @@ class CrossEntropyOp(Function):
                 delta = p - Tensor._constant(self._one_hot())
         elif soft_targets:
             t = self.inputs[1]
-            p = self._softmax()
+            probs = self._softmax()
             mass = t._data.sum(axis=self.axis, keepdims=True)
             if not np.allclose(mass, 1.0, rtol=0.0, atol=1e-12):  # keep exact y - d if sum 1
-                p = p * mass
-            delta = Tensor._constant(p) - t
+                probs = probs * mass
+            delta = Tensor._constant(probs) - t
         else:
             delta = Tensor._constant(self._softmax() - self._one_hot())
         if self.valid is not None:  # ignored samples send nothing back
