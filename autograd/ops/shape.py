@@ -66,14 +66,19 @@ class Reshape(Function):
 
     def forward(self, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         try:
-            if x.flags.c_contiguous or not _COPY_KEYWORD:
+            if x.flags.c_contiguous:
                 return x.reshape(shape)
             # a view when the strides allow one ...
-            return x.reshape(shape, copy=False)
-        except ValueError:
+            if _COPY_KEYWORD:
+                return x.reshape(shape, copy=False)
+            # (NumPy < 2.1: giving a view the new shape raises where reshape would copy)
+            view = x.view()
+            view.shape = shape
+            return view
+        except (ValueError, AttributeError):
             pass
         size = _reshaped_size(x, shape)
-        # ... else a copy (NumPy >= 2.1), into an array reused by the next step's reshape
+        # ... else a copy, into an array reused by the next step's reshape
         out = array_cache.empty(size, x.dtype)
         np.copyto(out.reshape(x.shape), x)
         return out
