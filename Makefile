@@ -146,7 +146,7 @@ lint: style
 # The referee's ratios against the speed targets (one process per library; needs
 # ../shared/bench or REFEREE_DIR), then where deltagrad's time goes, then the drawings.
 bench: $(STAMP) torch
-	$(BIN)/python bench/guard.py
+	$(BIN)/python bench/guard.py --pairs 3
 	$(BIN)/python bench/profile.py
 	$(BIN)/python bench/viz.py
 	$(BIN)/python bench/explorer.py
