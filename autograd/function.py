@@ -150,6 +150,16 @@ class Function:
             out.append(t)
         return tuple(out)
 
+    @property
+    def saved_arrays(self) -> tuple:
+        """What ``save`` kept, as it kept it (arrays, not Tensors), after the same check
+        as ``saved_tensors``: a saved input changed in place since this op ran raises.
+        With no in-place change anywhere since then (one comparison of stamps), the
+        check has nothing to look at and costs nothing."""
+        if _Mutations.latest > self._stamp:
+            self.saved_tensors  # noqa: B018 -- run for its check; raises on a change
+        return self._saved
+
     def _modified_error(self, t: Any, which: str) -> None:
         version, _, _, recent = t._vc
         newer = sum(1 for s in recent if s > self._stamp)

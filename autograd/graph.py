@@ -237,15 +237,12 @@ def _run(
         for root, seed_value in zip(roots, seeds):
             seed(root, seed_value)
         with set_grad_enabled(create_graph):
-            if send is send_grad and not hooked and not create_graph:
-                _send_all(order)
-            else:
-                for node in reversed(order):
-                    if node._parents:
-                        send(node)
-                    elif hooked and id(node) in hooked:
-                        hooks.finish_leaf_grad(node, hooked[id(node)][1])
-                        del hooked[id(node)]  # only once its hooks have run without error
+            for node in reversed(order):
+                if node._parents:
+                    send(node)
+                elif hooked and id(node) in hooked:
+                    hooks.finish_leaf_grad(node, hooked[id(node)][1])
+                    del hooked[id(node)]  # only once its hooks have run without error
     finally:  # a failed pass leaves the hooked leaves' gradients as they were
         for node, previous in hooked.values():
             node.grad = previous
@@ -350,25 +347,18 @@ def send_grad(t: Any) -> None:
         # an input was changed in place (and given a new history) after this op
         # used it: the gradient belongs to the snapshot of the version we used
         parents = fn.inputs_as_used()
-    for j, g in input_grads(t, gy):
-        parent = parents[j]
-        if parent.grad is None:
-            # A leaf's .grad must not share memory with another node's gradient
-            # (optimizers and clipping update it in place), so views are copied.
-            if parent._fn is None and (g is gy or g._data.base is not None):
-                g = g.clone()
-            parent.grad = g
-        else:
-            parent.grad = parent.grad + g
+    if _Anomaly.any_on and anomaly._local.enabled:
+        grads = _checked_backward(fn, gy)
+    else:
+        grads = fn.backward(gy)
+    _deliver(fn, parents, grads, gy)
 
 
 def _send_all(order: list) -> None:
     """``send_grad`` for every interior Tensor of ``order``, children first, in one
-    loop: the usual pass (no leaf hooks, nothing recorded). The same steps as
-    ``send_grad`` + ``input_grads``, written out once instead of two calls and a list
-    per node -- per node that bookkeeping costs about as much as a small layer's
-    backward. A node with hooks, an input changed in place since its op ran, or anomaly
-    mode on takes ``send_grad`` itself."""
+    loop: the usual pass (no leaf hooks, nothing recorded). A node with hooks, an input
+    changed in place since its op ran, or anomaly mode on takes ``send_grad`` itself;
+    the others go straight from the op's ``backward`` to ``_deliver``."""
     checked = _Anomaly.any_on and anomaly._local.enabled
     for t in reversed(order):
         fn = t._fn
@@ -379,31 +369,35 @@ def _send_all(order: list) -> None:
             continue
         if checked or t._hooks or fn._stamp < _Mutations.latest:
             send_grad(t)
+        else:
+            _deliver(fn, t._parents, fn.backward(gy), gy)
+
+
+def _deliver(fn: Any, parents: tuple, grads: Any, gy: Any) -> None:
+    """Add each gradient ``fn.backward`` returned (one, or a tuple with one per input;
+    None for an input that gets none) to its input's ``.grad``, the shape checked."""
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    for parent, g, needed in zip(parents, grads, fn.needs_input_grad):
+        if g is None or not needed:
             continue
-        grads = fn.backward(gy)
-        if not isinstance(grads, tuple):
-            grads = (grads,)
-        for parent, g, needed in zip(t._parents, grads, fn.needs_input_grad):
-            if g is None or not needed:
-                continue
-            if g._data.shape != parent._data.shape:
-                raise RuntimeError(
-                    f"{fn.op}.backward returned a gradient of shape {g.shape} for an input "
-                    f"of shape {parent.shape}"
-                )
-            held = parent.grad
-            if held is None:
-                # a leaf's .grad never shares memory with another gradient (see send_grad)
-                if parent._fn is None and (g is gy or g._data.base is not None):
-                    g = g.clone()
-                parent.grad = g
-            else:
-                parent.grad = held + g
+        if g._data.shape != parent._data.shape:  # (the arrays' shapes: no property calls)
+            raise _wrong_shape(fn, g, parent)
+        held = parent.grad
+        if held is None:
+            # A leaf's .grad must not share memory with another node's gradient
+            # (optimizers and clipping update it in place), so views are copied.
+            if parent._fn is None and (g is gy or g._data.base is not None):
+                g = g.clone()
+            parent.grad = g
+        else:
+            parent.grad = held + g
 
 
 def input_grads(t: Any, gy: Any) -> list[tuple[int, Any]]:
     """``(position, gradient)`` for each input of ``t``'s op that wants one: the op's
-    local step of the chain rule, with the gradient's shape checked against the input's."""
+    local step of the chain rule, with the gradient's shape checked against the input's
+    (what ``send_grad`` delivers; the backward animation replays it step by step)."""
     fn = t._fn
     if _Anomaly.any_on and anomaly._local.enabled:
         grads = _checked_backward(fn, gy)
@@ -415,13 +409,17 @@ def input_grads(t: Any, gy: Any) -> list[tuple[int, Any]]:
     for j, (parent, g, needed) in enumerate(zip(t._parents, grads, fn.needs_input_grad)):
         if not needed or g is None:
             continue
-        if g._data.shape != parent._data.shape:  # (the arrays' shapes: no property calls)
-            raise RuntimeError(
-                f"{fn.op}.backward returned a gradient of shape {g.shape} for an input "
-                f"of shape {parent.shape}"
-            )
+        if g._data.shape != parent._data.shape:
+            raise _wrong_shape(fn, g, parent)
         out.append((j, g))
     return out
+
+
+def _wrong_shape(fn: Any, g: Any, parent: Any) -> RuntimeError:
+    return RuntimeError(
+        f"{fn.op}.backward returned a gradient of shape {g.shape} for an input of shape "
+        f"{parent.shape}"
+    )
 
 
 def _checked_backward(fn: Any, gy: Any) -> Any:

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import array_cache
 from autograd.function import Function
-from autograd.graph import _Mutations, is_grad_enabled
+from autograd.graph import is_grad_enabled
 from autograd.rules import DerivativeRule
 from autograd.tensor import Tensor
 
@@ -42,13 +42,8 @@ class LinearOp(Function):
 
     def backward(self, gy: Tensor) -> tuple:
         if not is_grad_enabled():
-            if self._stamp >= _Mutations.latest:
-                # no in-place change anywhere since this op ran: its saved arrays are
-                # the inputs' arrays as they were (``saved_tensors`` would check that)
-                x_data, w_data = self._saved
-                return self._backward_arrays(gy._data, x_data, w_data)
-            x, weight = self.saved_tensors
-            return self._backward_arrays(gy._data, x._data, weight._data)
+            x_data, w_data = self.saved_arrays
+            return self._backward_arrays(gy._data, x_data, w_data)
         x, weight = self.saved_tensors
         # create_graph: Tensor ops, so the gradient is itself differentiable
         need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]

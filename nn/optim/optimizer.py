@@ -319,12 +319,8 @@ class Optimizer(Checkpointing):
             shrink, delta, new_state = compute(
                 w, grad, group, state_of.get(p, _NO_STATE), spares_of.get(p, _NO_STATE)
             )
-            if delta.dtype != w.dtype and not np.can_cast(delta.dtype, w.dtype, "same_kind"):
-                raise TypeError(
-                    f"{type(self).__name__}.step: the update of a parameter of dtype "
-                    f"{w.dtype} came out as {delta.dtype}, which cannot be stored in it. "
-                    "No parameter was changed"
-                )
+            if delta.dtype != w.dtype:
+                self._check_storable(delta.dtype, w.dtype)
             updates.append((p, w, shrink, delta, new_state))
         with defer_keyboard_interrupt():
             for p, w, shrink, delta, new_state in updates:
@@ -336,6 +332,16 @@ class Optimizer(Checkpointing):
                     w -= delta
                 self._store(p, new_state)
         return loss
+
+    def _check_storable(self, update: np.dtype, param: np.dtype) -> None:
+        """TypeError (before anything is written) for an update that cannot be stored
+        in its parameter's array, e.g. complex into float."""
+        if not np.can_cast(update, param, "same_kind"):
+            raise TypeError(
+                f"{type(self).__name__}.step: the update of a parameter of dtype {param} "
+                f"came out as {update}, which cannot be stored in it. No parameter was "
+                "changed"
+            )
 
     def _store(self, p: Tensor, new_state: dict[str, Any]) -> None:
         """Commit ``p``'s new state; each array it replaces becomes next step's buffer

@@ -158,12 +158,7 @@ class SGD(Optimizer):
         for _, w, g, group in work:  # all checked before the first write (all or nothing)
             lr = group["lr"]
             if g.dtype != w.dtype or type(lr) is not float:
-                dtype = Scaled(lr, g).dtype
-                if not np.can_cast(dtype, w.dtype, "same_kind"):
-                    raise TypeError(
-                        f"SGD.step: the update of a parameter of dtype {w.dtype} came out "
-                        f"as {dtype}, which cannot be stored in it. No parameter was changed"
-                    )
+                self._check_storable(Scaled(lr, g).dtype, w.dtype)
         state = self.state
         with defer_keyboard_interrupt():
             for p, w, g, group in work:
