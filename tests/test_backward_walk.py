@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd import Function, Tensor
+from autograd import Function, Tensor, no_grad
 from autograd.graph import _interior_tensors, _Visiting, topological_order
 
 
@@ -99,3 +99,17 @@ def test_a_gradient_of_the_wrong_shape_is_refused(hooked: bool) -> None:
     with pytest.raises(RuntimeError, match=r"wrong_shape\.backward returned .*\(5,\).*\(3,\)"):
         y.sum().backward()
     assert x.grad is None
+
+
+def test_a_saved_input_changed_in_place_is_still_refused() -> None:
+    """Linear's backward reads ``saved_arrays``: free when nothing changed in place,
+    the same refusal as ``saved_tensors`` when a saved input did."""
+    import nn.functional as F
+
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    w = Tensor(np.ones((4, 3)), requires_grad=True)
+    y = F.linear(x, w)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        with no_grad():
+            w.add_(1.0)
+        y.sum().backward()
