@@ -31,6 +31,7 @@ import pytest
 import autograd as ag
 import nn
 from autograd import Tensor
+from nn.functional import im2col as im2col_module
 from nn.functional.conv import conv2d, conv2d_weight_grad, conv_transpose2d
 from nn.functional.im2col import (
     Window,
@@ -152,23 +153,27 @@ def test_copy_runs_of_nothing() -> None:
 
 # ---------------------------------------------------------------- blocked weight gradient
 def test_image_blocks_cover_every_image_once() -> None:
+    # at most 3 images per block, so 4 blocks, as equal as they can be
     assert image_blocks(10, 300, budget=1000) == [
-        slice(0, 3),
-        slice(3, 6),
-        slice(6, 9),
-        slice(9, 10),
+        slice(0, 2),
+        slice(2, 5),
+        slice(5, 7),
+        slice(7, 10),
     ]
     assert image_blocks(4, 5000, budget=1000) == [slice(i, i + 1) for i in range(4)]
     assert image_blocks(3, 1, budget=1000) == [slice(0, 3)]
     assert image_blocks(0, 10) == []
+    # the default block: BLOCK_BYTES of temporaries, large enough for a threaded GEMM
+    assert image_blocks(64, (32 + 16 * 9) * 14 * 14 * 4) == [slice(0, 32), slice(32, 64)]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("groups", [1, 2])
 def test_conv2d_weight_grad_over_image_blocks_matches_torch(
-    groups: int, dtype: Any, torch: Any
+    groups: int, dtype: Any, torch: Any, monkeypatch: Any
 ) -> None:
     """Eight 35 x 35 images: the weight gradient sums over several blocks of images."""
+    monkeypatch.setattr(im2col_module, "BLOCK_BYTES", 2**19)  # blocks of 2-4 images
     rng = np.random.default_rng(14)
     per_image = (4 + 2 * 9) * 35 * 35 * np.dtype(dtype).itemsize  # (C_out + C_in·kH·kW)·HW
     assert len(image_blocks(8, per_image)) > 1
