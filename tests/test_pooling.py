@@ -346,3 +346,30 @@ def test_float32_stays_float32() -> None:
 def test_errors(call: Any, pattern: str) -> None:
     with pytest.raises(ValueError, match=pattern):
         call(Tensor(np.ones((1, 1, 4, 4))))
+
+
+@pytest.mark.parametrize("kernel, stride", [(1, 1), (2, None), (3, 2), ((2, 3), (2, 3)), (3, 1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool_nan_windows_and_ties_route_like_torch(
+    kernel: Any, stride: Any, dtype: Any, torch: Any
+) -> None:
+    """A nan anywhere in a window makes its max nan and the *last* nan in window order
+    wins; otherwise the first maximum wins. Values from a small set (many ties), nans at
+    first, middle and last taps, a window of nans only; the winners are compared through
+    the gradient, which PyTorch routes to exactly one pixel per window."""
+    rng = np.random.default_rng(21)
+    x = rng.integers(0, 3, (2, 3, 9, 12)).astype(dtype)
+    x[rng.random(x.shape) < 0.15] = np.nan
+    x[0, 0, :3, :3] = np.nan  # a window of nans only
+    xt, tx = Tensor(x.copy(), requires_grad=True), torch.tensor(x, requires_grad=True)
+    y = max_pool2d(xt, kernel, stride)
+    ty = torch.nn.functional.max_pool2d(tx, kernel, stride)
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())  # nan where torch has nan
+    assert np.isnan(y.data).any() and not np.isnan(y.data).all()
+    w = rng.uniform(1, 2, y.shape).astype(dtype)
+    (y * Tensor(w)).sum().backward()
+    (ty * torch.from_numpy(w)).sum().backward()
+    g, tg = xt.grad.data, tx.grad.numpy()
+    np.testing.assert_array_equal(g != 0, tg != 0)  # the same winners
+    # (overlapping windows add at a pixel that wins several, in another order than torch)
+    np.testing.assert_allclose(g, tg, rtol=1e-6 if dtype == np.float32 else 1e-14)

@@ -141,14 +141,15 @@ class ReLU(Function):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         # relu'(x) = 0 where x <= 0, else 1 -- also at nan, whose gradient passes as in
-        # PyTorch (the comparison with nan is False)
+        # PyTorch. Read off the output in one pass: y = max(x, 0) is 0 exactly where
+        # x <= 0 (-0.0 included) and nan where x is nan, so [y != 0] is the derivative.
         # Mask and output come from autograd.array_cache (a large activation's arrays are
         # reused by the next step once nothing holds them, not fresh memory faulted in
         # page by page), in x's memory order as NumPy's own result would be: a conv
         # output is channel-major, and pooling and the conv's backward read it that way.
-        self.mask = np.less_equal(x, 0, out=array_cache.empty_like(x, np.bool_))
-        np.logical_not(self.mask, out=self.mask)
-        return np.maximum(x, 0, out=array_cache.empty_like(x))
+        y = np.maximum(x, 0, out=array_cache.empty_like(x))
+        self.mask = np.not_equal(y, 0, out=array_cache.empty_like(x, np.bool_))
+        return y
 
     def backward(self, gy: Any) -> Any:
         if not _grad_local.enabled:
