@@ -31,6 +31,7 @@ import pytest
 import autograd as ag
 import nn
 from autograd import Tensor
+from nn.functional import conv as conv_module
 from nn.functional import im2col as im2col_module
 from nn.functional.conv import conv2d, conv2d_weight_grad, conv_transpose2d
 from nn.functional.im2col import (
@@ -174,6 +175,7 @@ def test_conv2d_weight_grad_over_image_blocks_matches_torch(
 ) -> None:
     """Eight 35 x 35 images: the weight gradient sums over several blocks of images."""
     monkeypatch.setattr(im2col_module, "BLOCK_BYTES", 2**19)  # blocks of 2-4 images
+    monkeypatch.setattr(conv_module, "KEEP_COLUMNS_BYTES", 0)  # (not the forward's columns)
     rng = np.random.default_rng(14)
     per_image = (4 + 2 * 9) * 35 * 35 * np.dtype(dtype).itemsize  # (C_out + C_in·kH·kW)·HW
     assert len(image_blocks(8, per_image)) > 1
@@ -184,6 +186,35 @@ def test_conv2d_weight_grad_over_image_blocks_matches_torch(
         arrays,
         torch,
     )
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_weight_gradient_from_the_forwards_columns(groups: int, monkeypatch: Any) -> None:
+    """conv2d keeps its im2col columns for the weight gradient when they are small: the
+    same gradient as building them again (float64, up to rounding), the columns dropped
+    once used, and a second backward through the same graph builds them again and agrees."""
+    rng = np.random.default_rng(16)
+    x_data, w_data = _rand(rng, (5, 4, 9, 11)), _rand(rng, (6, 4 // groups, 3, 3))
+
+    def weight_grad(keep: int, twice: bool = False) -> np.ndarray:  # (graphs are kept)
+        monkeypatch.setattr(conv_module, "KEEP_COLUMNS_BYTES", keep)
+        x, w = Tensor(x_data, requires_grad=True), Tensor(w_data, requires_grad=True)
+        y = conv2d(x, w, padding=1, stride=(1, 2), groups=groups)
+        op = y._fn
+        assert (op.cols is not None) == (keep > 0)
+        loss = (y * y).sum()
+        loss.backward()
+        assert op.cols is None  # not held after the backward that used them
+        first = w.grad.data.copy()
+        if twice:
+            w.grad = None
+            loss.backward()
+            np.testing.assert_allclose(w.grad.data, first, rtol=1e-13, atol=1e-12)
+        return first
+
+    kept, rebuilt = weight_grad(2**30), weight_grad(0)
+    np.testing.assert_allclose(kept, rebuilt, rtol=1e-13, atol=1e-12)
+    weight_grad(2**30, twice=True)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -50,6 +50,10 @@ from .im2col import (
 
 __all__ = ["conv2d", "conv_transpose2d", "conv2d_weight_grad"]
 
+#: conv2d keeps its im2col columns for the weight gradient when they take at most this
+#: many bytes (the W4 benchmark's layers: 1.8 and 7.2 MB).
+KEEP_COLUMNS_BYTES = 16 * 2**20
+
 
 # ---------------------------------------------------------------- checks
 def _check_conv(x: np.ndarray, weight: np.ndarray, groups: int, transposed: bool) -> None:
@@ -153,8 +157,11 @@ class Conv2dOp(Function):
         )
         if bias is not None:
             out += bias[:, None]  # fused: no second pass over a separate node
-        # The columns are not kept for the weight gradient: rebuilding them costs one copy,
-        # keeping them would hold kH·kW copies of the input for the whole step.
+        # The columns are kept for the weight gradient when they are small (the backward
+        # would otherwise build them again: one more copy of kH·kW times the input), and
+        # dropped once it has used them; large ones would hold that much memory from the
+        # forward to the backward, so they are built again there.
+        self.cols = cols if cols.nbytes <= KEEP_COLUMNS_BYTES else None
         self.window, self.groups = window, groups
         return out.reshape(c_out, n, ho, wo).transpose(1, 0, 2, 3)
 
@@ -162,11 +169,13 @@ class Conv2dOp(Function):
         x, weight = self.inputs[0], self.inputs[1]
         need = self.needs_input_grad
         # weight first: its columns buffer is freed before the input gradient's is made
+        cols, self.cols = self.cols, None  # (a second backward builds them again)
         gw = (
-            Conv2dWeightGradOp.apply(x, gy, window=self.window, groups=self.groups)
+            Conv2dWeightGradOp.apply(x, gy, window=self.window, groups=self.groups, cols=cols)
             if need[1]
             else None
         )
+        del cols
         gx = _input_grad(gy, weight, x.shape, self.window, self.groups) if need[0] else None
         if len(self.inputs) == 2:
             return gx, gw
@@ -251,13 +260,25 @@ class Conv2dWeightGradOp(Function):
     rule = DerivativeRule.of("x g", "conv_transpose2d({1}, gy)", "conv2d({0}, gy)")
 
     def forward(
-        self, x: np.ndarray, gy: np.ndarray, *, window: Window, groups: int = 1
+        self,
+        x: np.ndarray,
+        gy: np.ndarray,
+        *,
+        window: Window,
+        groups: int = 1,
+        cols: np.ndarray | None = None,
     ) -> np.ndarray:
+        """``cols``: im2col(x) on gy's grid if the caller still has it (conv2d's forward
+        does), so it is not built again."""
         _check_weight_grad(x, gy, window)
         self.window, self.groups = window, groups
         rows = _channel_rows(gy)
         c_out, c_in = gy.shape[1], x.shape[1]
         g_rows = rows.reshape(groups, c_out // groups, -1)
+        if cols is not None:
+            taps = cols.shape[0]
+            g_cols = cols.reshape(groups, taps // groups, -1).transpose(0, 2, 1)
+            return np.matmul(g_rows, g_cols).reshape(c_out, c_in // groups, *window.kernel)
         # gW = Σ over blocks of images of gy_block · im2col(x_block)ᵀ: the columns of a
         # few images at a time, each block's operands small enough to stay in cache
         # while the GEMM reads them, and no columns matrix of the whole batch
