@@ -205,6 +205,9 @@ def _max_and_route(
     # doubles as the set of windows not yet won: once every other tap has had its turn,
     # what is left is exactly where the last tap holds the max -- no comparison needed
     # for it (12 passes over the windows of a 2 x 2 pool instead of 16).
+    if len(taps) == 1:  # a 1 x 1 window: its only pixel wins, nan or not
+        masks[0] = True
+        return _swap(y, swapped), ArgmaxRoute(masks, window, x.shape, pads, swapped)
     unclaimed = masks[-1]
     np.equal(taps[0], y, out=masks[0])
     np.logical_not(masks[0], out=unclaimed)
@@ -212,9 +215,7 @@ def _max_and_route(
         np.equal(tap, y, out=mask)
         mask &= unclaimed
         unclaimed ^= mask
-    if len(taps) == 1:
-        masks[0] = True  # (a 1 x 1 window: its only pixel wins, nan or not)
-    elif y.size and np.isnan(y.max()):  # some window's max is nan (nan == nan is False)
+    if y.size and np.isnan(y.max()):  # some window's max is nan (nan == nan is False)
         _nan_winners(taps, masks, np.isnan(y))
     return _swap(y, swapped), ArgmaxRoute(masks, window, x.shape, pads, swapped)
 
