@@ -81,6 +81,7 @@ from .serialization import load, save
 from .tensor import Tensor
 from .tensor_check import gradgradcheck
 from .value import Value
+from .version import __version__ as __version__  # (read from pyproject.toml: see autograd.version)
 
 # ``autograd.tensor`` is the factory function (as ``torch.tensor``), not the module
 # autograd/tensor.py that importing ``Tensor`` above also binds under that name.

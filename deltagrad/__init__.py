@@ -86,10 +86,5 @@ setattr(utils, "data", importlib.import_module(f"{__name__}.utils.data"))  # noq
 for _alias in (f"{__name__}.nn", f"{__name__}.optim", f"{__name__}.autograd"):
     importlib.import_module(_alias)
 
-try:  # pyproject.toml is the only place the version is written
-    from importlib.metadata import version as _version
-
-    __version__ = _version("deltagrad")
-except Exception:  # noqa: BLE001  (not installed, e.g. a bare checkout on sys.path)
-    __version__ = "0+unknown"
+__version__ = autograd.__version__  # (pyproject.toml's: see autograd.version)
 __all__ = [*_engine_names, "autograd", "nn", "optim", "utils"]

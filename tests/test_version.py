@@ -1,0 +1,54 @@
+"""``autograd.__version__``: the version of the code that runs, from pyproject.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib.metadata import PackageNotFoundError
+from pathlib import Path
+
+import pytest
+
+import autograd
+import deltagrad
+from autograd import version as version_module
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_both_names_give_the_checkouts_pyproject_version() -> None:
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        written = tomllib.load(f)["project"]["version"]
+    assert autograd.__version__ == written
+    assert deltagrad.__version__ == written
+    assert version_module.read_version() == written
+
+
+def test_a_checkout_reports_its_own_pyproject_not_an_installed_copy(tmp_path, monkeypatch) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "deltagrad"\nversion = "9.8.7"\n')
+    monkeypatch.setattr(version_module, "version", lambda name: "0.0.1")  # an installed copy
+    assert version_module.read_version(tmp_path) == "9.8.7"
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [
+        None,  # an installed wheel: no pyproject.toml beside the packages
+        '[project]\nname = "someone-else"\nversion = "3.0"\n',  # not ours
+        "[project\nname = ",  # unreadable
+    ],
+)
+def test_else_the_installed_metadata_answers(tmp_path, monkeypatch, pyproject) -> None:
+    if pyproject is not None:
+        (tmp_path / "pyproject.toml").write_text(pyproject)
+    asked = []
+    monkeypatch.setattr(version_module, "version", lambda name: asked.append(name) or "1.2.3")
+    assert version_module.read_version(tmp_path) == "1.2.3"
+    assert asked == ["deltagrad"]
+
+
+def test_neither_gives_a_valid_version_that_sorts_first(tmp_path, monkeypatch) -> None:
+    def missing(name: str) -> str:
+        raise PackageNotFoundError(name)
+
+    monkeypatch.setattr(version_module, "version", missing)
+    assert version_module.read_version(tmp_path) == "0+unknown"
