@@ -1,0 +1,142 @@
+"""How much of W3's gap is the weight layout: the referee's hand-written MLP step with its
+weights stored (in, out) -- ``x @ W``, as the referee's floor does -- or (out, in) --
+``x @ W.T``, PyTorch's layout and deltagrad's -- beside deltagrad's own ``nn`` step.
+
+The three run **one process each**, in alternating rounds (never two in one process: their
+BLAS threads would share the cores), on the referee's data, initial weights and batches
+(``../shared/bench/harness.py``; ``REFEREE_DIR`` overrides)::
+
+    .venv/bin/python bench/w3_layout.py               # 8 rounds, the table at the end
+    .venv/bin/python bench/w3_layout.py --rounds 4
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/w3_layout.py
+    .venv/bin/python bench/w3_layout.py --one out_in  # one process: one JSON line
+
+Each process trains 7 epochs and reports the median of epochs 2-7 (ms per epoch). The
+table gives each contestant's median over the rounds and the median of its per-round
+ratio to the (in, out) step. It measures; it is not a unit test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+REFEREE = Path(os.environ.get("REFEREE_DIR", ROOT.parent / "shared" / "bench"))
+MODES = ("in_out", "out_in", "deltagrad")
+EPOCHS = 7
+
+
+def hand_written_step(params: list, layout: str, lr: float):
+    """The 784-256-256-10 MLP step by hand: softmax cross-entropy, plain SGD.
+
+    ``params`` = [W1, b1, W2, b2, W3, b3] with each W stored (in, out) or (out, in).
+    """
+    out_in = layout == "out_in"
+
+    def affine(a, w, b):  # a W + b, whichever way W is stored
+        return (a @ w.T if out_in else a @ w) + b
+
+    def back_through(d, w):  # dL/da = d W^T in (in, out) terms
+        return d @ w if out_in else d @ w.T
+
+    def weight_grad(a, d):  # dL/dW = a^T d, stored like W
+        return d.T @ a if out_in else a.T @ d
+
+    def step(xb, yb):
+        w1, b1, w2, b2, w3, b3 = params
+        n = len(xb)
+        z1 = affine(xb, w1, b1)
+        h1 = np.maximum(z1, 0)
+        z2 = affine(h1, w2, b2)
+        h2 = np.maximum(z2, 0)
+        logits = affine(h2, w3, b3)
+        # softmax cross-entropy: L = mean(log sum exp(z) - z_y); dL/dz = (softmax - onehot)/n
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        exps = np.exp(shifted)
+        sums = exps.sum(axis=1, keepdims=True)
+        picked = np.arange(n)
+        loss = float(np.mean(np.log(sums[:, 0]) - shifted[picked, yb]))
+        d3 = exps / sums
+        d3[picked, yb] -= 1.0
+        d3 /= n
+        d2 = back_through(d3, w3) * (z2 > 0)
+        d1 = back_through(d2, w2) * (z1 > 0)
+        grads = (
+            weight_grad(xb, d1), d1.sum(0),
+            weight_grad(h1, d2), d2.sum(0),
+            weight_grad(h2, d3), d3.sum(0),
+        )  # fmt: skip
+        for p, g in zip(params, grads):
+            p -= lr * g
+        return loss
+
+    return step
+
+
+def one(mode: str) -> dict:
+    """Train EPOCHS epochs in this process; the median epoch time after the first."""
+    sys.path.insert(0, str(REFEREE))
+    import harness  # the referee's data, weights and batches
+
+    x, y = harness.w3_data()
+    init = harness.w3_init()  # W stored (in, out)
+    lr = harness.W3_LR
+    if mode == "deltagrad":
+        os.environ.setdefault("PROJECT_DIR", str(ROOT))
+        sys.path.insert(0, str(REFEREE / "adapters"))
+        import ours  # the referee's adapter: the step the referee times
+
+        ours.load()
+        step, _ = ours.w3_setup(x, y, init, lr)
+    else:
+        params = []
+        for w, b in init:
+            params += [w.copy() if mode == "in_out" else np.ascontiguousarray(w.T), b.copy()]
+        step = hand_written_step(params, mode, lr)
+    times = []
+    for _ in range(EPOCHS):
+        start = time.perf_counter()
+        for lo, hi in harness.w3_batches():
+            step(x[lo:hi], y[lo:hi])
+        times.append(time.perf_counter() - start)
+    return {"mode": mode, "epoch_ms": 1e3 * statistics.median(times[1:])}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--one", choices=MODES, help="run one contestant in this process")
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one)))
+        return 0
+    rows: dict[str, list[float]] = {m: [] for m in MODES}
+    for r in range(args.rounds):
+        for mode in MODES:
+            cmd = [sys.executable, __file__, "--one", mode]
+            line = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            rows[mode].append(json.loads(line)["epoch_ms"])
+        print(f"round {r + 1}: " + "  ".join(f"{m} {rows[m][-1]:.1f}" for m in MODES))
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(f"\nW3 epoch, ms (median of {args.rounds} rounds; OPENBLAS_NUM_THREADS={threads})")
+    for mode in MODES:
+        ratios = [v / base for v, base in zip(rows[mode], rows["in_out"])]
+        print(
+            f"  {mode:9s} {statistics.median(rows[mode]):7.1f}   "
+            f"per-round ratio to in_out: median {statistics.median(ratios):.3f} "
+            f"(range {min(ratios):.3f}-{max(ratios):.3f})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
