@@ -81,7 +81,6 @@ from .serialization import load, save
 from .tensor import Tensor
 from .tensor_check import gradgradcheck
 from .value import Value
-from .version import __version__ as __version__  # (read from pyproject.toml: see autograd.version)
 
 # ``autograd.tensor`` is the factory function (as ``torch.tensor``), not the module
 # autograd/tensor.py that importing ``Tensor`` above also binds under that name.
@@ -161,3 +160,14 @@ __all__ += _join_ops.__all__
 __all__ += _matmul_ops.__all__
 __all__ += _reduction_ops.__all__
 __all__ += _shape_ops.__all__
+
+
+def __getattr__(name: str) -> str:
+    """``autograd.__version__``, read on first use (see :mod:`autograd.version`): the
+    import itself then reads no file and imports no TOML parser."""
+    if name == "__version__":
+        from .version import read_version
+
+        globals()["__version__"] = value = read_version()
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,5 @@
-"""deltagrad's version, as ``autograd.__version__`` and ``deltagrad.__version__``.
+"""deltagrad's version, as ``autograd.__version__`` and ``deltagrad.__version__`` (both
+read on first use, so importing the packages reads no file).
 
 ``pyproject.toml`` is the only place the version is written. Which copy of it counts:
 
@@ -13,8 +14,6 @@
 
 from __future__ import annotations
 
-import tomllib
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 __all__ = ["read_version"]
@@ -25,6 +24,8 @@ UNKNOWN = "0+unknown"
 def read_version(root: Path | None = None) -> str:
     """The version of the deltagrad whose packages sit in ``root`` (default: this
     checkout or installation)."""
+    import tomllib  # (here, not at the top: only a version lookup needs it)
+
     root = Path(__file__).resolve().parent.parent if root is None else root
     try:
         with open(root / "pyproject.toml", "rb") as f:
@@ -33,10 +34,15 @@ def read_version(root: Path | None = None) -> str:
             return project["version"]
     except (OSError, tomllib.TOMLDecodeError):
         pass  # not a checkout (or not ours): ask the installed metadata
+    return _installed_version()
+
+
+def _installed_version() -> str:
+    """The installed distribution's version, or ``UNKNOWN``. (``importlib.metadata`` is
+    imported here, not at the top: it takes ~15 ms, and a checkout never needs it.)"""
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("deltagrad")
     except PackageNotFoundError:
         return UNKNOWN
-
-
-__version__ = read_version()

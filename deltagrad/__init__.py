@@ -86,5 +86,12 @@ setattr(utils, "data", importlib.import_module(f"{__name__}.utils.data"))  # noq
 for _alias in (f"{__name__}.nn", f"{__name__}.optim", f"{__name__}.autograd"):
     importlib.import_module(_alias)
 
-__version__ = autograd.__version__  # (pyproject.toml's: see autograd.version)
+
+def __getattr__(name: str) -> str:
+    """``deltagrad.__version__`` is ``autograd.__version__``, read on first use."""
+    if name == "__version__":
+        return autograd.__version__
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [*_engine_names, "autograd", "nn", "optim", "utils"]
