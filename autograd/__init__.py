@@ -1,6 +1,8 @@
 """deltagrad's engine: ``Value`` and ``Tensor`` nodes, the shared backward driver,
 grad mode, Tensor ops and gradient checks."""
 
+from typing import TYPE_CHECKING
+
 from . import creation as _creation
 from . import (
     inplace,  # noqa: F401  (autograd.inplace: add_, x[i] = v, ... as InplaceMethods)
@@ -162,12 +164,19 @@ __all__ += _reduction_ops.__all__
 __all__ += _shape_ops.__all__
 
 
-def __getattr__(name: str) -> str:
-    """``autograd.__version__``, read on first use (see :mod:`autograd.version`): the
-    import itself then reads no file and imports no TOML parser."""
-    if name == "__version__":
-        from .version import read_version
+# ``__version__`` is looked up on first use (module ``__getattr__``, PEP 562); type checkers
+# see only the declaration -- a module ``__getattr__`` would make them accept any
+# misspelled name, e.g. ``autograd.tensr``.
+if TYPE_CHECKING:
+    __version__: str
+else:
 
-        globals()["__version__"] = value = read_version()
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    def __getattr__(name: str) -> str:
+        """``autograd.__version__``, read on first use (see :mod:`autograd.version`): the
+        import itself then reads no file and imports no TOML parser."""
+        if name == "__version__":
+            from .version import read_version
+
+            globals()["__version__"] = value = read_version()
+            return value
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

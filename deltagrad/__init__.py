@@ -26,6 +26,7 @@ import importlib.machinery
 import importlib.util
 import sys
 import types
+from typing import TYPE_CHECKING
 
 import autograd
 import nn
@@ -87,11 +88,16 @@ for _alias in (f"{__name__}.nn", f"{__name__}.optim", f"{__name__}.autograd"):
     importlib.import_module(_alias)
 
 
-def __getattr__(name: str) -> str:
-    """``deltagrad.__version__`` is ``autograd.__version__``, read on first use."""
-    if name == "__version__":
-        return autograd.__version__
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# (as in autograd/__init__.py: type checkers see only the declaration)
+if TYPE_CHECKING:
+    __version__: str
+else:
+
+    def __getattr__(name: str) -> str:
+        """``deltagrad.__version__`` is ``autograd.__version__``, read on first use."""
+        if name == "__version__":
+            return autograd.__version__
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [*_engine_names, "autograd", "nn", "optim", "utils"]

@@ -70,3 +70,25 @@ def test_importing_the_packages_reads_no_version() -> None:
     ).stdout.split("\n")
     assert out[0] == "[]"
     assert out[1] == "True"
+
+
+def test_type_checkers_know_the_version_and_still_catch_misspelled_names(tmp_path) -> None:
+    # A module-level __getattr__ seen by a type checker makes every attribute of the module
+    # valid (PEP 562), so ``autograd.tensr`` would pass unnoticed; the lazy lookup is
+    # hidden from checkers behind TYPE_CHECKING, which see ``__version__: str`` instead.
+    pytest.importorskip("mypy")
+    code = tmp_path / "uses_version.py"
+    code.write_text(
+        "import autograd\nimport deltagrad\n"
+        "a: str = autograd.__version__\nb: str = deltagrad.__version__\n"
+        "autograd.tensr\ndeltagrad.tensr\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "cache"), str(code)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert [line.split(":")[1] for line in errors] == ["5", "6"], result.stdout
+    assert all('has no attribute "tensr"' in line for line in errors)
