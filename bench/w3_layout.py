@@ -1,9 +1,21 @@
-"""How much of W3's gap is the weight layout: the referee's hand-written MLP step with its
-weights stored (in, out) -- ``x @ W``, as the referee's floor does -- or (out, in) --
-``x @ W.T``, PyTorch's layout and deltagrad's -- beside deltagrad's own ``nn`` step.
+"""Where W3's gap goes: the weight layout, deltagrad's op kernels, and its engine.
 
-The three run **one process each**, in alternating rounds (never two in one process: their
-BLAS threads would share the cores), on the referee's data, initial weights and batches
+Four contestants take the referee's W3 step (784-256-256-10 ReLU MLP, softmax
+cross-entropy, plain SGD):
+
+* ``in_out`` -- the hand-written step with its weights stored (in, out), ``x @ W``: the
+  referee's floor;
+* ``out_in`` -- the same step with the weights stored (out, in), ``x @ W.T``: PyTorch's
+  layout and deltagrad's;
+* ``ops`` -- deltagrad's own ops (``LinearOp``, ``ReLU``, ``CrossEntropyOp``) with their
+  ``forward`` and ``backward`` called one after the other by hand: the kernels without
+  the engine (no graph recorded or walked, no Module, no optimizer object);
+* ``deltagrad`` -- deltagrad's ``nn`` step, through the referee's own adapter.
+
+So out_in / in_out is the layout's share, ops / out_in the kernels' (their extra passes
+and per-call Python), and deltagrad / ops the engine's. They run **one process each**,
+in alternating rounds (never two in one process: their BLAS threads would share the
+cores), on the referee's data, initial weights and batches
 (``../shared/bench/harness.py``; ``REFEREE_DIR`` overrides)::
 
     .venv/bin/python bench/w3_layout.py               # 8 rounds, the table at the end
@@ -31,7 +43,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 REFEREE = Path(os.environ.get("REFEREE_DIR", ROOT.parent / "shared" / "bench"))
-MODES = ("in_out", "out_in", "deltagrad")
+MODES = ("in_out", "out_in", "ops", "deltagrad")
 EPOCHS = 7
 
 
@@ -82,6 +94,53 @@ def hand_written_step(params: list, layout: str, lr: float):
     return step
 
 
+def ops_step(params: list, lr: float):
+    """The same step from deltagrad's op kernels, called by hand.
+
+    ``params`` = [W1, b1, W2, b2, W3, b3], each W stored (out, in) as ``nn.Linear`` keeps
+    it. Each op object gets its inputs and ``needs_input_grad`` as ``Function.apply``
+    would give them, then its ``forward`` on arrays and, with recording off, its
+    ``backward`` -- the code deltagrad's own step runs, minus the engine around it.
+    """
+    sys.path.insert(0, str(ROOT))
+    from autograd import Tensor, no_grad
+    from autograd.ops.elementwise import ReLU
+    from nn.functional.linear import LinearOp
+    from nn.functional.loss import CrossEntropyOp
+
+    def op(cls: type, *arrays: np.ndarray, needs: tuple) -> object:
+        fn = object.__new__(cls)
+        fn.inputs = tuple(Tensor._constant(a) for a in arrays)
+        fn.needs_input_grad = needs
+        fn._stamp = 0
+        return fn
+
+    def step(xb, yb):
+        w1, b1, w2, b2, w3, b3 = params
+        first = op(LinearOp, xb, w1, b1, needs=(False, True, True))  # x needs no gradient
+        z1 = first.forward(xb, w1, b1)
+        relu1 = op(ReLU, z1, needs=(True,))
+        h1 = relu1.forward(z1)
+        second = op(LinearOp, h1, w2, b2, needs=(True, True, True))
+        z2 = second.forward(h1, w2, b2)
+        relu2 = op(ReLU, z2, needs=(True,))
+        h2 = relu2.forward(z2)
+        third = op(LinearOp, h2, w3, b3, needs=(True, True, True))
+        logits = third.forward(h2, w3, b3)
+        loss_op = op(CrossEntropyOp, logits, needs=(True,))
+        loss = float(loss_op.forward(logits, indices=yb, in_range=True))
+        with no_grad():
+            g = loss_op.backward(Tensor._constant(np.ones((), logits.dtype)))
+            g, g_w3, g_b3 = third.backward(g)
+            g, g_w2, g_b2 = second.backward(relu2.backward(g))
+            _, g_w1, g_b1 = first.backward(relu1.backward(g))
+        for p, g in zip(params, (g_w1, g_b1, g_w2, g_b2, g_w3, g_b3)):
+            p -= lr * g._data
+        return loss
+
+    return step
+
+
 def one(mode: str) -> dict:
     """Train EPOCHS epochs in this process; the median epoch time after the first."""
     sys.path.insert(0, str(REFEREE))
@@ -101,7 +160,7 @@ def one(mode: str) -> dict:
         params = []
         for w, b in init:
             params += [w.copy() if mode == "in_out" else np.ascontiguousarray(w.T), b.copy()]
-        step = hand_written_step(params, mode, lr)
+        step = ops_step(params, lr) if mode == "ops" else hand_written_step(params, mode, lr)
     times = []
     for _ in range(EPOCHS):
         start = time.perf_counter()
@@ -134,6 +193,13 @@ def main() -> int:
             f"  {mode:9s} {statistics.median(rows[mode]):7.1f}   "
             f"per-round ratio to in_out: median {statistics.median(ratios):.3f} "
             f"(range {min(ratios):.3f}-{max(ratios):.3f})"
+        )
+    print("each step of the way, per-round ratio (median, range):")
+    for share, (mode, base) in zip(("layout", "kernels", "engine"), zip(MODES[1:], MODES[:-1])):
+        ratios = [v / b for v, b in zip(rows[mode], rows[base])]
+        print(
+            f"  {share:8s} {mode} / {base}: {statistics.median(ratios):.3f} "
+            f"({min(ratios):.3f}-{max(ratios):.3f})"
         )
     return 0
 

@@ -80,3 +80,16 @@ def test_the_hand_written_step_is_deltagrads_step(layout) -> None:
     theirs = [p.data for p in model.parameters()]
     for mine, other in zip(params, theirs):
         np.testing.assert_allclose(mine, other, rtol=1e-11, atol=1e-13)
+
+
+def test_the_ops_step_is_the_hand_written_step(layout) -> None:
+    """deltagrad's op kernels called by hand take the hand-written step (and so, by the
+    test above, deltagrad's own)."""
+    x, y, init = _problem(2)
+    by_hand, by_ops = _params(init, "out_in"), _params(init, "out_in")
+    step_hand = layout.hand_written_step(by_hand, "out_in", 0.1)
+    step_ops = layout.ops_step(by_ops, 0.1)
+    for _ in range(3):
+        assert step_ops(x, y) == pytest.approx(step_hand(x, y), rel=1e-13)
+    for mine, other in zip(by_ops, by_hand):
+        np.testing.assert_allclose(mine, other, rtol=1e-12, atol=1e-14)
