@@ -34,12 +34,14 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rounds import alternate, print_table, ratio_summary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 REFEREE = Path(os.environ.get("REFEREE_DIR", ROOT.parent / "shared" / "bench"))
@@ -178,29 +180,13 @@ def main() -> int:
     if args.one:
         print(json.dumps(one(args.one)))
         return 0
-    rows: dict[str, list[float]] = {m: [] for m in MODES}
-    for r in range(args.rounds):
-        for mode in MODES:
-            cmd = [sys.executable, __file__, "--one", mode]
-            line = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-            rows[mode].append(json.loads(line)["epoch_ms"])
-        print(f"round {r + 1}: " + "  ".join(f"{m} {rows[m][-1]:.1f}" for m in MODES))
+    rows = alternate(__file__, MODES, args.rounds, "epoch_ms")
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
-    print(f"\nW3 epoch, ms (median of {args.rounds} rounds; OPENBLAS_NUM_THREADS={threads})")
-    for mode in MODES:
-        ratios = [v / base for v, base in zip(rows[mode], rows["in_out"])]
-        print(
-            f"  {mode:9s} {statistics.median(rows[mode]):7.1f}   "
-            f"per-round ratio to in_out: median {statistics.median(ratios):.3f} "
-            f"(range {min(ratios):.3f}-{max(ratios):.3f})"
-        )
-    print("each step of the way, per-round ratio (median, range):")
+    title = f"W3 epoch, ms (median of {args.rounds} rounds; OPENBLAS_NUM_THREADS={threads})"
+    print_table(title, rows, "in_out")
+    print("each step of the way, per-round ratio, median (range):")
     for share, (mode, base) in zip(("layout", "kernels", "engine"), zip(MODES[1:], MODES[:-1])):
-        ratios = [v / b for v, b in zip(rows[mode], rows[base])]
-        print(
-            f"  {share:8s} {mode} / {base}: {statistics.median(ratios):.3f} "
-            f"({min(ratios):.3f}-{max(ratios):.3f})"
-        )
+        print(f"  {share:8s} {mode} / {base}: {ratio_summary(rows[mode], rows[base])}")
     return 0
 
 

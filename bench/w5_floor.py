@@ -28,13 +28,15 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rounds import alternate, print_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 REFEREE = Path(os.environ.get("REFEREE_DIR", ROOT.parent / "shared" / "bench"))
@@ -118,21 +120,8 @@ def main() -> int:
     if args.one:
         print(json.dumps(one(args.one)))
         return 0
-    rows: dict[str, list[float]] = {m: [] for m in MODES}
-    for r in range(args.rounds):
-        for mode in MODES:
-            cmd = [sys.executable, __file__, "--one", mode]
-            line = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-            rows[mode].append(json.loads(line)["step_ms"])
-        print(f"round {r + 1}: " + "  ".join(f"{m} {rows[m][-1]:.2f}" for m in MODES))
-    print(f"\nW5 step, ms (median of {args.rounds} rounds)")
-    for mode in MODES:
-        ratios = [v / base for v, base in zip(rows[mode], rows["torch"])]
-        print(
-            f"  {mode:9s} {statistics.median(rows[mode]):6.2f}   "
-            f"per-round ratio to torch: median {statistics.median(ratios):.3f} "
-            f"(range {min(ratios):.3f}-{max(ratios):.3f})"
-        )
+    rows = alternate(__file__, MODES, args.rounds, "step_ms")
+    print_table(f"W5 step, ms (median of {args.rounds} rounds)", rows, "torch")
     return 0
 
 
