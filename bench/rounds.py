@@ -10,11 +10,27 @@ holding its time under ``key``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+
+def arguments(
+    doc: str, modes: Sequence[str], rounds: int, one: Callable[[str], dict]
+) -> argparse.Namespace | None:
+    """Parse ``--rounds N`` and ``--one MODE``; with ``--one``, run ``one(MODE)`` here,
+    print its JSON line and return None (the process was a contestant)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--one", choices=modes, help="run one contestant in this process")
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one)))
+        return None
+    return args
 
 
 def alternate(script: str, modes: Sequence[str], rounds: int, key: str) -> dict[str, list[float]]:

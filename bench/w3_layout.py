@@ -30,8 +30,6 @@ ratio to the (in, out) step. It measures; it is not a unit test.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
 import sys
@@ -41,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rounds import alternate, print_table, ratio_summary  # noqa: E402
+from rounds import alternate, arguments, print_table, ratio_summary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 REFEREE = Path(os.environ.get("REFEREE_DIR", ROOT.parent / "shared" / "bench"))
@@ -173,12 +171,8 @@ def one(mode: str) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--one", choices=MODES, help="run one contestant in this process")
-    args = parser.parse_args()
-    if args.one:
-        print(json.dumps(one(args.one)))
+    args = arguments(__doc__ or "", MODES, 8, one)
+    if args is None:
         return 0
     rows = alternate(__file__, MODES, args.rounds, "epoch_ms")
     threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")

@@ -24,8 +24,6 @@ the median of its per-round ratio to PyTorch. It measures; it is not a unit test
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import statistics
 import sys
@@ -36,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rounds import alternate, print_table  # noqa: E402
+from rounds import alternate, arguments, print_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 REFEREE = Path(os.environ.get("REFEREE_DIR", ROOT.parent / "shared" / "bench"))
@@ -113,12 +111,8 @@ def one(mode: str) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--one", choices=MODES, help="run one contestant in this process")
-    args = parser.parse_args()
-    if args.one:
-        print(json.dumps(one(args.one)))
+    args = arguments(__doc__ or "", MODES, 6, one)
+    if args is None:
         return 0
     rows = alternate(__file__, MODES, args.rounds, "step_ms")
     print_table(f"W5 step, ms (median of {args.rounds} rounds)", rows, "torch")

@@ -1,0 +1,46 @@
+"""``bench/rounds.py``: the alternating-rounds runner of the split benchmarks."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def rounds() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_rounds", ROOT / "bench" / "rounds.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ratio_summary_is_the_median_of_per_round_ratios(rounds) -> None:
+    # per-round ratios 2, 3, 2 -- not the ratio of the medians (3 / 1 = 3)
+    assert rounds.ratio_summary([2.0, 3.0, 4.0], [1.0, 1.0, 2.0]) == "2.000 (2.000-3.000)"
+
+
+def test_alternate_runs_each_mode_in_its_own_process_round_by_round(
+    rounds, tmp_path, monkeypatch, capsys
+) -> None:
+    script = tmp_path / "contestant.py"
+    log = tmp_path / "order.txt"
+    script.write_text(
+        "import json, os, sys\n"
+        "mode = sys.argv[sys.argv.index('--one') + 1]\n"
+        f"open({str(log)!r}, 'a').write(f'{{mode}} {{os.getpid()}}\\n')\n"
+        "print(json.dumps({'ms': {'a': 1.0, 'b': 3.0}[mode]}))\n"
+    )
+    monkeypatch.setattr(sys, "argv", ["x"])
+    rows = rounds.alternate(str(script), ("a", "b"), 2, "ms")
+    assert rows == {"a": [1.0, 1.0], "b": [3.0, 3.0]}
+    order = [line.split() for line in log.read_text().splitlines()]
+    assert [mode for mode, _ in order] == ["a", "b", "a", "b"]
+    assert len({pid for _, pid in order}) == 4  # a fresh process every time
+    assert "round 2: a 1.00  b 3.00" in capsys.readouterr().out
