@@ -38,9 +38,6 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rounds import alternate, arguments, print_table, ratio_summary  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[1]
 REFEREE = Path(os.environ.get("REFEREE_DIR", ROOT.parent / "shared" / "bench"))
 MODES = ("in_out", "out_in", "ops", "deltagrad")
@@ -102,7 +99,8 @@ def ops_step(params: list, lr: float):
     would give them, then its ``forward`` on arrays and, with recording off, its
     ``backward`` -- the code deltagrad's own step runs, minus the engine around it.
     """
-    sys.path.insert(0, str(ROOT))
+    if str(ROOT) not in sys.path:  # (run as a script; the tests have it already)
+        sys.path.insert(0, str(ROOT))
     from autograd import Tensor, no_grad
     from autograd.ops.elementwise import ReLU
     from nn.functional.linear import LinearOp
@@ -171,6 +169,11 @@ def one(mode: str) -> dict:
 
 
 def main() -> int:
+    # (run as a script, this file's folder is sys.path[0]; importing rounds here and not
+    # at the top keeps an import of this file -- the tests' -- from touching sys.path,
+    # where bench/profile.py would shadow the standard library's profile module)
+    from rounds import alternate, arguments, print_table, ratio_summary
+
     args = arguments(__doc__ or "", MODES, 8, one)
     if args is None:
         return 0

@@ -33,9 +33,6 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rounds import alternate, arguments, print_table  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[1]
 REFEREE = Path(os.environ.get("REFEREE_DIR", ROOT.parent / "shared" / "bench"))
 MODES = ("kernels", "deltagrad", "torch")
@@ -49,7 +46,8 @@ def kernels_step(x: np.ndarray, target: np.ndarray, init: dict) -> Callable[[], 
     Returns ``step() -> (loss, grads)`` with grads = dL/dW_ih, dL/dW_hh, dL/db_ih,
     dL/db_hh, dL/dfc_W (1, H), dL/dfc_b as arrays.
     """
-    sys.path.insert(0, str(ROOT))
+    if str(ROOT) not in sys.path:  # (run as a script; the tests have it already)
+        sys.path.insert(0, str(ROOT))
     from autograd import Tensor, no_grad
     from nn.functional.recurrent import LSTMCellOp
 
@@ -111,6 +109,11 @@ def one(mode: str) -> dict:
 
 
 def main() -> int:
+    # (run as a script, this file's folder is sys.path[0]; importing rounds here and not
+    # at the top keeps an import of this file -- the tests' -- from touching sys.path,
+    # where bench/profile.py would shadow the standard library's profile module)
+    from rounds import alternate, arguments, print_table
+
     args = arguments(__doc__ or "", MODES, 6, one)
     if args is None:
         return 0

@@ -44,3 +44,15 @@ def test_alternate_runs_each_mode_in_its_own_process_round_by_round(
     assert [mode for mode, _ in order] == ["a", "b", "a", "b"]
     assert len({pid for _, pid in order}) == 4  # a fresh process every time
     assert "round 2: a 1.00  b 3.00" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["w3_layout.py", "w5_floor.py", "rounds.py"])
+def test_importing_a_bench_script_leaves_sys_path_alone(name) -> None:
+    """bench/ holds a profile.py: on sys.path it shadows the standard library's profile
+    module, and cProfile (which PyTorch's optimizers import) then fails in every later
+    test of the session."""
+    before = list(sys.path)
+    spec = importlib.util.spec_from_file_location(f"bench_{name[:-3]}", ROOT / "bench" / name)
+    assert spec is not None and spec.loader is not None
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    assert sys.path == before

@@ -5,6 +5,7 @@ compare like with like. (No speed is measured here.)"""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,9 @@ def test_the_ops_step_is_the_hand_written_step(layout) -> None:
     x, y, init = _problem(2)
     by_hand, by_ops = _params(init, "out_in"), _params(init, "out_in")
     step_hand = layout.hand_written_step(by_hand, "out_in", 0.1)
+    path = list(sys.path)
     step_ops = layout.ops_step(by_ops, 0.1)
+    assert sys.path == path  # (the project is importable already: nothing added)
     for _ in range(3):
         assert step_ops(x, y) == pytest.approx(step_hand(x, y), rel=1e-13)
     for mine, other in zip(by_ops, by_hand):

@@ -5,6 +5,7 @@ step -- so the timings it prints compare like with like. (No speed is measured h
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,9 @@ def _nn_step(x: np.ndarray, target: np.ndarray, init: dict) -> tuple:
 
 def test_the_kernels_step_is_deltagrads_step(floor) -> None:
     x, target, init = _problem()
+    path = list(sys.path)
     step = floor.kernels_step(x, target, init)
+    assert sys.path == path  # (the project is importable already: nothing added)
     expected_loss, expected_grads = _nn_step(x, target, init)
     for _ in range(2):  # the same every call (no state carried between steps)
         loss, grads = step()
