@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import signal
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,17 @@ import pytest
 def torch() -> Any:
     """PyTorch (2.13 CPU), the reference the tests compare with; skips when it is absent."""
     return pytest.importorskip("torch")
+
+
+def load_bench(name: str) -> Any:
+    """``bench/NAME.py`` as a module, loaded by its path: bench/ is not a package, and it
+    must not go on sys.path (its profile.py would shadow the standard library's)."""
+    path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import load_bench
 
 
 @pytest.fixture(scope="module")
 def rounds() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_rounds", ROOT / "bench" / "rounds.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("rounds")
 
 
 def test_ratio_summary_is_the_median_of_per_round_ratios(rounds) -> None:
@@ -46,13 +39,11 @@ def test_alternate_runs_each_mode_in_its_own_process_round_by_round(
     assert "round 2: a 1.00  b 3.00" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name", ["w3_layout.py", "w5_floor.py", "rounds.py"])
+@pytest.mark.parametrize("name", ["w3_layout", "w5_floor", "rounds"])
 def test_importing_a_bench_script_leaves_sys_path_alone(name) -> None:
     """bench/ holds a profile.py: on sys.path it shadows the standard library's profile
     module, and cProfile (which PyTorch's optimizers import) then fails in every later
     test of the session."""
     before = list(sys.path)
-    spec = importlib.util.spec_from_file_location(f"bench_{name[:-3]}", ROOT / "bench" / name)
-    assert spec is not None and spec.loader is not None
-    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    load_bench(name)
     assert sys.path == before

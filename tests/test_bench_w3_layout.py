@@ -4,13 +4,13 @@ compare like with like. (No speed is measured here.)"""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from conftest import load_bench
 
 import nn
 from autograd import Tensor
@@ -21,13 +21,7 @@ SIZES = (12, 7, 5, 4)  # a small 784-256-256-10
 
 @pytest.fixture(scope="module")
 def layout() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "bench_w3_layout", ROOT / "bench" / "w3_layout.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("w3_layout")
 
 
 def _problem(seed: int = 0) -> tuple:

@@ -4,27 +4,20 @@ step -- so the timings it prints compare like with like. (No speed is measured h
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from conftest import load_bench
 
 import nn
 from autograd import Tensor
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture(scope="module")
 def floor() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_w5_floor", ROOT / "bench" / "w5_floor.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("w5_floor")
 
 
 def _problem(batch: int = 3, steps: int = 4, features: int = 5, hidden: int = 6) -> tuple:
