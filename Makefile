@@ -33,7 +33,7 @@ help:
 	@echo "             README.md with pictures and links to files as paths (tests fail"
 	@echo "             when it drifts)"
 	@echo "make bench   speed: the referee's ratios vs the targets (bench/guard.py, flags"
-	@echo "             misses), time per op (bench/profile.py), drawing (bench/viz.py)"
+	@echo "             misses), time per op (bench/op_times.py), drawing (bench/viz.py)"
 	@echo "make clean   remove .venv and generated files"
 
 $(STAMP): pyproject.toml
@@ -147,7 +147,7 @@ lint: style
 # ../shared/bench or REFEREE_DIR), then where deltagrad's time goes, then the drawings.
 bench: $(STAMP) torch
 	$(BIN)/python bench/guard.py --pairs 3
-	$(BIN)/python bench/profile.py
+	$(BIN)/python bench/op_times.py
 	$(BIN)/python bench/viz.py
 	$(BIN)/python bench/explorer.py
 

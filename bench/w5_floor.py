@@ -110,8 +110,8 @@ def one(mode: str) -> dict:
 
 def main() -> int:
     # (run as a script, this file's folder is sys.path[0]; importing rounds here and not
-    # at the top keeps an import of this file -- the tests' -- from touching sys.path,
-    # where bench/profile.py would shadow the standard library's profile module)
+    # at the top keeps an import of this file -- the tests' -- from touching sys.path:
+    # bench/ is not a package, and its module names must not shadow anyone else's)
     from rounds import alternate, arguments, print_table
 
     args = arguments(__doc__ or "", MODES, 6, one)

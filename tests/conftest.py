@@ -21,7 +21,8 @@ def torch() -> Any:
 
 def load_bench(name: str) -> Any:
     """``bench/NAME.py`` as a module, loaded by its path: bench/ is not a package, and it
-    must not go on sys.path (its profile.py would shadow the standard library's)."""
+    must not go on sys.path, where its module names would shadow others' (a
+    ``bench/profile.py`` once shadowed the standard library's, and cProfile failed)."""
     path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
     assert spec is not None and spec.loader is not None

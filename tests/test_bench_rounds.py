@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,9 +42,17 @@ def test_alternate_runs_each_mode_in_its_own_process_round_by_round(
 
 @pytest.mark.parametrize("name", ["w3_layout", "w5_floor", "rounds"])
 def test_importing_a_bench_script_leaves_sys_path_alone(name) -> None:
-    """bench/ holds a profile.py: on sys.path it shadows the standard library's profile
-    module, and cProfile (which PyTorch's optimizers import) then fails in every later
-    test of the session."""
+    """With bench/ on sys.path its modules shadow same-named ones for the rest of the
+    session: a bench/profile.py once hid the standard library's profile, and cProfile
+    (which PyTorch's optimizers import) failed in every later test."""
     before = list(sys.path)
     load_bench(name)
     assert sys.path == before
+
+
+def test_no_bench_script_is_named_like_a_standard_library_module() -> None:
+    """Run as ``python bench/X.py``, bench/ is sys.path[0]: a bench/profile.py would then
+    be what ``import profile`` finds, for the script and everything it imports."""
+    names = {p.stem for p in (Path(__file__).resolve().parents[1] / "bench").glob("*.py")}
+    assert names, "bench/ holds the benchmark scripts"
+    assert not names & set(sys.stdlib_module_names)

@@ -15,8 +15,8 @@ The timers add about a microsecond per call, so the shares are close, not exact.
 Only deltagrad runs in this process: comparisons with other libraries are the
 referee's job (one process per library), see ``bench/guard.py``.
 
-    .venv/bin/python bench/profile.py            # all four
-    .venv/bin/python bench/profile.py W4 --steps 30
+    .venv/bin/python bench/op_times.py            # all four
+    .venv/bin/python bench/op_times.py W4 --steps 30
 """
 
 from __future__ import annotations
